@@ -1,0 +1,41 @@
+// The application: configuration, storage handles and the domain services,
+// wired once at start-up. The HTTP layer and the CLI both work through it.
+//
+// Dependency direction: http/ -> services (catalog/, inventory/, ...) ->
+// storage/, search/. Services receive only the storage they need.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "config.h"
+#include "http/metrics.h"
+#include "storage/lmdb.h"
+#include "storage/sqlite.h"
+
+namespace shopbox {
+
+class Catalog;
+class Inventory;
+
+struct App {
+  Config config;
+  std::unique_ptr<Sqlite> db;   // catalog, users, orders (data_dir/shop.db)
+  std::unique_ptr<Lmdb> kv;     // inventory, reservations, carts (data_dir/kv/)
+  Metrics metrics;
+
+  std::unique_ptr<Inventory> inventory;
+  std::unique_ptr<Catalog> catalog;
+
+  // Opens (creating if needed) the data directory and wires the services.
+  static Result<std::unique_ptr<App>> open(const Config& config);
+  // Runs start-up recovery (expired reservations, interrupted checkouts...).
+  Status recover();
+  ~App();
+
+ private:
+  App() = default;
+};
+
+}  // namespace shopbox

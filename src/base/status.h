@@ -1,0 +1,87 @@
+// Status and Result<T>: how every layer reports failure without exceptions.
+//
+// A Status carries a machine-readable `code` (the API's error code, e.g.
+// "out_of_stock"), a human message and optional structured details. The
+// HTTP layer maps the Kind to a status code; nothing below it knows HTTP.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace shopbox {
+
+enum class Kind {
+  ok,
+  invalid,         // bad input: 400
+  unauthorized,    // no or bad credentials: 401
+  payment_failed,  // gateway declined: 402
+  forbidden,       // authenticated but not allowed: 403
+  not_found,       // 404 (also for other users' resources)
+  conflict,        // state conflict, out of stock: 409
+  too_large,       // 413
+  unprocessable,   // well-formed but semantically wrong: 422
+  rate_limited,    // 429
+  internal,        // 500
+  unavailable,     // 503
+};
+
+class Status {
+ public:
+  Status() = default;  // ok
+  Status(Kind kind, std::string code, std::string message,
+         nlohmann::json details = nlohmann::json::object())
+      : kind_(kind), code_(std::move(code)), message_(std::move(message)),
+        details_(std::move(details)) {}
+
+  static Status Ok() { return Status(); }
+  static Status Invalid(std::string message, nlohmann::json details = nlohmann::json::object()) {
+    return Status(Kind::invalid, "invalid_request", std::move(message), std::move(details));
+  }
+  static Status NotFound(std::string message) {
+    return Status(Kind::not_found, "not_found", std::move(message));
+  }
+  static Status Conflict(std::string code, std::string message,
+                         nlohmann::json details = nlohmann::json::object()) {
+    return Status(Kind::conflict, std::move(code), std::move(message), std::move(details));
+  }
+  static Status Internal(std::string message) {
+    return Status(Kind::internal, "internal_error", std::move(message));
+  }
+
+  bool ok() const { return kind_ == Kind::ok; }
+  Kind kind() const { return kind_; }
+  const std::string& code() const { return code_; }
+  const std::string& message() const { return message_; }
+  const nlohmann::json& details() const { return details_; }
+
+ private:
+  Kind kind_ = Kind::ok;
+  std::string code_;
+  std::string message_;
+  nlohmann::json details_ = nlohmann::json::object();
+};
+
+// Result<T>: a value or a failed Status. Never holds an ok Status.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}
+  Result(Status status) : v_(std::move(status)) {}
+
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  const Status& status() const { return std::get<Status>(v_); }
+  T& value() { return std::get<T>(v_); }
+  const T& value() const { return std::get<T>(v_); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+}  // namespace shopbox

@@ -1,0 +1,195 @@
+#include "catalog/catalog.h"
+
+#include "inventory/inventory.h"
+
+namespace shopbox {
+
+Catalog::Catalog(Sqlite& db, Inventory& inventory, const Config& config)
+    : db_(db), inventory_(inventory), config_(config) {}
+
+std::string Catalog::slugify(const std::string& text) {
+  std::string out;
+  for (unsigned char ch : text) {
+    if (std::isalnum(ch)) {
+      out += static_cast<char>(std::tolower(ch));
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  if (out.size() > 200) out.resize(200);
+  return out;
+}
+
+Status Catalog::validate(Product& p) {
+  auto bad = [](const char* field, const std::string& msg) { return Status::Invalid(msg, {{"field", field}}); };
+  if (p.name.empty()) return bad("name", "name is required");
+  if (p.name.size() > 500) return bad("name", "name is too long (max 500)");
+  if (p.description.size() > 20000) return bad("description", "description is too long (max 20000)");
+  if (p.brand.size() > 200) return bad("brand", "brand is too long (max 200)");
+  if (p.price < 0 || p.price > kMaxCents) return bad("price", "price must be between 0 and 1000000000");
+  if (p.sale_price && (*p.sale_price < 0 || *p.sale_price > p.price))
+    return bad("sale_price", "sale_price must be between 0 and price");
+  if (!valid_currency(p.currency)) return bad("currency", "currency must be a 3-letter ISO code such as USD");
+  if (!p.specs.is_object()) return bad("specifications", "specifications must be an object");
+  if (p.slug.empty()) p.slug = slugify(p.name);
+  if (p.slug.empty()) p.slug = "product";
+  if (p.slug != slugify(p.slug)) return bad("slug", "slug may hold only a-z, 0-9 and '-'");
+  if (p.sku.empty()) p.sku = p.slug;
+  if (p.sku.size() > 100) return bad("sku", "sku is too long (max 100)");
+  if (p.images.size() > 20) return bad("images", "at most 20 images");
+  for (const auto& im : p.images)
+    if (im.url.empty() || im.url.size() > 2000) return bad("images", "each image needs a url (max 2000 chars)");
+  return Status::Ok();
+}
+
+Result<Product> Catalog::product(int64_t id) {
+  std::optional<Product> p;
+  Status st = db_.read([&](Connection& c) {
+    p = catalog_store::get_product(c, id);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  if (!p) return Status::NotFound("product not found");
+  return *p;
+}
+
+Result<ProductPage> Catalog::browse(const ProductQuery& q) {
+  ProductPage page;
+  Status st = db_.read([&](Connection& c) {
+    if (q.category_id && !catalog_store::get_category(c, *q.category_id)) return Status::NotFound("category not found");
+    page = catalog_store::list_products(c, q);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return page;
+}
+
+std::vector<Category> Catalog::categories() {
+  std::vector<Category> out;
+  db_.read([&](Connection& c) {
+    out = catalog_store::list_categories(c);
+    return Status::Ok();
+  });
+  return out;
+}
+
+Result<Category> Catalog::category(int64_t id) {
+  std::optional<Category> cat;
+  Status st = db_.read([&](Connection& c) {
+    cat = catalog_store::get_category(c, id);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  if (!cat) return Status::NotFound("category not found");
+  return *cat;
+}
+
+std::string Catalog::category_path(std::optional<int64_t> id) {
+  if (!id) return "";
+  auto cat = category(*id);
+  if (!cat.ok()) return "";
+  std::string out;
+  for (char ch : cat->path) {
+    if (ch == '/')
+      out += " > ";
+    else
+      out += ch;
+  }
+  return out;
+}
+
+// Unique-constraint failures name the field so the merchant knows which.
+static Status check_unique(Connection& c, const Product& p) {
+  auto by_sku = c.prepare("SELECT product_id FROM products WHERE sku = ? AND product_id != ?");
+  by_sku.bind(1, p.sku).bind(2, p.id);
+  if (by_sku.step()) return Status::Conflict("duplicate_sku", "another product has this SKU", {{"field", "sku"}});
+  auto by_slug = c.prepare("SELECT product_id FROM products WHERE slug = ? AND product_id != ?");
+  by_slug.bind(1, p.slug).bind(2, p.id);
+  if (by_slug.step()) return Status::Conflict("duplicate_slug", "another product has this slug", {{"field", "slug"}});
+  if (p.category_id && !catalog_store::get_category(c, *p.category_id))
+    return Status::Invalid("category does not exist", {{"field", "category_id"}});
+  return Status::Ok();
+}
+
+Result<Product> Catalog::create_product(Product p, std::optional<int64_t> initial_stock, const std::string& actor) {
+  if (auto st = validate(p); !st.ok()) return st;
+  if (initial_stock && *initial_stock < 0) return Status::Invalid("stock must not be negative", {{"field", "stock"}});
+  Status st = db_.write([&](Connection& c) {
+    if (auto u = check_unique(c, p); !u.ok()) return u;
+    return catalog_store::insert_product(c, p);
+  });
+  if (!st.ok()) return st;
+  if (initial_stock) {
+    auto s = inventory_.set_total(p.id, *initial_stock, actor, "initial stock");
+    if (!s.ok()) return s.status();
+  }
+  notify({CatalogChange::What::product_upserted, p.id});
+  return product(p.id);
+}
+
+Result<Product> Catalog::update_product(Product p) {
+  if (auto st = validate(p); !st.ok()) return st;
+  Status st = db_.write([&](Connection& c) {
+    if (!catalog_store::get_product(c, p.id)) return Status::NotFound("product not found");
+    if (auto u = check_unique(c, p); !u.ok()) return u;
+    return catalog_store::update_product(c, p);
+  });
+  if (!st.ok()) return st;
+  notify({CatalogChange::What::product_upserted, p.id});
+  return product(p.id);
+}
+
+Status Catalog::delete_product(int64_t id) {
+  Status st = db_.write([&](Connection& c) { return catalog_store::delete_product(c, id); });
+  if (st.ok()) notify({CatalogChange::What::product_deleted, id});
+  return st;
+}
+
+static Status validate_category(Category& c) {
+  if (c.name.empty()) return Status::Invalid("name is required", {{"field", "name"}});
+  if (c.name.size() > 200) return Status::Invalid("name is too long (max 200)", {{"field", "name"}});
+  if (c.name.find('/') != std::string::npos) return Status::Invalid("name must not contain '/'", {{"field", "name"}});
+  if (c.slug.empty()) c.slug = Catalog::slugify(c.name);
+  if (c.slug.empty() || c.slug != Catalog::slugify(c.slug))
+    return Status::Invalid("slug may hold only a-z, 0-9 and '-'", {{"field", "slug"}});
+  return Status::Ok();
+}
+
+Result<Category> Catalog::create_category(Category cat) {
+  if (auto st = validate_category(cat); !st.ok()) return st;
+  Status st = db_.write([&](Connection& c) { return catalog_store::insert_category(c, cat); });
+  if (!st.ok()) return st;
+  notify({CatalogChange::What::category_changed, cat.id});
+  return category(cat.id);
+}
+
+Result<Category> Catalog::update_category(Category cat) {
+  if (auto st = validate_category(cat); !st.ok()) return st;
+  Status st = db_.write([&](Connection& c) { return catalog_store::update_category(c, cat); });
+  if (!st.ok()) return st;
+  notify({CatalogChange::What::category_changed, cat.id});
+  return category(cat.id);
+}
+
+Status Catalog::delete_category(int64_t id) {
+  Status st = db_.write([&](Connection& c) { return catalog_store::delete_category(c, id); });
+  if (st.ok()) notify({CatalogChange::What::category_changed, id});
+  return st;
+}
+
+void Catalog::on_change(std::function<void(const CatalogChange&)> listener) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+void Catalog::notify(const CatalogChange& change) {
+  std::vector<std::function<void(const CatalogChange&)>> copy;
+  {
+    std::lock_guard<std::mutex> lock(listeners_mu_);
+    copy = listeners_;
+  }
+  for (auto& l : copy) l(change);
+}
+
+}  // namespace shopbox

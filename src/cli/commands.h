@@ -1,0 +1,42 @@
+// Subcommands of the `shopbox` binary. Each add_* function registers one
+// subcommand with its flags and callback; the callback sets the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "app.h"
+
+namespace shopbox {
+inline constexpr const char* kVersion = "0.1.0";
+
+namespace cli {
+
+// Flags every data-touching command shares (DESIGN.md: --data-dir,
+// --port, --listen, plus --config).
+struct CommonFlags {
+  std::string config_path;
+  std::string data_dir;
+  std::string listen;
+  int port = -1;
+  int threads = 0;
+};
+void add_common_flags(CLI::App& cmd, CommonFlags& flags, bool serving);
+// Config from file/env with the flags applied on top, then App::open.
+Result<std::unique_ptr<App>> open_app(const CommonFlags& flags);
+Result<Config> resolve_config(const CommonFlags& flags);
+// Serves until SIGTERM/SIGINT; returns the process exit code.
+int serve_until_signal(App& app);
+
+void set_exit_code(int code);
+int exit_code();
+// Prints "error: <message>" to stderr and sets exit code 1.
+void fail(const Status& st);
+
+void add_serve_commands(CLI::App& cli);   // serve, init
+void add_token_commands(CLI::App& cli);   // token create
+void add_all_commands(CLI::App& cli);
+
+}  // namespace cli
+}  // namespace shopbox

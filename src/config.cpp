@@ -1,0 +1,170 @@
+#include "config.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <variant>
+#include <vector>
+
+#include <toml++/toml.h>
+
+namespace shopbox {
+namespace {
+
+// One row per setting: where it lives in the file, its SHOPBOX_* variable,
+// and the field it fills. Adding a setting means adding one row here.
+struct Setting {
+  const char* section;
+  const char* key;
+  std::variant<std::string Config::*, int Config::*, int64_t Config::*, size_t Config::*> field;
+  const char* help;
+};
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> rows = {
+      {"server", "listen", &Config::listen, "address to listen on"},
+      {"server", "port", &Config::port, "TCP port"},
+      {"server", "threads", &Config::threads, "worker threads (each keep-alive connection holds one)"},
+      {"server", "keep_alive_timeout_seconds", &Config::keep_alive_timeout_seconds, "idle keep-alive timeout"},
+      {"server", "keep_alive_max_count", &Config::keep_alive_max_count, "requests per keep-alive connection"},
+      {"server", "max_body_bytes", &Config::max_body_bytes, "largest request body (413 above)"},
+      {"server", "read_timeout_seconds", &Config::read_timeout_seconds, "socket read timeout"},
+      {"server", "write_timeout_seconds", &Config::write_timeout_seconds, "socket write timeout"},
+      {"server", "tls_cert", &Config::tls_cert, "PEM certificate; with tls_key serves HTTPS"},
+      {"server", "tls_key", &Config::tls_key, "PEM private key"},
+      {"storage", "data_dir", &Config::data_dir, "where SQLite, LMDB and the search index live"},
+      {"storage", "lmdb_map_size_mb", &Config::lmdb_map_size_mb, "LMDB map size (upper bound, sparse)"},
+      {"storage", "sqlite_synchronous", &Config::sqlite_synchronous, "FULL (durable) or NORMAL"},
+      {"shop", "name", &Config::shop_name, "shop name shown in the storefront"},
+      {"shop", "currency", &Config::currency, "ISO currency code"},
+      {"shop", "warehouse_location", &Config::warehouse_location, "this shard's stock location"},
+      {"shop", "tax_rate_bp", &Config::tax_rate_bp, "tax in basis points (900 = 9 %)"},
+      {"shop", "free_shipping_threshold_cents", &Config::free_shipping_threshold, "free shipping above this"},
+      {"shop", "flat_shipping_cents", &Config::flat_shipping, "shipping below the threshold"},
+      {"shop", "estimated_delivery", &Config::estimated_delivery, "text shown on product pages"},
+      {"shop", "delivery_days", &Config::delivery_days, "days added for an order's estimated delivery"},
+      {"shop", "low_stock_threshold", &Config::low_stock_threshold, "default low-stock alert level"},
+      {"inventory", "reservation_ttl_seconds", &Config::reservation_ttl_seconds, "checkout reservation lifetime"},
+      {"cart", "ttl_seconds", &Config::cart_ttl_seconds, "cart lifetime, renewed on activity"},
+      {"cart", "max_quantity_per_line", &Config::max_quantity_per_line, "largest quantity of one product"},
+      {"auth", "session_ttl_seconds", &Config::session_ttl_seconds, "session lifetime"},
+      {"payments", "gateway", &Config::payment_gateway, "payment gateway (test)"},
+      {"payments", "gateway_timeout_ms", &Config::gateway_timeout_ms, "gateway call timeout"},
+      {"shard", "id", &Config::shard_id, "this shard's id (appears in order ids)"},
+      {"shard", "catalog_primary_url", &Config::catalog_primary_url, "empty on the catalog primary"},
+  };
+  return rows;
+}
+
+std::string env_name(const Setting& s) {
+  std::string n = std::string("SHOPBOX_") + s.section + "_" + s.key;
+  for (auto& ch : n) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return n;
+}
+
+Status assign_text(Config& cfg, const Setting& s, const std::string& text, const std::string& origin) {
+  return std::visit(
+      [&](auto member) -> Status {
+        using T = std::remove_reference_t<decltype(cfg.*member)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          cfg.*member = text;
+        } else {
+          char* end = nullptr;
+          errno = 0;
+          long long v = std::strtoll(text.c_str(), &end, 10);
+          if (text.empty() || *end != '\0' || errno != 0 || v < 0)
+            return Status::Invalid(origin + ": expected a non-negative integer, got '" + text + "'");
+          cfg.*member = static_cast<T>(v);
+        }
+        return Status::Ok();
+      },
+      s.field);
+}
+
+Status validate(const Config& c) {
+  if (c.port < 0 || c.port > 65535) return Status::Invalid("server.port must be 0..65535");
+  if (c.threads < 1 || c.threads > 1024) return Status::Invalid("server.threads must be 1..1024");
+  if (!valid_currency(c.currency)) return Status::Invalid("shop.currency must be a 3-letter ISO code");
+  if (c.tax_rate_bp > 10000) return Status::Invalid("shop.tax_rate_bp must be 0..10000");
+  if (c.sqlite_synchronous != "FULL" && c.sqlite_synchronous != "NORMAL" && c.sqlite_synchronous != "EXTRA")
+    return Status::Invalid("storage.sqlite_synchronous must be FULL, NORMAL or EXTRA");
+  if (c.tls_cert.empty() != c.tls_key.empty()) return Status::Invalid("server.tls_cert and tls_key go together");
+  if (c.reservation_ttl_seconds < 1) return Status::Invalid("inventory.reservation_ttl_seconds must be >= 1");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Config> load_config(const std::string& path) {
+  Config cfg;
+  if (!path.empty()) {
+    if (!std::filesystem::exists(path)) return Status::Invalid("config file not found: " + path);
+    toml::table tbl;
+    try {
+      tbl = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+      std::ostringstream msg;
+      msg << path << ":" << e.source().begin.line << ": " << e.description();
+      return Status::Invalid(msg.str());
+    }
+    for (auto&& [section, node] : tbl) {
+      auto* sec = node.as_table();
+      if (!sec) return Status::Invalid(path + ": top-level key '" + std::string(section.str()) + "' must be a [section]");
+      for (auto&& [key, value] : *sec) {
+        const Setting* found = nullptr;
+        for (const auto& s : settings())
+          if (section.str() == s.section && key.str() == s.key) found = &s;
+        std::string where = path + ": " + std::string(section.str()) + "." + std::string(key.str());
+        if (!found) return Status::Invalid(where + " is not a known setting");
+        std::string text;
+        if (auto v = value.value<std::string>(); v && value.is_string())
+          text = *v;
+        else if (auto i = value.value<int64_t>(); i && value.is_integer())
+          text = std::to_string(*i);
+        else
+          return Status::Invalid(where + " has the wrong type");
+        if (auto st = assign_text(cfg, *found, text, where); !st.ok()) return st;
+      }
+    }
+  }
+  for (const auto& s : settings()) {
+    std::string name = env_name(s);
+    if (const char* v = std::getenv(name.c_str())) {
+      if (auto st = assign_text(cfg, s, v, name); !st.ok()) return st;
+    }
+  }
+  if (const char* d = std::getenv("SHOPBOX_DATA_DIR")) cfg.data_dir = d;
+  if (const char* p = std::getenv("SHOPBOX_PORT")) {
+    if (auto st = assign_text(cfg, settings()[1], p, "SHOPBOX_PORT"); !st.ok()) return st;
+  }
+  if (auto st = validate(cfg); !st.ok()) return st;
+  return cfg;
+}
+
+std::string default_config_toml() {
+  Config defaults;
+  std::ostringstream out;
+  out << "# shopbox configuration. Every setting can also be given as an environment\n"
+         "# variable SHOPBOX_<SECTION>_<KEY> (e.g. SHOPBOX_SERVER_PORT) or a flag.\n";
+  std::string current;
+  for (const auto& s : settings()) {
+    if (current != s.section) {
+      current = s.section;
+      out << "\n[" << current << "]\n";
+    }
+    out << "# " << s.help << "\n# " << s.key << " = ";
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_reference_t<decltype(defaults.*member)>;
+          if constexpr (std::is_same_v<T, std::string>)
+            out << '"' << defaults.*member << '"';
+          else
+            out << defaults.*member;
+        },
+        s.field);
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace shopbox

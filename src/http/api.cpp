@@ -1,0 +1,167 @@
+#include "http/api.h"
+
+#include <charconv>
+
+namespace shopbox::http {
+
+int http_status(Kind kind) {
+  switch (kind) {
+    case Kind::ok: return 200;
+    case Kind::invalid: return 400;
+    case Kind::unauthorized: return 401;
+    case Kind::payment_failed: return 402;
+    case Kind::forbidden: return 403;
+    case Kind::not_found: return 404;
+    case Kind::conflict: return 409;
+    case Kind::too_large: return 413;
+    case Kind::unprocessable: return 422;
+    case Kind::rate_limited: return 429;
+    case Kind::internal: return 500;
+    case Kind::unavailable: return 503;
+  }
+  return 500;
+}
+
+void send_json(Res& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void send_error(Res& res, const Status& st) {
+  json details = st.details().is_null() ? json::object() : st.details();
+  send_json(res, http_status(st.kind()), {{"error", {{"code", st.code()}, {"message", st.message()}, {"details", details}}}});
+}
+
+Status field_error(const std::string& field, const std::string& message) {
+  return Status::Invalid(message, {{"field", field}});
+}
+
+Result<json> parse_object(const Req& req) {
+  if (req.body.empty()) return Status(Kind::invalid, "invalid_json", "request body must be a JSON object");
+  json j = json::parse(req.body, nullptr, false);
+  if (j.is_discarded()) return Status(Kind::invalid, "invalid_json", "request body is not valid JSON");
+  if (!j.is_object()) return Status(Kind::invalid, "invalid_json", "request body must be a JSON object");
+  return j;
+}
+
+std::optional<int64_t> parse_id(std::string_view s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+Result<int64_t> path_id(const Req& req, size_t index, const char* what) {
+  if (req.matches.size() <= index) return Status::NotFound(std::string(what) + " not found");
+  auto id = parse_id(req.matches[index].str());
+  if (!id) return Status::NotFound(std::string(what) + " not found");
+  return *id;
+}
+
+Result<int64_t> json_id(const json& obj, const char* field) {
+  auto it = obj.find(field);
+  if (it == obj.end() || it->is_null()) return field_error(field, std::string(field) + " is required");
+  std::optional<int64_t> id;
+  if (it->is_string()) id = parse_id(it->get<std::string>());
+  if (it->is_number_integer() && it->get<int64_t>() > 0) id = it->get<int64_t>();
+  if (!id) return field_error(field, std::string(field) + " must be an id (a string of digits)");
+  return *id;
+}
+
+json id_json(int64_t id) { return std::to_string(id); }
+
+Result<std::optional<std::string>> opt_string(const json& obj, const char* field, size_t max_len) {
+  auto it = obj.find(field);
+  if (it == obj.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) return field_error(field, std::string(field) + " must be a string");
+  auto s = it->get<std::string>();
+  if (s.size() > max_len) return field_error(field, std::string(field) + " is too long (max " + std::to_string(max_len) + ")");
+  return std::optional<std::string>(std::move(s));
+}
+
+Result<std::string> req_string(const json& obj, const char* field, size_t max_len) {
+  auto r = opt_string(obj, field, max_len);
+  if (!r.ok()) return r.status();
+  if (!r.value() || r.value()->empty()) return field_error(field, std::string(field) + " is required");
+  return *r.value();
+}
+
+Result<std::optional<int64_t>> opt_int(const json& obj, const char* field, int64_t min, int64_t max) {
+  auto it = obj.find(field);
+  if (it == obj.end() || it->is_null()) return std::optional<int64_t>();
+  if (!it->is_number_integer())
+    return field_error(field, std::string(field) + " must be an integer");
+  if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+    return field_error(field, std::string(field) + " is out of range");
+  int64_t v = it->get<int64_t>();
+  if (v < min || v > max)
+    return field_error(field, std::string(field) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+  return std::optional<int64_t>(v);
+}
+
+Result<std::optional<Cents>> opt_money(const json& obj, const char* field) {
+  auto it = obj.find(field);
+  if (it == obj.end() || it->is_null()) return std::optional<Cents>();
+  if (!it->is_number() && !it->is_string()) return field_error(field, std::string(field) + " must be a number");
+  auto c = cents_from_json(*it);
+  if (!c) return field_error(field, std::string(field) + " must be an amount with at most two decimals");
+  if (*c < 0) return field_error(field, std::string(field) + " must not be negative");
+  return std::optional<Cents>(*c);
+}
+
+Result<std::optional<bool>> opt_bool(const json& obj, const char* field) {
+  auto it = obj.find(field);
+  if (it == obj.end() || it->is_null()) return std::optional<bool>();
+  if (!it->is_boolean()) return field_error(field, std::string(field) + " must be true or false");
+  return std::optional<bool>(it->get<bool>());
+}
+
+std::optional<std::string> query(const Req& req, const char* name) {
+  if (!req.has_param(name)) return std::nullopt;
+  return req.get_param_value(name);
+}
+
+Result<std::optional<int64_t>> query_int(const Req& req, const char* name, int64_t min, int64_t max) {
+  auto v = query(req, name);
+  if (!v) return std::optional<int64_t>();
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (v->empty() || ec != std::errc() || p != v->data() + v->size() || n < min || n > max)
+    return field_error(name, std::string(name) + " must be an integer between " + std::to_string(min) + " and " + std::to_string(max));
+  return std::optional<int64_t>(n);
+}
+
+Result<Page> pagination(const Req& req, int default_size, int max_size) {
+  Page p;
+  p.size = default_size;
+  auto page = query_int(req, "page", 1, 1'000'000);
+  if (!page.ok()) return page.status();
+  auto size = query_int(req, "size", 1, max_size);
+  if (!size.ok()) return size.status();
+  if (*page) p.page = static_cast<int>(**page);
+  if (*size) p.size = static_cast<int>(**size);
+  return p;
+}
+
+Result<std::optional<Cents>> query_money(const Req& req, const char* name) {
+  auto v = query(req, name);
+  if (!v) return std::optional<Cents>();
+  auto c = parse_cents(*v);
+  if (!c || *c < 0) return field_error(name, std::string(name) + " must be a non-negative amount like 49.99");
+  return std::optional<Cents>(*c);
+}
+
+std::string client_ip(const Req& req) {
+  if ((req.remote_addr == "127.0.0.1" || req.remote_addr == "::1") && req.has_header("X-Forwarded-For")) {
+    auto xff = req.get_header_value("X-Forwarded-For");
+    auto comma = xff.find(',');
+    auto first = xff.substr(0, comma);
+    while (!first.empty() && first.back() == ' ') first.pop_back();
+    while (!first.empty() && first.front() == ' ') first.erase(0, 1);
+    if (!first.empty() && first.size() < 64) return first;
+  }
+  return req.remote_addr;
+}
+
+}  // namespace shopbox::http

@@ -1,0 +1,66 @@
+// HTTP conventions shared by every route (DESIGN.md "API conventions").
+//
+//  * Errors: {"error": {"code", "message", "details"}} with the status from
+//    http_status(Kind). send_error() is the only way routes report failure.
+//  * Bodies: JSON objects; parse_object() rejects anything else with 400.
+//  * Ids: JSON strings; path ids must be positive decimal integers.
+//  * Lists: page (1-based) and size (default 20, max 100); anything else 400.
+//  * Money: decimal major units in JSON and query strings.
+#pragma once
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "base/money.h"
+#include "base/status.h"
+
+namespace shopbox::http {
+
+using json = nlohmann::json;
+using Req = httplib::Request;
+using Res = httplib::Response;
+
+int http_status(Kind kind);
+void send_json(Res& res, int status, const json& body);
+void send_error(Res& res, const Status& st);
+// Shorthand for a 400 naming the offending field.
+Status field_error(const std::string& field, const std::string& message);
+
+// The request body as a JSON object, or 400 invalid_json / invalid_request.
+Result<json> parse_object(const Req& req);
+
+// Positive integer id from a path capture (req.matches[index]) or a JSON
+// value (a string "123" or a number). 404 for a malformed path id (a path
+// naming no resource), 400 for a malformed body field.
+Result<int64_t> path_id(const Req& req, size_t index, const char* what);
+std::optional<int64_t> parse_id(std::string_view text);
+Result<int64_t> json_id(const json& obj, const char* field);
+json id_json(int64_t id);  // "123"
+
+// Typed field readers for request bodies. A missing optional field gives
+// std::nullopt; a present field of the wrong type is a 400 naming it.
+Result<std::optional<std::string>> opt_string(const json& obj, const char* field, size_t max_len = 10000);
+Result<std::string> req_string(const json& obj, const char* field, size_t max_len = 10000);
+Result<std::optional<int64_t>> opt_int(const json& obj, const char* field, int64_t min, int64_t max);
+Result<std::optional<Cents>> opt_money(const json& obj, const char* field);
+Result<std::optional<bool>> opt_bool(const json& obj, const char* field);
+
+struct Page {
+  int page = 1;
+  int size = 20;
+  int64_t offset() const { return static_cast<int64_t>(page - 1) * size; }
+};
+Result<Page> pagination(const Req& req, int default_size = 20, int max_size = 100);
+// A query parameter that must be a non-negative money amount, if present.
+Result<std::optional<Cents>> query_money(const Req& req, const char* name);
+Result<std::optional<int64_t>> query_int(const Req& req, const char* name, int64_t min, int64_t max);
+std::optional<std::string> query(const Req& req, const char* name);
+
+// The client's address for rate limits and fraud checks: X-Forwarded-For's
+// first entry only when the peer is loopback (HAProxy on the same host).
+std::string client_ip(const Req& req);
+
+}  // namespace shopbox::http

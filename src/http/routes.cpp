@@ -1,0 +1,17 @@
+// The one list of route groups. Each feature registers its routes in its
+// own routes_<feature>.cpp; add one line here for a new feature.
+#include "http/server.h"
+
+namespace shopbox {
+
+void register_system_routes(HttpServer&, App&);
+void register_catalog_routes(HttpServer&, App&);
+void register_inventory_routes(HttpServer&, App&);
+
+void register_all_routes(HttpServer& server, App& app) {
+  register_catalog_routes(server, app);
+  register_inventory_routes(server, app);
+  register_system_routes(server, app);  // last: its static-file route catches the rest
+}
+
+}  // namespace shopbox

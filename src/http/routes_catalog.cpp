@@ -1,0 +1,223 @@
+// Catalog routes: product details, browse, categories, and their admin
+// create/update/delete.
+#include "app.h"
+#include "catalog/catalog.h"
+#include "catalog/product_json.h"
+#include "http/server.h"
+#include "inventory/inventory.h"
+
+namespace shopbox {
+using namespace http;
+
+namespace {
+
+Result<ProductSort> parse_sort(const Req& req) {
+  auto s = query(req, "sort");
+  if (!s || s->empty() || *s == "newest") return ProductSort::newest;
+  if (*s == "price_asc") return ProductSort::price_asc;
+  if (*s == "price_desc") return ProductSort::price_desc;
+  if (*s == "rating") return ProductSort::rating;
+  if (*s == "name") return ProductSort::name;
+  return field_error("sort", "sort must be one of newest, price_asc, price_desc, rating, name");
+}
+
+// The browse filters shared by GET /products (and the storefront).
+Result<ProductQuery> parse_browse(App& app, const Req& req) {
+  ProductQuery q;
+  auto page = pagination(req);
+  if (!page.ok()) return page.status();
+  q.page = page->page;
+  q.size = page->size;
+  auto sort = parse_sort(req);
+  if (!sort.ok()) return sort.status();
+  q.sort = *sort;
+  auto minp = query_money(req, "min_price");
+  if (!minp.ok()) return minp.status();
+  auto maxp = query_money(req, "max_price");
+  if (!maxp.ok()) return maxp.status();
+  q.min_price = *minp;
+  q.max_price = *maxp;
+  if (q.min_price && q.max_price && *q.min_price > *q.max_price)
+    return field_error("min_price", "min_price must not exceed max_price");
+  auto rating = query_int(req, "rating", 1, 5);
+  if (!rating.ok()) return rating.status();
+  if (*rating) q.min_rating = static_cast<int>(**rating);
+  if (auto brand = query(req, "brand"); brand && !brand->empty()) {
+    size_t start = 0;
+    while (start <= brand->size()) {
+      size_t comma = brand->find(',', start);
+      std::string b = brand->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!b.empty()) q.brands.push_back(b);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    if (q.brands.size() > 50) return field_error("brand", "at most 50 brands");
+  }
+  if (auto cat = query(req, "category"); cat && !cat->empty()) {
+    if (auto id = parse_id(*cat)) {
+      q.category_id = *id;
+    } else {
+      std::optional<Category> found;
+      app.db->read([&](Connection& c) {
+        found = catalog_store::get_category_by_slug(c, *cat);
+        return Status::Ok();
+      });
+      if (!found) return Status::NotFound("category not found");
+      q.category_id = found->id;
+    }
+  }
+  return q;
+}
+
+json category_tree(const std::vector<Category>& all) {
+  // Categories arrive ordered by level, so parents precede children.
+  std::map<int64_t, json> nodes;
+  std::vector<int64_t> order;
+  for (const auto& c : all) {
+    json n = category_json(c);
+    n["children"] = json::array();
+    nodes[c.id] = std::move(n);
+    order.push_back(c.id);
+  }
+  // Attach deepest first so each child is complete when copied into its parent.
+  json roots = json::array();
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    if (it->parent_id && nodes.count(*it->parent_id)) {
+      auto& kids = nodes[*it->parent_id]["children"];
+      kids.insert(kids.begin(), nodes[it->id]);
+    }
+  }
+  for (const auto& c : all)
+    if (!c.parent_id || !nodes.count(*c.parent_id)) roots.push_back(nodes[c.id]);
+  return roots;
+}
+
+}  // namespace
+
+void register_catalog_routes(HttpServer& server, App& app) {
+  server.add({"GET", "/api/v1/products/{id}", Access::anyone, "catalog", "Product details: price, discount, stock, images, specs, rating, shipping"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = path_id(req, 1, "product");
+               if (!id.ok()) return send_error(res, id.status());
+               auto p = app.catalog->product(*id);
+               if (!p.ok()) return send_error(res, p.status());
+               send_json(res, 200, product_details_json(*p, app.inventory->level(p->id), app.catalog->category_path(p->category_id), app.config));
+             });
+
+  server.add({"GET", "/api/v1/products", Access::anyone, "catalog",
+              "Browse products: category (id or slug, includes subcategories), brand, min_price, max_price, rating, sort, page, size"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto q = parse_browse(app, req);
+               if (!q.ok()) return send_error(res, q.status());
+               auto page = app.catalog->browse(*q);
+               if (!page.ok()) return send_error(res, page.status());
+               json products = json::array();
+               for (const auto& p : page->products) products.push_back(product_summary_json(p, app.inventory->level(p.id)));
+               send_json(res, 200, {{"products", products}, {"page", q->page}, {"size", q->size}, {"total", page->total}});
+             });
+
+  server.add({"GET", "/api/v1/categories", Access::anyone, "catalog", "The category tree"},
+             [&app](const Req&, Res& res, const Principal&) {
+               send_json(res, 200, {{"categories", category_tree(app.catalog->categories())}});
+             });
+
+  server.add({"GET", "/api/v1/categories/{id}", Access::anyone, "catalog", "One category with its ancestors and children"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = path_id(req, 1, "category");
+               if (!id.ok()) return send_error(res, id.status());
+               auto cat = app.catalog->category(*id);
+               if (!cat.ok()) return send_error(res, cat.status());
+               auto all = app.catalog->categories();
+               json body = category_json(*cat);
+               json children = json::array(), ancestors = json::array();
+               for (const auto& c : all)
+                 if (c.parent_id == cat->id) children.push_back(category_json(c));
+               for (auto parent = cat->parent_id; parent;) {
+                 auto it = std::find_if(all.begin(), all.end(), [&](const Category& c) { return c.id == *parent; });
+                 if (it == all.end()) break;
+                 ancestors.insert(ancestors.begin(), category_json(*it));
+                 parent = it->parent_id;
+               }
+               body["children"] = children;
+               body["ancestors"] = ancestors;
+               send_json(res, 200, body);
+             });
+
+  // ---- admin ----
+
+  server.add({"POST", "/api/v1/admin/products", Access::admin, "admin", "Create a product (optionally with initial stock)"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               Product p;
+               p.currency = app.config.currency;
+               std::optional<int64_t> stock;
+               if (auto st = apply_product_json(*body, p, &stock); !st.ok()) return send_error(res, st);
+               if (!body->contains("price")) return send_error(res, field_error("price", "price is required"));
+               p.id = 0;
+               auto created = app.catalog->create_product(p, stock, who.actor());
+               if (!created.ok()) return send_error(res, created.status());
+               send_json(res, 201, product_details_json(*created, app.inventory->level(created->id), app.catalog->category_path(created->category_id), app.config));
+             });
+
+  auto update = [&app](const Req& req, Res& res, const Principal&) {
+    auto id = path_id(req, 1, "product");
+    if (!id.ok()) return send_error(res, id.status());
+    auto body = parse_object(req);
+    if (!body.ok()) return send_error(res, body.status());
+    auto existing = app.catalog->product(*id);
+    if (!existing.ok()) return send_error(res, existing.status());
+    Product p = *existing;
+    if (auto st = apply_product_json(*body, p, nullptr); !st.ok()) return send_error(res, st);
+    p.id = *id;
+    auto updated = app.catalog->update_product(p);
+    if (!updated.ok()) return send_error(res, updated.status());
+    send_json(res, 200, product_details_json(*updated, app.inventory->level(updated->id), app.catalog->category_path(updated->category_id), app.config));
+  };
+  server.add({"PATCH", "/api/v1/admin/products/{id}", Access::admin, "admin", "Update some fields of a product"}, update);
+  server.add({"PUT", "/api/v1/admin/products/{id}", Access::admin, "admin", "Update a product (fields present in the body)"}, update);
+
+  server.add({"DELETE", "/api/v1/admin/products/{id}", Access::admin, "admin", "Delete a product"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = path_id(req, 1, "product");
+               if (!id.ok()) return send_error(res, id.status());
+               if (auto st = app.catalog->delete_product(*id); !st.ok()) return send_error(res, st);
+               res.status = 204;
+             });
+
+  server.add({"POST", "/api/v1/admin/categories", Access::admin, "admin", "Create a category (parent_id for a subcategory)"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               Category c;
+               if (auto st = apply_category_json(*body, c); !st.ok()) return send_error(res, st);
+               auto created = app.catalog->create_category(c);
+               if (!created.ok()) return send_error(res, created.status());
+               send_json(res, 201, category_json(*created));
+             });
+
+  server.add({"PATCH", "/api/v1/admin/categories/{id}", Access::admin, "admin", "Rename or move a category"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = path_id(req, 1, "category");
+               if (!id.ok()) return send_error(res, id.status());
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               auto existing = app.catalog->category(*id);
+               if (!existing.ok()) return send_error(res, existing.status());
+               Category c = *existing;
+               if (auto st = apply_category_json(*body, c); !st.ok()) return send_error(res, st);
+               auto updated = app.catalog->update_category(c);
+               if (!updated.ok()) return send_error(res, updated.status());
+               send_json(res, 200, category_json(*updated));
+             });
+
+  server.add({"DELETE", "/api/v1/admin/categories/{id}", Access::admin, "admin", "Delete an empty category"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = path_id(req, 1, "category");
+               if (!id.ok()) return send_error(res, id.status());
+               if (auto st = app.catalog->delete_category(*id); !st.ok()) return send_error(res, st);
+               res.status = 204;
+             });
+}
+
+}  // namespace shopbox

@@ -1,0 +1,114 @@
+// Operational routes: health, readiness, metrics, the OpenAPI document,
+// generated product images and the embedded storefront files.
+#include <regex>
+
+#include "app.h"
+#include "catalog/catalog.h"
+#include "catalog/product_image.h"
+#include "http/server.h"
+#include "web_assets.h"
+
+namespace shopbox {
+using namespace http;
+
+namespace {
+json openapi_document(const HttpServer& server) {
+  json paths = json::object();
+  for (const auto& r : server.routes()) {
+    std::string method = r.method;
+    std::transform(method.begin(), method.end(), method.begin(), ::tolower);
+    json op = {{"summary", r.summary}, {"tags", json::array({r.group})}};
+    json params = json::array();
+    static const std::regex param(R"(\{([a-z_]+)\})");
+    for (std::sregex_iterator it(r.path.begin(), r.path.end(), param), end; it != end; ++it)
+      params.push_back({{"name", (*it)[1].str()}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
+    if (!params.empty()) op["parameters"] = params;
+    if (r.access != Access::anyone) op["security"] = json::array({{{"bearer", json::array()}}});
+    json responses = {{"200", {{"description", "OK"}}}, {"default", {{"$ref", "#/components/responses/Error"}}}};
+    if (r.method == "POST") responses["201"] = {{"description", "Created"}};
+    if (r.method == "DELETE") responses["204"] = {{"description", "Deleted"}};
+    op["responses"] = responses;
+    if (r.method == "POST" || r.method == "PUT" || r.method == "PATCH")
+      op["requestBody"] = {{"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+    paths[r.path][method] = op;
+  }
+  return {
+      {"openapi", "3.0.3"},
+      {"info", {{"title", "shopbox API"}, {"version", "1.0.0"}, {"description", "Catalog, search, carts, checkout and orders of a shopbox shop."}}},
+      {"paths", paths},
+      {"components",
+       {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+        {"schemas",
+         {{"Error",
+           {{"type", "object"},
+            {"properties",
+             {{"error",
+               {{"type", "object"},
+                {"properties", {{"code", {{"type", "string"}}}, {"message", {{"type", "string"}}}, {"details", {{"type", "object"}}}}}}}}}}}}},
+        {"responses", {{"Error", {{"description", "Error", }, {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}}}},
+  };
+}
+}  // namespace
+
+void register_system_routes(HttpServer& server, App& app) {
+  server.add({"GET", "/healthz", Access::anyone, "system", "Liveness: the process answers"},
+             [](const Req&, Res& res, const Principal&) { send_json(res, 200, {{"status", "ok"}}); });
+
+  server.add({"GET", "/readyz", Access::anyone, "system", "Readiness: storage answers"},
+             [&app](const Req&, Res& res, const Principal&) {
+               Status st = app.db->read([](Connection& c) {
+                 c.prepare("SELECT 1").step();
+                 return Status::Ok();
+               });
+               if (!st.ok()) return send_error(res, Status(Kind::unavailable, "not_ready", st.message()));
+               send_json(res, 200, {{"status", "ready"}, {"shard", app.config.shard_id}});
+             });
+
+  server.add({"GET", "/metrics", Access::anyone, "system", "Prometheus metrics"},
+             [&app](const Req&, Res& res, const Principal&) {
+               res.set_content(app.metrics.render(), "text/plain; version=0.0.4");
+             });
+
+  server.add({"GET", "/api/v1/openapi.json", Access::anyone, "system", "This document"},
+             [&server](const Req&, Res& res, const Principal&) { send_json(res, 200, openapi_document(server)); });
+
+  server.add({"GET", "/images/products/{id}/{file}", Access::anyone, "catalog", "Generated product image (SVG)"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = path_id(req, 1, "image");
+               if (!id.ok()) return send_error(res, id.status());
+               std::string file = req.matches[2].str();
+               int n = 0;
+               if (std::sscanf(file.c_str(), "%d.svg", &n) != 1 || n < 1 || n > 20 || file != std::to_string(n) + ".svg")
+                 return send_error(res, Status::NotFound("image not found"));
+               auto p = app.catalog->product(*id);
+               if (!p.ok()) return send_error(res, Status::NotFound("image not found"));
+               res.set_header("Cache-Control", "public, max-age=86400");
+               res.set_content(product_svg(*p, n), "image/svg+xml");
+             });
+
+  // The storefront: embedded files; unknown non-API paths get index.html so
+  // client-side routes (/product/12, /cart) load the app.
+  auto serve_asset = [](const Req& req, Res& res, const Principal&) {
+    std::string path = req.path == "/" ? "/index.html" : req.path;
+    const WebAsset* asset = find_web_asset(path);
+    if (!asset && path.find('.') == std::string::npos) asset = find_web_asset("/index.html");
+    if (!asset) return send_error(res, Status::NotFound("no such file"));
+    res.set_header("Cache-Control", path == "/index.html" ? "no-cache" : "public, max-age=300");
+    res.set_content(std::string(asset->data, asset->size), asset->content_type);
+  };
+  server.add({"GET", "/", Access::anyone, "web", "Storefront"}, serve_asset);
+  server.raw().Get(R"(/(?!api/|images/)[A-Za-z0-9_./-]*)", [&app, serve_asset](const Req& req, Res& res) {
+    auto start = std::chrono::steady_clock::now();
+    serve_asset(req, res, Principal{});
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+                   "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+    app.metrics.observe_request("GET", "/{static}", res.status,
+                                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  });
+}
+
+}  // namespace shopbox

@@ -1,0 +1,138 @@
+#include "http/server.h"
+
+#include <chrono>
+#include <regex>
+
+#include "app.h"
+
+namespace shopbox {
+namespace {
+
+// "/api/v1/products/{id}" -> "/api/v1/products/([^/]+)"
+std::string template_to_regex(const std::string& path) {
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '{') {
+      i = path.find('}', i);
+      out += "([^/]+)";
+    } else if (std::string(".+*?()[]^$|\\").find(path[i]) != std::string::npos) {
+      out += '\\';
+      out += path[i];
+    } else {
+      out += path[i];
+    }
+  }
+  return out;
+}
+
+void security_headers(http::Res& res) {
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
+  res.set_header("X-Frame-Options", "DENY");
+  if (!res.has_header("Content-Security-Policy"))
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                   "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+}
+
+const char* default_error_code(int status) {
+  switch (status) {
+    case 400: return "invalid_request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 413: return "payload_too_large";
+    case 414: return "uri_too_long";
+    case 429: return "rate_limited";
+    case 503: return "unavailable";
+    default: return status >= 500 ? "internal_error" : "error";
+  }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(App& app) : app_(app) {
+  const Config& cfg = app.config;
+  if (!cfg.tls_cert.empty())
+    server_ = std::make_unique<httplib::SSLServer>(cfg.tls_cert.c_str(), cfg.tls_key.c_str());
+  else
+    server_ = std::make_unique<httplib::Server>();
+  auto& s = *server_;
+  // Without TCP_NODELAY, Nagle's algorithm meets delayed ACKs and every
+  // keep-alive response waits ~40 ms (DESIGN.md, "Measured on this machine").
+  s.set_tcp_nodelay(true);
+  size_t threads = static_cast<size_t>(cfg.threads);
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.set_keep_alive_timeout(cfg.keep_alive_timeout_seconds);
+  s.set_keep_alive_max_count(static_cast<size_t>(cfg.keep_alive_max_count));
+  s.set_payload_max_length(cfg.max_body_bytes);
+  s.set_read_timeout(cfg.read_timeout_seconds, 0);
+  s.set_write_timeout(cfg.write_timeout_seconds, 0);
+
+  // Anything that reaches here without a body (no route, 413 from the
+  // payload limit, 400 from the parser) gets the JSON error shape.
+  s.set_error_handler([](const http::Req& req, http::Res& res) {
+    if (!res.body.empty()) return;
+    int status = res.status;
+    std::string message = status == 404 ? "no route for " + req.method + " " + req.path
+                          : status == 413 ? "request body too large"
+                                          : std::string("request failed with status ") + std::to_string(status);
+    http::send_json(res, status, {{"error", {{"code", default_error_code(status)}, {"message", message}, {"details", http::json::object()}}}});
+    security_headers(res);
+  });
+  s.set_exception_handler([](const http::Req&, http::Res& res, std::exception_ptr) {
+    http::send_error(res, Status::Internal("internal error"));
+  });
+}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::add(RouteInfo info, Handler handler) {
+  std::string pattern = template_to_regex(info.path);
+  routes_.push_back(info);
+  App* app = &app_;
+  auto wrapped = [app, info, handler](const http::Req& req, http::Res& res) {
+    auto start = std::chrono::steady_clock::now();
+    try {
+      Principal who = http::authenticate(*app, req);
+      if (info.access == Access::admin && !who.is_admin()) {
+        http::send_error(res, who.type == Principal::Type::anonymous
+                                  ? Status(Kind::unauthorized, "unauthorized", "admin credentials required")
+                                  : Status(Kind::forbidden, "forbidden", "admin role required"));
+      } else if (info.access == Access::user && who.type == Principal::Type::anonymous) {
+        http::send_error(res, Status(Kind::unauthorized, "unauthorized", "sign in required"));
+      } else {
+        handler(req, res, who);
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "error: %s %s: %s\n", req.method.c_str(), info.path.c_str(), e.what());
+      http::send_error(res, Status::Internal("internal error"));
+    }
+    security_headers(res);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    app->metrics.observe_request(req.method, info.path, res.status, secs);
+  };
+  auto& s = *server_;
+  if (info.method == "GET")
+    s.Get(pattern, wrapped);
+  else if (info.method == "POST")
+    s.Post(pattern, wrapped);
+  else if (info.method == "PUT")
+    s.Put(pattern, wrapped);
+  else if (info.method == "PATCH")
+    s.Patch(pattern, wrapped);
+  else if (info.method == "DELETE")
+    s.Delete(pattern, wrapped);
+}
+
+int HttpServer::bind(const std::string& host, int port) {
+  if (port == 0) return server_->bind_to_any_port(host);
+  return server_->bind_to_port(host, port) ? port : -1;
+}
+
+bool HttpServer::serve() { return server_->listen_after_bind(); }
+
+void HttpServer::stop() { server_->stop(); }
+
+}  // namespace shopbox

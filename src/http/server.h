@@ -1,0 +1,63 @@
+// The HTTP server: cpp-httplib plus the conventions every route shares.
+//
+// Routes are declared with a path template ("/api/v1/products/{id}"), an
+// access level, a rate-limit group and a one-line summary. The template
+// becomes the regex cpp-httplib matches ({name} captures one segment, in
+// order, as req.matches[1..]), the route name in metrics, and an entry in
+// /api/v1/openapi.json — so the document lists exactly the routes that exist.
+//
+// Every handler runs inside a wrapper that authenticates the caller,
+// enforces the access level, catches exceptions (500 JSON, never a crash),
+// adds security headers and records latency.
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/api.h"
+#include "http/auth.h"
+
+namespace shopbox {
+struct App;
+
+enum class Access { anyone, user, admin };
+
+struct RouteInfo {
+  std::string method;
+  std::string path;     // template with {params}
+  Access access = Access::anyone;
+  std::string group;    // rate-limit group: "auth", "cart", "checkout", "search", "catalog", "admin", "system"
+  std::string summary;
+};
+
+using Handler = std::function<void(const http::Req&, http::Res&, const Principal&)>;
+
+class HttpServer {
+ public:
+  explicit HttpServer(App& app);
+  ~HttpServer();
+
+  void add(RouteInfo info, Handler handler);
+  const std::vector<RouteInfo>& routes() const { return routes_; }
+
+  // Binds; port 0 picks a free port. Returns the bound port or -1.
+  int bind(const std::string& host, int port);
+  // Serves until stop(); in-flight requests finish before it returns.
+  bool serve();
+  void stop();
+  httplib::Server& raw() { return *server_; }
+
+ private:
+  App& app_;
+  std::unique_ptr<httplib::Server> server_;
+  std::vector<RouteInfo> routes_;
+};
+
+// Registers every route of the product (src/http/routes.cpp).
+void register_all_routes(HttpServer& server, App& app);
+
+}  // namespace shopbox

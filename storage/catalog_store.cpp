@@ -1,0 +1,338 @@
+#include "storage/catalog_store.h"
+
+#include "base/clock.h"
+
+namespace shopbox::catalog_store {
+namespace {
+
+Category read_category(Statement& st) {
+  Category c;
+  c.id = st.int64(0);
+  c.parent_id = st.opt_int64(1);
+  c.name = st.text(2);
+  c.slug = st.text(3);
+  c.level = static_cast<int>(st.int64(4));
+  c.path = st.text(5);
+  c.position = static_cast<int>(st.int64(6));
+  return c;
+}
+
+constexpr const char* kCategoryCols = "category_id, parent_id, name, slug, level, path, position";
+
+// Column list shared by every product SELECT; read_product() mirrors it.
+#define PRODUCT_COLS                                                                               \
+  "p.product_id, p.sku, p.name, p.slug, p.description, p.brand, p.category_id, p.price_cents, " \
+  "p.sale_price_cents, p.currency, p.specs, p.weight_grams, p.rating_sum, p.rating_count, "     \
+  "p.featured, p.created_at, p.updated_at"
+
+Product read_product(Statement& st) {
+  Product p;
+  p.id = st.int64(0);
+  p.sku = st.text(1);
+  p.name = st.text(2);
+  p.slug = st.text(3);
+  p.description = st.text(4);
+  p.brand = st.text(5);
+  p.category_id = st.opt_int64(6);
+  p.price = st.int64(7);
+  p.sale_price = st.opt_int64(8);
+  p.currency = st.text(9);
+  p.specs = nlohmann::json::parse(st.text(10), nullptr, false);
+  if (p.specs.is_discarded()) p.specs = nlohmann::json::object();
+  p.weight_grams = st.opt_int64(11);
+  p.rating_sum = st.int64(12);
+  p.rating_count = st.int64(13);
+  p.featured = st.int64(14) != 0;
+  p.created_at = st.int64(15);
+  p.updated_at = st.int64(16);
+  return p;
+}
+
+std::vector<ProductImage> read_images(Connection& c, int64_t product_id) {
+  std::vector<ProductImage> out;
+  auto st = c.prepare(
+      "SELECT image_id, url, alt_text, display_order, is_primary FROM product_images "
+      "WHERE product_id = ? ORDER BY is_primary DESC, display_order, image_id");
+  st.bind(1, product_id);
+  while (st.step()) out.push_back({st.int64(0), st.text(1), st.text(2), static_cast<int>(st.int64(3)), st.int64(4) != 0});
+  return out;
+}
+
+void write_images(Connection& c, const Product& p) {
+  c.prepare("DELETE FROM product_images WHERE product_id = ?").bind(1, p.id).exec();
+  bool any_primary = false;
+  for (const auto& im : p.images) any_primary |= im.primary;
+  int i = 0;
+  for (const auto& im : p.images) {
+    c.prepare("INSERT INTO product_images(product_id, url, alt_text, display_order, is_primary) VALUES (?,?,?,?,?)")
+        .bind(1, p.id)
+        .bind(2, im.url)
+        .bind(3, im.alt)
+        .bind(4, i)
+        .bind(5, static_cast<int64_t>(im.primary || (!any_primary && i == 0)))
+        .exec();
+    ++i;
+  }
+}
+
+}  // namespace
+
+std::vector<Category> list_categories(Connection& c) {
+  std::vector<Category> out;
+  auto st = c.prepare(
+      "SELECT category_id, parent_id, name, slug, level, path, position FROM categories ORDER BY level, position, name");
+  while (st.step()) out.push_back(read_category(st));
+  return out;
+}
+
+std::optional<Category> get_category(Connection& c, int64_t id) {
+  auto st = c.prepare("SELECT category_id, parent_id, name, slug, level, path, position FROM categories WHERE category_id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return read_category(st);
+}
+
+std::optional<Category> get_category_by_slug(Connection& c, const std::string& slug) {
+  auto st = c.prepare("SELECT category_id, parent_id, name, slug, level, path, position FROM categories WHERE slug = ?");
+  st.bind(1, slug);
+  if (!st.step()) return std::nullopt;
+  return read_category(st);
+}
+
+static Status place_under_parent(Connection& c, Category& cat) {
+  cat.level = 0;
+  cat.path = cat.name;
+  if (cat.parent_id) {
+    auto parent = get_category(c, *cat.parent_id);
+    if (!parent) return Status::Invalid("parent category does not exist", {{"field", "parent_id"}});
+    cat.level = parent->level + 1;
+    cat.path = parent->path + "/" + cat.name;
+  }
+  return Status::Ok();
+}
+
+Status insert_category(Connection& c, Category& cat) {
+  if (auto st = place_under_parent(c, cat); !st.ok()) return st;
+  if (get_category_by_slug(c, cat.slug)) return Status::Conflict("duplicate_slug", "a category with this slug exists");
+  auto st = c.prepare(
+      "INSERT INTO categories(category_id, parent_id, name, slug, level, path, position, created_at) VALUES (?,?,?,?,?,?,?,?)");
+  if (cat.id > 0)
+    st.bind(1, cat.id);
+  else
+    st.bind_null(1);
+  st.bind(2, cat.parent_id).bind(3, cat.name).bind(4, cat.slug).bind(5, cat.level).bind(6, cat.path);
+  st.bind(7, cat.position).bind(8, now_seconds()).exec();
+  cat.id = c.last_insert_id();
+  (void)kCategoryCols;
+  return Status::Ok();
+}
+
+Status update_category(Connection& c, Category& cat) {
+  auto old = get_category(c, cat.id);
+  if (!old) return Status::NotFound("category not found");
+  // Refuse to become a descendant of itself.
+  for (auto p = cat.parent_id; p;) {
+    if (*p == cat.id) return Status::Invalid("a category cannot be its own ancestor", {{"field", "parent_id"}});
+    auto parent = get_category(c, *p);
+    if (!parent) break;
+    p = parent->parent_id;
+  }
+  if (auto st = place_under_parent(c, cat); !st.ok()) return st;
+  if (auto other = get_category_by_slug(c, cat.slug); other && other->id != cat.id)
+    return Status::Conflict("duplicate_slug", "a category with this slug exists");
+  c.prepare("UPDATE categories SET parent_id=?, name=?, slug=?, level=?, path=?, position=? WHERE category_id=?")
+      .bind(1, cat.parent_id)
+      .bind(2, cat.name)
+      .bind(3, cat.slug)
+      .bind(4, cat.level)
+      .bind(5, cat.path)
+      .bind(6, cat.position)
+      .bind(7, cat.id)
+      .exec();
+  // Descendants: rewrite path prefix and shift level.
+  std::string old_prefix = old->path + "/";
+  c.prepare(
+       "UPDATE categories SET path = ? || substr(path, ?), level = level + ? "
+       "WHERE substr(path, 1, ?) = ?")
+      .bind(1, cat.path + "/")
+      .bind(2, static_cast<int64_t>(old_prefix.size()) + 1)
+      .bind(3, cat.level - old->level)
+      .bind(4, static_cast<int64_t>(old_prefix.size()))
+      .bind(5, old_prefix)
+      .exec();
+  return Status::Ok();
+}
+
+Status delete_category(Connection& c, int64_t id) {
+  if (!get_category(c, id)) return Status::NotFound("category not found");
+  auto kids = c.prepare("SELECT COUNT(*) FROM categories WHERE parent_id = ?");
+  kids.bind(1, id);
+  kids.step();
+  if (kids.int64(0) > 0) return Status::Conflict("category_not_empty", "category has subcategories");
+  auto prods = c.prepare("SELECT COUNT(*) FROM products WHERE category_id = ?");
+  prods.bind(1, id);
+  prods.step();
+  if (prods.int64(0) > 0) return Status::Conflict("category_not_empty", "category has products");
+  c.prepare("DELETE FROM categories WHERE category_id = ?").bind(1, id).exec();
+  return Status::Ok();
+}
+
+std::optional<Product> get_product(Connection& c, int64_t id) {
+  auto st = c.prepare("SELECT " PRODUCT_COLS " FROM products p WHERE p.product_id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  Product p = read_product(st);
+  p.images = read_images(c, id);
+  return p;
+}
+
+std::optional<Product> get_product_by_sku(Connection& c, const std::string& sku) {
+  auto st = c.prepare("SELECT " PRODUCT_COLS " FROM products p WHERE p.sku = ?");
+  st.bind(1, sku);
+  if (!st.step()) return std::nullopt;
+  Product p = read_product(st);
+  p.images = read_images(c, p.id);
+  return p;
+}
+
+ProductPage list_products(Connection& c, const ProductQuery& q) {
+  // One fixed statement for every filter combination: a NULL parameter
+  // disables its filter. Brands and ids arrive as JSON arrays (json_each),
+  // so the SQL text never depends on the input.
+  static const char* kWhere =
+      " FROM products p WHERE"
+      " (?1 IS NULL OR p.category_id IN (SELECT category_id FROM categories WHERE category_id = ?1"
+      "     OR substr(path, 1, length(?2)) = ?2))"
+      " AND (?3 IS NULL OR p.final_price_cents >= ?3)"
+      " AND (?4 IS NULL OR p.final_price_cents <= ?4)"
+      " AND (?5 IS NULL OR p.brand IN (SELECT value FROM json_each(?5)))"
+      " AND (?6 IS NULL OR (p.rating_count > 0 AND p.rating_sum >= ?6 * p.rating_count))"
+      " AND (?7 IS NULL OR p.product_id IN (SELECT value FROM json_each(?7)))";
+  std::optional<std::string> cat_prefix;
+  if (q.category_id) {
+    auto cat = get_category(c, *q.category_id);
+    cat_prefix = cat ? cat->path + "/" : std::string("\x01");
+  }
+  std::optional<std::string> brands, ids;
+  if (!q.brands.empty()) brands = nlohmann::json(q.brands).dump();
+  if (!q.ids.empty()) ids = nlohmann::json(q.ids).dump();
+  auto bind_filters = [&](Statement& st) {
+    st.bind(1, q.category_id).bind(2, cat_prefix).bind(3, q.min_price).bind(4, q.max_price);
+    st.bind(5, brands).bind(6, q.min_rating ? std::optional<int64_t>(*q.min_rating) : std::nullopt).bind(7, ids);
+  };
+
+  ProductPage page;
+  static const std::string count_sql = std::string("SELECT COUNT(*)") + kWhere;
+  auto cnt = c.prepare(count_sql.c_str());
+  bind_filters(cnt);
+  cnt.step();
+  page.total = cnt.int64(0);
+
+  // Every order ends with product_id so pagination is stable.
+  static const std::string base = std::string("SELECT " PRODUCT_COLS) + kWhere;
+  static const std::string by_newest = base + " ORDER BY p.created_at DESC, p.product_id DESC LIMIT ?8 OFFSET ?9";
+  static const std::string by_price_asc = base + " ORDER BY p.final_price_cents ASC, p.product_id ASC LIMIT ?8 OFFSET ?9";
+  static const std::string by_price_desc = base + " ORDER BY p.final_price_cents DESC, p.product_id ASC LIMIT ?8 OFFSET ?9";
+  static const std::string by_rating = base +
+      " ORDER BY CASE WHEN p.rating_count = 0 THEN 0 ELSE CAST(p.rating_sum AS REAL) / p.rating_count END DESC,"
+      " p.rating_count DESC, p.product_id ASC LIMIT ?8 OFFSET ?9";
+  static const std::string by_name = base + " ORDER BY p.name COLLATE NOCASE, p.product_id LIMIT ?8 OFFSET ?9";
+  const std::string* sql = &by_newest;
+  switch (q.sort) {
+    case ProductSort::newest: sql = &by_newest; break;
+    case ProductSort::price_asc: sql = &by_price_asc; break;
+    case ProductSort::price_desc: sql = &by_price_desc; break;
+    case ProductSort::rating: sql = &by_rating; break;
+    case ProductSort::name: sql = &by_name; break;
+  }
+  auto st = c.prepare(sql->c_str());
+  bind_filters(st);
+  st.bind(8, static_cast<int64_t>(q.size)).bind(9, static_cast<int64_t>(q.page - 1) * q.size);
+  while (st.step()) page.products.push_back(read_product(st));
+  for (auto& p : page.products) {
+    auto im = c.prepare(
+        "SELECT image_id, url, alt_text, display_order, is_primary FROM product_images WHERE product_id = ? "
+        "ORDER BY is_primary DESC, display_order, image_id LIMIT 1");
+    im.bind(1, p.id);
+    if (im.step()) p.images.push_back({im.int64(0), im.text(1), im.text(2), static_cast<int>(im.int64(3)), im.int64(4) != 0});
+  }
+  return page;
+}
+
+std::vector<Product> get_products(Connection& c, const std::vector<int64_t>& ids) {
+  std::vector<Product> out;
+  if (ids.empty()) return out;
+  auto st = c.prepare("SELECT " PRODUCT_COLS " FROM products p WHERE p.product_id IN (SELECT value FROM json_each(?)) ORDER BY p.product_id");
+  st.bind(1, nlohmann::json(ids).dump());
+  while (st.step()) out.push_back(read_product(st));
+  return out;
+}
+
+Status insert_product(Connection& c, Product& p) {
+  int64_t now = now_seconds();
+  if (p.created_at == 0) p.created_at = now;
+  p.updated_at = now;
+  auto st = c.prepare(
+      "INSERT INTO products(product_id, sku, name, slug, description, brand, category_id, price_cents,"
+      " sale_price_cents, currency, specs, weight_grams, rating_sum, rating_count, featured, created_at, updated_at)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (p.id > 0)
+    st.bind(1, p.id);
+  else
+    st.bind_null(1);
+  st.bind(2, p.sku).bind(3, p.name).bind(4, p.slug).bind(5, p.description).bind(6, p.brand);
+  st.bind(7, p.category_id).bind(8, p.price).bind(9, p.sale_price).bind(10, p.currency);
+  st.bind(11, p.specs.dump()).bind(12, p.weight_grams).bind(13, p.rating_sum).bind(14, p.rating_count);
+  st.bind(15, static_cast<int64_t>(p.featured)).bind(16, p.created_at).bind(17, p.updated_at);
+  st.exec();
+  p.id = c.last_insert_id();
+  write_images(c, p);
+  return Status::Ok();
+}
+
+Status update_product(Connection& c, Product& p) {
+  p.updated_at = now_seconds();
+  c.prepare(
+       "UPDATE products SET sku=?, name=?, slug=?, description=?, brand=?, category_id=?, price_cents=?,"
+       " sale_price_cents=?, currency=?, specs=?, weight_grams=?, rating_sum=?, rating_count=?, featured=?,"
+       " updated_at=? WHERE product_id=?")
+      .bind(1, p.sku)
+      .bind(2, p.name)
+      .bind(3, p.slug)
+      .bind(4, p.description)
+      .bind(5, p.brand)
+      .bind(6, p.category_id)
+      .bind(7, p.price)
+      .bind(8, p.sale_price)
+      .bind(9, p.currency)
+      .bind(10, p.specs.dump())
+      .bind(11, p.weight_grams)
+      .bind(12, p.rating_sum)
+      .bind(13, p.rating_count)
+      .bind(14, static_cast<int64_t>(p.featured))
+      .bind(15, p.updated_at)
+      .bind(16, p.id)
+      .exec();
+  if (c.changes() == 0) return Status::NotFound("product not found");
+  write_images(c, p);
+  return Status::Ok();
+}
+
+Status delete_product(Connection& c, int64_t id) {
+  c.prepare("DELETE FROM products WHERE product_id = ?").bind(1, id).exec();
+  if (c.changes() == 0) return Status::NotFound("product not found");
+  return Status::Ok();
+}
+
+int64_t count_products(Connection& c) {
+  auto st = c.prepare("SELECT COUNT(*) FROM products");
+  st.step();
+  return st.int64(0);
+}
+
+void for_each_product_id(Connection& c, const std::function<void(int64_t)>& fn) {
+  auto st = c.prepare("SELECT product_id FROM products ORDER BY product_id");
+  while (st.step()) fn(st.int64(0));
+}
+
+}  // namespace shopbox::catalog_store

@@ -1,0 +1,108 @@
+// The catalog's repository: categories (a tree), products and their images,
+// in SQLite. Plain data in, plain data out; validation of business rules
+// lives in src/catalog/. Read functions take a Connection so callers can
+// run them on a pooled reader or inside a write transaction.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/money.h"
+#include "base/status.h"
+#include "storage/sqlite.h"
+
+namespace shopbox {
+
+struct Category {
+  int64_t id = 0;
+  std::optional<int64_t> parent_id;
+  std::string name;
+  std::string slug;
+  int level = 0;
+  std::string path;  // names joined by '/', e.g. "Electronics/Audio"
+  int position = 0;
+};
+
+struct ProductImage {
+  int64_t id = 0;
+  std::string url;
+  std::string alt;
+  int position = 0;
+  bool primary = false;
+};
+
+struct Product {
+  int64_t id = 0;
+  std::string sku;
+  std::string name;
+  std::string slug;
+  std::string description;
+  std::string brand;
+  std::optional<int64_t> category_id;
+  Cents price = 0;                  // list price
+  std::optional<Cents> sale_price;  // discounted price, <= price
+  std::string currency = "USD";
+  nlohmann::json specs = nlohmann::json::object();
+  std::optional<int64_t> weight_grams;
+  int64_t rating_sum = 0;
+  int64_t rating_count = 0;
+  bool featured = false;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  std::vector<ProductImage> images;
+
+  Cents final_price() const { return sale_price.value_or(price); }
+};
+
+enum class ProductSort { newest, price_asc, price_desc, rating, name };
+
+struct ProductQuery {
+  std::optional<int64_t> category_id;  // includes all subcategories
+  std::optional<Cents> min_price;      // on the final price, inclusive
+  std::optional<Cents> max_price;
+  std::vector<std::string> brands;     // any of
+  std::optional<int> min_rating;       // average >= min_rating
+  std::vector<int64_t> ids;            // restrict to these ids (empty: all)
+  ProductSort sort = ProductSort::newest;
+  int page = 1;  // 1-based
+  int size = 20;
+};
+
+struct ProductPage {
+  std::vector<Product> products;  // without images except the primary one
+  int64_t total = 0;
+};
+
+namespace catalog_store {
+
+// ---- categories ----
+std::vector<Category> list_categories(Connection& c);
+std::optional<Category> get_category(Connection& c, int64_t id);
+std::optional<Category> get_category_by_slug(Connection& c, const std::string& slug);
+// Inserts; fills id, level and path from the parent. Fails on a duplicate slug.
+Status insert_category(Connection& c, Category& cat);
+// Renames/moves; rewrites the paths of all descendants. Refuses cycles.
+Status update_category(Connection& c, Category& cat);
+// Refuses when the category has children or products (409).
+Status delete_category(Connection& c, int64_t id);
+
+// ---- products ----
+std::optional<Product> get_product(Connection& c, int64_t id);  // with images
+std::optional<Product> get_product_by_sku(Connection& c, const std::string& sku);
+ProductPage list_products(Connection& c, const ProductQuery& q);
+std::vector<Product> get_products(Connection& c, const std::vector<int64_t>& ids);  // in id order, no images
+// Inserts product and images (id assigned unless set). created/updated set now.
+Status insert_product(Connection& c, Product& p);
+// Replaces all fields and images of an existing product.
+Status update_product(Connection& c, Product& p);
+Status delete_product(Connection& c, int64_t id);
+int64_t count_products(Connection& c);
+// Calls fn for every product id in ascending order (for reindexing).
+void for_each_product_id(Connection& c, const std::function<void(int64_t)>& fn);
+
+}  // namespace catalog_store
+}  // namespace shopbox

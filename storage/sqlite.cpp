@@ -1,0 +1,236 @@
+#include "storage/sqlite.h"
+
+#include <stdexcept>
+
+namespace shopbox {
+
+// ---- Statement ----
+
+Statement::Statement(sqlite3_stmt* stmt, Connection* conn) : stmt_(stmt), conn_(conn) {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Statement::~Statement() {
+  if (stmt_) sqlite3_reset(stmt_);
+}
+
+Statement::Statement(Statement&& o) noexcept : stmt_(o.stmt_), conn_(o.conn_) { o.stmt_ = nullptr; }
+
+static void check_bind(int rc, sqlite3_stmt* st) {
+  if (rc != SQLITE_OK)
+    throw SqliteError(rc, std::string("bind failed: ") + sqlite3_errmsg(sqlite3_db_handle(st)));
+}
+
+Statement& Statement::bind(int i, int64_t v) {
+  check_bind(sqlite3_bind_int64(stmt_, i, v), stmt_);
+  return *this;
+}
+Statement& Statement::bind(int i, double v) {
+  check_bind(sqlite3_bind_double(stmt_, i, v), stmt_);
+  return *this;
+}
+Statement& Statement::bind(int i, std::string_view v) {
+  check_bind(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT), stmt_);
+  return *this;
+}
+Statement& Statement::bind_null(int i) {
+  check_bind(sqlite3_bind_null(stmt_, i), stmt_);
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  std::string msg = sqlite3_errmsg(sqlite3_db_handle(stmt_));
+  int ext = sqlite3_extended_errcode(sqlite3_db_handle(stmt_));
+  sqlite3_reset(stmt_);
+  throw SqliteError(ext, msg);
+}
+
+bool Statement::is_null(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+int64_t Statement::int64(int c) const { return sqlite3_column_int64(stmt_, c); }
+double Statement::real(int c) const { return sqlite3_column_double(stmt_, c); }
+std::string Statement::text(int c) const {
+  auto p = sqlite3_column_text(stmt_, c);
+  int n = sqlite3_column_bytes(stmt_, c);
+  return p ? std::string(reinterpret_cast<const char*>(p), n) : std::string();
+}
+std::optional<std::string> Statement::opt_text(int c) const {
+  if (is_null(c)) return std::nullopt;
+  return text(c);
+}
+std::optional<int64_t> Statement::opt_int64(int c) const {
+  if (is_null(c)) return std::nullopt;
+  return int64(c);
+}
+
+// ---- Connection ----
+
+Connection::Connection(const std::string& path) {
+  int rc = sqlite3_open_v2(path.c_str(), &db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw SqliteError(rc, "cannot open " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_extended_result_codes(db_, 1);
+}
+
+Connection::~Connection() {
+  for (auto& [sql, st] : cache_) sqlite3_finalize(st);
+  sqlite3_close_v2(db_);
+}
+
+Statement Connection::prepare(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+    if (rc != SQLITE_OK) throw SqliteError(rc, std::string("prepare failed: ") + sqlite3_errmsg(db_) + " in: " + sql);
+    it = cache_.emplace(sql, st).first;
+  }
+  return Statement(it->second, this);
+}
+
+void Connection::exec_script(const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw SqliteError(rc, msg);
+  }
+}
+
+// ---- Sqlite ----
+
+static void apply_pragmas(Connection& c, const std::string& synchronous) {
+  c.exec_script("PRAGMA foreign_keys=ON; PRAGMA synchronous=" + synchronous +
+                "; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32000;");
+}
+
+Result<std::unique_ptr<Sqlite>> Sqlite::open(const std::string& path, const std::vector<Migration>& migrations,
+                                             const std::string& synchronous, int read_connections) {
+  if (synchronous != "FULL" && synchronous != "NORMAL" && synchronous != "EXTRA")
+    return Status::Invalid("synchronous must be FULL, NORMAL or EXTRA");
+  std::unique_ptr<Sqlite> db(new Sqlite());
+  db->path_ = path;
+  try {
+    db->writer_ = std::make_unique<Connection>(path);
+    db->writer_->exec_script("PRAGMA journal_mode=WAL;");
+    apply_pragmas(*db->writer_, synchronous);
+    Connection& w = *db->writer_;
+    w.exec_script(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " applied_at INTEGER NOT NULL DEFAULT (strftime('%s','now')))");
+    for (const Migration& m : migrations) {
+      auto q = w.prepare("SELECT 1 FROM schema_migrations WHERE version = ?");
+      q.bind(1, m.version);
+      if (q.step()) continue;
+      w.exec_script("BEGIN IMMEDIATE");
+      try {
+        w.exec_script(m.sql);
+        w.prepare("INSERT INTO schema_migrations(version, name) VALUES (?, ?)").bind(1, m.version).bind(2, m.name).exec();
+        w.exec_script("COMMIT");
+      } catch (...) {
+        w.exec_script("ROLLBACK");
+        throw;
+      }
+    }
+    for (int i = 0; i < read_connections; ++i) {
+      auto c = std::make_unique<Connection>(path);
+      apply_pragmas(*c, synchronous);
+      db->free_readers_.push_back(c.get());
+      db->readers_.push_back(std::move(c));
+    }
+  } catch (const SqliteError& e) {
+    return Status(Kind::internal, "storage_error", std::string("SQLite: ") + e.what());
+  }
+  return db;
+}
+
+Status Sqlite::write(const std::function<Status(Connection&)>& fn) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Connection& c = *writer_;
+  try {
+    c.exec_script("BEGIN IMMEDIATE");
+  } catch (const SqliteError& e) {
+    return Status(Kind::unavailable, "storage_unavailable", std::string("cannot begin write: ") + e.what());
+  }
+  Status st;
+  try {
+    st = fn(c);
+  } catch (const SqliteError& e) {
+    c.exec_script("ROLLBACK");
+    if (e.is_constraint()) return Status::Conflict("conflict", std::string("constraint violated: ") + e.what());
+    if ((e.code() & 0xff) == SQLITE_FULL || (e.code() & 0xff) == SQLITE_READONLY || (e.code() & 0xff) == SQLITE_IOERR)
+      return Status(Kind::unavailable, "storage_unavailable", std::string("storage error: ") + e.what());
+    return Status(Kind::internal, "storage_error", e.what());
+  } catch (...) {
+    c.exec_script("ROLLBACK");
+    throw;
+  }
+  if (!st.ok()) {
+    c.exec_script("ROLLBACK");
+    return st;
+  }
+  try {
+    c.exec_script("COMMIT");
+  } catch (const SqliteError& e) {
+    try {
+      c.exec_script("ROLLBACK");
+    } catch (...) {
+    }
+    return Status(Kind::unavailable, "storage_unavailable", std::string("commit failed: ") + e.what());
+  }
+  return st;
+}
+
+Status Sqlite::read(const std::function<Status(Connection&)>& fn) {
+  Connection* c;
+  {
+    std::unique_lock<std::mutex> lock(read_mu_);
+    read_cv_.wait(lock, [&] { return !free_readers_.empty(); });
+    c = free_readers_.back();
+    free_readers_.pop_back();
+  }
+  struct Return {
+    Sqlite* db;
+    Connection* c;
+    ~Return() {
+      std::lock_guard<std::mutex> lock(db->read_mu_);
+      db->free_readers_.push_back(c);
+      db->read_cv_.notify_one();
+    }
+  } give_back{this, c};
+  try {
+    return fn(*c);
+  } catch (const SqliteError& e) {
+    return Status(Kind::internal, "storage_error", e.what());
+  }
+}
+
+Status Sqlite::backup_to(const std::string& dest) {
+  sqlite3* out = nullptr;
+  if (sqlite3_open(dest.c_str(), &out) != SQLITE_OK) {
+    sqlite3_close(out);
+    return Status::Internal("cannot create backup file " + dest);
+  }
+  std::lock_guard<std::mutex> lock(write_mu_);  // no writes while copying
+  sqlite3_backup* b = sqlite3_backup_init(out, "main", writer_->raw(), "main");
+  int rc = SQLITE_ERROR;
+  if (b) {
+    rc = sqlite3_backup_step(b, -1);
+    sqlite3_backup_finish(b);
+  }
+  sqlite3_close(out);
+  if (rc != SQLITE_DONE) return Status::Internal("backup failed");
+  return Status::Ok();
+}
+
+}  // namespace shopbox

@@ -62,7 +62,9 @@ TEST_CASE("browse filters by category subtree, price and brand with stable pages
 
   std::set<std::string> seen;
   for (int page = 1; page <= 3; ++page) {
-    auto p = shop.get("/api/v1/products?category=home&sort=price_asc&size=10&page=" + std::to_string(page));
+    std::string path = "/api/v1/products?category=home&sort=price_asc&size=10&page=";
+    path += std::to_string(page);
+    auto p = shop.get(path);
     for (auto& prod : p.body["products"]) seen.insert(prod["product_id"].get<std::string>());
   }
   CHECK(seen.size() == 25);

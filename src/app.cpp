@@ -4,6 +4,8 @@
 
 #include "catalog/catalog.h"
 #include "inventory/inventory.h"
+#include "payments/circuit_breaker.h"
+#include "payments/test_gateway.h"
 #include "storage/inventory_store.h"
 
 namespace shopbox {
@@ -26,6 +28,11 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
 
   app->inventory = std::make_unique<Inventory>(*app->kv, app->config);
   app->catalog = std::make_unique<Catalog>(*app->db, *app->inventory, app->config);
+  if (app->config.payment_gateway != "test")
+    return Status::Invalid("payments.gateway: unknown gateway '" + app->config.payment_gateway + "' (known: test)");
+  app->payments = std::make_unique<BreakerGateway>(
+      std::make_unique<TestGateway>(*app->db, app->config.gateway_test_latency_ms, app->config.gateway_timeout_ms),
+      app->config.breaker_failure_threshold, app->config.breaker_cooldown_ms);
   return app;
 }
 

@@ -18,6 +18,7 @@ namespace shopbox {
 
 class Catalog;
 class Inventory;
+class PaymentGateway;
 
 struct App {
   Config config;
@@ -27,6 +28,7 @@ struct App {
 
   std::unique_ptr<Inventory> inventory;
   std::unique_ptr<Catalog> catalog;
+  std::unique_ptr<PaymentGateway> payments;  // the configured gateway behind a circuit breaker
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);

@@ -50,6 +50,9 @@ const std::vector<Setting>& settings() {
       {"auth", "session_ttl_seconds", &Config::session_ttl_seconds, "session lifetime"},
       {"payments", "gateway", &Config::payment_gateway, "payment gateway (test)"},
       {"payments", "gateway_timeout_ms", &Config::gateway_timeout_ms, "gateway call timeout"},
+      {"payments", "test_latency_ms", &Config::gateway_test_latency_ms, "test gateway: simulated latency per call (>= timeout: times out)"},
+      {"payments", "breaker_failure_threshold", &Config::breaker_failure_threshold, "consecutive gateway failures that open the circuit breaker"},
+      {"payments", "breaker_cooldown_ms", &Config::breaker_cooldown_ms, "circuit breaker open time before a half-open probe"},
       {"shard", "id", &Config::shard_id, "this shard's id (appears in order ids)"},
       {"shard", "catalog_primary_url", &Config::catalog_primary_url, "empty on the catalog primary"},
   };

@@ -51,6 +51,9 @@ struct Config {
   // [payments]
   std::string payment_gateway = "test";
   int gateway_timeout_ms = 3000;
+  int gateway_test_latency_ms = 0;           // test gateway: simulated latency per call
+  int breaker_failure_threshold = 5;         // consecutive gateway failures that open the breaker
+  int breaker_cooldown_ms = 10000;           // how long it stays open before a probe
 
   // [shard]
   std::string shard_id = "s1";

@@ -72,6 +72,49 @@ CREATE TABLE api_tokens (
   revoked_at  INTEGER
 );
 )sql"},
+      {301, "test_gateway",
+       R"sql(
+-- The built-in test payment gateway's own records (what a processor keeps on
+-- its side). Never a card number: token, brand, last four, expiry only.
+CREATE TABLE gw_tokens (
+  token       TEXT PRIMARY KEY,
+  brand       TEXT NOT NULL,
+  last4       TEXT NOT NULL,
+  exp_month   INTEGER NOT NULL,
+  exp_year    INTEGER NOT NULL,
+  behaviour   TEXT NOT NULL,          -- approve, card_declined, insufficient_funds, gateway_error
+  created_at  INTEGER NOT NULL
+);
+CREATE TABLE gw_charges (
+  charge_id       TEXT PRIMARY KEY,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  source_type     TEXT NOT NULL,      -- card | wallet
+  token           TEXT NOT NULL DEFAULT '',
+  wallet          TEXT NOT NULL DEFAULT '',
+  amount          INTEGER NOT NULL,
+  captured        INTEGER NOT NULL DEFAULT 0,
+  refunded        INTEGER NOT NULL DEFAULT 0,
+  currency        TEXT NOT NULL,
+  status          TEXT NOT NULL,      -- authorized, captured, partially_refunded, refunded, voided, failed
+  failure_code    TEXT NOT NULL DEFAULT '',
+  method_type     TEXT NOT NULL,
+  brand           TEXT NOT NULL DEFAULT '',
+  last4           TEXT NOT NULL DEFAULT '',
+  capture_key     TEXT,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  CHECK (refunded <= captured AND captured <= amount)
+);
+CREATE TABLE gw_refunds (
+  refund_id       TEXT PRIMARY KEY,
+  charge_id       TEXT NOT NULL REFERENCES gw_charges(charge_id),
+  idempotency_key TEXT NOT NULL UNIQUE,
+  amount          INTEGER NOT NULL CHECK (amount > 0),
+  status          TEXT NOT NULL,
+  created_at      INTEGER NOT NULL
+);
+CREATE INDEX idx_gw_refunds_charge ON gw_refunds(charge_id);
+)sql"},
   };
   return migrations;
 }

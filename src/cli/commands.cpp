@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "http/server.h"
+#include "ops/system.h"
 
 namespace shopbox::cli {
 namespace {
@@ -62,10 +63,12 @@ int serve_until_signal(App& app) {
   std::fprintf(stderr, "shopbox %s serving on http://%s:%d (data: %s)\n", kVersion, app.config.listen.c_str(), port,
                app.config.data_dir.c_str());
   std::fflush(stderr);
+  ops::sd_notify("READY=1\nSTATUS=serving on port " + std::to_string(port));  // systemd Type=notify
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&set, &sig);
     std::fprintf(stderr, "shopbox: signal %d, finishing in-flight requests\n", sig);
+    ops::sd_notify("STOPPING=1");
     server.stop();
   });
   bool ok = server.serve();
@@ -122,6 +125,7 @@ void add_token_commands(CLI::App& cli) {
 void add_all_commands(CLI::App& cli) {
   add_serve_commands(cli);
   add_token_commands(cli);
+  add_ops_commands(cli);
 }
 
 }  // namespace shopbox::cli

@@ -1,0 +1,105 @@
+// Shared helpers of the browser tests: the browser, pages that fail on
+// script errors, screenshots at desktop and phone width, API look-ups.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const BASE = process.env.SHOPBOX_URL || 'http://127.0.0.1:8080';
+export const ADMIN_TOKEN = process.env.SHOPBOX_ADMIN_TOKEN || '';
+export const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'output');
+mkdirSync(OUT, { recursive: true });
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// A fresh context (own cookies) and page; collects script errors, failed
+// CSP checks and dialogs (an XSS would open alert()).
+export async function newPage(browser, viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport, baseURL: BASE, locale: 'en-US', deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.problems = [];
+  page.dialogs = [];
+  page.on('pageerror', (e) => page.problems.push('pageerror: ' + e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 40[0-9]|status of 50[0-9]/.test(m.text())) page.problems.push('console: ' + m.text());
+  });
+  page.on('dialog', async (d) => {
+    page.dialogs.push(d.type() + ': ' + d.message());
+    if (d.type() === 'confirm') await d.accept();
+    else await d.dismiss();
+  });
+  page.setDefaultTimeout(10000);
+  return page;
+}
+
+export async function shot(page, name) {
+  // scroll through so lazy images load, then back to the top
+  await page.evaluate(async () => {
+    for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight) {
+      window.scrollTo(0, y);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    window.scrollTo(0, 0);
+  });
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
+}
+
+let routesCache;
+// Does the server have this API route yet? (from /api/v1/openapi.json)
+export async function hasRoute(method, routePath) {
+  if (!routesCache) {
+    const res = await fetch(BASE + '/api/v1/openapi.json');
+    routesCache = (await res.json()).paths || {};
+  }
+  const ops = routesCache['/api/v1' + routePath];
+  return !!(ops && ops[method.toLowerCase()]);
+}
+
+export async function apiJson(method, p, body, headers = {}) {
+  const res = await fetch(BASE + '/api/v1' + p, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+export const admin = { Authorization: 'Bearer ' + ADMIN_TOKEN };
+
+export async function findProduct(name) {
+  for (let page = 1; page <= 5; page++) {
+    const r = await apiJson('GET', `/products?size=100&page=${page}`);
+    const p = (r.body.products || []).find((x) => x.name === name);
+    if (p) return p;
+    if ((r.body.products || []).length < 100) break;
+  }
+  throw new Error('no product named ' + name);
+}
+
+let userSeq = 0;
+export function newUser() {
+  userSeq += 1;
+  const id = `${Date.now().toString(36)}${userSeq}${Math.random().toString(36).slice(2, 6)}`;
+  return { name: 'Test Shopper', email: `shopper-${id}@example.com`, password: 'correct horse battery staple' };
+}
+
+// Registers through the UI; leaves the page signed in.
+export async function registerUi(page, user, next = '') {
+  await page.goto('/register' + (next ? '?next=' + encodeURIComponent(next) : ''));
+  await page.getByLabel('Your name').fill(user.name);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForFunction(() => !location.pathname.startsWith('/register'));
+}

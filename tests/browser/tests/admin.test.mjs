@@ -1,0 +1,133 @@
+// The admin: sign in with an admin API token, products (create with specs
+// and images, edit, delete), categories, inventory (adjust, audit), and
+// screenshots of each admin page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, newPage, shot, ADMIN_TOKEN, findProduct, apiJson, DESKTOP, PHONE } from '../helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function adminPage(vp = DESKTOP) {
+  const page = await newPage(browser, vp);
+  await page.goto('/admin');
+  await page.getByLabel('Admin API token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Use token' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  return page;
+}
+
+test('a wrong token is refused; an admin token opens the dashboard', async () => {
+  const page = await newPage(browser);
+  await page.goto('/admin');
+  await page.getByLabel('Admin API token').fill('sbx_not_a_token');
+  await page.getByRole('button', { name: 'Use token' }).click();
+  await page.getByText('That token is not an admin token.').waitFor();
+  await page.getByLabel('Admin API token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Use token' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  await page.locator('#stat-lowstock .stat-value').waitFor();
+  // seeded: Smartphone Lite 0, Smart Light Bulb 3, Strategy Board Game 4, Gaming Laptop 5, ...
+  assert.ok(parseInt(await page.locator('#stat-lowstock .stat-value').textContent(), 10) >= 4);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('admin creates a product with specs and images, edits it, and deletes it', async () => {
+  const page = await adminPage();
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Products' }).click();
+  await page.getByRole('link', { name: '+ New product' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Trail Running Shoes');
+  await page.getByLabel('Brand', { exact: true }).fill('TrailPeak');
+  await page.getByLabel('Category').selectOption({ label: '└ Camping' }).catch(async () => {
+    const opts = await page.locator('select[name=category_id] option').allTextContents();
+    const label = opts.find((o) => o.includes('Camping'));
+    await page.getByLabel('Category').selectOption({ label });
+  });
+  await page.getByLabel('Price', { exact: true }).fill('120');
+  await page.getByLabel('Sale price').fill('96');
+  await page.getByLabel('Initial stock').fill('14');
+  await page.getByLabel('Description').fill('Grippy shoes for muddy trails.');
+  await page.getByLabel('Image URLs').fill('/favicon.svg');
+  await page.getByLabel('Specification name').first().fill('Drop');
+  await page.getByLabel('Specification value').first().fill('6 mm');
+  await page.getByRole('button', { name: 'Create product' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Edit product' }).waitFor();
+  const id = page.url().split('/').pop();
+  const created = await apiJson('GET', '/products/' + id);
+  assert.equal(created.body.name, 'Trail Running Shoes');
+  assert.equal(created.body.price.final_price, 96);
+  assert.equal(created.body.inventory.available, 14);
+  assert.equal(created.body.specifications.Drop, '6 mm');
+  assert.deepEqual(created.body.images, ['/favicon.svg']);
+  await shot(page, 'admin-product-edit-desktop');
+  // edit: a SKU taken by another product shows the API's message, changes nothing
+  await page.getByLabel('SKU').fill('electric-kettle');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByText('Another product has this SKU.').waitFor();
+  await page.getByLabel('SKU').fill('trail-shoes-1');
+  await page.getByLabel('Price', { exact: true }).fill('130');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByText('Changes saved').waitFor();
+  assert.equal((await apiJson('GET', '/products/' + id)).body.price.amount, 130);
+  // delete from the list
+  await page.goto('/admin/products');
+  const row = page.locator('#admin-products tr', { hasText: 'Trail Running Shoes' });
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await page.getByText('Product deleted').waitFor();
+  assert.equal((await apiJson('GET', '/products/' + id)).status, 404);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('admin adjusts stock and reads the audit log', async () => {
+  const p = await findProduct('Electric Kettle');
+  const page = await adminPage();
+  await page.goto('/admin/inventory?product=' + p.product_id);
+  await page.getByRole('heading', { name: 'Electric Kettle' }).waitFor();
+  await page.getByLabel('Change by').fill('-5');
+  await page.getByLabel('Reason').fill('damaged in storage');
+  await page.getByRole('button', { name: 'Adjust' }).click();
+  await page.locator('#audit-log td', { hasText: 'damaged in storage' }).waitFor();
+  assert.equal((await apiJson('GET', '/products/' + p.product_id)).body.inventory.available, 75);
+  await page.getByRole('link', { name: 'Low stock only' }).click();
+  await page.locator('#inventory-table td', { hasText: 'Smartphone Lite' }).waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('admin adds and renames a category', async () => {
+  const page = await adminPage();
+  await page.goto('/admin/categories');
+  await page.getByLabel('Name', { exact: true }).fill('Garden');
+  await page.getByRole('button', { name: 'Add category' }).click();
+  await page.getByText('Category added').waitFor();
+  const input = page.getByLabel('Name of Garden');
+  await input.fill('Garden & Patio');
+  await page.locator('tr', { has: input }).getByRole('button', { name: 'Rename' }).click();
+  await page.getByLabel('Name of Garden & Patio').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('screenshots of the admin pages at desktop and phone width', async () => {
+  const p = await findProduct('Espresso Machine');
+  for (const [vpName, vp] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    const page = await adminPage(vp);
+    await shot(page, `admin-dashboard-${vpName}`);
+    for (const [name, url, sel] of [
+      ['admin-products', '/admin/products', '#admin-products'],
+      ['admin-product-edit', '/admin/products/' + p.product_id, '#save-product'],
+      ['admin-categories', '/admin/categories', 'table'],
+      ['admin-inventory', '/admin/inventory?product=' + p.product_id, '#inventory-panel h2'],
+      ['admin-orders', '/admin/orders', 'h1'],
+    ]) {
+      await page.goto(url);
+      await page.locator(sel).first().waitFor();
+      await shot(page, `${name}-${vpName}`);
+    }
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});

@@ -1,0 +1,359 @@
+// Sign in, register, account (addresses, payment methods), orders, wishlist.
+import { api, h, mount, money, dateTime, dateOnly, loading, errorBox, notice, isMissingApi, humanError, comingSoon, toast, setBusy, field, pick, pager, qs } from './lib.js';
+import { navigate, setTitle, loadMe, state, updateHeader, setCartCount } from './app.js';
+import { productImage, productGrid } from './shop.js';
+
+function nextUrl(params) {
+  const n = params.get('next') || '/account';
+  return /^\/(?!\/)/.test(n) ? n : '/account';
+}
+
+async function requireUser(main, what) {
+  const me = await loadMe(true);
+  if (me) return me;
+  if (!state.authApi) {
+    mount(main, h('h1', null, what), comingSoon('Signing in'));
+    return null;
+  }
+  navigate('/login?next=' + encodeURIComponent(location.pathname + location.search), { replace: true });
+  return null;
+}
+
+function authForm({ title, submitLabel, fields, onSubmit, footer, banner }) {
+  const msg = h('div', { class: 'form-msg', role: 'alert', 'aria-live': 'assertive' });
+  const btn = h('button', { type: 'submit', class: 'btn primary big block' }, submitLabel);
+  const form = h('form', { class: 'auth-form card', onsubmit: async (e) => {
+    e.preventDefault();
+    mount(msg);
+    setBusy(btn, true, 'Please wait…');
+    try {
+      await onSubmit();
+    } catch (err) {
+      mount(msg, notice(err.status === 401 ? 'Wrong email or password.' : humanError(err), 'error'));
+    } finally {
+      setBusy(btn, false);
+    }
+  } }, h('h1', null, title), banner || null, fields, msg, btn, footer);
+  return h('div', { class: 'auth-wrap' }, form);
+}
+
+export async function login(main, _m, params) {
+  setTitle('Sign in');
+  await loadMe();
+  if (!state.authApi) return mount(main, h('h1', null, 'Sign in'), comingSoon('Signing in'));
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true });
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
+  mount(main, authForm({
+    title: 'Sign in',
+    submitLabel: 'Sign in',
+    banner: params.get('expired') ? notice('Your session has expired. Please sign in again.', 'error') : null,
+    fields: [field('Email', email), field('Password', password)],
+    footer: h('p', { class: 'muted' }, 'New here? ', h('a', { href: '/register' + qs({ next: params.get('next') }) }, 'Create an account')),
+    onSubmit: async () => {
+      const res = await api('POST', '/auth/login', { email: email.value.trim(), password: password.value });
+      state.me = res.user || res;
+      updateHeader();
+      try { setCartCount(await api('GET', '/cart')); } catch (e) { /* no cart */ }
+      toast('Welcome back!');
+      navigate(nextUrl(params));
+    },
+  }));
+  email.focus();
+}
+
+export async function register(main, _m, params) {
+  setTitle('Create an account');
+  await loadMe();
+  if (!state.authApi) return mount(main, h('h1', null, 'Create an account'), comingSoon('Creating an account'));
+  const name = h('input', { name: 'name', autocomplete: 'name', required: true });
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true });
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', required: true, minlength: 8 });
+  mount(main, authForm({
+    title: 'Create an account',
+    submitLabel: 'Create account',
+    fields: [field('Your name', name), field('Email', email), field('Password', password, 'At least 8 characters')],
+    footer: h('p', { class: 'muted' }, 'Already have an account? ', h('a', { href: '/login' + qs({ next: params.get('next') }) }, 'Sign in')),
+    onSubmit: async () => {
+      const body = { name: name.value.trim(), email: email.value.trim(), password: password.value };
+      let res = await api('POST', '/auth/register', body);
+      if (!res || !res.token) res = await api('POST', '/auth/login', { email: body.email, password: body.password });
+      state.me = (res && res.user) || (await loadMe(true));
+      updateHeader();
+      try { setCartCount(await api('GET', '/cart')); } catch (e) { /* no cart */ }
+      toast('Your account is ready');
+      navigate(nextUrl(params));
+    },
+  }));
+  name.focus();
+}
+
+export async function logout() {
+  try {
+    await api('POST', '/auth/logout', {});
+  } catch (e) { /* already signed out */ }
+  state.me = null;
+  state.cartCount = 0;
+  updateHeader();
+  toast('You are signed out');
+  navigate('/');
+}
+
+// ---- account ----
+
+function addressForm(onSaved) {
+  const f = {
+    name: h('input', { name: 'name', required: true, autocomplete: 'name' }),
+    street: h('input', { name: 'street', required: true, autocomplete: 'address-line1' }),
+    city: h('input', { name: 'city', required: true, autocomplete: 'address-level2' }),
+    state: h('input', { name: 'state', autocomplete: 'address-level1' }),
+    zip: h('input', { name: 'zip', required: true, autocomplete: 'postal-code' }),
+    country: h('input', { name: 'country', required: true, value: 'US', maxlength: 2 }),
+  };
+  const def = h('input', { type: 'checkbox', id: 'addr-default' });
+  const msg = h('div', { class: 'form-msg', role: 'alert' });
+  const btn = h('button', { type: 'submit', class: 'btn primary' }, 'Save address');
+  return h('form', { class: 'card sub-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const body = {};
+    for (const [k, el] of Object.entries(f)) if (el.value.trim()) body[k] = el.value.trim();
+    if (def.checked) body.is_default = true;
+    setBusy(btn, true);
+    try {
+      await api('POST', '/me/addresses', body);
+      toast('Address saved');
+      onSaved();
+    } catch (err) {
+      mount(msg, notice(humanError(err), 'error'));
+    } finally {
+      setBusy(btn, false);
+    }
+  } }, h('h3', null, 'Add an address'),
+  h('div', { class: 'grid-form' }, field('Full name', f.name), field('Street address', f.street), field('City', f.city), field('State / region', f.state), field('ZIP / postal code', f.zip), field('Country (2 letters)', f.country)),
+  h('div', { class: 'check' }, def, h('label', { for: 'addr-default' }, 'Make this my default address')), msg, btn);
+}
+
+function cardForm(onSaved) {
+  const number = h('input', { name: 'cardnumber', autocomplete: 'cc-number', inputmode: 'numeric', required: true, placeholder: '4242 4242 4242 4242' });
+  const exp = h('input', { name: 'exp', autocomplete: 'cc-exp', placeholder: 'MM/YY', required: true });
+  const cvc = h('input', { name: 'cvc', autocomplete: 'cc-csc', inputmode: 'numeric', required: true, placeholder: '123' });
+  const msg = h('div', { class: 'form-msg', role: 'alert' });
+  const btn = h('button', { type: 'submit', class: 'btn primary' }, 'Save card');
+  return h('form', { class: 'card sub-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const [mm, yy] = exp.value.split('/').map((s) => parseInt(s, 10));
+    setBusy(btn, true);
+    try {
+      await api('POST', '/me/payment-methods', { type: 'card', card_number: number.value.replace(/[\s-]/g, ''), exp_month: mm, exp_year: yy < 100 ? 2000 + yy : yy, cvc: cvc.value.trim() });
+      toast('Card saved');
+      onSaved();
+    } catch (err) {
+      mount(msg, notice(humanError(err), 'error'));
+    } finally {
+      setBusy(btn, false);
+    }
+  } }, h('h3', null, 'Add a card'), h('p', { class: 'muted small' }, 'We keep only the card brand, the last four digits and the expiry.'),
+  h('div', { class: 'grid-form cardform' }, field('Card number', number), field('Expiry (MM/YY)', exp), field('CVC', cvc)), msg, btn);
+}
+
+export async function account(main, _m, _p, alive) {
+  setTitle('Your account');
+  const me = await requireUser(main, 'Your account');
+  if (!me || !alive()) return;
+  const [addresses, methods] = await Promise.all([
+    api('GET', '/me/addresses').then((d) => d.addresses || d.items || []).catch((e) => e),
+    api('GET', '/me/payment-methods').then((d) => d.payment_methods || d.items || []).catch((e) => e),
+  ]);
+  if (!alive()) return;
+  const reload = () => account(main, _m, _p, alive);
+  const del = (path, label) => async (e) => {
+    if (!confirm(`Remove this ${label}?`)) return;
+    setBusy(e.currentTarget, true);
+    try {
+      await api('DELETE', path);
+      toast(`The ${label} was removed`);
+      reload();
+    } catch (err) {
+      toast(humanError(err), 'error');
+    }
+  };
+  const addrList = addresses instanceof Error ? (isMissingApi(addresses) ? notice('Saved addresses are not available yet.') : errorBox(addresses))
+    : addresses.length ? h('ul', { class: 'plain tiles' }, addresses.map((a) => h('li', { class: 'card tile' },
+      h('strong', null, a.name || a.full_name || ''), (a.is_default || a.default_shipping) ? h('span', { class: 'tag' }, 'Default') : null,
+      h('p', null, [a.street || a.line1, a.city, a.state, a.zip || a.postal_code, a.country].filter(Boolean).join(', ')),
+      h('button', { type: 'button', class: 'linkish danger', onclick: del('/me/addresses/' + encodeURIComponent(a.address_id || a.id), 'address') }, 'Remove'))))
+      : h('p', { class: 'muted' }, 'No saved addresses yet.');
+  const payList = methods instanceof Error ? (isMissingApi(methods) ? notice('Saved cards are not available yet.') : errorBox(methods))
+    : methods.length ? h('ul', { class: 'plain tiles' }, methods.map((m) => h('li', { class: 'card tile' },
+      h('strong', null, `${m.brand || 'Card'} •••• ${m.last_four || m.last4}`), h('p', { class: 'muted' }, `Expires ${m.exp_month}/${m.exp_year}`),
+      h('button', { type: 'button', class: 'linkish danger', onclick: del('/me/payment-methods/' + encodeURIComponent(m.payment_method_id || m.id), 'card') }, 'Remove'))))
+      : h('p', { class: 'muted' }, 'No saved cards yet.');
+  mount(main,
+    h('div', { class: 'account-head' },
+      h('div', null, h('h1', null, 'Your account'), h('p', { class: 'muted' }, me.name ? `${me.name} · ` : '', me.email || '')),
+      h('div', { class: 'row gap' },
+        h('a', { class: 'btn', href: '/orders' }, 'Your orders'),
+        h('a', { class: 'btn', href: '/wishlist' }, 'Wishlist'),
+        me.role === 'admin' ? h('a', { class: 'btn', href: '/admin' }, 'Admin') : null,
+        h('button', { type: 'button', class: 'btn ghost', id: 'logout', onclick: logout }, 'Sign out'))),
+    h('section', { class: 'section' }, h('h2', null, 'Addresses'), addrList, addresses instanceof Error ? null : h('details', { class: 'add-more' }, h('summary', { class: 'btn small' }, 'Add an address'), addressForm(reload))),
+    h('section', { class: 'section' }, h('h2', null, 'Payment methods'), payList, methods instanceof Error ? null : h('details', { class: 'add-more' }, h('summary', { class: 'btn small' }, 'Add a card'), cardForm(reload))));
+}
+
+// ---- orders ----
+
+const STATUS_LABEL = {
+  pending: 'Pending', processing: 'Processing', paid: 'Paid', shipped: 'Shipped', delivered: 'Delivered',
+  cancelled: 'Cancelled', canceled: 'Cancelled', refunded: 'Refunded', partially_refunded: 'Partially refunded',
+};
+export function statusBadge(s) {
+  return h('span', { class: 'status-badge st-' + String(s || '').replace(/[^a-z_]/g, '') }, STATUS_LABEL[s] || s || 'Unknown');
+}
+export function orderTotal(o) {
+  return pick(o, 'pricing.total', 'totals.total', 'summary.total', 'total');
+}
+export function orderCurrency(o) {
+  return o.currency || pick(o, 'pricing.currency', 'totals.currency') || 'USD';
+}
+
+export async function orders(main, _m, params, alive) {
+  setTitle('Your orders');
+  const me = await requireUser(main, 'Your orders');
+  if (!me || !alive()) return;
+  const page = Number(params.get('page') || 1);
+  let data;
+  try {
+    data = await api('GET', '/orders' + qs({ page, size: 10 }));
+  } catch (e) {
+    if (isMissingApi(e)) return mount(main, h('h1', null, 'Your orders'), comingSoon('Order history'));
+    throw e;
+  }
+  if (!alive()) return;
+  const list = data.orders || data.items || [];
+  mount(main, h('h1', null, 'Your orders'),
+    list.length ? h('ul', { class: 'plain order-list', id: 'order-list' }, list.map((o) => h('li', { class: 'card order-row' },
+      h('div', null, h('a', { href: '/orders/' + encodeURIComponent(o.order_id), class: 'order-id' }, 'Order ', o.order_id),
+        h('p', { class: 'muted' }, 'Placed ', dateOnly(o.created_at), ' · ', `${o.items_count ?? (o.items || []).reduce((n, i) => n + i.quantity, 0)} items`)),
+      statusBadge(o.status),
+      h('strong', null, money(orderTotal(o), orderCurrency(o))),
+      h('a', { class: 'btn small', href: '/orders/' + encodeURIComponent(o.order_id) }, 'View details'))))
+      : h('div', { class: 'state empty' }, h('p', { class: 'big' }, 'You have no orders yet.'), h('a', { class: 'btn', href: '/' }, 'Start shopping')),
+    pager(page, data.size || 10, data.total || 0, (n) => navigate('/orders?page=' + n)));
+}
+
+export function shipmentsOf(o) {
+  const s = o.shipments || (o.shipment ? [o.shipment] : []);
+  if (!s.length && (o.tracking_number || o.tracking)) return [{ carrier: o.carrier, tracking_number: o.tracking_number, events: o.tracking_events || o.tracking || [] }];
+  return s;
+}
+
+export function timeline(o) {
+  const steps = [['placed', 'Ordered'], ['paid', 'Paid'], ['shipped', 'Shipped'], ['delivered', 'Delivered']];
+  const order = ['pending', 'paid', 'shipped', 'delivered'];
+  let reached = order.indexOf(o.status);
+  if (o.status === 'processing') reached = 1;
+  if (['refunded', 'partially_refunded'].includes(o.status)) reached = Math.max(1, shipmentsOf(o).length ? 2 : 1);
+  const cancelled = o.status === 'cancelled' || o.status === 'canceled';
+  return h('ol', { class: 'timeline' + (cancelled ? ' cancelled' : ''), 'aria-label': 'Order progress' },
+    steps.map(([, label], i) => h('li', { class: i <= reached ? 'done' : '', 'aria-current': i === reached ? 'step' : null }, h('span', { class: 'dot', 'aria-hidden': 'true' }), label)),
+    cancelled ? h('li', { class: 'done cancelled-step' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), 'Cancelled') : null);
+}
+
+export function shipmentBlock(o) {
+  const ships = shipmentsOf(o);
+  if (!ships.length) return null;
+  return h('section', { class: 'card', id: 'tracking' }, h('h2', null, 'Tracking'),
+    ships.map((s) => h('div', { class: 'shipment' },
+      h('p', null, h('strong', null, s.carrier || 'Carrier'), ' · tracking number ', h('code', { class: 'tracking-number' }, s.tracking_number || '—'),
+        s.shipped_at ? h('span', { class: 'muted' }, ' · shipped ', dateTime(s.shipped_at)) : null),
+      (s.events || s.tracking_events || []).length ? h('ol', { class: 'events' }, (s.events || s.tracking_events).slice().reverse().map((ev) => h('li', null,
+        h('strong', null, ev.status || ev.description || ev.message || ''),
+        ev.location ? ` · ${ev.location}` : '', ev.description && ev.status ? ` — ${ev.description}` : '',
+        h('small', { class: 'muted' }, ' ', dateTime(ev.at || ev.occurred_at || ev.created_at || ev.timestamp))))) : null)));
+}
+
+export function orderItems(o) {
+  const cur = orderCurrency(o);
+  return h('ul', { class: 'plain review-lines' }, (o.items || []).map((i) => h('li', null,
+    productImage(i.image, ''),
+    h('a', { href: '/p/' + i.product_id, class: 'rl-name' }, i.name || 'Product ' + i.product_id),
+    h('span', { class: 'muted' }, ` × ${i.quantity}`),
+    h('strong', null, money(i.subtotal ?? i.line_total ?? i.unit_price * i.quantity, cur)))));
+}
+
+export function pricingBlock(o) {
+  const p = o.pricing || o.totals || o.summary || o;
+  const cur = orderCurrency(o);
+  const row = (l, v, cls) => (v === undefined || v === null ? null : h('div', { class: 'sum-row ' + (cls || '') }, h('dt', null, l), h('dd', null, v)));
+  return h('dl', null,
+    row('Subtotal', money(p.subtotal, cur)),
+    Number(p.discount) ? row('Discount', '−' + money(p.discount, cur)) : null,
+    row('Shipping', Number(p.shipping) === 0 ? 'Free' : money(p.shipping, cur)),
+    row('Tax', money(p.tax, cur)),
+    row('Total', money(p.total, cur), 'total'),
+    Number(p.refunded || o.refunded_amount) ? row('Refunded', '−' + money(p.refunded || o.refunded_amount, cur)) : null);
+}
+
+export async function orderDetail(main, [id], params, alive) {
+  setTitle('Order ' + id);
+  const me = await requireUser(main, 'Your order');
+  if (!me || !alive()) return;
+  let o;
+  try {
+    o = await api('GET', '/orders/' + encodeURIComponent(id));
+  } catch (e) {
+    if (isMissingApi(e)) return mount(main, h('h1', null, 'Your order'), comingSoon('Order details'));
+    if (e.status === 404) return mount(main, h('div', { class: 'state empty' }, h('h1', null, 'Order not found'), h('a', { class: 'btn', href: '/orders' }, 'Your orders')));
+    throw e;
+  }
+  if (!alive()) return;
+  o = o.order || o;
+  const addr = o.shipping_address || {};
+  const pay = o.payment || (o.payments || [])[0] || {};
+  const cancellable = ['pending', 'paid', 'processing'].includes(o.status);
+  const cancelBtn = cancellable ? h('button', { type: 'button', class: 'btn ghost danger', onclick: async () => {
+    if (!confirm('Cancel this order? You will get a full refund.')) return;
+    setBusy(cancelBtn, true);
+    try {
+      await api('POST', `/orders/${encodeURIComponent(o.order_id)}/cancel`, {});
+      toast('Your order was cancelled');
+      orderDetail(main, [id], new URLSearchParams(), alive);
+    } catch (e) {
+      setBusy(cancelBtn, false);
+      toast(isMissingApi(e) ? 'Please contact us to cancel this order.' : humanError(e), 'error');
+    }
+  } }, 'Cancel order') : null;
+  mount(main,
+    params.get('placed') ? h('div', { class: 'confirm-banner', role: 'status', id: 'order-confirmation' },
+      h('span', { class: 'check-mark', 'aria-hidden': 'true' }, '✓'),
+      h('div', null, h('h1', null, 'Thank you! Your order is placed.'), h('p', null, 'Order number ', h('strong', { class: 'order-id' }, o.order_id),
+        o.estimated_delivery ? ` · estimated delivery ${dateOnly(o.estimated_delivery)}` : ''))) : null,
+    h('nav', { class: 'crumbs' }, h('a', { href: '/orders' }, 'Your orders'), ' › ', h('span', null, o.order_id)),
+    h('div', { class: 'order-head' }, h('h2', null, 'Order ', h('span', { class: 'order-id' }, o.order_id)), statusBadge(o.status), h('span', { class: 'muted' }, 'placed ', dateTime(o.created_at))),
+    timeline(o),
+    h('div', { class: 'order-detail' },
+      h('div', null,
+        h('section', { class: 'card' }, h('h2', null, 'Items'), orderItems(o)),
+        shipmentBlock(o)),
+      h('div', null,
+        h('section', { class: 'card summary' }, h('h2', null, 'Payment'), pricingBlock(o),
+          pay.status ? h('p', { class: 'muted small' }, `Payment ${pay.status}`, pay.last_four || pay.last4 ? ` · card ending ${pay.last_four || pay.last4}` : '') : null),
+        h('section', { class: 'card' }, h('h2', null, 'Shipping to'), h('p', null, [addr.name, addr.street || addr.line1, addr.city, addr.state, addr.zip || addr.postal_code, addr.country].filter(Boolean).join(', '))),
+        cancelBtn)));
+}
+
+// ---- wishlist ----
+
+export async function wishlist(main, _m, _p, alive) {
+  setTitle('Wishlist');
+  const me = await requireUser(main, 'Wishlist');
+  if (!me || !alive()) return;
+  let data;
+  try {
+    data = await api('GET', '/wishlist');
+  } catch (e) {
+    if (isMissingApi(e)) return mount(main, h('h1', null, 'Wishlist'), comingSoon('The wishlist'));
+    throw e;
+  }
+  const items = data.items || data.products || [];
+  mount(main, h('h1', null, 'Wishlist'), productGrid(items.map((i) => i.product || i), 'Your wishlist is empty.'));
+}

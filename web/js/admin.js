@@ -1,0 +1,504 @@
+// Admin pages: dashboard, products, categories, inventory, orders.
+// Access: an admin user's session, or an admin API token kept in
+// sessionStorage (this tab only) and sent as a Bearer token.
+import { api, h, mount, money, dateTime, loading, errorBox, notice, isMissingApi, humanError, toast, setBusy, field, qs, pager, adminToken, ApiError } from './lib.js';
+import { navigate, setTitle, loadMe, state, categoriesList } from './app.js';
+import { statusBadge, orderTotal, orderCurrency, orderItems, pricingBlock, shipmentBlock, timeline } from './account.js';
+import { productImage } from './shop.js';
+
+const A = { admin: true };
+const aget = (path) => api('GET', path, undefined, A);
+const asend = (method, path, body) => api(method, path, body, A);
+
+async function isAdmin() {
+  try {
+    await aget('/admin/inventory/0');
+    return true;
+  } catch (e) {
+    return e.status === 404; // authorised, just no such product
+  }
+}
+
+function shell(main, current, title, ...content) {
+  setTitle('Admin · ' + title);
+  const link = (href, label, key) => h('a', { href, class: key === current ? 'current' : '', 'aria-current': key === current ? 'page' : null }, label);
+  mount(main, h('div', { class: 'admin' },
+    h('nav', { class: 'admin-nav', 'aria-label': 'Admin' },
+      h('strong', { class: 'admin-title' }, 'Shop admin'),
+      link('/admin', 'Dashboard', 'dash'), link('/admin/products', 'Products', 'products'), link('/admin/categories', 'Categories', 'categories'),
+      link('/admin/inventory', 'Inventory', 'inventory'), link('/admin/orders', 'Orders', 'orders'),
+      adminToken.get() ? h('button', { type: 'button', class: 'linkish', onclick: () => { adminToken.set(''); navigate('/admin'); } }, 'Forget admin token') : null),
+    h('div', { class: 'admin-main' }, h('h1', null, title), ...content)));
+}
+
+async function gate(main) {
+  if (await isAdmin()) return true;
+  const me = await loadMe(true);
+  const tokenIn = h('input', { type: 'password', id: 'admin-token', autocomplete: 'off', required: true, placeholder: 'sbx_…' });
+  const msg = h('div', { class: 'form-msg', role: 'alert' });
+  const btn = h('button', { type: 'submit', class: 'btn primary' }, 'Use token');
+  setTitle('Admin sign in');
+  mount(main, h('div', { class: 'auth-wrap' }, h('form', { class: 'card auth-form', id: 'admin-token-form', onsubmit: async (e) => {
+    e.preventDefault();
+    adminToken.set(tokenIn.value.trim());
+    setBusy(btn, true);
+    const ok = await isAdmin();
+    setBusy(btn, false);
+    if (ok) {
+      toast('Signed in to admin');
+      navigate(location.pathname + location.search, { replace: true });
+    } else {
+      adminToken.set('');
+      mount(msg, notice('That token is not an admin token.', 'error'));
+    }
+  } },
+  h('h1', null, 'Shop admin'),
+  me ? notice(`You are signed in as ${me.email || me.name}, who is not an admin.`, 'error') : h('p', null, 'Sign in as an admin user, or paste an admin API token.'),
+  me ? null : h('a', { class: 'btn block', href: '/login?next=' + encodeURIComponent(location.pathname) }, 'Sign in as an admin user'),
+  h('p', { class: 'muted small' }, 'Create a token on the server with ', h('code', null, 'shopbox token create --admin'), '. It is kept for this browser tab only.'),
+  field('Admin API token', tokenIn), msg, btn)));
+  return false;
+}
+
+function statCard(label, value, sub, id) {
+  return h('div', { class: 'card stat', id }, h('span', { class: 'stat-label' }, label), h('strong', { class: 'stat-value' }, value), sub ? h('small', { class: 'muted' }, sub) : null);
+}
+
+// ---- dashboard ----
+
+function metricSum(text, re) {
+  let sum = 0;
+  let found = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    if (re.test(line)) {
+      const v = parseFloat(line.trim().split(/\s+/).pop());
+      if (!isNaN(v)) { sum += v; found = true; }
+    }
+  }
+  return found ? sum : null;
+}
+
+export async function dashboard(main) {
+  if (!(await gate(main))) return;
+  shell(main, 'dash', 'Dashboard', loading());
+  const today = new Date();
+  today.setHours(0, 0, 0, 0);
+  const [stats, ordersData, metricsText, low] = await Promise.all([
+    aget('/admin/dashboard').catch(() => null),
+    aget('/admin/orders?size=100').catch((e) => e),
+    fetch('/metrics').then((r) => (r.ok ? r.text() : '')).catch(() => ''),
+    lowStock(),
+  ]);
+  let ordersToday = '—';
+  let revenue = '—';
+  let currency = 'USD';
+  let recent = [];
+  if (!(ordersData instanceof Error)) {
+    const list = ordersData.orders || ordersData.items || [];
+    recent = list.slice(0, 8);
+    const todays = list.filter((o) => new Date(o.created_at) >= today);
+    ordersToday = String(todays.length) + (list.length === 100 && todays.length === 100 ? '+' : '');
+    currency = list.length ? orderCurrency(list[0]) : 'USD';
+    revenue = money(todays.filter((o) => !['cancelled', 'refunded'].includes(o.status)).reduce((s, o) => s + Number(orderTotal(o) || 0), 0), currency);
+  }
+  if (stats) {
+    ordersToday = String(stats.orders_today ?? ordersToday);
+    if (stats.revenue_today !== undefined) revenue = money(stats.revenue_today, stats.currency || currency);
+  }
+  let rate = '—';
+  if (stats && stats.payment_success_rate !== undefined) rate = Math.round(stats.payment_success_rate * 1000) / 10 + '%';
+  else if (metricsText) {
+    const ok = metricSum(metricsText, /^shopbox_payments?_[a-z_]*total\{[^}]*(result|status|outcome)="(approved|success|succeeded|captured|ok)"/);
+    const all = metricSum(metricsText, /^shopbox_payments?_[a-z_]*total\{[^}]*(result|status|outcome)="/);
+    if (ok !== null && all) rate = Math.round((ok / all) * 1000) / 10 + '%';
+  }
+  shell(main, 'dash', 'Dashboard',
+    h('div', { class: 'stats' },
+      statCard('Orders today', ordersToday, ordersData instanceof Error ? 'orders are not available yet' : null, 'stat-orders'),
+      statCard('Revenue today', revenue, null, 'stat-revenue'),
+      statCard('Payment success rate', rate, rate === '—' ? 'no payments yet' : null, 'stat-payments'),
+      statCard('Low-stock products', String(low.length), 'at or below their alert level', 'stat-lowstock')),
+    h('div', { class: 'two-col' },
+      h('section', { class: 'card' }, h('h2', null, 'Recent orders'),
+        recent.length ? ordersTable(recent) : h('p', { class: 'muted' }, 'No orders yet.')),
+      h('section', { class: 'card' }, h('h2', null, 'Low stock'),
+        low.length ? h('ul', { class: 'plain' }, low.slice(0, 10).map((p) => h('li', null, h('a', { href: '/admin/inventory?product=' + p.product_id }, p.name), ` — ${p.available} left`)))
+          : h('p', { class: 'muted' }, 'Everything is well stocked.'))));
+}
+
+async function lowStock() {
+  try {
+    const d = await aget('/admin/inventory?low_stock=true&size=100');
+    const items = d.items || d.products || [];
+    return items.map((i) => ({ product_id: i.product_id, name: i.name || 'Product ' + i.product_id, available: i.available }));
+  } catch (e) { /* fall back to scanning the catalog */ }
+  const out = [];
+  for (let page = 1; page <= 5; page++) {
+    let d;
+    try {
+      d = await api('GET', '/products' + qs({ page, size: 100, sort: 'name' }));
+    } catch (e) {
+      break;
+    }
+    for (const p of d.products || []) if (p.available <= 10) out.push(p);
+    if ((d.products || []).length < 100) break;
+  }
+  return out.sort((a, b) => a.available - b.available);
+}
+
+// ---- products ----
+
+export async function products(main, _m, params, alive) {
+  if (!(await gate(main))) return;
+  const q = params.get('q') || '';
+  const page = Number(params.get('page') || 1);
+  let data;
+  let note = null;
+  if (q) {
+    try {
+      data = await api('GET', '/search' + qs({ q, page, size: 25 }));
+    } catch (e) {
+      if (!isMissingApi(e)) throw e;
+      note = notice('Search is not available yet; showing all products.');
+    }
+  }
+  if (!data) data = await api('GET', '/products' + qs({ page, size: 25, sort: 'newest' }));
+  if (!alive()) return;
+  const list = data.products || data.results || [];
+  const total = data.total ?? data.total_results ?? list.length;
+  const search = h('input', { type: 'search', id: 'admin-product-q', value: q, placeholder: 'Search by name, brand…' });
+  const del = (p) => async (e) => {
+    if (!confirm(`Delete “${p.name}”? This cannot be undone.`)) return;
+    setBusy(e.currentTarget, true);
+    try {
+      await asend('DELETE', '/admin/products/' + p.product_id);
+      toast('Product deleted');
+      products(main, _m, params, alive);
+    } catch (err) {
+      setBusy(e.currentTarget, false);
+      toast(humanError(err), 'error');
+    }
+  };
+  shell(main, 'products', 'Products',
+    h('div', { class: 'toolbar' },
+      h('form', { role: 'search', class: 'row gap', onsubmit: (e) => { e.preventDefault(); navigate('/admin/products' + qs({ q: search.value.trim() })); } },
+        h('label', { for: 'admin-product-q', class: 'sr-only' }, 'Search products'), search, h('button', { class: 'btn', type: 'submit' }, 'Search')),
+      h('a', { class: 'btn primary', href: '/admin/products/new' }, '+ New product')),
+    note,
+    h('p', { class: 'muted' }, `${total} products`),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'admin-products' },
+      h('thead', null, h('tr', null, ['', 'Name', 'SKU', 'Price', 'Stock', ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, list.map((p) => h('tr', null,
+        h('td', null, productImage(p.image, '', 'mini')),
+        h('td', null, h('a', { href: '/admin/products/' + p.product_id }, p.name), h('div', { class: 'muted small' }, p.brand || '')),
+        h('td', null, p.sku || ''),
+        h('td', null, money(p.price, p.currency), p.discount_percentage ? h('span', { class: 'off small' }, ` −${p.discount_percentage}%`) : null),
+        h('td', { class: p.available <= 10 ? 'warn' : '' }, String(p.available ?? '')),
+        h('td', { class: 'actions' }, h('a', { class: 'btn small', href: '/admin/products/' + p.product_id }, 'Edit'),
+          h('button', { type: 'button', class: 'btn small ghost danger', onclick: del(p) }, 'Delete'))))))),
+    pager(page, 25, total, (n) => navigate('/admin/products' + qs({ q, page: n }))));
+}
+
+function flattenCats(tree, depth = 0, out = []) {
+  for (const c of tree) {
+    out.push({ ...c, depth });
+    if (c.children) flattenCats(c.children, depth + 1, out);
+  }
+  return out;
+}
+
+export async function productEdit(main, [id], _p, alive) {
+  if (!(await gate(main))) return;
+  const isNew = id === 'new';
+  const [p, catsData] = await Promise.all([
+    isNew ? Promise.resolve({ specifications: {}, images: [], price: {} }) : api('GET', '/products/' + id),
+    api('GET', '/categories'),
+  ]);
+  if (!alive()) return;
+  const cats = flattenCats(catsData.categories || []);
+  const f = {
+    name: h('input', { name: 'name', required: true, value: p.name || '', maxlength: 500 }),
+    brand: h('input', { name: 'brand', value: p.brand || '' }),
+    sku: h('input', { name: 'sku', value: p.sku || '', placeholder: 'made from the name when empty' }),
+    category_id: h('select', { name: 'category_id' }, h('option', { value: '' }, '— none —'),
+      cats.map((c) => h('option', { value: c.category_id, selected: String(p.category_id) === c.category_id }, '  '.repeat(c.depth) + (c.depth ? '└ ' : '') + c.name))),
+    price: h('input', { name: 'price', type: 'number', step: '0.01', min: 0, required: true, value: p.price.amount ?? '' }),
+    sale_price: h('input', { name: 'sale_price', type: 'number', step: '0.01', min: 0, value: p.price.discount ? p.price.discount.final_price : '' }),
+    description: h('textarea', { name: 'description', rows: 5 }, p.description || ''),
+    weight_grams: h('input', { name: 'weight_grams', type: 'number', min: 0, step: 1, value: p.weight_grams ?? '' }),
+    featured: h('input', { name: 'featured', type: 'checkbox', checked: !!p.featured }),
+    images: h('textarea', { name: 'images', rows: 3, placeholder: 'One image URL per line; the first is the main image' }, (p.images || []).join('\n')),
+    stock: isNew ? h('input', { name: 'stock', type: 'number', min: 0, step: 1, value: '0' }) : null,
+  };
+  const specRows = h('div', { class: 'spec-rows' });
+  const addSpec = (k = '', v = '') => {
+    const row = h('div', { class: 'spec-row' },
+      h('input', { 'aria-label': 'Specification name', placeholder: 'Name (e.g. Color)', value: k, class: 'spec-k' }),
+      h('input', { 'aria-label': 'Specification value', placeholder: 'Value', value: String(v), class: 'spec-v' }),
+      h('button', { type: 'button', class: 'btn small ghost', 'aria-label': 'Remove specification', onclick: () => row.remove() }, '✕'));
+    specRows.appendChild(row);
+  };
+  for (const [k, v] of Object.entries(p.specifications || {})) addSpec(k, v);
+  if (!specRows.children.length) addSpec();
+  const preview = h('div', { class: 'img-preview' });
+  const showPreview = () => mount(preview, f.images.value.split('\n').map((s) => s.trim()).filter(Boolean).slice(0, 8).map((u) => h('img', { src: u, alt: '', loading: 'lazy' })));
+  f.images.addEventListener('input', showPreview);
+  showPreview();
+  const msg = h('div', { class: 'form-msg', role: 'alert' });
+  const btn = h('button', { type: 'submit', class: 'btn primary', id: 'save-product' }, isNew ? 'Create product' : 'Save changes');
+  const form = h('form', { class: 'card admin-form', onsubmit: async (e) => {
+    e.preventDefault();
+    mount(msg);
+    const body = {
+      name: f.name.value.trim(),
+      brand: f.brand.value.trim(),
+      description: f.description.value,
+      category_id: f.category_id.value || null,
+      price: f.price.value === '' ? undefined : f.price.value,
+      sale_price: f.sale_price.value === '' ? null : f.sale_price.value,
+      featured: f.featured.checked,
+      weight_grams: f.weight_grams.value === '' ? null : parseInt(f.weight_grams.value, 10),
+      images: f.images.value.split('\n').map((s) => s.trim()).filter(Boolean),
+      specifications: {},
+    };
+    if (f.sku.value.trim()) body.sku = f.sku.value.trim();
+    for (const row of specRows.querySelectorAll('.spec-row')) {
+      const k = row.querySelector('.spec-k').value.trim();
+      if (k) body.specifications[k] = row.querySelector('.spec-v').value;
+    }
+    if (isNew) body.stock = parseInt(f.stock.value || '0', 10);
+    setBusy(btn, true, 'Saving…');
+    try {
+      const saved = isNew ? await asend('POST', '/admin/products', body) : await asend('PATCH', '/admin/products/' + id, body);
+      toast(isNew ? 'Product created' : 'Changes saved');
+      navigate('/admin/products/' + saved.product_id, { replace: true });
+    } catch (err) {
+      const fieldName = err.details && err.details.field;
+      mount(msg, notice(humanError(err), 'error'));
+      if (fieldName && f[fieldName]) f[fieldName].focus();
+    } finally {
+      setBusy(btn, false);
+    }
+  } },
+  h('div', { class: 'grid-form' },
+    field('Name', f.name), field('Brand', f.brand), field('Category', f.category_id), field('SKU', f.sku),
+    field('Price', f.price), field('Sale price', f.sale_price, 'Leave empty for no discount'),
+    field('Weight (grams)', f.weight_grams), isNew ? field('Initial stock', f.stock) : null),
+  field('Description', f.description),
+  h('div', { class: 'check' }, f.featured, h('label', { for: (f.featured.id = 'f-featured') }, 'Featured on the home page')),
+  h('fieldset', null, h('legend', null, 'Images'), field('Image URLs', f.images), preview),
+  h('fieldset', null, h('legend', null, 'Specifications'), specRows, h('button', { type: 'button', class: 'btn small', onclick: () => addSpec() }, '+ Add specification')),
+  msg, h('div', { class: 'row gap' }, btn, !isNew ? h('a', { class: 'btn ghost', href: '/p/' + id }, 'View in shop') : null,
+    !isNew ? h('a', { class: 'btn ghost', href: '/admin/inventory?product=' + id }, 'Stock') : null));
+  shell(main, 'products', isNew ? 'New product' : 'Edit product', h('nav', { class: 'crumbs' }, h('a', { href: '/admin/products' }, 'Products'), ' › ', isNew ? 'New' : p.name), form);
+}
+
+// ---- categories ----
+
+export async function categories(main, _m, _p, alive) {
+  if (!(await gate(main))) return;
+  const data = await api('GET', '/categories');
+  if (!alive()) return;
+  const flat = flattenCats(data.categories || []);
+  const reload = () => { state.categories = null; categories(main, _m, _p, alive); };
+  const msg = h('div', { class: 'form-msg', role: 'alert' });
+  const act = async (btn, fn, done) => {
+    setBusy(btn, true);
+    try {
+      await fn();
+      toast(done);
+      reload();
+    } catch (e) {
+      setBusy(btn, false);
+      mount(msg, notice(humanError(e), 'error'));
+    }
+  };
+  const name = h('input', { id: 'new-cat-name', required: true });
+  const parent = h('select', { id: 'new-cat-parent' }, h('option', { value: '' }, '— top level —'), flat.map((c) => h('option', { value: c.category_id }, '  '.repeat(c.depth) + c.name)));
+  const addBtn = h('button', { type: 'submit', class: 'btn primary' }, 'Add category');
+  shell(main, 'categories', 'Categories', msg,
+    h('form', { class: 'card row gap wrap-row', onsubmit: (e) => { e.preventDefault(); act(addBtn, () => asend('POST', '/admin/categories', { name: name.value.trim(), ...(parent.value ? { parent_id: parent.value } : {}) }), 'Category added'); } },
+      field('Name', name), field('Parent', parent), addBtn),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
+      h('thead', null, h('tr', null, h('th', null, 'Category'), h('th', null, 'Slug'), h('th', null, ''))),
+      h('tbody', null, flat.map((c) => {
+        const input = h('input', { value: c.name, 'aria-label': 'Name of ' + c.name, class: 'inline-input' });
+        return h('tr', null,
+          h('td', { style: `padding-left:${0.75 + c.depth * 1.5}rem` }, c.depth ? '└ ' : '', input),
+          h('td', { class: 'muted' }, c.slug),
+          h('td', { class: 'actions' },
+            h('button', { type: 'button', class: 'btn small', onclick: (e) => act(e.currentTarget, () => asend('PATCH', '/admin/categories/' + c.category_id, { name: input.value.trim() }), 'Category renamed') }, 'Rename'),
+            h('a', { class: 'btn small ghost', href: '/c/' + c.category_id }, 'View'),
+            h('button', { type: 'button', class: 'btn small ghost danger', onclick: (e) => confirm(`Delete “${c.name}”?`) && act(e.currentTarget, () => asend('DELETE', '/admin/categories/' + c.category_id), 'Category deleted') }, 'Delete')));
+      })))));
+}
+
+// ---- inventory ----
+
+export async function inventory(main, _m, params, alive) {
+  if (!(await gate(main))) return;
+  const page = Number(params.get('page') || 1);
+  const lowOnly = params.get('low') === '1';
+  const selected = params.get('product');
+  let list;
+  let total;
+  if (lowOnly) {
+    list = await lowStock();
+    total = list.length;
+  } else {
+    const d = await api('GET', '/products' + qs({ page, size: 25, sort: 'name' }));
+    list = d.products || [];
+    total = d.total;
+  }
+  if (!alive()) return;
+  const panel = h('div', { id: 'inventory-panel' });
+  shell(main, 'inventory', 'Inventory',
+    h('div', { class: 'toolbar' },
+      h('div', { class: 'row gap' },
+        h('a', { class: 'btn small' + (lowOnly ? ' ghost' : ' current'), href: '/admin/inventory' }, 'All products'),
+        h('a', { class: 'btn small' + (lowOnly ? ' current' : ' ghost'), href: '/admin/inventory?low=1' }, 'Low stock only'))),
+    h('div', { class: 'two-col wide-left' },
+      h('div', null,
+        h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'inventory-table' },
+          h('thead', null, h('tr', null, ['Product', 'Available', ''].map((c) => h('th', { scope: 'col' }, c)))),
+          h('tbody', null, list.map((p) => h('tr', { class: String(p.product_id) === selected ? 'selected' : '' },
+            h('td', null, p.name, h('div', { class: 'muted small' }, p.sku || '')),
+            h('td', { class: p.available <= 10 ? 'warn' : '' }, String(p.available)),
+            h('td', null, h('a', { class: 'btn small', href: '/admin/inventory' + qs({ product: p.product_id, page: lowOnly ? undefined : page, low: lowOnly ? 1 : undefined }) }, 'Manage'))))))),
+        lowOnly ? null : pager(page, 25, total, (n) => navigate('/admin/inventory?page=' + n))),
+      panel));
+  if (selected) stockPanel(panel, selected);
+  else mount(panel, h('div', { class: 'card muted' }, 'Choose a product to see its stock, adjust it, and read its audit log.'));
+}
+
+async function stockPanel(panel, id) {
+  mount(panel, loading());
+  try {
+    const [p, level, audit] = await Promise.all([api('GET', '/products/' + id), aget('/admin/inventory/' + id), aget(`/admin/inventory/${id}/audit?size=20`)]);
+    const delta = h('input', { type: 'number', step: 1, id: 'inv-delta', required: true, placeholder: '+10 or -3' });
+    const reason = h('input', { id: 'inv-reason', placeholder: 'Restock, damaged, count…' });
+    const totalIn = h('input', { type: 'number', min: 0, step: 1, id: 'inv-total', value: level.total });
+    const msg = h('div', { class: 'form-msg', role: 'alert' });
+    const run = async (btn, fn) => {
+      setBusy(btn, true);
+      try {
+        await fn();
+        toast('Stock updated');
+        stockPanel(panel, id);
+      } catch (e) {
+        setBusy(btn, false);
+        mount(msg, notice(humanError(e), 'error'));
+      }
+    };
+    const adjBtn = h('button', { type: 'submit', class: 'btn primary' }, 'Adjust');
+    const setBtn = h('button', { type: 'submit', class: 'btn' }, 'Set total');
+    mount(panel, h('section', { class: 'card' },
+      h('h2', null, p.name),
+      h('div', { class: 'stats small-stats' }, statCard('On hand', String(level.total)), statCard('Reserved', String(level.reserved)), statCard('Available', String(level.available)), statCard('Alert at', String(level.low_stock_threshold))),
+      msg,
+      h('form', { class: 'row gap wrap-row', onsubmit: (e) => { e.preventDefault(); run(adjBtn, () => asend('PATCH', '/admin/inventory/' + id, { delta: parseInt(delta.value, 10), reason: reason.value.trim() || undefined })); } },
+        field('Change by', delta), field('Reason', reason), adjBtn),
+      h('form', { class: 'row gap wrap-row', onsubmit: (e) => { e.preventDefault(); run(setBtn, () => asend('PUT', '/admin/inventory/' + id, { total: parseInt(totalIn.value, 10), reason: 'stock count' })); } },
+        field('Counted on hand', totalIn), setBtn),
+      h('h3', null, 'Audit log'),
+      (audit.items || []).length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'audit-log' },
+        h('thead', null, h('tr', null, ['When', 'Action', 'Change', 'Available', 'Who', 'Why'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', null, audit.items.map((a) => h('tr', null, h('td', null, dateTime(a.at)), h('td', null, a.action),
+          h('td', null, (a.quantity_change > 0 ? '+' : '') + a.quantity_change), h('td', null, `${a.before_available} → ${a.after_available}`), h('td', null, a.actor), h('td', null, a.reason))))))
+        : h('p', { class: 'muted' }, 'No stock changes yet.')));
+  } catch (e) {
+    mount(panel, errorBox(e));
+  }
+}
+
+// ---- orders ----
+
+function ordersTable(list) {
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'admin-orders' },
+    h('thead', null, h('tr', null, ['Order', 'Placed', 'Customer', 'Status', 'Total'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', null, list.map((o) => h('tr', null,
+      h('td', null, h('a', { href: '/admin/orders/' + encodeURIComponent(o.order_id) }, o.order_id)),
+      h('td', null, dateTime(o.created_at)),
+      h('td', null, o.customer_email || o.email || (o.user && o.user.email) || o.user_id || ''),
+      h('td', null, statusBadge(o.status)),
+      h('td', null, money(orderTotal(o), orderCurrency(o))))))));
+}
+
+export async function orders(main, _m, params, alive) {
+  if (!(await gate(main))) return;
+  const page = Number(params.get('page') || 1);
+  const status = params.get('status') || '';
+  let data;
+  try {
+    data = await aget('/admin/orders' + qs({ status, page, size: 25 }));
+  } catch (e) {
+    if (isMissingApi(e)) return shell(main, 'orders', 'Orders', notice('Orders are not available yet.'));
+    throw e;
+  }
+  if (!alive()) return;
+  const list = data.orders || data.items || [];
+  const sel = h('select', { id: 'order-status', onchange: (e) => navigate('/admin/orders' + qs({ status: e.target.value })) },
+    ['', 'pending', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded', 'partially_refunded'].map((s) => h('option', { value: s, selected: s === status }, s ? s.replace('_', ' ') : 'All statuses')));
+  shell(main, 'orders', 'Orders',
+    h('div', { class: 'toolbar' }, h('div', { class: 'row gap' }, h('label', { for: 'order-status' }, 'Status'), sel), h('span', { class: 'muted' }, `${data.total ?? list.length} orders`)),
+    list.length ? ordersTable(list) : h('p', { class: 'muted' }, 'No orders match.'),
+    pager(page, 25, data.total || 0, (n) => navigate('/admin/orders' + qs({ status, page: n }))));
+}
+
+export async function orderDetail(main, [id], _p, alive) {
+  if (!(await gate(main))) return;
+  let o;
+  try {
+    o = await aget('/admin/orders/' + encodeURIComponent(id));
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) throw e;
+    o = await aget('/orders/' + encodeURIComponent(id));
+  }
+  if (!alive()) return;
+  o = o.order || o;
+  const reload = () => orderDetail(main, [id], _p, alive);
+  const msg = h('div', { class: 'form-msg', role: 'alert' });
+  const run = async (btn, fn, done) => {
+    setBusy(btn, true);
+    try {
+      await fn();
+      toast(done);
+      reload();
+    } catch (e) {
+      setBusy(btn, false);
+      mount(msg, notice(humanError(e), 'error'));
+    }
+  };
+  const oid = encodeURIComponent(o.order_id);
+  const carrier = h('input', { id: 'ship-carrier', required: true, value: 'UPS' });
+  const tracking = h('input', { id: 'ship-tracking', required: true, placeholder: '1Z999AA10123456784' });
+  const shipBtn = h('button', { type: 'submit', class: 'btn primary', id: 'mark-shipped' }, 'Mark shipped');
+  const evStatus = h('input', { id: 'ev-status', required: true, placeholder: 'In transit' });
+  const evLoc = h('input', { id: 'ev-location', placeholder: 'Seattle, WA' });
+  const evBtn = h('button', { type: 'submit', class: 'btn' }, 'Add tracking event');
+  const refundAmt = h('input', { id: 'refund-amount', type: 'number', step: '0.01', min: '0.01', placeholder: String(orderTotal(o) || '') });
+  const refundBtn = h('button', { type: 'submit', class: 'btn' }, 'Refund');
+  const cancelBtn = h('button', { type: 'button', class: 'btn ghost danger', id: 'admin-cancel' }, 'Cancel order (refund and restock)');
+  cancelBtn.addEventListener('click', () => confirm('Cancel this order, refund the payment and restock the items?') && run(cancelBtn, () => asend('POST', `/admin/orders/${oid}/cancel`, {}), 'Order cancelled'));
+  const canShip = ['paid', 'pending', 'processing'].includes(o.status);
+  const shipped = o.status === 'shipped';
+  const canRefund = !['cancelled', 'refunded', 'pending'].includes(o.status);
+  shell(main, 'orders', 'Order ' + o.order_id,
+    h('nav', { class: 'crumbs' }, h('a', { href: '/admin/orders' }, 'Orders'), ' › ', o.order_id),
+    h('div', { class: 'order-head' }, statusBadge(o.status), h('span', { class: 'muted' }, 'placed ', dateTime(o.created_at)),
+      o.customer_email || o.email ? h('span', null, ' · ', o.customer_email || o.email) : null),
+    timeline(o), msg,
+    h('div', { class: 'order-detail' },
+      h('div', null, h('section', { class: 'card' }, h('h2', null, 'Items'), orderItems(o)), shipmentBlock(o)),
+      h('div', null,
+        h('section', { class: 'card summary' }, h('h2', null, 'Totals'), pricingBlock(o)),
+        canShip ? h('form', { class: 'card', id: 'ship-form', onsubmit: (e) => { e.preventDefault(); run(shipBtn, () => asend('POST', `/admin/orders/${oid}/ship`, { carrier: carrier.value.trim(), tracking_number: tracking.value.trim() }), 'Marked as shipped'); } },
+          h('h2', null, 'Ship'), field('Carrier', carrier), field('Tracking number', tracking), shipBtn) : null,
+        shipped ? h('form', { class: 'card', onsubmit: (e) => { e.preventDefault(); run(evBtn, () => asend('POST', `/admin/orders/${oid}/tracking`, { status: evStatus.value.trim(), location: evLoc.value.trim() || undefined }), 'Tracking updated'); } },
+          h('h2', null, 'Tracking event'), field('Status', evStatus), field('Location', evLoc), evBtn,
+          h('button', { type: 'button', class: 'btn ghost', onclick: (e) => run(e.currentTarget, () => asend('POST', `/admin/orders/${oid}/deliver`, {}), 'Marked as delivered') }, 'Mark delivered')) : null,
+        canRefund ? h('form', { class: 'card', onsubmit: (e) => { e.preventDefault(); run(refundBtn, () => asend('POST', `/admin/orders/${oid}/refunds`, refundAmt.value ? { amount: refundAmt.value } : {}), 'Refund issued'); } },
+          h('h2', null, 'Refund'), field('Amount (empty for the full remaining amount)', refundAmt), refundBtn) : null,
+        !['cancelled', 'refunded', 'delivered', 'shipped'].includes(o.status) ? cancelBtn : null)));
+}

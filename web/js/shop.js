@@ -1,0 +1,389 @@
+// Shopper pages: home, category browse, search results, product details.
+import { api, h, mount, money, stars, loading, errorBox, notice, isMissingApi, humanError, qs, pick, pager, toast, setBusy, field } from './lib.js';
+import { navigate, setTitle, state, categoriesList, setCartCount } from './app.js';
+
+// ---- product cards ----
+
+export function productImage(src, alt, cls = 'thumb') {
+  if (!src) return h('div', { class: cls + ' noimg', role: 'img', 'aria-label': alt || 'No image' }, h('span', { 'aria-hidden': 'true' }, '▣'));
+  return h('img', { class: cls, src, alt: alt || '', loading: 'lazy', decoding: 'async', width: 400, height: 400 });
+}
+
+export function priceBlock(price, original, currency, discountPct) {
+  const onSale = original !== undefined && original !== null && Number(original) > Number(price);
+  return h('div', { class: 'price' },
+    h('span', { class: 'now' + (onSale ? ' sale' : '') }, money(price, currency)),
+    onSale ? h('s', { class: 'was', 'aria-label': 'was ' + money(original, currency) }, money(original, currency)) : null,
+    onSale && discountPct ? h('span', { class: 'off' }, `−${discountPct}%`) : null);
+}
+
+function stockLabel(inStock, available) {
+  if (!inStock) return h('span', { class: 'stock out' }, 'Out of stock');
+  if (available !== undefined && available <= 5) return h('span', { class: 'stock low' }, `Only ${available} left`);
+  return h('span', { class: 'stock in' }, 'In stock');
+}
+
+export function productCard(p) {
+  const price = typeof p.price === 'object' && p.price ? p.price.final_price : p.price;
+  const original = typeof p.price === 'object' && p.price ? p.price.amount : p.original_price;
+  const currency = p.currency || (p.price && p.price.currency) || 'USD';
+  const rating = typeof p.rating === 'object' && p.rating ? p.rating.average : p.rating;
+  const count = typeof p.rating === 'object' && p.rating ? p.rating.count : p.reviews_count;
+  const image = p.image || (p.images && p.images[0]);
+  return h('article', { class: 'card product-card' },
+    h('a', { href: '/p/' + p.product_id, class: 'card-link' },
+      productImage(image, p.name),
+      h('div', { class: 'card-body' },
+        p.brand ? h('div', { class: 'brand' }, p.brand) : null,
+        h('h3', { class: 'name' }, p.name),
+        count ? stars(rating, count) : h('span', { class: 'stars-none' }, 'No reviews yet'),
+        priceBlock(price, original, currency, p.discount_percentage),
+        stockLabel(p.in_stock !== false, p.available))));
+}
+
+function productGrid(products, empty = 'No products found.') {
+  if (!products || !products.length) return h('div', { class: 'state empty' }, h('p', null, empty));
+  return h('div', { class: 'grid' }, products.map(productCard));
+}
+
+// ---- home ----
+
+export async function home(main, _m, _p, alive) {
+  setTitle('');
+  const cats = await categoriesList();
+  const [fresh, top] = await Promise.all([
+    api('GET', '/products?sort=newest&size=8').catch((e) => e),
+    api('GET', '/products?sort=rating&size=8').catch((e) => e),
+  ]);
+  if (!alive()) return;
+  const section = (title, data, more) => h('section', { class: 'section' },
+    h('div', { class: 'section-head' }, h('h2', null, title), more ? h('a', { href: more }, 'See all ›') : null),
+    data instanceof Error ? errorBox(data) : productGrid(data.products, 'Nothing here yet.'));
+  mount(main,
+    h('section', { class: 'hero' },
+      h('div', null,
+        h('h1', null, 'Everything you need, delivered fast'),
+        h('p', null, 'Free shipping on orders over $50. Easy returns.'),
+        h('a', { class: 'btn primary', href: '/search?q=' }, 'Shop all products'))),
+    cats.length ? h('section', { class: 'section' },
+      h('div', { class: 'section-head' }, h('h2', null, 'Shop by category')),
+      h('div', { class: 'cat-tiles' }, cats.slice(0, 8).map((c, i) => h('a', { class: 'cat-tile tone' + (i % 6), href: '/c/' + c.category_id },
+        h('span', { class: 'cat-name' }, c.name),
+        c.children && c.children.length ? h('span', { class: 'cat-sub' }, c.children.slice(0, 3).map((x) => x.name).join(' · ')) : null)))) : null,
+    section('New arrivals', fresh, '/search?q=&sort=newest'),
+    section('Top rated', top, '/search?q=&sort=rating'));
+}
+
+// ---- listing (category and search share it) ----
+
+const SORTS_BROWSE = [['newest', 'Newest'], ['price_asc', 'Price: low to high'], ['price_desc', 'Price: high to low'], ['rating', 'Customer rating'], ['name', 'Name']];
+const SORTS_SEARCH = [['relevance', 'Best match'], ['price_asc', 'Price: low to high'], ['price_desc', 'Price: high to low'], ['rating', 'Customer rating'], ['newest', 'Newest']];
+
+function filtersPanel(params, facets, onChange, { searchMode }) {
+  const brands = facets.brands || [];
+  const selected = new Set((params.get('brand') || '').split(',').filter(Boolean));
+  for (const b of selected) if (!brands.some((x) => x.name === b)) brands.push({ name: b });
+  const minIn = h('input', { type: 'number', min: 0, step: '0.01', inputmode: 'decimal', name: 'min_price', value: params.get('min_price') || '', placeholder: 'Min' });
+  const maxIn = h('input', { type: 'number', min: 0, step: '0.01', inputmode: 'decimal', name: 'max_price', value: params.get('max_price') || '', placeholder: 'Max' });
+  const update = (changes) => {
+    const p = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) (v === '' || v === null || v === undefined) ? p.delete(k) : p.set(k, v);
+    p.delete('page');
+    onChange(p);
+  };
+  const brandBoxes = brands.slice(0, 30).map((b) => {
+    const id = 'brand-' + b.name.replace(/[^a-z0-9]/gi, '_');
+    return h('div', { class: 'check' },
+      h('input', { type: 'checkbox', id, checked: selected.has(b.name), onchange: (e) => {
+        e.target.checked ? selected.add(b.name) : selected.delete(b.name);
+        update({ brand: [...selected].join(',') });
+      } }),
+      h('label', { for: id }, b.name, b.count !== undefined ? h('span', { class: 'count' }, ` (${b.count})`) : null));
+  });
+  const rating = params.get('rating') || '';
+  const ratingRadios = [['4', '4 ★ & up'], ['3', '3 ★ & up'], ['2', '2 ★ & up'], ['', 'Any rating']].map(([v, label]) => {
+    const id = 'rating-' + (v || 'any');
+    const count = (facets.ratings || []).find((r) => String(r.rating || r.min || r.value) === v);
+    return h('div', { class: 'check' },
+      h('input', { type: 'radio', name: 'rating', id, value: v, checked: rating === v, onchange: () => update({ rating: v }) }),
+      h('label', { for: id }, label, count && count.count !== undefined ? h('span', { class: 'count' }, ` (${count.count})`) : null));
+  });
+  const ranges = (facets.price_ranges || []).filter((r) => r.count !== 0).map((r) => {
+    const [lo, hi] = String(r.range || `${r.min ?? ''}-${r.max ?? ''}`).split('-');
+    const label = hi ? `${money(lo)} – ${money(hi)}` : `${money(lo)} and up`;
+    return h('li', null, h('button', { type: 'button', class: 'linkish', onclick: () => update({ min_price: lo, max_price: hi || '' }) }, label,
+      r.count !== undefined ? h('span', { class: 'count' }, ` (${r.count})`) : null));
+  });
+  const cats = facets.categories || [];
+  return h('details', { class: 'filters', open: window.innerWidth > 760 },
+    h('summary', null, 'Filters'),
+    h('form', { onsubmit: (e) => { e.preventDefault(); update({ min_price: minIn.value, max_price: maxIn.value }); } },
+      searchMode && cats.length ? h('fieldset', null, h('legend', null, 'Category'),
+        h('ul', { class: 'plain' }, cats.slice(0, 12).map((c) => h('li', null,
+          h('button', { type: 'button', class: 'linkish' + (params.get('category') === String(c.category_id || c.id) ? ' current' : ''),
+            onclick: () => update({ category: c.category_id || c.id }) }, c.name, c.count !== undefined ? h('span', { class: 'count' }, ` (${c.count})`) : null))))) : null,
+      brandBoxes.length ? h('fieldset', null, h('legend', null, 'Brand'), h('div', { class: 'brand-list' }, brandBoxes)) : null,
+      h('fieldset', null, h('legend', null, 'Price'),
+        ranges.length ? h('ul', { class: 'plain' }, ranges) : null,
+        h('div', { class: 'price-inputs' },
+          h('label', { class: 'sr-only', for: 'f-min' }, 'Minimum price'), Object.assign(minIn, { id: 'f-min' }),
+          h('span', { 'aria-hidden': 'true' }, '–'),
+          h('label', { class: 'sr-only', for: 'f-max' }, 'Maximum price'), Object.assign(maxIn, { id: 'f-max' }),
+          h('button', { class: 'btn small', type: 'submit' }, 'Go'))),
+      h('fieldset', null, h('legend', null, 'Customer rating'), ratingRadios),
+      searchMode ? h('fieldset', null, h('legend', null, 'Availability'),
+        h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'f-instock', checked: params.get('in_stock') === 'true',
+          onchange: (e) => update({ in_stock: e.target.checked ? 'true' : '' }) }), h('label', { for: 'f-instock' }, 'In stock only'))) : null,
+      (params.get('brand') || params.get('min_price') || params.get('max_price') || params.get('rating') || params.get('in_stock'))
+        ? h('button', { type: 'button', class: 'btn ghost small', onclick: () => update({ brand: '', min_price: '', max_price: '', rating: '', in_stock: '' }) }, 'Clear filters') : null));
+}
+
+async function listing(main, { title, crumbs, params, basePath, load, searchMode, alive, intro }) {
+  const data = await load(params);
+  if (!alive()) return;
+  const page = Number(params.get('page') || 1);
+  const size = Number(data.size || data.page_size || 24);
+  const total = data.total ?? data.total_results ?? (data.products || []).length;
+  const go = (p) => navigate(basePath + '?' + p.toString());
+  const sorts = searchMode ? SORTS_SEARCH : SORTS_BROWSE;
+  const sortSel = h('select', { id: 'sort', onchange: (e) => { const p = new URLSearchParams(params); p.set('sort', e.target.value); p.delete('page'); go(p); } },
+    sorts.map(([v, l]) => h('option', { value: v, selected: (params.get('sort') || sorts[0][0]) === v }, l)));
+  mount(main,
+    crumbs || null,
+    h('div', { class: 'listing-head' },
+      h('div', null, h('h1', null, title), h('p', { class: 'muted', id: 'result-count' }, `${total} ${total === 1 ? 'product' : 'products'}`)),
+      h('div', { class: 'sort' }, h('label', { for: 'sort' }, 'Sort by'), sortSel)),
+    intro || null,
+    h('div', { class: 'listing' },
+      filtersPanel(params, data.facets || {}, go, { searchMode }),
+      h('div', { class: 'results' },
+        productGrid(data.products, searchMode && params.get('q') ? `No results for “${params.get('q')}”.` : 'No products match these filters.'),
+        pager(page, size, total, (n) => { const p = new URLSearchParams(params); p.set('page', n); go(p); }))));
+}
+
+async function browseFacets(categoryId) {
+  // Prefer the search index's facets; without it, derive brands from a sample.
+  try {
+    const s = await api('GET', '/search' + qs({ q: '', category: categoryId, size: 1 }));
+    if (s && s.facets) return s.facets;
+  } catch (e) { /* fall through */ }
+  try {
+    const sample = await api('GET', '/products' + qs({ category: categoryId, size: 100 }));
+    const counts = new Map();
+    for (const p of sample.products || []) if (p.brand) counts.set(p.brand, (counts.get(p.brand) || 0) + 1);
+    return { brands: [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([name]) => ({ name })) };
+  } catch (e) {
+    return {};
+  }
+}
+
+export async function category(main, [id], params, alive) {
+  const cat = await api('GET', '/categories/' + encodeURIComponent(id));
+  setTitle(cat.name);
+  const facetsP = browseFacets(cat.category_id);
+  const crumbs = h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
+    h('a', { href: '/' }, 'Home'), (cat.ancestors || []).map((a) => [' › ', h('a', { href: '/c/' + a.category_id }, a.name)]), ' › ', h('span', { 'aria-current': 'page' }, cat.name));
+  const intro = cat.children && cat.children.length ? h('div', { class: 'chips' }, cat.children.map((c) => h('a', { class: 'chip', href: '/c/' + c.category_id }, c.name))) : null;
+  await listing(main, {
+    title: cat.name, crumbs, intro, params, basePath: '/c/' + id, alive,
+    load: async (p) => {
+      const [list, facets] = await Promise.all([
+        api('GET', '/products' + qs({ category: cat.category_id, brand: p.get('brand'), min_price: p.get('min_price'), max_price: p.get('max_price'),
+          rating: p.get('rating'), sort: p.get('sort'), page: p.get('page'), size: 24 })),
+        facetsP]);
+      return { ...list, facets };
+    },
+  });
+}
+
+export async function search(main, _m, params, alive) {
+  const q = (params.get('q') || '').trim();
+  document.getElementById('search-input').value = q;
+  setTitle(q ? `Search: ${q}` : 'All products');
+  const req = { q, category: params.get('category'), brand: params.get('brand'), min_price: params.get('min_price'), max_price: params.get('max_price'),
+    rating: params.get('rating'), in_stock: params.get('in_stock'), sort: params.get('sort'), page: params.get('page'), size: 24 };
+  let data;
+  let searchApi = true;
+  try {
+    data = await api('GET', '/search' + qs(req));
+  } catch (e) {
+    if (!isMissingApi(e)) throw e;
+    searchApi = false;
+  }
+  if (!searchApi) {
+    // No search index yet: browse the whole catalog, or say so for a query.
+    if (q) {
+      mount(main, h('h1', null, `Search: ${q}`), notice('Search is not available yet. Browse the categories above instead.'));
+      return;
+    }
+    data = await api('GET', '/products' + qs({ ...req, q: undefined, in_stock: undefined, sort: req.sort === 'relevance' ? undefined : req.sort }));
+  }
+  const products = data.products || data.results || [];
+  const dym = pick(data, 'did_you_mean', 'suggestion', 'spelling_suggestion', 'corrected_query', 'spelling.suggestion');
+  const corrected = pick(data, 'corrected', 'spelling.corrected');
+  let intro = null;
+  if (dym && dym !== q) {
+    const link = h('a', { href: '/search?q=' + encodeURIComponent(dym), class: 'dym-link' }, dym);
+    intro = h('p', { class: 'did-you-mean', role: 'status' },
+      corrected || (!products.length) ? 'No exact matches. ' : '', 'Did you mean ', link, '?');
+  }
+  await listing(main, {
+    title: q ? `Results for “${q}”` : 'All products', params, basePath: '/search', searchMode: searchApi, alive, intro,
+    load: async () => ({ ...data, products, total: data.total ?? data.total_results }),
+  });
+}
+
+// ---- product page ----
+
+function gallery(p) {
+  const imgs = (p.image_details && p.image_details.length ? p.image_details.map((i) => ({ url: i.url, alt: i.alt })) : (p.images || []).map((u) => ({ url: u })));
+  if (!imgs.length) return h('div', { class: 'gallery' }, productImage(null, p.name, 'main-img'));
+  const main = h('img', { class: 'main-img', src: imgs[0].url, alt: imgs[0].alt || p.name, width: 600, height: 600 });
+  const thumbs = imgs.length > 1 ? h('div', { class: 'thumbs', role: 'list' }, imgs.map((im, i) => h('button', {
+    type: 'button', class: 'thumb-btn' + (i === 0 ? ' current' : ''), 'aria-label': `Show image ${i + 1} of ${imgs.length}`, role: 'listitem',
+    onclick: (e) => {
+      main.src = im.url;
+      main.alt = im.alt || p.name;
+      e.currentTarget.parentNode.querySelectorAll('.thumb-btn').forEach((b) => b.classList.remove('current'));
+      e.currentTarget.classList.add('current');
+    },
+  }, h('img', { src: im.url, alt: '', loading: 'lazy', width: 72, height: 72 })))) : null;
+  return h('div', { class: 'gallery' }, main, thumbs);
+}
+
+export async function addToCart(productId, quantity, btn) {
+  setBusy(btn, true, 'Adding…');
+  try {
+    let existing = 0;
+    try {
+      const cart = await api('GET', '/cart');
+      const line = (cart.items || []).find((i) => String(i.product_id) === String(productId));
+      if (line) existing = line.quantity;
+    } catch (e) { /* empty cart */ }
+    const cart = await api('POST', '/cart/items', { product_id: String(productId), quantity: existing + quantity });
+    setCartCount(cart);
+    toast('Added to your cart');
+    return cart;
+  } catch (e) {
+    toast(isMissingApi(e) ? 'The cart is not available yet.' : humanError(e), 'error');
+    throw e;
+  } finally {
+    setBusy(btn, false);
+  }
+}
+
+async function similarSection(p) {
+  let list = [];
+  try {
+    const data = await api('GET', `/products/${p.product_id}/similar?size=8`);
+    list = data.products || data.results || data.similar || [];
+  } catch (e) {
+    if (p.category_id) {
+      try {
+        const data = await api('GET', '/products' + qs({ category: p.category_id, size: 9, sort: 'rating' }));
+        list = (data.products || []).filter((x) => x.product_id !== p.product_id).slice(0, 8);
+      } catch (e2) { /* none */ }
+    }
+  }
+  if (!list.length) return null;
+  return h('section', { class: 'section', id: 'similar' }, h('div', { class: 'section-head' }, h('h2', null, 'Similar products')),
+    h('div', { class: 'grid scroller' }, list.slice(0, 8).map(productCard)));
+}
+
+async function reviewsSection(p) {
+  const rating = p.rating || {};
+  let reviews = null;
+  try {
+    const data = await api('GET', `/products/${p.product_id}/reviews?size=5`);
+    reviews = data.reviews || data.items || [];
+  } catch (e) { /* reviews API not there yet */ }
+  if (!rating.count && !(reviews && reviews.length)) return null;
+  return h('section', { class: 'section reviews', id: 'reviews' },
+    h('h2', null, 'Customer reviews'),
+    h('div', { class: 'review-summary' }, h('span', { class: 'big-rating' }, (rating.average || 0).toFixed(1)), stars(rating.average), h('span', { class: 'muted' }, ` ${rating.count || 0} ratings`)),
+    reviews && reviews.length ? h('ul', { class: 'plain review-list' }, reviews.map((r) => h('li', { class: 'review' },
+      stars(r.rating), r.title ? h('strong', null, ' ', r.title) : null,
+      h('p', null, r.body || r.text || r.comment || ''),
+      h('small', { class: 'muted' }, r.author || r.user_name || 'A customer', r.verified_purchase ? ' · Verified purchase' : '')))) : null);
+}
+
+async function wishlistButton(p) {
+  try {
+    await api('GET', '/wishlist');
+  } catch (e) {
+    return null;
+  }
+  const btn = h('button', { type: 'button', class: 'btn ghost', onclick: async () => {
+    setBusy(btn, true);
+    try {
+      await api('POST', '/wishlist/items', { product_id: p.product_id });
+      toast('Saved to your wishlist');
+    } catch (e) {
+      toast(humanError(e), 'error');
+    } finally {
+      setBusy(btn, false);
+    }
+  } }, '♡ Add to wishlist');
+  return btn;
+}
+
+export async function product(main, [id], _params, alive) {
+  const p = await api('GET', '/products/' + id);
+  if (!alive()) return;
+  setTitle(p.name);
+  const price = p.price || {};
+  const inv = p.inventory || {};
+  const currency = price.currency || 'USD';
+  const disc = price.discount;
+  const qty = h('input', { type: 'number', id: 'qty', min: 1, max: Math.max(1, inv.available || 1), value: 1, inputmode: 'numeric' });
+  const msg = h('div', { class: 'form-msg', role: 'status', 'aria-live': 'polite' });
+  const addBtn = h('button', { type: 'submit', class: 'btn primary big', id: 'add-to-cart', disabled: !inv.in_stock }, inv.in_stock ? 'Add to cart' : 'Out of stock');
+  const form = h('form', { class: 'buy', onsubmit: async (e) => {
+    e.preventDefault();
+    const n = parseInt(qty.value, 10);
+    if (!(n >= 1)) { mount(msg, notice('Enter a quantity of at least 1.', 'error')); return; }
+    try {
+      await addToCart(p.product_id, n, addBtn);
+      mount(msg, notice('Added to your cart. ', 'ok'), h('a', { href: '/cart' }, 'View cart ›'));
+    } catch (err) {
+      mount(msg, notice(isMissingApi(err) ? 'The cart is not available yet.' : humanError(err), 'error'));
+    }
+  } },
+  h('div', { class: 'qty' }, h('label', { for: 'qty' }, 'Quantity'), qty), addBtn);
+  const specs = p.specifications && typeof p.specifications === 'object' ? Object.entries(p.specifications) : [];
+  const catParts = (p.category || '').split(' > ').filter(Boolean);
+  mount(main,
+    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '/' }, 'Home'),
+      catParts.map((c, i) => [' › ', i === catParts.length - 1 && p.category_id ? h('a', { href: '/c/' + p.category_id }, c) : h('span', null, c)])),
+    h('div', { class: 'product-page' },
+      gallery(p),
+      h('div', { class: 'product-info' },
+        p.brand ? h('div', { class: 'brand' }, p.brand) : null,
+        h('h1', { class: 'product-name' }, p.name),
+        h('a', { href: '#reviews', class: 'rating-link' }, stars(p.rating && p.rating.average, (p.rating && p.rating.count) || 0)),
+        h('div', { class: 'price big' },
+          h('span', { class: 'now' + (disc ? ' sale' : '') }, money(price.final_price ?? price.amount, currency)),
+          disc ? h('s', { class: 'was' }, money(price.amount, currency)) : null,
+          disc ? h('span', { class: 'off' }, `Save ${money(disc.amount_off, currency)} (${disc.percentage}%)`) : null),
+        h('p', { class: 'stock-line' }, inv.in_stock
+          ? (inv.low_stock ? h('span', { class: 'stock low' }, `Only ${inv.available} left in stock — order soon`) : h('span', { class: 'stock in' }, 'In stock'))
+          : h('span', { class: 'stock out' }, 'Out of stock')),
+        p.shipping ? h('p', { class: 'ship-line muted' },
+          p.shipping.free_shipping ? 'Free shipping. ' : `Free shipping over ${money(p.shipping.free_shipping_threshold, currency)}. `,
+          p.shipping.estimated_delivery ? `Delivery in ${p.shipping.estimated_delivery}.` : '') : null,
+        form, msg,
+        h('div', { id: 'wish-slot' }),
+        p.description ? h('div', { class: 'description' }, h('h2', null, 'About this item'), p.description.split(/\n+/).map((para) => h('p', null, para))) : null,
+        specs.length ? h('div', { class: 'specs' }, h('h2', null, 'Specifications'),
+          h('table', null, h('tbody', null, specs.map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, String(v))))))) : null,
+        h('p', { class: 'muted small' }, 'SKU ', p.sku || ''))),
+    h('div', { id: 'reviews-slot' }),
+    h('div', { id: 'similar-slot' }));
+  const [rev, sim, wish] = await Promise.all([reviewsSection(p), similarSection(p), wishlistButton(p)]);
+  if (!alive()) return;
+  if (rev) mount(document.getElementById('reviews-slot'), rev);
+  if (sim) mount(document.getElementById('similar-slot'), sim);
+  if (wish) mount(document.getElementById('wish-slot'), wish);
+}
+
+export { productGrid, field, loading };

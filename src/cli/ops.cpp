@@ -174,6 +174,11 @@ void add_config(CLI::App& cli) {
   chk->callback([path] {
     auto cfg = load_config(*path);
     if (!cfg.ok()) return fail(cfg.status());
+    for (const std::string* f : {&cfg->tls_cert, &cfg->tls_key}) {
+      if (f->empty()) continue;
+      std::ifstream in(*f);
+      if (!in) return fail(Status::Invalid(*path + ": TLS file " + *f + " cannot be read"));
+    }
     std::printf("%s: ok (data_dir %s, listen %s:%d%s)\n", path->c_str(), cfg->data_dir.c_str(), cfg->listen.c_str(),
                 cfg->port, cfg->tls_cert.empty() ? "" : ", TLS");
   });

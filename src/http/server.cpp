@@ -127,6 +127,12 @@ void HttpServer::add(RouteInfo info, Handler handler) {
 }
 
 int HttpServer::bind(const std::string& host, int port) {
+  if (!server_->is_valid()) {
+    // SSLServer could not load the certificate or key (or they do not match).
+    std::fprintf(stderr, "error: cannot use TLS certificate %s with key %s (missing, unreadable, or not a matching PEM pair)\n",
+                 app_.config.tls_cert.c_str(), app_.config.tls_key.c_str());
+    return -1;
+  }
   if (port == 0) return server_->bind_to_any_port(host);
   return server_->bind_to_port(host, port) ? port : -1;
 }

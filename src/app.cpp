@@ -3,6 +3,9 @@
 #include <filesystem>
 
 #include "catalog/catalog.h"
+#include "http/rate_limit.h"
+#include "users/accounts.h"
+#include "users/sessions.h"
 #include "inventory/inventory.h"
 #include "payments/circuit_breaker.h"
 #include "payments/test_gateway.h"
@@ -33,10 +36,18 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->payments = std::make_unique<BreakerGateway>(
       std::make_unique<TestGateway>(*app->db, app->config.gateway_test_latency_ms, app->config.gateway_timeout_ms),
       app->config.breaker_failure_threshold, app->config.breaker_cooldown_ms);
+  app->sessions = std::make_unique<Sessions>(*app->db, app->config);
+  app->accounts = std::make_unique<Accounts>(*app->db, *app->sessions, app->config);
+  auto limiter = http::RateLimiter::create(app->config);
+  if (!limiter.ok()) return limiter.status();
+  app->rate_limiter = std::move(limiter.value());
   return app;
 }
 
-Status App::recover() { return Status::Ok(); }
+Status App::recover() {
+  sessions->sweep();  // expired and revoked sessions older than a day
+  return Status::Ok();
+}
 
 App::~App() = default;
 

@@ -19,6 +19,11 @@ namespace shopbox {
 class Catalog;
 class Inventory;
 class PaymentGateway;
+class Sessions;
+class Accounts;
+namespace http {
+class RateLimiter;
+}
 
 struct App {
   Config config;
@@ -29,6 +34,9 @@ struct App {
   std::unique_ptr<Inventory> inventory;
   std::unique_ptr<Catalog> catalog;
   std::unique_ptr<PaymentGateway> payments;  // the configured gateway behind a circuit breaker
+  std::unique_ptr<Sessions> sessions;          // src/users/sessions.h
+  std::unique_ptr<Accounts> accounts;          // src/users/accounts.h
+  std::unique_ptr<http::RateLimiter> rate_limiter;  // src/http/rate_limit.h
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);

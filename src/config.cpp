@@ -48,6 +48,21 @@ const std::vector<Setting>& settings() {
       {"cart", "ttl_seconds", &Config::cart_ttl_seconds, "cart lifetime, renewed on activity"},
       {"cart", "max_quantity_per_line", &Config::max_quantity_per_line, "largest quantity of one product"},
       {"auth", "session_ttl_seconds", &Config::session_ttl_seconds, "session lifetime"},
+      {"auth", "password_scrypt_log_n", &Config::password_scrypt_log_n, "scrypt cost of new password hashes: N = 2^log_n"},
+      {"auth", "password_scrypt_r", &Config::password_scrypt_r, "scrypt block size r"},
+      {"auth", "password_scrypt_p", &Config::password_scrypt_p, "scrypt parallelism p"},
+      {"auth", "allowed_origins", &Config::allowed_origins, "extra origins the CSRF check accepts (comma-separated)"},
+      {"rate_limit", "enabled", &Config::rate_limit_enabled, "1: enforce rate limits, 0: off"},
+      {"rate_limit", "auth", &Config::rate_limit_auth, "login, register, account: per user, per IP, global"},
+      {"rate_limit", "cart", &Config::rate_limit_cart, "cart routes: per user, per IP, global"},
+      {"rate_limit", "checkout", &Config::rate_limit_checkout, "checkout and orders: per user, per IP, global"},
+      {"rate_limit", "search", &Config::rate_limit_search, "search routes: per user, per IP, global"},
+      {"rate_limit", "catalog", &Config::rate_limit_catalog, "catalog browsing: per user, per IP, global"},
+      {"rate_limit", "admin", &Config::rate_limit_admin, "admin API: per caller, per IP, global"},
+      {"rate_limit", "default", &Config::rate_limit_default, "every other route group except system"},
+      {"rate_limit", "login_per_account", &Config::rate_limit_login_per_account, "login attempts per email"},
+      {"rate_limit", "login_per_ip", &Config::rate_limit_login_per_ip, "login attempts per client IP"},
+      {"rate_limit", "max_buckets", &Config::rate_limit_max_buckets, "most client buckets kept in memory"},
       {"payments", "gateway", &Config::payment_gateway, "payment gateway (test)"},
       {"payments", "gateway_timeout_ms", &Config::gateway_timeout_ms, "gateway call timeout"},
       {"payments", "test_latency_ms", &Config::gateway_test_latency_ms, "test gateway: simulated latency per call (>= timeout: times out)"},
@@ -93,6 +108,11 @@ Status validate(const Config& c) {
     return Status::Invalid("storage.sqlite_synchronous must be FULL, NORMAL or EXTRA");
   if (c.tls_cert.empty() != c.tls_key.empty()) return Status::Invalid("server.tls_cert and tls_key go together");
   if (c.reservation_ttl_seconds < 1) return Status::Invalid("inventory.reservation_ttl_seconds must be >= 1");
+  if (c.session_ttl_seconds < 60) return Status::Invalid("auth.session_ttl_seconds must be >= 60");
+  if (c.password_scrypt_log_n < 1 || c.password_scrypt_log_n > 20 || c.password_scrypt_r < 1 || c.password_scrypt_r > 32 ||
+      c.password_scrypt_p < 1 || c.password_scrypt_p > 16)
+    return Status::Invalid("auth.password_scrypt_*: log_n 1..20, r 1..32, p 1..16");
+  if (c.rate_limit_max_buckets < 100) return Status::Invalid("rate_limit.max_buckets must be >= 100");
   return Status::Ok();
 }
 

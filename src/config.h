@@ -47,6 +47,29 @@ struct Config {
 
   // [auth]
   int session_ttl_seconds = 14 * 24 * 3600;
+  // scrypt cost for new password hashes (N = 2^log_n). Existing hashes keep
+  // the cost they were made with. Tests lower it to stay fast.
+  int password_scrypt_log_n = 15;
+  int password_scrypt_r = 8;
+  int password_scrypt_p = 3;
+  // Extra origins ("https://shop.example.com", comma-separated) accepted by
+  // the CSRF check besides the request's own Host.
+  std::string allowed_origins;
+
+  // [rate_limit] per route group: "<per user> <per IP> <global>", each
+  // "N/s", "N/min", "N/h", "N/15min" or "off". Signed-in callers use the
+  // per-user bucket and the per-IP one; guests the per-IP one.
+  int rate_limit_enabled = 1;
+  std::string rate_limit_auth = "60/min 1200/min 200/s";
+  std::string rate_limit_cart = "120/min 6000/min 2000/s";
+  std::string rate_limit_checkout = "20/min 1000/min 200/s";
+  std::string rate_limit_search = "120/min 6000/min 2000/s";
+  std::string rate_limit_catalog = "600/min 30000/min 5000/s";
+  std::string rate_limit_admin = "1200/min 12000/min 2000/s";
+  std::string rate_limit_default = "300/min 15000/min 3000/s";  // any other group but "system"
+  std::string rate_limit_login_per_account = "10/15min";
+  std::string rate_limit_login_per_ip = "100/min";
+  int64_t rate_limit_max_buckets = 100000;                       // memory bound
 
   // [payments]
   std::string payment_gateway = "test";

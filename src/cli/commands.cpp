@@ -126,6 +126,7 @@ void add_all_commands(CLI::App& cli) {
   add_serve_commands(cli);
   add_token_commands(cli);
   add_ops_commands(cli);
+  add_user_commands(cli);
 }
 
 }  // namespace shopbox::cli

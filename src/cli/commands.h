@@ -37,6 +37,7 @@ void fail(const Status& st);
 void add_serve_commands(CLI::App& cli);   // serve, init
 void add_token_commands(CLI::App& cli);   // token create
 void add_ops_commands(CLI::App& cli);     // backup, restore, check, version, config (cli/ops.cpp)
+void add_user_commands(CLI::App& cli);    // user create (src/cli/user.cpp)
 void add_all_commands(CLI::App& cli);
 
 }  // namespace cli

@@ -1,8 +1,11 @@
 #include "http/auth.h"
 
+#include <cstring>
+
 #include "app.h"
 #include "base/clock.h"
 #include "base/crypto.h"
+#include "users/sessions.h"
 
 namespace shopbox {
 
@@ -16,6 +19,61 @@ std::string Principal::actor() const {
 }
 
 namespace http {
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// "https://Shop.Example:443/path" -> {"https", "shop.example"}; the default
+// port of the scheme is dropped. Empty scheme when `url` is not absolute.
+std::pair<std::string, std::string> origin_parts(const std::string& url) {
+  auto sep = url.find("://");
+  if (sep == std::string::npos) return {};
+  std::string scheme = lower(url.substr(0, sep));
+  if (scheme != "http" && scheme != "https") return {};
+  auto rest = url.substr(sep + 3);
+  auto end = rest.find_first_of("/?#");
+  std::string authority = lower(rest.substr(0, end));
+  if (authority.empty() || authority.find('@') != std::string::npos) return {};
+  if (scheme == "http" && authority.size() > 3 && authority.compare(authority.size() - 3, 3, ":80") == 0)
+    authority.resize(authority.size() - 3);
+  if (scheme == "https" && authority.size() > 4 && authority.compare(authority.size() - 4, 4, ":443") == 0)
+    authority.resize(authority.size() - 4);
+  return {scheme, authority};
+}
+
+bool is_mutating(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+bool origin_allowed(const Config& config, const Req& req, const std::string& origin_url) {
+  auto [scheme, authority] = origin_parts(origin_url);
+  if (scheme.empty()) return false;
+  std::string host = lower(req.get_header_value("Host"));
+  for (const char* port : {":80", ":443"}) {
+    size_t n = std::strlen(port);
+    if (host.size() > n && host.compare(host.size() - n, n, port) == 0) host.resize(host.size() - n);
+  }
+  if (!host.empty() && authority == host) return true;
+  // Configured extra origins, compared in the same normalised form.
+  const std::string& list = config.allowed_origins;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    auto allowed = origin_parts(item);
+    if (!allowed.first.empty() && allowed.first == scheme && allowed.second == authority) return true;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return false;
+}
+
+}  // namespace
 
 std::string bearer_token(const Req& req) {
   auto h = req.get_header_value("Authorization");
@@ -24,22 +82,113 @@ std::string bearer_token(const Req& req) {
   return {};
 }
 
+std::string cookie(const Req& req, const std::string& name) {
+  auto range = req.headers.equal_range("Cookie");
+  for (auto it = range.first; it != range.second; ++it) {
+    const std::string& h = it->second;
+    size_t pos = 0;
+    while (pos < h.size()) {
+      size_t end = h.find(';', pos);
+      if (end == std::string::npos) end = h.size();
+      size_t b = pos;
+      while (b < end && h[b] == ' ') ++b;
+      size_t eq = h.find('=', b);
+      if (eq != std::string::npos && eq < end && h.compare(b, eq - b, name) == 0 && eq - b == name.size()) {
+        std::string v = h.substr(eq + 1, end - eq - 1);
+        while (!v.empty() && v.back() == ' ') v.pop_back();
+        if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+        return v;
+      }
+      pos = end + 1;
+    }
+  }
+  return {};
+}
+
+bool has_shopbox_cookie(const Req& req) {
+  auto range = req.headers.equal_range("Cookie");
+  for (auto it = range.first; it != range.second; ++it) {
+    const std::string& h = it->second;
+    size_t pos = 0;
+    while (pos < h.size()) {
+      size_t end = h.find(';', pos);
+      if (end == std::string::npos) end = h.size();
+      size_t b = pos;
+      while (b < end && h[b] == ' ') ++b;
+      if (h.compare(b, 8, "shopbox_") == 0) return true;
+      pos = end + 1;
+    }
+  }
+  return false;
+}
+
 Principal authenticate(App& app, const Req& req) {
   Principal who;
   std::string token = bearer_token(req);
+  bool via_cookie = false;
+  if (token.empty()) {
+    token = cookie(req, Sessions::kCookie);
+    via_cookie = true;
+  }
   if (token.empty() || token.size() > 200) return who;
-  std::string hash = sha256_hex(token);
-  app.db->read([&](Connection& c) {
-    auto st = c.prepare("SELECT token_id, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL");
-    st.bind(1, hash);
-    if (st.step()) {
-      who.type = Principal::Type::api_token;
-      who.token_id = st.int64(0);
-      who.role = st.text(1);
-    }
-    return Status::Ok();
-  });
+
+  if (!via_cookie && token.compare(0, 4, "sbs_") != 0) {
+    std::string hash = sha256_hex(token);
+    app.db->read([&](Connection& c) {
+      auto st = c.prepare("SELECT token_id, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL");
+      st.bind(1, hash);
+      if (st.step()) {
+        who.type = Principal::Type::api_token;
+        who.token_id = st.int64(0);
+        who.role = st.text(1);
+      }
+      return Status::Ok();
+    });
+    return who;
+  }
+  if (auto s = app.sessions->resolve(token)) {
+    who.type = Principal::Type::user;
+    who.user_id = s->user_id;
+    who.role = s->role;
+    who.session_id = s->id;
+    who.via_cookie = via_cookie;
+  }
   return who;
+}
+
+Status check_csrf(const Config& config, const Req& req, const Principal& who) {
+  if (!is_mutating(req.method)) return Status::Ok();
+  // A bearer credential is never attached by the browser on its own.
+  if (who.type != Principal::Type::anonymous && !who.via_cookie) return Status::Ok();
+  if (!has_shopbox_cookie(req)) return Status::Ok();
+  std::string source;
+  if (req.has_header("Origin")) {
+    source = req.get_header_value("Origin");
+  } else if (req.has_header("Referer")) {
+    source = req.get_header_value("Referer");
+  } else if (req.get_header_value("Sec-Fetch-Site") == "same-origin") {
+    return Status::Ok();
+  }
+  if (source.empty())
+    return Status(Kind::forbidden, "csrf_failed",
+                  "a request with the shop's cookies must carry an Origin or Referer header from the shop");
+  if (!origin_allowed(config, req, source))
+    return Status(Kind::forbidden, "csrf_failed", "cross-site request refused: origin does not match the shop",
+                  {{"origin", source.substr(0, 200)}});
+  return Status::Ok();
+}
+
+bool is_https(const Config& config, const Req& req) {
+  if (!config.tls_cert.empty()) return true;
+  bool local_proxy = req.remote_addr == "127.0.0.1" || req.remote_addr == "::1";
+  return local_proxy && lower(req.get_header_value("X-Forwarded-Proto")) == "https";
+}
+
+std::string session_cookie(const Config& config, const Req& req, const std::string& token, int64_t max_age) {
+  std::string c = std::string(Sessions::kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
+                  std::to_string(max_age < 0 ? 0 : max_age);
+  if (is_https(config, req)) c += "; Secure";
+  return c;
 }
 
 }  // namespace http

@@ -1,5 +1,6 @@
 // Who is calling: resolved once per request from `Authorization: Bearer`
-// (admin API token or user session token) or the session cookie.
+// (admin API token or user session token) or the session cookie, and the
+// CSRF rule for cookie-carrying requests.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 namespace shopbox {
 struct App;
+struct Config;
 
 struct Principal {
   enum class Type { anonymous, user, api_token };
@@ -22,13 +24,35 @@ struct Principal {
   // Label for audit records: "user:12", "token:3", "anonymous".
   std::string actor() const;
   int64_t token_id = 0;    // for Type::api_token
+  int64_t session_id = 0;  // for Type::user: the session in use
 };
 
 namespace http {
 // The bearer token of a request, if it has one.
 std::string bearer_token(const Req& req);
-// Resolves the caller. Unknown or revoked credentials give anonymous.
+// The value of cookie `name`, or "" (first occurrence wins).
+std::string cookie(const Req& req, const std::string& name);
+// True when the request carries any cookie named shopbox_* (session, guest
+// cart): what a cross-site request could ride on.
+bool has_shopbox_cookie(const Req& req);
+// Resolves the caller. A bearer token is tried as an admin API token, then
+// as a session token; without one, the shopbox_session cookie is tried.
+// Unknown, expired or revoked credentials give anonymous.
 Principal authenticate(App& app, const Req& req);
+
+// CSRF defence for state-changing requests (POST/PUT/PATCH/DELETE) that a
+// browser could send cross-site with the shop's cookies attached: unless the
+// caller authenticated with a bearer token, a request carrying a shopbox
+// cookie must come from the shop's own origin (Origin, else Referer, must
+// match the Host header or one of auth.allowed_origins). 403 csrf_failed
+// otherwise. Requests without cookies are not at risk and pass.
+Status check_csrf(const Config& config, const Req& req, const Principal& who);
+
+// True when the request came over TLS (directly or via a local proxy that
+// says X-Forwarded-Proto: https): cookies get the Secure attribute then.
+bool is_https(const Config& config, const Req& req);
+// Set-Cookie value for the session cookie (max_age 0 clears it).
+std::string session_cookie(const Config& config, const Req& req, const std::string& token, int64_t max_age);
 }  // namespace http
 
 // Admin API tokens: only the SHA-256 of a token is stored.

@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "app.h"
+#include "http/rate_limit.h"
 
 namespace shopbox {
 namespace {
@@ -96,7 +97,15 @@ void HttpServer::add(RouteInfo info, Handler handler) {
     auto start = std::chrono::steady_clock::now();
     try {
       Principal who = http::authenticate(*app, req);
-      if (info.access == Access::admin && !who.is_admin()) {
+      int64_t retry_after = app->rate_limiter->check_request(info.group, who, http::client_ip(req));
+      Status csrf = http::check_csrf(app->config, req, who);
+      if (retry_after > 0) {
+        res.set_header("Retry-After", std::to_string(retry_after));
+        http::send_error(res, Status(Kind::rate_limited, "rate_limited", "too many requests; retry later",
+                                     {{"retry_after_seconds", retry_after}}));
+      } else if (!csrf.ok()) {
+        http::send_error(res, csrf);
+      } else if (info.access == Access::admin && !who.is_admin()) {
         http::send_error(res, who.type == Principal::Type::anonymous
                                   ? Status(Kind::unauthorized, "unauthorized", "admin credentials required")
                                   : Status(Kind::forbidden, "forbidden", "admin role required"));

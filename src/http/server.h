@@ -7,6 +7,8 @@
 // /api/v1/openapi.json — so the document lists exactly the routes that exist.
 //
 // Every handler runs inside a wrapper that authenticates the caller,
+// applies the route group's rate limits (429 + Retry-After), refuses
+// cross-site cookie-carrying mutations (403 csrf_failed, http/auth.h),
 // enforces the access level, catches exceptions (500 JSON, never a crash),
 // adds security headers and records latency.
 #pragma once

@@ -33,6 +33,9 @@ void TestShop::start() {
   cfg.threads = 16;
   cfg.lmdb_map_size_mb = 256;
   cfg.sqlite_synchronous = "NORMAL";  // tests do not need fsync
+  cfg.password_scrypt_log_n = 10;     // cheap password hashes keep tests fast
+  cfg.password_scrypt_p = 1;
+  cfg.rate_limit_enabled = 0;         // rate-limit tests turn it back on
   if (tweak_) tweak_(cfg);
   auto app = App::open(cfg);
   if (!app.ok()) FAIL("App::open: " << app.status().message());
@@ -112,6 +115,18 @@ Headers TestShop::admin() {
     admin_token_ = *tok;
   }
   return {{"Authorization", "Bearer " + admin_token_}};
+}
+
+TestShop::Account TestShop::register_user(const std::string& email, const std::string& password) {
+  auto r = post("/api/v1/auth/register", {{"email", email}, {"password", password}, {"first_name", "Test"}, {"last_name", "User"}});
+  INFO(r.text);
+  REQUIRE(r.status == 201);
+  Account a;
+  a.user_id = r.body["user"]["user_id"].get<std::string>();
+  a.email = email;
+  a.token = r.body["token"].get<std::string>();
+  a.auth = {{"Authorization", "Bearer " + a.token}};
+  return a;
 }
 
 std::string TestShop::create_category(const std::string& name, const std::string& parent_id) {

@@ -64,6 +64,12 @@ class TestShop {
 
   // Authorization header of an admin API token (created on first use).
   Headers admin();
+  // Registers a customer through the API; `auth` is its bearer header.
+  struct Account {
+    std::string user_id, email, token;
+    Headers auth;
+  };
+  Account register_user(const std::string& email, const std::string& password = "password123");
   // Creates a category and returns its id.
   std::string create_category(const std::string& name, const std::string& parent_id = "");
   // Creates a product with stock and returns its id.

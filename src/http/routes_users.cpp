@@ -1,0 +1,196 @@
+// Accounts and sessions: register, login, logout, the signed-in user's
+// profile and password. Addresses and payment methods live under /me too.
+//
+// Login answers {"token", "user"} and sets the HttpOnly session cookie
+// (DESIGN.md "Auth"); API clients send the token as a bearer token.
+#include <set>
+
+#include "app.h"
+#include "base/clock.h"
+#include "http/rate_limit.h"
+#include "http/server.h"
+#include "users/accounts.h"
+#include "users/sessions.h"
+
+namespace shopbox {
+using namespace http;
+
+namespace {
+
+// /me routes need a user session (an admin API token is not a user).
+Status require_user(const Principal& who) {
+  if (who.signed_in()) return Status::Ok();
+  if (who.type == Principal::Type::anonymous) return Status(Kind::unauthorized, "unauthorized", "sign in required");
+  return Status(Kind::forbidden, "forbidden", "this route needs a user session, not an API token");
+}
+
+// Rejects fields a route does not know, so a typo or an attempt to set
+// something read-only (email, role) is a clear 400 rather than a no-op.
+Status only_fields(const json& body, std::initializer_list<const char*> allowed) {
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    bool known = false;
+    for (const char* f : allowed)
+      if (it.key() == f) known = true;
+    if (!known) return Status::Invalid("unknown or read-only field: " + it.key(), {{"field", it.key()}});
+  }
+  return Status::Ok();
+}
+
+void rate_limited(Res& res, int64_t retry_after) {
+  res.set_header("Retry-After", std::to_string(retry_after));
+  send_error(res, Status(Kind::rate_limited, "rate_limited", "too many sign-in attempts; retry later",
+                         {{"retry_after_seconds", retry_after}}));
+}
+
+std::string lower_ascii(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// Moves the guest cart named by the request (cookie shopbox_cart or header
+// X-Cart-Token) into the user's cart after sign-in.
+void merge_guest_cart(App& app, const Req& req, int64_t user_id) {
+  std::string guest = cookie(req, "shopbox_cart");
+  if (guest.empty()) guest = req.get_header_value("X-Cart-Token");
+  if (guest.empty() || guest.size() > 128) return;
+  (void)app;
+  (void)user_id;
+  // FOLLOW-UP(users/carts): app.carts->merge("g:" + guest, "u:" + std::to_string(user_id)) once the
+  // cart service is on main.
+}
+
+void send_signed_in(App& app, const Req& req, Res& res, int status, const SignIn& s) {
+  res.set_header("Set-Cookie", session_cookie(app.config, req, s.session.token, app.config.session_ttl_seconds));
+  res.set_header("Cache-Control", "no-store");
+  send_json(res, status,
+            {{"token", s.session.token}, {"expires_at", iso8601(s.session.expires_at)}, {"user", user_json(s.user)}});
+}
+
+}  // namespace
+
+void register_user_routes(HttpServer& server, App& app) {
+  server.add({"POST", "/api/v1/auth/register", Access::anyone, "auth",
+              "Create a customer account {email, password, first_name, last_name, phone?}; answers {token, user} "
+              "and sets the session cookie"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               RegisterInput in;
+               auto email = opt_string(*body, "email", 1000);
+               if (!email.ok()) return send_error(res, email.status());
+               auto password = opt_string(*body, "password", 1000);
+               if (!password.ok()) return send_error(res, password.status());
+               auto first = opt_string(*body, "first_name", 1000);
+               if (!first.ok()) return send_error(res, first.status());
+               auto last = opt_string(*body, "last_name", 1000);
+               if (!last.ok()) return send_error(res, last.status());
+               auto phone = opt_string(*body, "phone", 1000);
+               if (!phone.ok()) return send_error(res, phone.status());
+               if (!*email) return send_error(res, field_error("email", "email is required"));
+               if (!*password) return send_error(res, field_error("password", "password is required"));
+               in.email = **email;
+               in.password = **password;
+               in.first_name = first->value_or("");
+               in.last_name = last->value_or("");
+               if (*phone && !(*phone)->empty()) in.phone = **phone;
+               // Registration costs a password hash: count it like a login attempt per IP.
+               if (int64_t wait = app.rate_limiter->take("login:ip:" + client_ip(req), app.rate_limiter->login_per_ip()))
+                 return rate_limited(res, wait);
+               auto signed_in = app.accounts->register_user(in, client_ip(req), req.get_header_value("User-Agent"));
+               if (!signed_in.ok()) return send_error(res, signed_in.status());
+               merge_guest_cart(app, req, signed_in->user.id);
+               send_signed_in(app, req, res, 201, *signed_in);
+             });
+
+  server.add({"POST", "/api/v1/auth/login", Access::anyone, "auth",
+              "Sign in {email, password}; answers {token, user} and sets the session cookie"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               auto email = opt_string(*body, "email", 1000);
+               if (!email.ok()) return send_error(res, email.status());
+               auto password = opt_string(*body, "password", 1000);
+               if (!password.ok()) return send_error(res, password.status());
+               if (!*email || (*email)->empty()) return send_error(res, field_error("email", "email is required"));
+               if (!*password || (*password)->empty())
+                 return send_error(res, field_error("password", "password is required"));
+               // Attempts are limited per account and per address, before any work.
+               std::string ip = client_ip(req);
+               if (int64_t wait = app.rate_limiter->take("login:ip:" + ip, app.rate_limiter->login_per_ip()))
+                 return rate_limited(res, wait);
+               auto norm = normalize_email(**email);
+               std::string account = lower_ascii(norm.ok() ? *norm : **email);
+               if (int64_t wait = app.rate_limiter->take("login:acct:" + account, app.rate_limiter->login_per_account()))
+                 return rate_limited(res, wait);
+               auto signed_in = app.accounts->login(**email, **password, ip, req.get_header_value("User-Agent"));
+               if (!signed_in.ok()) return send_error(res, signed_in.status());
+               merge_guest_cart(app, req, signed_in->user.id);
+               send_signed_in(app, req, res, 200, *signed_in);
+             });
+
+  server.add({"POST", "/api/v1/auth/logout", Access::anyone, "auth",
+              "Sign out: revokes the session in use and clears the cookie"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (who.signed_in())
+                 if (auto st = app.sessions->revoke(who.session_id); !st.ok()) return send_error(res, st);
+               res.set_header("Set-Cookie", session_cookie(app.config, req, "", 0));
+               send_json(res, 200, {{"signed_out", who.signed_in()}});
+             });
+
+  server.add({"GET", "/api/v1/me", Access::user, "auth", "The signed-in user"},
+             [&app](const Req&, Res& res, const Principal& who) {
+               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               auto u = app.accounts->get(who.user_id);
+               if (!u) return send_error(res, Status::NotFound("user not found"));
+               res.set_header("Cache-Control", "no-store");
+               send_json(res, 200, user_json(*u));
+             });
+
+  server.add({"PATCH", "/api/v1/me", Access::user, "auth",
+              "Change the signed-in user's profile {first_name?, last_name?, phone? (null clears)}"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               if (auto st = only_fields(*body, {"first_name", "last_name", "phone"}); !st.ok())
+                 return send_error(res, st);
+               ProfileChange change;
+               auto first = opt_string(*body, "first_name", 1000);
+               if (!first.ok()) return send_error(res, first.status());
+               auto last = opt_string(*body, "last_name", 1000);
+               if (!last.ok()) return send_error(res, last.status());
+               auto phone = opt_string(*body, "phone", 1000);
+               if (!phone.ok()) return send_error(res, phone.status());
+               change.first_name = *first;
+               change.last_name = *last;
+               change.set_phone = body->contains("phone");
+               if (*phone && !(*phone)->empty()) change.phone = **phone;
+               auto u = app.accounts->update_profile(who.user_id, change);
+               if (!u.ok()) return send_error(res, u.status());
+               send_json(res, 200, user_json(*u));
+             });
+
+  server.add({"POST", "/api/v1/me/password", Access::user, "auth",
+              "Change password {current_password, new_password}; signs out every other session"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               auto current = opt_string(*body, "current_password", 1000);
+               if (!current.ok()) return send_error(res, current.status());
+               auto next = opt_string(*body, "new_password", 1000);
+               if (!next.ok()) return send_error(res, next.status());
+               if (!*current || (*current)->empty())
+                 return send_error(res, field_error("current_password", "current_password is required"));
+               if (!*next) return send_error(res, field_error("new_password", "new_password is required"));
+               // A wrong current password is a guess: limit it like a login.
+               if (int64_t wait = app.rate_limiter->take("login:acct:u" + std::to_string(who.user_id),
+                                                         app.rate_limiter->login_per_account()))
+                 return rate_limited(res, wait);
+               auto st = app.accounts->change_password(who.user_id, who.session_id, **current, **next);
+               if (!st.ok()) return send_error(res, st);
+               send_json(res, 200, {{"password_changed", true}});
+             });
+}
+
+}  // namespace shopbox

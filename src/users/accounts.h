@@ -1,0 +1,79 @@
+// Accounts: registration, sign-in, profile and password changes.
+//
+// Emails are unique case-insensitively and kept as typed (trimmed).
+// Passwords are hashed with scrypt (users/passwords.h). Signing in with an
+// unknown email or a wrong password gives the same 401 after the same work,
+// so responses do not reveal which emails have accounts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+#include "config.h"
+#include "storage/sqlite.h"
+#include "storage/user_store.h"
+#include "users/sessions.h"
+
+namespace shopbox {
+
+struct RegisterInput {
+  std::string email;
+  std::string password;
+  std::string first_name;
+  std::string last_name;
+  std::optional<std::string> phone;
+  std::string role = "customer";
+};
+
+struct ProfileChange {
+  std::optional<std::string> first_name;
+  std::optional<std::string> last_name;
+  bool set_phone = false;  // phone present in the request (null clears it)
+  std::optional<std::string> phone;
+};
+
+struct SignIn {
+  User user;
+  NewSession session;
+};
+
+class Accounts {
+ public:
+  Accounts(Sqlite& db, Sessions& sessions, const Config& config) : db_(db), sessions_(sessions), config_(config) {}
+
+  // Creates a customer account and signs it in. 400 on bad input, 409
+  // email_taken when the email has an account.
+  Result<SignIn> register_user(const RegisterInput& in, const std::string& ip, const std::string& user_agent);
+  // Creates an account without a session (the CLI); `in.role` may be admin.
+  Result<User> create_user(const RegisterInput& in);
+  // 401 invalid_credentials for an unknown email, a wrong password or a
+  // disabled account.
+  Result<SignIn> login(const std::string& email, const std::string& password, const std::string& ip,
+                       const std::string& user_agent);
+  std::optional<User> get(int64_t user_id);
+  Result<User> update_profile(int64_t user_id, const ProfileChange& change);
+  // Checks the current password (403 wrong_password), stores the new
+  // one and revokes every other session of the user.
+  Status change_password(int64_t user_id, int64_t keep_session_id, const std::string& current,
+                         const std::string& next);
+  Status set_role(int64_t user_id, const std::string& role);
+
+ private:
+  Sqlite& db_;
+  Sessions& sessions_;
+  const Config& config_;
+};
+
+// Validation shared with the HTTP layer (400 naming the field).
+Result<std::string> normalize_email(const std::string& email);
+Status check_name(const std::string& value, const char* field, size_t max_len = 100);
+Status check_phone(const std::string& value, const char* field = "phone");
+
+// The public shape of a user (never the password hash).
+nlohmann::json user_json(const User& u);
+
+}  // namespace shopbox

@@ -1,0 +1,146 @@
+#include "users/passwords.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <charconv>
+#include <mutex>
+#include <semaphore>
+#include <thread>
+#include <stdexcept>
+#include <vector>
+
+#include "base/crypto.h"
+
+namespace shopbox::passwords {
+namespace {
+
+constexpr size_t kSaltBytes = 16;
+constexpr size_t kHashBytes = 32;
+
+std::string to_hex(const unsigned char* p, size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = digits[p[i] >> 4];
+    out[2 * i + 1] = digits[p[i] & 15];
+  }
+  return out;
+}
+
+bool from_hex(std::string_view hex, std::vector<unsigned char>& out) {
+  if (hex.size() % 2) return false;
+  out.resize(hex.size() / 2);
+  for (size_t i = 0; i < out.size(); ++i) {
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, v, 16);
+    if (ec != std::errc() || p != hex.data() + 2 * i + 2) return false;
+    out[i] = static_cast<unsigned char>(v);
+  }
+  return true;
+}
+
+bool valid_cost(const Cost& c) {
+  // Bounds keep a corrupted or hostile stored string from asking for
+  // gigabytes of memory or minutes of CPU.
+  return c.log_n >= 1 && c.log_n <= 20 && c.r >= 1 && c.r <= 32 && c.p >= 1 && c.p <= 16;
+}
+
+// Each scrypt run holds 128 * r * N bytes (32 MiB at the default cost).
+// Running at most a few at once bounds memory however many sign-ins the
+// worker pool takes at the same moment; the rest wait their turn.
+std::counting_semaphore<64>& hash_slots() {
+  static std::counting_semaphore<64> slots(std::clamp<std::ptrdiff_t>(std::thread::hardware_concurrency(), 2, 8));
+  return slots;
+}
+
+bool derive(std::string_view password, const unsigned char* salt, size_t salt_len, const Cost& c,
+            unsigned char* out, size_t out_len) {
+  hash_slots().acquire();
+  struct Release {
+    ~Release() { hash_slots().release(); }
+  } release;
+  uint64_t n = uint64_t{1} << c.log_n;
+  // scrypt needs 128 * r * N bytes (plus 128 * r * p); allow that with room.
+  uint64_t maxmem = 128ull * c.r * n * 2 + 128ull * c.r * c.p + (1u << 20);
+  return EVP_PBE_scrypt(password.data(), password.size(), salt, salt_len, n, static_cast<uint64_t>(c.r),
+                        static_cast<uint64_t>(c.p), maxmem, out, out_len) == 1;
+}
+
+bool parse_param(std::string_view part, std::string_view name, int& out) {
+  if (part.size() <= name.size() + 1 || part.substr(0, name.size()) != name || part[name.size()] != '=') return false;
+  auto digits = part.substr(name.size() + 1);
+  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+  return ec == std::errc() && p == digits.data() + digits.size();
+}
+
+}  // namespace
+
+Status check_policy(std::string_view password, const char* field) {
+  if (password.size() < kMinLength)
+    return Status(Kind::invalid, "weak_password", std::string(field) + " must be at least 8 characters",
+                  {{"field", field}});
+  if (password.size() > kMaxLength)
+    return Status(Kind::invalid, "invalid_request", std::string(field) + " must be at most 256 characters",
+                  {{"field", field}});
+  bool all_space = true;
+  for (char ch : password)
+    if (ch != ' ' && ch != '\t') all_space = false;
+  if (all_space)
+    return Status(Kind::invalid, "weak_password", std::string(field) + " must not be only spaces", {{"field", field}});
+  return Status::Ok();
+}
+
+std::string hash(std::string_view password, const Cost& cost) {
+  unsigned char salt[kSaltBytes];
+  if (RAND_bytes(salt, sizeof salt) != 1) throw std::runtime_error("RAND_bytes failed");
+  unsigned char out[kHashBytes];
+  if (!valid_cost(cost) || !derive(password, salt, sizeof salt, cost, out, sizeof out))
+    throw std::runtime_error("scrypt failed");
+  return "scrypt$ln=" + std::to_string(cost.log_n) + "$r=" + std::to_string(cost.r) + "$p=" + std::to_string(cost.p) +
+         "$" + to_hex(salt, sizeof salt) + "$" + to_hex(out, sizeof out);
+}
+
+bool verify(std::string_view password, std::string_view stored) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (parts.size() < 7) {
+    size_t dollar = stored.find('$', start);
+    parts.push_back(stored.substr(start, dollar == std::string_view::npos ? std::string_view::npos : dollar - start));
+    if (dollar == std::string_view::npos) break;
+    start = dollar + 1;
+  }
+  if (parts.size() != 6 || parts[0] != "scrypt") return false;
+  Cost c;
+  if (!parse_param(parts[1], "ln", c.log_n) || !parse_param(parts[2], "r", c.r) || !parse_param(parts[3], "p", c.p))
+    return false;
+  if (!valid_cost(c)) return false;
+  std::vector<unsigned char> salt, expected;
+  if (!from_hex(parts[4], salt) || !from_hex(parts[5], expected) || salt.empty() || expected.empty() ||
+      expected.size() > 64)
+    return false;
+  std::vector<unsigned char> got(expected.size());
+  if (!derive(password, salt.data(), salt.size(), c, got.data(), got.size())) return false;
+  return constant_time_equal(
+      std::string_view(reinterpret_cast<const char*>(got.data()), got.size()),
+      std::string_view(reinterpret_cast<const char*>(expected.data()), expected.size()));
+}
+
+void dummy_verify(std::string_view password, const Cost& cost) {
+  static std::mutex mu;
+  static std::string dummy;
+  static Cost dummy_cost{0, 0, 0};
+  std::string stored;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (dummy.empty() || dummy_cost.log_n != cost.log_n || dummy_cost.r != cost.r || dummy_cost.p != cost.p) {
+      dummy = hash("dummy password for unknown accounts", cost);
+      dummy_cost = cost;
+    }
+    stored = dummy;
+  }
+  (void)verify(password, stored);
+}
+
+}  // namespace shopbox::passwords

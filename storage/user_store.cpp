@@ -1,0 +1,328 @@
+#include "storage/user_store.h"
+
+namespace shopbox::user_store {
+namespace {
+
+#define USER_COLS                                                                                       \
+  "user_id, email, password_hash, first_name, last_name, phone, role, account_status, email_verified, " \
+  "created_at, updated_at, last_login"
+
+User read_user(Statement& st) {
+  User u;
+  u.id = st.int64(0);
+  u.email = st.text(1);
+  u.password_hash = st.text(2);
+  u.first_name = st.text(3);
+  u.last_name = st.text(4);
+  u.phone = st.opt_text(5);
+  u.role = st.text(6);
+  u.status = st.text(7);
+  u.email_verified = st.int64(8) != 0;
+  u.created_at = st.int64(9);
+  u.updated_at = st.int64(10);
+  u.last_login = st.opt_int64(11);
+  return u;
+}
+
+#define ADDRESS_COLS                                                                                 \
+  "address_id, user_id, name, street, city, state, zip, country, phone, address_type, "            \
+  "is_default_shipping, is_default_billing, created_at, updated_at"
+
+Address read_address(Statement& st) {
+  Address a;
+  a.id = st.int64(0);
+  a.user_id = st.int64(1);
+  a.name = st.text(2);
+  a.street = st.text(3);
+  a.city = st.text(4);
+  a.state = st.text(5);
+  a.zip = st.text(6);
+  a.country = st.text(7);
+  a.phone = st.opt_text(8);
+  a.type = st.text(9);
+  a.default_shipping = st.int64(10) != 0;
+  a.default_billing = st.int64(11) != 0;
+  a.created_at = st.int64(12);
+  a.updated_at = st.int64(13);
+  return a;
+}
+
+#define PAYMENT_COLS                                                                                 \
+  "payment_method_id, user_id, method_type, payment_token, brand, last_four, expiry_month, "       \
+  "expiry_year, is_default, created_at"
+
+PaymentMethod read_payment(Statement& st) {
+  PaymentMethod p;
+  p.id = st.int64(0);
+  p.user_id = st.int64(1);
+  p.type = st.text(2);
+  p.token = st.text(3);
+  p.brand = st.text(4);
+  p.last_four = st.text(5);
+  p.exp_month = static_cast<int>(st.int64(6));
+  p.exp_year = static_cast<int>(st.int64(7));
+  p.is_default = st.int64(8) != 0;
+  p.created_at = st.int64(9);
+  return p;
+}
+
+}  // namespace
+
+// ---- users ----
+
+Result<int64_t> insert_user(Connection& c, const User& u) {
+  if (find_user_by_email(c, u.email)) return Status::Conflict("email_taken", "an account with this email already exists");
+  try {
+    c.prepare(
+         "INSERT INTO users(email, password_hash, first_name, last_name, phone, role, account_status, "
+         "email_verified, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)")
+        .bind(1, u.email)
+        .bind(2, u.password_hash)
+        .bind(3, u.first_name)
+        .bind(4, u.last_name)
+        .bind(5, u.phone)
+        .bind(6, u.role)
+        .bind(7, u.status)
+        .bind(8, u.email_verified ? 1 : 0)
+        .bind(9, u.created_at)
+        .bind(10, u.updated_at)
+        .exec();
+  } catch (const SqliteError& e) {
+    if (e.is_constraint()) return Status::Conflict("email_taken", "an account with this email already exists");
+    throw;
+  }
+  return c.last_insert_id();
+}
+
+std::optional<User> get_user(Connection& c, int64_t user_id) {
+  auto st = c.prepare("SELECT " USER_COLS " FROM users WHERE user_id = ?");
+  st.bind(1, user_id);
+  if (!st.step()) return std::nullopt;
+  return read_user(st);
+}
+
+std::optional<User> find_user_by_email(Connection& c, const std::string& email) {
+  // The column is COLLATE NOCASE, so this compares case-insensitively and
+  // uses the unique index.
+  auto st = c.prepare("SELECT " USER_COLS " FROM users WHERE email = ?");
+  st.bind(1, email);
+  if (!st.step()) return std::nullopt;
+  return read_user(st);
+}
+
+void update_profile(Connection& c, const User& u) {
+  c.prepare("UPDATE users SET first_name = ?, last_name = ?, phone = ?, updated_at = ? WHERE user_id = ?")
+      .bind(1, u.first_name)
+      .bind(2, u.last_name)
+      .bind(3, u.phone)
+      .bind(4, u.updated_at)
+      .bind(5, u.id)
+      .exec();
+}
+
+void update_password(Connection& c, int64_t user_id, const std::string& password_hash) {
+  c.prepare("UPDATE users SET password_hash = ? WHERE user_id = ?").bind(1, password_hash).bind(2, user_id).exec();
+}
+
+void update_role(Connection& c, int64_t user_id, const std::string& role) {
+  c.prepare("UPDATE users SET role = ? WHERE user_id = ?").bind(1, role).bind(2, user_id).exec();
+}
+
+void touch_login(Connection& c, int64_t user_id, int64_t at) {
+  c.prepare("UPDATE users SET last_login = ? WHERE user_id = ?").bind(1, at).bind(2, user_id).exec();
+}
+
+int64_t count_users(Connection& c) {
+  auto st = c.prepare("SELECT COUNT(*) FROM users");
+  return st.step() ? st.int64(0) : 0;
+}
+
+// ---- sessions ----
+
+int64_t insert_session(Connection& c, int64_t user_id, const std::string& token_hash, int64_t created_at,
+                       int64_t expires_at, const std::string& ip, const std::string& user_agent) {
+  c.prepare(
+       "INSERT INTO sessions(user_id, token_hash, created_at, expires_at, ip, user_agent) VALUES (?,?,?,?,?,?)")
+      .bind(1, user_id)
+      .bind(2, token_hash)
+      .bind(3, created_at)
+      .bind(4, expires_at)
+      .bind(5, ip)
+      .bind(6, user_agent)
+      .exec();
+  return c.last_insert_id();
+}
+
+std::optional<Session> find_live_session(Connection& c, const std::string& token_hash, int64_t now) {
+  auto st = c.prepare(
+      "SELECT s.session_id, s.user_id, u.role, s.expires_at FROM sessions s JOIN users u ON u.user_id = s.user_id "
+      "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.account_status = 'active'");
+  st.bind(1, token_hash).bind(2, now);
+  if (!st.step()) return std::nullopt;
+  return Session{st.int64(0), st.int64(1), st.text(2), st.int64(3)};
+}
+
+void revoke_session(Connection& c, int64_t session_id, int64_t at) {
+  c.prepare("UPDATE sessions SET revoked_at = ? WHERE session_id = ? AND revoked_at IS NULL")
+      .bind(1, at)
+      .bind(2, session_id)
+      .exec();
+}
+
+int revoke_user_sessions(Connection& c, int64_t user_id, int64_t keep_session_id, int64_t at) {
+  c.prepare("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND session_id != ? AND revoked_at IS NULL")
+      .bind(1, at)
+      .bind(2, user_id)
+      .bind(3, keep_session_id)
+      .exec();
+  return c.changes();
+}
+
+int delete_dead_sessions(Connection& c, int64_t before) {
+  c.prepare("DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1").bind(1, before).exec();
+  return c.changes();
+}
+
+// ---- addresses ----
+
+std::vector<Address> list_addresses(Connection& c, int64_t user_id) {
+  std::vector<Address> out;
+  auto st = c.prepare("SELECT " ADDRESS_COLS " FROM user_addresses WHERE user_id = ? ORDER BY address_id");
+  st.bind(1, user_id);
+  while (st.step()) out.push_back(read_address(st));
+  return out;
+}
+
+std::optional<Address> get_address(Connection& c, int64_t user_id, int64_t address_id) {
+  auto st = c.prepare("SELECT " ADDRESS_COLS " FROM user_addresses WHERE user_id = ? AND address_id = ?");
+  st.bind(1, user_id).bind(2, address_id);
+  if (!st.step()) return std::nullopt;
+  return read_address(st);
+}
+
+int64_t insert_address(Connection& c, const Address& a) {
+  c.prepare(
+       "INSERT INTO user_addresses(user_id, name, street, city, state, zip, country, phone, address_type, "
+       "is_default_shipping, is_default_billing, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, a.user_id)
+      .bind(2, a.name)
+      .bind(3, a.street)
+      .bind(4, a.city)
+      .bind(5, a.state)
+      .bind(6, a.zip)
+      .bind(7, a.country)
+      .bind(8, a.phone)
+      .bind(9, a.type)
+      .bind(10, a.default_shipping ? 1 : 0)
+      .bind(11, a.default_billing ? 1 : 0)
+      .bind(12, a.created_at)
+      .bind(13, a.updated_at)
+      .exec();
+  return c.last_insert_id();
+}
+
+void update_address(Connection& c, const Address& a) {
+  c.prepare(
+       "UPDATE user_addresses SET name = ?, street = ?, city = ?, state = ?, zip = ?, country = ?, phone = ?, "
+       "address_type = ?, is_default_shipping = ?, is_default_billing = ?, updated_at = ? "
+       "WHERE address_id = ? AND user_id = ?")
+      .bind(1, a.name)
+      .bind(2, a.street)
+      .bind(3, a.city)
+      .bind(4, a.state)
+      .bind(5, a.zip)
+      .bind(6, a.country)
+      .bind(7, a.phone)
+      .bind(8, a.type)
+      .bind(9, a.default_shipping ? 1 : 0)
+      .bind(10, a.default_billing ? 1 : 0)
+      .bind(11, a.updated_at)
+      .bind(12, a.id)
+      .bind(13, a.user_id)
+      .exec();
+}
+
+bool delete_address(Connection& c, int64_t user_id, int64_t address_id) {
+  c.prepare("DELETE FROM user_addresses WHERE user_id = ? AND address_id = ?").bind(1, user_id).bind(2, address_id).exec();
+  return c.changes() > 0;
+}
+
+void clear_default_shipping(Connection& c, int64_t user_id, int64_t except_id) {
+  c.prepare("UPDATE user_addresses SET is_default_shipping = 0 WHERE user_id = ? AND address_id != ?")
+      .bind(1, user_id)
+      .bind(2, except_id)
+      .exec();
+}
+
+void clear_default_billing(Connection& c, int64_t user_id, int64_t except_id) {
+  c.prepare("UPDATE user_addresses SET is_default_billing = 0 WHERE user_id = ? AND address_id != ?")
+      .bind(1, user_id)
+      .bind(2, except_id)
+      .exec();
+}
+
+int64_t count_addresses(Connection& c, int64_t user_id) {
+  auto st = c.prepare("SELECT COUNT(*) FROM user_addresses WHERE user_id = ?");
+  st.bind(1, user_id);
+  return st.step() ? st.int64(0) : 0;
+}
+
+// ---- payment methods ----
+
+std::vector<PaymentMethod> list_payment_methods(Connection& c, int64_t user_id) {
+  std::vector<PaymentMethod> out;
+  auto st = c.prepare("SELECT " PAYMENT_COLS " FROM payment_methods WHERE user_id = ? ORDER BY payment_method_id");
+  st.bind(1, user_id);
+  while (st.step()) out.push_back(read_payment(st));
+  return out;
+}
+
+std::optional<PaymentMethod> get_payment_method(Connection& c, int64_t user_id, int64_t payment_method_id) {
+  auto st = c.prepare("SELECT " PAYMENT_COLS " FROM payment_methods WHERE user_id = ? AND payment_method_id = ?");
+  st.bind(1, user_id).bind(2, payment_method_id);
+  if (!st.step()) return std::nullopt;
+  return read_payment(st);
+}
+
+int64_t insert_payment_method(Connection& c, const PaymentMethod& p) {
+  c.prepare(
+       "INSERT INTO payment_methods(user_id, method_type, payment_token, brand, last_four, expiry_month, "
+       "expiry_year, is_default, created_at) VALUES (?,?,?,?,?,?,?,?,?)")
+      .bind(1, p.user_id)
+      .bind(2, p.type)
+      .bind(3, p.token)
+      .bind(4, p.brand)
+      .bind(5, p.last_four)
+      .bind(6, p.exp_month)
+      .bind(7, p.exp_year)
+      .bind(8, p.is_default ? 1 : 0)
+      .bind(9, p.created_at)
+      .exec();
+  return c.last_insert_id();
+}
+
+bool delete_payment_method(Connection& c, int64_t user_id, int64_t payment_method_id) {
+  c.prepare("DELETE FROM payment_methods WHERE user_id = ? AND payment_method_id = ?")
+      .bind(1, user_id)
+      .bind(2, payment_method_id)
+      .exec();
+  return c.changes() > 0;
+}
+
+void set_default_payment_method(Connection& c, int64_t user_id, int64_t payment_method_id) {
+  // Two statements: the partial unique index allows one default per user
+  // and SQLite checks it row by row.
+  c.prepare("UPDATE payment_methods SET is_default = 0 WHERE user_id = ? AND is_default = 1").bind(1, user_id).exec();
+  c.prepare("UPDATE payment_methods SET is_default = 1 WHERE user_id = ? AND payment_method_id = ?")
+      .bind(1, user_id)
+      .bind(2, payment_method_id)
+      .exec();
+}
+
+int64_t count_payment_methods(Connection& c, int64_t user_id) {
+  auto st = c.prepare("SELECT COUNT(*) FROM payment_methods WHERE user_id = ?");
+  st.bind(1, user_id);
+  return st.step() ? st.int64(0) : 0;
+}
+
+}  // namespace shopbox::user_store

@@ -20,7 +20,7 @@ set(SHOPBOX_CONF ${CMAKE_BINARY_DIR}/packaging/shopbox.toml)
 add_custom_command(
   OUTPUT ${SHOPBOX_CONF}
   COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/packaging
-  COMMAND $<TARGET_FILE:shopbox> config default --data-dir /var/lib/shopbox --output ${SHOPBOX_CONF}
+  COMMAND $<TARGET_FILE:shopbox> config default --data-dir /var/lib/shopbox --backup-dir /var/backups/shopbox --output ${SHOPBOX_CONF}
   DEPENDS shopbox
   COMMENT "Writing the packaged default config"
   VERBATIM)

@@ -35,6 +35,7 @@ const std::vector<Setting>& settings() {
       {"storage", "data_dir", &Config::data_dir, "where SQLite, LMDB and the search index live"},
       {"storage", "lmdb_map_size_mb", &Config::lmdb_map_size_mb, "LMDB map size (upper bound, sparse)"},
       {"storage", "sqlite_synchronous", &Config::sqlite_synchronous, "FULL (durable) or NORMAL"},
+      {"storage", "backup_dir", &Config::backup_dir, "default directory for `shopbox backup` and POST /api/v1/admin/backup"},
       {"shop", "name", &Config::shop_name, "shop name shown in the storefront"},
       {"shop", "currency", &Config::currency, "ISO currency code"},
       {"shop", "warehouse_location", &Config::warehouse_location, "this shard's stock location"},

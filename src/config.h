@@ -28,6 +28,7 @@ struct Config {
   std::string data_dir = "./shopbox-data";
   size_t lmdb_map_size_mb = 4096;
   std::string sqlite_synchronous = "FULL";
+  std::string backup_dir;             // where `shopbox backup` without DIR and the admin route write
 
   // [shop]
   std::string shop_name = "shopbox";

@@ -48,7 +48,7 @@ void add_backup(CLI::App& cli) {
   auto* cmd = cli.add_subcommand("backup",
                                  "Online, consistent backup of the data directory into DIR (new or empty): SQLite "
                                  "online backup + compacted LMDB copy + manifest.json with SHA-256 checksums");
-  cmd->add_option("dir", *dest, "backup directory to create")->required();
+  cmd->add_option("dir", *dest, "backup directory to create (default: storage.backup_dir/<UTC time>)");
   add_common_flags(*cmd, *flags, false);
   cmd->add_flag("--json", *as_json, "print the manifest as JSON");
   cmd->callback([flags, dest, as_json] {
@@ -56,6 +56,11 @@ void add_backup(CLI::App& cli) {
     if (!cfg.ok()) return fail(cfg.status());
     if (auto st = require_data_dir(cfg->data_dir); !st.ok()) return fail(st);
     if (auto st = ops::run_as_owner_of(cfg->data_dir); !st.ok()) return fail(st);
+    if (dest->empty()) {
+      if (cfg->backup_dir.empty())
+        return fail(Status::Invalid("name the backup directory, or set storage.backup_dir in the config"));
+      *dest = ops::timestamped_backup_dir(cfg->backup_dir);
+    }
     auto start = std::chrono::steady_clock::now();
     auto kv = Lmdb::open(cfg->data_dir + "/kv", cfg->lmdb_map_size_mb * 1024 * 1024, {});
     if (!kv.ok()) return fail(kv.status());
@@ -152,13 +157,20 @@ void add_config(CLI::App& cli) {
   auto* def = cmd->add_subcommand("default", "Print the commented default config (TOML)");
   auto out = std::make_shared<std::string>();
   def->add_option("--data-dir", *data_dir, "write this data_dir as a set (uncommented) value");
+  auto backup_dir = std::make_shared<std::string>();
   def->add_option("-o,--output", *out, "write to this file instead of stdout");
-  def->callback([data_dir, out] {
+  def->add_option("--backup-dir", *backup_dir, "write this backup_dir as a set (uncommented) value");
+  def->callback([data_dir, backup_dir, out] {
     std::string text = default_config_toml();
     if (!data_dir->empty()) {
       std::string from = "# data_dir = \"" + Config{}.data_dir + "\"";
       auto at = text.find(from);
       if (at != std::string::npos) text.replace(at, from.size(), "data_dir = \"" + *data_dir + "\"");
+    }
+    if (!backup_dir->empty()) {
+      std::string from = "# backup_dir = \"\"";
+      auto at = text.find(from);
+      if (at != std::string::npos) text.replace(at, from.size(), "backup_dir = \"" + *backup_dir + "\"");
     }
     if (out->empty()) {
       std::fputs(text.c_str(), stdout);

@@ -13,7 +13,7 @@ using namespace http;
 
 void register_ops_routes(HttpServer& server, App& app) {
   server.add({"POST", "/api/v1/admin/backup", Access::admin, "admin",
-              "Online backup into {dir} (default: <data_dir>/backups/<time>); returns the manifest"},
+              "Online backup into {dir} (default: storage.backup_dir/<time>); returns the manifest"},
              [&app](const Req& req, Res& res, const Principal&) {
                json body = json::object();
                if (!req.body.empty()) {
@@ -27,13 +27,10 @@ void register_ops_routes(HttpServer& server, App& app) {
                if (dir->has_value()) {
                  dest = **dir;
                  if (dest.empty() || dest[0] != '/') return send_error(res, field_error("dir", "must be an absolute path"));
+               } else if (!app.config.backup_dir.empty()) {
+                 dest = ops::timestamped_backup_dir(app.config.backup_dir);
                } else {
-                 std::string stamp = iso8601(now_seconds());
-                 for (auto& c : stamp)
-                   if (c == ':') c = '-';
-                 dest = app.config.data_dir + "/backups/backup-" + stamp;
-                 std::error_code ec;
-                 std::filesystem::create_directories(app.config.data_dir + "/backups", ec);
+                 return send_error(res, field_error("dir", "dir is required (or set storage.backup_dir in the config)"));
                }
                static std::mutex one_at_a_time;
                std::lock_guard<std::mutex> lock(one_at_a_time);

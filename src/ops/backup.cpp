@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -181,6 +182,15 @@ Result<std::string> sha256_file(const std::string& path) {
   return hex;
 }
 
+std::string timestamped_backup_dir(const std::string& parent) {
+  std::string stamp = iso8601(now_seconds());
+  for (auto& c : stamp)
+    if (c == ':') c = '-';
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  return (fs::path(parent) / stamp).string();
+}
+
 Result<json> backup(const std::string& sqlite_path, Lmdb& kv, const std::string& dest_text) {
   if (dest_text.empty()) return Status::Invalid("backup directory missing");
   fs::path dest = fs::absolute(dest_text).lexically_normal();
@@ -188,8 +198,8 @@ Result<json> backup(const std::string& sqlite_path, Lmdb& kv, const std::string&
   std::error_code ec;
   if (fs::exists(dest, ec) && !is_empty_dir(dest))
     return Status::Invalid("backup directory " + dest.string() + " exists and is not empty");
-  if (!fs::is_directory(dest.parent_path(), ec))
-    return Status::Invalid("parent directory " + dest.parent_path().string() + " does not exist");
+  fs::create_directories(dest.parent_path(), ec);
+  if (ec) return io_error("cannot create " + dest.parent_path().string(), ec);
 
   fs::path tmp = temp_sibling(dest, "partial");
   RemoveOnExit cleanup{tmp};
@@ -298,6 +308,10 @@ Result<json> restore(const std::string& backup_dir, const std::string& data_dir_
                                              " is not empty: stop the service and pass --force to replace it");
   if (!fs::is_directory(target.parent_path(), ec))
     return Status::Invalid("parent directory " + target.parent_path().string() + " does not exist");
+  auto [t_end, s_it] = std::mismatch(target.begin(), target.end(), src.begin(), src.end());
+  if (t_end == target.end())
+    return Status::Invalid("the backup " + src.string() + " lies inside the data directory " + target.string() +
+                           ", which restore replaces: move the backup elsewhere first");
 
   // Keep the owner and mode of the directory being replaced (root restoring
   // /var/lib/shopbox for the shopbox user).

@@ -57,6 +57,10 @@ struct RestoreOptions {
 Result<nlohmann::json> restore(const std::string& backup_dir, const std::string& data_dir,
                                const RestoreOptions& options);
 
+// `<parent>/<UTC time>` such as /var/backups/shopbox/2026-11-25T03-17-00Z
+// (no colons, sorts by time); the parent is created if missing.
+std::string timestamped_backup_dir(const std::string& parent);
+
 // Lower-case hex SHA-256 of a file's contents.
 Result<std::string> sha256_file(const std::string& path);
 

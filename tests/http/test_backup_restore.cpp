@@ -223,6 +223,7 @@ TEST_CASE("a second backup into a used directory is refused", "[http][ops]") {
   REQUIRE_FALSE(again.ok());
   CHECK_THAT(again.status().message(), Catch::Contains("not empty"));
   auto r = shop.post("/api/v1/admin/backup", {{"dir", "relative/path"}}, shop.admin());
+  CHECK(r.body["error"]["code"] == "invalid_request");
   CHECK(r.status == 400);
   CHECK(shop.post("/api/v1/admin/backup", json::object()).status == 401);
 }
@@ -252,4 +253,36 @@ TEST_CASE("check finds a stock record that breaks 0 <= reserved <= total", "[htt
   CHECK(r.body["ok"] == false);
   CHECK(r.body["problems"].size() == 1);
   CHECK(shop.get("/api/v1/admin/check").status == 401);
+}
+
+TEST_CASE("the admin backup route writes under storage.backup_dir when no dir is named", "[http][ops]") {
+  TempDir backups;
+  TestShop shop([&](Config& c) { c.backup_dir = backups.path() + "/nightly"; });
+  auto cat = shop.create_category("Tea");
+  shop.create_product({{"name", "Sencha"}, {"category_id", cat}}, 2);
+  auto r = shop.post("/api/v1/admin/backup", json::object(), shop.admin());
+  REQUIRE(r.status == 201);
+  std::string dir = r.body["dir"];
+  CHECK(dir.rfind(backups.path() + "/nightly/", 0) == 0);
+  CHECK(dir.find(':') == std::string::npos);
+  CHECK(ops::verify_backup(dir).ok());
+
+  TestShop no_default;
+  auto missing = no_default.post("/api/v1/admin/backup", json::object(), no_default.admin());
+  CHECK(missing.status == 400);
+  CHECK_THAT(missing.body["error"]["message"].get<std::string>(), Catch::Contains("backup_dir"));
+}
+
+TEST_CASE("restore refuses a backup kept inside the data directory it would replace", "[http][ops]") {
+  TestShop shop;
+  TempDir target;
+  std::string data = target.path() + "/data";
+  {
+    auto app = open_dir(data);
+    REQUIRE(ops::backup(app->db->path(), *app->kv, data + "/backups/b").ok());
+  }
+  auto r = ops::restore(data + "/backups/b", data, {true});
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("inside the data directory"));
+  CHECK(fs::exists(data + "/backups/b/manifest.json"));
 }

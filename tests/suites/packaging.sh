@@ -66,7 +66,22 @@ done
 ! grep -Eq -- '-devel|^gcc|^cmake|^make' "$WORK/rpm.req" || fail ".rpm requires build tools"
 [[ "$(rpm -qp --qf '%{VERSION} %{ARCH}' "$RPM" 2>/dev/null)" == "$version x86_64" ]] || fail ".rpm version/arch"
 rpm -qp --scripts "$RPM" 2>/dev/null | grep -q "useradd --system" || fail ".rpm %post creates no user"
-ok ".rpm: layout, %config(noreplace) shopbox.toml, requires $(grep -c '^lib' "$WORK/rpm.req") library symbols"
+for s in pre post preun postun; do
+  rpm -qp --qf "%{${s^^}IN}" "$RPM" 2>/dev/null | sed '/^(none)$/d' | sh -n || fail ".rpm %$s syntax"
+done
+# Install into a scratch root (no scripts: there is no RPM distribution
+# here): layout, an edited %config(noreplace) file kept by an upgrade.
+RROOT="$WORK/rpmroot"
+mkdir -p "$RROOT"
+rpm --root "$RROOT" --initdb 2>/dev/null
+rpm --root "$RROOT" -i --nodeps --noscripts "$RPM" >/dev/null 2>&1 || fail "rpm -i into a scratch root"
+[[ -x "$RROOT/usr/bin/shopbox" && -f "$RROOT/usr/lib/systemd/system/shopbox.service" ]] || fail "rpm install layout"
+echo "# edited" >>"$RROOT/etc/shopbox/shopbox.toml"
+rpm --root "$RROOT" -U --replacepkgs --nodeps --noscripts "$RPM" >/dev/null 2>&1 || fail "rpm -U"
+tail -1 "$RROOT/etc/shopbox/shopbox.toml" | grep -qx "# edited" || fail "rpm -U replaced the edited config"
+rpm --root "$RROOT" -e --nodeps --noscripts shopbox >/dev/null 2>&1 || fail "rpm -e"
+[[ ! -e "$RROOT/usr/bin/shopbox" ]] || fail "rpm -e left the binary"
+ok ".rpm: layout, %config(noreplace) shopbox.toml kept across rpm -U, requires $(grep -c '^lib' "$WORK/rpm.req") library symbols"
 
 # ---- install on this machine ----
 if [[ $(id -u) -ne 0 ]]; then
@@ -167,8 +182,14 @@ CAT="$(curl -sf "${AUTH[@]}" -d '{"name":"Tea"}' "$BASE/api/v1/admin/categories"
 PID="$(curl -sf "${AUTH[@]}" -d "{\"name\":\"Green tea\",\"category_id\":\"$CAT\",\"price\":4.5,\"stock\":12}" "$BASE/api/v1/admin/products" | sed 's/.*"product_id":"\([0-9]*\)".*/\1/')"
 curl -sf "$BASE/api/v1/products/$PID" | grep -q '"Green tea"' || fail "product not served"
 # Backup as root: the command switches to the data dir's owner.
-/usr/bin/shopbox backup /var/backups/shopbox/suite --config /etc/shopbox/shopbox.toml >/dev/null || fail "backup as root"
-[[ "$(stat -c %U /var/backups/shopbox/suite/shop.db)" == shopbox ]] || fail "backup files not owned by shopbox"
+# Backup as root with no directory named: storage.backup_dir of the packaged
+# config (/var/backups/shopbox/<time>); the command switches to the data
+# dir's owner.
+/usr/bin/shopbox backup --config /etc/shopbox/shopbox.toml >"$WORK/backup.out" || fail "backup as root"
+BACKUP="$(sed -n 's/^backup of .* written to \(.*\) in .*/\1/p' "$WORK/backup.out")"
+[[ "$BACKUP" == /var/backups/shopbox/20* ]] || fail "backup went to '$BACKUP'"
+[[ "$(stat -c %U "$BACKUP/shop.db")" == shopbox ]] || fail "backup files not owned by shopbox"
+/usr/bin/shopbox restore --verify-only "$BACKUP" >/dev/null || fail "verify the backup"
 /usr/bin/shopbox check --config /etc/shopbox/shopbox.toml >/dev/null || fail "check on the installed shop"
 [[ "$(stat -c %U /var/lib/shopbox/kv/lock.mdb)" == shopbox ]] || fail "root commands left root-owned files"
 stop_service
@@ -202,7 +223,7 @@ INSTALLED=0
 [[ ! -e /etc/shopbox ]] || fail "purge left /etc/shopbox"
 ! getent passwd shopbox >/dev/null || fail "purge left the shopbox user"
 ! getent group shopbox >/dev/null || fail "purge left the shopbox group"
-[[ -f /var/backups/shopbox/suite/manifest.json ]] || fail "purge deleted backups"
+[[ -f "$BACKUP/manifest.json" ]] || fail "purge deleted backups"
 rm -rf /var/backups/shopbox
 ok "dpkg -P: data, config, user and group gone; backups kept"
 echo "packaging suite: $pass passed, 0 failed"

@@ -91,13 +91,14 @@ let userSeq = 0;
 export function newUser() {
   userSeq += 1;
   const id = `${Date.now().toString(36)}${userSeq}${Math.random().toString(36).slice(2, 6)}`;
-  return { name: 'Test Shopper', email: `shopper-${id}@example.com`, password: 'correct horse battery staple' };
+  return { first: 'Test', last: 'Shopper', email: `shopper-${id}@example.com`, password: 'correct horse battery staple' };
 }
 
 // Registers through the UI; leaves the page signed in.
 export async function registerUi(page, user, next = '') {
   await page.goto('/register' + (next ? '?next=' + encodeURIComponent(next) : ''));
-  await page.getByLabel('Your name').fill(user.name);
+  await page.getByLabel('First name').fill(user.first);
+  await page.getByLabel('Last name').fill(user.last);
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Create account' }).click();

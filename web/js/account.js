@@ -3,6 +3,11 @@ import { api, h, mount, money, dateTime, dateOnly, loading, errorBox, notice, is
 import { navigate, setTitle, loadMe, state, updateHeader, setCartCount } from './app.js';
 import { productImage, productGrid } from './shop.js';
 
+export function displayName(u) {
+  if (!u) return '';
+  return [u.first_name, u.last_name].filter(Boolean).join(' ') || u.name || '';
+}
+
 function nextUrl(params) {
   const n = params.get('next') || '/account';
   return /^\/(?!\/)/.test(n) ? n : '/account';
@@ -65,16 +70,17 @@ export async function register(main, _m, params) {
   setTitle('Create an account');
   await loadMe();
   if (!state.authApi) return mount(main, h('h1', null, 'Create an account'), comingSoon('Creating an account'));
-  const name = h('input', { name: 'name', autocomplete: 'name', required: true });
+  const first = h('input', { name: 'first_name', autocomplete: 'given-name', required: true });
+  const last = h('input', { name: 'last_name', autocomplete: 'family-name' });
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', required: true, minlength: 8 });
   mount(main, authForm({
     title: 'Create an account',
     submitLabel: 'Create account',
-    fields: [field('Your name', name), field('Email', email), field('Password', password, 'At least 8 characters')],
+    fields: [h('div', { class: 'two-fields' }, field('First name', first), field('Last name', last)), field('Email', email), field('Password', password, 'At least 8 characters')],
     footer: h('p', { class: 'muted' }, 'Already have an account? ', h('a', { href: '/login' + qs({ next: params.get('next') }) }, 'Sign in')),
     onSubmit: async () => {
-      const body = { name: name.value.trim(), email: email.value.trim(), password: password.value };
+      const body = { first_name: first.value.trim(), last_name: last.value.trim(), email: email.value.trim(), password: password.value };
       let res = await api('POST', '/auth/register', body);
       if (!res || !res.token) res = await api('POST', '/auth/login', { email: body.email, password: body.password });
       state.me = (res && res.user) || (await loadMe(true));
@@ -84,7 +90,7 @@ export async function register(main, _m, params) {
       navigate(nextUrl(params));
     },
   }));
-  name.focus();
+  first.focus();
 }
 
 export async function logout() {
@@ -189,7 +195,7 @@ export async function account(main, _m, _p, alive) {
       : h('p', { class: 'muted' }, 'No saved cards yet.');
   mount(main,
     h('div', { class: 'account-head' },
-      h('div', null, h('h1', null, 'Your account'), h('p', { class: 'muted' }, me.name ? `${me.name} · ` : '', me.email || '')),
+      h('div', null, h('h1', null, 'Your account'), h('p', { class: 'muted' }, displayName(me) ? `${displayName(me)} · ` : '', me.email || '')),
       h('div', { class: 'row gap' },
         h('a', { class: 'btn', href: '/orders' }, 'Your orders'),
         h('a', { class: 'btn', href: '/wishlist' }, 'Wishlist'),
@@ -265,7 +271,7 @@ export function shipmentBlock(o) {
     ships.map((s) => h('div', { class: 'shipment' },
       h('p', null, h('strong', null, s.carrier || 'Carrier'), ' · tracking number ', h('code', { class: 'tracking-number' }, s.tracking_number || '—'),
         s.shipped_at ? h('span', { class: 'muted' }, ' · shipped ', dateTime(s.shipped_at)) : null),
-      (s.events || s.tracking_events || []).length ? h('ol', { class: 'events' }, (s.events || s.tracking_events).slice().reverse().map((ev) => h('li', null,
+      (s.tracking || s.events || s.tracking_events || []).length ? h('ol', { class: 'events' }, (s.tracking || s.events || s.tracking_events).slice().reverse().map((ev) => h('li', null,
         h('strong', null, ev.status || ev.description || ev.message || ''),
         ev.location ? ` · ${ev.location}` : '', ev.description && ev.status ? ` — ${ev.description}` : '',
         h('small', { class: 'muted' }, ' ', dateTime(ev.at || ev.occurred_at || ev.created_at || ev.timestamp))))) : null)));

@@ -109,8 +109,14 @@ export async function dashboard(main) {
   let rate = '—';
   if (stats && stats.payment_success_rate !== undefined) rate = Math.round(stats.payment_success_rate * 1000) / 10 + '%';
   else if (metricsText) {
-    const ok = metricSum(metricsText, /^shopbox_payments?_[a-z_]*total\{[^}]*(result|status|outcome)="(approved|success|succeeded|captured|ok)"/);
-    const all = metricSum(metricsText, /^shopbox_payments?_[a-z_]*total\{[^}]*(result|status|outcome)="/);
+    let ok = metricSum(metricsText, /^shopbox_payments?_[a-z_]*total\{[^}]*(result|status|outcome)="(approved|success|succeeded|captured|ok)"/);
+    let all = metricSum(metricsText, /^shopbox_payments?_[a-z_]*total\{[^}]*(result|status|outcome)="/);
+    if (!all) {
+      // No payment counters: checkouts that reached the gateway, from the request log.
+      const orders = /^shopbox_http_requests_total\{method="POST",route="\/api\/v1\/orders",status="/;
+      ok = metricSum(metricsText, new RegExp(orders.source + '201"'));
+      all = (ok || 0) + (metricSum(metricsText, new RegExp(orders.source + '(402|502|503)"')) || 0);
+    }
     if (ok !== null && all) rate = Math.round((ok / all) * 1000) / 10 + '%';
   }
   shell(main, 'dash', 'Dashboard',
@@ -477,7 +483,8 @@ export async function orderDetail(main, [id], _p, alive) {
   const evStatus = h('input', { id: 'ev-status', required: true, placeholder: 'In transit' });
   const evLoc = h('input', { id: 'ev-location', placeholder: 'Seattle, WA' });
   const evBtn = h('button', { type: 'submit', class: 'btn' }, 'Add tracking event');
-  const refundAmt = h('input', { id: 'refund-amount', type: 'number', step: '0.01', min: '0.01', placeholder: String(orderTotal(o) || '') });
+  const remaining = Math.round((Number(orderTotal(o) || 0) - Number((o.pricing && o.pricing.refunded) || 0)) * 100) / 100;
+  const refundAmt = h('input', { id: 'refund-amount', type: 'number', step: '0.01', min: '0.01', max: remaining, placeholder: remaining.toFixed(2) });
   const refundBtn = h('button', { type: 'submit', class: 'btn' }, 'Refund');
   const cancelBtn = h('button', { type: 'button', class: 'btn ghost danger', id: 'admin-cancel' }, 'Cancel order (refund and restock)');
   cancelBtn.addEventListener('click', () => confirm('Cancel this order, refund the payment and restock the items?') && run(cancelBtn, () => asend('POST', `/admin/orders/${oid}/cancel`, {}), 'Order cancelled'));
@@ -495,10 +502,10 @@ export async function orderDetail(main, [id], _p, alive) {
         h('section', { class: 'card summary' }, h('h2', null, 'Totals'), pricingBlock(o)),
         canShip ? h('form', { class: 'card', id: 'ship-form', onsubmit: (e) => { e.preventDefault(); run(shipBtn, () => asend('POST', `/admin/orders/${oid}/ship`, { carrier: carrier.value.trim(), tracking_number: tracking.value.trim() }), 'Marked as shipped'); } },
           h('h2', null, 'Ship'), field('Carrier', carrier), field('Tracking number', tracking), shipBtn) : null,
-        shipped ? h('form', { class: 'card', onsubmit: (e) => { e.preventDefault(); run(evBtn, () => asend('POST', `/admin/orders/${oid}/tracking`, { status: evStatus.value.trim(), location: evLoc.value.trim() || undefined }), 'Tracking updated'); } },
+        shipped ? h('form', { class: 'card', onsubmit: (e) => { e.preventDefault(); run(evBtn, () => asend('POST', `/admin/orders/${oid}/tracking-events`, { status: evStatus.value.trim(), location: evLoc.value.trim() || undefined }), 'Tracking updated'); } },
           h('h2', null, 'Tracking event'), field('Status', evStatus), field('Location', evLoc), evBtn,
           h('button', { type: 'button', class: 'btn ghost', onclick: (e) => run(e.currentTarget, () => asend('POST', `/admin/orders/${oid}/deliver`, {}), 'Marked as delivered') }, 'Mark delivered')) : null,
-        canRefund ? h('form', { class: 'card', onsubmit: (e) => { e.preventDefault(); run(refundBtn, () => asend('POST', `/admin/orders/${oid}/refunds`, refundAmt.value ? { amount: refundAmt.value } : {}), 'Refund issued'); } },
+        canRefund ? h('form', { class: 'card', onsubmit: (e) => { e.preventDefault(); run(refundBtn, () => asend('POST', `/admin/orders/${oid}/refunds`, { amount: refundAmt.value || remaining }), 'Refund issued'); } },
           h('h2', null, 'Refund'), field('Amount (empty for the full remaining amount)', refundAmt), refundBtn) : null,
         !['cancelled', 'refunded', 'delivered', 'shipped'].includes(o.status) ? cancelBtn : null)));
 }

@@ -113,7 +113,7 @@ export async function loadMe(force = false) {
 export function updateHeader() {
   const acc = document.getElementById('nav-account');
   if (state.me) {
-    const name = state.me.name || state.me.first_name || (state.me.email || '').split('@')[0] || 'Account';
+    const name = state.me.first_name || state.me.name || (state.me.email || '').split('@')[0] || 'Account';
     acc.textContent = 'Hi, ' + name;
     acc.setAttribute('href', '/account');
   } else {

@@ -78,7 +78,7 @@ function renderCart(main, data) {
       h('div', { class: 'line-info' },
         h('a', { href: '/p/' + l.product_id, class: 'line-name' }, lineName(l)),
         unavailable ? h('p', { class: 'stock out' }, 'Currently unavailable — remove it or save it for later') :
-          (l.available_quantity !== undefined && l.available_quantity < l.quantity ? h('p', { class: 'stock low' }, `Only ${l.available_quantity} available`) : h('p', { class: 'stock in' }, 'In stock')),
+          (l.insufficient_stock || (typeof l.available === 'number' && l.available < l.quantity) ? h('p', { class: 'stock low' }, `Only ${l.available} available — lower the quantity`) : h('p', { class: 'stock in' }, 'In stock')),
         h('div', { class: 'line-actions' },
           h('label', { for: 'qty-' + l.product_id }, 'Qty'), qty,
           h('button', { type: 'button', class: 'linkish', onclick: (e) => act(e.currentTarget, () => api('POST', `/cart/items/${pid(l)}/save-for-later`)) }, 'Save for later'),
@@ -175,7 +175,7 @@ export async function checkout(main, _m, _params, alive) {
   const addrChoice = { value: addresses.length ? String(addresses.find((a) => a.is_default || a.default_shipping)?.address_id || addresses[0].address_id) : 'new' };
   const inp = (name, attrs = {}) => h('input', { name, required: true, ...attrs });
   const addrFields = {
-    name: inp('name', { autocomplete: 'name', value: (me && me.name) || '' }),
+    name: inp('name', { autocomplete: 'name', value: me ? [me.first_name, me.last_name].filter(Boolean).join(' ') : '' }),
     street: inp('street', { autocomplete: 'address-line1' }),
     city: inp('city', { autocomplete: 'address-level2' }),
     state: inp('state', { autocomplete: 'address-level1', required: false }),

@@ -108,13 +108,13 @@ export function humanError(err) {
     const items = Array.isArray(d.items) ? d.items : [];
     if (items.length) {
       return items.map((i) => (i.available > 0
-        ? `Only ${i.available} left of ${i.name || 'an item'} (you asked for ${i.requested}).`
-        : `${i.name || 'An item'} is out of stock.`)).join(' ');
+        ? `Only ${i.available} left${i.name ? ' of ' + i.name : ' in stock'} (you asked for ${i.requested}).`
+        : `${i.name || 'This item'} is out of stock.`)).join(' ');
     }
     return 'Sorry, that item is out of stock.';
   }
   if (err.status === 402 || code === 'payment_failed' || code === 'card_declined' || code === 'insufficient_funds') {
-    const reason = d.reason || d.decline_code || d.code || code;
+    const reason = String(d.decline_code || d.reason || d.code || code);
     if (/insufficient/.test(reason) || /insufficient/.test(err.message)) return 'Payment declined: the card has insufficient funds. Try another card.';
     return 'Payment declined: your card was declined. Try another card. ' + (err.message && !/declin/i.test(err.message) ? '(' + err.message + ')' : '');
   }

@@ -103,13 +103,13 @@ function filtersPanel(params, facets, onChange, { searchMode }) {
   const rating = params.get('rating') || '';
   const ratingRadios = [['4', '4 ★ & up'], ['3', '3 ★ & up'], ['2', '2 ★ & up'], ['', 'Any rating']].map(([v, label]) => {
     const id = 'rating-' + (v || 'any');
-    const count = (facets.ratings || []).find((r) => String(r.rating || r.min || r.value) === v);
+    const count = (facets.ratings || []).find((r) => String(r.min_rating ?? r.rating ?? r.min ?? r.value) === v);
     return h('div', { class: 'check' },
       h('input', { type: 'radio', name: 'rating', id, value: v, checked: rating === v, onchange: () => update({ rating: v }) }),
       h('label', { for: id }, label, count && count.count !== undefined ? h('span', { class: 'count' }, ` (${count.count})`) : null));
   });
   const ranges = (facets.price_ranges || []).filter((r) => r.count !== 0).map((r) => {
-    const [lo, hi] = String(r.range || `${r.min ?? ''}-${r.max ?? ''}`).split('-');
+    const [lo, hi] = r.min !== undefined ? [r.min, r.max ?? ''] : String(r.range).split('-');
     const label = hi ? `${money(lo)} – ${money(hi)}` : `${money(lo)} and up`;
     return h('li', null, h('button', { type: 'button', class: 'linkish', onclick: () => update({ min_price: lo, max_price: hi || '' }) }, label,
       r.count !== undefined ? h('span', { class: 'count' }, ` (${r.count})`) : null));

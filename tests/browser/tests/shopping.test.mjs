@@ -100,7 +100,8 @@ test('cart, save for later, declined card, approved order, history, tracking', a
   await page.getByRole('link', { name: 'Proceed to checkout' }).click();
   await page.getByRole('link', { name: 'Create an account' }).click();
   const user = newUser();
-  await page.getByLabel('Your name').fill(user.name);
+  await page.getByLabel('First name').fill(user.first);
+  await page.getByLabel('Last name').fill(user.last);
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Create account' }).click();

@@ -125,6 +125,8 @@ test('screenshots of the admin pages at desktop and phone width', async () => {
     ]) {
       await page.goto(url);
       await page.locator(sel).first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `${name} at ${vpName} overflows by ${overflow}px`);
       await shot(page, `${name}-${vpName}`);
     }
     assert.deepEqual(page.problems, []);

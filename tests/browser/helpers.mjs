@@ -49,6 +49,8 @@ export async function shot(page, name) {
       await new Promise((r) => setTimeout(r, 30));
     }
     window.scrollTo(0, 0);
+    const t = document.getElementById('toast');
+    if (t) t.className = 'toast';
   });
   await page.waitForLoadState('networkidle').catch(() => {});
   await page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
@@ -103,4 +105,19 @@ export async function registerUi(page, user, next = '') {
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForFunction(() => !location.pathname.startsWith('/register'));
+}
+
+// Runs a test body; on failure saves a screenshot of each open page
+// (output/FAILED-<name>-<n>.png) before rethrowing.
+export async function capture(name, pages, fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    let n = 0;
+    for (const p of pages()) {
+      n += 1;
+      await p.screenshot({ path: path.join(OUT, `FAILED-${name}-${n}.png`), fullPage: true }).catch(() => {});
+    }
+    throw e;
+  }
 }

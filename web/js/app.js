@@ -56,13 +56,16 @@ async function render() {
   for (const [re, page] of routes) {
     const m = path.match(re);
     if (!m) continue;
-    mount(main, loading());
+    // Each navigation renders into its own element: a slow page that
+    // finishes after the shopper moved on writes into a detached node.
+    const view = h('div', { class: 'view' }, loading());
+    mount(main, view);
     try {
-      await page(main, m.slice(1).map(decodeURIComponent), params, () => seq === renderSeq);
+      await page(view, m.slice(1).map(decodeURIComponent), params, () => seq === renderSeq);
     } catch (e) {
       if (seq !== renderSeq) return;
       console.error(e);
-      mount(main, errorBox(e, () => render()));
+      mount(view, errorBox(e, () => render()));
     }
     if (seq === renderSeq && !location.hash) window.scrollTo(0, 0);
     return;

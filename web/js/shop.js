@@ -338,7 +338,7 @@ export async function product(main, [id], _params, alive) {
   const qty = h('input', { type: 'number', id: 'qty', min: 1, max: Math.max(1, inv.available || 1), value: 1, inputmode: 'numeric' });
   const msg = h('div', { class: 'form-msg', role: 'status', 'aria-live': 'polite' });
   const addBtn = h('button', { type: 'submit', class: 'btn primary big', id: 'add-to-cart', disabled: !inv.in_stock }, inv.in_stock ? 'Add to cart' : 'Out of stock');
-  const form = h('form', { class: 'buy', onsubmit: async (e) => {
+  const form = h('form', { class: 'buy', novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
     const n = parseInt(qty.value, 10);
     if (!(n >= 1)) { mount(msg, notice('Enter a quantity of at least 1.', 'error')); return; }
@@ -381,9 +381,9 @@ export async function product(main, [id], _params, alive) {
     h('div', { id: 'similar-slot' }));
   const [rev, sim, wish] = await Promise.all([reviewsSection(p), similarSection(p), wishlistButton(p)]);
   if (!alive()) return;
-  if (rev) mount(document.getElementById('reviews-slot'), rev);
-  if (sim) mount(document.getElementById('similar-slot'), sim);
-  if (wish) mount(document.getElementById('wish-slot'), wish);
+  if (rev) mount(main.querySelector('#reviews-slot'), rev);
+  if (sim) mount(main.querySelector('#similar-slot'), sim);
+  if (wish) mount(main.querySelector('#wish-slot'), wish);
 }
 
 export { productGrid, field, loading };

@@ -42,6 +42,7 @@ export async function newPage(browser, viewport = DESKTOP) {
 }
 
 export async function shot(page, name) {
+  await page.locator('#main:not([aria-busy])').waitFor({ state: 'attached' }).catch(() => {});
   // scroll through so lazy images load, then back to the top
   await page.evaluate(async () => {
     for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight) {
@@ -120,4 +121,9 @@ export async function capture(name, pages, fn) {
     }
     throw e;
   }
+}
+
+// Waits until the app finished rendering the current route.
+export async function settled(page) {
+  await page.locator('#main:not([aria-busy])').waitFor({ state: 'attached' });
 }

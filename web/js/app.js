@@ -60,6 +60,7 @@ async function render() {
     // finishes after the shopper moved on writes into a detached node.
     const view = h('div', { class: 'view' }, loading());
     mount(main, view);
+    main.setAttribute('aria-busy', 'true');
     try {
       await page(view, m.slice(1).map(decodeURIComponent), params, () => seq === renderSeq);
     } catch (e) {
@@ -67,6 +68,7 @@ async function render() {
       console.error(e);
       mount(view, errorBox(e, () => render()));
     }
+    if (seq === renderSeq) main.removeAttribute('aria-busy');
     if (seq === renderSeq && !location.hash) window.scrollTo(0, 0);
     return;
   }

@@ -2,7 +2,7 @@
 // and screenshots of each page at desktop and phone width.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, shot, findProduct, DESKTOP, PHONE, hasRoute } from '../helpers.mjs';
+import { launch, newPage, shot, findProduct, DESKTOP, PHONE, hasRoute, settled } from '../helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -42,11 +42,12 @@ test('category browse: brand facet, price range, rating and sort filter the list
   // price range
   await page.getByLabel(/^SoundWave/).uncheck();
   await page.waitForFunction(() => !location.search.includes('brand='));
+  await settled(page);
   await page.getByLabel('Minimum price').fill('100');
   await page.getByLabel('Maximum price').fill('300');
   await page.getByRole('button', { name: 'Go' }).click();
   await page.waitForURL(/min_price=100/);
-  await page.waitForLoadState('networkidle');
+  await settled(page);
   const prices = await page.locator('.product-card .now').allTextContents();
   assert.ok(prices.length > 0);
   for (const p of prices) {
@@ -56,7 +57,7 @@ test('category browse: brand facet, price range, rating and sort filter the list
   // sort by price, high to low
   await page.getByLabel('Sort by').selectOption('price_desc');
   await page.waitForURL(/sort=price_desc/);
-  await page.waitForLoadState('networkidle');
+  await settled(page);
   const sorted = (await page.locator('.product-card .now').allTextContents()).map((p) => parseFloat(p.replace(/[^0-9.]/g, '')));
   assert.deepEqual(sorted, [...sorted].sort((a, b) => b - a));
   await shot(page, 'category-desktop');

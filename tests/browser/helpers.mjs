@@ -7,6 +7,8 @@ import path from 'node:path';
 
 export const BASE = process.env.SHOPBOX_URL || 'http://127.0.0.1:8080';
 export const ADMIN_TOKEN = process.env.SHOPBOX_ADMIN_TOKEN || '';
+export const ADMIN_EMAIL = process.env.SHOPBOX_ADMIN_EMAIL || '';
+export const ADMIN_PASSWORD = process.env.SHOPBOX_ADMIN_PASSWORD || '';
 export const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'output');
 mkdirSync(OUT, { recursive: true });
 

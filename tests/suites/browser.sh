@@ -31,6 +31,12 @@ trap cleanup EXIT
 
 "$bin" init --data-dir "$data/shop" >/dev/null
 token="$("$bin" token create --admin --label browser-tests --data-dir "$data/shop")"
+admin_email="admin@shop.test"
+admin_password="admin password for tests"
+if "$bin" user create --help >/dev/null 2>&1; then
+  echo "$admin_password" | "$bin" user create --admin --email "$admin_email" --first-name Ada --last-name Admin \
+    --password-stdin --data-dir "$data/shop" >/dev/null
+fi
 "$bin" serve --data-dir "$data/shop" --listen 127.0.0.1 --port 0 2>"$log" &
 pid=$!
 url=""
@@ -49,7 +55,7 @@ echo "browser.sh: shop at $url"
 node seed.mjs "$url" "$token"
 mkdir -p output
 status=0
-SHOPBOX_URL="$url" SHOPBOX_ADMIN_TOKEN="$token" SHOPBOX_BIN="$bin" \
+SHOPBOX_URL="$url" SHOPBOX_ADMIN_TOKEN="$token" SHOPBOX_ADMIN_EMAIL="$admin_email" SHOPBOX_ADMIN_PASSWORD="$admin_password" \
   timeout 600 node --test --test-concurrency=1 --test-reporter=spec tests/ || status=$?
 if ((status != 0)); then
   echo "browser.sh: failed; server log tail:" >&2

@@ -14,13 +14,14 @@ function nextUrl(params) {
 }
 
 async function requireUser(main, what) {
+  const wasSignedIn = !!state.me;
   const me = await loadMe(true);
   if (me) return me;
   if (!state.authApi) {
     mount(main, h('h1', null, what), comingSoon('Signing in'));
     return null;
   }
-  navigate('/login?next=' + encodeURIComponent(location.pathname + location.search), { replace: true });
+  navigate('/login?' + (wasSignedIn ? 'expired=1&' : '') + 'next=' + encodeURIComponent(location.pathname + location.search), { replace: true });
   return null;
 }
 

@@ -3,7 +3,7 @@
 // screenshots of each admin page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, shot, ADMIN_TOKEN, findProduct, apiJson, DESKTOP, PHONE } from '../helpers.mjs';
+import { launch, newPage, shot, ADMIN_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD, findProduct, apiJson, hasRoute, registerUi, newUser, DESKTOP, PHONE } from '../helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -132,4 +132,25 @@ test('screenshots of the admin pages at desktop and phone width', async () => {
     assert.deepEqual(page.problems, []);
     await page.context().close();
   }
+});
+
+test('an admin user signs in with email and password; a customer is refused', async (t) => {
+  if (!ADMIN_EMAIL || !(await hasRoute('POST', '/auth/login'))) return t.skip('no admin user account on this server');
+  const customer = await newPage(browser);
+  await registerUi(customer, newUser());
+  await customer.goto('/admin');
+  await customer.getByText(/who is not an admin/).waitFor();
+  await customer.context().close();
+  const page = await newPage(browser);
+  await page.goto('/admin');
+  await page.getByRole('link', { name: 'Sign in as an admin user' }).click();
+  await page.getByLabel('Email').fill(ADMIN_EMAIL);
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('shopbox_admin_token')), null, 'no token needed');
+  await page.goto('/admin/products');
+  await page.locator('#admin-products').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });

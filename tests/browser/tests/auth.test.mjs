@@ -33,6 +33,11 @@ test('register, sign out, wrong password, sign in', async (t) => {
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+  // the session ends behind the page's back: the next page says so
+  await page.context().clearCookies();
+  await page.getByRole('link', { name: 'Orders', exact: true }).click();
+  await page.getByText('Your session has expired. Please sign in again.').waitFor();
+  await shot(page, 'session-expired-desktop');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -166,9 +166,10 @@ export async function account(main, _m, _p, alive) {
   setTitle('Your account');
   const me = await requireUser(main, 'Your account');
   if (!me || !alive()) return;
-  const [addresses, methods] = await Promise.all([
+  const [addresses, methods, hasWishlist] = await Promise.all([
     api('GET', '/me/addresses').then((d) => d.addresses || d.items || []).catch((e) => e),
     api('GET', '/me/payment-methods').then((d) => d.payment_methods || d.items || []).catch((e) => e),
+    api('GET', '/wishlist').then(() => true, (e) => !isMissingApi(e)),
   ]);
   if (!alive()) return;
   const reload = () => account(main, _m, _p, alive);
@@ -199,7 +200,7 @@ export async function account(main, _m, _p, alive) {
       h('div', null, h('h1', null, 'Your account'), h('p', { class: 'muted' }, displayName(me) ? `${displayName(me)} · ` : '', me.email || '')),
       h('div', { class: 'row gap' },
         h('a', { class: 'btn', href: '/orders' }, 'Your orders'),
-        h('a', { class: 'btn', href: '/wishlist' }, 'Wishlist'),
+        hasWishlist ? h('a', { class: 'btn', href: '/wishlist' }, 'Wishlist') : null,
         me.role === 'admin' ? h('a', { class: 'btn', href: '/admin' }, 'Admin') : null,
         h('button', { type: 'button', class: 'btn ghost', id: 'logout', onclick: logout }, 'Sign out'))),
     h('section', { class: 'section' }, h('h2', null, 'Addresses'), addrList, addresses instanceof Error ? null : h('details', { class: 'add-more' }, h('summary', { class: 'btn small' }, 'Add an address'), addressForm(reload))),
@@ -343,7 +344,7 @@ export async function orderDetail(main, [id], params, alive) {
         shipmentBlock(o)),
       h('div', null,
         h('section', { class: 'card summary' }, h('h2', null, 'Payment'), pricingBlock(o),
-          pay.status ? h('p', { class: 'muted small' }, `Payment ${pay.status}`, pay.last_four || pay.last4 ? ` · card ending ${pay.last_four || pay.last4}` : '') : null),
+          pay.status ? h('p', { class: 'muted small' }, `Payment ${pay.status}`, (pay.method && pay.method.last4) || pay.last4 ? ` · ${(pay.method && pay.method.brand) || 'card'} ending ${(pay.method && pay.method.last4) || pay.last4}` : '') : null),
         h('section', { class: 'card' }, h('h2', null, 'Shipping to'), h('p', null, [addr.name, addr.street || addr.line1, addr.city, addr.state, addr.zip || addr.postal_code, addr.country].filter(Boolean).join(', '))),
         cancelBtn)));
 }

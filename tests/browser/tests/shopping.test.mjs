@@ -178,3 +178,51 @@ test('out of stock: adding more than available shows how many are left', async (
   assert.match(await page.locator('.form-msg').textContent(), /Only 3 left|out of stock|available/i);
   await page.context().close();
 });
+
+// Places an order through the API as a new customer (Bearer token).
+async function apiOrder(productName, quantity) {
+  const user = newUser();
+  const reg = await apiJson('POST', '/auth/register', { email: user.email, password: user.password, first_name: 'Api', last_name: 'Buyer' });
+  assert.equal(reg.status, 201, JSON.stringify(reg.body));
+  const auth = { Authorization: 'Bearer ' + reg.body.token };
+  const p = await findProduct(productName);
+  const order = await apiJson('POST', '/orders', {
+    items: [{ product_id: p.product_id, quantity }],
+    shipping_address: { name: 'Api Buyer', street: '1 Test Way', city: 'Portland', state: 'OR', zip: '97201', country: 'US' },
+    payment_method: { type: 'card', card_number: '4242424242424242', exp_month: 12, exp_year: 2031, cvc: '123' },
+  }, { ...auth, 'Idempotency-Key': 'browser-test-' + user.email });
+  assert.equal(order.status, 201, JSON.stringify(order.body));
+  return order.body;
+}
+
+test('admin refunds part of an order and cancels another', async (t) => {
+  if (!(await need(t, ['POST', '/orders'], ['POST', '/admin/orders/{id}/refunds'], ['POST', '/admin/orders/{id}/cancel']))) return;
+  const a = await apiOrder('Cast Iron Skillet', 2);
+  const b = await apiOrder('Bike Light Set', 1);
+  const page = await newPage(browser);
+  await page.goto('/admin');
+  await page.getByLabel('Admin API token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Use token' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  assert.ok(parseInt(await page.locator('#stat-orders .stat-value').textContent(), 10) >= 2);
+  await shot(page, 'admin-dashboard-orders-desktop');
+  await page.goto('/admin/orders');
+  await page.getByLabel('Status').selectOption('paid');
+  await page.waitForURL(/status=paid/);
+  await page.getByRole('link', { name: a.order_id }).click();
+  await page.getByLabel(/^Amount/).fill('10.00');
+  await page.getByRole('button', { name: 'Refund' }).click();
+  await page.getByText('Refund issued').waitFor();
+  await page.locator('.status-badge', { hasText: 'Partially refunded' }).first().waitFor();
+  // more than is left is refused with the API's reason
+  await page.getByLabel(/^Amount/).fill('10000');
+  await page.getByRole('button', { name: 'Refund' }).click();
+  await page.locator('.form-msg .notice.error').waitFor();
+  await page.goto('/admin/orders/' + encodeURIComponent(b.order_id));
+  await page.getByRole('button', { name: /Cancel order/ }).click();
+  await page.getByText('Order cancelled').waitFor();
+  await page.locator('.status-badge', { hasText: 'Cancelled' }).first().waitFor();
+  await shot(page, 'admin-order-cancelled-desktop');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -17,7 +17,7 @@ pass=0
 ok() { echo "ok - $*"; pass=$((pass + 1)); }
 
 start_server() {  # $1 data dir, $2 log; sets PORT and SERVER_PID
-  "$BIN" serve --data-dir "$1" --listen 127.0.0.1 --port 0 --threads 8 2>"$2" &
+  SHOPBOX_RATE_LIMIT_ENABLED=0 "$BIN" serve --data-dir "$1" --listen 127.0.0.1 --port 0 --threads 8 2>"$2" &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   for _ in $(seq 1 100); do
@@ -32,6 +32,7 @@ start_server() {  # $1 data dir, $2 log; sets PORT and SERVER_PID
 DATA="$WORK/data"
 start_server "$DATA" "$WORK/serve.log"
 BASE="http://127.0.0.1:$PORT"
+FIRST_PID="$SERVER_PID"
 # A second process writes into the data dir the server has open.
 TOKEN="$("$BIN" token create --admin --data-dir "$DATA")"
 AUTH=(-H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json")
@@ -84,6 +85,56 @@ qty="$(curl -s "http://127.0.0.1:$PORT/api/v1/products/5" | sed 's/.*"quantity":
 [[ "$qty" == 5 ]] || fail "restored stock of product 5 is '$qty'"
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 ok "restored shop serves product 1 and product 5's stock (5)"
+
+kill "$FIRST_PID"; wait "$FIRST_PID" 2>/dev/null || true
+
+# Backup while checkouts run (once the orders API exists): every order
+# committed before the backup began is in the restored shop, with its
+# payment, and check is clean there.
+start_server "$DATA" "$WORK/serve3.log"
+BASE="http://127.0.0.1:$PORT"
+if curl -sf "$BASE/api/v1/openapi.json" | grep -q '"/api/v1/orders"'; then
+  TEA="$(curl -sf "${AUTH[@]}" -d "{\"name\":\"Tea\",\"category_id\":\"$CAT\",\"price\":4,\"stock\":1000}" \
+    "$BASE/api/v1/admin/products" | sed 's/.*"product_id":"\([0-9]*\)".*/\1/')"
+  order_body="{\"items\":[{\"product_id\":\"$TEA\",\"quantity\":1}],\"shipping_address\":{\"name\":\"Jo Buyer\",\"street\":\"1 Pine St\",\"city\":\"Portland\",\"zip\":\"97201\",\"country\":\"US\"},\"payment_method\":{\"type\":\"card\",\"card_number\":\"4242424242424242\",\"exp_month\":12,\"exp_year\":2099,\"cvc\":\"123\"}}"
+  buyer() {  # $1 buyer number: registers, then places orders until told to stop
+    local tok
+    tok="$(curl -sf -H 'Content-Type: application/json' \
+      -d "{\"email\":\"buyer$1@example.com\",\"password\":\"a long password $1\",\"first_name\":\"Jo\",\"last_name\":\"Buyer\"}" \
+      "$BASE/api/v1/auth/register" | sed 's/.*"token":"\([^"]*\)".*/\1/')"
+    for i in $(seq 1 15); do
+      [[ -e "$WORK/stop-buyers" ]] && break
+      curl -s -o /dev/null -H "Authorization: Bearer $tok" -H "Idempotency-Key: b$1-$i" -H 'Content-Type: application/json' \
+        -d "$order_body" "$BASE/api/v1/orders" || true
+    done
+  }
+  BUYERS=()
+  for b in 1 2 3 4; do buyer "$b" & BUYERS+=($!); PIDS+=($!); done
+  for _ in $(seq 1 100); do
+    [[ "$(sqlite3 "$DATA/shop.db" 'SELECT COUNT(*) FROM orders' 2>/dev/null || echo 0)" -ge 5 ]] && break
+    sleep 0.1
+  done
+  sqlite3 "$DATA/shop.db" 'SELECT order_id FROM orders ORDER BY 1' >"$WORK/orders-before"
+  "$BIN" backup "$WORK/backup2" --data-dir "$DATA" >/dev/null || fail "backup during checkouts"
+  touch "$WORK/stop-buyers"
+  for p in "${BUYERS[@]}"; do wait "$p" 2>/dev/null || true; done
+  total="$(sqlite3 "$DATA/shop.db" 'SELECT COUNT(*) FROM orders')"
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  "$BIN" restore "$WORK/backup2" --data-dir "$WORK/restored-orders" >/dev/null || fail "restore orders backup"
+  sqlite3 "$WORK/restored-orders/shop.db" 'SELECT order_id FROM orders ORDER BY 1' >"$WORK/orders-restored"
+  missing="$(comm -23 "$WORK/orders-before" "$WORK/orders-restored" | wc -l)"
+  [[ "$missing" == 0 ]] || fail "$missing orders committed before the backup are missing"
+  n_before=$(wc -l <"$WORK/orders-before"); n_restored=$(wc -l <"$WORK/orders-restored")
+  (( n_before >= 5 && n_restored <= total )) || fail "orders: $n_before before, $n_restored restored, $total in the end"
+  unpaid="$(sqlite3 "$WORK/restored-orders/shop.db" \
+    'SELECT COUNT(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM payment_transactions p WHERE p.order_id = o.order_id)' 2>/dev/null || echo skip)"
+  [[ "$unpaid" == 0 || "$unpaid" == skip ]] || fail "$unpaid restored orders have no payment"
+  "$BIN" check --data-dir "$WORK/restored-orders" >"$WORK/check-orders.out" || { cat "$WORK/check-orders.out"; fail "check after restoring a backup taken during checkouts"; }
+  ok "backup during 4 buyers' checkouts: all $n_before orders committed before it restored ($n_restored of $total), check clean"
+else
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  echo "skip - no orders API in this build"
+fi
 
 # Refusals: non-empty target, corrupt and incomplete backups.
 if "$BIN" restore "$WORK/backup1" --data-dir "$WORK/restored" 2>"$WORK/err"; then fail "restore over non-empty dir"; fi

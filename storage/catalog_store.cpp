@@ -99,6 +99,14 @@ std::optional<Category> get_category_by_slug(Connection& c, const std::string& s
   return read_category(st);
 }
 
+std::optional<Category> find_child_category(Connection& c, std::optional<int64_t> parent_id, const std::string& name) {
+  auto st = c.prepare(
+      "SELECT category_id, parent_id, name, slug, level, path, position FROM categories WHERE parent_id IS ? AND name = ?");
+  st.bind(1, parent_id).bind(2, name);
+  if (!st.step()) return std::nullopt;
+  return read_category(st);
+}
+
 static Status place_under_parent(Connection& c, Category& cat) {
   cat.level = 0;
   cat.path = cat.name;
@@ -193,6 +201,20 @@ std::optional<Product> get_product_by_sku(Connection& c, const std::string& sku)
   Product p = read_product(st);
   p.images = read_images(c, p.id);
   return p;
+}
+
+std::optional<int64_t> product_id_by_sku(Connection& c, const std::string& sku) {
+  auto st = c.prepare("SELECT product_id FROM products WHERE sku = ?");
+  st.bind(1, sku);
+  if (!st.step()) return std::nullopt;
+  return st.int64(0);
+}
+
+std::optional<int64_t> product_id_by_slug(Connection& c, const std::string& slug) {
+  auto st = c.prepare("SELECT product_id FROM products WHERE slug = ?");
+  st.bind(1, slug);
+  if (!st.step()) return std::nullopt;
+  return st.int64(0);
 }
 
 ProductPage list_products(Connection& c, const ProductQuery& q) {

@@ -83,6 +83,8 @@ namespace catalog_store {
 std::vector<Category> list_categories(Connection& c);
 std::optional<Category> get_category(Connection& c, int64_t id);
 std::optional<Category> get_category_by_slug(Connection& c, const std::string& slug);
+// The child of `parent_id` (nullopt: a root) named `name`, if any.
+std::optional<Category> find_child_category(Connection& c, std::optional<int64_t> parent_id, const std::string& name);
 // Inserts; fills id, level and path from the parent. Fails on a duplicate slug.
 Status insert_category(Connection& c, Category& cat);
 // Renames/moves; rewrites the paths of all descendants. Refuses cycles.
@@ -93,6 +95,8 @@ Status delete_category(Connection& c, int64_t id);
 // ---- products ----
 std::optional<Product> get_product(Connection& c, int64_t id);  // with images
 std::optional<Product> get_product_by_sku(Connection& c, const std::string& sku);
+std::optional<int64_t> product_id_by_sku(Connection& c, const std::string& sku);
+std::optional<int64_t> product_id_by_slug(Connection& c, const std::string& slug);
 ProductPage list_products(Connection& c, const ProductQuery& q);
 std::vector<Product> get_products(Connection& c, const std::vector<int64_t>& ids);  // in id order, no images
 // Inserts product and images (id assigned unless set). created/updated set now.

@@ -55,9 +55,12 @@ Result<Product> Catalog::product(int64_t id) {
 }
 
 Result<ProductPage> Catalog::browse(const ProductQuery& q) {
+  if (q.category_id) {
+    auto cache = category_cache();
+    if (!cache->by_id.count(*q.category_id)) return Status::NotFound("category not found");
+  }
   ProductPage page;
   Status st = db_.read([&](Connection& c) {
-    if (q.category_id && !catalog_store::get_category(c, *q.category_id)) return Status::NotFound("category not found");
     page = catalog_store::list_products(c, q);
     return Status::Ok();
   });
@@ -65,38 +68,63 @@ Result<ProductPage> Catalog::browse(const ProductQuery& q) {
   return page;
 }
 
-std::vector<Category> Catalog::categories() {
-  std::vector<Category> out;
+std::shared_ptr<const Catalog::CategoryCache> Catalog::category_cache() {
+  uint64_t generation;
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (cache_) return cache_;
+    generation = cache_generation_;
+  }
+  auto fresh = std::make_shared<CategoryCache>();
   db_.read([&](Connection& c) {
-    out = catalog_store::list_categories(c);
+    fresh->all = catalog_store::list_categories(c);
     return Status::Ok();
   });
-  return out;
+  for (size_t i = 0; i < fresh->all.size(); ++i) fresh->by_id[fresh->all[i].id] = i;
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  // A category change that landed while we read makes this copy stale:
+  // hand it to this caller only, never keep it.
+  if (generation == cache_generation_) cache_ = fresh;
+  return fresh;
 }
 
+void Catalog::invalidate_categories() {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  ++cache_generation_;
+  cache_.reset();
+}
+
+std::vector<Category> Catalog::categories() { return category_cache()->all; }
+
 Result<Category> Catalog::category(int64_t id) {
-  std::optional<Category> cat;
-  Status st = db_.read([&](Connection& c) {
-    cat = catalog_store::get_category(c, id);
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  if (!cat) return Status::NotFound("category not found");
-  return *cat;
+  auto cache = category_cache();
+  auto it = cache->by_id.find(id);
+  if (it == cache->by_id.end()) return Status::NotFound("category not found");
+  return cache->all[it->second];
 }
 
 std::string Catalog::category_path(std::optional<int64_t> id) {
   if (!id) return "";
-  auto cat = category(*id);
-  if (!cat.ok()) return "";
+  auto cache = category_cache();
+  auto it = cache->by_id.find(*id);
+  if (it == cache->by_id.end()) return "";
   std::string out;
-  for (char ch : cat->path) {
+  for (char ch : cache->all[it->second].path) {
     if (ch == '/')
       out += " > ";
     else
       out += ch;
   }
   return out;
+}
+
+int64_t Catalog::product_count() {
+  int64_t n = 0;
+  db_.read([&](Connection& c) {
+    n = catalog_store::count_products(c);
+    return Status::Ok();
+  });
+  return n;
 }
 
 // Unique-constraint failures name the field so the merchant knows which.
@@ -159,6 +187,7 @@ static Status validate_category(Category& c) {
 Result<Category> Catalog::create_category(Category cat) {
   if (auto st = validate_category(cat); !st.ok()) return st;
   Status st = db_.write([&](Connection& c) { return catalog_store::insert_category(c, cat); });
+  invalidate_categories();
   if (!st.ok()) return st;
   notify({CatalogChange::What::category_changed, cat.id});
   return category(cat.id);
@@ -167,6 +196,7 @@ Result<Category> Catalog::create_category(Category cat) {
 Result<Category> Catalog::update_category(Category cat) {
   if (auto st = validate_category(cat); !st.ok()) return st;
   Status st = db_.write([&](Connection& c) { return catalog_store::update_category(c, cat); });
+  invalidate_categories();
   if (!st.ok()) return st;
   notify({CatalogChange::What::category_changed, cat.id});
   return category(cat.id);
@@ -174,6 +204,7 @@ Result<Category> Catalog::update_category(Category cat) {
 
 Status Catalog::delete_category(int64_t id) {
   Status st = db_.write([&](Connection& c) { return catalog_store::delete_category(c, id); });
+  invalidate_categories();
   if (st.ok()) notify({CatalogChange::What::category_changed, id});
   return st;
 }

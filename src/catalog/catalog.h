@@ -5,7 +5,9 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +20,22 @@
 namespace shopbox {
 
 class Inventory;
+
+// One row of a bulk load (demo catalog, import): matched by SKU, so a
+// second load of the same file updates instead of duplicating.
+struct ProductUpsert {
+  Product product;                  // sku required; id ignored for existing SKUs
+  std::optional<int64_t> stock;     // total on hand, when given
+  std::string category_path;        // "Home/Kitchen": created as needed; wins over product.category_id
+  bool slug_given = false;          // false: a colliding generated slug gets the SKU appended
+};
+
+struct UpsertSummary {
+  int64_t created = 0;
+  int64_t updated = 0;
+  int64_t categories_created = 0;
+  std::vector<int64_t> ids;  // in input order
+};
 
 struct CatalogChange {
   enum class What { product_upserted, product_deleted, category_changed };
@@ -41,12 +59,23 @@ class Catalog {
   Result<Product> update_product(Product p);
   Status delete_product(int64_t id);
 
+  // Bulk load: validates every item first (the error's details.index names
+  // the failing item), then writes all products and categories in one
+  // SQLite transaction and all stock in one LMDB transaction. Listeners get
+  // one product_upserted per product (and category_changed per new
+  // category) after both commits.
+  Result<UpsertSummary> upsert_products(std::vector<ProductUpsert> items, const std::string& actor);
+  int64_t product_count();
+
   Result<Category> create_category(Category c);
   Result<Category> update_category(Category c);
   Status delete_category(int64_t id);
 
   // Listeners run after the change committed, on the caller's thread.
   void on_change(std::function<void(const CatalogChange&)> listener);
+  // Drops the in-memory category cache (after changing categories without
+  // going through this class, e.g. replication writing catalog_store rows).
+  void invalidate_categories();
 
   // Checks a product's fields (shared by the API and import). Fills a slug
   // from the name and a SKU from the slug when they are empty.
@@ -55,6 +84,17 @@ class Catalog {
 
  private:
   void notify(const CatalogChange& change);
+
+  // Categories change rarely and are read on every product view: they are
+  // cached in memory, reloaded after any category change.
+  struct CategoryCache {
+    std::vector<Category> all;  // list_categories() order
+    std::unordered_map<int64_t, size_t> by_id;
+  };
+  std::shared_ptr<const CategoryCache> category_cache();
+  std::mutex cache_mu_;
+  std::shared_ptr<const CategoryCache> cache_;
+  uint64_t cache_generation_ = 0;
 
   Sqlite& db_;
   Inventory& inventory_;

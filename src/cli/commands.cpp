@@ -93,11 +93,19 @@ void add_serve_commands(CLI::App& cli) {
   });
 
   auto iflags = std::make_shared<CommonFlags>();
-  auto* init = cli.add_subcommand("init", "Create an empty data directory (idempotent)");
+  auto with_demo = std::make_shared<bool>(false);
+  auto demo_products = std::make_shared<int64_t>(2000);
+  auto* init = cli.add_subcommand("init", "Create a data directory (idempotent); --demo also fills a demo catalog");
   add_common_flags(*init, *iflags, false);
-  init->callback([iflags] {
+  init->add_flag("--demo", *with_demo, "generate the demo catalog (skipped when products exist)");
+  init->add_option("-n,--products", *demo_products, "products for --demo (default 2000)")
+      ->check(CLI::Range(int64_t{0}, int64_t{10'000'000}));
+  init->callback([iflags, with_demo, demo_products] {
     auto app = open_app(*iflags);
     if (!app.ok()) return fail(app.status());
+    if (*with_demo) {
+      if (auto st = load_demo_into(**app, *demo_products); !st.ok()) return fail(st);
+    }
     std::printf("initialised %s\n", (*app)->config.data_dir.c_str());
   });
 }
@@ -127,6 +135,8 @@ void add_all_commands(CLI::App& cli) {
   add_token_commands(cli);
   add_ops_commands(cli);
   add_user_commands(cli);
+  add_demo_commands(cli);
+  add_import_commands(cli);
 }
 
 }  // namespace shopbox::cli

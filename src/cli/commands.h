@@ -38,6 +38,10 @@ void add_serve_commands(CLI::App& cli);   // serve, init
 void add_token_commands(CLI::App& cli);   // token create
 void add_ops_commands(CLI::App& cli);     // backup, restore, check, version, config (cli/ops.cpp)
 void add_user_commands(CLI::App& cli);    // user create (src/cli/user.cpp)
+void add_demo_commands(CLI::App& cli);    // demo (src/cli/demo.cpp)
+void add_import_commands(CLI::App& cli);  // import (src/cli/import.cpp)
+// Fills an empty catalog with the demo catalog (init --demo).
+Status load_demo_into(App& app, int64_t products);
 void add_all_commands(CLI::App& cli);
 
 }  // namespace cli

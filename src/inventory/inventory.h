@@ -29,6 +29,10 @@ class Inventory {
   // Adds delta (may be negative) to the total on hand.
   Result<StockLevel> adjust(int64_t product_id, int64_t delta, const std::string& actor, const std::string& reason);
   std::vector<StockAudit> audit(int64_t product_id, size_t limit = 100);
+  // Sets many totals in one LMDB transaction (bulk loads: demo, import);
+  // all or nothing. Defined in inventory_bulk.cpp.
+  Status set_totals(const std::vector<std::pair<int64_t, int64_t>>& totals, const std::string& actor,
+                    const std::string& reason);
 
  private:
   Lmdb& kv_;

@@ -1,0 +1,516 @@
+#include "catalog/import.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "base/money.h"
+#include "catalog/product_json.h"
+
+namespace shopbox {
+namespace {
+
+constexpr size_t kMaxErrors = 100;
+
+int64_t line_at(const std::string& text, size_t offset) {
+  offset = std::min(offset, text.size());
+  return 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
+}
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+// "Error message" from a Status, naming the field when it has one.
+std::string describe(const Status& st) {
+  std::string msg = st.message();
+  if (st.details().is_object() && st.details().contains("field") && st.details()["field"].is_string()) {
+    std::string field = st.details()["field"].get<std::string>();
+    if (msg.find(field) == std::string::npos) msg = field + ": " + msg;
+  }
+  return msg;
+}
+
+// ---------------------------------------------------------------- JSON
+
+// Byte offsets of the top-level array's elements (strings and nesting
+// aware), so each item's error can name the line it starts on.
+std::vector<size_t> element_offsets(const std::string& text) {
+  std::vector<size_t> out;
+  int depth = 0;
+  bool in_string = false, escaped = false, expect = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (ch == '\\') escaped = true;
+      else if (ch == '"') in_string = false;
+      continue;
+    }
+    if (expect && !std::isspace(static_cast<unsigned char>(ch)) && ch != ']') {
+      out.push_back(i);
+      expect = false;
+    }
+    switch (ch) {
+      case '"': in_string = true; break;
+      case '[':
+      case '{':
+        ++depth;
+        if (depth == 1 && ch == '[') expect = true;
+        break;
+      case ']':
+      case '}': --depth; break;
+      case ',':
+        if (depth == 1) expect = true;
+        break;
+      default: break;
+    }
+  }
+  return out;
+}
+
+void parse_json_import(const std::string& text, const Config& config, ParsedImport& out) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    if (auto pos = what.find("syntax error"); pos != std::string::npos) what = what.substr(pos);
+    out.errors.push_back({line_at(text, e.byte > 0 ? e.byte - 1 : 0), "malformed JSON: " + what});
+    return;
+  }
+  if (!doc.is_array()) {
+    out.errors.push_back({1, "a JSON import must be an array of product objects"});
+    return;
+  }
+  auto offsets = element_offsets(text);
+  for (size_t i = 0; i < doc.size() && out.errors.size() < kMaxErrors; ++i) {
+    int64_t line = i < offsets.size() ? line_at(text, offsets[i]) : 1;
+    nlohmann::json obj = doc[i];
+    auto error = [&](const std::string& msg) { out.errors.push_back({line, "product " + std::to_string(i + 1) + ": " + msg}); };
+    if (!obj.is_object()) {
+      error("must be an object");
+      continue;
+    }
+    ProductUpsert item;
+    item.product.currency = config.currency;
+    if (auto it = obj.find("category"); it != obj.end()) {
+      if (!it->is_string() && !it->is_null()) {
+        error("category must be a path such as \"Home/Kitchen\"");
+        continue;
+      }
+      if (it->is_string()) item.category_path = it->get<std::string>();
+      obj.erase("category");
+    }
+    obj.erase("product_id");  // ids belong to this shop; SKUs identify products
+    if (!obj.contains("price")) {
+      error("price is required");
+      continue;
+    }
+    if (!obj.contains("name")) {
+      error("name is required");
+      continue;
+    }
+    std::optional<int64_t> stock;
+    if (auto st = apply_product_json(obj, item.product, &stock); !st.ok()) {
+      error(describe(st));
+      continue;
+    }
+    item.stock = stock;
+    item.slug_given = obj.contains("slug") && obj["slug"].is_string() && !obj["slug"].get<std::string>().empty();
+    if (auto st = Catalog::validate(item.product); !st.ok()) {
+      error(describe(st));
+      continue;
+    }
+    out.items.push_back(std::move(item));
+    out.lines.push_back(line);
+  }
+}
+
+// ---------------------------------------------------------------- Shopify CSV
+
+std::string strip_html(const std::string& html) {
+  std::string out;
+  bool in_tag = false;
+  for (size_t i = 0; i < html.size(); ++i) {
+    char ch = html[i];
+    if (in_tag) {
+      if (ch == '>') in_tag = false;
+      continue;
+    }
+    if (ch == '<') {
+      in_tag = true;
+      // Block ends become line breaks so paragraphs stay apart.
+      std::string rest = html.substr(i, 5);
+      std::transform(rest.begin(), rest.end(), rest.begin(), ::tolower);
+      if (rest.rfind("</p", 0) == 0 || rest.rfind("<br", 0) == 0 || rest.rfind("</li", 0) == 0) out += '\n';
+      continue;
+    }
+    if (ch == '&') {
+      static const std::pair<const char*, const char*> entities[] = {
+          {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&apos;", "'"}, {"&nbsp;", " "}};
+      bool done = false;
+      for (const auto& [name, value] : entities) {
+        if (html.compare(i, std::strlen(name), name) == 0) {
+          out += value;
+          i += std::strlen(name) - 1;
+          done = true;
+          break;
+        }
+      }
+      if (done) continue;
+    }
+    out += ch;
+  }
+  // Collapse runs of blanks; keep single line breaks between paragraphs.
+  std::string clean;
+  for (char ch : out) {
+    if (ch == '\r' || ch == '\t') ch = ' ';
+    if (ch == ' ' && (clean.empty() || clean.back() == ' ' || clean.back() == '\n')) continue;
+    if (ch == '\n') {
+      while (!clean.empty() && clean.back() == ' ') clean.pop_back();
+      if (clean.empty() || clean.back() == '\n') continue;
+    }
+    clean += ch;
+  }
+  return trim(clean);
+}
+
+struct Columns {
+  std::map<std::string, size_t> index;
+  std::string get(const CsvRecord& r, const char* name) const {
+    auto it = index.find(name);
+    if (it == index.end() || it->second >= r.fields.size()) return "";
+    return trim(r.fields[it->second]);
+  }
+  bool has(const char* name) const { return index.count(name) > 0; }
+};
+
+struct Group {
+  std::string handle;
+  std::vector<const CsvRecord*> rows;
+};
+
+void parse_shopify_csv(const std::string& text, const Config& config, ParsedImport& out) {
+  auto records = parse_csv(text);
+  if (!records.ok()) {
+    out.errors.push_back({records.status().details().value("line", int64_t{1}), records.status().message()});
+    return;
+  }
+  if (records->empty()) {
+    out.errors.push_back({1, "the file is empty (expected a header row)"});
+    return;
+  }
+  Columns cols;
+  const auto& header = (*records)[0];
+  for (size_t i = 0; i < header.fields.size(); ++i) {
+    std::string name = trim(header.fields[i]);
+    if (i == 0 && name.rfind("\xEF\xBB\xBF", 0) == 0) name = name.substr(3);  // UTF-8 BOM
+    cols.index.emplace(name, i);
+  }
+  for (const char* required : {"Handle", "Title", "Variant Price"})
+    if (!cols.has(required)) {
+      out.errors.push_back({header.line, std::string("missing column '") + required + "' (is this a Shopify product CSV?)"});
+      return;
+    }
+
+  // Group rows by handle, in order of first appearance.
+  std::vector<Group> groups;
+  std::map<std::string, size_t> by_handle;
+  for (size_t i = 1; i < records->size(); ++i) {
+    const CsvRecord& r = (*records)[i];
+    bool blank = std::all_of(r.fields.begin(), r.fields.end(), [](const std::string& f) { return trim(f).empty(); });
+    if (blank) continue;
+    std::string handle = cols.get(r, "Handle");
+    if (handle.empty()) {
+      out.errors.push_back({r.line, "Handle is empty"});
+      continue;
+    }
+    auto [it, fresh] = by_handle.emplace(handle, groups.size());
+    if (fresh) groups.push_back({handle, {}});
+    groups[it->second].rows.push_back(&r);
+  }
+
+  for (const auto& g : groups) {
+    if (out.errors.size() >= kMaxErrors) break;
+    const CsvRecord* main = nullptr;
+    for (const auto* r : g.rows)
+      if (!cols.get(*r, "Title").empty()) {
+        main = r;
+        break;
+      }
+    if (!main) {
+      out.errors.push_back({g.rows.front()->line, "product '" + g.handle + "' has no row with a Title"});
+      continue;
+    }
+    std::string title = cols.get(*main, "Title");
+    std::string description = strip_html(cols.get(*main, "Body (HTML)"));
+    std::string vendor = cols.get(*main, "Vendor");
+    std::string type = cols.get(*main, "Type");
+    std::string category = cols.get(*main, "Product Category");
+    std::string tags = cols.get(*main, "Tags");
+    if (category.empty()) category = type;
+    std::string option_names[3];
+    for (int k = 0; k < 3; ++k) {
+      std::string col = "Option" + std::to_string(k + 1) + " Name";
+      option_names[k] = cols.get(*main, col.c_str());
+      if (option_names[k].empty()) option_names[k] = "Option" + std::to_string(k + 1);
+    }
+
+    // Images of the whole product, by Image Position then file order.
+    struct Img {
+      int64_t position;
+      size_t order;
+      ProductImage image;
+    };
+    std::vector<Img> images;
+    bool group_ok = true;
+    for (const auto* r : g.rows) {
+      std::string src = cols.get(*r, "Image Src");
+      if (src.empty()) continue;
+      int64_t position = INT64_MAX;
+      std::string pos = cols.get(*r, "Image Position");
+      if (!pos.empty()) {
+        if (pos.find_first_not_of("0123456789") != std::string::npos || pos.size() > 6) {
+          out.errors.push_back({r->line, "Image Position '" + pos + "' is not a whole number"});
+          group_ok = false;
+          continue;
+        }
+        position = std::stoll(pos);
+      }
+      if (std::any_of(images.begin(), images.end(), [&](const Img& i) { return i.image.url == src; })) continue;
+      ProductImage im;
+      im.url = src;
+      im.alt = cols.get(*r, "Image Alt Text");
+      images.push_back({position, images.size(), im});
+    }
+    std::stable_sort(images.begin(), images.end(), [](const Img& a, const Img& b) { return a.position < b.position; });
+    if (images.size() > 20) images.resize(20);
+
+    // Variant rows: every row that has variant data (the Title row usually
+    // is the first variant). Image-only rows carry nothing else.
+    for (const auto* r : g.rows) {
+      std::string price_text = cols.get(*r, "Variant Price");
+      std::string sku = cols.get(*r, "Variant SKU");
+      std::string option_values[3];
+      for (int k = 0; k < 3; ++k) {
+        std::string col = "Option" + std::to_string(k + 1) + " Value";
+        option_values[k] = cols.get(*r, col.c_str());
+      }
+      bool is_variant = !price_text.empty() || !sku.empty() || !option_values[0].empty();
+      if (!is_variant) continue;
+      auto error = [&](const std::string& msg) {
+        out.errors.push_back({r->line, msg});
+        group_ok = false;
+      };
+      ProductUpsert item;
+      Product& p = item.product;
+      p.currency = config.currency;
+      auto price = parse_cents(price_text);
+      if (price_text.empty()) {
+        error("Variant Price is required");
+        continue;
+      }
+      if (!price || *price < 0) {
+        error("Variant Price '" + price_text + "' is not an amount such as 19.99");
+        continue;
+      }
+      p.price = *price;
+      std::string compare_text = cols.get(*r, "Variant Compare At Price");
+      if (!compare_text.empty()) {
+        auto compare = parse_cents(compare_text);
+        if (!compare || *compare < 0) {
+          error("Variant Compare At Price '" + compare_text + "' is not an amount such as 24.99");
+          continue;
+        }
+        if (*compare > *price) {  // on sale: list price is the compare-at price
+          p.price = *compare;
+          p.sale_price = *price;
+        }
+      }
+      std::string qty = cols.get(*r, "Variant Inventory Qty");
+      if (!qty.empty()) {
+        bool negative = qty[0] == '-';
+        std::string digits = negative ? qty.substr(1) : qty;
+        if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) {
+          error("Variant Inventory Qty '" + qty + "' is not a whole number");
+          continue;
+        }
+        item.stock = negative ? 0 : std::stoll(digits);  // Shopify allows overselling into negatives
+      }
+      std::string grams = cols.get(*r, "Variant Grams");
+      if (!grams.empty()) {
+        char* end = nullptr;
+        double g = std::strtod(grams.c_str(), &end);
+        if (grams.find_first_not_of("0123456789.") != std::string::npos || *end != '\0' || !(g >= 0 && g <= 10'000'000)) {
+          error("Variant Grams '" + grams + "' is not a weight in grams");
+          continue;
+        }
+        p.weight_grams = static_cast<int64_t>(g + 0.5);
+      }
+
+      std::vector<std::string> shown;
+      nlohmann::json specs = nlohmann::json::object();
+      for (int k = 0; k < 3; ++k) {
+        if (option_values[k].empty()) continue;
+        if (option_values[k] == "Default Title") continue;
+        shown.push_back(option_values[k]);
+        specs[option_names[k]] = option_values[k];
+      }
+      if (!tags.empty()) specs["Tags"] = tags;
+      if (!type.empty() && type != category) specs["Type"] = type;
+      p.specs = specs;
+      p.name = title;
+      std::string suffix;
+      for (size_t k = 0; k < shown.size(); ++k) suffix += (k ? " / " : "") + shown[k];
+      if (!suffix.empty()) p.name += " - " + suffix;
+      p.description = description;
+      p.brand = vendor;
+      p.slug = Catalog::slugify(g.handle + (suffix.empty() ? "" : "-" + suffix));
+      p.sku = sku.empty() ? p.slug : sku;
+      item.category_path = category;
+      std::string variant_image = cols.get(*r, "Variant Image");
+      if (!variant_image.empty()) {
+        ProductImage im;
+        im.url = variant_image;
+        im.alt = p.name;
+        im.primary = true;
+        p.images.push_back(im);
+      }
+      for (const auto& im : images) {
+        if (p.images.size() >= 20) break;
+        if (im.image.url != variant_image) p.images.push_back(im.image);
+      }
+      if (auto st = Catalog::validate(p); !st.ok()) {
+        error(describe(st));
+        continue;
+      }
+      out.items.push_back(std::move(item));
+      out.lines.push_back(r->line);
+    }
+    (void)group_ok;
+  }
+  if (out.items.empty() && out.errors.empty()) out.errors.push_back({1, "the file has no product rows"});
+}
+
+}  // namespace
+
+Result<std::vector<CsvRecord>> parse_csv(const std::string& text) {
+  std::vector<CsvRecord> out;
+  int64_t line = 1;
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    CsvRecord rec;
+    rec.line = line;
+    std::string field;
+    bool end_of_record = false;
+    while (!end_of_record) {
+      if (i < n && text[i] == '"') {
+        int64_t opened = line;
+        ++i;
+        bool closed = false;
+        while (i < n) {
+          char ch = text[i];
+          if (ch == '"') {
+            if (i + 1 < n && text[i + 1] == '"') {
+              field += '"';
+              i += 2;
+              continue;
+            }
+            ++i;
+            closed = true;
+            break;
+          }
+          if (ch == '\n') ++line;
+          field += ch;
+          ++i;
+        }
+        if (!closed)
+          return Status::Invalid("line " + std::to_string(opened) + ": quoted field is never closed", {{"line", opened}});
+        // Text after the closing quote up to the delimiter is kept as-is.
+        while (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r') field += text[i++];
+      } else {
+        while (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r') field += text[i++];
+      }
+      rec.fields.push_back(std::move(field));
+      field.clear();
+      if (i >= n) {
+        end_of_record = true;
+      } else if (text[i] == ',') {
+        ++i;
+      } else {
+        if (text[i] == '\r') ++i;
+        if (i < n && text[i] == '\n') ++i;
+        ++line;
+        end_of_record = true;
+      }
+    }
+    out.push_back(std::move(rec));
+  }
+  return out;
+}
+
+ImportFormat detect_import_format(const std::string& filename, const std::string& text) {
+  auto ends_with = [&](const char* ext) {
+    std::string lower = filename;
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    size_t len = std::strlen(ext);
+    return lower.size() >= len && lower.compare(lower.size() - len, len, ext) == 0;
+  };
+  if (ends_with(".json")) return ImportFormat::json;
+  if (ends_with(".csv")) return ImportFormat::shopify_csv;
+  size_t first = text.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && text[first] == '[' ? ImportFormat::json : ImportFormat::shopify_csv;
+}
+
+ParsedImport parse_import(const std::string& text, ImportFormat format, const Config& config) {
+  ParsedImport out;
+  if (format == ImportFormat::json)
+    parse_json_import(text, config, out);
+  else
+    parse_shopify_csv(text, config, out);
+  // Two rows with one SKU would silently overwrite each other.
+  std::map<std::string, int64_t> seen;
+  for (size_t i = 0; i < out.items.size() && out.errors.size() < kMaxErrors; ++i) {
+    auto [it, fresh] = seen.emplace(out.items[i].product.sku, out.lines[i]);
+    if (!fresh)
+      out.errors.push_back({out.lines[i], "SKU '" + out.items[i].product.sku + "' already appears on line " +
+                                              std::to_string(it->second)});
+  }
+  std::stable_sort(out.errors.begin(), out.errors.end(),
+                   [](const ImportError& a, const ImportError& b) { return a.line < b.line; });
+  if (out.errors.size() > kMaxErrors) out.errors.resize(kMaxErrors);
+  return out;
+}
+
+ImportReport import_products(Catalog& catalog, const std::string& text, ImportFormat format, const Config& config,
+                             const std::string& actor) {
+  ImportReport report;
+  ParsedImport parsed = parse_import(text, format, config);
+  report.items = static_cast<int64_t>(parsed.items.size());
+  if (!parsed.errors.empty()) {
+    report.errors = std::move(parsed.errors);
+    return report;
+  }
+  std::vector<int64_t> lines = parsed.lines;
+  auto summary = catalog.upsert_products(std::move(parsed.items), actor);
+  if (!summary.ok()) {
+    const auto& d = summary.status().details();
+    int64_t line = 1;
+    if (d.is_object() && d.contains("index") && d["index"].is_number_unsigned()) {
+      size_t index = d["index"].get<size_t>();
+      if (index < lines.size()) line = lines[index];
+    }
+    report.errors.push_back({line, describe(summary.status())});
+    return report;
+  }
+  report.summary = *summary;
+  report.ok = true;
+  return report;
+}
+
+}  // namespace shopbox

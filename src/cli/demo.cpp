@@ -1,0 +1,82 @@
+// `shopbox demo`: a ready shop in one command. Generates the demo catalog
+// (skipped when the data dir already has products), creates an admin API
+// token, prints it, and serves until SIGTERM/SIGINT.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "catalog/demo_catalog.h"
+#include "cli/commands.h"
+#include "http/auth.h"
+
+namespace shopbox::cli {
+
+// Loads the demo catalog into an opened app and reports what it did.
+static Status fill_demo(App& app, const DemoOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  auto result = load_demo_catalog(*app.catalog, options);
+  if (!result.ok()) return result.status();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (result->generated)
+    std::fprintf(stderr, "shopbox demo: generated %lld products in %lld categories in %.1f s\n",
+                 static_cast<long long>(result->products), static_cast<long long>(result->categories), secs);
+  else
+    std::fprintf(stderr, "shopbox demo: catalog already has %lld products; not generating\n",
+                 static_cast<long long>(result->products));
+  return Status::Ok();
+}
+
+void add_demo_commands(CLI::App& cli) {
+  struct Opts {
+    CommonFlags flags;
+    DemoOptions demo;
+    bool keep = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* demo = cli.add_subcommand("demo",
+                                  "Serve a ready demo shop: generates a catalog (deterministic), prints an admin API "
+                                  "token, serves on :8080");
+  add_common_flags(*demo, o->flags, true);
+  demo->add_option("-n,--products", o->demo.products, "number of products to generate (default 2000)")
+      ->check(CLI::Range(int64_t{0}, int64_t{10'000'000}));
+  demo->add_option("--seed", o->demo.seed, "random seed (same seed, same catalog)");
+  demo->add_flag("--keep", o->keep, "keep the temporary data dir on exit (when --data-dir is not given)");
+  demo->callback([o] {
+    CommonFlags flags = o->flags;
+    std::string temp_dir;
+    if (flags.data_dir.empty() && !std::getenv("SHOPBOX_DATA_DIR")) {
+      std::string tmpl = (std::filesystem::temp_directory_path() / "shopbox-demo-XXXXXX").string();
+      if (!mkdtemp(tmpl.data())) return fail(Status::Invalid("cannot create a temporary data dir"));
+      temp_dir = tmpl;
+      flags.data_dir = temp_dir;
+    }
+    int code = [&] {
+      auto app = open_app(flags);
+      if (!app.ok()) return fail(app.status()), 1;
+      if (auto st = (*app)->recover(); !st.ok()) return fail(st), 1;
+      if (auto st = fill_demo(**app, o->demo); !st.ok()) return fail(st), 1;
+      auto token = api_tokens::create(**app, "admin", "shopbox demo");
+      if (!token.ok()) return fail(token.status()), 1;
+      std::printf("shopbox demo: data in %s%s\n", (*app)->config.data_dir.c_str(),
+                  temp_dir.empty() || o->keep ? "" : " (removed on exit)");
+      std::printf("shopbox demo: admin API token (send as 'Authorization: Bearer <token>'):\n");
+      std::printf("export SHOPBOX_ADMIN_TOKEN=%s\n", token->c_str());
+      std::fflush(stdout);
+      return serve_until_signal(**app);
+    }();
+    if (!temp_dir.empty() && !o->keep) {
+      std::error_code ec;
+      std::filesystem::remove_all(temp_dir, ec);
+    }
+    set_exit_code(code);
+  });
+}
+
+Status load_demo_into(App& app, int64_t products) {
+  DemoOptions options;
+  options.products = products;
+  return fill_demo(app, options);
+}
+
+}  // namespace shopbox::cli

@@ -218,59 +218,100 @@ std::optional<int64_t> product_id_by_slug(Connection& c, const std::string& slug
 }
 
 ProductPage list_products(Connection& c, const ProductQuery& q) {
-  // One fixed statement for every filter combination: a NULL parameter
-  // disables its filter. Brands and ids arrive as JSON arrays (json_each),
-  // so the SQL text never depends on the input.
-  static const char* kWhere =
-      " FROM products p WHERE"
-      " (?1 IS NULL OR p.category_id IN (SELECT category_id FROM categories WHERE category_id = ?1"
-      "     OR substr(path, 1, length(?2)) = ?2))"
-      " AND (?3 IS NULL OR p.final_price_cents >= ?3)"
-      " AND (?4 IS NULL OR p.final_price_cents <= ?4)"
-      " AND (?5 IS NULL OR p.brand IN (SELECT value FROM json_each(?5)))"
-      " AND (?6 IS NULL OR (p.rating_count > 0 AND p.rating_sum >= ?6 * p.rating_count))"
-      " AND (?7 IS NULL OR p.product_id IN (SELECT value FROM json_each(?7)))";
-  std::optional<std::string> cat_prefix;
+  // The SQL text is assembled only from fixed fragments chosen by which
+  // filters are present (never from values, which are all bound), so each
+  // combination is one cached prepared statement and SQLite can use the
+  // index that fits (category, price, brand) instead of scanning every row
+  // as a "(? IS NULL OR ...)" form would. Lists (categories, brands, ids)
+  // arrive as JSON arrays through json_each.
+  std::optional<std::string> cat_ids, brands, ids;
   if (q.category_id) {
-    auto cat = get_category(c, *q.category_id);
-    cat_prefix = cat ? cat->path + "/" : std::string("\x01");
+    // The category and all its descendants (the categories table is small).
+    std::vector<int64_t> subtree;
+    if (auto cat = get_category(c, *q.category_id)) {
+      std::string prefix = cat->path + "/";
+      auto st = c.prepare("SELECT category_id FROM categories WHERE category_id = ?1 OR substr(path, 1, length(?2)) = ?2");
+      st.bind(1, *q.category_id).bind(2, prefix);
+      while (st.step()) subtree.push_back(st.int64(0));
+    }
+    cat_ids = nlohmann::json(subtree).dump();
   }
-  std::optional<std::string> brands, ids;
   if (!q.brands.empty()) brands = nlohmann::json(q.brands).dump();
   if (!q.ids.empty()) ids = nlohmann::json(q.ids).dump();
+
+  std::string where = " FROM products p WHERE 1";
+  if (cat_ids) where += " AND p.category_id IN (SELECT value FROM json_each(?1))";
+  if (q.min_price) where += " AND p.final_price_cents >= ?2";
+  if (q.max_price) where += " AND p.final_price_cents <= ?3";
+  if (brands) where += " AND p.brand IN (SELECT value FROM json_each(?4))";
+  if (q.min_rating) where += " AND p.rating_count > 0 AND p.rating_sum >= ?5 * p.rating_count";
+  if (ids) where += " AND p.product_id IN (SELECT value FROM json_each(?6))";
   auto bind_filters = [&](Statement& st) {
-    st.bind(1, q.category_id).bind(2, cat_prefix).bind(3, q.min_price).bind(4, q.max_price);
-    st.bind(5, brands).bind(6, q.min_rating ? std::optional<int64_t>(*q.min_rating) : std::nullopt).bind(7, ids);
+    if (cat_ids) st.bind(1, *cat_ids);
+    if (q.min_price) st.bind(2, *q.min_price);
+    if (q.max_price) st.bind(3, *q.max_price);
+    if (brands) st.bind(4, *brands);
+    if (q.min_rating) st.bind(5, static_cast<int64_t>(*q.min_rating));
+    if (ids) st.bind(6, *ids);
   };
 
   ProductPage page;
-  static const std::string count_sql = std::string("SELECT COUNT(*)") + kWhere;
-  auto cnt = c.prepare(count_sql.c_str());
-  bind_filters(cnt);
-  cnt.step();
-  page.total = cnt.int64(0);
+  std::string count_sql = "SELECT COUNT(*)" + where;
+  {
+    auto cnt = c.prepare(count_sql.c_str());
+    bind_filters(cnt);
+    cnt.step();
+    page.total = cnt.int64(0);
+  }
+  if (page.total == 0 || static_cast<int64_t>(q.page - 1) * q.size >= page.total) return page;
 
   // Every order ends with product_id so pagination is stable.
-  static const std::string base = std::string("SELECT " PRODUCT_COLS) + kWhere;
-  static const std::string by_newest = base + " ORDER BY p.created_at DESC, p.product_id DESC LIMIT ?8 OFFSET ?9";
-  static const std::string by_price_asc = base + " ORDER BY p.final_price_cents ASC, p.product_id ASC LIMIT ?8 OFFSET ?9";
-  static const std::string by_price_desc = base + " ORDER BY p.final_price_cents DESC, p.product_id ASC LIMIT ?8 OFFSET ?9";
-  static const std::string by_rating = base +
-      " ORDER BY CASE WHEN p.rating_count = 0 THEN 0 ELSE CAST(p.rating_sum AS REAL) / p.rating_count END DESC,"
-      " p.rating_count DESC, p.product_id ASC LIMIT ?8 OFFSET ?9";
-  static const std::string by_name = base + " ORDER BY p.name COLLATE NOCASE, p.product_id LIMIT ?8 OFFSET ?9";
-  const std::string* sql = &by_newest;
+  //
+  // Unfiltered, a page is read by walking the sort's index (migration 102).
+  // Filtered, the matching ids are collected and sorted through the
+  // covering filter indexes (idx_products_browse, idx_products_brand_filters)
+  // without reading any row, and only the page's rows are read afterwards:
+  // walking a sort index while skipping non-matches can read most of the
+  // catalog when the filter correlates with the sort key (a pricey
+  // category sorted by price). The unary '+' keeps SQLite off the sort index.
+  bool filtered = cat_ids || q.min_price || q.max_price || brands || q.min_rating || ids;
+  const char* order = "";
   switch (q.sort) {
-    case ProductSort::newest: sql = &by_newest; break;
-    case ProductSort::price_asc: sql = &by_price_asc; break;
-    case ProductSort::price_desc: sql = &by_price_desc; break;
-    case ProductSort::rating: sql = &by_rating; break;
-    case ProductSort::name: sql = &by_name; break;
+    case ProductSort::newest:
+      order = !filtered ? " ORDER BY p.created_at DESC, p.product_id DESC" : " ORDER BY +p.created_at DESC, p.product_id DESC";
+      break;
+    case ProductSort::price_asc:
+      order = !filtered ? " ORDER BY p.final_price_cents ASC, p.product_id ASC"
+                        : " ORDER BY +p.final_price_cents ASC, p.product_id ASC";
+      break;
+    case ProductSort::price_desc:
+      order = !filtered ? " ORDER BY p.final_price_cents DESC, p.product_id DESC"
+                        : " ORDER BY +p.final_price_cents DESC, p.product_id DESC";
+      break;
+    case ProductSort::rating:
+      order = !filtered
+                  ? " ORDER BY (CASE WHEN p.rating_count = 0 THEN 0 ELSE CAST(p.rating_sum AS REAL) / p.rating_count END) DESC,"
+                    " p.rating_count DESC, p.product_id DESC"
+                  : " ORDER BY +(CASE WHEN p.rating_count = 0 THEN 0 ELSE CAST(p.rating_sum AS REAL) / p.rating_count END) DESC,"
+                    " p.rating_count DESC, p.product_id DESC";
+      break;
+    case ProductSort::name:
+      order = !filtered ? " ORDER BY p.name COLLATE NOCASE, p.product_id" : " ORDER BY +p.name COLLATE NOCASE, p.product_id";
+      break;
   }
-  auto st = c.prepare(sql->c_str());
-  bind_filters(st);
-  st.bind(8, static_cast<int64_t>(q.size)).bind(9, static_cast<int64_t>(q.page - 1) * q.size);
-  while (st.step()) page.products.push_back(read_product(st));
+  std::vector<int64_t> page_ids;
+  {
+    std::string sql = std::string("SELECT p.product_id") + where + order + " LIMIT ?7 OFFSET ?8";
+    auto st = c.prepare(sql.c_str());
+    bind_filters(st);
+    st.bind(7, static_cast<int64_t>(q.size)).bind(8, static_cast<int64_t>(q.page - 1) * q.size);
+    while (st.step()) page_ids.push_back(st.int64(0));
+  }
+  for (int64_t id : page_ids) {
+    auto st = c.prepare("SELECT " PRODUCT_COLS " FROM products p WHERE p.product_id = ?");
+    st.bind(1, id);
+    if (st.step()) page.products.push_back(read_product(st));
+  }
   for (auto& p : page.products) {
     auto im = c.prepare(
         "SELECT image_id, url, alt_text, display_order, is_primary FROM product_images WHERE product_id = ? "

@@ -72,6 +72,19 @@ CREATE TABLE api_tokens (
   revoked_at  INTEGER
 );
 )sql"},
+      {102, "catalog browse indexes",
+       R"sql(
+-- Indexes whose order matches each browse sort (catalog_store::list_products),
+-- so a page is read in index order instead of sorting the whole catalog.
+CREATE INDEX idx_products_rating ON products(
+  (CASE WHEN rating_count = 0 THEN 0 ELSE CAST(rating_sum AS REAL) / rating_count END) DESC,
+  rating_count DESC, product_id DESC);
+CREATE INDEX idx_products_name ON products(name COLLATE NOCASE, product_id);
+-- Cover every browse filter and most sort keys, so counting and ordering a
+-- filtered selection reads only the index; rows are read for one page.
+CREATE INDEX idx_products_browse ON products(category_id, final_price_cents, rating_count, rating_sum, brand, created_at, name COLLATE NOCASE);
+CREATE INDEX idx_products_brand_filters ON products(brand, category_id, final_price_cents, rating_count, rating_sum, created_at, name COLLATE NOCASE);
+)sql"},
       {201, "users",
        R"sql(
 -- Accounts. email is unique case-insensitively (COLLATE NOCASE on the

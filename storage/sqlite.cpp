@@ -69,6 +69,15 @@ std::optional<int64_t> Statement::opt_int64(int c) const {
 // ---- Connection ----
 
 Connection::Connection(const std::string& path) {
+  // Memory statistics make every SQLite allocation take one process-wide
+  // mutex, which serialises all reader threads; nothing here reads them.
+  // Must run before SQLite initialises (the first open); later calls are
+  // harmless no-ops.
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
   int rc = sqlite3_open_v2(path.c_str(), &db_,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {

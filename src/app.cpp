@@ -5,6 +5,8 @@
 #include "catalog/catalog.h"
 #include "http/rate_limit.h"
 #include "users/accounts.h"
+#include "users/addresses.h"
+#include "users/payment_methods.h"
 #include "users/sessions.h"
 #include "inventory/inventory.h"
 #include "payments/circuit_breaker.h"
@@ -41,6 +43,8 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   auto limiter = http::RateLimiter::create(app->config);
   if (!limiter.ok()) return limiter.status();
   app->rate_limiter = std::move(limiter.value());
+  app->addresses = std::make_unique<Addresses>(*app->db);
+  app->payment_methods = std::make_unique<PaymentMethods>(*app->db, *app->payments);
   return app;
 }
 

@@ -21,6 +21,8 @@ class Inventory;
 class PaymentGateway;
 class Sessions;
 class Accounts;
+class Addresses;
+class PaymentMethods;
 namespace http {
 class RateLimiter;
 }
@@ -37,6 +39,8 @@ struct App {
   std::unique_ptr<Sessions> sessions;          // src/users/sessions.h
   std::unique_ptr<Accounts> accounts;          // src/users/accounts.h
   std::unique_ptr<http::RateLimiter> rate_limiter;  // src/http/rate_limit.h
+  std::unique_ptr<Addresses> addresses;        // src/users/addresses.h
+  std::unique_ptr<PaymentMethods> payment_methods;  // src/users/payment_methods.h
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);

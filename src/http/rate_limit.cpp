@@ -107,13 +107,19 @@ void RateLimiter::make_room(Shard& shard, int64_t now_ms) {
     it = shard.buckets.erase(it);
 }
 
-int64_t RateLimiter::take(const std::string& key, const Rate& rate) {
+int64_t RateLimiter::take(const std::string& key, const Rate& rate) { return use(key, rate, true); }
+
+// Refills the bucket for the time passed, then takes a token when `consume`
+// and one is there. Returns 0 if a token was (or would be) available, else
+// the whole seconds until one is.
+int64_t RateLimiter::use(const std::string& key, const Rate& rate, bool consume) {
   if (!enabled_ || rate.unlimited()) return 0;
   Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
   int64_t now_ms = now_millis();
   std::lock_guard<std::mutex> lock(shard.mu);
   auto it = shard.buckets.find(key);
   if (it == shard.buckets.end()) {
+    if (!consume) return 0;  // a new bucket is full
     if (shard.buckets.size() >= max_per_shard_) make_room(shard, now_ms);
     it = shard.buckets.emplace(key, Bucket{rate.tokens, now_ms, rate}).first;
   }
@@ -124,7 +130,7 @@ int64_t RateLimiter::take(const std::string& key, const Rate& rate) {
     b.updated_ms = now_ms;
   }
   if (b.tokens >= 1.0) {
-    b.tokens -= 1.0;
+    if (consume) b.tokens -= 1.0;
     return 0;
   }
   double wait_ms = (1.0 - b.tokens) * rate.period_ms / rate.tokens;
@@ -135,16 +141,26 @@ int64_t RateLimiter::check_request(const std::string& group, const Principal& wh
   if (!enabled_) return 0;
   const GroupLimits* g = limits_for(group);
   if (!g) return 0;
-  const std::string& name = groups_.count(group) ? group : std::string("default");
+  const std::string name = groups_.count(group) ? group : std::string("default");
+  // The buckets this request draws from. A request refused by one bucket
+  // takes nothing from the others (checked first, then taken).
+  std::pair<std::string, const Rate*> buckets[3];
+  size_t n = 0;
   if (who.type == Principal::Type::user) {
-    if (int64_t wait = take(name + "|u:" + std::to_string(who.user_id), g->per_user)) return wait;
+    buckets[n++] = {name + "|u:" + std::to_string(who.user_id), &g->per_user};
+    buckets[n++] = {name + "|ip:" + ip, &g->per_ip};
   } else if (who.type == Principal::Type::api_token) {
     // An API token is one caller, however many addresses it comes from.
-    if (int64_t wait = take(name + "|t:" + std::to_string(who.token_id), g->per_user)) return wait;
-    return take(name + "|*", g->global);
+    buckets[n++] = {name + "|t:" + std::to_string(who.token_id), &g->per_user};
+  } else {
+    buckets[n++] = {name + "|ip:" + ip, &g->per_ip};
   }
-  if (int64_t wait = take(name + "|ip:" + ip, g->per_ip)) return wait;
-  return take(name + "|*", g->global);
+  buckets[n++] = {name + "|*", &g->global};
+  int64_t wait = 0;
+  for (size_t i = 0; i < n; ++i) wait = std::max(wait, use(buckets[i].first, *buckets[i].second, false));
+  if (wait > 0) return wait;
+  for (size_t i = 0; i < n; ++i) use(buckets[i].first, *buckets[i].second, true);
+  return 0;
 }
 
 size_t RateLimiter::bucket_count() {

@@ -73,6 +73,7 @@ class RateLimiter {
   static constexpr size_t kShards = 16;
 
   const GroupLimits* limits_for(const std::string& group) const;
+  int64_t use(const std::string& key, const Rate& rate, bool consume);
   void make_room(Shard& shard, int64_t now_ms);
 
   bool enabled_ = true;

@@ -9,7 +9,10 @@
 #include "base/clock.h"
 #include "http/rate_limit.h"
 #include "http/server.h"
+#include "payments/gateway.h"
 #include "users/accounts.h"
+#include "users/addresses.h"
+#include "users/payment_methods.h"
 #include "users/sessions.h"
 
 namespace shopbox {
@@ -190,6 +193,135 @@ void register_user_routes(HttpServer& server, App& app) {
                auto st = app.accounts->change_password(who.user_id, who.session_id, **current, **next);
                if (!st.ok()) return send_error(res, st);
                send_json(res, 200, {{"password_changed", true}});
+             });
+
+  // ---- addresses ----
+  server.add({"GET", "/api/v1/me/addresses", Access::user, "auth", "The signed-in user's addresses"},
+             [&app](const Req&, Res& res, const Principal& who) {
+               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               json items = json::array();
+               for (const auto& a : app.addresses->list(who.user_id)) items.push_back(address_json(a));
+               send_json(res, 200, {{"addresses", items}, {"total", items.size()}});
+             });
+
+  server.add({"POST", "/api/v1/me/addresses", Access::user, "auth",
+              "Save an address {name, street, city, state?, zip?, country (2 letters), phone?, address_type "
+              "(shipping|billing|both), is_default?}"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               auto in = address_input_from_json(*body);
+               if (!in.ok()) return send_error(res, in.status());
+               auto a = app.addresses->create(who.user_id, *in);
+               if (!a.ok()) return send_error(res, a.status());
+               send_json(res, 201, address_json(*a));
+             });
+
+  server.add({"GET", "/api/v1/me/addresses/{id}", Access::user, "auth", "One of the signed-in user's addresses"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               auto id = path_id(req, 1, "address");
+               if (!id.ok()) return send_error(res, id.status());
+               auto a = app.addresses->get(who.user_id, *id);
+               if (!a.ok()) return send_error(res, a.status());
+               send_json(res, 200, address_json(*a));
+             });
+
+  server.add({"PATCH", "/api/v1/me/addresses/{id}", Access::user, "auth",
+              "Change an address (any address field; is_default_shipping / is_default_billing move the default)"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               auto id = path_id(req, 1, "address");
+               if (!id.ok()) return send_error(res, id.status());
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               auto in = address_input_from_json(*body);
+               if (!in.ok()) return send_error(res, in.status());
+               auto a = app.addresses->update(who.user_id, *id, *in);
+               if (!a.ok()) return send_error(res, a.status());
+               send_json(res, 200, address_json(*a));
+             });
+
+  server.add({"DELETE", "/api/v1/me/addresses/{id}", Access::user, "auth", "Delete an address"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               auto id = path_id(req, 1, "address");
+               if (!id.ok()) return send_error(res, id.status());
+               if (auto st = app.addresses->remove(who.user_id, *id); !st.ok()) return send_error(res, st);
+               res.status = 204;
+             });
+
+  // ---- payment methods ----
+  server.add({"GET", "/api/v1/me/payment-methods", Access::user, "auth",
+              "The signed-in user's saved cards (brand, last four, expiry; never the number)"},
+             [&app](const Req&, Res& res, const Principal& who) {
+               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               json items = json::array();
+               for (const auto& p : app.payment_methods->list(who.user_id)) items.push_back(payment_method_json(p));
+               send_json(res, 200, {{"payment_methods", items}, {"total", items.size()}});
+             });
+
+  server.add({"POST", "/api/v1/me/payment-methods", Access::user, "auth",
+              "Save a card {card_number, exp_month, exp_year, cvc, is_default?}: tokenized by the payment gateway; "
+              "only token, brand, last four and expiry are kept"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               if (auto st = only_fields(*body, {"type", "card_number", "exp_month", "exp_year", "cvc", "is_default"});
+                   !st.ok())
+                 return send_error(res, st);
+               auto type = opt_string(*body, "type", 20);
+               if (!type.ok()) return send_error(res, type.status());
+               if (*type && **type != "card")
+                 return send_error(res, field_error("type", "only type \"card\" can be saved"));
+               auto number = opt_string(*body, "card_number", 40);
+               if (!number.ok()) return send_error(res, number.status());
+               if (!*number || (*number)->empty()) return send_error(res, field_error("card_number", "card_number is required"));
+               auto month = opt_int(*body, "exp_month", 1, 12);
+               if (!month.ok()) return send_error(res, month.status());
+               if (!*month) return send_error(res, field_error("exp_month", "exp_month is required"));
+               auto year = opt_int(*body, "exp_year", 0, 9999);
+               if (!year.ok()) return send_error(res, year.status());
+               if (!*year) return send_error(res, field_error("exp_year", "exp_year is required"));
+               auto cvc = opt_string(*body, "cvc", 8);
+               if (!cvc.ok()) return send_error(res, cvc.status());
+               if (!*cvc || (*cvc)->empty()) return send_error(res, field_error("cvc", "cvc is required (a string of digits)"));
+               auto make_default = opt_bool(*body, "is_default");
+               if (!make_default.ok()) return send_error(res, make_default.status());
+               CardInput card{**number, static_cast<int>(**month), static_cast<int>(**year), **cvc};
+               auto p = app.payment_methods->add(who.user_id, card, make_default->value_or(false));
+               card.number.assign(card.number.size(), '0');
+               if (!p.ok()) return send_error(res, p.status());
+               send_json(res, 201, payment_method_json(*p));
+             });
+
+  server.add({"PATCH", "/api/v1/me/payment-methods/{id}", Access::user, "auth",
+              "Make a saved card the default {is_default: true}"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               auto id = path_id(req, 1, "payment method");
+               if (!id.ok()) return send_error(res, id.status());
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               if (auto st = only_fields(*body, {"is_default"}); !st.ok()) return send_error(res, st);
+               auto make_default = opt_bool(*body, "is_default");
+               if (!make_default.ok()) return send_error(res, make_default.status());
+               if (!*make_default || !**make_default)
+                 return send_error(res, field_error("is_default", "is_default: true is the only change a saved card takes"));
+               auto p = app.payment_methods->set_default(who.user_id, *id);
+               if (!p.ok()) return send_error(res, p.status());
+               send_json(res, 200, payment_method_json(*p));
+             });
+
+  server.add({"DELETE", "/api/v1/me/payment-methods/{id}", Access::user, "auth", "Delete a saved card"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               auto id = path_id(req, 1, "payment method");
+               if (!id.ok()) return send_error(res, id.status());
+               if (auto st = app.payment_methods->remove(who.user_id, *id); !st.ok()) return send_error(res, st);
+               res.status = 204;
              });
 }
 

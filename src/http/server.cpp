@@ -32,9 +32,14 @@ void security_headers(http::Res& res) {
   res.set_header("X-Frame-Options", "DENY");
   if (!res.has_header("Content-Security-Policy"))
     res.set_header("Content-Security-Policy",
-                   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                   "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+                   "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
+                   "script-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+                   "base-uri 'self'; form-action 'self'");
+  res.set_header("Cross-Origin-Opener-Policy", "same-origin");
 }
+
+constexpr size_t kMaxHeaders = 100;
+constexpr size_t kMaxHeaderBytes = 32 * 1024;
 
 const char* default_error_code(int status) {
   switch (status) {
@@ -70,6 +75,22 @@ HttpServer::HttpServer(App& app) : app_(app) {
   s.set_payload_max_length(cfg.max_body_bytes);
   s.set_read_timeout(cfg.read_timeout_seconds, 0);
   s.set_write_timeout(cfg.write_timeout_seconds, 0);
+
+  // Header limits: cpp-httplib caps each header line (8 KiB) and the URI
+  // (8 KiB, 414) but not how many headers a request carries. Requests with
+  // more than kMaxHeaders or kMaxHeaderBytes in all are refused with 431
+  // before any route runs.
+  s.set_pre_routing_handler([](const http::Req& req, http::Res& res) {
+    size_t bytes = 0;
+    for (const auto& [name, value] : req.headers) bytes += name.size() + value.size() + 4;
+    if (req.headers.size() <= kMaxHeaders && bytes <= kMaxHeaderBytes) return httplib::Server::HandlerResponse::Unhandled;
+    http::send_json(res, 431, {{"error", {{"code", "headers_too_large"},
+                                          {"message", "too many or too large request headers"},
+                                          {"details", {{"max_headers", kMaxHeaders}, {"max_header_bytes", kMaxHeaderBytes}}}}}});
+    security_headers(res);
+    res.set_header("Connection", "close");
+    return httplib::Server::HandlerResponse::Handled;
+  });
 
   // Anything that reaches here without a body (no route, 413 from the
   // payload limit, 400 from the parser) gets the JSON error shape.

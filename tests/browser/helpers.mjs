@@ -32,7 +32,7 @@ export async function newPage(browser, viewport = DESKTOP) {
   page.dialogs = [];
   page.on('pageerror', (e) => page.problems.push('pageerror: ' + e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 40[0-9]|status of 50[0-9]/.test(m.text())) page.problems.push('console: ' + m.text());
+    if (m.type() === 'error' && !/status of [45][0-9][0-9]/.test(m.text())) page.problems.push('console: ' + m.text());
   });
   page.on('dialog', async (d) => {
     page.dialogs.push(d.type() + ': ' + d.message());

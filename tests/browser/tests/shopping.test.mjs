@@ -211,12 +211,12 @@ test('admin refunds part of an order and cancels another', async (t) => {
   await page.waitForURL(/status=paid/);
   await page.getByRole('link', { name: a.order_id }).click();
   await page.getByLabel(/^Amount/).fill('10.00');
-  await page.getByRole('button', { name: 'Refund' }).click();
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
   await page.getByText('Refund issued').waitFor();
   await page.locator('.status-badge', { hasText: 'Partially refunded' }).first().waitFor();
   // more than is left is refused with the API's reason
   await page.getByLabel(/^Amount/).fill('10000');
-  await page.getByRole('button', { name: 'Refund' }).click();
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
   await page.locator('.form-msg .notice.error').waitFor();
   await page.goto('/admin/orders/' + encodeURIComponent(b.order_id));
   await page.getByRole('button', { name: /Cancel order/ }).click();

@@ -172,7 +172,7 @@ export async function checkout(main, _m, _params, alive) {
   if (!alive()) return;
 
   // Address
-  const addrChoice = { value: addresses.length ? String(addresses.find((a) => a.is_default || a.default_shipping)?.address_id || addresses[0].address_id) : 'new' };
+  const addrChoice = { value: addresses.length ? String(addresses.find((a) => a.is_default_shipping || a.is_default || a.default_shipping)?.address_id || addresses[0].address_id) : 'new' };
   const inp = (name, attrs = {}) => h('input', { name, required: true, ...attrs });
   const addrFields = {
     name: inp('name', { autocomplete: 'name', value: me ? [me.first_name, me.last_name].filter(Boolean).join(' ') : '' }),

@@ -63,6 +63,7 @@ int serve_until_signal(App& app) {
   std::fprintf(stderr, "shopbox %s serving on http://%s:%d (data: %s)\n", kVersion, app.config.listen.c_str(), port,
                app.config.data_dir.c_str());
   std::fflush(stderr);
+  ops::hold_serve_lock(app.config.data_dir);  // restore refuses a data dir in use
   ops::sd_notify("READY=1\nSTATUS=serving on port " + std::to_string(port));  // systemd Type=notify
   std::thread waiter([&] {
     int sig = 0;

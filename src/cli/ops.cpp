@@ -55,7 +55,10 @@ void add_backup(CLI::App& cli) {
     auto cfg = resolve_config(*flags);
     if (!cfg.ok()) return fail(cfg.status());
     if (auto st = require_data_dir(cfg->data_dir); !st.ok()) return fail(st);
-    if (auto st = ops::run_as_owner_of(cfg->data_dir); !st.ok()) return fail(st);
+    auto as = ops::run_as_owner(cfg->data_dir);
+    if (!as.ok()) return fail(as.status());
+    if (!as->empty())
+      std::fprintf(stderr, "note: running as %s, the owner of %s\n", as->c_str(), cfg->data_dir.c_str());
     if (dest->empty()) {
       if (cfg->backup_dir.empty())
         return fail(Status::Invalid("name the backup directory, or set storage.backup_dir in the config"));
@@ -122,7 +125,10 @@ void add_check(CLI::App& cli) {
     auto cfg = resolve_config(*flags);
     if (!cfg.ok()) return fail(cfg.status());
     if (auto st = require_data_dir(cfg->data_dir); !st.ok()) return fail(st);
-    if (auto st = ops::run_as_owner_of(cfg->data_dir); !st.ok()) return fail(st);
+    auto as = ops::run_as_owner(cfg->data_dir);
+    if (!as.ok()) return fail(as.status());
+    if (!as->empty())
+      std::fprintf(stderr, "note: running as %s, the owner of %s\n", as->c_str(), cfg->data_dir.c_str());
     auto app = App::open(*cfg);
     if (!app.ok()) return fail(app.status());
     auto report = ops::run_checks(**app);

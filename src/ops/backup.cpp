@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "cli/commands.h"
+#include "ops/system.h"
 #include "storage/sqlite.h"
 
 namespace shopbox::ops {
@@ -303,6 +304,9 @@ Result<json> restore(const std::string& backup_dir, const std::string& data_dir_
   std::error_code ec;
   bool exists = fs::exists(target, ec);
   if (exists && !fs::is_directory(target, ec)) return Status::Invalid(target.string() + " is not a directory");
+  if (exists && serve_lock_held(target.string()))
+    return Status::Conflict("in_use", "a shopbox server is running on " + target.string() +
+                                          ": stop it first (systemctl stop shopbox)");
   if (exists && !is_empty_dir(target) && !opt.force)
     return Status::Conflict("not_empty", "data directory " + target.string() +
                                              " is not empty: stop the service and pass --force to replace it");

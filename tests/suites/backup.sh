@@ -86,6 +86,11 @@ qty="$(curl -s "http://127.0.0.1:$PORT/api/v1/products/5" | sed 's/.*"quantity":
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 ok "restored shop serves product 1 and product 5's stock (5)"
 
+# Restoring over the data dir of a running server is refused, even forced.
+if "$BIN" restore "$WORK/backup1" --data-dir "$DATA" --force 2>"$WORK/err"; then fail "restored under a running server"; fi
+grep -q "server is running" "$WORK/err" || fail "in-use message: $(cat "$WORK/err")"
+[[ -f "$DATA/shop.db" ]] || fail "refused restore touched the live data"
+ok "restore refuses the data dir of a running server"
 kill "$FIRST_PID"; wait "$FIRST_PID" 2>/dev/null || true
 
 # Backup while checkouts run (once the orders API exists): every order

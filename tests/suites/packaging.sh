@@ -199,9 +199,22 @@ BACKUP="$(sed -n 's/^backup of .* written to \(.*\) in .*/\1/p' "$WORK/backup.ou
 /usr/bin/shopbox restore --verify-only "$BACKUP" >/dev/null || fail "verify the backup"
 /usr/bin/shopbox check --config /etc/shopbox/shopbox.toml >/dev/null || fail "check on the installed shop"
 [[ "$(stat -c %U /var/lib/shopbox/kv/lock.mdb)" == shopbox ]] || fail "root commands left root-owned files"
+if /usr/bin/shopbox restore "$BACKUP" --data-dir /var/lib/shopbox --force 2>"$WORK/err"; then fail "restore under the running service"; fi
+grep -q "server is running" "$WORK/err" || fail "in-use message: $(cat "$WORK/err")"
 stop_service
 if [[ -n "$NOTIFY_PID" ]]; then grep -q "STOPPING=1" "$WORK/notify.out" || fail "no STOPPING=1"; fi
 ok "token, product, admin user + sign-in, backup and check as root while serving; SIGTERM stops with exit 0"
+
+# docs/install.md step 7: stop, restore as root, start. A product added
+# after the backup is gone; the restored tree keeps the service's owner.
+/usr/bin/shopbox restore "$BACKUP" --data-dir /var/lib/shopbox --force >/dev/null || fail "restore as root"
+[[ "$(stat -c '%U:%G %a' /var/lib/shopbox)" == "shopbox:shopbox 750" ]] || fail "restored dir: $(stat -c '%U:%G %a' /var/lib/shopbox)"
+[[ -z "$(find /var/lib/shopbox ! -user shopbox)" ]] || fail "restored files not owned by shopbox: $(find /var/lib/shopbox ! -user shopbox)"
+start_service
+curl -sf "$BASE/api/v1/products/$PID" | grep -q '"Green tea"' || fail "restored shop lost the product"
+/usr/bin/shopbox check --config /etc/shopbox/shopbox.toml >/dev/null || fail "check after restore"
+stop_service
+ok "restore as root over the stopped service (refused while it ran): owner kept, shop serves, check clean"
 
 # ---- upgrade: over itself, then to a newer version; the edited conffile stays ----
 DEBIAN_FRONTEND=noninteractive dpkg -i "$DEB" >"$WORK/dpkg2.out" 2>&1 || { cat "$WORK/dpkg2.out"; fail "reinstall"; }

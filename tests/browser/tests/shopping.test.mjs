@@ -4,7 +4,7 @@
 // shopper sees the tracking. Each step runs once its API exists on the server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, shot, hasRoute, registerUi, newUser, apiJson, admin, findProduct, DESKTOP, PHONE, ADMIN_TOKEN } from '../helpers.mjs';
+import { launch, newPage, shot, hasRoute, registerUi, newUser, apiJson, admin, findProduct, settled, DESKTOP, PHONE, ADMIN_TOKEN } from '../helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -106,6 +106,9 @@ test('cart, save for later, declined card, approved order, history, tracking', a
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('heading', { level: 1, name: 'Checkout' }).waitFor();
+  await settled(page);
+  assert.equal(await page.getByText('Your cart is empty.').count(), 0,
+    'the guest cart must move into the new account at sign-up (POST /auth/register merges shopbox_cart)');
   await page.getByLabel('Full name').fill('Ada Shopper');
   await page.getByLabel('Street address').fill('123 Main St');
   await page.getByLabel('City').fill('Seattle');

@@ -157,8 +157,12 @@ void add_version(CLI::App& cli) {
 }
 
 void add_config(CLI::App& cli) {
-  auto* cmd = cli.add_subcommand("config", "Print the default configuration or check a config file");
-  cmd->require_subcommand(1);
+  auto* cmd = cli.add_subcommand("config", "Print the default configuration (`config default`, also the bare "
+                                           "`config`) or check a config file");
+  cmd->require_subcommand(0, 1);
+  cmd->callback([cmd] {
+    if (cmd->get_subcommands().empty()) std::fputs(default_config_toml().c_str(), stdout);
+  });
   auto data_dir = std::make_shared<std::string>();
   auto* def = cmd->add_subcommand("default", "Print the commented default config (TOML)");
   auto out = std::make_shared<std::string>();

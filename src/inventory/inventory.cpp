@@ -301,7 +301,7 @@ size_t Inventory::sweep_expired() {
   }
 }
 
-void Inventory::check_invariants(std::vector<std::string>& problems) {
+void Inventory::check_invariants(std::vector<std::string>& problems, bool check_bounds) {
   ReadTxn txn(kv_);
   std::map<int64_t, int64_t> reserved_by_active;
   inventory_store::scan_active(txn, kv_, [&](const Reservation& r) {
@@ -311,14 +311,16 @@ void Inventory::check_invariants(std::vector<std::string>& problems) {
   });
   inventory_store::scan_levels(txn, kv_, 0, [&](int64_t id, const StockLevel& l) {
     std::string p = "product " + std::to_string(id) + ": ";
-    if (l.total < 0) problems.push_back(p + "total " + std::to_string(l.total) + " < 0");
-    if (l.reserved < 0) problems.push_back(p + "reserved " + std::to_string(l.reserved) + " < 0");
-    if (l.reserved > l.total)
-      problems.push_back(p + "reserved " + std::to_string(l.reserved) + " > total " + std::to_string(l.total));
     int64_t active = 0;
     if (auto it = reserved_by_active.find(id); it != reserved_by_active.end()) {
       active = it->second;
       reserved_by_active.erase(it);
+    }
+    if (l.total < 0 || l.reserved < 0 || l.reserved > l.total) {
+      if (check_bounds)
+        problems.push_back(p + "total " + std::to_string(l.total) + ", reserved " + std::to_string(l.reserved) +
+                           ": breaks 0 <= reserved <= total");
+      return true;
     }
     if (active != l.reserved)
       problems.push_back(p + "reserved " + std::to_string(l.reserved) + " but active reservations hold " +

@@ -84,8 +84,11 @@ class Inventory {
   // number expired.
   size_t sweep_expired();
 
-  // Appends one line per broken invariant (empty when all hold).
-  void check_invariants(std::vector<std::string>& problems);
+  // Appends one line per broken invariant (empty when all hold), at most
+  // one per product. With check_bounds false the 0 <= reserved <= total
+  // check is left to the caller (ops::check_stock does it) and products
+  // failing it are skipped.
+  void check_invariants(std::vector<std::string>& problems, bool check_bounds = true);
 
  private:
   Lmdb& kv_;

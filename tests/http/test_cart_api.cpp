@@ -225,7 +225,9 @@ TEST_CASE("a malformed cart cookie is replaced, not an error; no token reads an 
   CHECK(empty.body["cart_token"].is_null());
   CHECK(shop.app().cart->count() == 0);  // reading creates nothing
 
-  auto r = shop.post("/api/v1/cart/items", {{"product_id", a}, {"quantity", 1}}, {{"Cookie", "shopbox_cart=garbage"}});
+  std::string origin = "http://127.0.0.1:" + std::to_string(shop.port());
+  auto r = shop.post("/api/v1/cart/items", {{"product_id", a}, {"quantity", 1}},
+                     {{"Cookie", "shopbox_cart=garbage"}, {"Origin", origin}});
   REQUIRE(r.status == 201);
   std::string token = r.body["cart_token"];
   CHECK(token != "garbage");
@@ -349,4 +351,43 @@ TEST_CASE("a cart holds at most 100 different products", "[http][cart]") {
   CHECK(r.status == 422);
   CHECK(r.body["error"]["code"] == "cart_full");
   CHECK(shop.get("/api/v1/cart", guest()).body["items"].size() == 100);
+}
+
+TEST_CASE("cookie-carried cart changes need the shop's origin (CSRF)", "[http][cart]") {
+  TestShop shop;
+  auto a = shop.create_product({{"name", "A"}, {"price", 10}}, 5);
+  REQUIRE(shop.post("/api/v1/cart/items", {{"product_id", a}, {"quantity", 1}}, guest()).status == 201);
+  Headers cross = {{"Cookie", "shopbox_cart=" + kToken}, {"Origin", "https://evil.example"}};
+  auto r = shop.post("/api/v1/cart/items", {{"product_id", a}, {"quantity", 5}}, cross);
+  CHECK(r.status == 403);
+  CHECK(shop.del("/api/v1/cart/items/" + a, cross).status == 403);
+  CHECK(shop.get("/api/v1/cart", guest()).body["items"][0]["quantity"] == 1);
+  Headers same = {{"Cookie", "shopbox_cart=" + kToken}, {"Origin", "http://127.0.0.1:" + std::to_string(shop.port())}};
+  CHECK(shop.patch("/api/v1/cart/items/" + a, {{"quantity", 2}}, same).status == 200);
+}
+
+TEST_CASE("a signed-in user's cart is theirs, and login merges the guest cart", "[http][cart]") {
+  TestShop shop;
+  auto a = shop.create_product({{"name", "A"}, {"price", 10}}, 20);
+  auto b = shop.create_product({{"name", "B"}, {"price", 20}}, 20);
+  auto user = shop.register_user("cart@example.com");
+  auto mine = shop.post("/api/v1/cart/items", {{"product_id", a}, {"quantity", 2}}, user.auth);
+  REQUIRE(mine.status == 201);
+  CHECK(mine.body["cart_token"].is_null());
+  CHECK(mine.header("X-Cart-Token").empty());
+  CHECK(mine.header("Set-Cookie").find("shopbox_cart") == std::string::npos);
+  CHECK(shop.get("/api/v1/cart", user.auth).body["items"].size() == 1);
+  CHECK(shop.get("/api/v1/cart").body["items"].empty());  // not visible anonymously
+  CHECK(shop.get("/api/v1/cart", guest()).body["items"].empty());
+
+  // Shopping as a guest, then signing in: the guest lines join the user's cart.
+  REQUIRE(shop.post("/api/v1/cart/items", {{"product_id", a}, {"quantity", 1}}, guest()).status == 201);
+  REQUIRE(shop.post("/api/v1/cart/items", {{"product_id", b}, {"quantity", 3}}, guest()).status == 201);
+  auto login = shop.post("/api/v1/auth/login", {{"email", "cart@example.com"}, {"password", "password123"}}, guest());
+  REQUIRE(login.status == 200);
+  auto merged = shop.get("/api/v1/cart", user.auth);
+  REQUIRE(merged.body["items"].size() == 2);
+  CHECK(merged.body["items"][0]["quantity"] == 3);
+  CHECK(merged.body["items"][1]["quantity"] == 3);
+  CHECK(shop.get("/api/v1/cart", guest()).body["items"].empty());
 }

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "app.h"
+#include "cart/cart.h"
 #include "base/clock.h"
 #include "http/rate_limit.h"
 #include "http/server.h"
@@ -55,11 +56,9 @@ std::string lower_ascii(std::string s) {
 void merge_guest_cart(App& app, const Req& req, int64_t user_id) {
   std::string guest = cookie(req, "shopbox_cart");
   if (guest.empty()) guest = req.get_header_value("X-Cart-Token");
-  if (guest.empty() || guest.size() > 128) return;
-  (void)app;
-  (void)user_id;
-  // FOLLOW-UP(users/carts): app.carts->merge("g:" + guest, "u:" + std::to_string(user_id)) once the
-  // cart service is on main.
+  if (!valid_cart_token(guest)) return;
+  // Best effort: signing in must not fail because a guest cart could not move.
+  (void)app.cart->merge("g:" + guest, "u:" + std::to_string(user_id));
 }
 
 void send_signed_in(App& app, const Req& req, Res& res, int status, const SignIn& s) {

@@ -18,7 +18,7 @@ Status Inventory::set_totals(const std::vector<std::pair<int64_t, int64_t>>& tot
       inventory_store::put(txn, kv_, product_id, after);
       inventory_store::append_audit(txn, kv_,
                                     {product_id, 0, "set", total - before.total, before.available(), after.available(),
-                                     before.total, after.total, reason, actor, 0});
+                                     before.total, after.total, reason, actor, "", 0});
     }
     return Status::Ok();
   });

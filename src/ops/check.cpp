@@ -72,6 +72,7 @@ CheckReport run_checks(App& app) {
   report.stats["stock_records"] = check_stock(app, report.problems);
   // Services' own invariants (DESIGN.md): add a line per service that has
   // check_invariants(problems).
+  app.inventory->check_invariants(report.problems, /*check_bounds=*/false);  // bounds: check_stock
   return report;
 }
 

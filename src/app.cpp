@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "cart/cart.h"
 #include "catalog/catalog.h"
 #include "http/rate_limit.h"
 #include "users/accounts.h"
@@ -11,6 +12,7 @@
 #include "inventory/inventory.h"
 #include "payments/circuit_breaker.h"
 #include "payments/test_gateway.h"
+#include "storage/cart_store.h"
 #include "storage/inventory_store.h"
 
 namespace shopbox {
@@ -27,6 +29,7 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->db = std::move(db.value());
 
   std::vector<std::string> kv_dbs = kInventoryDbs;
+  kv_dbs.insert(kv_dbs.end(), kCartDbs.begin(), kCartDbs.end());
   auto kv = Lmdb::open(config.data_dir + "/kv", config.lmdb_map_size_mb * 1024 * 1024, kv_dbs);
   if (!kv.ok()) return kv.status();
   app->kv = std::move(kv.value());
@@ -45,14 +48,45 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->rate_limiter = std::move(limiter.value());
   app->addresses = std::make_unique<Addresses>(*app->db);
   app->payment_methods = std::make_unique<PaymentMethods>(*app->db, *app->payments);
+  app->cart = std::make_unique<Cart>(*app->kv, *app->catalog, app->config);
   return app;
 }
 
 Status App::recover() {
   sessions->sweep();  // expired and revoked sessions older than a day
+  // Stock held by reservations that expired while the shop was down goes
+  // back before the first request is served.
+  sweep_once();
+  start_sweeper();
   return Status::Ok();
 }
 
-App::~App() = default;
+void App::sweep_once() {
+  if (inventory) inventory->sweep_expired();
+  if (cart) cart->sweep_expired();
+}
+
+void App::start_sweeper() {
+  if (sweeper_.joinable() || config.sweep_interval_seconds <= 0) return;
+  sweeper_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(sweeper_mu_);
+    while (!sweeper_stop_) {
+      sweeper_cv_.wait_for(lock, std::chrono::seconds(config.sweep_interval_seconds));
+      if (sweeper_stop_) break;
+      lock.unlock();
+      sweep_once();
+      lock.lock();
+    }
+  });
+}
+
+App::~App() {
+  {
+    std::lock_guard<std::mutex> lock(sweeper_mu_);
+    sweeper_stop_ = true;
+  }
+  sweeper_cv_.notify_all();
+  if (sweeper_.joinable()) sweeper_.join();
+}
 
 }  // namespace shopbox

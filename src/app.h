@@ -5,8 +5,11 @@
 // storage/, search/. Services receive only the storage they need.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "base/status.h"
 #include "config.h"
@@ -26,6 +29,7 @@ class PaymentMethods;
 namespace http {
 class RateLimiter;
 }
+class Cart;
 
 struct App {
   Config config;
@@ -41,6 +45,7 @@ struct App {
   std::unique_ptr<http::RateLimiter> rate_limiter;  // src/http/rate_limit.h
   std::unique_ptr<Addresses> addresses;        // src/users/addresses.h
   std::unique_ptr<PaymentMethods> payment_methods;  // src/users/payment_methods.h
+  std::unique_ptr<Cart> cart;
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);
@@ -50,6 +55,14 @@ struct App {
 
  private:
   App() = default;
+  // Background sweeper (expired reservations and carts), started by
+  // recover() every Config::sweep_interval_seconds, stopped in ~App.
+  void start_sweeper();
+  void sweep_once();
+  std::thread sweeper_;
+  std::mutex sweeper_mu_;
+  std::condition_variable sweeper_cv_;
+  bool sweeper_stop_ = false;
 };
 
 }  // namespace shopbox

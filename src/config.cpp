@@ -46,6 +46,7 @@ const std::vector<Setting>& settings() {
       {"shop", "delivery_days", &Config::delivery_days, "days added for an order's estimated delivery"},
       {"shop", "low_stock_threshold", &Config::low_stock_threshold, "default low-stock alert level"},
       {"inventory", "reservation_ttl_seconds", &Config::reservation_ttl_seconds, "checkout reservation lifetime"},
+      {"inventory", "sweep_interval_seconds", &Config::sweep_interval_seconds, "how often expired reservations and carts are swept (0: start-up only)"},
       {"cart", "ttl_seconds", &Config::cart_ttl_seconds, "cart lifetime, renewed on activity"},
       {"cart", "max_quantity_per_line", &Config::max_quantity_per_line, "largest quantity of one product"},
       {"auth", "session_ttl_seconds", &Config::session_ttl_seconds, "session lifetime"},
@@ -114,6 +115,8 @@ Status validate(const Config& c) {
       c.password_scrypt_p < 1 || c.password_scrypt_p > 16)
     return Status::Invalid("auth.password_scrypt_*: log_n 1..20, r 1..32, p 1..16");
   if (c.rate_limit_max_buckets < 100) return Status::Invalid("rate_limit.max_buckets must be >= 100");
+  if (c.max_quantity_per_line < 1) return Status::Invalid("cart.max_quantity_per_line must be >= 1");
+  if (c.cart_ttl_seconds < 60) return Status::Invalid("cart.ttl_seconds must be >= 60");
   return Status::Ok();
 }
 

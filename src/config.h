@@ -45,6 +45,7 @@ struct Config {
   int reservation_ttl_seconds = 600;         // 10 minutes
   int cart_ttl_seconds = 30 * 24 * 3600;     // 30 days
   int max_quantity_per_line = 999;
+  int sweep_interval_seconds = 30;          // expired reservations and carts; 0: only at start-up
 
   // [auth]
   int session_ttl_seconds = 14 * 24 * 3600;

@@ -1,9 +1,20 @@
-// Stock levels in LMDB. `available` is derived: total - reserved.
+// Stock levels, reservations and the stock audit log in LMDB.
 //
-// Invariant kept by every function here, inside one LMDB write transaction:
-//   0 <= reserved <= total, so available >= 0.
-// Every change appends an audit record in the same transaction, so the
-// audit log and the stock level can never disagree.
+// Databases (opened by the App, names in kInventoryDbs):
+//   stock               u64be(product_id) -> 24-byte StockLevel (total, reserved, threshold)
+//   stock_audit         u64be(product_id) u64be(seq) -> JSON audit record
+//   reservations        reservation id ("rsv_...") -> JSON Reservation
+//   reservation_expiry  u64be(expires_at) reservation id -> "" (ACTIVE reservations only)
+//   meta                "audit_seq" -> u64be global audit sequence
+//
+// `available` is derived: total - reserved. Invariant kept by every caller,
+// inside one LMDB write transaction: 0 <= reserved <= total, and reserved ==
+// the sum of the product's lines over active reservations. Every change
+// appends an audit record in the same transaction, so the audit log and the
+// stock level can never disagree.
+//
+// Stock location: one shard owns one stock location (Config::warehouse_location);
+// levels are keyed by product only and the location is reported beside them.
 #pragma once
 
 #include <cstdint>
@@ -27,26 +38,61 @@ struct StockAudit {
   int64_t product_id = 0;
   int64_t seq = 0;
   std::string action;  // set, adjust, reserve, release, consume, expire
-  int64_t quantity_change = 0;
+  int64_t quantity_change = 0;  // change of `available` (reserve/release/expire/set/adjust) or `total` (consume)
   int64_t before_available = 0;
   int64_t after_available = 0;
   int64_t before_total = 0;
   int64_t after_total = 0;
   std::string reason;
   std::string actor;
+  std::string reservation_id;  // for reserve/release/consume/expire
   int64_t at = 0;
 };
 
+struct ReservationLine {
+  int64_t product_id = 0;
+  int64_t quantity = 0;
+};
+
+struct Reservation {
+  std::string id;       // "rsv_<16 hex>"
+  std::string owner;    // cart owner key or any label ("u:12", "g:<token>", "admin")
+  std::vector<ReservationLine> lines;
+  std::string status;   // active | consumed | released | expired
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  int64_t updated_at = 0;
+  std::string order_id;  // set when consumed
+  std::string reason;    // set when released
+};
+
 // Names of the LMDB databases this store uses (opened by the App).
-inline const std::vector<std::string> kInventoryDbs = {"stock", "stock_audit", "meta"};
+inline const std::vector<std::string> kInventoryDbs = {"stock", "stock_audit", "meta", "reservations",
+                                                       "reservation_expiry"};
 
 namespace inventory_store {
 
 std::optional<StockLevel> get(const Txn& txn, Lmdb& env, int64_t product_id);
 void put(WriteTxn& txn, Lmdb& env, int64_t product_id, const StockLevel& level);
+// Visits every stocked product in id order from `from_product` while fn returns true.
+void scan_levels(const Txn& txn, Lmdb& env, int64_t from_product,
+                 const std::function<bool(int64_t product_id, const StockLevel&)>& fn);
+
 void append_audit(WriteTxn& txn, Lmdb& env, StockAudit rec);
-// Newest first.
-std::vector<StockAudit> audit(const Txn& txn, Lmdb& env, int64_t product_id, size_t limit);
+// Newest first; `action` filters when non-empty. `total` receives the count
+// of matching records (all of them, not only the returned page).
+std::vector<StockAudit> audit(const Txn& txn, Lmdb& env, int64_t product_id, size_t offset, size_t limit,
+                              const std::string& action, size_t* total);
+
+std::optional<Reservation> get_reservation(const Txn& txn, Lmdb& env, const std::string& id);
+// Writes the record and keeps the expiry index in step with its status:
+// indexed while active, removed otherwise. `previous` is the stored record
+// (if any) so its old index entry can be removed.
+void put_reservation(WriteTxn& txn, Lmdb& env, const Reservation& r, const Reservation* previous);
+// Ids of active reservations with expires_at <= `now`, oldest first, at most `limit`.
+std::vector<std::string> due_reservations(const Txn& txn, Lmdb& env, int64_t now, size_t limit);
+// Every active reservation (via the expiry index, which holds only active ones).
+void scan_active(const Txn& txn, Lmdb& env, const std::function<void(const Reservation&)>& fn);
 
 }  // namespace inventory_store
 }  // namespace shopbox

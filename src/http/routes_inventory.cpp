@@ -1,4 +1,7 @@
-// Admin inventory routes: set or adjust stock, read the audit log.
+// Admin inventory routes: stock levels (set, adjust, low-stock list), the
+// audit log, reservations (reserve, release, consume: the service calls
+// checkout makes, exposed for operators, tests and benchmarks) and the
+// invariant check.
 #include "app.h"
 #include "base/clock.h"
 #include "catalog/catalog.h"
@@ -8,71 +11,234 @@
 namespace shopbox {
 using namespace http;
 
-static json stock_json(int64_t product_id, const StockLevel& s) {
-  return {{"product_id", std::to_string(product_id)}, {"total", s.total},           {"reserved", s.reserved},
-          {"available", s.available()},               {"low_stock_threshold", s.low_stock_threshold}};
+namespace {
+
+json stock_json(int64_t product_id, const StockLevel& s, const Config& config) {
+  return {{"product_id", std::to_string(product_id)},
+          {"location", config.warehouse_location},
+          {"total", s.total},
+          {"reserved", s.reserved},
+          {"available", s.available()},
+          {"low_stock_threshold", s.low_stock_threshold},
+          {"low_stock", s.available() <= s.low_stock_threshold}};
 }
 
+json reservation_json(const Reservation& r) {
+  json lines = json::array();
+  for (const auto& l : r.lines) lines.push_back({{"product_id", std::to_string(l.product_id)}, {"quantity", l.quantity}});
+  return {{"reservation_id", r.id},
+          {"owner", r.owner},
+          {"status", r.status},
+          {"lines", lines},
+          {"created_at", iso8601(r.created_at)},
+          {"expires_at", iso8601(r.expires_at)},
+          {"updated_at", iso8601(r.updated_at)},
+          {"order_id", r.order_id.empty() ? json(nullptr) : json(r.order_id)},
+          {"reason", r.reason.empty() ? json(nullptr) : json(r.reason)}};
+}
+
+Status reject_unknown(const json& body, std::initializer_list<const char*> known) {
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || it.key() == k;
+    if (!ok) return field_error(it.key(), "unknown field " + it.key());
+  }
+  return Status::Ok();
+}
+
+// {lines: [{product_id, quantity}], owner?, ttl_seconds?}
+Result<std::vector<ReservationLine>> parse_lines(const json& body, const Config& config) {
+  auto it = body.find("lines");
+  if (it == body.end() || !it->is_array() || it->empty())
+    return field_error("lines", "lines must be a non-empty array of {product_id, quantity}");
+  if (it->size() > Inventory::kMaxLines)
+    return field_error("lines", "at most " + std::to_string(Inventory::kMaxLines) + " lines");
+  std::vector<ReservationLine> lines;
+  for (const auto& l : *it) {
+    if (!l.is_object()) return field_error("lines", "each line must be an object {product_id, quantity}");
+    auto id = json_id(l, "product_id");
+    if (!id.ok()) return id.status();
+    auto q = opt_int(l, "quantity", 1, config.max_quantity_per_line);
+    if (!q.ok()) return q.status();
+    if (!*q) return field_error("quantity", "quantity is required");
+    lines.push_back({*id, **q});
+  }
+  return lines;
+}
+
+}  // namespace
+
 void register_inventory_routes(HttpServer& server, App& app) {
+  server.add({"GET", "/api/v1/admin/inventory", Access::admin, "admin",
+              "Stock levels, paginated; ?low_stock=true lists those at or below their threshold"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto page = pagination(req);
+               if (!page.ok()) return send_error(res, page.status());
+               bool low_only = false;
+               if (auto v = query(req, "low_stock")) {
+                 if (*v != "true" && *v != "false") return send_error(res, field_error("low_stock", "low_stock must be true or false"));
+                 low_only = *v == "true";
+               }
+               size_t total = 0;
+               auto rows = app.inventory->list(low_only, static_cast<size_t>(page->offset()), static_cast<size_t>(page->size), &total);
+               json items = json::array();
+               for (const auto& r : rows) {
+                 json j = stock_json(r.product_id, r.level, app.config);
+                 auto p = app.catalog->product(r.product_id);
+                 j["name"] = p.ok() ? json(p->name) : json(nullptr);
+                 j["sku"] = p.ok() ? json(p->sku) : json(nullptr);
+                 items.push_back(std::move(j));
+               }
+               send_json(res, 200, {{"items", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
+             });
+
+  server.add({"GET", "/api/v1/admin/inventory/check", Access::admin, "admin",
+              "Checks the stock invariants (0 <= reserved <= total; reserved == active reservations)"},
+             [&app](const Req&, Res& res, const Principal&) {
+               std::vector<std::string> problems;
+               app.inventory->check_invariants(problems);
+               send_json(res, 200, {{"ok", problems.empty()}, {"problems", problems}});
+             });
+
+  server.add({"POST", "/api/v1/admin/inventory/reservations", Access::admin, "admin",
+              "Reserve stock, all lines or none: {lines: [{product_id, quantity}], owner?, ttl_seconds?}"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               if (auto st = reject_unknown(*body, {"lines", "owner", "ttl_seconds"}); !st.ok()) return send_error(res, st);
+               auto lines = parse_lines(*body, app.config);
+               if (!lines.ok()) return send_error(res, lines.status());
+               auto owner = opt_string(*body, "owner", 200);
+               if (!owner.ok()) return send_error(res, owner.status());
+               if (*owner && (*owner)->empty()) return send_error(res, field_error("owner", "owner must not be empty"));
+               auto ttl = opt_int(*body, "ttl_seconds", 1, 7 * 24 * 3600);
+               if (!ttl.ok()) return send_error(res, ttl.status());
+               for (const auto& l : *lines)
+                 if (auto p = app.catalog->product(l.product_id); !p.ok())
+                   return send_error(res, Status(Kind::not_found, "not_found", "product " + std::to_string(l.product_id) + " not found",
+                                                 {{"product_id", std::to_string(l.product_id)}}));
+               auto r = app.inventory->reserve(*lines, owner->value_or(who.actor()), ttl->value_or(0));
+               if (!r.ok()) return send_error(res, r.status());
+               send_json(res, 201, reservation_json(*r));
+             });
+
+  server.add({"GET", "/api/v1/admin/inventory/reservations/{id}", Access::admin, "admin", "A reservation and its status"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto r = app.inventory->reservation(req.matches[1].str());
+               if (!r.ok()) return send_error(res, r.status());
+               send_json(res, 200, reservation_json(*r));
+             });
+
+  server.add({"POST", "/api/v1/admin/inventory/reservations/{id}/release", Access::admin, "admin",
+              "Release a reservation (idempotent): {reason?}"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               std::string reason = "released by admin";
+               if (!req.body.empty()) {
+                 auto body = parse_object(req);
+                 if (!body.ok()) return send_error(res, body.status());
+                 if (auto st = reject_unknown(*body, {"reason"}); !st.ok()) return send_error(res, st);
+                 auto r = opt_string(*body, "reason", 200);
+                 if (!r.ok()) return send_error(res, r.status());
+                 if (*r && !(*r)->empty()) reason = **r;
+               }
+               auto r = app.inventory->release(req.matches[1].str(), reason);
+               if (!r.ok()) return send_error(res, r.status());
+               send_json(res, 200, reservation_json(*r));
+             });
+
+  server.add({"POST", "/api/v1/admin/inventory/reservations/{id}/consume", Access::admin, "admin",
+              "Consume a reservation for an order (idempotent per order): {order_id}"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               if (auto st = reject_unknown(*body, {"order_id"}); !st.ok()) return send_error(res, st);
+               auto order = req_string(*body, "order_id", 100);
+               if (!order.ok()) return send_error(res, order.status());
+               auto r = app.inventory->consume(req.matches[1].str(), *order);
+               if (!r.ok()) return send_error(res, r.status());
+               send_json(res, 200, reservation_json(*r));
+             });
+
   server.add({"GET", "/api/v1/admin/inventory/{id}", Access::admin, "admin", "Stock level of a product"},
              [&app](const Req& req, Res& res, const Principal&) {
                auto id = path_id(req, 1, "product");
                if (!id.ok()) return send_error(res, id.status());
                if (auto p = app.catalog->product(*id); !p.ok()) return send_error(res, p.status());
-               send_json(res, 200, stock_json(*id, app.inventory->level(*id)));
+               send_json(res, 200, stock_json(*id, app.inventory->level(*id), app.config));
              });
 
-  server.add({"PUT", "/api/v1/admin/inventory/{id}", Access::admin, "admin", "Set the total stock on hand: {total, reason}"},
+  server.add({"PUT", "/api/v1/admin/inventory/{id}", Access::admin, "admin",
+              "Set the total stock on hand: {total, reason?, low_stock_threshold?}"},
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = path_id(req, 1, "product");
                if (!id.ok()) return send_error(res, id.status());
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
+               if (auto st = reject_unknown(*body, {"total", "reason", "low_stock_threshold"}); !st.ok()) return send_error(res, st);
                auto total = opt_int(*body, "total", 0, 1'000'000'000);
                if (!total.ok()) return send_error(res, total.status());
-               if (!*total) return send_error(res, field_error("total", "total is required"));
+               auto threshold = opt_int(*body, "low_stock_threshold", 0, 1'000'000'000);
+               if (!threshold.ok()) return send_error(res, threshold.status());
+               if (!*total && !*threshold) return send_error(res, field_error("total", "total is required"));
                auto reason = opt_string(*body, "reason", 200);
                if (!reason.ok()) return send_error(res, reason.status());
                if (auto p = app.catalog->product(*id); !p.ok()) return send_error(res, p.status());
-               auto level = app.inventory->set_total(*id, **total, who.actor(), reason->value_or("stock count"));
-               if (!level.ok()) return send_error(res, level.status());
-               send_json(res, 200, stock_json(*id, *level));
+               StockLevel level = app.inventory->level(*id);
+               if (*total) {
+                 auto l = app.inventory->set_total(*id, **total, who.actor(), reason->value_or("stock count"));
+                 if (!l.ok()) return send_error(res, l.status());
+                 level = *l;
+               }
+               if (*threshold) {
+                 auto l = app.inventory->set_threshold(*id, **threshold);
+                 if (!l.ok()) return send_error(res, l.status());
+                 level = *l;
+               }
+               send_json(res, 200, stock_json(*id, level, app.config));
              });
 
-  server.add({"PATCH", "/api/v1/admin/inventory/{id}", Access::admin, "admin", "Adjust stock by a delta: {delta, reason}"},
+  server.add({"PATCH", "/api/v1/admin/inventory/{id}", Access::admin, "admin", "Adjust stock by a delta: {delta, reason?}"},
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = path_id(req, 1, "product");
                if (!id.ok()) return send_error(res, id.status());
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
+               if (auto st = reject_unknown(*body, {"delta", "reason"}); !st.ok()) return send_error(res, st);
                auto delta = opt_int(*body, "delta", -1'000'000'000, 1'000'000'000);
                if (!delta.ok()) return send_error(res, delta.status());
                if (!*delta) return send_error(res, field_error("delta", "delta is required"));
+               if (**delta == 0) return send_error(res, field_error("delta", "delta must not be zero"));
                auto reason = opt_string(*body, "reason", 200);
                if (!reason.ok()) return send_error(res, reason.status());
                if (auto p = app.catalog->product(*id); !p.ok()) return send_error(res, p.status());
                auto level = app.inventory->adjust(*id, **delta, who.actor(), reason->value_or("adjustment"));
                if (!level.ok()) return send_error(res, level.status());
-               send_json(res, 200, stock_json(*id, *level));
+               send_json(res, 200, stock_json(*id, *level, app.config));
              });
 
-  server.add({"GET", "/api/v1/admin/inventory/{id}/audit", Access::admin, "admin", "Stock audit log of a product, newest first"},
+  server.add({"GET", "/api/v1/admin/inventory/{id}/audit", Access::admin, "admin",
+              "Stock audit log of a product, newest first; ?action=reserve|release|consume|expire|set|adjust"},
              [&app](const Req& req, Res& res, const Principal&) {
                auto id = path_id(req, 1, "product");
                if (!id.ok()) return send_error(res, id.status());
                auto page = pagination(req, 50, 100);
                if (!page.ok()) return send_error(res, page.status());
+               std::string action = query(req, "action").value_or("");
+               static const std::vector<std::string> actions = {"", "set", "adjust", "reserve", "release", "consume", "expire"};
+               if (std::find(actions.begin(), actions.end(), action) == actions.end())
+                 return send_error(res, field_error("action", "action must be one of set, adjust, reserve, release, consume, expire"));
                if (auto p = app.catalog->product(*id); !p.ok()) return send_error(res, p.status());
-               auto all = app.inventory->audit(*id, 100000);
+               size_t total = 0;
+               auto rows = app.inventory->audit(*id, static_cast<size_t>(page->offset()), static_cast<size_t>(page->size), action, &total);
                json items = json::array();
-               for (size_t i = page->offset(); i < all.size() && items.size() < static_cast<size_t>(page->size); ++i) {
-                 const auto& a = all[i];
+               for (const auto& a : rows)
                  items.push_back({{"seq", a.seq}, {"action", a.action}, {"quantity_change", a.quantity_change},
                                   {"before_available", a.before_available}, {"after_available", a.after_available},
                                   {"before_total", a.before_total}, {"after_total", a.after_total},
-                                  {"reason", a.reason}, {"actor", a.actor}, {"at", iso8601(a.at)}});
-               }
-               send_json(res, 200, {{"items", items}, {"page", page->page}, {"size", page->size}, {"total", all.size()}});
+                                  {"reason", a.reason}, {"actor", a.actor},
+                                  {"reservation_id", a.reservation_id.empty() ? json(nullptr) : json(a.reservation_id)},
+                                  {"at", iso8601(a.at)}});
+               send_json(res, 200, {{"items", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
              });
 }
 

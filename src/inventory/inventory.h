@@ -1,8 +1,20 @@
-// Inventory: stock levels per product, in LMDB.
+// Inventory: stock levels and reservations per product, in LMDB.
 //
-// Invariant: 0 <= reserved <= total for every product, checked and changed
-// inside one LMDB write transaction, which LMDB runs one at a time. That
-// single writer is why two buyers can never take the last unit twice.
+// Invariants (checked by check_invariants(), kept by every function here):
+//   0 <= reserved <= total, so available = total - reserved >= 0;
+//   reserved == the sum of the product's lines over active reservations.
+// Every check-and-change happens inside one LMDB write transaction, which
+// LMDB runs one at a time. That single writer is why two buyers can never
+// take the last unit twice. Each stock change appends an audit record in
+// the same transaction.
+//
+// Reservation lifecycle: active -> consumed (an order took the stock: total
+// and reserved both drop) | released (given back: reserved drops) | expired
+// (the sweeper, or any access after expires_at, gives it back). consume()
+// and release() are idempotent: repeating one returns the same reservation.
+//
+// Stock location: a shard owns one location (Config::warehouse_location);
+// levels are per product within it (see docs/inventory-and-carts.md).
 #pragma once
 
 #include <cstdint>
@@ -17,9 +29,17 @@
 
 namespace shopbox {
 
+struct StockRow {
+  int64_t product_id = 0;
+  StockLevel level;
+};
+
 class Inventory {
  public:
   Inventory(Lmdb& kv, const Config& config) : kv_(kv), config_(config) {}
+
+  // Largest number of distinct products in one reservation.
+  static constexpr size_t kMaxLines = 200;
 
   // Current level; a product never stocked reads as all zeros.
   StockLevel level(int64_t product_id);
@@ -28,7 +48,40 @@ class Inventory {
   Result<StockLevel> set_total(int64_t product_id, int64_t total, const std::string& actor, const std::string& reason);
   // Adds delta (may be negative) to the total on hand.
   Result<StockLevel> adjust(int64_t product_id, int64_t delta, const std::string& actor, const std::string& reason);
-  std::vector<StockAudit> audit(int64_t product_id, size_t limit = 100);
+  // Sets the low-stock alert level of a product.
+  Result<StockLevel> set_threshold(int64_t product_id, int64_t threshold);
+
+  // Newest first; `action` filters ("reserve", ...) when non-empty.
+  std::vector<StockAudit> audit(int64_t product_id, size_t offset, size_t limit, const std::string& action = "",
+                                size_t* total = nullptr);
+
+  // Stocked products in id order; with low_only, those whose available is
+  // at or below their threshold. `total` receives the number matching.
+  std::vector<StockRow> list(bool low_only, size_t offset, size_t limit, size_t* total);
+
+  // Reserves every line or none, in one write transaction. Lines naming the
+  // same product are merged. 400 for empty or bad lines; 409 out_of_stock
+  // with details.items[{product_id, requested, available}] for every short
+  // line. ttl_seconds <= 0 uses Config::reservation_ttl_seconds.
+  Result<Reservation> reserve(std::vector<ReservationLine> lines, const std::string& owner, int64_t ttl_seconds = 0);
+  // The stock leaves the shop: total and reserved drop by each line. 404 for
+  // an unknown id; repeating with the same order id returns the consumed
+  // reservation; 409 reservation_not_active when it was released, expired
+  // (also when found past expires_at: it is expired on the spot) or
+  // consumed by another order.
+  Result<Reservation> consume(const std::string& reservation_id, const std::string& order_id);
+  // Gives the stock back. Idempotent: a released or expired reservation is
+  // returned as is. 409 reservation_consumed for a consumed one.
+  Result<Reservation> release(const std::string& reservation_id, const std::string& reason);
+  // The stored reservation (404 when unknown).
+  Result<Reservation> reservation(const std::string& reservation_id);
+  // Expires every active reservation past its expires_at, returning stock.
+  // Cheap when nothing is due: one seek in the expiry index. Returns the
+  // number expired.
+  size_t sweep_expired();
+
+  // Appends one line per broken invariant (empty when all hold).
+  void check_invariants(std::vector<std::string>& problems);
   // Sets many totals in one LMDB transaction (bulk loads: demo, import);
   // all or nothing. Defined in inventory_bulk.cpp.
   Status set_totals(const std::vector<std::pair<int64_t, int64_t>>& totals, const std::string& actor,
@@ -38,5 +91,8 @@ class Inventory {
   Lmdb& kv_;
   const Config& config_;
 };
+
+// True for ids of the form rsv_<16 lower-case hex>.
+bool valid_reservation_id(const std::string& id);
 
 }  // namespace shopbox

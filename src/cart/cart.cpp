@@ -1,0 +1,349 @@
+#include "cart/cart.h"
+
+#include <algorithm>
+#include <map>
+
+#include "base/clock.h"
+#include "base/crypto.h"
+#include "catalog/catalog.h"
+#include "storage/inventory_store.h"
+
+namespace shopbox {
+namespace {
+using json = nlohmann::json;
+
+template <typename List>
+auto find_line(List& list, int64_t product_id) {
+  return std::find_if(list.begin(), list.end(), [&](const CartLine& l) { return l.product_id == product_id; });
+}
+
+Status out_of_stock(int64_t product_id, int64_t requested, int64_t available) {
+  return Status::Conflict(
+      "out_of_stock",
+      available <= 0 ? "this product is out of stock" : "only " + std::to_string(available) + " available",
+      {{"items", json::array({{{"product_id", std::to_string(product_id)},
+                               {"requested", requested},
+                               {"available", std::max<int64_t>(0, available)}}})}});
+}
+
+Status not_in_cart() { return Status::NotFound("product is not in the cart"); }
+
+Status cart_full() {
+  return Status(Kind::unprocessable, "cart_full",
+                "a cart holds at most " + std::to_string(Cart::kMaxLines) + " different products");
+}
+
+int64_t available_in(const Txn& txn, Lmdb& kv, int64_t product_id) {
+  auto l = inventory_store::get(txn, kv, product_id);
+  return l ? std::max<int64_t>(0, l->available()) : 0;
+}
+
+CartRecord fresh_cart(const std::string& owner, int64_t now) {
+  CartRecord c;
+  c.cart_id = "cart_" + random_hex(8);
+  c.owner = owner;
+  c.created_at = now;
+  return c;
+}
+
+}  // namespace
+
+bool valid_cart_token(const std::string& t) {
+  return t.size() == 32 && std::all_of(t.begin(), t.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+std::string new_cart_token() { return random_hex(16); }
+
+Status Cart::check_quantity(int64_t quantity) const {
+  if (quantity < 1 || quantity > config_.max_quantity_per_line)
+    return Status::Invalid("quantity must be between 1 and " + std::to_string(config_.max_quantity_per_line),
+                           {{"field", "quantity"}});
+  return Status::Ok();
+}
+
+CartView Cart::render(const CartRecord& rec) {
+  CartView v;
+  v.exists = true;
+  v.cart_id = rec.cart_id;
+  v.owner = rec.owner;
+  v.created_at = rec.created_at;
+  v.updated_at = rec.updated_at;
+  v.expires_at = rec.expires_at;
+  std::map<int64_t, int64_t> available;
+  {
+    ReadTxn txn(kv_);
+    for (const auto* list : {&rec.items, &rec.saved})
+      for (const auto& l : *list) available[l.product_id] = available_in(txn, kv_, l.product_id);
+  }
+  auto price = [&](const CartLine& l) {
+    PricedLine p;
+    p.line = l;
+    p.name = l.name;
+    p.available = available[l.product_id];
+    if (auto prod = catalog_.product(l.product_id); prod.ok()) {
+      p.exists = true;
+      p.name = prod->name;
+      p.sku = prod->sku;
+      if (!prod->images.empty()) p.image = prod->images.front().url;
+      p.unit_price = prod->final_price();
+      p.original_price = prod->price;
+    } else {
+      p.unit_price = p.original_price = l.price_at_add;
+    }
+    p.subtotal = p.unit_price * l.quantity;
+    p.unavailable = !p.exists || p.available <= 0;
+    p.insufficient_stock = !p.unavailable && p.available < l.quantity;
+    return p;
+  };
+  Cents subtotal = 0;
+  for (const auto& l : rec.items) {
+    v.items.push_back(price(l));
+    const auto& p = v.items.back();
+    if (p.unavailable) continue;
+    v.items_count += l.quantity;
+    subtotal += p.subtotal;
+    v.savings += std::max<Cents>(0, p.original_price - p.unit_price) * l.quantity;
+  }
+  for (const auto& l : rec.saved) v.saved.push_back(price(l));
+  v.totals = price_order(subtotal, 0, config_);
+  return v;
+}
+
+Result<CartView> Cart::get(const std::string& owner) {
+  std::optional<CartRecord> rec;
+  {
+    ReadTxn txn(kv_);
+    rec = cart_store::get(txn, kv_, owner);
+  }
+  if (!rec || rec->expires_at <= now_seconds()) {
+    CartView empty;
+    empty.owner = owner;
+    empty.totals = price_order(0, 0, config_);
+    return empty;
+  }
+  return render(*rec);
+}
+
+Result<CartView> Cart::change(const std::string& owner, const std::function<Status(WriteTxn&, CartRecord&)>& fn) {
+  CartRecord result;
+  Status st = kv_.write([&](WriteTxn& txn) {
+    int64_t now = now_seconds();
+    auto stored = cart_store::get(txn, kv_, owner);
+    CartRecord rec = stored && stored->expires_at > now ? *stored : fresh_cart(owner, now);
+    if (auto s = fn(txn, rec); !s.ok()) return s;
+    rec.updated_at = now;
+    rec.expires_at = now + config_.cart_ttl_seconds;
+    cart_store::put(txn, kv_, rec, stored ? &*stored : nullptr);
+    result = std::move(rec);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return render(result);
+}
+
+Result<CartView> Cart::add_item(const std::string& owner, int64_t product_id, int64_t quantity,
+                                const json& selected_options) {
+  if (auto s = check_quantity(quantity); !s.ok()) return s;
+  if (!selected_options.is_null() && !selected_options.is_object())
+    return Status::Invalid("selected_options must be an object", {{"field", "selected_options"}});
+  auto product = catalog_.product(product_id);
+  if (!product.ok()) return product.status();
+  return change(owner, [&](WriteTxn& txn, CartRecord& rec) {
+    int64_t available = available_in(txn, kv_, product_id);
+    if (quantity > available) return out_of_stock(product_id, quantity, available);
+    auto it = find_line(rec.items, product_id);
+    if (it == rec.items.end()) {
+      if (rec.items.size() >= kMaxLines) return cart_full();
+      CartLine l;
+      if (auto s = find_line(rec.saved, product_id); s != rec.saved.end()) {
+        l = *s;  // keeps its cart_item_id
+        rec.saved.erase(s);
+      } else {
+        l.cart_item_id = "item_" + random_hex(6);
+      }
+      l.product_id = product_id;
+      l.added_at = now_seconds();
+      rec.items.push_back(l);
+      it = rec.items.end() - 1;
+    }
+    it->quantity = quantity;
+    it->name = product->name;
+    it->price_at_add = product->final_price();
+    if (selected_options.is_object()) it->selected_options = selected_options;
+    return Status::Ok();
+  });
+}
+
+Result<CartView> Cart::set_quantity(const std::string& owner, int64_t product_id, int64_t quantity) {
+  if (auto s = check_quantity(quantity); !s.ok()) return s;
+  return change(owner, [&](WriteTxn& txn, CartRecord& rec) {
+    auto it = find_line(rec.items, product_id);
+    if (it == rec.items.end()) return not_in_cart();
+    // Lowering the quantity is always allowed; raising it needs the stock.
+    int64_t available = available_in(txn, kv_, product_id);
+    if (quantity > it->quantity && quantity > available) return out_of_stock(product_id, quantity, available);
+    it->quantity = quantity;
+    return Status::Ok();
+  });
+}
+
+Result<CartView> Cart::remove_item(const std::string& owner, int64_t product_id) {
+  return change(owner, [&](WriteTxn&, CartRecord& rec) {
+    if (auto it = find_line(rec.items, product_id); it != rec.items.end()) {
+      rec.items.erase(it);
+      return Status::Ok();
+    }
+    if (auto it = find_line(rec.saved, product_id); it != rec.saved.end()) {
+      rec.saved.erase(it);
+      return Status::Ok();
+    }
+    return not_in_cart();
+  });
+}
+
+Result<CartView> Cart::save_for_later(const std::string& owner, int64_t product_id) {
+  return change(owner, [&](WriteTxn&, CartRecord& rec) {
+    auto it = find_line(rec.items, product_id);
+    if (it == rec.items.end()) {
+      // Already saved: repeating the request changes nothing.
+      return find_line(rec.saved, product_id) != rec.saved.end() ? Status::Ok() : not_in_cart();
+    }
+    if (rec.saved.size() >= kMaxLines)
+      return Status(Kind::unprocessable, "saved_full",
+                    "at most " + std::to_string(kMaxLines) + " products can be saved for later");
+    rec.saved.push_back(*it);
+    rec.items.erase(it);
+    return Status::Ok();
+  });
+}
+
+Result<CartView> Cart::move_to_cart(const std::string& owner, int64_t product_id) {
+  if (auto p = catalog_.product(product_id); !p.ok()) return p.status();
+  return change(owner, [&](WriteTxn& txn, CartRecord& rec) {
+    auto it = find_line(rec.saved, product_id);
+    if (it == rec.saved.end())
+      return find_line(rec.items, product_id) != rec.items.end() ? Status::Ok() : not_in_cart();
+    int64_t available = available_in(txn, kv_, product_id);
+    if (it->quantity > available) return out_of_stock(product_id, it->quantity, available);
+    if (rec.items.size() >= kMaxLines) return cart_full();
+    rec.items.push_back(*it);
+    rec.saved.erase(it);
+    return Status::Ok();
+  });
+}
+
+Status Cart::remove_lines(const std::string& owner, const std::vector<int64_t>& product_ids) {
+  return kv_.write([&](WriteTxn& txn) {
+    auto stored = cart_store::get(txn, kv_, owner);
+    if (!stored) return Status::Ok();
+    CartRecord rec = *stored;
+    for (int64_t id : product_ids)
+      if (auto it = find_line(rec.items, id); it != rec.items.end()) rec.items.erase(it);
+    if (rec.items.size() == stored->items.size()) return Status::Ok();
+    rec.updated_at = now_seconds();
+    cart_store::put(txn, kv_, rec, &*stored);
+    return Status::Ok();
+  });
+}
+
+Status Cart::merge(const std::string& from_owner, const std::string& to_owner) {
+  if (from_owner == to_owner) return Status::Ok();
+  return kv_.write([&](WriteTxn& txn) {
+    int64_t now = now_seconds();
+    auto from = cart_store::get(txn, kv_, from_owner);
+    if (!from) return Status::Ok();
+    if (from->expires_at <= now) {
+      cart_store::remove(txn, kv_, *from);
+      return Status::Ok();
+    }
+    auto stored = cart_store::get(txn, kv_, to_owner);
+    CartRecord to = stored && stored->expires_at > now ? *stored : fresh_cart(to_owner, now);
+    for (const auto& l : from->items) {
+      if (auto it = find_line(to.items, l.product_id); it != to.items.end()) {
+        it->quantity = std::min<int64_t>(config_.max_quantity_per_line, it->quantity + l.quantity);
+        continue;
+      }
+      if (auto s = find_line(to.saved, l.product_id); s != to.saved.end()) to.saved.erase(s);
+      if (to.items.size() < kMaxLines) to.items.push_back(l);
+    }
+    for (const auto& l : from->saved) {
+      if (find_line(to.items, l.product_id) != to.items.end() || find_line(to.saved, l.product_id) != to.saved.end())
+        continue;
+      if (to.saved.size() < kMaxLines) to.saved.push_back(l);
+    }
+    to.updated_at = now;
+    to.expires_at = now + config_.cart_ttl_seconds;
+    cart_store::remove(txn, kv_, *from);
+    cart_store::put(txn, kv_, to, stored ? &*stored : nullptr);
+    return Status::Ok();
+  });
+}
+
+size_t Cart::sweep_expired() {
+  size_t removed = 0;
+  for (;;) {
+    std::vector<std::string> due;
+    {
+      ReadTxn txn(kv_);
+      due = cart_store::due(txn, kv_, now_seconds(), 500);
+    }
+    if (due.empty()) return removed;
+    size_t batch = 0;
+    Status st = kv_.write([&](WriteTxn& txn) {
+      int64_t now = now_seconds();
+      for (const auto& owner : due) {
+        auto c = cart_store::get(txn, kv_, owner);
+        if (!c || c->expires_at > now) continue;  // renewed meanwhile
+        cart_store::remove(txn, kv_, *c);
+        ++batch;
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return removed;
+    removed += batch;
+    if (batch == 0) return removed;
+  }
+}
+
+size_t Cart::count() {
+  ReadTxn txn(kv_);
+  return cart_store::count(txn, kv_);
+}
+
+json cart_json(const CartView& v, const Config& config) {
+  auto line_json = [](const PricedLine& p) {
+    return json{{"cart_item_id", p.line.cart_item_id},
+                {"product_id", std::to_string(p.line.product_id)},
+                {"name", p.name},
+                {"sku", p.sku},
+                {"quantity", p.line.quantity},
+                {"unit_price", cents_to_json(p.unit_price)},
+                {"original_price", cents_to_json(p.original_price)},
+                {"subtotal", cents_to_json(p.subtotal)},
+                {"image", p.image.empty() ? json(nullptr) : json(p.image)},
+                {"selected_options", p.line.selected_options},
+                {"available", p.available},
+                {"in_stock", p.available > 0},
+                {"unavailable", p.unavailable},
+                {"insufficient_stock", p.insufficient_stock},
+                {"added_at", iso8601(p.line.added_at)}};
+  };
+  json items = json::array(), saved = json::array();
+  for (const auto& p : v.items) items.push_back(line_json(p));
+  for (const auto& p : v.saved) saved.push_back(line_json(p));
+  return {{"cart_id", v.exists ? json(v.cart_id) : json(nullptr)},
+          {"items", items},
+          {"saved_for_later", saved},
+          {"summary",
+           {{"items_count", v.items_count},
+            {"subtotal", cents_to_json(v.totals.subtotal)},
+            {"discount", cents_to_json(v.totals.discount)},
+            {"savings", cents_to_json(v.savings)},
+            {"tax", cents_to_json(v.totals.tax)},
+            {"shipping", cents_to_json(v.totals.shipping)},
+            {"total", cents_to_json(v.totals.total)},
+            {"currency", config.currency}}},
+          {"expires_at", v.exists ? json(iso8601(v.expires_at)) : json(nullptr)}};
+}
+
+}  // namespace shopbox

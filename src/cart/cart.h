@@ -1,0 +1,116 @@
+// The cart service: one cart per owner, in LMDB (storage/cart_store.h).
+//
+// Owners: "u:<user_id>" for a signed-in user, "g:<guest token>" for a guest
+// (token: 32 lower-case hex characters, from the shopbox_cart cookie or the
+// X-Cart-Token header). merge() moves a guest cart into a user's at login.
+//
+// Rules:
+//  * Adding a product already in the cart sets that line's quantity (never a
+//    second line). Adding a product that is saved for later moves it back.
+//  * Quantity 1..Config::max_quantity_per_line; a quantity above what is
+//    available is 409 out_of_stock with details.items[{product_id,
+//    requested, available}]. A cart does not reserve stock: checkout does.
+//  * Lines show the current price and stock. A line whose product went out of
+//    stock (available 0) or was deleted stays in the cart flagged
+//    `unavailable` and is left out of the summary (items_count and totals),
+//    so the total is what checkout would charge for what can be bought. A line
+//    asking for more than is left (0 < available < quantity) stays counted and
+//    is flagged `insufficient_stock`; checkout then answers 409.
+//  * Every change renews expires_at to now + Config::cart_ttl_seconds; reads
+//    do not (they never write). An expired cart reads as empty and is
+//    deleted by sweep_expired().
+//  * Any error changes nothing (every change is one LMDB write transaction).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+#include "config.h"
+#include "pricing/pricing.h"
+#include "storage/cart_store.h"
+#include "storage/lmdb.h"
+
+namespace shopbox {
+
+class Catalog;
+
+struct PricedLine {
+  CartLine line;
+  bool exists = false;           // the product is still in the catalog
+  std::string name;
+  std::string sku;
+  std::string image;             // empty when the product has none
+  Cents unit_price = 0;          // current final price
+  Cents original_price = 0;      // current list price
+  Cents subtotal = 0;            // unit_price * quantity
+  int64_t available = 0;
+  bool unavailable = false;      // deleted or available == 0: not in the totals
+  bool insufficient_stock = false;
+};
+
+struct CartView {
+  bool exists = false;           // false: no cart yet (or it expired)
+  std::string cart_id;
+  std::string owner;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  int64_t expires_at = 0;
+  std::vector<PricedLine> items;
+  std::vector<PricedLine> saved;
+  int64_t items_count = 0;       // sum of quantities of purchasable lines
+  Totals totals;
+  Cents savings = 0;             // (original - unit) * quantity over purchasable lines
+};
+
+class Cart {
+ public:
+  static constexpr size_t kMaxLines = 100;  // per list (items, saved for later)
+
+  Cart(Lmdb& kv, Catalog& catalog, const Config& config) : kv_(kv), catalog_(catalog), config_(config) {}
+
+  Result<CartView> get(const std::string& owner);
+  Result<CartView> add_item(const std::string& owner, int64_t product_id, int64_t quantity,
+                            const nlohmann::json& selected_options);
+  Result<CartView> set_quantity(const std::string& owner, int64_t product_id, int64_t quantity);
+  // Removes the product from the cart or from saved-for-later (404 if in neither).
+  Result<CartView> remove_item(const std::string& owner, int64_t product_id);
+  Result<CartView> save_for_later(const std::string& owner, int64_t product_id);
+  // Back from saved-for-later; checks stock like add_item.
+  Result<CartView> move_to_cart(const std::string& owner, int64_t product_id);
+
+  // Checkout: drops the purchased lines (absent ones are ignored).
+  Status remove_lines(const std::string& owner, const std::vector<int64_t>& product_ids);
+  // Login: moves from_owner's lines into to_owner's cart and deletes
+  // from_owner's cart. A product in both carts gets the sum of the quantities
+  // (capped at max_quantity_per_line); saved-for-later lines are kept unless
+  // the product is in the cart. Stock is not checked (lines are flagged when
+  // read). A missing or expired from-cart is a no-op.
+  Status merge(const std::string& from_owner, const std::string& to_owner);
+  // Deletes carts past expires_at; returns how many.
+  size_t sweep_expired();
+  size_t count();
+
+ private:
+  Result<CartView> change(const std::string& owner,
+                          const std::function<Status(WriteTxn&, CartRecord&)>& fn);
+  CartView render(const CartRecord& record);
+  Status check_quantity(int64_t quantity) const;
+
+  Lmdb& kv_;
+  Catalog& catalog_;
+  const Config& config_;
+};
+
+// True for a well-formed guest cart token (32 lower-case hex characters).
+bool valid_cart_token(const std::string& token);
+std::string new_cart_token();
+
+// The API shape of a cart (GET /api/v1/cart and every cart change).
+nlohmann::json cart_json(const CartView& cart, const Config& config);
+
+}  // namespace shopbox

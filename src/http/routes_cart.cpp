@@ -1,0 +1,193 @@
+// Cart routes (the seed's cart API). Whose cart: "u:<user_id>" for a
+// signed-in user; otherwise a guest token from the X-Cart-Token header
+// (400 when malformed) or the shopbox_cart cookie (ignored when malformed, so
+// a damaged cookie never locks a browser out: the next change issues a new
+// one). The first change without a token creates one. Guest responses carry
+// the token in the X-Cart-Token header and a cart_token field; changes also
+// (re)set the cookie (HttpOnly, SameSite=Lax, Max-Age = the cart TTL).
+#include "app.h"
+#include "cart/cart.h"
+#include "http/server.h"
+
+namespace shopbox {
+using namespace http;
+
+namespace {
+
+const char* kCookie = "shopbox_cart";
+
+struct Owner {
+  std::string key;    // empty: a guest without a cart yet (reads only)
+  std::string token;  // guest token, empty for users
+  bool guest = false;
+};
+
+std::optional<std::string> cookie_value(const Req& req, const std::string& name) {
+  if (!req.has_header("Cookie")) return std::nullopt;
+  std::string all = req.get_header_value("Cookie");
+  size_t pos = 0;
+  while (pos < all.size()) {
+    size_t end = all.find(';', pos);
+    if (end == std::string::npos) end = all.size();
+    std::string part = all.substr(pos, end - pos);
+    size_t a = part.find_first_not_of(' ');
+    if (a != std::string::npos) {
+      part = part.substr(a);
+      if (part.size() > name.size() && part.compare(0, name.size(), name) == 0 && part[name.size()] == '=')
+        return part.substr(name.size() + 1);
+    }
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
+Result<Owner> resolve_owner(const Req& req, const Principal& who, bool create) {
+  Owner o;
+  if (who.signed_in()) {
+    o.key = "u:" + std::to_string(who.user_id);
+    return o;
+  }
+  o.guest = true;
+  if (req.has_header("X-Cart-Token")) {
+    std::string t = req.get_header_value("X-Cart-Token");
+    if (!valid_cart_token(t))
+      return Status(Kind::invalid, "invalid_cart_token", "X-Cart-Token must be 32 lower-case hex characters",
+                    {{"field", "X-Cart-Token"}});
+    o.token = t;
+  } else if (auto c = cookie_value(req, kCookie); c && valid_cart_token(*c)) {
+    o.token = *c;
+  } else if (create) {
+    o.token = new_cart_token();
+  }
+  if (!o.token.empty()) o.key = "g:" + o.token;
+  return o;
+}
+
+void send_cart(Res& res, int status, const CartView& cart, const Owner& owner, App& app, bool changed) {
+  json body = cart_json(cart, app.config);
+  if (owner.guest && !owner.token.empty()) {
+    body["cart_token"] = owner.token;
+    res.set_header("X-Cart-Token", owner.token);
+    if (changed) {
+      std::string cookie = std::string(kCookie) + "=" + owner.token + "; Path=/; Max-Age=" +
+                           std::to_string(app.config.cart_ttl_seconds) + "; HttpOnly; SameSite=Lax";
+      if (!app.config.tls_cert.empty()) cookie += "; Secure";
+      res.set_header("Set-Cookie", cookie);
+    }
+  } else {
+    body["cart_token"] = nullptr;
+  }
+  res.set_header("Cache-Control", "no-store");
+  send_json(res, status, body);
+}
+
+Status reject_unknown(const json& body, std::initializer_list<const char*> known) {
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || it.key() == k;
+    if (!ok) return field_error(it.key(), "unknown field " + it.key());
+  }
+  return Status::Ok();
+}
+
+// selected_options: a flat object of short strings (e.g. {"color": "Black"}).
+Result<json> parse_options(const json& body) {
+  auto it = body.find("selected_options");
+  if (it == body.end() || it->is_null()) return json(nullptr);
+  if (!it->is_object()) return field_error("selected_options", "selected_options must be an object of strings");
+  if (it->size() > 20) return field_error("selected_options", "at most 20 selected options");
+  for (auto o = it->begin(); o != it->end(); ++o) {
+    if (o.key().empty() || o.key().size() > 50 || !o->is_string() || o->get<std::string>().size() > 100)
+      return field_error("selected_options", "selected_options must map names (1..50 chars) to strings (up to 100 chars)");
+  }
+  return *it;
+}
+
+using CartOp = std::function<Result<CartView>(const std::string& owner)>;
+
+// Runs a change for the caller's cart and answers with the full cart.
+void change_cart(const Req& req, Res& res, const Principal& who, App& app, int ok_status, const CartOp& op) {
+  auto owner = resolve_owner(req, who, true);
+  if (!owner.ok()) return send_error(res, owner.status());
+  auto cart = op(owner->key);
+  if (!cart.ok()) return send_error(res, cart.status());
+  send_cart(res, ok_status, *cart, *owner, app, true);
+}
+
+}  // namespace
+
+void register_cart_routes(HttpServer& server, App& app) {
+  server.add({"GET", "/api/v1/cart", Access::anyone, "cart", "The caller's cart with current prices, stock and summary"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto owner = resolve_owner(req, who, false);
+               if (!owner.ok()) return send_error(res, owner.status());
+               CartView cart;
+               if (!owner->key.empty()) {
+                 auto c = app.cart->get(owner->key);
+                 if (!c.ok()) return send_error(res, c.status());
+                 cart = std::move(*c);
+               } else {
+                 cart.totals = price_order(0, 0, app.config);  // no cart yet: empty
+               }
+               send_cart(res, 200, cart, *owner, app, false);
+             });
+
+  server.add({"POST", "/api/v1/cart/items", Access::anyone, "cart",
+              "Add a product or set its quantity: {product_id, quantity, selected_options?}; 201 with the full cart"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               if (auto st = reject_unknown(*body, {"product_id", "quantity", "selected_options"}); !st.ok())
+                 return send_error(res, st);
+               auto id = json_id(*body, "product_id");
+               if (!id.ok()) return send_error(res, id.status());
+               auto q = opt_int(*body, "quantity", 1, app.config.max_quantity_per_line);
+               if (!q.ok()) return send_error(res, q.status());
+               auto options = parse_options(*body);
+               if (!options.ok()) return send_error(res, options.status());
+               change_cart(req, res, who, app, 201, [&](const std::string& owner) {
+                 return app.cart->add_item(owner, *id, q->value_or(1), *options);
+               });
+             });
+
+  server.add({"PATCH", "/api/v1/cart/items/{product_id}", Access::anyone, "cart", "Change a line's quantity: {quantity}"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto id = path_id(req, 1, "product");
+               if (!id.ok()) return send_error(res, id.status());
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               if (auto st = reject_unknown(*body, {"quantity"}); !st.ok()) return send_error(res, st);
+               auto q = opt_int(*body, "quantity", 1, app.config.max_quantity_per_line);
+               if (!q.ok()) return send_error(res, q.status());
+               if (!*q) return send_error(res, field_error("quantity", "quantity is required"));
+               change_cart(req, res, who, app, 200, [&](const std::string& owner) {
+                 return app.cart->set_quantity(owner, *id, **q);
+               });
+             });
+
+  server.add({"DELETE", "/api/v1/cart/items/{product_id}", Access::anyone, "cart",
+              "Remove a product from the cart (or from saved-for-later)"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto id = path_id(req, 1, "product");
+               if (!id.ok()) return send_error(res, id.status());
+               change_cart(req, res, who, app, 200, [&](const std::string& owner) { return app.cart->remove_item(owner, *id); });
+             });
+
+  server.add({"POST", "/api/v1/cart/items/{product_id}/save-for-later", Access::anyone, "cart",
+              "Move a line from the cart to saved-for-later (left out of the totals)"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto id = path_id(req, 1, "product");
+               if (!id.ok()) return send_error(res, id.status());
+               change_cart(req, res, who, app, 200, [&](const std::string& owner) { return app.cart->save_for_later(owner, *id); });
+             });
+
+  server.add({"POST", "/api/v1/cart/items/{product_id}/move-to-cart", Access::anyone, "cart",
+              "Move a saved-for-later line back into the cart (checks stock)"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto id = path_id(req, 1, "product");
+               if (!id.ok()) return send_error(res, id.status());
+               change_cart(req, res, who, app, 200, [&](const std::string& owner) { return app.cart->move_to_cart(owner, *id); });
+             });
+}
+
+}  // namespace shopbox

@@ -1,0 +1,85 @@
+#include "storage/cart_store.h"
+
+namespace shopbox::cart_store {
+namespace {
+using json = nlohmann::json;
+
+json line_json(const CartLine& l) {
+  return {{"id", l.cart_item_id}, {"p", l.product_id},  {"q", l.quantity}, {"o", l.selected_options},
+          {"n", l.name},          {"pr", l.price_at_add}, {"at", l.added_at}};
+}
+
+std::optional<CartLine> parse_line(const json& j) {
+  if (!j.is_object()) return std::nullopt;
+  CartLine l;
+  l.cart_item_id = j.value("id", "");
+  l.product_id = j.value("p", int64_t{0});
+  l.quantity = j.value("q", int64_t{0});
+  if (auto it = j.find("o"); it != j.end() && it->is_object()) l.selected_options = *it;
+  l.name = j.value("n", "");
+  l.price_at_add = j.value("pr", int64_t{0});
+  l.added_at = j.value("at", int64_t{0});
+  if (l.product_id <= 0 || l.quantity <= 0) return std::nullopt;
+  return l;
+}
+
+std::string expiry_key(const CartRecord& c) {
+  return encode_u64_key(static_cast<uint64_t>(c.expires_at < 0 ? 0 : c.expires_at)) + c.owner;
+}
+}  // namespace
+
+std::optional<CartRecord> get(const Txn& txn, Lmdb& env, const std::string& owner) {
+  auto v = txn.get(env.db("carts"), owner);
+  if (!v) return std::nullopt;
+  auto j = json::parse(*v, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  CartRecord c;
+  c.owner = owner;
+  c.cart_id = j.value("cart_id", "");
+  c.created_at = j.value("created_at", int64_t{0});
+  c.updated_at = j.value("updated_at", int64_t{0});
+  c.expires_at = j.value("expires_at", int64_t{0});
+  for (const char* key : {"items", "saved"}) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_array()) continue;
+    auto& list = std::string(key) == "items" ? c.items : c.saved;
+    for (const auto& lj : *it)
+      if (auto l = parse_line(lj)) list.push_back(std::move(*l));
+  }
+  return c;
+}
+
+void put(WriteTxn& txn, Lmdb& env, const CartRecord& c, const CartRecord* previous) {
+  json items = json::array(), saved = json::array();
+  for (const auto& l : c.items) items.push_back(line_json(l));
+  for (const auto& l : c.saved) saved.push_back(line_json(l));
+  json j = {{"cart_id", c.cart_id},       {"created_at", c.created_at}, {"updated_at", c.updated_at},
+            {"expires_at", c.expires_at}, {"items", items},             {"saved", saved}};
+  if (previous) txn.del(env.db("cart_expiry"), expiry_key(*previous));
+  txn.put(env.db("cart_expiry"), expiry_key(c), "");
+  txn.put(env.db("carts"), c.owner, j.dump());
+}
+
+void remove(WriteTxn& txn, Lmdb& env, const CartRecord& c) {
+  txn.del(env.db("cart_expiry"), expiry_key(c));
+  txn.del(env.db("carts"), c.owner);
+}
+
+std::vector<std::string> due(const Txn& txn, Lmdb& env, int64_t now, size_t limit) {
+  std::vector<std::string> owners;
+  txn.scan(env.db("cart_expiry"), "", [&](std::string_view k, std::string_view) {
+    if (k.size() < 8 || static_cast<int64_t>(decode_u64_key(k.substr(0, 8))) > now || owners.size() >= limit)
+      return false;
+    owners.emplace_back(k.substr(8));
+    return true;
+  });
+  return owners;
+}
+
+size_t count(const Txn& txn, Lmdb& env) {
+  MDB_stat st;
+  if (mdb_stat(const_cast<Txn&>(txn).raw(), env.db("carts"), &st) != MDB_SUCCESS) return 0;
+  return st.ms_entries;
+}
+
+}  // namespace shopbox::cart_store

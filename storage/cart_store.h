@@ -1,0 +1,58 @@
+// Shopping carts in LMDB, one record per owner.
+//
+// Databases (opened by the App, names in kCartDbs):
+//   carts        owner key ("u:<user_id>" or "g:<guest token>") -> JSON CartRecord
+//   cart_expiry  u64be(expires_at) owner -> "" (one entry per stored cart)
+//
+// A cart is rewritten whole on every change (it is small: at most
+// Cart::kMaxLines lines in each list). put() keeps the expiry index in step,
+// so the sweeper reads only what is due.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/money.h"
+#include "storage/lmdb.h"
+
+namespace shopbox {
+
+struct CartLine {
+  std::string cart_item_id;  // "item_<12 hex>"
+  int64_t product_id = 0;
+  int64_t quantity = 0;
+  nlohmann::json selected_options = nlohmann::json::object();
+  std::string name;          // at the time it was added (shown if the product is deleted)
+  Cents price_at_add = 0;
+  int64_t added_at = 0;
+};
+
+struct CartRecord {
+  std::string cart_id;  // "cart_<16 hex>"
+  std::string owner;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  int64_t expires_at = 0;
+  std::vector<CartLine> items;
+  std::vector<CartLine> saved;  // saved for later
+};
+
+inline const std::vector<std::string> kCartDbs = {"carts", "cart_expiry"};
+
+namespace cart_store {
+
+std::optional<CartRecord> get(const Txn& txn, Lmdb& env, const std::string& owner);
+// Stores `c`; `previous` is the stored record (if any) whose expiry index
+// entry is replaced.
+void put(WriteTxn& txn, Lmdb& env, const CartRecord& c, const CartRecord* previous);
+void remove(WriteTxn& txn, Lmdb& env, const CartRecord& c);
+// Owners of carts with expires_at <= now, oldest first, at most `limit`.
+std::vector<std::string> due(const Txn& txn, Lmdb& env, int64_t now, size_t limit);
+size_t count(const Txn& txn, Lmdb& env);
+
+}  // namespace cart_store
+}  // namespace shopbox

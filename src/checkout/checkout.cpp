@@ -14,6 +14,7 @@
 #include "events/outbox.h"
 #include "inventory/inventory.h"
 #include "orders/order_json.h"
+#include "orders/orders.h"
 #include "payments/gateway.h"
 #include "pricing/pricing.h"
 #include "storage/order_store.h"
@@ -101,7 +102,7 @@ Result<int64_t> get_int(const json& obj, const char* field, int64_t lo, int64_t 
   return v;
 }
 
-Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
+Result<Parsed> parse_request(App& app, [[maybe_unused]] int64_t user_id, const json& b) {
   Parsed p;
   static const std::set<std::string> known = {"items", "cart_id", "shipping_address", "shipping_address_id",
                                               "billing_address", "billing_address_id", "payment_method",
@@ -347,7 +348,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
         return error_response(Status(Kind::invalid, "unknown_product", "product " + std::to_string(id) + " does not exist",
                                      {{"field", "items"}, {"product_id", std::to_string(id)}}));
       std::string image;
-      for (const auto& im : prod->images) if (image.empty() || im.is_primary) image = im.url;
+      for (const auto& im : prod->images) if (image.empty() || im.primary) image = im.url;
       lines.push_back({id, q, prod->name, prod->sku, image, prod->final_price()});
     }
   }

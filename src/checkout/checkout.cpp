@@ -564,7 +564,15 @@ void Checkout::finish_order(const std::string& attempt_id, const std::string& or
   }
   std::vector<int64_t> ids;
   for (const auto& it : items) ids.push_back(it.product_id);
-  if (!cart_owner.empty()) app.cart->remove_lines(cart_owner, ids);
+  if (!cart_owner.empty()) {
+    // A read first: most explicit-item orders have nothing in the cart to
+    // clear, and a cart write costs an LMDB commit (an fsync).
+    bool in_cart = false;
+    if (auto cart = app.cart->get(cart_owner); cart.ok())
+      for (const auto& l : cart->items)
+        for (int64_t id : ids) in_cart = in_cart || l.line.product_id == id;
+    if (in_cart) app.cart->remove_lines(cart_owner, ids);
+  }
   json low = json::array();
   if (error.empty())
     for (const auto& it : items) {

@@ -8,6 +8,7 @@
 #include "events/outbox.h"
 #include "inventory/inventory.h"
 #include "payments/gateway.h"
+#include "storage/inventory_store.h"
 
 namespace shopbox {
 using json = nlohmann::json;
@@ -414,6 +415,37 @@ int Orders::recover() {
 
 void Orders::check_invariants(std::vector<std::string>& problems) {
   int64_t now = now_seconds();
+  // Every consumed reservation belongs to exactly one order (the one it names).
+  std::vector<std::pair<std::string, std::string>> consumed;  // reservation, order
+  try {
+    ReadTxn txn(*app_.kv);
+    txn.scan(app_.kv->db("reservations"), "", [&](std::string_view key, std::string_view) {
+      auto r = inventory_store::get_reservation(txn, *app_.kv, std::string(key));
+      if (r && r->status == "consumed") consumed.push_back({r->id, r->order_id});
+      if (r && r->status == "active" && r->expires_at + 60 < now)
+        problems.push_back("reservation " + r->id + " is still active " + std::to_string(now - r->expires_at) +
+                           " s past its expiry");
+      return true;
+    });
+  } catch (const std::exception& e) {
+    problems.push_back(std::string("orders: cannot scan reservations: ") + e.what());
+  }
+  app_.db->read([&](Connection& c) {
+    for (const auto& [rid, oid] : consumed) {
+      auto st = c.prepare("SELECT order_id FROM orders WHERE reservation_id = ?");
+      st.bind(1, rid);
+      int n = 0;
+      bool match = false;
+      while (st.step()) {
+        ++n;
+        match = match || st.text(0) == oid;
+      }
+      if (n != 1 || !match)
+        problems.push_back("consumed reservation " + rid + " (order " + oid + ") belongs to " + std::to_string(n) +
+                           " orders" + (n == 1 && !match ? " (a different one)" : ""));
+    }
+    return Status::Ok();
+  });
   app_.db->read([&](Connection& c) {
     // Every order: exactly one charge, captured at the gateway for its total;
     // refunded equals its succeeded refunds.

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "checkout/checkout.h"
+#include "events/outbox.h"
 #include "inventory/inventory.h"
 #include "orders/orders.h"
 #include "payments/circuit_breaker.h"
@@ -402,4 +403,62 @@ TEST_CASE("returns: delivered lines only, approval refunds", "[checkout][orders]
   CHECK(d->order.status == "partially_refunded");
   CHECK(d->order.refunded == 10900);
   CHECK(stock(shop, pid).total == 4);  // 5 - 2 + 1 restocked
+}
+
+// Not a test: `shopbox_tests "[.perf]"` prints service-level checkout
+// throughput (durable, synchronous=FULL) for orientation. bench/ measures HTTP.
+TEST_CASE("checkout throughput at concurrency 32", "[.perf]") {
+  TestShop shop([](Config& c) {
+    c.max_orders_per_user_hour = 0;
+    c.max_orders_per_ip_hour = 0;
+    c.max_orders_per_card_hour = 0;
+  });
+  auto pid = shop.create_product({{"name", "Perf"}, {"price", 10}}, 1000000);
+  std::atomic<int> ok{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 32; ++i)
+    threads.emplace_back([&, i] {
+      for (int n = 0; !stop; ++n)
+        if (place(shop, 1 + i, "p-" + std::to_string(i) + "-" + std::to_string(n), order_body(pid, 1)).status == 201) ++ok;
+    });
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  stop = true;
+  for (auto& t : threads) t.join();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  WARN("orders/s: " << ok / secs);
+}
+
+TEST_CASE("commit costs", "[.perf]") {
+  TestShop shop;
+  auto pid = shop.create_product({{"name", "Perf"}, {"price", 10}}, 1000000);
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100; ++i)
+    shop.app().db->write([&](Connection& c) { outbox::append(c, "x", json::object()); return Status::Ok(); });
+  auto t1 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100; ++i) shop.app().inventory->adjust(std::stoll(pid), 1, "a", "b");
+  auto t2 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100; ++i) {
+    auto r = shop.app().inventory->reserve({{std::stoll(pid), 1}}, "u:1", 600);
+    shop.app().inventory->consume(r->id, "ord_" + std::to_string(i));
+  }
+  auto t3 = std::chrono::steady_clock::now();
+  auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count() / 100; };
+  WARN("sqlite write " << ms(t0, t1) << " ms, lmdb adjust " << ms(t1, t2) << " ms, reserve+consume " << ms(t2, t3) << " ms");
+}
+
+TEST_CASE("raw lmdb commit cost", "[.perf]") {
+  TestShop shop;
+  if (getenv("NOMETA")) mdb_env_set_flags(shop.app().kv->raw(), MDB_NOMETASYNC, 1);
+  if (getenv("NOSYNC")) mdb_env_set_flags(shop.app().kv->raw(), MDB_NOSYNC, 1);
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100; ++i)
+    shop.app().kv->write([&](WriteTxn& t) {
+      t.put(shop.app().kv->db("meta"), "perf", std::to_string(i));
+      return Status::Ok();
+    });
+  auto t1 = std::chrono::steady_clock::now();
+  double ms = std::chrono::duration<double, std::milli>(t1 - t0).count() / 100;
+  WARN("raw lmdb write " << ms << " ms");
 }

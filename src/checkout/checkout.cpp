@@ -18,10 +18,7 @@
 #include "payments/gateway.h"
 #include "pricing/pricing.h"
 #include "storage/order_store.h"
-#if __has_include("storage/user_store.h")
 #include "storage/user_store.h"
-#define SHOPBOX_HAVE_USERS 1
-#endif
 
 namespace shopbox {
 using json = nlohmann::json;
@@ -102,7 +99,7 @@ Result<int64_t> get_int(const json& obj, const char* field, int64_t lo, int64_t 
   return v;
 }
 
-Result<Parsed> parse_request(App& app, [[maybe_unused]] int64_t user_id, const json& b) {
+Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
   Parsed p;
   static const std::set<std::string> known = {"items", "cart_id", "shipping_address", "shipping_address_id",
                                               "billing_address", "billing_address_id", "payment_method",
@@ -146,7 +143,6 @@ Result<Parsed> parse_request(App& app, [[maybe_unused]] int64_t user_id, const j
     if (has_id) {
       auto aid = get_int(b, id_field, 1, INT64_MAX / 2, id_field);
       if (!aid.ok()) return aid.status();
-#ifdef SHOPBOX_HAVE_USERS
       std::optional<Address> a;
       app.db->read([&](Connection& c) {
         a = user_store::get_address(c, user_id, *aid);
@@ -157,9 +153,6 @@ Result<Parsed> parse_request(App& app, [[maybe_unused]] int64_t user_id, const j
       if (!a->state.empty()) out["state"] = a->state;
       if (a->phone) out["phone"] = *a->phone;
       return out;
-#else
-      return Status(Kind::invalid, "invalid_address", std::string(id_field) + ": no such address", {{"field", id_field}});
-#endif
     }
     if (required) return bad(inline_field, std::string(inline_field) + " or " + id_field + " is required");
     return json(nullptr);
@@ -186,7 +179,6 @@ Result<Parsed> parse_request(App& app, [[maybe_unused]] int64_t user_id, const j
   if (has_pmid) {
     auto id = get_int(b, "payment_method_id", 1, INT64_MAX / 2, "payment_method_id");
     if (!id.ok()) return id.status();
-#ifdef SHOPBOX_HAVE_USERS
     std::optional<PaymentMethod> m;
     app.db->read([&](Connection& c) {
       m = user_store::get_payment_method(c, user_id, *id);
@@ -196,9 +188,6 @@ Result<Parsed> parse_request(App& app, [[maybe_unused]] int64_t user_id, const j
     p.pm_type = m->type == "wallet" ? "wallet" : "card";
     if (p.pm_type == "wallet") p.wallet = m->token.empty() ? m->brand : m->token;
     else p.token = m->token;
-#else
-    return Status(Kind::invalid, "invalid_payment_method", "payment_method_id: no such payment method", {{"field", "payment_method_id"}});
-#endif
     p.canonical["payment_method_id"] = *id;
   } else {
     if (!pm->is_object()) return bad("payment_method", "payment_method must be an object");

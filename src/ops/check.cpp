@@ -5,6 +5,7 @@
 #include "app.h"
 #include "catalog/catalog.h"
 #include "inventory/inventory.h"
+#include "orders/orders.h"
 #include "storage/inventory_store.h"
 
 namespace shopbox::ops {
@@ -72,6 +73,7 @@ CheckReport run_checks(App& app) {
   report.stats["stock_records"] = check_stock(app, report.problems);
   // Services' own invariants (DESIGN.md): add a line per service that has
   // check_invariants(problems).
+  app.orders->check_invariants(report.problems);
   return report;
 }
 

@@ -33,7 +33,7 @@ ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 12
 CLIENTS = 12
 USERS = 12
 PRODUCTS = 6
-INITIAL = 400
+INITIAL = 3000
 TTL = 4  # reservation TTL (s) so orphaned reservations expire within the test
 
 data = tempfile.mkdtemp(prefix="shopbox-crash-")

@@ -447,18 +447,3 @@ TEST_CASE("commit costs", "[.perf]") {
   auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count() / 100; };
   WARN("sqlite write " << ms(t0, t1) << " ms, lmdb adjust " << ms(t1, t2) << " ms, reserve+consume " << ms(t2, t3) << " ms");
 }
-
-TEST_CASE("raw lmdb commit cost", "[.perf]") {
-  TestShop shop;
-  if (getenv("NOMETA")) mdb_env_set_flags(shop.app().kv->raw(), MDB_NOMETASYNC, 1);
-  if (getenv("NOSYNC")) mdb_env_set_flags(shop.app().kv->raw(), MDB_NOSYNC, 1);
-  auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < 100; ++i)
-    shop.app().kv->write([&](WriteTxn& t) {
-      t.put(shop.app().kv->db("meta"), "perf", std::to_string(i));
-      return Status::Ok();
-    });
-  auto t1 = std::chrono::steady_clock::now();
-  double ms = std::chrono::duration<double, std::milli>(t1 - t0).count() / 100;
-  WARN("raw lmdb write " << ms << " ms");
-}

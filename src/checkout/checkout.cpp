@@ -447,10 +447,14 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     }
     // Retryable (gateway error, timeout, breaker open) or bad token: nothing
     // is kept; a charge the gateway made anyway is given back; the key may be retried.
+    bool given_back = true;
     if (auto made = app.payments->lookup(attempt_id); made && made->captured > made->refunded)
-      app.payments->refund("rf_" + attempt_id, made->charge_id, made->captured - made->refunded);
+      given_back = app.payments->refund("rf_" + attempt_id, made->charge_id, made->captured - made->refunded).ok();
     app.db->write([&](Connection& c) {
-      order_store::update_attempt(c, attempt_id, "compensated", "", "", cs.code());
+      // A charge that could not be refunded yet keeps the attempt open:
+      // start-up recovery refunds it.
+      order_store::update_attempt(c, attempt_id, given_back ? "compensated" : "charged", "", "",
+                                  given_back ? cs.code() : "refund pending: " + cs.code());
       order_store::delete_idempotency(c, req.user_id, req.idempotency_key);
       return Status::Ok();
     });

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "app.h"
 #include "base/clock.h"
@@ -631,8 +632,51 @@ Checkout::RecoveryReport Checkout::recover() {
     });
     ++rep.compensated;
   }
-  // Keys left 'processing' by an attempt that never logged (crash between the
-  // two writes cannot happen: they are one transaction), or finished: none.
+  // Orders whose stock never left through their reservation (a data
+  // directory restored from a backup taken while shoppers bought: the LMDB
+  // copy predates the SQLite one). Active: consume it now. Gone: take the
+  // stock directly, or cancel and refund when it is no longer there.
+  std::vector<std::tuple<std::string, std::string, std::vector<OrderItem>>> orders;
+  app.db->read([&](Connection& c) {
+    auto st = c.prepare("SELECT o.order_id, o.reservation_id FROM orders o WHERE o.status NOT IN ('cancelled', 'refunded') "
+                        "AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.order_id AND e.note = 'stock taken at recovery')");
+    std::vector<std::pair<std::string, std::string>> ids;
+    while (st.step()) ids.push_back({st.text(0), st.text(1)});
+    for (auto& [oid, rid] : ids) {
+      auto r = app.inventory->reservation(rid);
+      if (r.ok() && r->status == "consumed") continue;
+      auto o = order_store::get_order(c, oid);
+      if (o) orders.push_back({oid, rid, o->items});
+    }
+    return Status::Ok();
+  });
+  for (auto& [oid, rid, items] : orders) {
+    auto r = app.inventory->reservation(rid);
+    if (r.ok() && r->status == "active" && app.inventory->consume(rid, oid).ok()) {
+      ++rep.finished;
+      continue;
+    }
+    bool taken = true;
+    std::vector<std::pair<int64_t, int64_t>> done;
+    for (const auto& it : items) {
+      if (!app.inventory->adjust(it.product_id, -it.quantity, "system", "order " + oid + ": stock taken at recovery").ok()) {
+        taken = false;
+        break;
+      }
+      done.push_back({it.product_id, it.quantity});
+    }
+    if (taken) {
+      app.db->write([&](Connection& c) {
+        if (auto o = order_store::get_order(c, oid))
+          order_store::set_status(c, oid, o->status, o->status, "system", "stock taken at recovery");
+        return Status::Ok();
+      });
+    } else {
+      for (auto& [pid, q] : done) app.inventory->adjust(pid, q, "system", "order " + oid + ": undo partial take");
+      app.orders->cancel(oid, "system", "stock no longer available after recovery", false);
+    }
+    ++rep.finished;
+  }
   return rep;
 }
 

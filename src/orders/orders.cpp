@@ -422,7 +422,7 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
     txn.scan(app_.kv->db("reservations"), "", [&](std::string_view key, std::string_view) {
       auto r = inventory_store::get_reservation(txn, *app_.kv, std::string(key));
       if (r && r->status == "consumed") consumed.push_back({r->id, r->order_id});
-      if (r && r->status == "active" && r->expires_at + 60 < now)
+      if (r && r->status == "active" && r->expires_at + 60 + 2 * int64_t(app_.config.sweep_interval_seconds) < now)
         problems.push_back("reservation " + r->id + " is still active " + std::to_string(now - r->expires_at) +
                            " s past its expiry");
       return true;

@@ -6,12 +6,12 @@
 # with fraud velocity checks and rate limits off — they exist to stop
 # exactly this traffic. Every request carries a unique Idempotency-Key, a
 # signed-in user (64 of them) and a real card; each answer is a real order.
-# $1 (the demo server's URL) is not used. Env: BENCH_DURATION (default 10s),
+# $1 (the demo server's URL) is not used. Env: BENCH_DURATION (s, default 5),
 # SHOPBOX_BIN (default build/release/shopbox).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin="${SHOPBOX_BIN:-$(pwd)/build/release/shopbox}"
-duration="${BENCH_DURATION:-10s}"
+duration="${BENCH_DURATION:-5}"
 conc=32
 work="$(mktemp -d /tmp/shopbox-bench-checkout.XXXXXX)"
 server_pid=""
@@ -89,5 +89,5 @@ LUA
 wrk -t4 -c"$conc" -d"$duration" --timeout 10s -s "$work/checkout.lua" "$url" >"$work/wrk.out" 2>"$work/wrk.err" || true
 read -r _ rps p50 p95 p99 ok bad < <(grep RESULT "$work/wrk.err" || echo "RESULT 0 0 0 0 0 0")
 orders="$(sqlite3 "$work/data/shop.db" 'SELECT count(*) FROM orders' 2>/dev/null || echo '?')"
-printf 'checkout POST /api/v1/orders c=%d\t%s\t%s\t%s\t%s\t%s orders (%s non-201), synchronous=FULL, own server\n' \
-  "$conc" "$rps" "$p50" "$p95" "$p99" "$orders" "$bad"
+printf 'checkout\t%s\t%s\t%s\t%s\tPOST /api/v1/orders c=%d, %s orders (%s non-201), synchronous=FULL, own server\n' \
+  "$rps" "$p50" "$p95" "$p99" "$conc" "$orders" "$bad"

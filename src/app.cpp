@@ -10,6 +10,9 @@
 #include "users/payment_methods.h"
 #include "users/sessions.h"
 #include "inventory/inventory.h"
+#include "checkout/checkout.h"
+#include "events/outbox.h"
+#include "orders/orders.h"
 #include "payments/circuit_breaker.h"
 #include "payments/test_gateway.h"
 #include "storage/cart_store.h"
@@ -49,15 +52,27 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->addresses = std::make_unique<Addresses>(*app->db);
   app->payment_methods = std::make_unique<PaymentMethods>(*app->db, *app->payments);
   app->cart = std::make_unique<Cart>(*app->kv, *app->catalog, app->config);
+  app->orders = std::make_unique<Orders>(*app);
+  app->checkout = std::make_unique<Checkout>(*app);
+  app->webhooks = std::make_unique<WebhookDispatcher>(*app->db, app->config);
   return app;
 }
 
 Status App::recover() {
   sessions->sweep();  // expired and revoked sessions older than a day
+  // Interrupted checkouts first (before any sweeper expires their
+  // reservations), then interrupted refunds.
+  auto rep = checkout->recover();
+  int refunds = orders->recover();
+  if (rep.finished + rep.compensated + refunds > 0)
+    std::fprintf(stderr, "recovery: %d checkouts finished, %d compensated, %d refunds completed\n", rep.finished,
+                 rep.compensated, refunds);
+  checkout->purge_idempotency();
   // Stock held by reservations that expired while the shop was down goes
   // back before the first request is served.
   sweep_once();
   start_sweeper();
+  webhooks->start();
   return Status::Ok();
 }
 

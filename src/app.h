@@ -30,6 +30,9 @@ namespace http {
 class RateLimiter;
 }
 class Cart;
+class Checkout;
+class Orders;
+class WebhookDispatcher;
 
 struct App {
   Config config;
@@ -46,6 +49,9 @@ struct App {
   std::unique_ptr<Addresses> addresses;        // src/users/addresses.h
   std::unique_ptr<PaymentMethods> payment_methods;  // src/users/payment_methods.h
   std::unique_ptr<Cart> cart;
+  std::unique_ptr<Orders> orders;
+  std::unique_ptr<Checkout> checkout;
+  std::unique_ptr<WebhookDispatcher> webhooks;  // outbox delivery thread (started by recover())
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);

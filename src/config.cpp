@@ -70,6 +70,14 @@ const std::vector<Setting>& settings() {
       {"payments", "test_latency_ms", &Config::gateway_test_latency_ms, "test gateway: simulated latency per call (>= timeout: times out)"},
       {"payments", "breaker_failure_threshold", &Config::breaker_failure_threshold, "consecutive gateway failures that open the circuit breaker"},
       {"payments", "breaker_cooldown_ms", &Config::breaker_cooldown_ms, "circuit breaker open time before a half-open probe"},
+      {"checkout", "max_orders_per_user_hour", &Config::max_orders_per_user_hour, "fraud velocity: orders per user per hour (0 = off)"},
+      {"checkout", "max_orders_per_ip_hour", &Config::max_orders_per_ip_hour, "fraud velocity: orders per client IP per hour (0 = off)"},
+      {"checkout", "max_orders_per_card_hour", &Config::max_orders_per_card_hour, "fraud velocity: orders per card per hour (0 = off)"},
+      {"checkout", "idempotency_retention_hours", &Config::idempotency_retention_hours, "Idempotency-Key records are kept at least this long"},
+      {"webhooks", "urls", &Config::webhook_urls, "comma-separated URLs that receive outbox events"},
+      {"webhooks", "secret", &Config::webhook_secret, "HMAC-SHA256 key of the X-Shopbox-Signature header"},
+      {"webhooks", "max_attempts", &Config::webhook_max_attempts, "delivery tries before giving up (>= 5)"},
+      {"webhooks", "backoff_ms", &Config::webhook_backoff_ms, "first retry delay in ms; doubles each try"},
       {"shard", "id", &Config::shard_id, "this shard's id (appears in order ids)"},
       {"shard", "catalog_primary_url", &Config::catalog_primary_url, "empty on the catalog primary"},
   };
@@ -117,6 +125,8 @@ Status validate(const Config& c) {
   if (c.rate_limit_max_buckets < 100) return Status::Invalid("rate_limit.max_buckets must be >= 100");
   if (c.max_quantity_per_line < 1) return Status::Invalid("cart.max_quantity_per_line must be >= 1");
   if (c.cart_ttl_seconds < 60) return Status::Invalid("cart.ttl_seconds must be >= 60");
+  if (c.webhook_max_attempts < 5) return Status::Invalid("webhooks.max_attempts must be >= 5");
+  if (c.idempotency_retention_hours < 24) return Status::Invalid("checkout.idempotency_retention_hours must be >= 24");
   return Status::Ok();
 }
 

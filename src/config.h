@@ -80,6 +80,18 @@ struct Config {
   int breaker_failure_threshold = 5;         // consecutive gateway failures that open the breaker
   int breaker_cooldown_ms = 10000;           // how long it stays open before a probe
 
+  // [checkout] fraud velocity checks (orders in the last hour; 0 = off)
+  int max_orders_per_user_hour = 50;
+  int max_orders_per_ip_hour = 2000;         // loose: many shoppers share an office/carrier IP
+  int max_orders_per_card_hour = 50;
+  int idempotency_retention_hours = 24;      // Idempotency-Key records kept at least this long
+
+  // [webhooks]
+  std::string webhook_urls;                  // comma-separated URLs receiving outbox events
+  std::string webhook_secret;                // HMAC-SHA256 key for X-Shopbox-Signature
+  int webhook_max_attempts = 8;              // tries before a delivery is marked failed
+  int webhook_backoff_ms = 1000;             // first retry delay; doubles each try
+
   // [shard]
   std::string shard_id = "s1";
   std::string catalog_primary_url;           // empty: this shard is the primary

@@ -10,6 +10,9 @@ void register_inventory_routes(HttpServer&, App&);
 void register_ops_routes(HttpServer&, App&);
 void register_user_routes(HttpServer&, App&);
 void register_cart_routes(HttpServer&, App&);
+void register_order_routes(HttpServer&, App&);
+void register_admin_order_routes(HttpServer&, App&);
+void register_webhook_routes(HttpServer&, App&);
 
 void register_all_routes(HttpServer& server, App& app) {
   register_catalog_routes(server, app);
@@ -17,6 +20,9 @@ void register_all_routes(HttpServer& server, App& app) {
   register_ops_routes(server, app);
   register_user_routes(server, app);
   register_cart_routes(server, app);
+  register_order_routes(server, app);
+  register_admin_order_routes(server, app);
+  register_webhook_routes(server, app);
   register_system_routes(server, app);  // last: its static-file route catches the rest
 }
 

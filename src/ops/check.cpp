@@ -5,6 +5,7 @@
 #include "app.h"
 #include "catalog/catalog.h"
 #include "inventory/inventory.h"
+#include "orders/orders.h"
 #include "storage/inventory_store.h"
 
 namespace shopbox::ops {
@@ -73,6 +74,7 @@ CheckReport run_checks(App& app) {
   // Services' own invariants (DESIGN.md): add a line per service that has
   // check_invariants(problems).
   app.inventory->check_invariants(report.problems, /*check_bounds=*/false);  // bounds: check_stock
+  app.orders->check_invariants(report.problems);
   return report;
 }
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Durable checkout: POST /api/v1/orders at concurrency 32 (orders/s, p50/p95/p99).
+#
+# Runs its own `shopbox serve` on a fresh data directory (SQLite
+# synchronous=FULL, LMDB synced commits: every order survives power loss),
+# with fraud velocity checks and rate limits off — they exist to stop
+# exactly this traffic. Every request carries a unique Idempotency-Key, a
+# signed-in user (64 of them) and a real card; each answer is a real order.
+# $1 (the demo server's URL) is not used. Env: BENCH_DURATION (s, default 5),
+# SHOPBOX_BIN (default build/release/shopbox).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin="${SHOPBOX_BIN:-$(pwd)/build/release/shopbox}"
+duration="${BENCH_DURATION:-5}"
+conc=32
+work="$(mktemp -d /tmp/shopbox-bench-checkout.XXXXXX)"
+server_pid=""
+cleanup() {
+  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+export SHOPBOX_DATA_DIR="$work/data"
+export SHOPBOX_RATE_LIMIT_ENABLED=0
+export SHOPBOX_CHECKOUT_MAX_ORDERS_PER_USER_HOUR=0
+export SHOPBOX_CHECKOUT_MAX_ORDERS_PER_IP_HOUR=0
+export SHOPBOX_CHECKOUT_MAX_ORDERS_PER_CARD_HOUR=0
+export SHOPBOX_AUTH_PASSWORD_SCRYPT_LOG_N=10
+export SHOPBOX_STORAGE_SQLITE_SYNCHRONOUS=FULL
+"$bin" init --data-dir "$work/data" >/dev/null
+admin="$("$bin" token create --admin --data-dir "$work/data")"
+"$bin" serve --data-dir "$work/data" --port 0 --threads 64 2>"$work/server.log" &
+server_pid=$!
+port=""
+for _ in $(seq 100); do
+  port="$(grep -o 'serving on http://[0-9.]*:[0-9]*' "$work/server.log" | sed 's/.*://' || true)"
+  [[ -n "$port" ]] && break
+  sleep 0.1
+done
+[[ -n "$port" ]] || { echo "checkout bench: server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+url="http://127.0.0.1:$port"
+
+pids=()
+for i in 1 2 3 4; do
+  pid="$(curl -sf -X POST "$url/api/v1/admin/products" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"Bench item $i\",\"price\":$((10 + i)).99,\"stock\":10000000}" | jq -r .product_id)"
+  pids+=("$pid")
+done
+: > "$work/tokens.txt"
+for i in $(seq 64); do
+  curl -sf -X POST "$url/api/v1/auth/register" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"bench$i@example.com\",\"password\":\"bench-password-$i\",\"first_name\":\"B\",\"last_name\":\"$i\"}" |
+    jq -r .token >> "$work/tokens.txt"
+done
+printf '%s\n' "${pids[@]}" > "$work/products.txt"
+
+cat > "$work/checkout.lua" <<LUA
+local tokens, products = {}, {}
+for l in io.lines("$work/tokens.txt") do tokens[#tokens + 1] = l end
+for l in io.lines("$work/products.txt") do products[#products + 1] = l end
+local threads, id = {}, 0
+function setup(thread)
+  id = id + 1
+  thread:set("tid", id)
+  table.insert(threads, thread)
+end
+local n = 0
+function init(args) math.randomseed(tid * 7919 + os.time()) end
+function request()
+  n = n + 1
+  local token = tokens[((tid * 131 + n) % #tokens) + 1]
+  local p = products[(n % #products) + 1]
+  local body = '{"items":[{"product_id":"' .. p .. '","quantity":1}],' ..
+    '"shipping_address":{"name":"Bench","street":"1 Main St","city":"Seattle","zip":"98101","country":"US"},' ..
+    '"payment_method":{"type":"card","card_number":"4242424242424242","exp_month":12,"exp_year":2099,"cvc":"123"}}'
+  return wrk.format("POST", "/api/v1/orders", {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. token,
+    ["Idempotency-Key"] = "bench-" .. tid .. "-" .. n .. "-" .. math.random(1, 1000000000)}, body)
+end
+function done(summary, latency, requests)
+  local ok = summary.requests - summary.errors.status - summary.errors.connect - summary.errors.read - summary.errors.write - summary.errors.timeout
+  io.stderr:write(string.format("RESULT %.1f %.2f %.2f %.2f %d %d\n", ok / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, ok, summary.requests - ok))
+end
+LUA
+
+wrk -t4 -c"$conc" -d"$duration" --timeout 10s -s "$work/checkout.lua" "$url" >"$work/wrk.out" 2>"$work/wrk.err" || true
+read -r _ rps p50 p95 p99 ok bad < <(grep RESULT "$work/wrk.err" || echo "RESULT 0 0 0 0 0 0")
+orders="$(sqlite3 "$work/data/shop.db" 'SELECT count(*) FROM orders' 2>/dev/null || echo '?')"
+printf 'checkout\t%s\t%s\t%s\t%s\tPOST /api/v1/orders c=%d, %s orders (%s non-201), synchronous=FULL, own server\n' \
+  "$rps" "$p50" "$p95" "$p99" "$conc" "$orders" "$bad"

@@ -1,0 +1,62 @@
+// Outbox and webhooks.
+//
+// outbox::append() writes an event row inside the caller's SQLite
+// transaction, so an event exists exactly when the change it describes was
+// committed (order.created, order.paid, order.shipped, order.cancelled,
+// refund.created, inventory.low, ...).
+//
+// WebhookDispatcher runs one background thread: it fans each new event out
+// to every configured URL (Config::webhook_urls, comma-separated) as a
+// delivery row, and POSTs due deliveries with
+//   X-Shopbox-Event: <type>, X-Shopbox-Delivery: <id>,
+//   X-Shopbox-Signature: sha256=<hex HMAC-SHA256(secret, body)>
+// A 2xx answer is delivered; anything else is retried with exponential
+// backoff (base * 2^(attempt-1)) until Config::webhook_max_attempts (>= 5),
+// then failed. The delivery log is GET /api/v1/admin/webhooks/deliveries.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config.h"
+#include "storage/sqlite.h"
+
+namespace shopbox {
+
+namespace outbox {
+// Appends an event in the caller's transaction; returns its id.
+int64_t append(Connection& c, const std::string& type, const nlohmann::json& data);
+// The JSON body posted for an event.
+std::string event_body(int64_t event_id, const std::string& type, const std::string& payload, int64_t created_at);
+}  // namespace outbox
+
+class WebhookDispatcher {
+ public:
+  WebhookDispatcher(Sqlite& db, const Config& config);
+  ~WebhookDispatcher();
+  void start();
+  void stop();
+  // Wakes the thread (new events); tests call it to avoid waiting.
+  void poke();
+  // One pass: fan out new events, send due deliveries. Returns deliveries tried.
+  int run_once();
+
+ private:
+  void loop();
+  std::vector<std::string> urls() const;
+  Sqlite& db_;
+  const Config& config_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool poked_ = false;
+};
+
+}  // namespace shopbox

@@ -1,0 +1,221 @@
+// Admin order routes: list/filter, details, ship, tracking, deliver,
+// cancel, refunds, returns.
+#include "app.h"
+#include "base/clock.h"
+#include "http/server.h"
+#include "orders/orders.h"
+#include "payments/circuit_breaker.h"
+
+namespace shopbox {
+using namespace http;
+
+namespace http {
+Result<std::string> order_path_id(const Req& req, size_t index);
+Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field);
+}  // namespace http
+
+static json return_json(const ReturnRecord& r) {
+  return {{"return_id", std::to_string(r.id)}, {"order_id", r.order_id}, {"user_id", std::to_string(r.user_id)},
+          {"status", r.status}, {"lines", r.lines}, {"reason", r.reason},
+          {"refund_id", r.refund_id ? json(*r.refund_id) : json(nullptr)}, {"created_at", iso8601(r.created_at)}};
+}
+
+void register_admin_order_routes(HttpServer& server, App& app) {
+  server.add({"GET", "/api/v1/admin/orders", Access::admin, "admin", "All orders; filters: status, user, page, size"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto page = pagination(req);
+               if (!page.ok()) return send_error(res, page.status());
+               OrderFilter f;
+               f.offset = page->offset();
+               f.limit = page->size;
+               if (auto s = query(req, "status")) {
+                 static const std::set<std::string> known = {"pending", "paid", "shipped", "delivered", "cancelled",
+                                                             "refunded", "partially_refunded"};
+                 if (!known.count(*s)) return send_error(res, field_error("status", "unknown status '" + *s + "'"));
+                 f.status = *s;
+               }
+               if (auto u = query(req, "user")) {
+                 auto id = parse_id(*u);
+                 if (!id) return send_error(res, field_error("user", "user must be a user id"));
+                 f.user_id = *id;
+               }
+               int64_t total = 0;
+               auto list = app.orders->list(f, &total);
+               if (!list.ok()) return send_error(res, list.status());
+               json items = json::array();
+               for (const auto& o : *list) items.push_back(order_summary_json(o));
+               send_json(res, 200, {{"orders", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
+             });
+
+  server.add({"GET", "/api/v1/admin/orders/{id}", Access::admin, "admin", "An order with payments, shipments, refunds, history"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = order_path_id(req, 1);
+               if (!id.ok()) return send_error(res, id.status());
+               auto d = app.orders->get(*id);
+               if (!d.ok()) return send_error(res, d.status());
+               send_json(res, 200, order_details_json(*d, true));
+             });
+
+  server.add({"POST", "/api/v1/admin/orders/{id}/ship", Access::admin, "admin", "Mark shipped: {carrier, tracking_number}"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto id = order_path_id(req, 1);
+               if (!id.ok()) return send_error(res, id.status());
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               auto carrier = req_string(*body, "carrier", 100);
+               if (!carrier.ok()) return send_error(res, carrier.status());
+               auto tn = req_string(*body, "tracking_number", 100);
+               if (!tn.ok()) return send_error(res, tn.status());
+               if (carrier->empty()) return send_error(res, field_error("carrier", "carrier must not be empty"));
+               if (tn->empty()) return send_error(res, field_error("tracking_number", "tracking_number must not be empty"));
+               auto d = app.orders->ship(*id, *carrier, *tn, who.actor());
+               if (!d.ok()) return send_error(res, d.status());
+               send_json(res, 200, order_details_json(*d, true));
+             });
+
+  server.add({"POST", "/api/v1/admin/orders/{id}/tracking-events", Access::admin, "admin",
+              "Add a tracking event: {status, location, description, occurred_at}"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto id = order_path_id(req, 1);
+               if (!id.ok()) return send_error(res, id.status());
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               auto status = req_string(*body, "status", 50);
+               if (!status.ok()) return send_error(res, status.status());
+               if (status->empty()) return send_error(res, field_error("status", "status must not be empty"));
+               auto loc = opt_string(*body, "location", 200);
+               if (!loc.ok()) return send_error(res, loc.status());
+               auto desc = opt_string(*body, "description", 500);
+               if (!desc.ok()) return send_error(res, desc.status());
+               auto at = opt_string(*body, "occurred_at", 40);
+               if (!at.ok()) return send_error(res, at.status());
+               int64_t when = now_seconds();
+               if (*at) {
+                 auto t = parse_iso8601(**at);
+                 if (!t) return send_error(res, field_error("occurred_at", "occurred_at must be ISO-8601"));
+                 when = *t;
+               }
+               auto d = app.orders->add_tracking_event(*id, {0, *status, loc->value_or(""), desc->value_or(""), when}, who.actor());
+               if (!d.ok()) return send_error(res, d.status());
+               send_json(res, 201, order_details_json(*d, true));
+             });
+
+  server.add({"POST", "/api/v1/admin/orders/{id}/deliver", Access::admin, "admin", "Mark delivered"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto id = order_path_id(req, 1);
+               if (!id.ok()) return send_error(res, id.status());
+               auto d = app.orders->deliver(*id, who.actor());
+               if (!d.ok()) return send_error(res, d.status());
+               send_json(res, 200, order_details_json(*d, true));
+             });
+
+  server.add({"POST", "/api/v1/admin/orders/{id}/cancel", Access::admin, "admin",
+              "Cancel before shipping: full refund; {reason, restock (default true)}"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto id = order_path_id(req, 1);
+               if (!id.ok()) return send_error(res, id.status());
+               std::string reason = "cancelled by the shop";
+               bool restock = true;
+               if (!req.body.empty()) {
+                 auto body = parse_object(req);
+                 if (!body.ok()) return send_error(res, body.status());
+                 auto r = opt_string(*body, "reason", 500);
+                 if (!r.ok()) return send_error(res, r.status());
+                 if (*r) reason = **r;
+                 auto rs = opt_bool(*body, "restock");
+                 if (!rs.ok()) return send_error(res, rs.status());
+                 if (*rs) restock = **rs;
+               }
+               auto d = app.orders->cancel(*id, who.actor(), reason, restock);
+               if (!d.ok()) return send_error(res, d.status());
+               send_json(res, 200, order_details_json(*d, true));
+             });
+
+  server.add({"POST", "/api/v1/admin/orders/{id}/refunds", Access::admin, "admin",
+              "Refund: {amount} or {lines: [{product_id, quantity}]}, restock, reason; never more than captured"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto id = order_path_id(req, 1);
+               if (!id.ok()) return send_error(res, id.status());
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               RefundSpec spec;
+               auto amount = opt_money(*body, "amount");
+               if (!amount.ok()) return send_error(res, amount.status());
+               spec.amount = *amount;
+               auto lines = parse_lines(*body, "lines");
+               if (!lines.ok()) return send_error(res, lines.status());
+               spec.lines = *lines;
+               if (spec.amount && !spec.lines.empty())
+                 return send_error(res, field_error("amount", "give amount or lines, not both"));
+               if (!spec.amount && spec.lines.empty()) return send_error(res, field_error("amount", "amount or lines is required"));
+               if (spec.amount && *spec.amount <= 0) return send_error(res, field_error("amount", "amount must be positive"));
+               auto restock = opt_bool(*body, "restock");
+               if (!restock.ok()) return send_error(res, restock.status());
+               spec.restock = restock->value_or(false);
+               if (spec.restock && spec.lines.empty())
+                 return send_error(res, field_error("restock", "restock needs lines (which items come back)"));
+               auto reason = opt_string(*body, "reason", 500);
+               if (!reason.ok()) return send_error(res, reason.status());
+               spec.reason = reason->value_or("");
+               auto r = app.orders->refund(*id, spec, who.actor());
+               if (!r.ok()) return send_error(res, r.status());
+               auto d = app.orders->get(*id);
+               json out = {{"refund_id", r->id}, {"order_id", r->order_id}, {"amount", cents_to_json(r->amount)},
+                           {"status", r->status}, {"lines", r->lines}, {"restock", r->restock}, {"reason", r->reason}};
+               if (d.ok()) out["order"] = order_details_json(*d, true);
+               send_json(res, 201, out);
+             });
+
+  server.add({"GET", "/api/v1/admin/returns", Access::admin, "admin", "Return requests; filter: status"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto page = pagination(req);
+               if (!page.ok()) return send_error(res, page.status());
+               auto status = query(req, "status");
+               int64_t total = 0;
+               std::vector<ReturnRecord> list;
+               app.db->read([&](Connection& c) {
+                 list = order_store::list_returns(c, status, page->offset(), page->size, &total);
+                 return Status::Ok();
+               });
+               json items = json::array();
+               for (const auto& r : list) items.push_back(return_json(r));
+               send_json(res, 200, {{"returns", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
+             });
+
+  server.add({"POST", "/api/v1/admin/returns/{id}/approve", Access::admin, "admin",
+              "Approve a return: refunds its lines; {restock (default true)}"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto id = path_id(req, 1, "return");
+               if (!id.ok()) return send_error(res, id.status());
+               bool restock = true;
+               if (!req.body.empty()) {
+                 auto body = parse_object(req);
+                 if (!body.ok()) return send_error(res, body.status());
+                 auto rs = opt_bool(*body, "restock");
+                 if (!rs.ok()) return send_error(res, rs.status());
+                 if (*rs) restock = **rs;
+               }
+               auto r = app.orders->decide_return(*id, true, restock, who.actor());
+               if (!r.ok()) return send_error(res, r.status());
+               send_json(res, 200, return_json(*r));
+             });
+
+  server.add({"POST", "/api/v1/admin/returns/{id}/reject", Access::admin, "admin", "Reject a return request"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto id = path_id(req, 1, "return");
+               if (!id.ok()) return send_error(res, id.status());
+               auto r = app.orders->decide_return(*id, false, false, who.actor());
+               if (!r.ok()) return send_error(res, r.status());
+               send_json(res, 200, return_json(*r));
+             });
+
+  server.add({"GET", "/api/v1/admin/payments/status", Access::admin, "admin", "Payment gateway and circuit breaker state"},
+             [&app](const Req&, Res& res, const Principal&) {
+               auto* b = dynamic_cast<BreakerGateway*>(app.payments.get());
+               send_json(res, 200, {{"gateway", app.payments->name()},
+                                    {"breaker", b ? b->breaker().state() : "none"},
+                                    {"breaker_opened", b ? b->breaker().opened_count() : 0}});
+             });
+}
+
+}  // namespace shopbox

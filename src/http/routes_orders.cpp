@@ -1,0 +1,129 @@
+// Customer order routes: checkout (POST /api/v1/orders), order history,
+// order details with tracking, cancel before shipping, return requests.
+#include "app.h"
+#include "checkout/checkout.h"
+#include "http/server.h"
+#include "orders/orders.h"
+
+namespace shopbox {
+using namespace http;
+
+namespace http {
+// Order ids look like "ord_<shard>_<hex>"; anything else names no order.
+Result<std::string> order_path_id(const Req& req, size_t index) {
+  if (req.matches.size() <= index) return Status::NotFound("order not found");
+  std::string id = req.matches[index].str();
+  if (id.size() < 6 || id.size() > 80 || id.rfind("ord_", 0) != 0) return Status::NotFound("order not found");
+  for (char ch : id)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-') return Status::NotFound("order not found");
+  return id;
+}
+
+// [{product_id, quantity}] from a body field.
+Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field) {
+  std::vector<RefundLine> out;
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return out;
+  if (!it->is_array()) return field_error(field, std::string(field) + " must be an array of {product_id, quantity}");
+  if (it->size() > 200) return field_error(field, "too many lines");
+  for (const auto& l : *it) {
+    if (!l.is_object()) return field_error(field, "each line must be an object");
+    auto pid = json_id(l, "product_id");
+    if (!pid.ok()) return pid.status();
+    auto q = opt_int(l, "quantity", 1, 1'000'000);
+    if (!q.ok()) return q.status();
+    if (!*q) return field_error("quantity", "quantity is required");
+    out.push_back({*pid, **q});
+  }
+  return out;
+}
+}  // namespace http
+
+static Status need_user(const Principal& who) {
+  if (!who.signed_in() || who.user_id <= 0)
+    return Status(Kind::forbidden, "user_required", "orders belong to a signed-in user (use a user session)");
+  return Status::Ok();
+}
+
+void register_order_routes(HttpServer& server, App& app) {
+  server.add({"POST", "/api/v1/orders", Access::user, "checkout",
+              "Place an order (Idempotency-Key header required): cart or items, shipping address, payment method"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = need_user(who); !st.ok()) return send_error(res, st);
+               CheckoutRequest creq{who.user_id, req.get_header_value("Idempotency-Key"), client_ip(req), req.body};
+               auto r = app.checkout->place_order(creq);
+               if (r.replayed) res.set_header("Idempotent-Replayed", "true");
+               if (r.status == 201 && r.body.contains("order_id"))
+                 res.set_header("Location", "/api/v1/orders/" + r.body["order_id"].get<std::string>());
+               send_json(res, r.status, r.body);
+             });
+
+  server.add({"GET", "/api/v1/orders", Access::user, "checkout", "The signed-in user's orders, newest first"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = need_user(who); !st.ok()) return send_error(res, st);
+               auto page = pagination(req);
+               if (!page.ok()) return send_error(res, page.status());
+               OrderFilter f;
+               f.user_id = who.user_id;
+               f.offset = page->offset();
+               f.limit = page->size;
+               if (auto s = query(req, "status")) f.status = *s;
+               int64_t total = 0;
+               auto list = app.orders->list(f, &total);
+               if (!list.ok()) return send_error(res, list.status());
+               json items = json::array();
+               for (const auto& o : *list) items.push_back(order_summary_json(o));
+               send_json(res, 200, {{"orders", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
+             });
+
+  server.add({"GET", "/api/v1/orders/{id}", Access::user, "checkout",
+              "An order of the signed-in user: items, totals, payment, shipments with tracking"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = need_user(who); !st.ok()) return send_error(res, st);
+               auto id = order_path_id(req, 1);
+               if (!id.ok()) return send_error(res, id.status());
+               auto d = app.orders->get(*id, who.user_id);
+               if (!d.ok()) return send_error(res, d.status());
+               send_json(res, 200, order_details_json(*d, false));
+             });
+
+  server.add({"POST", "/api/v1/orders/{id}/cancel", Access::user, "checkout",
+              "Cancel an order before it ships: full refund, items restocked"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = need_user(who); !st.ok()) return send_error(res, st);
+               auto id = order_path_id(req, 1);
+               if (!id.ok()) return send_error(res, id.status());
+               std::string reason = "customer request";
+               if (!req.body.empty()) {
+                 auto body = parse_object(req);
+                 if (!body.ok()) return send_error(res, body.status());
+                 auto r = opt_string(*body, "reason", 500);
+                 if (!r.ok()) return send_error(res, r.status());
+                 if (*r) reason = **r;
+               }
+               auto d = app.orders->cancel(*id, who.actor(), reason, true, who.user_id);
+               if (!d.ok()) return send_error(res, d.status());
+               send_json(res, 200, order_details_json(*d, false));
+             });
+
+  server.add({"POST", "/api/v1/orders/{id}/returns", Access::user, "checkout",
+              "Request a return of delivered lines: {lines: [{product_id, quantity}], reason}"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = need_user(who); !st.ok()) return send_error(res, st);
+               auto id = order_path_id(req, 1);
+               if (!id.ok()) return send_error(res, id.status());
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               auto lines = parse_lines(*body, "lines");
+               if (!lines.ok()) return send_error(res, lines.status());
+               if (lines->empty()) return send_error(res, field_error("lines", "lines is required"));
+               auto reason = opt_string(*body, "reason", 1000);
+               if (!reason.ok()) return send_error(res, reason.status());
+               auto r = app.orders->request_return(*id, who.user_id, *lines, reason->value_or(""));
+               if (!r.ok()) return send_error(res, r.status());
+               send_json(res, 201, {{"return_id", std::to_string(r->id)}, {"order_id", r->order_id}, {"status", r->status},
+                                    {"lines", r->lines}, {"reason", r->reason}});
+             });
+}
+
+}  // namespace shopbox

@@ -1,0 +1,110 @@
+#include "orders/order_json.h"
+
+#include "base/clock.h"
+#include "base/money.h"
+
+namespace shopbox {
+using json = nlohmann::json;
+
+static json pricing_json(const Order& o) {
+  return {{"subtotal", cents_to_json(o.subtotal)}, {"discount", cents_to_json(o.discount)},
+          {"tax", cents_to_json(o.tax)},           {"shipping", cents_to_json(o.shipping)},
+          {"total", cents_to_json(o.total)},       {"refunded", cents_to_json(o.refunded)},
+          {"currency", o.currency}};
+}
+
+json order_summary_json(const Order& o) {
+  int64_t count = 0;
+  for (const auto& it : o.items) count += it.quantity;
+  return {{"order_id", o.id},
+          {"status", o.status},
+          {"created_at", iso8601(o.created_at)},
+          {"updated_at", iso8601(o.updated_at)},
+          {"user_id", std::to_string(o.user_id)},
+          {"pricing", pricing_json(o)},
+          {"total", cents_to_json(o.total)},
+          {"currency", o.currency}};
+}
+
+json order_json(const Order& o, const std::vector<PaymentTransaction>& txns) {
+  json items = json::array();
+  for (const auto& it : o.items) {
+    json j = {{"product_id", std::to_string(it.product_id)},
+              {"name", it.name},
+              {"sku", it.sku},
+              {"quantity", it.quantity},
+              {"unit_price", cents_to_json(it.unit_price)},
+              {"subtotal", cents_to_json(it.subtotal)},
+              {"refunded_quantity", it.refunded_quantity},
+              {"returned_quantity", it.returned_quantity}};
+    if (!it.image.empty()) j["image"] = it.image;
+    items.push_back(std::move(j));
+  }
+  json payment = json::object();
+  for (const auto& t : txns) {
+    if (t.kind != "charge") continue;
+    payment = {{"status", t.status},
+               {"transaction_id", t.id},
+               {"amount", cents_to_json(t.amount)},
+               {"currency", t.currency},
+               {"provider", t.provider},
+               {"method", o.payment_method}};
+  }
+  return {{"order_id", o.id},
+          {"user_id", std::to_string(o.user_id)},
+          {"status", o.status},
+          {"created_at", iso8601(o.created_at)},
+          {"updated_at", iso8601(o.updated_at)},
+          {"items", items},
+          {"pricing", pricing_json(o)},
+          {"currency", o.currency},
+          {"payment", payment},
+          {"shipping_address", o.shipping_address},
+          {"billing_address", o.billing_address},
+          {"estimated_delivery", o.estimated_delivery ? json(iso8601(o.estimated_delivery)) : json(nullptr)}};
+}
+
+json order_details_json(const OrderDetails& d, bool admin) {
+  json j = order_json(d.order, d.transactions);
+  json ships = json::array();
+  for (const auto& s : d.shipments) {
+    json timeline = json::array();
+    for (const auto& e : s.events)
+      timeline.push_back({{"status", e.status}, {"location", e.location}, {"description", e.description},
+                          {"occurred_at", iso8601(e.occurred_at)}});
+    ships.push_back({{"shipment_id", std::to_string(s.id)},
+                     {"carrier", s.carrier},
+                     {"tracking_number", s.tracking_number},
+                     {"status", s.status},
+                     {"shipped_at", iso8601(s.shipped_at)},
+                     {"delivered_at", s.delivered_at ? json(iso8601(*s.delivered_at)) : json(nullptr)},
+                     {"tracking", timeline}});
+  }
+  j["shipments"] = ships;
+  json refunds = json::array();
+  for (const auto& r : d.refunds)
+    refunds.push_back({{"refund_id", r.id}, {"amount", cents_to_json(r.amount)}, {"status", r.status},
+                       {"lines", r.lines}, {"restock", r.restock}, {"reason", r.reason},
+                       {"created_at", iso8601(r.created_at)}});
+  j["refunds"] = refunds;
+  json rets = json::array();
+  for (const auto& r : d.returns)
+    rets.push_back({{"return_id", std::to_string(r.id)}, {"status", r.status}, {"lines", r.lines},
+                    {"reason", r.reason}, {"refund_id", r.refund_id ? json(*r.refund_id) : json(nullptr)},
+                    {"created_at", iso8601(r.created_at)}});
+  j["returns"] = rets;
+  j["history"] = d.history;
+  if (admin) {
+    json txns = json::array();
+    for (const auto& t : d.transactions)
+      txns.push_back({{"transaction_id", t.id}, {"kind", t.kind}, {"status", t.status}, {"amount", cents_to_json(t.amount)},
+                      {"provider", t.provider}, {"provider_transaction_id", t.provider_id},
+                      {"created_at", iso8601(t.created_at)}});
+    j["transactions"] = txns;
+    j["reservation_id"] = d.order.reservation_id;
+    j["client_ip"] = d.order.client_ip;
+  }
+  return j;
+}
+
+}  // namespace shopbox

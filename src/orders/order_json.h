@@ -1,0 +1,27 @@
+// The API shape of an order (the seed's order response, plus history).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "storage/order_store.h"
+
+namespace shopbox {
+
+struct OrderDetails {
+  Order order;
+  std::vector<PaymentTransaction> transactions;
+  std::vector<Shipment> shipments;
+  std::vector<RefundRecord> refunds;
+  std::vector<ReturnRecord> returns;
+  std::vector<nlohmann::json> history;
+};
+
+// Summary for lists: id, status, created_at, pricing, items_count.
+nlohmann::json order_summary_json(const Order& o);
+// Full order: items, pricing, payment, addresses, estimated delivery; with
+// `details` also shipments (tracking timeline), refunds, returns, history.
+nlohmann::json order_json(const Order& o, const std::vector<PaymentTransaction>& txns);
+nlohmann::json order_details_json(const OrderDetails& d, bool admin);
+
+}  // namespace shopbox

@@ -1,0 +1,515 @@
+#include "orders/orders.h"
+
+#include <map>
+
+#include "app.h"
+#include "base/clock.h"
+#include "base/crypto.h"
+#include "events/outbox.h"
+#include "inventory/inventory.h"
+#include "payments/gateway.h"
+#include "storage/inventory_store.h"
+
+namespace shopbox {
+using json = nlohmann::json;
+
+bool order_transition_allowed(const std::string& from, const std::string& to) {
+  static const std::map<std::string, std::vector<std::string>> allowed = {
+      {"pending", {"paid", "cancelled"}},
+      {"paid", {"shipped", "cancelled", "partially_refunded", "refunded"}},
+      {"partially_refunded", {"shipped", "delivered", "cancelled", "partially_refunded", "refunded"}},
+      {"shipped", {"delivered", "partially_refunded", "refunded"}},
+      {"delivered", {"partially_refunded", "refunded"}},
+      {"cancelled", {}},
+      {"refunded", {}},
+  };
+  auto it = allowed.find(from);
+  if (it == allowed.end()) return false;
+  for (const auto& t : it->second)
+    if (t == to) return true;
+  return false;
+}
+
+namespace {
+Status invalid_transition(const Order& o, const std::string& to) {
+  return Status::Conflict("invalid_transition", "order " + o.id + " is " + o.status + " and cannot become " + to,
+                          {{"status", o.status}, {"requested", to}});
+}
+Status order_not_found() { return Status::NotFound("order not found"); }
+const std::string kCancelPrefix = "cancelled: ";
+}  // namespace
+
+Result<OrderDetails> Orders::get(const std::string& order_id, std::optional<int64_t> user_id) {
+  OrderDetails d;
+  bool found = false;
+  Status st = app_.db->read([&](Connection& c) {
+    auto o = order_store::get_order(c, order_id);
+    if (!o || (user_id && o->user_id != *user_id)) return Status::Ok();
+    found = true;
+    d.order = std::move(*o);
+    d.transactions = order_store::transactions(c, order_id);
+    d.shipments = order_store::shipments(c, order_id);
+    d.refunds = order_store::refunds(c, order_id);
+    d.returns = order_store::returns_of(c, order_id);
+    d.history = order_store::order_events(c, order_id);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  if (!found) return order_not_found();
+  return d;
+}
+
+Result<std::vector<Order>> Orders::list(const OrderFilter& f, int64_t* total) {
+  std::vector<Order> out;
+  Status st = app_.db->read([&](Connection& c) {
+    out = order_store::list_orders(c, f, total);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<OrderDetails> Orders::transition(const std::string& order_id, const std::vector<std::string>& from,
+                                        const std::string& to, const std::string& actor, const std::string& note,
+                                        const std::function<void(Connection&, const Order&)>& extra) {
+  Status st = app_.db->write([&](Connection& c) {
+    auto o = order_store::get_order(c, order_id);
+    if (!o) return order_not_found();
+    bool ok = false;
+    for (const auto& f : from) ok = ok || f == o->status;
+    if (!ok || !order_transition_allowed(o->status, to)) return invalid_transition(*o, to);
+    order_store::set_status(c, order_id, o->status, to, actor, note);
+    if (extra) extra(c, *o);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return get(order_id);
+}
+
+Result<OrderDetails> Orders::ship(const std::string& order_id, const std::string& carrier, const std::string& tracking,
+                                  const std::string& actor) {
+  return transition(order_id, {"paid", "partially_refunded"}, "shipped", actor, carrier + " " + tracking,
+                    [&](Connection& c, const Order& o) {
+                      int64_t now = now_seconds();
+                      int64_t sid = order_store::insert_shipment(c, order_id, carrier, tracking, now);
+                      order_store::add_tracking_event(c, sid, {0, "shipped", "", "Shipped with " + carrier, now});
+                      outbox::append(c, "order.shipped", {{"order_id", o.id}, {"user_id", std::to_string(o.user_id)},
+                                                          {"carrier", carrier}, {"tracking_number", tracking}});
+                    });
+}
+
+Result<OrderDetails> Orders::add_tracking_event(const std::string& order_id, const TrackingEvent& e,
+                                                const std::string& actor) {
+  Status st = app_.db->write([&](Connection& c) {
+    auto o = order_store::get_order(c, order_id);
+    if (!o) return order_not_found();
+    auto ships = order_store::shipments(c, order_id);
+    if (ships.empty()) return Status::Conflict("not_shipped", "order " + order_id + " has not been shipped");
+    order_store::add_tracking_event(c, ships.back().id, e);
+    outbox::append(c, "order.tracking", {{"order_id", o->id}, {"status", e.status}, {"location", e.location},
+                                         {"actor", actor}});
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return get(order_id);
+}
+
+Result<OrderDetails> Orders::deliver(const std::string& order_id, const std::string& actor) {
+  // partially_refunded orders may be delivered only once shipped.
+  {
+    auto d = get(order_id);
+    if (!d.ok()) return d.status();
+    if (d->order.status == "partially_refunded" && !d->order.shipped_at) return invalid_transition(d->order, "delivered");
+  }
+  return transition(order_id, {"shipped", "partially_refunded"}, "delivered", actor, "",
+                    [&](Connection& c, const Order& o) {
+                      int64_t now = now_seconds();
+                      auto ships = order_store::shipments(c, order_id);
+                      if (!ships.empty()) order_store::add_tracking_event(c, ships.back().id, {0, "delivered", "", "Delivered", now});
+                      order_store::mark_shipments_delivered(c, order_id, now);
+                      outbox::append(c, "order.delivered", {{"order_id", o.id}, {"user_id", std::to_string(o.user_id)}});
+                    });
+}
+
+Result<OrderDetails> Orders::cancel(const std::string& order_id, const std::string& actor, const std::string& reason,
+                                    bool restock, std::optional<int64_t> user_id) {
+  RefundSpec spec;
+  spec.restock = restock;
+  spec.reason = kCancelPrefix + reason;
+  auto r = refund_impl(order_id, spec, actor, true, user_id);
+  if (!r.ok()) return r.status();
+  return get(order_id);
+}
+
+Result<RefundRecord> Orders::refund(const std::string& order_id, const RefundSpec& spec, const std::string& actor) {
+  if (spec.reason.rfind(kCancelPrefix, 0) == 0) return Status::Invalid("reason must not start with 'cancelled: '");
+  return refund_impl(order_id, spec, actor, false, std::nullopt);
+}
+
+Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const RefundSpec& spec, const std::string& actor,
+                                         bool cancel, std::optional<int64_t> user_id) {
+  RefundRecord r;
+  std::string charge_id;
+  Status st = app_.db->write([&](Connection& c) {
+    auto o = order_store::get_order(c, order_id);
+    if (!o || (user_id && o->user_id != *user_id)) return order_not_found();
+    if (cancel) {
+      if (o->shipped_at || !order_transition_allowed(o->status, "cancelled")) return invalid_transition(*o, "cancelled");
+    } else if (!order_transition_allowed(o->status, "partially_refunded") && !order_transition_allowed(o->status, "refunded")) {
+      return invalid_transition(*o, "refunded");
+    }
+    Cents pending = 0;
+    for (const auto& pr : order_store::refunds(c, order_id))
+      if (pr.status == "pending") pending += pr.amount;
+    if (pending > 0) return Status::Conflict("refund_pending", "a refund of this order is still pending; retry shortly");
+    Cents remaining = o->total - o->refunded;
+    json lines = json::array();
+    Cents amount = 0;
+    std::vector<std::pair<int64_t, int64_t>> item_changes;  // item id, quantity
+    if (cancel) {
+      amount = remaining;
+      for (const auto& it : o->items) {
+        int64_t q = it.quantity - it.refunded_quantity;
+        if (q > 0) {
+          lines.push_back({{"product_id", std::to_string(it.product_id)}, {"quantity", q}});
+          item_changes.push_back({it.id, q});
+        }
+      }
+    } else if (!spec.lines.empty()) {
+      Cents lines_sub = 0;
+      for (const auto& l : spec.lines) {
+        const OrderItem* item = nullptr;
+        for (const auto& it : o->items) if (it.product_id == l.product_id) item = &it;
+        if (!item) return Status::Invalid("product " + std::to_string(l.product_id) + " is not in this order", {{"field", "lines"}});
+        if (l.quantity < 1 || l.quantity > item->quantity - item->refunded_quantity)
+          return Status(Kind::unprocessable, "refund_exceeds_quantity",
+                        "at most " + std::to_string(item->quantity - item->refunded_quantity) + " of product " +
+                            std::to_string(l.product_id) + " can be refunded",
+                        {{"product_id", std::to_string(l.product_id)}, {"refundable", item->quantity - item->refunded_quantity}});
+        lines_sub += item->unit_price * l.quantity;
+        lines.push_back({{"product_id", std::to_string(l.product_id)}, {"quantity", l.quantity}});
+        item_changes.push_back({item->id, l.quantity});
+      }
+      Cents taxable = o->subtotal - o->discount;
+      Cents tax_share = taxable > 0 ? (lines_sub * o->tax * 2 + taxable) / (2 * taxable) : 0;  // half-up
+      amount = std::min(lines_sub + tax_share, remaining);
+    } else if (spec.amount) {
+      amount = *spec.amount;
+    } else {
+      return Status::Invalid("give amount or lines", {{"field", "amount"}});
+    }
+    if (amount <= 0 && !cancel) return Status::Invalid("refund amount must be positive", {{"field", "amount"}});
+    if (amount > remaining)
+      return Status(Kind::unprocessable, "refund_exceeds_captured", "a refund can never exceed what was captured",
+                    {{"captured", cents_to_json(o->total)}, {"refunded", cents_to_json(o->refunded)},
+                     {"refundable", cents_to_json(remaining)}});
+    for (const auto& t : order_store::transactions(c, order_id))
+      if (t.kind == "charge") charge_id = t.provider_id;
+    int64_t now = now_seconds();
+    r.id = "rf_" + random_hex(10);
+    r.order_id = order_id;
+    r.amount = amount;
+    r.lines = lines;
+    r.restock = spec.restock && !lines.empty();
+    r.reason = spec.reason;
+    r.status = "pending";
+    r.actor = actor;
+    r.created_at = r.updated_at = now;
+    if (amount == 0) {  // nothing left to refund (cancel of a fully refunded order is refused above)
+      r.status = "succeeded";
+    }
+    order_store::insert_refund(c, r);
+    for (auto& [item, q] : item_changes) order_store::add_item_counts(c, item, q, 0, 0);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  if (r.amount > 0) {
+    auto g = app_.payments->refund(r.id, charge_id, r.amount);
+    if (!g.ok()) {
+      if (g.status().kind() == Kind::unavailable)
+        return Status(Kind::unavailable, "refund_pending",
+                      "the payment gateway is unavailable; the refund is recorded and will be retried",
+                      {{"refund_id", r.id}});
+      app_.db->write([&](Connection& c) {
+        order_store::update_refund(c, r.id, "failed", "");
+        for (const auto& l : r.lines) {
+          int64_t pid = std::stoll(l["product_id"].get<std::string>());
+          auto o = order_store::get_order(c, r.order_id);
+          for (const auto& it : o->items)
+            if (it.product_id == pid) order_store::add_item_counts(c, it.id, -l["quantity"].get<int64_t>(), 0, 0);
+        }
+        return Status::Ok();
+      });
+      return g.status();
+    }
+    r.provider_refund_id = g->refund_id;
+  }
+  if (auto cst = complete_refund(r); !cst.ok()) return cst;
+  restock(r);
+  r.status = "succeeded";
+  return r;
+}
+
+Status Orders::complete_refund(const RefundRecord& r) {
+  return app_.db->write([&](Connection& c) {
+    auto cur = order_store::get_refund(c, r.id);
+    if (cur && cur->status == "succeeded" && cur->amount > 0) return Status::Ok();  // already done
+    auto o = order_store::get_order(c, r.order_id);
+    if (!o) return order_not_found();
+    bool cancel = r.reason.rfind(kCancelPrefix, 0) == 0;
+    Cents refunded = o->refunded + r.amount;
+    order_store::update_refund(c, r.id, "succeeded", r.provider_refund_id);
+    order_store::set_refunded(c, o->id, refunded);
+    std::string to = cancel ? "cancelled" : refunded >= o->total ? "refunded" : "partially_refunded";
+    if (to != o->status || to == "partially_refunded")
+      order_store::set_status(c, o->id, o->status, to, r.actor, r.reason.empty() ? "refund " + r.id : r.reason);
+    if (r.amount > 0) {
+      int64_t now = now_seconds();
+      std::string charge_txn, method;
+      for (const auto& t : order_store::transactions(c, o->id))
+        if (t.kind == "charge") {
+          charge_txn = t.id;
+          method = t.method;
+        }
+      PaymentTransaction t{"txn_" + random_hex(10), o->id, "refund", method, app_.payments->name(),
+                           r.provider_refund_id, r.amount, o->currency, "completed", r.id, now, now};
+      order_store::insert_transaction(c, t, "refund " + r.id);
+      if (!charge_txn.empty())
+        order_store::set_transaction_status(c, charge_txn, refunded >= o->total ? "refunded" : "partially_refunded",
+                                            r.amount, "refund " + r.id);
+      outbox::append(c, "refund.created", {{"refund_id", r.id}, {"order_id", o->id}, {"amount", cents_to_json(r.amount)},
+                                           {"currency", o->currency}, {"lines", r.lines}});
+    }
+    if (cancel) outbox::append(c, "order.cancelled", {{"order_id", o->id}, {"user_id", std::to_string(o->user_id)},
+                                                      {"refunded", cents_to_json(r.amount)}});
+    return Status::Ok();
+  });
+}
+
+void Orders::restock(const RefundRecord& r) {
+  if (!r.restock) return;
+  bool done = false;
+  app_.db->read([&](Connection& c) {
+    auto cur = order_store::get_refund(c, r.id);
+    done = cur && cur->restocked;
+    return Status::Ok();
+  });
+  if (done) return;
+  for (const auto& l : r.lines) {
+    int64_t pid = std::stoll(l["product_id"].get<std::string>());
+    app_.inventory->adjust(pid, l["quantity"].get<int64_t>(), r.actor, "restock: refund " + r.id + " of " + r.order_id);
+  }
+  app_.db->write([&](Connection& c) {
+    order_store::set_refund_restocked(c, r.id);
+    auto o = order_store::get_order(c, r.order_id);
+    for (const auto& l : r.lines) {
+      int64_t pid = std::stoll(l["product_id"].get<std::string>());
+      for (const auto& it : o->items)
+        if (it.product_id == pid) order_store::add_item_counts(c, it.id, 0, 0, l["quantity"].get<int64_t>());
+    }
+    return Status::Ok();
+  });
+}
+
+Result<ReturnRecord> Orders::request_return(const std::string& order_id, int64_t user_id,
+                                            const std::vector<RefundLine>& lines, const std::string& reason) {
+  ReturnRecord r;
+  Status st = app_.db->write([&](Connection& c) {
+    auto o = order_store::get_order(c, order_id);
+    if (!o || o->user_id != user_id) return order_not_found();
+    if (!o->delivered_at || o->status == "refunded" || o->status == "cancelled")
+      return Status::Conflict("not_delivered", "only delivered orders can be returned", {{"status", o->status}});
+    if (lines.empty()) return Status::Invalid("lines must not be empty", {{"field", "lines"}});
+    json jl = json::array();
+    for (const auto& l : lines) {
+      const OrderItem* item = nullptr;
+      for (const auto& it : o->items) if (it.product_id == l.product_id) item = &it;
+      if (!item) return Status::Invalid("product " + std::to_string(l.product_id) + " is not in this order", {{"field", "lines"}});
+      int64_t left = item->quantity - item->refunded_quantity - item->returned_quantity;
+      if (l.quantity < 1 || l.quantity > left)
+        return Status(Kind::unprocessable, "return_exceeds_quantity",
+                      "at most " + std::to_string(left) + " of product " + std::to_string(l.product_id) + " can be returned",
+                      {{"product_id", std::to_string(l.product_id)}, {"returnable", left}});
+      order_store::add_item_counts(c, item->id, 0, l.quantity, 0);
+      jl.push_back({{"product_id", std::to_string(l.product_id)}, {"quantity", l.quantity}});
+    }
+    r.order_id = order_id;
+    r.user_id = user_id;
+    r.lines = jl;
+    r.reason = reason;
+    r.status = "requested";
+    r.created_at = now_seconds();
+    r.id = order_store::insert_return(c, r);
+    outbox::append(c, "return.requested", {{"return_id", std::to_string(r.id)}, {"order_id", order_id}, {"lines", jl}});
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return r;
+}
+
+Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool restock_items, const std::string& actor) {
+  std::optional<ReturnRecord> ret;
+  app_.db->read([&](Connection& c) {
+    ret = order_store::get_return(c, return_id);
+    return Status::Ok();
+  });
+  if (!ret) return Status::NotFound("return not found");
+  if (ret->status != "requested") return Status::Conflict("return_decided", "return is already " + ret->status);
+  std::vector<RefundLine> lines;
+  for (const auto& l : ret->lines) lines.push_back({std::stoll(l["product_id"].get<std::string>()), l["quantity"].get<int64_t>()});
+  std::optional<std::string> refund_id;
+  if (approve) {
+    RefundSpec spec;
+    spec.lines = lines;
+    spec.restock = restock_items;
+    spec.reason = "return " + std::to_string(return_id);
+    auto r = refund_impl(ret->order_id, spec, actor, false, std::nullopt);
+    if (!r.ok()) return r.status();
+    refund_id = r->id;
+  }
+  app_.db->write([&](Connection& c) {
+    order_store::decide_return(c, return_id, approve ? "approved" : "rejected", refund_id, now_seconds());
+    if (!approve) {
+      auto o = order_store::get_order(c, ret->order_id);
+      for (const auto& l : lines)
+        for (const auto& it : o->items)
+          if (it.product_id == l.product_id) order_store::add_item_counts(c, it.id, 0, -l.quantity, 0);
+    }
+    return Status::Ok();
+  });
+  app_.db->read([&](Connection& c) {
+    ret = order_store::get_return(c, return_id);
+    return Status::Ok();
+  });
+  return *ret;
+}
+
+int Orders::recover() {
+  std::vector<RefundRecord> work;
+  app_.db->read([&](Connection& c) {
+    work = order_store::refunds_needing_work(c);
+    return Status::Ok();
+  });
+  int n = 0;
+  for (auto r : work) {
+    if (r.status == "pending") {
+      std::string charge_id;
+      app_.db->read([&](Connection& c) {
+        for (const auto& t : order_store::transactions(c, r.order_id))
+          if (t.kind == "charge") charge_id = t.provider_id;
+        return Status::Ok();
+      });
+      auto g = app_.payments->refund(r.id, charge_id, r.amount);
+      if (!g.ok()) {
+        std::fprintf(stderr, "recovery: refund %s still failing: %s\n", r.id.c_str(), g.status().message().c_str());
+        continue;
+      }
+      r.provider_refund_id = g->refund_id;
+      if (!complete_refund(r).ok()) continue;
+    }
+    restock(r);
+    ++n;
+  }
+  return n;
+}
+
+void Orders::check_invariants(std::vector<std::string>& problems) {
+  int64_t now = now_seconds();
+  // Every consumed reservation belongs to exactly one order (the one it names).
+  std::vector<std::pair<std::string, std::string>> consumed;  // reservation, order
+  try {
+    ReadTxn txn(*app_.kv);
+    txn.scan(app_.kv->db("reservations"), "", [&](std::string_view key, std::string_view) {
+      auto r = inventory_store::get_reservation(txn, *app_.kv, std::string(key));
+      if (r && r->status == "consumed") consumed.push_back({r->id, r->order_id});
+      if (r && r->status == "active" && r->expires_at + 60 + 2 * int64_t(app_.config.sweep_interval_seconds) < now)
+        problems.push_back("reservation " + r->id + " is still active " + std::to_string(now - r->expires_at) +
+                           " s past its expiry");
+      return true;
+    });
+  } catch (const std::exception& e) {
+    problems.push_back(std::string("orders: cannot scan reservations: ") + e.what());
+  }
+  app_.db->read([&](Connection& c) {
+    for (const auto& [rid, oid] : consumed) {
+      auto st = c.prepare("SELECT order_id FROM orders WHERE reservation_id = ?");
+      st.bind(1, rid);
+      int n = 0;
+      bool match = false;
+      while (st.step()) {
+        ++n;
+        match = match || st.text(0) == oid;
+      }
+      if (n != 1 || !match)
+        problems.push_back("consumed reservation " + rid + " (order " + oid + ") belongs to " + std::to_string(n) +
+                           " orders" + (n == 1 && !match ? " (a different one)" : ""));
+    }
+    return Status::Ok();
+  });
+  app_.db->read([&](Connection& c) {
+    // Every order: exactly one charge, captured at the gateway for its total;
+    // refunded equals its succeeded refunds.
+    auto st = c.prepare(
+        "SELECT o.order_id, o.total_cents, o.refunded_cents, o.status, o.reservation_id, "
+        "(SELECT count(*) FROM payment_transactions t WHERE t.order_id = o.order_id AND t.kind = 'charge'), "
+        "(SELECT provider_transaction_id FROM payment_transactions t WHERE t.order_id = o.order_id AND t.kind = 'charge' LIMIT 1), "
+        "(SELECT coalesce(sum(amount_cents), 0) FROM refunds r WHERE r.order_id = o.order_id AND r.status = 'succeeded'), "
+        "o.created_at, "
+        "(SELECT count(*) FROM order_events e WHERE e.order_id = o.order_id AND e.note = 'stock taken at recovery') "
+        "FROM orders o");
+    while (st.step()) {
+      std::string id = st.text(0);
+      Cents total = st.int64(1), refunded = st.int64(2), refunds_sum = st.int64(7);
+      std::string status = st.text(3), rsv = st.text(4);
+      if (st.int64(5) != 1) problems.push_back("order " + id + " has " + std::to_string(st.int64(5)) + " charge transactions (want 1)");
+      if (refunded != refunds_sum)
+        problems.push_back("order " + id + " refunded " + format_cents(refunded) + " but its refunds sum to " + format_cents(refunds_sum));
+      auto ch = app_.payments->charge(st.opt_text(6).value_or(""));
+      if (!ch) problems.push_back("order " + id + " has no charge at the gateway");
+      else if (ch->captured != total)
+        problems.push_back("order " + id + " total " + format_cents(total) + " but gateway captured " + format_cents(ch->captured));
+      else if (ch->refunded != refunded)
+        problems.push_back("order " + id + " refunded " + format_cents(refunded) + " but gateway refunded " + format_cents(ch->refunded));
+      // The order's stock left the shop through its reservation. Orders
+      // younger than the in-flight window are skipped: their consume may be
+      // under way (or, in a backup taken while shoppers bought, the LMDB copy
+      // predates it; start-up recovery completes those).
+      bool settled = st.int64(8) < now - app_.config.reservation_ttl_seconds - 600;
+      bool taken_at_recovery = st.int64(9) > 0;
+      auto r = app_.inventory->reservation(rsv);
+      if (!settled || taken_at_recovery) {
+        if (r.ok() && r->status == "consumed" && r->order_id != id)
+          problems.push_back("order " + id + ": reservation " + rsv + " was consumed by " + r->order_id);
+      } else if (!r.ok()) problems.push_back("order " + id + ": reservation " + rsv + " not found");
+      else if (r->status == "consumed" && r->order_id != id)
+        problems.push_back("order " + id + ": reservation " + rsv + " was consumed by " + r->order_id);
+      else if (r->status != "consumed" && !(status == "cancelled" && refunded == total))
+        problems.push_back("order " + id + ": reservation " + rsv + " is " + r->status + " (want consumed)");
+    }
+    // Every captured gateway charge belongs to an order or is refunded
+    // (charges of checkouts still in flight are skipped).
+    auto g = c.prepare(
+        "SELECT g.charge_id, g.idempotency_key, g.captured, g.refunded FROM gw_charges g "
+        "WHERE g.captured > g.refunded AND NOT EXISTS (SELECT 1 FROM payment_transactions t "
+        "WHERE t.kind = 'charge' AND t.provider_transaction_id = g.charge_id) "
+        "AND NOT EXISTS (SELECT 1 FROM checkout_attempts a WHERE a.attempt_id = g.idempotency_key "
+        "AND a.step IN ('started','reserved','charged') AND a.updated_at > ?)");
+    g.bind(1, now - 600);
+    while (g.step())
+      problems.push_back("captured charge " + g.text(0) + " (" + format_cents(g.int64(2) - g.int64(3)) +
+                         " unrefunded) belongs to no order");
+    // Checkouts stuck half-way, idempotency keys stuck processing.
+    auto a = c.prepare("SELECT attempt_id, step FROM checkout_attempts WHERE step IN ('started','reserved','charged','ordered') AND updated_at < ?");
+    a.bind(1, now - 600);
+    while (a.step()) problems.push_back("checkout " + a.text(0) + " stuck at step " + a.text(1));
+    auto k = c.prepare("SELECT count(*) FROM idempotency_keys WHERE status = 'processing' AND updated_at < ?");
+    k.bind(1, now - 600);
+    if (k.step() && k.int64(0) > 0) problems.push_back(std::to_string(k.int64(0)) + " idempotency keys stuck in processing");
+    auto p = c.prepare("SELECT count(*) FROM refunds WHERE status = 'pending' AND updated_at < ?");
+    p.bind(1, now - 600);
+    if (p.step() && p.int64(0) > 0) problems.push_back(std::to_string(p.int64(0)) + " refunds stuck pending");
+    return Status::Ok();
+  });
+}
+
+}  // namespace shopbox

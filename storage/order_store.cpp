@@ -1,0 +1,489 @@
+#include "storage/order_store.h"
+
+#include "base/clock.h"
+
+namespace shopbox::order_store {
+using json = nlohmann::json;
+
+namespace {
+json parse_json(const std::string& s, json fallback) {
+  json j = json::parse(s, nullptr, false);
+  return j.is_discarded() ? fallback : j;
+}
+
+constexpr const char* kOrderSelect =
+    "SELECT order_id, user_id, status, subtotal_cents, discount_cents, tax_cents, shipping_cents, total_cents, "
+    "refunded_cents, currency, shipping_address, billing_address, payment_method, reservation_id, idempotency_key, "
+    "shard, client_ip, card_fingerprint, estimated_delivery, created_at, updated_at, paid_at, shipped_at, "
+    "delivered_at, cancelled_at FROM orders ";
+
+Order read_order(Statement& st) {
+  Order o;
+  o.id = st.text(0);
+  o.user_id = st.int64(1);
+  o.status = st.text(2);
+  o.subtotal = st.int64(3);
+  o.discount = st.int64(4);
+  o.tax = st.int64(5);
+  o.shipping = st.int64(6);
+  o.total = st.int64(7);
+  o.refunded = st.int64(8);
+  o.currency = st.text(9);
+  o.shipping_address = parse_json(st.text(10), json::object());
+  o.billing_address = parse_json(st.text(11), json::object());
+  o.payment_method = parse_json(st.text(12), json::object());
+  o.reservation_id = st.text(13);
+  o.idempotency_key = st.text(14);
+  o.shard = st.text(15);
+  o.client_ip = st.text(16);
+  o.card_fingerprint = st.text(17);
+  o.estimated_delivery = st.opt_int64(18).value_or(0);
+  o.created_at = st.int64(19);
+  o.updated_at = st.int64(20);
+  o.paid_at = st.opt_int64(21);
+  o.shipped_at = st.opt_int64(22);
+  o.delivered_at = st.opt_int64(23);
+  o.cancelled_at = st.opt_int64(24);
+  return o;
+}
+
+RefundRecord read_refund(Statement& st) {
+  RefundRecord r;
+  r.id = st.text(0);
+  r.order_id = st.text(1);
+  r.amount = st.int64(2);
+  r.lines = parse_json(st.text(3), json::array());
+  r.restock = st.int64(4) != 0;
+  r.restocked = st.int64(5) != 0;
+  r.reason = st.text(6);
+  r.status = st.text(7);
+  r.provider_refund_id = st.text(8);
+  r.actor = st.text(9);
+  r.created_at = st.int64(10);
+  r.updated_at = st.int64(11);
+  return r;
+}
+#define REFUND_COLS \
+  "SELECT refund_id, order_id, amount_cents, lines, restock, restocked, reason, status, provider_refund_id, actor, " \
+  "created_at, updated_at FROM refunds "
+
+ReturnRecord read_return(Statement& st) {
+  ReturnRecord r;
+  r.id = st.int64(0);
+  r.order_id = st.text(1);
+  r.user_id = st.int64(2);
+  r.lines = parse_json(st.text(3), json::array());
+  r.reason = st.text(4);
+  r.status = st.text(5);
+  r.refund_id = st.opt_text(6);
+  r.created_at = st.int64(7);
+  r.decided_at = st.opt_int64(8);
+  return r;
+}
+#define RETURN_COLS "SELECT return_id, order_id, user_id, lines, reason, status, refund_id, created_at, decided_at FROM returns "
+
+CheckoutAttempt read_attempt(Statement& st) {
+  CheckoutAttempt a;
+  a.id = st.text(0);
+  a.user_id = st.int64(1);
+  a.idempotency_key = st.text(2);
+  a.order_id = st.text(3);
+  a.step = st.text(4);
+  a.reservation_id = st.text(5);
+  a.charge_id = st.text(6);
+  a.amount = st.int64(7);
+  a.cart_owner = st.text(8);
+  for (auto& v : parse_json(st.text(9), json::array()))
+    if (v.is_number_integer()) a.product_ids.push_back(v.get<int64_t>());
+  a.error = st.text(10);
+  a.created_at = st.int64(11);
+  a.updated_at = st.int64(12);
+  return a;
+}
+#define ATTEMPT_COLS \
+  "SELECT attempt_id, user_id, idempotency_key, order_id, step, reservation_id, charge_id, amount_cents, cart_owner, " \
+  "product_ids, error, created_at, updated_at FROM checkout_attempts "
+}  // namespace
+
+// ---- orders ----
+
+void insert_order(Connection& c, const Order& o) {
+  c.prepare(
+       "INSERT INTO orders(order_id, user_id, status, subtotal_cents, discount_cents, tax_cents, shipping_cents, "
+       "total_cents, refunded_cents, currency, shipping_address, billing_address, payment_method, reservation_id, "
+       "idempotency_key, shard, client_ip, card_fingerprint, estimated_delivery, created_at, updated_at, paid_at) "
+       "VALUES (?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, o.id).bind(2, o.user_id).bind(3, o.status).bind(4, o.subtotal).bind(5, o.discount).bind(6, o.tax)
+      .bind(7, o.shipping).bind(8, o.total).bind(9, o.currency).bind(10, o.shipping_address.dump())
+      .bind(11, o.billing_address.dump()).bind(12, o.payment_method.dump()).bind(13, o.reservation_id)
+      .bind(14, o.idempotency_key).bind(15, o.shard).bind(16, o.client_ip).bind(17, o.card_fingerprint)
+      .bind(18, o.estimated_delivery).bind(19, o.created_at).bind(20, o.updated_at).bind(21, o.paid_at)
+      .exec();
+  for (const auto& it : o.items) {
+    c.prepare("INSERT INTO order_items(order_id, product_id, product_name, product_image, sku, quantity, "
+              "unit_price_cents, subtotal_cents) VALUES (?,?,?,?,?,?,?,?)")
+        .bind(1, o.id).bind(2, it.product_id).bind(3, it.name).bind(4, it.image).bind(5, it.sku)
+        .bind(6, it.quantity).bind(7, it.unit_price).bind(8, it.subtotal)
+        .exec();
+  }
+  c.prepare("INSERT INTO order_events(order_id, from_status, to_status, actor, note, created_at) VALUES (?,?,?,?,?,?)")
+      .bind(1, o.id).bind(2, "").bind(3, o.status).bind(4, "user:" + std::to_string(o.user_id))
+      .bind(5, "checkout").bind(6, o.created_at).exec();
+}
+
+std::optional<Order> get_order(Connection& c, const std::string& order_id) {
+  std::optional<Order> o;
+  {
+    auto st = c.prepare((std::string(kOrderSelect) + "WHERE order_id = ?").c_str());
+    st.bind(1, order_id);
+    if (!st.step()) return std::nullopt;
+    o = read_order(st);
+  }
+  auto it = c.prepare(
+      "SELECT order_item_id, product_id, product_name, product_image, sku, quantity, unit_price_cents, "
+      "subtotal_cents, refunded_quantity, returned_quantity, restocked_quantity FROM order_items WHERE order_id = ? "
+      "ORDER BY order_item_id");
+  it.bind(1, order_id);
+  while (it.step())
+    o->items.push_back({it.int64(0), it.int64(1), it.text(2), it.text(3), it.text(4), it.int64(5), it.int64(6),
+                        it.int64(7), it.int64(8), it.int64(9), it.int64(10)});
+  return o;
+}
+
+std::vector<Order> list_orders(Connection& c, const OrderFilter& f, int64_t* total) {
+  // Fixed SQL texts per filter combination (no SQL built from input).
+  const char* where = "";
+  if (f.user_id && f.status) where = "WHERE user_id = ?1 AND status = ?2 ";
+  else if (f.user_id) where = "WHERE user_id = ?1 ";
+  else if (f.status) where = "WHERE status = ?2 ";
+  auto bind = [&](Statement& st) {
+    if (f.user_id) st.bind(1, *f.user_id);
+    if (f.status) st.bind(2, *f.status);
+  };
+  {
+    auto st = c.prepare((std::string("SELECT count(*) FROM orders ") + where).c_str());
+    bind(st);
+    *total = st.step() ? st.int64(0) : 0;
+  }
+  std::vector<Order> out;
+  auto st = c.prepare((std::string(kOrderSelect) + where + "ORDER BY created_at DESC, order_id DESC LIMIT ?3 OFFSET ?4").c_str());
+  bind(st);
+  st.bind(3, f.limit).bind(4, f.offset);
+  while (st.step()) out.push_back(read_order(st));
+  return out;
+}
+
+void set_status(Connection& c, const std::string& order_id, const std::string& from, const std::string& to,
+                const std::string& actor, const std::string& note) {
+  int64_t now = now_seconds();
+  const char* sql = "UPDATE orders SET status = ?1, updated_at = ?2 WHERE order_id = ?3";
+  if (to == "shipped") sql = "UPDATE orders SET status = ?1, updated_at = ?2, shipped_at = ?2 WHERE order_id = ?3";
+  if (to == "delivered") sql = "UPDATE orders SET status = ?1, updated_at = ?2, delivered_at = ?2 WHERE order_id = ?3";
+  if (to == "cancelled") sql = "UPDATE orders SET status = ?1, updated_at = ?2, cancelled_at = ?2 WHERE order_id = ?3";
+  c.prepare(sql).bind(1, to).bind(2, now).bind(3, order_id).exec();
+  c.prepare("INSERT INTO order_events(order_id, from_status, to_status, actor, note, created_at) VALUES (?,?,?,?,?,?)")
+      .bind(1, order_id).bind(2, from).bind(3, to).bind(4, actor).bind(5, note).bind(6, now).exec();
+}
+
+void set_refunded(Connection& c, const std::string& order_id, Cents refunded) {
+  c.prepare("UPDATE orders SET refunded_cents = ?, updated_at = ? WHERE order_id = ?")
+      .bind(1, refunded).bind(2, now_seconds()).bind(3, order_id).exec();
+}
+
+void add_item_counts(Connection& c, int64_t item_id, int64_t refunded, int64_t returned, int64_t restocked) {
+  c.prepare("UPDATE order_items SET refunded_quantity = refunded_quantity + ?, returned_quantity = returned_quantity + ?, "
+            "restocked_quantity = restocked_quantity + ? WHERE order_item_id = ?")
+      .bind(1, refunded).bind(2, returned).bind(3, restocked).bind(4, item_id).exec();
+}
+
+std::vector<json> order_events(Connection& c, const std::string& order_id) {
+  std::vector<json> out;
+  auto st = c.prepare("SELECT from_status, to_status, actor, note, created_at FROM order_events WHERE order_id = ? ORDER BY event_id");
+  st.bind(1, order_id);
+  while (st.step())
+    out.push_back({{"from", st.text(0)}, {"to", st.text(1)}, {"actor", st.text(2)}, {"note", st.text(3)},
+                   {"at", iso8601(st.int64(4))}});
+  return out;
+}
+
+int64_t count_orders_by(Connection& c, const char* column, const std::string& value, int64_t since) {
+  std::string col = column;
+  const char* sql = nullptr;
+  if (col == "user_id") sql = "SELECT count(*) FROM orders WHERE user_id = ? AND created_at >= ?";
+  else if (col == "client_ip") sql = "SELECT count(*) FROM orders WHERE client_ip = ? AND created_at >= ?";
+  else if (col == "card_fingerprint") sql = "SELECT count(*) FROM orders WHERE card_fingerprint = ? AND created_at >= ?";
+  else return 0;
+  auto st = c.prepare(sql);
+  if (col == "user_id") st.bind(1, static_cast<int64_t>(std::stoll(value)));
+  else st.bind(1, value);
+  st.bind(2, since);
+  return st.step() ? st.int64(0) : 0;
+}
+
+// ---- payment transactions ----
+
+void insert_transaction(Connection& c, const PaymentTransaction& t, const std::string& note) {
+  c.prepare("INSERT INTO payment_transactions(transaction_id, order_id, kind, payment_method, payment_provider, "
+            "provider_transaction_id, amount_cents, currency, status, idempotency_key, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, t.id).bind(2, t.order_id).bind(3, t.kind).bind(4, t.method).bind(5, t.provider)
+      .bind(6, t.provider_id).bind(7, t.amount).bind(8, t.currency).bind(9, t.status).bind(10, t.idempotency_key)
+      .bind(11, t.created_at).bind(12, t.updated_at).exec();
+  c.prepare("INSERT INTO payment_events(transaction_id, from_status, to_status, amount_cents, note, created_at) VALUES (?,?,?,?,?,?)")
+      .bind(1, t.id).bind(2, "").bind(3, t.status).bind(4, t.amount).bind(5, note).bind(6, t.created_at).exec();
+}
+
+void set_transaction_status(Connection& c, const std::string& txn_id, const std::string& to, Cents amount,
+                            const std::string& note) {
+  std::string from;
+  {
+    auto st = c.prepare("SELECT status FROM payment_transactions WHERE transaction_id = ?");
+    st.bind(1, txn_id);
+    if (st.step()) from = st.text(0);
+  }
+  int64_t now = now_seconds();
+  c.prepare("UPDATE payment_transactions SET status = ?, updated_at = ? WHERE transaction_id = ?")
+      .bind(1, to).bind(2, now).bind(3, txn_id).exec();
+  c.prepare("INSERT INTO payment_events(transaction_id, from_status, to_status, amount_cents, note, created_at) VALUES (?,?,?,?,?,?)")
+      .bind(1, txn_id).bind(2, from).bind(3, to).bind(4, amount).bind(5, note).bind(6, now).exec();
+}
+
+std::vector<PaymentTransaction> transactions(Connection& c, const std::string& order_id) {
+  std::vector<PaymentTransaction> out;
+  auto st = c.prepare("SELECT transaction_id, order_id, kind, payment_method, payment_provider, provider_transaction_id, "
+                      "amount_cents, currency, status, idempotency_key, created_at, updated_at FROM payment_transactions "
+                      "WHERE order_id = ? ORDER BY created_at, rowid");
+  st.bind(1, order_id);
+  while (st.step())
+    out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.int64(6), st.text(7),
+                   st.text(8), st.text(9), st.int64(10), st.int64(11)});
+  return out;
+}
+
+std::vector<json> payment_events(Connection& c, const std::string& txn_id) {
+  std::vector<json> out;
+  auto st = c.prepare("SELECT from_status, to_status, amount_cents, note, created_at FROM payment_events WHERE transaction_id = ? ORDER BY event_id");
+  st.bind(1, txn_id);
+  while (st.step())
+    out.push_back({{"from", st.text(0)}, {"to", st.text(1)}, {"amount", cents_to_json(st.int64(2))},
+                   {"note", st.text(3)}, {"at", iso8601(st.int64(4))}});
+  return out;
+}
+
+// ---- refunds ----
+
+void insert_refund(Connection& c, const RefundRecord& r) {
+  c.prepare("INSERT INTO refunds(refund_id, order_id, amount_cents, lines, restock, restocked, reason, status, "
+            "provider_refund_id, actor, created_at, updated_at) VALUES (?,?,?,?,?,0,?,?,?,?,?,?)")
+      .bind(1, r.id).bind(2, r.order_id).bind(3, r.amount).bind(4, r.lines.dump()).bind(5, r.restock ? 1 : 0)
+      .bind(6, r.reason).bind(7, r.status).bind(8, r.provider_refund_id).bind(9, r.actor).bind(10, r.created_at)
+      .bind(11, r.updated_at).exec();
+}
+
+void update_refund(Connection& c, const std::string& refund_id, const std::string& status,
+                   const std::string& provider_refund_id) {
+  c.prepare("UPDATE refunds SET status = ?, provider_refund_id = ?, updated_at = ? WHERE refund_id = ?")
+      .bind(1, status).bind(2, provider_refund_id).bind(3, now_seconds()).bind(4, refund_id).exec();
+}
+
+void set_refund_restocked(Connection& c, const std::string& refund_id) {
+  c.prepare("UPDATE refunds SET restocked = 1, updated_at = ? WHERE refund_id = ?").bind(1, now_seconds()).bind(2, refund_id).exec();
+}
+
+std::optional<RefundRecord> get_refund(Connection& c, const std::string& refund_id) {
+  auto st = c.prepare(REFUND_COLS "WHERE refund_id = ?");
+  st.bind(1, refund_id);
+  if (st.step()) return read_refund(st);
+  return std::nullopt;
+}
+
+std::vector<RefundRecord> refunds(Connection& c, const std::string& order_id) {
+  std::vector<RefundRecord> out;
+  auto st = c.prepare(REFUND_COLS "WHERE order_id = ? ORDER BY created_at, rowid");
+  st.bind(1, order_id);
+  while (st.step()) out.push_back(read_refund(st));
+  return out;
+}
+
+std::vector<RefundRecord> refunds_needing_work(Connection& c) {
+  std::vector<RefundRecord> out;
+  auto st = c.prepare(REFUND_COLS "WHERE status = 'pending' OR (status = 'succeeded' AND restock = 1 AND restocked = 0) ORDER BY created_at");
+  while (st.step()) out.push_back(read_refund(st));
+  return out;
+}
+
+// ---- shipments ----
+
+int64_t insert_shipment(Connection& c, const std::string& order_id, const std::string& carrier,
+                        const std::string& tracking_number, int64_t at) {
+  c.prepare("INSERT INTO shipments(order_id, carrier, tracking_number, status, shipped_at) VALUES (?,?,?,'shipped',?)")
+      .bind(1, order_id).bind(2, carrier).bind(3, tracking_number).bind(4, at).exec();
+  return c.last_insert_id();
+}
+
+void add_tracking_event(Connection& c, int64_t shipment_id, const TrackingEvent& e) {
+  c.prepare("INSERT INTO tracking_events(shipment_id, status, location, description, occurred_at, created_at) VALUES (?,?,?,?,?,?)")
+      .bind(1, shipment_id).bind(2, e.status).bind(3, e.location).bind(4, e.description).bind(5, e.occurred_at)
+      .bind(6, now_seconds()).exec();
+}
+
+void mark_shipments_delivered(Connection& c, const std::string& order_id, int64_t at) {
+  c.prepare("UPDATE shipments SET status = 'delivered', delivered_at = ? WHERE order_id = ? AND status <> 'delivered'")
+      .bind(1, at).bind(2, order_id).exec();
+}
+
+std::vector<Shipment> shipments(Connection& c, const std::string& order_id) {
+  std::vector<Shipment> out;
+  {
+    auto st = c.prepare("SELECT shipment_id, order_id, carrier, tracking_number, status, shipped_at, delivered_at "
+                        "FROM shipments WHERE order_id = ? ORDER BY shipment_id");
+    st.bind(1, order_id);
+    while (st.step()) {
+      Shipment s;
+      s.id = st.int64(0);
+      s.order_id = st.text(1);
+      s.carrier = st.text(2);
+      s.tracking_number = st.text(3);
+      s.status = st.text(4);
+      s.shipped_at = st.int64(5);
+      s.delivered_at = st.opt_int64(6);
+      out.push_back(std::move(s));
+    }
+  }
+  for (auto& s : out) {
+    auto st = c.prepare("SELECT event_id, status, location, description, occurred_at FROM tracking_events "
+                        "WHERE shipment_id = ? ORDER BY occurred_at, event_id");
+    st.bind(1, s.id);
+    while (st.step()) s.events.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.int64(4)});
+  }
+  return out;
+}
+
+// ---- returns ----
+
+int64_t insert_return(Connection& c, const ReturnRecord& r) {
+  c.prepare("INSERT INTO returns(order_id, user_id, lines, reason, status, created_at) VALUES (?,?,?,?,?,?)")
+      .bind(1, r.order_id).bind(2, r.user_id).bind(3, r.lines.dump()).bind(4, r.reason).bind(5, r.status)
+      .bind(6, r.created_at).exec();
+  return c.last_insert_id();
+}
+
+std::optional<ReturnRecord> get_return(Connection& c, int64_t return_id) {
+  auto st = c.prepare(RETURN_COLS "WHERE return_id = ?");
+  st.bind(1, return_id);
+  if (st.step()) return read_return(st);
+  return std::nullopt;
+}
+
+std::vector<ReturnRecord> returns_of(Connection& c, const std::string& order_id) {
+  std::vector<ReturnRecord> out;
+  auto st = c.prepare(RETURN_COLS "WHERE order_id = ? ORDER BY return_id");
+  st.bind(1, order_id);
+  while (st.step()) out.push_back(read_return(st));
+  return out;
+}
+
+std::vector<ReturnRecord> list_returns(Connection& c, const std::optional<std::string>& status, int64_t offset,
+                                       int64_t limit, int64_t* total) {
+  std::vector<ReturnRecord> out;
+  if (status) {
+    auto n = c.prepare("SELECT count(*) FROM returns WHERE status = ?");
+    n.bind(1, *status);
+    *total = n.step() ? n.int64(0) : 0;
+    auto st = c.prepare(RETURN_COLS "WHERE status = ? ORDER BY return_id DESC LIMIT ? OFFSET ?");
+    st.bind(1, *status).bind(2, limit).bind(3, offset);
+    while (st.step()) out.push_back(read_return(st));
+  } else {
+    auto n = c.prepare("SELECT count(*) FROM returns");
+    *total = n.step() ? n.int64(0) : 0;
+    auto st = c.prepare(RETURN_COLS "ORDER BY return_id DESC LIMIT ? OFFSET ?");
+    st.bind(1, limit).bind(2, offset);
+    while (st.step()) out.push_back(read_return(st));
+  }
+  return out;
+}
+
+void decide_return(Connection& c, int64_t return_id, const std::string& status,
+                   const std::optional<std::string>& refund_id, int64_t at) {
+  c.prepare("UPDATE returns SET status = ?, refund_id = ?, decided_at = ? WHERE return_id = ?")
+      .bind(1, status).bind(2, refund_id).bind(3, at).bind(4, return_id).exec();
+}
+
+// ---- idempotency ----
+
+std::optional<IdempotencyRecord> get_idempotency(Connection& c, int64_t user_id, const std::string& key) {
+  auto st = c.prepare("SELECT request_hash, status, response_status, response_body, attempt_id, created_at "
+                      "FROM idempotency_keys WHERE user_id = ? AND key = ?");
+  st.bind(1, user_id).bind(2, key);
+  if (!st.step()) return std::nullopt;
+  IdempotencyRecord r;
+  r.user_id = user_id;
+  r.key = key;
+  r.request_hash = st.text(0);
+  r.status = st.text(1);
+  r.response_status = static_cast<int>(st.opt_int64(2).value_or(0));
+  r.response_body = st.opt_text(3).value_or("");
+  r.attempt_id = st.text(4);
+  r.created_at = st.int64(5);
+  return r;
+}
+
+void insert_idempotency(Connection& c, const IdempotencyRecord& r) {
+  c.prepare("INSERT INTO idempotency_keys(user_id, key, request_hash, status, attempt_id, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?)")
+      .bind(1, r.user_id).bind(2, r.key).bind(3, r.request_hash).bind(4, r.status).bind(5, r.attempt_id)
+      .bind(6, r.created_at).bind(7, r.created_at).exec();
+}
+
+void complete_idempotency(Connection& c, int64_t user_id, const std::string& key, int status,
+                          const std::string& body, const std::string& order_id) {
+  std::optional<std::string> oid;
+  if (!order_id.empty()) oid = order_id;
+  c.prepare("UPDATE idempotency_keys SET status = 'completed', response_status = ?, response_body = ?, order_id = ?, "
+            "updated_at = ? WHERE user_id = ? AND key = ?")
+      .bind(1, status).bind(2, body).bind(3, oid).bind(4, now_seconds()).bind(5, user_id).bind(6, key).exec();
+}
+
+void delete_idempotency(Connection& c, int64_t user_id, const std::string& key) {
+  c.prepare("DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?").bind(1, user_id).bind(2, key).exec();
+}
+
+int64_t purge_idempotency(Connection& c, int64_t before) {
+  c.prepare("DELETE FROM idempotency_keys WHERE status = 'completed' AND created_at < ?").bind(1, before).exec();
+  return c.changes();
+}
+
+// ---- checkout step log ----
+
+void insert_attempt(Connection& c, const CheckoutAttempt& a) {
+  json ids = a.product_ids;
+  c.prepare("INSERT INTO checkout_attempts(attempt_id, user_id, idempotency_key, order_id, step, reservation_id, "
+            "charge_id, amount_cents, cart_owner, product_ids, error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, a.id).bind(2, a.user_id).bind(3, a.idempotency_key).bind(4, a.order_id).bind(5, a.step)
+      .bind(6, a.reservation_id).bind(7, a.charge_id).bind(8, a.amount).bind(9, a.cart_owner).bind(10, ids.dump())
+      .bind(11, a.error).bind(12, a.created_at).bind(13, a.updated_at).exec();
+}
+
+void update_attempt(Connection& c, const std::string& attempt_id, const std::string& step,
+                    const std::string& reservation_id, const std::string& charge_id, const std::string& error) {
+  c.prepare("UPDATE checkout_attempts SET step = ?1, reservation_id = CASE WHEN ?2 = '' THEN reservation_id ELSE ?2 END, "
+            "charge_id = CASE WHEN ?3 = '' THEN charge_id ELSE ?3 END, error = ?4, updated_at = ?5 WHERE attempt_id = ?6")
+      .bind(1, step).bind(2, reservation_id).bind(3, charge_id).bind(4, error).bind(5, now_seconds())
+      .bind(6, attempt_id).exec();
+}
+
+std::optional<CheckoutAttempt> get_attempt(Connection& c, const std::string& attempt_id) {
+  auto st = c.prepare(ATTEMPT_COLS "WHERE attempt_id = ?");
+  st.bind(1, attempt_id);
+  if (st.step()) return read_attempt(st);
+  return std::nullopt;
+}
+
+std::vector<CheckoutAttempt> unfinished_attempts(Connection& c) {
+  std::vector<CheckoutAttempt> out;
+  auto st = c.prepare(ATTEMPT_COLS "WHERE step IN ('started', 'reserved', 'charged', 'ordered') ORDER BY created_at");
+  while (st.step()) out.push_back(read_attempt(st));
+  return out;
+}
+
+}  // namespace shopbox::order_store

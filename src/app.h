@@ -26,6 +26,7 @@ class PaymentMethods;
 namespace http {
 class RateLimiter;
 }
+class ProductSearch;
 
 struct App {
   Config config;
@@ -41,6 +42,7 @@ struct App {
   std::unique_ptr<http::RateLimiter> rate_limiter;  // src/http/rate_limit.h
   std::unique_ptr<Addresses> addresses;        // src/users/addresses.h
   std::unique_ptr<PaymentMethods> payment_methods;  // src/users/payment_methods.h
+  std::unique_ptr<ProductSearch> search;     // Xapian index following the catalog (data_dir/search/)
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);

@@ -9,12 +9,14 @@ void register_catalog_routes(HttpServer&, App&);
 void register_inventory_routes(HttpServer&, App&);
 void register_ops_routes(HttpServer&, App&);
 void register_user_routes(HttpServer&, App&);
+void register_search_routes(HttpServer&, App&);
 
 void register_all_routes(HttpServer& server, App& app) {
   register_catalog_routes(server, app);
   register_inventory_routes(server, app);
   register_ops_routes(server, app);
   register_user_routes(server, app);
+  register_search_routes(server, app);
   register_system_routes(server, app);  // last: its static-file route catches the rest
 }
 

@@ -9,6 +9,7 @@
 #include "users/addresses.h"
 #include "users/payment_methods.h"
 #include "users/sessions.h"
+#include "catalog/product_search.h"
 #include "inventory/inventory.h"
 #include "checkout/checkout.h"
 #include "events/outbox.h"
@@ -39,6 +40,9 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
 
   app->inventory = std::make_unique<Inventory>(*app->kv, app->config);
   app->catalog = std::make_unique<Catalog>(*app->db, *app->inventory, app->config);
+  auto search = ProductSearch::open(*app->db, *app->inventory, *app->catalog, config.data_dir);
+  if (!search.ok()) return search.status();
+  app->search = std::move(search.value());
   if (app->config.payment_gateway != "test")
     return Status::Invalid("payments.gateway: unknown gateway '" + app->config.payment_gateway + "' (known: test)");
   app->payments = std::make_unique<BreakerGateway>(
@@ -73,6 +77,7 @@ Status App::recover() {
   sweep_once();
   start_sweeper();
   webhooks->start();
+  search->start();  // writer thread; reconciles the index with SQLite
   return Status::Ok();
 }
 

@@ -33,6 +33,7 @@ class Cart;
 class Checkout;
 class Orders;
 class WebhookDispatcher;
+class ProductSearch;
 
 struct App {
   Config config;
@@ -52,6 +53,7 @@ struct App {
   std::unique_ptr<Orders> orders;
   std::unique_ptr<Checkout> checkout;
   std::unique_ptr<WebhookDispatcher> webhooks;  // outbox delivery thread (started by recover())
+  std::unique_ptr<ProductSearch> search;     // Xapian index following the catalog (data_dir/search/)
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);

@@ -13,6 +13,7 @@ void register_cart_routes(HttpServer&, App&);
 void register_order_routes(HttpServer&, App&);
 void register_admin_order_routes(HttpServer&, App&);
 void register_webhook_routes(HttpServer&, App&);
+void register_search_routes(HttpServer&, App&);
 
 void register_all_routes(HttpServer& server, App& app) {
   register_catalog_routes(server, app);
@@ -23,6 +24,7 @@ void register_all_routes(HttpServer& server, App& app) {
   register_order_routes(server, app);
   register_admin_order_routes(server, app);
   register_webhook_routes(server, app);
+  register_search_routes(server, app);
   register_system_routes(server, app);  // last: its static-file route catches the rest
 }
 

@@ -18,6 +18,10 @@
 #include "payments/test_gateway.h"
 #include "storage/cart_store.h"
 #include "storage/inventory_store.h"
+#include "reviews/reviews.h"
+#include "wishlist/wishlist.h"
+#include "recommendations/recommendations.h"
+#include "flash/flash_sales.h"
 
 namespace shopbox {
 
@@ -34,6 +38,7 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
 
   std::vector<std::string> kv_dbs = kInventoryDbs;
   kv_dbs.insert(kv_dbs.end(), kCartDbs.begin(), kCartDbs.end());
+  kv_dbs.insert(kv_dbs.end(), kFlashDbs.begin(), kFlashDbs.end());
   auto kv = Lmdb::open(config.data_dir + "/kv", config.lmdb_map_size_mb * 1024 * 1024, kv_dbs);
   if (!kv.ok()) return kv.status();
   app->kv = std::move(kv.value());
@@ -59,6 +64,10 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->orders = std::make_unique<Orders>(*app);
   app->checkout = std::make_unique<Checkout>(*app);
   app->webhooks = std::make_unique<WebhookDispatcher>(*app->db, app->config);
+  app->reviews = std::make_unique<Reviews>(*app->db, *app->catalog);
+  app->wishlist = std::make_unique<Wishlist>(*app->db, *app->catalog, *app->inventory, app->config);
+  app->recommendations = std::make_unique<Recommendations>(*app->db, *app->catalog, *app->inventory, app->config);
+  app->flash_sales = std::make_unique<FlashSales>(*app->db, *app->kv, *app->catalog, *app->payments, app->config);
   return app;
 }
 
@@ -78,6 +87,9 @@ Status App::recover() {
   start_sweeper();
   webhooks->start();
   search->start();  // writer thread; reconciles the index with SQLite
+  wishlist->start_watcher();  // restock / price-drop notifications
+  recommendations->start();   // recently-viewed flushes, order co-occurrence catch-up
+  if (auto st = flash_sales->recover(); !st.ok()) return st;  // interrupted flash-sale checkouts
   return Status::Ok();
 }
 

@@ -26,6 +26,10 @@ class Sessions;
 class Accounts;
 class Addresses;
 class PaymentMethods;
+class Reviews;
+class Wishlist;
+class Recommendations;
+class FlashSales;
 namespace http {
 class RateLimiter;
 }
@@ -54,6 +58,10 @@ struct App {
   std::unique_ptr<Checkout> checkout;
   std::unique_ptr<WebhookDispatcher> webhooks;  // outbox delivery thread (started by recover())
   std::unique_ptr<ProductSearch> search;     // Xapian index following the catalog (data_dir/search/)
+  std::unique_ptr<Reviews> reviews;            // src/reviews/reviews.h
+  std::unique_ptr<Wishlist> wishlist;          // src/wishlist/wishlist.h
+  std::unique_ptr<Recommendations> recommendations;  // src/recommendations/recommendations.h
+  std::unique_ptr<FlashSales> flash_sales;     // src/flash/flash_sales.h
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);

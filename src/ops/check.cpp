@@ -6,6 +6,8 @@
 #include "catalog/catalog.h"
 #include "inventory/inventory.h"
 #include "orders/orders.h"
+#include "reviews/reviews.h"
+#include "flash/flash_sales.h"
 #include "storage/inventory_store.h"
 
 namespace shopbox::ops {
@@ -75,6 +77,8 @@ CheckReport run_checks(App& app) {
   // check_invariants(problems).
   app.inventory->check_invariants(report.problems, /*check_bounds=*/false);  // bounds: check_stock
   app.orders->check_invariants(report.problems);
+  app.reviews->check_invariants(report.problems);
+  app.flash_sales->check_invariants(report.problems);
   return report;
 }
 

@@ -12,6 +12,10 @@
 #include "payments/circuit_breaker.h"
 #include "payments/test_gateway.h"
 #include "storage/inventory_store.h"
+#include "reviews/reviews.h"
+#include "wishlist/wishlist.h"
+#include "recommendations/recommendations.h"
+#include "flash/flash_sales.h"
 
 namespace shopbox {
 
@@ -27,6 +31,7 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->db = std::move(db.value());
 
   std::vector<std::string> kv_dbs = kInventoryDbs;
+  kv_dbs.insert(kv_dbs.end(), kFlashDbs.begin(), kFlashDbs.end());
   auto kv = Lmdb::open(config.data_dir + "/kv", config.lmdb_map_size_mb * 1024 * 1024, kv_dbs);
   if (!kv.ok()) return kv.status();
   app->kv = std::move(kv.value());
@@ -45,11 +50,18 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->rate_limiter = std::move(limiter.value());
   app->addresses = std::make_unique<Addresses>(*app->db);
   app->payment_methods = std::make_unique<PaymentMethods>(*app->db, *app->payments);
+  app->reviews = std::make_unique<Reviews>(*app->db, *app->catalog);
+  app->wishlist = std::make_unique<Wishlist>(*app->db, *app->catalog, *app->inventory, app->config);
+  app->recommendations = std::make_unique<Recommendations>(*app->db, *app->catalog, *app->inventory, app->config);
+  app->flash_sales = std::make_unique<FlashSales>(*app->db, *app->kv, *app->catalog, *app->payments, app->config);
   return app;
 }
 
 Status App::recover() {
   sessions->sweep();  // expired and revoked sessions older than a day
+  wishlist->start_watcher();  // restock / price-drop notifications
+  recommendations->start();   // recently-viewed flushes, order co-occurrence catch-up
+  if (auto st = flash_sales->recover(); !st.ok()) return st;  // interrupted flash-sale checkouts
   return Status::Ok();
 }
 

@@ -23,6 +23,10 @@ class Sessions;
 class Accounts;
 class Addresses;
 class PaymentMethods;
+class Reviews;
+class Wishlist;
+class Recommendations;
+class FlashSales;
 namespace http {
 class RateLimiter;
 }
@@ -41,6 +45,10 @@ struct App {
   std::unique_ptr<http::RateLimiter> rate_limiter;  // src/http/rate_limit.h
   std::unique_ptr<Addresses> addresses;        // src/users/addresses.h
   std::unique_ptr<PaymentMethods> payment_methods;  // src/users/payment_methods.h
+  std::unique_ptr<Reviews> reviews;            // src/reviews/reviews.h
+  std::unique_ptr<Wishlist> wishlist;          // src/wishlist/wishlist.h
+  std::unique_ptr<Recommendations> recommendations;  // src/recommendations/recommendations.h
+  std::unique_ptr<FlashSales> flash_sales;     // src/flash/flash_sales.h
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);

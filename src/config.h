@@ -82,6 +82,15 @@ struct Config {
   // [shard]
   std::string shard_id = "s1";
   std::string catalog_primary_url;           // empty: this shard is the primary
+
+  // [wishlist]
+  int wishlist_watch_seconds = 30;           // how often wished products are checked for restocks (0: off)
+
+  // [flash]
+  int flash_token_ttl_seconds = 300;         // a flash-sale permission token's lifetime (5 minutes)
+  // Flash-sale join/status/checkout: per user, per IP, global (polling
+  // every second for a few minutes fits the per-user bucket).
+  std::string rate_limit_flash = "300/min 60000/min 5000/s";
 };
 
 // Reads `path` (if non-empty) over the defaults, then SHOPBOX_* variables.

@@ -199,6 +199,128 @@ CREATE TABLE gw_refunds (
 );
 CREATE INDEX idx_gw_refunds_charge ON gw_refunds(charge_id);
 )sql"},
+      {401, "reviews",
+       R"sql(
+-- Product reviews: one per user and product. Hidden (moderated) reviews stay
+-- stored but do not count in products.rating_sum/rating_count.
+CREATE TABLE reviews (
+  review_id         INTEGER PRIMARY KEY,
+  product_id        INTEGER NOT NULL REFERENCES products(product_id) ON DELETE CASCADE,
+  user_id           INTEGER NOT NULL,
+  rating            INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+  title             TEXT NOT NULL DEFAULT '',
+  body              TEXT NOT NULL DEFAULT '',
+  verified_purchase INTEGER NOT NULL DEFAULT 0,
+  helpful_count     INTEGER NOT NULL DEFAULT 0,
+  hidden            INTEGER NOT NULL DEFAULT 0,
+  created_at        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL,
+  UNIQUE (product_id, user_id)
+);
+CREATE INDEX idx_reviews_product_created ON reviews(product_id, hidden, created_at);
+CREATE INDEX idx_reviews_user ON reviews(user_id);
+
+CREATE TABLE review_votes (
+  review_id  INTEGER NOT NULL REFERENCES reviews(review_id) ON DELETE CASCADE,
+  user_id    INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (review_id, user_id)
+);
+)sql"},
+      {402, "wishlist",
+       R"sql(
+-- Wishlists: the price and stock seen when the item was added (or last
+-- notified) let price drops and restocks be detected.
+CREATE TABLE wishlist_items (
+  user_id           INTEGER NOT NULL,
+  product_id        INTEGER NOT NULL REFERENCES products(product_id) ON DELETE CASCADE,
+  added_at          INTEGER NOT NULL,
+  seen_price_cents  INTEGER NOT NULL,
+  seen_in_stock     INTEGER NOT NULL,
+  PRIMARY KEY (user_id, product_id)
+);
+CREATE INDEX idx_wishlist_product ON wishlist_items(product_id);
+
+-- Notifications for a user (wishlist back-in-stock / price-drop events).
+CREATE TABLE notifications (
+  notification_id INTEGER PRIMARY KEY,
+  user_id         INTEGER NOT NULL,
+  kind            TEXT NOT NULL,
+  product_id      INTEGER,
+  payload         TEXT NOT NULL DEFAULT '{}',
+  created_at      INTEGER NOT NULL,
+  read_at         INTEGER
+);
+CREATE INDEX idx_notifications_user ON notifications(user_id, notification_id);
+)sql"},
+      {403, "recommendations",
+       R"sql(
+-- "Also bought": how many orders held both products (stored both ways).
+CREATE TABLE product_pairs (
+  product_id       INTEGER NOT NULL,
+  other_product_id INTEGER NOT NULL,
+  orders           INTEGER NOT NULL,
+  PRIMARY KEY (product_id, other_product_id)
+) WITHOUT ROWID;
+CREATE INDEX idx_product_pairs_rank ON product_pairs(product_id, orders DESC);
+
+-- Orders already counted into product_pairs (counting is idempotent).
+CREATE TABLE recs_counted_orders (
+  order_id   TEXT PRIMARY KEY,
+  counted_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Recently viewed products of signed-in users.
+CREATE TABLE recently_viewed (
+  user_id    INTEGER NOT NULL,
+  product_id INTEGER NOT NULL,
+  viewed_at  INTEGER NOT NULL,                 -- Unix microseconds, strictly increasing
+  PRIMARY KEY (user_id, product_id)
+);
+CREATE INDEX idx_recently_viewed_user ON recently_viewed(user_id, viewed_at DESC);
+)sql"},
+      {801, "flash_sales",
+       R"sql(
+-- Flash-sale definitions. The live counters, queue and permission tokens
+-- live in LMDB (src/flash/flash_sales.h); orders made with a token here.
+CREATE TABLE flash_sales (
+  sale_id          INTEGER PRIMARY KEY,
+  product_id       INTEGER NOT NULL REFERENCES products(product_id),
+  sale_price_cents INTEGER NOT NULL CHECK (sale_price_cents >= 0),
+  currency         TEXT NOT NULL,
+  quantity         INTEGER NOT NULL CHECK (quantity > 0),
+  per_user_limit   INTEGER NOT NULL CHECK (per_user_limit > 0),
+  starts_at        INTEGER NOT NULL,
+  ends_at          INTEGER NOT NULL,
+  created_at       INTEGER NOT NULL,
+  created_by       TEXT NOT NULL DEFAULT '',
+  CHECK (ends_at > starts_at)
+);
+CREATE INDEX idx_flash_sales_ends ON flash_sales(ends_at);
+
+CREATE TABLE flash_orders (
+  order_id          TEXT PRIMARY KEY,
+  sale_id           INTEGER NOT NULL REFERENCES flash_sales(sale_id),
+  user_id           INTEGER NOT NULL,
+  product_id        INTEGER NOT NULL,
+  product_name      TEXT NOT NULL,
+  quantity          INTEGER NOT NULL CHECK (quantity > 0),
+  unit_price_cents  INTEGER NOT NULL,
+  subtotal_cents    INTEGER NOT NULL,
+  tax_cents         INTEGER NOT NULL,
+  shipping_cents    INTEGER NOT NULL,
+  total_cents       INTEGER NOT NULL,
+  currency          TEXT NOT NULL,
+  status            TEXT NOT NULL,
+  token             TEXT NOT NULL UNIQUE,        -- a permission token buys once
+  charge_id         TEXT NOT NULL,
+  brand             TEXT NOT NULL DEFAULT '',
+  last4             TEXT NOT NULL DEFAULT '',
+  shipping_address  TEXT NOT NULL,
+  created_at        INTEGER NOT NULL
+);
+CREATE INDEX idx_flash_orders_sale_user ON flash_orders(sale_id, user_id);
+)sql"},
   };
   return migrations;
 }

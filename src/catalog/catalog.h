@@ -71,6 +71,11 @@ class Catalog {
   Result<Category> update_category(Category c);
   Status delete_category(int64_t id);
 
+  // Tells listeners that a product's derived fields changed outside the
+  // catalog (its rating, after a review was written, edited or moderated),
+  // so the search index re-reads the product. Call after the commit.
+  void product_changed(int64_t id) { notify({CatalogChange::What::product_upserted, id}); }
+
   // Listeners run after the change committed, on the caller's thread.
   void on_change(std::function<void(const CatalogChange&)> listener);
   // Drops the in-memory category cache (after changing categories without

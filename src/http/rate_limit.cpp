@@ -64,7 +64,7 @@ Result<std::unique_ptr<RateLimiter>> RateLimiter::create(const Config& c) {
   const std::pair<const char*, const std::string*> rows[] = {
       {"auth", &c.rate_limit_auth},     {"cart", &c.rate_limit_cart},     {"checkout", &c.rate_limit_checkout},
       {"search", &c.rate_limit_search}, {"catalog", &c.rate_limit_catalog}, {"admin", &c.rate_limit_admin},
-      {"default", &c.rate_limit_default}};
+      {"flash", &c.rate_limit_flash},   {"default", &c.rate_limit_default}};
   for (auto& [name, spec] : rows) {
     auto g = parse_group_limits(*spec);
     if (!g.ok()) return Status::Invalid(std::string("rate_limit.") + name + ": " + g.status().message());

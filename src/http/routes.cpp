@@ -9,12 +9,20 @@ void register_catalog_routes(HttpServer&, App&);
 void register_inventory_routes(HttpServer&, App&);
 void register_ops_routes(HttpServer&, App&);
 void register_user_routes(HttpServer&, App&);
+void register_review_routes(HttpServer&, App&);
+void register_wishlist_routes(HttpServer&, App&);
+void register_recommendation_routes(HttpServer&, App&);
+void register_flash_routes(HttpServer&, App&);
 
 void register_all_routes(HttpServer& server, App& app) {
   register_catalog_routes(server, app);
   register_inventory_routes(server, app);
   register_ops_routes(server, app);
   register_user_routes(server, app);
+  register_review_routes(server, app);
+  register_wishlist_routes(server, app);
+  register_recommendation_routes(server, app);
+  register_flash_routes(server, app);
   register_system_routes(server, app);  // last: its static-file route catches the rest
 }
 

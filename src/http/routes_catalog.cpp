@@ -5,6 +5,7 @@
 #include "catalog/product_json.h"
 #include "http/server.h"
 #include "inventory/inventory.h"
+#include "recommendations/recommendations.h"
 
 namespace shopbox {
 using namespace http;
@@ -96,11 +97,12 @@ json category_tree(const std::vector<Category>& all) {
 
 void register_catalog_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/products/{id}", Access::anyone, "catalog", "Product details: price, discount, stock, images, specs, rating, shipping"},
-             [&app](const Req& req, Res& res, const Principal&) {
+             [&app](const Req& req, Res& res, const Principal& who) {
                auto id = path_id(req, 1, "product");
                if (!id.ok()) return send_error(res, id.status());
                auto p = app.catalog->product(*id);
                if (!p.ok()) return send_error(res, p.status());
+               if (who.signed_in()) app.recommendations->record_view(who.user_id, p->id);  // "recently viewed"
                send_json(res, 200, product_details_json(*p, app.inventory->level(p->id), app.catalog->category_path(p->category_id), app.config));
              });
 

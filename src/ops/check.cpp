@@ -5,6 +5,8 @@
 #include "app.h"
 #include "catalog/catalog.h"
 #include "inventory/inventory.h"
+#include "reviews/reviews.h"
+#include "flash/flash_sales.h"
 #include "storage/inventory_store.h"
 
 namespace shopbox::ops {
@@ -72,6 +74,8 @@ CheckReport run_checks(App& app) {
   report.stats["stock_records"] = check_stock(app, report.problems);
   // Services' own invariants (DESIGN.md): add a line per service that has
   // check_invariants(problems).
+  app.reviews->check_invariants(report.problems);
+  app.flash_sales->check_invariants(report.problems);
   return report;
 }
 

@@ -1,0 +1,698 @@
+#include "flash/flash_sales.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "base/clock.h"
+#include "base/crypto.h"
+#include "catalog/catalog.h"
+#include "payments/gateway.h"
+#include "storage/catalog_store.h"
+#include "storage/inventory_store.h"
+#include "storage/user_store.h"
+
+namespace shopbox {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string key2(int64_t a, int64_t b) {
+  return encode_u64_key(static_cast<uint64_t>(a)) + encode_u64_key(static_cast<uint64_t>(b));
+}
+std::string key3(int64_t a, int64_t b, int64_t c) { return key2(a, b) + encode_u64_key(static_cast<uint64_t>(c)); }
+
+std::optional<json> get_json(const Txn& txn, MDB_dbi db, std::string_view key) {
+  auto v = txn.get(db, key);
+  if (!v) return std::nullopt;
+  auto j = json::parse(*v, nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+void put_json(WriteTxn& txn, MDB_dbi db, std::string_view key, const json& j) { txn.put(db, key, j.dump()); }
+
+int64_t i(const json& j, const char* k) { return j.value(k, static_cast<int64_t>(0)); }
+
+FlashStatus status_of(const json& sale, const std::optional<json>& user, int64_t now) {
+  FlashStatus s;
+  if (!user) {
+    s.state = now >= i(sale, "e") ? "ended" : "not_joined";
+    return s;
+  }
+  const json& u = *user;
+  s.bought = i(u, "bought");
+  s.last_order_id = u.value("ord", "");
+  std::string st = u.value("st", "");
+  if (st == "queued") {
+    if (now >= i(sale, "e")) {
+      s.state = "ended";
+    } else if (i(sale, "rem") == 0 && i(sale, "held") == 0) {
+      s.state = "sold_out";
+    } else {
+      s.state = "queued";
+      s.position = i(u, "seq") - i(sale, "head") + 1;
+    }
+  } else if (st == "granted") {
+    s.state = "granted";
+    s.token = u.value("tok", "");
+    s.quantity = i(u, "q");
+    s.expires_at = i(u, "exp");
+  } else {
+    s.state = st;  // purchased, expired
+  }
+  return s;
+}
+
+// A checkout's last LMDB step: the token is used, the units count as sold.
+void finish_sale(WriteTxn& txn, Lmdb& kv, json& sale, int64_t sale_id, json& token, const std::string& token_value,
+                 const std::string& order_id) {
+  int64_t q = i(token, "q");
+  token["st"] = "used";
+  token["ord"] = order_id;
+  put_json(txn, kv.db("flash_tokens"), token_value, token);
+  sale["held"] = i(sale, "held") - q;
+  sale["sold"] = i(sale, "sold") + q;
+  put_json(txn, kv.db("flash_sales"), encode_u64_key(static_cast<uint64_t>(sale_id)), sale);
+  std::string ukey = key2(sale_id, i(token, "u"));
+  auto user = get_json(txn, kv.db("flash_users"), ukey);
+  json u = user ? *user : json::object();
+  u["st"] = "purchased";
+  u["bought"] = i(u, "bought") + q;
+  u["ord"] = order_id;
+  u.erase("tok");
+  put_json(txn, kv.db("flash_users"), ukey, u);
+}
+
+// Gives a claimed or active token's units back to the pool.
+void expire_token(WriteTxn& txn, Lmdb& kv, json& sale, int64_t sale_id, json& token, const std::string& token_value) {
+  int64_t q = i(token, "q");
+  txn.del(kv.db("flash_expiry"), key3(sale_id, i(token, "exp"), i(token, "u")));
+  token["st"] = "expired";
+  put_json(txn, kv.db("flash_tokens"), token_value, token);
+  sale["held"] = i(sale, "held") - q;
+  sale["rem"] = i(sale, "rem") + q;
+  std::string ukey = key2(sale_id, i(token, "u"));
+  auto user = get_json(txn, kv.db("flash_users"), ukey);
+  if (user && user->value("tok", "") == token_value) {
+    (*user)["st"] = "expired";
+    user->erase("tok");
+    put_json(txn, kv.db("flash_users"), ukey, *user);
+  }
+}
+
+Status validate_address(const json& a) {
+  auto bad = [](const std::string& f, const std::string& m) {
+    return Status::Invalid(m, {{"field", "shipping_address." + f}});
+  };
+  if (!a.is_object()) return Status::Invalid("shipping_address must be an object", {{"field", "shipping_address"}});
+  for (const char* f : {"name", "street", "city", "country"}) {
+    auto it = a.find(f);
+    if (it == a.end() || !it->is_string() || it->get<std::string>().empty())
+      return bad(f, std::string("shipping_address.") + f + " is required");
+    if (it->get<std::string>().size() > 200) return bad(f, std::string(f) + " is too long");
+  }
+  for (const char* f : {"state", "zip", "phone"}) {
+    auto it = a.find(f);
+    if (it != a.end() && (!it->is_string() || it->get<std::string>().size() > 200))
+      return bad(f, std::string(f) + " must be a string (max 200)");
+  }
+  std::string country = a["country"].get<std::string>();
+  if (country.size() != 2 || !std::isalpha(static_cast<unsigned char>(country[0])) ||
+      !std::isalpha(static_cast<unsigned char>(country[1])))
+    return bad("country", "country must be a 2-letter ISO code");
+  return Status::Ok();
+}
+
+json address_json(const Address& a) {
+  json j = {{"name", a.name}, {"street", a.street}, {"city", a.city},
+            {"state", a.state}, {"zip", a.zip},       {"country", a.country}};
+  if (a.phone) j["phone"] = *a.phone;
+  return j;
+}
+
+FlashOrder read_order(Statement& st) {
+  FlashOrder o;
+  o.order_id = st.text(0);
+  o.sale_id = st.int64(1);
+  o.user_id = st.int64(2);
+  o.product_id = st.int64(3);
+  o.product_name = st.text(4);
+  o.quantity = st.int64(5);
+  o.unit_price = st.int64(6);
+  o.subtotal = st.int64(7);
+  o.tax = st.int64(8);
+  o.shipping = st.int64(9);
+  o.total = st.int64(10);
+  o.currency = st.text(11);
+  o.status = st.text(12);
+  o.charge_id = st.text(13);
+  o.brand = st.text(14);
+  o.last4 = st.text(15);
+  o.shipping_address = json::parse(st.text(16), nullptr, false);
+  o.created_at = st.int64(17);
+  return o;
+}
+
+// True when advance() has work for this sale: due tokens to expire, queued
+// shoppers to serve, or unsold units to return after the end.
+bool advance_due(const Txn& txn, Lmdb& kv, int64_t sale_id, int64_t now) {
+  std::string prefix = encode_u64_key(static_cast<uint64_t>(sale_id));
+  auto sale = get_json(txn, kv.db("flash_sales"), prefix);
+  if (!sale) return false;
+  bool running = now >= i(*sale, "s") && now < i(*sale, "e");
+  if (running && i(*sale, "rem") > 0 && i(*sale, "head") < i(*sale, "next")) return true;
+  if (now >= i(*sale, "e") && !sale->value("fin", false) && i(*sale, "held") == 0) return true;
+  bool due = false;
+  txn.scan(kv.db("flash_expiry"), prefix, [&](std::string_view k, std::string_view) {
+    if (k.size() == 24 && k.substr(0, 8) == prefix && static_cast<int64_t>(decode_u64_key(k.substr(8, 8))) <= now)
+      due = true;
+    return false;
+  });
+  return due;
+}
+
+}  // namespace
+
+FlashSales::FlashSales(Sqlite& db, Lmdb& kv, Catalog& catalog, PaymentGateway& payments, const Config& config)
+    : db_(db), kv_(kv), catalog_(catalog), payments_(payments), config_(config) {}
+
+Result<FlashSale> FlashSales::create(const FlashSaleInput& in, const std::string& actor) {
+  auto bad = [](const char* f, const std::string& m) { return Status::Invalid(m, {{"field", f}}); };
+  if (in.quantity < 1 || in.quantity > 1000000) return bad("quantity", "quantity must be between 1 and 1000000");
+  if (in.per_user_limit < 1 || in.per_user_limit > in.quantity)
+    return bad("per_user_limit", "per_user_limit must be between 1 and quantity");
+  if (in.sale_price < 0) return bad("sale_price", "sale_price must not be negative");
+  if (in.ends_at <= in.starts_at) return bad("ends_at", "ends_at must be after starts_at");
+  if (in.ends_at <= now_seconds()) return bad("ends_at", "ends_at must be in the future");
+  auto product = catalog_.product(in.product_id);
+  if (!product.ok()) return product.status();
+  if (in.sale_price > product->price) return bad("sale_price", "sale_price must not exceed the product's list price");
+
+  FlashSale sale;
+  Status st = db_.write([&](Connection& c) {
+    auto ins = c.prepare(
+        "INSERT INTO flash_sales (product_id, sale_price_cents, currency, quantity, per_user_limit, starts_at, ends_at, "
+        "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    int64_t now = now_seconds();
+    ins.bind(1, in.product_id).bind(2, in.sale_price).bind(3, product->currency).bind(4, in.quantity);
+    ins.bind(5, in.per_user_limit).bind(6, in.starts_at).bind(7, in.ends_at).bind(8, now).bind(9, actor);
+    ins.exec();
+    sale.id = c.last_insert_id();
+    // Move the units from the product's stock into the sale, all or nothing,
+    // before the SQLite row commits (a failure here rolls it back).
+    return kv_.write([&](WriteTxn& txn) {
+      StockLevel level = inventory_store::get(txn, kv_, in.product_id).value_or(StockLevel{});
+      if (level.available() < in.quantity)
+        return Status::Conflict("out_of_stock", "not enough stock for this flash sale",
+                                {{"items", json::array({{{"product_id", std::to_string(in.product_id)},
+                                                         {"requested", in.quantity},
+                                                         {"available", level.available()}}})}});
+      StockAudit audit;
+      audit.product_id = in.product_id;
+      audit.action = "adjust";
+      audit.quantity_change = -in.quantity;
+      audit.before_available = level.available();
+      audit.before_total = level.total;
+      level.total -= in.quantity;
+      audit.after_available = level.available();
+      audit.after_total = level.total;
+      audit.reason = "allocated to flash sale " + std::to_string(sale.id);
+      audit.actor = actor;
+      audit.at = now;
+      inventory_store::put(txn, kv_, in.product_id, level);
+      inventory_store::append_audit(txn, kv_, audit);
+      json state = {{"p", in.product_id}, {"n", in.quantity}, {"lim", in.per_user_limit}, {"s", in.starts_at},
+                    {"e", in.ends_at},    {"rem", in.quantity}, {"held", 0},              {"sold", 0},
+                    {"ret", 0},           {"next", 1},          {"head", 1},              {"fin", false}};
+      put_json(txn, kv_.db("flash_sales"), encode_u64_key(static_cast<uint64_t>(sale.id)), state);
+      return Status::Ok();
+    });
+  });
+  if (!st.ok()) return st;
+  return get(sale.id);
+}
+
+Result<FlashSale> FlashSales::definition(int64_t sale_id) {
+  std::optional<FlashSale> s;
+  Status st = db_.read([&](Connection& c) {
+    auto q = c.prepare(
+        "SELECT sale_id, product_id, sale_price_cents, currency, quantity, per_user_limit, starts_at, ends_at, "
+        "created_at FROM flash_sales WHERE sale_id = ?");
+    q.bind(1, sale_id);
+    if (!q.step()) return Status::Ok();
+    FlashSale f;
+    f.id = q.int64(0);
+    f.product_id = q.int64(1);
+    f.sale_price = q.int64(2);
+    f.currency = q.text(3);
+    f.quantity = q.int64(4);
+    f.per_user_limit = q.int64(5);
+    f.starts_at = q.int64(6);
+    f.ends_at = q.int64(7);
+    f.created_at = q.int64(8);
+    s = f;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  if (!s) return Status::NotFound("flash sale not found");
+  return *s;
+}
+
+Result<FlashSale> FlashSales::get(int64_t sale_id) {
+  auto def = definition(sale_id);
+  if (!def.ok()) return def.status();
+  FlashSale s = *def;
+  // Expired tokens and the end of the sale are applied before answering.
+  int64_t now = now_seconds();
+  bool due = false;
+  {
+    ReadTxn txn(kv_);
+    due = advance_due(txn, kv_, sale_id, now);
+  }
+  if (due) {
+    Status adv = kv_.write([&](WriteTxn& txn) { return advance(txn, sale_id, now); });
+    if (!adv.ok()) return adv;
+  }
+  ReadTxn txn(kv_);
+  auto state = get_json(txn, kv_.db("flash_sales"), encode_u64_key(static_cast<uint64_t>(sale_id)));
+  if (!state) return Status::NotFound("flash sale not found");
+  s.remaining = i(*state, "rem");
+  s.held = i(*state, "held");
+  s.sold = i(*state, "sold");
+  s.returned = i(*state, "ret");
+  s.queued = i(*state, "next") - i(*state, "head");
+  return s;
+}
+
+std::vector<FlashSale> FlashSales::list_current() {
+  std::vector<int64_t> ids;
+  db_.read([&](Connection& c) {
+    auto q = c.prepare("SELECT sale_id FROM flash_sales WHERE ends_at > ? ORDER BY starts_at, sale_id LIMIT 100");
+    q.bind(1, now_seconds());
+    while (q.step()) ids.push_back(q.int64(0));
+    return Status::Ok();
+  });
+  std::vector<FlashSale> out;
+  for (int64_t id : ids)
+    if (auto s = get(id); s.ok()) out.push_back(*s);
+  return out;
+}
+
+// Inside the single LMDB writer: expires due tokens (their units return to
+// the pool), grants tokens to the head of the queue while units remain and
+// the sale runs, and after the end returns unsold units to stock.
+Status FlashSales::advance(WriteTxn& txn, int64_t sale_id, int64_t now) {
+  std::string skey = encode_u64_key(static_cast<uint64_t>(sale_id));
+  auto state = get_json(txn, kv_.db("flash_sales"), skey);
+  if (!state) return Status::NotFound("flash sale not found");
+  json& sale = *state;
+  bool changed = false;
+
+  // 1. Expire due tokens.
+  std::vector<std::pair<std::string, std::string>> due;  // expiry key, token
+  std::string prefix = encode_u64_key(static_cast<uint64_t>(sale_id));
+  txn.scan(kv_.db("flash_expiry"), prefix, [&](std::string_view k, std::string_view v) {
+    if (k.size() != 24 || k.substr(0, 8) != prefix) return false;
+    if (static_cast<int64_t>(decode_u64_key(k.substr(8, 8))) > now) return false;
+    due.emplace_back(std::string(k), std::string(v));
+    return true;
+  });
+  for (const auto& [ekey, tok] : due) {
+    auto token = get_json(txn, kv_.db("flash_tokens"), tok);
+    txn.del(kv_.db("flash_expiry"), ekey);
+    if (!token || token->value("st", "") != "active") continue;
+    expire_token(txn, kv_, sale, sale_id, *token, tok);
+    changed = true;
+  }
+
+  // 2. Grant tokens in queue order while units remain and the sale runs.
+  int64_t ttl = std::max(1, config_.flash_token_ttl_seconds);
+  while (now >= i(sale, "s") && now < i(sale, "e") && i(sale, "rem") > 0 && i(sale, "head") < i(sale, "next")) {
+    int64_t head = i(sale, "head");
+    std::string qkey = key2(sale_id, head);
+    auto entry = get_json(txn, kv_.db("flash_queue"), qkey);
+    sale["head"] = head + 1;
+    changed = true;
+    if (!entry) continue;
+    txn.del(kv_.db("flash_queue"), qkey);
+    int64_t user_id = i(*entry, "u");
+    std::string ukey = key2(sale_id, user_id);
+    auto user = get_json(txn, kv_.db("flash_users"), ukey);
+    if (!user || user->value("st", "") != "queued" || i(*user, "seq") != head) continue;
+    int64_t q = std::min(i(*entry, "q"), i(sale, "rem"));
+    std::string tok = "fst_" + random_hex(16);
+    int64_t exp = now + ttl;
+    put_json(txn, kv_.db("flash_tokens"), tok,
+             {{"sale", sale_id}, {"u", user_id}, {"q", q}, {"exp", exp}, {"st", "active"}});
+    txn.put(kv_.db("flash_expiry"), key3(sale_id, exp, user_id), tok);
+    (*user)["st"] = "granted";
+    (*user)["tok"] = tok;
+    (*user)["q"] = q;
+    (*user)["exp"] = exp;
+    put_json(txn, kv_.db("flash_users"), ukey, *user);
+    sale["rem"] = i(sale, "rem") - q;
+    sale["held"] = i(sale, "held") + q;
+  }
+
+  // 3. After the end, once no token is outstanding, unsold units go back.
+  if (now >= i(sale, "e") && i(sale, "held") == 0 && !sale.value("fin", false)) {
+    int64_t back = i(sale, "rem");
+    int64_t product = i(sale, "p");
+    if (back > 0) {
+      StockLevel level = inventory_store::get(txn, kv_, product).value_or(StockLevel{});
+      StockAudit audit;
+      audit.product_id = product;
+      audit.action = "adjust";
+      audit.quantity_change = back;
+      audit.before_available = level.available();
+      audit.before_total = level.total;
+      level.total += back;
+      audit.after_available = level.available();
+      audit.after_total = level.total;
+      audit.reason = "unsold units of flash sale " + std::to_string(sale_id);
+      audit.actor = "system";
+      audit.at = now;
+      inventory_store::put(txn, kv_, product, level);
+      inventory_store::append_audit(txn, kv_, audit);
+    }
+    sale["ret"] = i(sale, "ret") + back;
+    sale["rem"] = 0;
+    sale["fin"] = true;
+    changed = true;
+  }
+  if (changed) put_json(txn, kv_.db("flash_sales"), skey, sale);
+  return Status::Ok();
+}
+
+Result<FlashStatus> FlashSales::join(int64_t sale_id, int64_t user_id, int64_t quantity) {
+  if (quantity < 1) return Status::Invalid("quantity must be at least 1", {{"field", "quantity"}});
+  FlashStatus out;
+  int64_t now = now_seconds();
+  Status st = kv_.write([&](WriteTxn& txn) {
+    if (auto a = advance(txn, sale_id, now); !a.ok()) return a;
+    std::string skey = encode_u64_key(static_cast<uint64_t>(sale_id));
+    json sale = *get_json(txn, kv_.db("flash_sales"), skey);
+    if (now < i(sale, "s"))
+      return Status::Conflict("sale_not_started", "this flash sale has not started yet", {{"starts_at", iso8601(i(sale, "s"))}});
+    if (now >= i(sale, "e")) return Status::Conflict("sale_ended", "this flash sale has ended");
+    std::string ukey = key2(sale_id, user_id);
+    auto user = get_json(txn, kv_.db("flash_users"), ukey);
+    if (user) {
+      std::string ust = user->value("st", "");
+      if (ust == "queued" || ust == "granted") {  // joining again changes nothing
+        out = status_of(sale, user, now);
+        return Status::Ok();
+      }
+    }
+    int64_t bought = user ? i(*user, "bought") : 0;
+    int64_t left = i(sale, "lim") - bought;
+    if (left <= 0)
+      return Status::Conflict("limit_reached", "you have bought the most this sale allows per customer",
+                              {{"per_user_limit", i(sale, "lim")}, {"bought", bought}});
+    if (quantity > left)
+      return Status::Invalid("quantity exceeds the per-customer limit",
+                             {{"field", "quantity"}, {"per_user_limit", i(sale, "lim")}, {"bought", bought}});
+    if (i(sale, "rem") == 0 && i(sale, "held") == 0) return Status::Conflict("sold_out", "this flash sale is sold out");
+    int64_t seq = i(sale, "next");
+    sale["next"] = seq + 1;
+    put_json(txn, kv_.db("flash_sales"), skey, sale);
+    put_json(txn, kv_.db("flash_queue"), key2(sale_id, seq), {{"u", user_id}, {"q", quantity}});
+    json u = user ? *user : json::object();
+    u["st"] = "queued";
+    u["seq"] = seq;
+    u["want"] = quantity;
+    u["bought"] = bought;
+    put_json(txn, kv_.db("flash_users"), ukey, u);
+    if (auto a = advance(txn, sale_id, now); !a.ok()) return a;
+    auto after = get_json(txn, kv_.db("flash_sales"), skey);
+    out = status_of(*after, get_json(txn, kv_.db("flash_users"), ukey), now);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<FlashStatus> FlashSales::status(int64_t sale_id, int64_t user_id) {
+  int64_t now = now_seconds();
+  std::string skey = encode_u64_key(static_cast<uint64_t>(sale_id));
+  {
+    // Most polls change nothing: answer them from a read snapshot.
+    ReadTxn txn(kv_);
+    auto sale = get_json(txn, kv_.db("flash_sales"), skey);
+    if (!sale) return Status::NotFound("flash sale not found");
+    if (!advance_due(txn, kv_, sale_id, now)) return status_of(*sale, get_json(txn, kv_.db("flash_users"), key2(sale_id, user_id)), now);
+  }
+  FlashStatus out;
+  Status st = kv_.write([&](WriteTxn& txn) {
+    if (auto a = advance(txn, sale_id, now); !a.ok()) return a;
+    out = status_of(*get_json(txn, kv_.db("flash_sales"), skey), get_json(txn, kv_.db("flash_users"), key2(sale_id, user_id)),
+                    now);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const FlashCheckoutInput& in) {
+  auto def = definition(sale_id);
+  if (!def.ok()) return def.status();
+  if (in.token.empty() || in.token.size() > 100)
+    return Status::Invalid("token is required (the permission token from /status)", {{"field", "token"}});
+
+  // Shipping address and payment source first: bad input never touches the token.
+  json address;
+  PaymentSource source;
+  std::string brand, last4;
+  if (in.shipping_address_id) {
+    std::optional<Address> a;
+    db_.read([&](Connection& c) {
+      a = user_store::get_address(c, user_id, *in.shipping_address_id);
+      return Status::Ok();
+    });
+    if (!a) return Status::Invalid("shipping_address_id names no address of yours", {{"field", "shipping_address_id"}});
+    address = address_json(*a);
+  } else {
+    if (in.shipping_address.is_null())
+      return Status::Invalid("shipping_address or shipping_address_id is required", {{"field", "shipping_address"}});
+    if (auto v = validate_address(in.shipping_address); !v.ok()) return v;
+    address = in.shipping_address;
+  }
+  if (in.payment.payment_method_id) {
+    std::optional<PaymentMethod> pm;
+    db_.read([&](Connection& c) {
+      pm = user_store::get_payment_method(c, user_id, *in.payment.payment_method_id);
+      return Status::Ok();
+    });
+    if (!pm) return Status::Invalid("payment_method_id names no payment method of yours", {{"field", "payment_method_id"}});
+    source.token = pm->token;
+    brand = pm->brand;
+    last4 = pm->last_four;
+  } else {
+    auto tok = payments_.tokenize(
+        CardInput{in.payment.card_number, in.payment.exp_month, in.payment.exp_year, in.payment.cvc});
+    if (!tok.ok()) return tok.status();
+    source.token = tok->token;
+    brand = tok->brand;
+    last4 = tok->last4;
+  }
+
+  // 1. Claim the token: from here no one else can use it and it cannot expire.
+  int64_t now = now_seconds();
+  int64_t quantity = 0;
+  std::string skey = encode_u64_key(static_cast<uint64_t>(sale_id));
+  Status claim = kv_.write([&](WriteTxn& txn) {
+    if (auto a = advance(txn, sale_id, now); !a.ok()) return a;
+    auto token = get_json(txn, kv_.db("flash_tokens"), in.token);
+    if (!token || i(*token, "sale") != sale_id || i(*token, "u") != user_id)
+      return Status(Kind::forbidden, "invalid_token", "this permission token is not valid for you and this sale");
+    std::string st = token->value("st", "");
+    if (st == "used")
+      return Status::Conflict("token_used", "this permission token has been used", {{"order_id", token->value("ord", "")}});
+    if (st == "expired")
+      return Status::Conflict("token_expired", "this permission token expired; join the queue again");
+    if (st == "claimed") return Status::Conflict("checkout_in_progress", "a checkout with this token is in progress");
+    quantity = i(*token, "q");
+    txn.del(kv_.db("flash_expiry"), key3(sale_id, i(*token, "exp"), user_id));
+    (*token)["st"] = "claimed";
+    (*token)["src"] = source.token;  // recovery finds the charge by its idempotency key
+    put_json(txn, kv_.db("flash_tokens"), in.token, *token);
+    return Status::Ok();
+  });
+  if (!claim.ok()) return claim;
+
+  // Gives the token back (payment failed): usable again until it expires.
+  auto unclaim = [&]() {
+    kv_.write([&](WriteTxn& txn) {
+      auto token = get_json(txn, kv_.db("flash_tokens"), in.token);
+      if (!token || token->value("st", "") != "claimed") return Status::Ok();
+      (*token)["st"] = "active";
+      put_json(txn, kv_.db("flash_tokens"), in.token, *token);
+      txn.put(kv_.db("flash_expiry"), key3(sale_id, i(*token, "exp"), user_id), in.token);
+      return advance(txn, sale_id, now_seconds());  // expires it at once if its time is up
+    });
+  };
+
+  FlashOrder o;
+  o.sale_id = sale_id;
+  o.user_id = user_id;
+  o.product_id = def->product_id;
+  auto product = catalog_.product(def->product_id);
+  o.product_name = product.ok() ? product->name : "";
+  o.quantity = quantity;
+  o.unit_price = def->sale_price;
+  o.subtotal = def->sale_price * quantity;
+  o.tax = apply_basis_points(o.subtotal, config_.tax_rate_bp);
+  o.shipping = o.subtotal > config_.free_shipping_threshold ? 0 : config_.flat_shipping;
+  o.total = o.subtotal + o.tax + o.shipping;
+  o.currency = def->currency;
+  o.status = "paid";
+  o.brand = brand;
+  o.last4 = last4;
+  o.shipping_address = address;
+  o.order_id = "ord_" + config_.shard_id + "_" + random_hex(8);
+
+  // 2. Charge.
+  // One charge per token and card: a retry after a decline with another card
+  // is a new charge; the same card again gets the first answer.
+  auto charge = payments_.authorize("flash:" + in.token + ":" + source.token, source, o.total, o.currency, true);
+  if (!charge.ok()) {
+    unclaim();
+    return charge.status();
+  }
+  o.charge_id = charge->charge_id;
+  if (o.brand.empty()) o.brand = charge->brand;
+  if (o.last4.empty()) o.last4 = charge->last4;
+
+  // 3. The order.
+  o.created_at = now_seconds();
+  Status saved = db_.write([&](Connection& c) {
+    auto ins = c.prepare(
+        "INSERT INTO flash_orders (order_id, sale_id, user_id, product_id, product_name, quantity, unit_price_cents, "
+        "subtotal_cents, tax_cents, shipping_cents, total_cents, currency, status, token, charge_id, brand, last4, "
+        "shipping_address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ins.bind(1, o.order_id).bind(2, o.sale_id).bind(3, o.user_id).bind(4, o.product_id).bind(5, o.product_name);
+    ins.bind(6, o.quantity).bind(7, o.unit_price).bind(8, o.subtotal).bind(9, o.tax).bind(10, o.shipping);
+    ins.bind(11, o.total).bind(12, o.currency).bind(13, o.status).bind(14, in.token).bind(15, o.charge_id);
+    ins.bind(16, o.brand).bind(17, o.last4).bind(18, o.shipping_address.dump()).bind(19, o.created_at);
+    ins.exec();
+    return Status::Ok();
+  });
+  if (!saved.ok()) {
+    payments_.refund("flash-refund:" + o.charge_id, o.charge_id, o.total);
+    unclaim();
+    return saved;
+  }
+
+  // 4. Count the units sold.
+  Status done = kv_.write([&](WriteTxn& txn) {
+    auto sale = get_json(txn, kv_.db("flash_sales"), skey);
+    auto token = get_json(txn, kv_.db("flash_tokens"), in.token);
+    if (!sale || !token) return Status::Internal("flash sale state missing");
+    finish_sale(txn, kv_, *sale, sale_id, *token, in.token, o.order_id);
+    return Status::Ok();
+  });
+  if (!done.ok()) return done;  // recover() finishes it from the order row
+  return o;
+}
+
+Result<FlashOrder> FlashSales::order(const std::string& order_id, int64_t user_id) {
+  std::optional<FlashOrder> o;
+  db_.read([&](Connection& c) {
+    auto q = c.prepare(
+        "SELECT order_id, sale_id, user_id, product_id, product_name, quantity, unit_price_cents, subtotal_cents, "
+        "tax_cents, shipping_cents, total_cents, currency, status, charge_id, brand, last4, shipping_address, created_at "
+        "FROM flash_orders WHERE order_id = ? AND user_id = ?");
+    q.bind(1, order_id).bind(2, user_id);
+    if (q.step()) o = read_order(q);
+    return Status::Ok();
+  });
+  if (!o) return Status::NotFound("order not found");
+  return *o;
+}
+
+Status FlashSales::recover() {
+  // Claimed tokens are checkouts a crash interrupted.
+  std::vector<std::pair<std::string, json>> claimed;
+  {
+    ReadTxn txn(kv_);
+    txn.scan(kv_.db("flash_tokens"), "", [&](std::string_view k, std::string_view v) {
+      auto j = json::parse(v, nullptr, false);
+      if (!j.is_discarded() && j.value("st", "") == "claimed") claimed.emplace_back(std::string(k), j);
+      return true;
+    });
+  }
+  for (auto& [tok, token] : claimed) {
+    std::string order_id;
+    db_.read([&](Connection& c) {
+      auto q = c.prepare("SELECT order_id FROM flash_orders WHERE token = ?");
+      q.bind(1, tok);
+      if (q.step()) order_id = q.text(0);
+      return Status::Ok();
+    });
+    int64_t sale_id = i(token, "sale");
+    if (order_id.empty()) {
+      // No order: a charge made before the crash is refunded.
+      if (auto ch = payments_.lookup("flash:" + tok + ":" + token.value("src", "")); ch && ch->captured > ch->refunded)
+        payments_.refund("flash-refund:" + ch->charge_id, ch->charge_id, ch->captured - ch->refunded);
+    }
+    kv_.write([&](WriteTxn& txn) {
+      auto sale = get_json(txn, kv_.db("flash_sales"), encode_u64_key(static_cast<uint64_t>(sale_id)));
+      auto t = get_json(txn, kv_.db("flash_tokens"), tok);
+      if (!sale || !t || t->value("st", "") != "claimed") return Status::Ok();
+      if (!order_id.empty()) {
+        finish_sale(txn, kv_, *sale, sale_id, *t, tok, order_id);
+      } else {
+        expire_token(txn, kv_, *sale, sale_id, *t, tok);
+        put_json(txn, kv_.db("flash_sales"), encode_u64_key(static_cast<uint64_t>(sale_id)), *sale);
+      }
+      return Status::Ok();
+    });
+  }
+  return Status::Ok();
+}
+
+void FlashSales::check_invariants(std::vector<std::string>& problems) {
+  try {
+    ReadTxn txn(kv_);
+    std::map<int64_t, int64_t> held;  // sale -> units in active/claimed tokens
+    txn.scan(kv_.db("flash_tokens"), "", [&](std::string_view, std::string_view v) {
+      auto j = json::parse(v, nullptr, false);
+      if (j.is_discarded()) return true;
+      std::string st = j.value("st", "");
+      if (st == "active" || st == "claimed") held[i(j, "sale")] += i(j, "q");
+      return true;
+    });
+    txn.scan(kv_.db("flash_sales"), "", [&](std::string_view k, std::string_view v) {
+      auto s = json::parse(v, nullptr, false);
+      if (s.is_discarded() || k.size() != 8) {
+        problems.push_back("flash: malformed sale record");
+        return true;
+      }
+      int64_t id = static_cast<int64_t>(decode_u64_key(k));
+      std::string who = "flash: sale " + std::to_string(id) + ": ";
+      int64_t n = i(s, "n"), rem = i(s, "rem"), h = i(s, "held"), sold = i(s, "sold"), ret = i(s, "ret");
+      if (rem < 0 || h < 0 || sold < 0 || ret < 0) problems.push_back(who + "negative counter");
+      if (rem + h + sold + ret != n)
+        problems.push_back(who + "remaining " + std::to_string(rem) + " + held " + std::to_string(h) + " + sold " +
+                           std::to_string(sold) + " + returned " + std::to_string(ret) + " != quantity " +
+                           std::to_string(n));
+      if (held[id] != h)
+        problems.push_back(who + "held " + std::to_string(h) + " but live tokens hold " + std::to_string(held[id]));
+      return true;
+    });
+  } catch (const std::exception& e) {
+    problems.push_back(std::string("flash: ") + e.what());
+  }
+  db_.read([&](Connection& c) {
+    auto q = c.prepare(
+        "SELECT f.sale_id, f.quantity, COALESCE(SUM(o.quantity), 0) FROM flash_sales f "
+        "LEFT JOIN flash_orders o ON o.sale_id = f.sale_id GROUP BY f.sale_id HAVING COALESCE(SUM(o.quantity), 0) > f.quantity");
+    while (q.step())
+      problems.push_back("flash: sale " + std::to_string(q.int64(0)) + " has orders for " + std::to_string(q.int64(2)) +
+                         " units of " + std::to_string(q.int64(1)) + " (oversold)");
+    return Status::Ok();
+  });
+}
+
+}  // namespace shopbox

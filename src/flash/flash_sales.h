@@ -1,0 +1,144 @@
+// Flash sales (the seed's queue-based design, inside one process).
+//
+// An admin creates a sale: product, sale price, quantity N, start/end and a
+// per-user limit. Creating it moves N units out of the product's stock into
+// the sale (one LMDB transaction), so ordinary checkouts can never take them.
+//
+// Shoppers join a virtual queue and poll their status. Permission tokens are
+// granted in queue order while units remain, each holding up to the units
+// the shopper asked for (<= per-user limit minus units already bought) for
+// 5 minutes (flash.token_ttl_seconds). Only a token holder's checkout at the
+// sale price succeeds, and a token is used once. A token that expires unused
+// returns its units to the pool, and the next shoppers in the queue get
+// them. When the sale has ended and no token is outstanding, unsold units go
+// back to the product's stock.
+//
+// Every counter change happens inside one LMDB write transaction, which
+// LMDB runs one at a time: for every sale, at every commit,
+//     N == remaining + held (by live tokens) + sold + returned
+// so exactly N units can be sold, never N + 1 (check_invariants verifies it).
+//
+// Checkout: claim the token (LMDB) -> charge the card (gateway, idempotency
+// key "flash:<token>:<card token>") -> write the order (SQLite) -> mark the token used and
+// count the units sold (LMDB). recover() finishes or undoes a checkout that
+// a crash interrupted between those steps.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/money.h"
+#include "base/status.h"
+#include "config.h"
+#include "storage/lmdb.h"
+#include "storage/sqlite.h"
+
+namespace shopbox {
+
+class Catalog;
+class PaymentGateway;
+
+// LMDB databases of flash sales (opened by the App).
+inline const std::vector<std::string> kFlashDbs = {"flash_sales", "flash_queue", "flash_users", "flash_tokens",
+                                                   "flash_expiry"};
+
+struct FlashSale {
+  int64_t id = 0;
+  int64_t product_id = 0;
+  Cents sale_price = 0;
+  std::string currency = "USD";
+  int64_t quantity = 0;
+  int64_t per_user_limit = 1;
+  int64_t starts_at = 0;
+  int64_t ends_at = 0;
+  int64_t created_at = 0;
+  // Live counters (LMDB).
+  int64_t remaining = 0;  // in the pool, not promised to anyone
+  int64_t held = 0;       // promised to live tokens
+  int64_t sold = 0;
+  int64_t returned = 0;   // unsold units given back to stock after the end
+  int64_t queued = 0;     // shoppers still waiting in the queue
+};
+
+struct FlashSaleInput {
+  int64_t product_id = 0;
+  Cents sale_price = 0;
+  int64_t quantity = 0;
+  int64_t per_user_limit = 1;
+  int64_t starts_at = 0;
+  int64_t ends_at = 0;
+};
+
+// A shopper's place in a sale.
+struct FlashStatus {
+  std::string state;  // not_joined, queued, granted, purchased, expired, sold_out, ended
+  int64_t position = 0;           // queued: 1 = next
+  std::string token;              // granted
+  int64_t quantity = 0;           // granted: units the token holds
+  int64_t expires_at = 0;         // granted
+  int64_t bought = 0;             // units bought in this sale so far
+  std::string last_order_id;      // purchased
+};
+
+struct FlashPayment {
+  // Either a stored payment method of the user or an inline card.
+  std::optional<int64_t> payment_method_id;
+  std::string card_number, cvc;
+  int exp_month = 0, exp_year = 0;
+};
+
+struct FlashCheckoutInput {
+  std::string token;
+  FlashPayment payment;
+  std::optional<int64_t> shipping_address_id;
+  nlohmann::json shipping_address;  // inline address object when no id
+};
+
+struct FlashOrder {
+  std::string order_id;
+  int64_t sale_id = 0;
+  int64_t user_id = 0;
+  int64_t product_id = 0;
+  std::string product_name;
+  int64_t quantity = 0;
+  Cents unit_price = 0, subtotal = 0, tax = 0, shipping = 0, total = 0;
+  std::string currency;
+  std::string status;  // paid
+  std::string charge_id, brand, last4;
+  nlohmann::json shipping_address;
+  int64_t created_at = 0;
+};
+
+class FlashSales {
+ public:
+  FlashSales(Sqlite& db, Lmdb& kv, Catalog& catalog, PaymentGateway& payments, const Config& config);
+
+  Result<FlashSale> create(const FlashSaleInput& in, const std::string& actor);
+  Result<FlashSale> get(int64_t sale_id);
+  std::vector<FlashSale> list_current();  // not ended, soonest first
+
+  Result<FlashStatus> join(int64_t sale_id, int64_t user_id, int64_t quantity);
+  Result<FlashStatus> status(int64_t sale_id, int64_t user_id);
+  Result<FlashOrder> checkout(int64_t sale_id, int64_t user_id, const FlashCheckoutInput& in);
+  Result<FlashOrder> order(const std::string& order_id, int64_t user_id);
+
+  // Finishes or undoes checkouts a crash interrupted; runs expiry.
+  Status recover();
+  void check_invariants(std::vector<std::string>& problems);
+
+ private:
+  Status advance(WriteTxn& txn, int64_t sale_id, int64_t now);
+  Result<FlashSale> definition(int64_t sale_id);
+
+  Sqlite& db_;
+  Lmdb& kv_;
+  Catalog& catalog_;
+  PaymentGateway& payments_;
+  const Config& config_;
+};
+
+}  // namespace shopbox

@@ -42,19 +42,38 @@ import http.client, json, sys, threading, time, datetime
 
 port, admin, buyers, units = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 
-def call(conn, method, path, body=None, token=None):
+reconnects = [0]
+class Conn:
+    def __init__(self): self.c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    def request(self, *a, **k): return self.c.request(*a, **k)
+    def getresponse(self): return self.c.getresponse()
+    def reset(self):
+        self.c.close()
+        self.c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        reconnects[0] += 1
+
+def call(conn, method, path, body=None, token=None, retries=10):
+    # A connection lost before an answer (listen backlog overflow, keep-alive
+    # timeout) is retried on a new one: join and status are idempotent, and a
+    # checkout retried with a used token answers 409 token_used.
     headers = {"Content-Type": "application/json"}
     if token: headers["Authorization"] = "Bearer " + token
-    t = time.perf_counter()
-    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-    r = conn.getresponse()
-    data = r.read()
-    return r.status, (json.loads(data) if data else None), (time.perf_counter() - t) * 1000
+    for attempt in range(retries):
+        t = time.perf_counter()
+        try:
+            conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+            r = conn.getresponse()
+            data = r.read()
+            return r.status, (json.loads(data) if data else None), (time.perf_counter() - t) * 1000
+        except (ConnectionError, http.client.HTTPException, OSError):
+            conn.reset()
+            time.sleep(0.1)
+    raise RuntimeError("no answer after retries: " + method + " " + path)
 
 def iso(offset):
     return (datetime.datetime.utcnow() + datetime.timedelta(seconds=offset)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+c = Conn()
 st, p, _ = call(c, "POST", "/api/v1/admin/products", {"name": "Flash item", "price": 200, "stock": units}, admin)
 assert st == 201, p
 st, sale, _ = call(c, "POST", "/api/v1/admin/flash-sales", {"product_id": p["product_id"], "sale_price": 99,
@@ -64,7 +83,7 @@ base = "/api/v1/flash-sales/" + sale["flash_sale_id"]
 
 tokens = [None] * buyers
 def register(lo, hi):
-    cc = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    cc = Conn()
     for i in range(lo, hi):
         st, r, _ = call(cc, "POST", "/api/v1/auth/register", {"email": f"flash{i}@example.com", "password": "bench-pass-1"})
         assert st == 201, r
@@ -81,7 +100,7 @@ card = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp
 addr = {"name": "Bench", "street": "1 Main St", "city": "Springfield", "country": "US"}
 
 def buyer(i):
-    cc = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    cc = Conn()
     go.wait()
     st, r, ms = call(cc, "POST", base + "/join", {}, tokens[i])
     with lock: lat["join"].append(ms)
@@ -124,5 +143,5 @@ for name in ("join", "status", "checkout"):
     print(f"flash-{name}\t{len(xs) / total:.0f}\t{pct(xs, .5):.1f}\t{pct(xs, .95):.1f}\t{pct(xs, .99):.1f}\t{len(xs)} requests")
 sold = info["sold"]
 print(f"flash-sellout\t-\t-\t-\t-\tsold {sold}/{units} to {buyers} buyers in {last_sale[0] - start:.2f} s, "
-      f"oversold {max(0, sold - units)}, 429s {errors['429']}, errors {errors['other']}")
+      f"oversold {max(0, sold - units)}, 429s {errors['429']}, reconnects {reconnects[0]}, errors {errors['other']}")
 PY

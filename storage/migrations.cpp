@@ -408,6 +408,7 @@ CREATE TABLE webhook_deliveries (
   delivered_at    INTEGER
 );
 CREATE INDEX idx_webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+)sql"},
       {401, "reviews",
        R"sql(
 -- Product reviews: one per user and product. Hidden (moderated) reviews stay

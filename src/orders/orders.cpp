@@ -492,6 +492,8 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
         "SELECT g.charge_id, g.idempotency_key, g.captured, g.refunded FROM gw_charges g "
         "WHERE g.captured > g.refunded AND NOT EXISTS (SELECT 1 FROM payment_transactions t "
         "WHERE t.kind = 'charge' AND t.provider_transaction_id = g.charge_id) "
+        // Flash-sale orders keep their charge in flash_orders (checked by FlashSales).
+        "AND NOT EXISTS (SELECT 1 FROM flash_orders f WHERE f.charge_id = g.charge_id) "
         "AND NOT EXISTS (SELECT 1 FROM checkout_attempts a WHERE a.attempt_id = g.idempotency_key "
         "AND a.step IN ('started','reserved','charged') AND a.updated_at > ?)");
     g.bind(1, now - 600);

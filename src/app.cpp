@@ -8,6 +8,7 @@
 #include "users/addresses.h"
 #include "users/payment_methods.h"
 #include "users/sessions.h"
+#include "catalog/product_search.h"
 #include "inventory/inventory.h"
 #include "payments/circuit_breaker.h"
 #include "payments/test_gateway.h"
@@ -38,6 +39,9 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
 
   app->inventory = std::make_unique<Inventory>(*app->kv, app->config);
   app->catalog = std::make_unique<Catalog>(*app->db, *app->inventory, app->config);
+  auto search = ProductSearch::open(*app->db, *app->inventory, *app->catalog, config.data_dir);
+  if (!search.ok()) return search.status();
+  app->search = std::move(search.value());
   if (app->config.payment_gateway != "test")
     return Status::Invalid("payments.gateway: unknown gateway '" + app->config.payment_gateway + "' (known: test)");
   app->payments = std::make_unique<BreakerGateway>(
@@ -62,6 +66,7 @@ Status App::recover() {
   wishlist->start_watcher();  // restock / price-drop notifications
   recommendations->start();   // recently-viewed flushes, order co-occurrence catch-up
   if (auto st = flash_sales->recover(); !st.ok()) return st;  // interrupted flash-sale checkouts
+  search->start();  // writer thread; reconciles the index with SQLite
   return Status::Ok();
 }
 

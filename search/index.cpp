@@ -1,0 +1,735 @@
+#include "search/index.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "base/crypto.h"
+
+namespace shopbox::search {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+enum Slot : Xapian::valueno {
+  kPrice = 0,
+  kRating = 1,
+  kRatingCount = 2,
+  kCreated = 3,
+  kBrand = 4,
+  kCategoryChain = 5,
+  kInStock = 6,
+  kHash = 7,
+  kId = 8,
+};
+
+constexpr Xapian::termcount kNameWeight = 6;
+constexpr Xapian::termcount kBrandWeight = 3;
+constexpr Xapian::termcount kCategoryWeight = 2;
+constexpr size_t kStoredDescription = 2000;  // chars of description kept for snippets
+
+std::string lower(const std::string& s) {
+  std::string out = s;
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+std::string brand_term(const std::string& brand) {
+  // Xapian terms are at most ~245 bytes; brands are limited to 200 by the catalog.
+  return "XB" + lower(brand).substr(0, 200);
+}
+std::string category_term(int64_t id) { return "XC" + std::to_string(id); }
+
+double rating_average(int64_t sum, int64_t count) {
+  return count > 0 ? static_cast<double>(sum) / static_cast<double>(count) : 0.0;
+}
+
+Cents unserialise_cents(const std::string& v) {
+  if (v.empty()) return 0;
+  return static_cast<Cents>(Xapian::sortable_unserialise(v));
+}
+
+bool valid_docid(int64_t id) { return id > 0 && id <= static_cast<int64_t>(UINT32_MAX); }
+
+Xapian::Stem& stemmer() {
+  thread_local Xapian::Stem s("english");
+  return s;
+}
+
+Xapian::Document make_document(const IndexDoc& d, Xapian::TermGenerator& tg) {
+  Xapian::Document doc;
+  tg.set_document(doc);
+  const auto spelling = Xapian::TermGenerator::FLAG_SPELLING;  // set on entry (make_termgenerator)
+  // Name, brand and category names feed the spelling dictionary (the words
+  // shoppers type); descriptions and specs do not, to keep it clean.
+  tg.index_text(d.name, kNameWeight);
+  tg.increase_termpos();
+  tg.set_flags(static_cast<Xapian::TermGenerator::flags>(0));
+  tg.index_text(d.name, 1, "N");  // name-only terms for autocomplete
+  tg.set_flags(spelling);
+  tg.increase_termpos();
+  if (!d.brand.empty()) {
+    tg.index_text(d.brand, kBrandWeight);
+    tg.increase_termpos();
+    doc.add_boolean_term(brand_term(d.brand));
+  }
+  for (const auto& name : d.category_names) {
+    tg.index_text(name, kCategoryWeight);
+    tg.increase_termpos();
+  }
+  tg.set_flags(static_cast<Xapian::TermGenerator::flags>(0));
+  tg.index_text(d.description);
+  tg.increase_termpos();
+  for (const auto& [k, v] : d.specs) {
+    tg.index_text(k);
+    tg.index_text(v);
+    tg.increase_termpos();
+  }
+  if (!d.sku.empty()) doc.add_boolean_term("XK" + lower(d.sku).substr(0, 200));
+  tg.set_flags(spelling);
+
+  std::string chain;
+  for (auto cid : d.category_ids) {
+    doc.add_boolean_term(category_term(cid));
+    if (!chain.empty()) chain += '/';
+    chain += std::to_string(cid);
+  }
+  doc.add_boolean_term(d.in_stock ? "XS1" : "XS0");
+
+  doc.add_value(kPrice, Xapian::sortable_serialise(static_cast<double>(d.price)));
+  doc.add_value(kRating, Xapian::sortable_serialise(rating_average(d.rating_sum, d.rating_count)));
+  doc.add_value(kRatingCount, Xapian::sortable_serialise(static_cast<double>(d.rating_count)));
+  doc.add_value(kCreated, Xapian::sortable_serialise(static_cast<double>(d.created_at)));
+  doc.add_value(kBrand, d.brand);
+  doc.add_value(kCategoryChain, chain);
+  doc.add_value(kInStock, d.in_stock ? "1" : "0");
+  doc.add_value(kHash, d.content_hash());
+  doc.add_value(kId, Xapian::sortable_serialise(static_cast<double>(d.id)));
+
+  json data = {{"name", d.name},
+               {"brand", d.brand},
+               {"sku", d.sku},
+               {"slug", d.slug},
+               {"cur", d.currency},
+               {"img", d.image},
+               {"cat", d.category_ids.empty() ? json(nullptr) : json(d.category_ids.back())},
+               {"p", d.price},
+               {"op", d.original_price},
+               {"rs", d.rating_sum},
+               {"rc", d.rating_count},
+               {"ca", d.created_at},
+               {"st", d.in_stock},
+               {"desc", d.description.substr(0, kStoredDescription)}};
+  doc.set_data(data.dump(-1, ' ', false, json::error_handler_t::replace));
+  return doc;
+}
+
+Xapian::TermGenerator make_termgenerator(Xapian::WritableDatabase& db) {
+  Xapian::TermGenerator tg;
+  tg.set_stemmer(Xapian::Stem("english"));
+  tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+  tg.set_database(db);
+  tg.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
+  return tg;
+}
+
+// All facets in one pass over the matching documents.
+class FacetSpy : public Xapian::MatchSpy {
+ public:
+  std::unordered_map<std::string, int64_t> brands;
+  std::unordered_map<std::string, int64_t> chains;
+  std::vector<PriceBucket> buckets = Index::price_buckets();
+  int64_t ratings[6] = {0, 0, 0, 0, 0, 0};  // ratings[k]: average >= k
+  int64_t in_stock = 0;
+
+  void operator()(const Xapian::Document& doc, double) override {
+    std::string brand = doc.get_value(kBrand);
+    if (!brand.empty()) ++brands[brand];
+    std::string chain = doc.get_value(kCategoryChain);
+    if (!chain.empty()) ++chains[chain];
+    Cents price = unserialise_cents(doc.get_value(kPrice));
+    for (auto& b : buckets) {
+      if (price >= b.lo && (!b.hi || price < *b.hi)) {
+        ++b.count;
+        break;
+      }
+    }
+    double avg = Xapian::sortable_unserialise(doc.get_value(kRating));
+    for (int k = 1; k <= 5; ++k)
+      if (avg >= k) ++ratings[k];
+    if (doc.get_value(kInStock) == "1") ++in_stock;
+  }
+  std::string name() const override { return "shopbox.FacetSpy"; }
+};
+
+Hit hit_from(const Xapian::Document& doc, Xapian::docid did) {
+  Hit h;
+  h.id = did;
+  json data = json::parse(doc.get_data(), nullptr, false);
+  if (!data.is_object()) return h;
+  h.name = data.value("name", "");
+  h.brand = data.value("brand", "");
+  h.sku = data.value("sku", "");
+  h.slug = data.value("slug", "");
+  h.currency = data.value("cur", "USD");
+  h.image = data.value("img", "");
+  if (data.contains("cat") && data["cat"].is_number_integer()) h.category_id = data["cat"].get<int64_t>();
+  h.price = data.value("p", int64_t{0});
+  h.original_price = data.value("op", int64_t{0});
+  h.rating_sum = data.value("rs", int64_t{0});
+  h.rating_count = data.value("rc", int64_t{0});
+  h.created_at = data.value("ca", int64_t{0});
+  h.in_stock = data.value("st", false);
+  h.snippet = data.value("desc", "");  // replaced by the highlighted excerpt
+  return h;
+}
+
+std::string new_index_name() {
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return "idx-" + std::to_string(ns);
+}
+
+std::string read_current(const std::string& dir) {
+  std::error_code ec;
+  auto target = fs::read_symlink(fs::path(dir) / "current", ec);
+  if (ec) return "";
+  return target.string();
+}
+
+void fsync_dir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+// Points <dir>/current at `name` atomically, then removes index
+// directories older than the one it replaced (another process may still
+// read the previous one for a moment).
+Status swap_current(const std::string& dir, const std::string& name) {
+  std::string previous = read_current(dir);
+  std::string tmp = dir + "/current.tmp." + std::to_string(::getpid());
+  ::unlink(tmp.c_str());
+  if (::symlink(name.c_str(), tmp.c_str()) != 0) return Status::Internal("cannot create symlink " + tmp);
+  if (::rename(tmp.c_str(), (dir + "/current").c_str()) != 0) return Status::Internal("cannot swap search index");
+  fsync_dir(dir);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string n = entry.path().filename().string();
+    if (n.rfind("idx-", 0) == 0 && n != name && n != previous) fs::remove_all(entry.path(), ec);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string IndexDoc::content_hash() const {
+  json j = {id, name, brand, description, sku, slug, category_ids, category_names, specs, price, original_price,
+            currency, rating_sum, rating_count, created_at, in_stock, image};
+  return sha256_hex(j.dump(-1, ' ', false, json::error_handler_t::replace)).substr(0, 32);
+}
+
+std::vector<PriceBucket> Index::price_buckets() {
+  return {{"0-50", 0, 5000, 0},         {"50-100", 5000, 10000, 0},     {"100-200", 10000, 20000, 0},
+          {"200-500", 20000, 50000, 0}, {"500-1000", 50000, 100000, 0}, {"1000+", 100000, std::nullopt, 0}};
+}
+
+struct Index::Reader {
+  Xapian::Database db;
+  uint64_t generation = 0;
+  uint64_t epoch = 0;
+};
+
+struct Index::Lease {
+  Index* owner = nullptr;
+  Reader* r = nullptr;
+  Lease(Index* o, Reader* rd) : owner(o), r(rd) {}
+  Lease(Lease&& other) noexcept : owner(other.owner), r(other.r) { other.r = nullptr; }
+  Lease(const Lease&) = delete;
+  ~Lease() {
+    if (r) owner->release(r);
+  }
+  Xapian::Database& db() { return r->db; }
+};
+
+Index::Lease Index::lease() {
+  Reader* r = nullptr;
+  std::string path;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    path = path_;
+    if (!free_.empty()) {
+      r = free_.back();
+      free_.pop_back();
+    } else {
+      all_.push_back(std::make_unique<Reader>());
+      r = all_.back().get();
+    }
+  }
+  uint64_t epoch = epoch_.load();
+  uint64_t gen = generation_.load();
+  try {
+    if (r->epoch != epoch) {
+      r->db = Xapian::Database(path);
+      r->epoch = epoch;
+      r->generation = gen;
+    } else if (r->generation != gen) {
+      r->db.reopen();
+      r->generation = gen;
+    }
+  } catch (...) {
+    r->epoch = 0;  // reopen from scratch next time
+    release(r);
+    throw;
+  }
+  return Lease(this, r);
+}
+
+void Index::release(Reader* r) {
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  free_.push_back(r);
+}
+
+Result<std::unique_ptr<Index>> Index::open(const std::string& dir) {
+  std::unique_ptr<Index> idx(new Index(dir));
+  if (auto st = idx->open_current(); !st.ok()) return st;
+  return idx;
+}
+
+Index::Index(std::string dir) : dir_(std::move(dir)) {}
+
+Index::~Index() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (writer_) {
+    try {
+      writer_->close();
+    } catch (...) {
+    }
+  }
+}
+
+Status Index::open_current() {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) return Status::Internal("cannot create " + dir_ + ": " + ec.message());
+  std::string name = read_current(dir_);
+  if (name.empty() || !fs::exists(fs::path(dir_) / name)) {
+    name = new_index_name();
+    try {
+      Xapian::WritableDatabase fresh(dir_ + "/" + name, Xapian::DB_CREATE_OR_OPEN);
+      fresh.commit();
+      fresh.close();
+    } catch (const Xapian::Error& e) {
+      return Status::Internal("cannot create search index: " + e.get_description());
+    }
+    if (auto st = swap_current(dir_, name); !st.ok()) return st;
+  }
+  std::string path = dir_ + "/" + name;
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    writer_.reset();
+    try {
+      writer_ = std::make_unique<Xapian::WritableDatabase>(path, Xapian::DB_CREATE_OR_OPEN);
+    } catch (const Xapian::DatabaseLockError&) {
+      // Another process (a running server) owns the writer; this one can
+      // still read and rebuild aside.
+    } catch (const Xapian::Error& e) {
+      return Status::Internal("cannot open search index: " + e.get_description());
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    path_ = path;
+  }
+  ++epoch_;
+  return Status::Ok();
+}
+
+bool Index::refresh() {
+  std::string name = read_current(dir_);
+  std::string path;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    path = path_;
+  }
+  if (name.empty() || dir_ + "/" + name == path) {
+    // Same directory; another process may have committed to it.
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (!writer_) ++generation_;
+    return false;
+  }
+  open_current();
+  return true;
+}
+
+Status Index::write(const std::vector<IndexDoc>& upserts, const std::vector<int64_t>& deletes) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (!writer_) {
+    // Retry: the process that held the lock may have gone.
+    std::string path;
+    {
+      std::lock_guard<std::mutex> plock(pool_mu_);
+      path = path_;
+    }
+    try {
+      writer_ = std::make_unique<Xapian::WritableDatabase>(path, Xapian::DB_CREATE_OR_OPEN);
+    } catch (const Xapian::Error& e) {
+      return Status(Kind::unavailable, "unavailable", "search index is locked by another process");
+    }
+  }
+  try {
+    auto tg = make_termgenerator(*writer_);
+    for (const auto& d : upserts) {
+      if (!valid_docid(d.id)) continue;
+      writer_->replace_document(static_cast<Xapian::docid>(d.id), make_document(d, tg));
+    }
+    for (auto id : deletes) {
+      if (!valid_docid(id)) continue;
+      try {
+        writer_->delete_document(static_cast<Xapian::docid>(id));
+      } catch (const Xapian::DocNotFoundError&) {
+      }
+    }
+    writer_->commit();
+  } catch (const Xapian::Error& e) {
+    return Status::Internal("search index write failed: " + e.get_description());
+  }
+  ++generation_;
+  return Status::Ok();
+}
+
+namespace {
+
+Xapian::QueryParser make_parser(Xapian::Database& db) {
+  Xapian::QueryParser qp;
+  qp.set_stemmer(Xapian::Stem("english"));
+  qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+  qp.set_default_op(Xapian::Query::OP_AND);
+  qp.set_database(db);
+  return qp;
+}
+
+// User words as a query. Valid syntax (phrases in quotes, +must, -not,
+// AND/OR/NOT) is honoured; anything the parser rejects is read again as
+// plain words, so no input is an error.
+Xapian::Query parse_words(Xapian::QueryParser& qp, const std::string& text, unsigned extra_flags,
+                          const std::string& prefix = "") {
+  unsigned flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_LOVEHATE |
+                   Xapian::QueryParser::FLAG_BOOLEAN | extra_flags;
+  try {
+    return qp.parse_query(text, flags, prefix);
+  } catch (const Xapian::QueryParserError&) {
+  }
+  try {
+    return qp.parse_query(text, extra_flags, prefix);
+  } catch (const Xapian::QueryParserError&) {
+  }
+  // Last resort: keep only letters and digits.
+  std::string plain;
+  for (unsigned char ch : text) plain += (std::isalnum(ch) || ch >= 0x80) ? static_cast<char>(ch) : ' ';
+  return qp.parse_query(plain, 0, prefix);
+}
+
+Xapian::Query filters_for(const Query& q) {
+  std::vector<Xapian::Query> f;
+  if (q.category_id) f.emplace_back(category_term(*q.category_id));
+  if (!q.brands.empty()) {
+    std::vector<Xapian::Query> any;
+    for (const auto& b : q.brands) any.emplace_back(brand_term(b));
+    f.emplace_back(Xapian::Query::OP_OR, any.begin(), any.end());
+  }
+  if (q.min_price && q.max_price)
+    f.emplace_back(Xapian::Query::OP_VALUE_RANGE, kPrice, Xapian::sortable_serialise(static_cast<double>(*q.min_price)),
+                   Xapian::sortable_serialise(static_cast<double>(*q.max_price)));
+  else if (q.min_price)
+    f.emplace_back(Xapian::Query::OP_VALUE_GE, kPrice, Xapian::sortable_serialise(static_cast<double>(*q.min_price)));
+  else if (q.max_price)
+    f.emplace_back(Xapian::Query::OP_VALUE_LE, kPrice, Xapian::sortable_serialise(static_cast<double>(*q.max_price)));
+  if (q.min_rating)
+    f.emplace_back(Xapian::Query::OP_VALUE_GE, kRating, Xapian::sortable_serialise(static_cast<double>(*q.min_rating)));
+  if (q.in_stock) f.emplace_back(*q.in_stock ? "XS1" : "XS0");
+  if (f.empty()) return Xapian::Query();
+  return Xapian::Query(Xapian::Query::OP_AND, f.begin(), f.end());
+}
+
+}  // namespace
+
+Result<Results> Index::search(const Query& q) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto lease_ = lease();
+      Xapian::Database& db = lease_.db();
+      Results out;
+      auto qp = make_parser(db);
+      bool has_text = q.text.find_first_not_of(" \t\r\n") != std::string::npos;
+      Xapian::Query main = has_text ? parse_words(qp, q.text, q.spelling ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0)
+                                    : Xapian::Query::MatchAll;
+      if (has_text && q.spelling) out.did_you_mean = qp.get_corrected_query_string();
+      Xapian::Query filter = filters_for(q);
+      Xapian::Query full = filter.empty() ? main : Xapian::Query(Xapian::Query::OP_FILTER, main, filter);
+
+      Xapian::Enquire enquire(db);
+      enquire.set_query(full);
+      Xapian::MultiValueKeyMaker keys;
+      Sort sort = q.sort;
+      if (sort == Sort::relevance && !has_text) sort = Sort::newest;
+      switch (sort) {
+        case Sort::relevance:
+          enquire.set_sort_by_relevance_then_value(kId, false);
+          break;
+        case Sort::price_asc:
+          keys.add_value(kPrice, false);
+          keys.add_value(kId, false);
+          break;
+        case Sort::price_desc:
+          keys.add_value(kPrice, true);
+          keys.add_value(kId, false);
+          break;
+        case Sort::rating:
+          keys.add_value(kRating, true);
+          keys.add_value(kRatingCount, true);
+          keys.add_value(kId, false);
+          break;
+        case Sort::popularity:  // most reviewed, then best rated
+          keys.add_value(kRatingCount, true);
+          keys.add_value(kRating, true);
+          keys.add_value(kId, false);
+          break;
+        case Sort::newest:
+          keys.add_value(kCreated, true);
+          keys.add_value(kId, true);
+          break;
+      }
+      if (sort != Sort::relevance) enquire.set_sort_by_key(&keys, false);
+      FacetSpy spy;
+      if (q.facets) enquire.add_matchspy(&spy);
+      Xapian::doccount offset = static_cast<Xapian::doccount>(std::max(0, q.page - 1)) * static_cast<Xapian::doccount>(q.size);
+      // Count every match exactly: totals and facets must be exact.
+      Xapian::MSet mset = enquire.get_mset(offset, static_cast<Xapian::doccount>(q.size), db.get_doccount() + 1);
+      out.total = mset.get_matches_estimated();
+      for (auto it = mset.begin(); it != mset.end(); ++it) {
+        Xapian::Document doc = it.get_document();
+        Hit h = hit_from(doc, *it);
+        h.score = has_text ? it.get_percent() : 0;
+        std::string desc = h.snippet;
+        h.name_highlight = mset.snippet(h.name, h.name.size() + 16, stemmer(), Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                        "<mark>", "</mark>", "");
+        h.snippet = mset.snippet(desc, 200, stemmer(), Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE, "<mark>", "</mark>",
+                                 "…");
+        out.hits.push_back(std::move(h));
+      }
+      if (q.facets) {
+        for (auto& [b, n] : spy.brands) out.facets.brands.emplace_back(b, n);
+        std::sort(out.facets.brands.begin(), out.facets.brands.end(),
+                  [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+        std::unordered_map<int64_t, int64_t> cats;
+        for (auto& [chain, n] : spy.chains) {
+          size_t start = 0;
+          while (start < chain.size()) {
+            size_t slash = chain.find('/', start);
+            if (slash == std::string::npos) slash = chain.size();
+            cats[std::strtoll(chain.c_str() + start, nullptr, 10)] += n;
+            start = slash + 1;
+          }
+        }
+        for (auto& [c, n] : cats) out.facets.categories.emplace_back(c, n);
+        std::sort(out.facets.categories.begin(), out.facets.categories.end(),
+                  [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+        out.facets.price_ranges = spy.buckets;
+        for (int k = 4; k >= 1; --k) out.facets.ratings.emplace_back(k, spy.ratings[k]);
+        out.facets.in_stock = spy.in_stock;
+      }
+      if (out.total == 0 && has_text && !out.did_you_mean.empty()) {
+        // Nothing matched: answer the corrected query instead (typo tolerance).
+        Query again = q;
+        again.text = out.did_you_mean;
+        again.spelling = false;
+        auto second = search(again);
+        if (second.ok() && second->total > 0) {
+          second->did_you_mean = out.did_you_mean;
+          second->corrected = true;
+          return second;
+        }
+      }
+      return out;
+    } catch (const Xapian::DatabaseModifiedError&) {
+      if (attempt >= 2) return Status(Kind::unavailable, "unavailable", "search index is busy, try again");
+      ++generation_;  // force a reopen of every pooled handle
+    } catch (const Xapian::Error& e) {
+      if (attempt >= 1) return Status::Internal("search failed: " + e.get_description());
+      ++epoch_;  // reopen from scratch (e.g. the directory was swapped)
+    }
+  }
+}
+
+std::vector<Suggestion> Index::suggest(const std::string& prefix, size_t limit) {
+  std::vector<Suggestion> out;
+  if (prefix.find_first_not_of(" \t\r\n") == std::string::npos) return out;
+  try {
+    auto lease_ = lease();
+    Xapian::Database& db = lease_.db();
+    auto qp = make_parser(db);
+    qp.set_max_expansion(64, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT, Xapian::QueryParser::FLAG_PARTIAL);
+    Xapian::Query query;
+    try {
+      query = qp.parse_query(prefix, Xapian::QueryParser::FLAG_PARTIAL, "N");
+    } catch (const Xapian::QueryParserError&) {
+      return out;
+    }
+    Xapian::Enquire enquire(db);
+    enquire.set_query(query);
+    enquire.set_weighting_scheme(Xapian::BM25Weight(1, 0, 1, 0.9, 0.5));
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit * 4));
+    std::vector<std::string> seen;
+    for (auto it = mset.begin(); it != mset.end() && out.size() < limit; ++it) {
+      json data = json::parse(it.get_document().get_data(), nullptr, false);
+      if (!data.is_object()) continue;
+      std::string name = data.value("name", "");
+      std::string key = lower(name);
+      if (name.empty() || std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+      seen.push_back(key);
+      out.push_back({name, static_cast<int64_t>(*it)});
+    }
+  } catch (const Xapian::Error&) {
+    ++epoch_;
+  }
+  return out;
+}
+
+Result<std::vector<Hit>> Index::similar(int64_t id, size_t limit) {
+  if (!valid_docid(id)) return Status::NotFound("product not found");
+  try {
+    auto lease_ = lease();
+    Xapian::Database& db = lease_.db();
+    Xapian::Document self;
+    try {
+      self = db.get_document(static_cast<Xapian::docid>(id));
+    } catch (const Xapian::DocNotFoundError&) {
+      return Status::NotFound("product not found");
+    }
+    struct WordsOnly : Xapian::ExpandDecider {
+      bool operator()(const std::string& t) const override {
+        if (t.empty()) return false;
+        unsigned char c = static_cast<unsigned char>(t[0]);
+        if (std::islower(c) || std::isdigit(c)) return t.size() > 2;
+        return t[0] == 'Z' && t.size() > 3 && std::islower(static_cast<unsigned char>(t[1]));
+      }
+    } decider;
+    Xapian::Enquire enquire(db);
+    Xapian::RSet rset;
+    rset.add_document(static_cast<Xapian::docid>(id));
+    Xapian::ESet eset = enquire.get_eset(24, rset, &decider);
+    std::vector<Xapian::Query> terms;
+    for (auto it = eset.begin(); it != eset.end(); ++it) terms.emplace_back(*it);
+    std::vector<Hit> out;
+    if (terms.empty()) return out;
+    Xapian::Query q(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    // Same category ranks higher among equally similar products.
+    std::string chain = self.get_value(kCategoryChain);
+    if (!chain.empty()) {
+      auto leaf = chain.substr(chain.rfind('/') == std::string::npos ? 0 : chain.rfind('/') + 1);
+      q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q,
+                        Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query("XC" + leaf), 2.0));
+    }
+    enquire.set_query(q);
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit + 1));
+    for (auto it = mset.begin(); it != mset.end() && out.size() < limit; ++it) {
+      if (*it == static_cast<Xapian::docid>(id)) continue;
+      Hit h = hit_from(it.get_document(), *it);
+      h.score = it.get_percent();
+      h.snippet.clear();
+      out.push_back(std::move(h));
+    }
+    return out;
+  } catch (const Xapian::Error& e) {
+    ++epoch_;
+    return Status::Internal("similar failed: " + e.get_description());
+  }
+}
+
+void Index::for_each_hash(const std::function<void(int64_t, const std::string&)>& fn) {
+  auto lease_ = lease();
+  Xapian::Database& db = lease_.db();
+  for (auto it = db.valuestream_begin(kHash); it != db.valuestream_end(kHash); ++it) fn(it.get_docid(), *it);
+}
+
+void Index::for_each_in_stock(const std::function<void(int64_t, bool)>& fn) {
+  auto lease_ = lease();
+  Xapian::Database& db = lease_.db();
+  for (auto it = db.valuestream_begin(kInStock); it != db.valuestream_end(kInStock); ++it) fn(it.get_docid(), *it == "1");
+}
+
+std::optional<bool> Index::indexed_in_stock(int64_t id) {
+  if (!valid_docid(id)) return std::nullopt;
+  try {
+    auto lease_ = lease();
+    return lease_.db().get_document(static_cast<Xapian::docid>(id)).get_value(kInStock) == "1";
+  } catch (const Xapian::Error&) {
+    return std::nullopt;
+  }
+}
+
+Result<int64_t> Index::build_aside(const std::string& dir,
+                                   const std::function<void(const std::function<void(const IndexDoc&)>&)>& produce) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::string name = new_index_name();
+  std::string path = dir + "/" + name;
+  int64_t count = 0;
+  try {
+    Xapian::WritableDatabase db(path, Xapian::DB_CREATE);
+    auto tg = make_termgenerator(db);
+    produce([&](const IndexDoc& d) {
+      if (!valid_docid(d.id)) return;
+      db.replace_document(static_cast<Xapian::docid>(d.id), make_document(d, tg));
+      ++count;
+    });
+    db.commit();
+    db.close();
+  } catch (const Xapian::Error& e) {
+    fs::remove_all(path, ec);
+    return Status::Internal("search index build failed: " + e.get_description());
+  } catch (...) {
+    fs::remove_all(path, ec);
+    throw;
+  }
+  if (auto st = swap_current(dir, name); !st.ok()) return st;
+  return count;
+}
+
+Result<int64_t> Index::rebuild(const std::function<void(const std::function<void(const IndexDoc&)>&)>& produce) {
+  auto n = build_aside(dir_, produce);
+  if (!n.ok()) return n;
+  refresh();
+  return n;
+}
+
+IndexStats Index::stats() {
+  IndexStats s;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    s.path = path_;
+  }
+  s.generation = generation_.load();
+  try {
+    auto lease_ = lease();
+    s.documents = lease_.db().get_doccount();
+  } catch (const Xapian::Error&) {
+  }
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(s.path, ec))
+    if (e.is_regular_file(ec)) s.bytes += static_cast<int64_t>(e.file_size(ec));
+  return s;
+}
+
+}  // namespace shopbox::search

@@ -1,0 +1,268 @@
+// Search routes: full-text search with filters and facets, autocomplete,
+// "more like this", and the admin reindex. docs/search.md describes them.
+#include <chrono>
+
+#include "app.h"
+#include "catalog/catalog.h"
+#include "catalog/product_json.h"
+#include "catalog/product_search.h"
+#include "http/server.h"
+
+namespace shopbox {
+using namespace http;
+
+namespace {
+
+constexpr size_t kMaxQueryLength = 200;
+
+Result<search::Sort> parse_search_sort(const Req& req) {
+  auto s = query(req, "sort");
+  if (!s || s->empty() || *s == "relevance") return search::Sort::relevance;
+  if (*s == "price_asc") return search::Sort::price_asc;
+  if (*s == "price_desc") return search::Sort::price_desc;
+  if (*s == "rating") return search::Sort::rating;
+  if (*s == "newest") return search::Sort::newest;
+  if (*s == "popularity") return search::Sort::popularity;
+  return field_error("sort", "sort must be one of relevance, price_asc, price_desc, rating, newest, popularity");
+}
+
+Result<std::optional<bool>> query_bool(const Req& req, const char* name) {
+  auto v = query(req, name);
+  if (!v || v->empty()) return std::optional<bool>();
+  if (*v == "true" || *v == "1") return std::optional<bool>(true);
+  if (*v == "false" || *v == "0") return std::optional<bool>(false);
+  return field_error(name, std::string(name) + " must be true or false");
+}
+
+Result<std::string> query_text(const Req& req, const char* name) {
+  auto v = query(req, name);
+  if (!v) return std::string();
+  if (v->size() > kMaxQueryLength)
+    return field_error(name, std::string(name) + " is too long (max " + std::to_string(kMaxQueryLength) + " characters)");
+  for (unsigned char ch : *v)
+    if (ch < 0x20 && ch != '\t') return field_error(name, std::string(name) + " must not contain control characters");
+  return *v;
+}
+
+// Parses the search parameters; `filters` receives filters_applied.
+Result<search::Query> parse_search(App& app, const Req& req, json& filters) {
+  search::Query q;
+  auto text = query_text(req, "q");
+  if (!text.ok()) return text.status();
+  q.text = *text;
+  auto page = pagination(req);
+  if (!page.ok()) return page.status();
+  q.page = page->page;
+  q.size = page->size;
+  auto sort = parse_search_sort(req);
+  if (!sort.ok()) return sort.status();
+  q.sort = *sort;
+  auto minp = query_money(req, "min_price");
+  if (!minp.ok()) return minp.status();
+  auto maxp = query_money(req, "max_price");
+  if (!maxp.ok()) return maxp.status();
+  q.min_price = *minp;
+  q.max_price = *maxp;
+  if (q.min_price && q.max_price && *q.min_price > *q.max_price)
+    return field_error("min_price", "min_price must not exceed max_price");
+  auto rating = query_int(req, "rating", 1, 5);
+  if (!rating.ok()) return rating.status();
+  if (*rating) q.min_rating = static_cast<int>(**rating);
+  auto in_stock = query_bool(req, "in_stock");
+  if (!in_stock.ok()) return in_stock.status();
+  q.in_stock = *in_stock;
+  auto facets = query_bool(req, "facets");
+  if (!facets.ok()) return facets.status();
+  if (*facets) q.facets = **facets;
+  if (auto brand = query(req, "brand"); brand && !brand->empty()) {
+    if (brand->size() > 2000) return field_error("brand", "brand is too long");
+    size_t start = 0;
+    while (start <= brand->size()) {
+      size_t comma = brand->find(',', start);
+      std::string b = brand->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!b.empty()) q.brands.push_back(b);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    if (q.brands.size() > 50) return field_error("brand", "at most 50 brands");
+  }
+  if (auto cat = query(req, "category"); cat && !cat->empty()) {
+    std::optional<Category> found;
+    for (const auto& c : app.catalog->categories()) {
+      if (std::to_string(c.id) == *cat || c.slug == *cat) {
+        found = c;
+        break;
+      }
+    }
+    if (!found) return field_error("category", "no category with this id or slug");
+    q.category_id = found->id;
+    filters["category"] = found->slug;
+    filters["category_id"] = std::to_string(found->id);
+  }
+  if (!q.brands.empty()) filters["brand"] = q.brands;
+  if (q.min_price || q.max_price)
+    filters["price_range"] = {q.min_price ? cents_to_json(*q.min_price) : json(nullptr),
+                              q.max_price ? cents_to_json(*q.max_price) : json(nullptr)};
+  if (q.min_rating) filters["min_rating"] = *q.min_rating;
+  if (q.in_stock) filters["in_stock"] = *q.in_stock;
+  return q;
+}
+
+double average(int64_t sum, int64_t count) {
+  Product p;
+  p.rating_sum = sum;
+  p.rating_count = count;
+  return rating_average(p);
+}
+
+json hit_json(ProductSearch& search, const search::Hit& h, bool with_highlights) {
+  Product p;
+  p.price = h.original_price;
+  if (h.price < h.original_price) p.sale_price = h.price;
+  json j = {
+      {"product_id", std::to_string(h.id)},
+      {"name", h.name},
+      {"slug", h.slug},
+      {"sku", h.sku},
+      {"brand", h.brand},
+      {"category_id", h.category_id ? json(std::to_string(*h.category_id)) : json(nullptr)},
+      {"price", cents_to_json(h.price)},
+      {"original_price", cents_to_json(h.original_price)},
+      {"discount_percentage", discount_percentage(p)},
+      {"currency", h.currency},
+      {"rating", average(h.rating_sum, h.rating_count)},
+      {"reviews_count", h.rating_count},
+      {"image", h.image.empty() ? json(nullptr) : json(h.image)},
+      {"in_stock", search.live_in_stock(h)},
+  };
+  if (with_highlights) {
+    j["highlights"] = {{"name", h.name_highlight}};
+    j["snippet"] = h.snippet;
+    j["score"] = h.score;
+  }
+  return j;
+}
+
+json facets_json(App& app, const search::Facets& f) {
+  json brands = json::array();
+  for (size_t i = 0; i < f.brands.size() && i < 50; ++i) brands.push_back({{"name", f.brands[i].first}, {"count", f.brands[i].second}});
+  std::unordered_map<int64_t, Category> cats;
+  for (auto& c : app.catalog->categories()) cats[c.id] = c;
+  json categories = json::array();
+  for (size_t i = 0; i < f.categories.size() && categories.size() < 100; ++i) {
+    auto it = cats.find(f.categories[i].first);
+    if (it == cats.end()) continue;
+    const Category& c = it->second;
+    categories.push_back({{"category_id", std::to_string(c.id)},
+                          {"name", c.name},
+                          {"slug", c.slug},
+                          {"parent_id", c.parent_id ? json(std::to_string(*c.parent_id)) : json(nullptr)},
+                          {"level", c.level},
+                          {"count", f.categories[i].second}});
+  }
+  json prices = json::array();
+  for (const auto& b : f.price_ranges)
+    prices.push_back({{"range", b.label},
+                      {"min", cents_to_json(b.lo)},
+                      {"max", b.hi ? cents_to_json(*b.hi) : json(nullptr)},
+                      {"count", b.count}});
+  json ratings = json::array();
+  for (const auto& [k, n] : f.ratings) ratings.push_back({{"min_rating", k}, {"count", n}});
+  return {{"brands", brands},
+          {"categories", categories},
+          {"price_ranges", prices},
+          {"ratings", ratings},
+          {"availability", {{"in_stock", f.in_stock}}}};
+}
+
+}  // namespace
+
+void register_search_routes(HttpServer& server, App& app) {
+  server.add({"GET", "/api/v1/search", Access::anyone, "search",
+              "Full-text product search: q, category (id or slug), brand (comma-separated), min_price, max_price, "
+              "rating, in_stock, sort (relevance|price_asc|price_desc|rating|newest|popularity), page, size; "
+              "facets over the filtered set; did_you_mean on a likely typo"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               json filters = json::object();
+               auto q = parse_search(app, req, filters);
+               if (!q.ok()) return send_error(res, q.status());
+               auto r = app.search->search(*q);
+               if (!r.ok()) return send_error(res, r.status());
+               json products = json::array();
+               for (const auto& h : r->hits) products.push_back(hit_json(*app.search, h, true));
+               json body = {{"query", q->text},
+                            {"total_results", r->total},
+                            {"total", r->total},
+                            {"page", q->page},
+                            {"page_size", q->size},
+                            {"size", q->size},
+                            {"sort", query(req, "sort").value_or("").empty() ? std::string("relevance") : *query(req, "sort")},
+                            {"filters_applied", filters},
+                            {"products", products}};
+               if (q->facets) body["facets"] = facets_json(app, r->facets);
+               if (!r->did_you_mean.empty()) {
+                 body["did_you_mean"] = r->did_you_mean;
+                 body["corrected"] = r->corrected;
+               }
+               send_json(res, 200, body);
+             });
+
+  server.add({"GET", "/api/v1/search/suggest", Access::anyone, "search",
+              "Autocomplete as you type: q (the last word is a prefix), limit (1-20, default 8)"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto text = query_text(req, "q");
+               if (!text.ok()) return send_error(res, text.status());
+               auto limit = query_int(req, "limit", 1, 20);
+               if (!limit.ok()) return send_error(res, limit.status());
+               json out = json::array();
+               for (const auto& s : app.search->suggest(*text, limit->value_or(8))) {
+                 json j = {{"text", s.text}, {"type", s.type}};
+                 if (s.type == "product")
+                   j["product_id"] = std::to_string(s.id);
+                 else
+                   j["category_id"] = std::to_string(s.id);
+                 out.push_back(j);
+               }
+               send_json(res, 200, {{"query", *text}, {"suggestions", out}});
+             });
+
+  server.add({"GET", "/api/v1/products/{id}/similar", Access::anyone, "search",
+              "More like this: products sharing the most telling words (size 1-50, default 10)"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = path_id(req, 1, "product");
+               if (!id.ok()) return send_error(res, id.status());
+               auto size = query_int(req, "size", 1, 50);
+               if (!size.ok()) return send_error(res, size.status());
+               auto hits = app.search->similar(*id, static_cast<size_t>(size->value_or(10)));
+               if (!hits.ok()) return send_error(res, hits.status());
+               json products = json::array();
+               for (const auto& h : *hits) products.push_back(hit_json(*app.search, h, false));
+               send_json(res, 200, {{"product_id", std::to_string(*id)}, {"products", products},
+                                    {"size", products.size()}, {"total", products.size()}, {"page", 1}});
+             });
+
+  server.add({"POST", "/api/v1/admin/search/reindex", Access::admin, "admin",
+              "Rebuild the search index from the catalog (built aside, swapped in atomically; searches keep working)"},
+             [&app](const Req&, Res& res, const Principal&) {
+               auto t0 = std::chrono::steady_clock::now();
+               auto n = app.search->reindex();
+               if (!n.ok()) return send_error(res, n.status());
+               double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+               send_json(res, 200, {{"documents", *n}, {"seconds", secs}});
+             });
+
+  server.add({"GET", "/api/v1/admin/search/status", Access::admin, "admin", "Search index state: documents, size, queue"},
+             [&app](const Req&, Res& res, const Principal&) {
+               auto s = app.search->state();
+               send_json(res, 200, {{"documents", s.index.documents},
+                                    {"bytes", s.index.bytes},
+                                    {"path", s.index.path},
+                                    {"pending", s.pending},
+                                    {"reindexing", s.reindexing},
+                                    {"last_reindex_documents", s.last_reindex_docs},
+                                    {"last_reindex_seconds", s.last_reindex_seconds},
+                                    {"reconciled", s.reconciled}});
+             });
+}
+
+}  // namespace shopbox

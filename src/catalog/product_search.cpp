@@ -419,37 +419,6 @@ Result<int64_t> ProductSearch::reindex() {
   return last_reindex_docs_;
 }
 
-Result<int64_t> ProductSearch::rebuild_offline(Sqlite& db, Inventory& inventory, const std::string& data_dir) {
-  // Categories straight from SQLite: no Catalog needed.
-  std::vector<Category> all_cats;
-  std::vector<int64_t> all;
-  Status st = db.read([&](Connection& c) {
-    all_cats = catalog_store::list_categories(c);
-    catalog_store::for_each_product_id(c, [&](int64_t id) { all.push_back(id); });
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  auto cats = category_map(all_cats);
-  Status inner;
-  auto n = search::Index::build_aside(data_dir + "/search", [&](const std::function<void(const search::IndexDoc&)>& add) {
-    for (size_t i = 0; i < all.size() && inner.ok(); i += 500) {
-      std::vector<int64_t> ids(all.begin() + static_cast<long>(i),
-                               all.begin() + static_cast<long>(std::min(all.size(), i + 500)));
-      std::vector<search::IndexDoc> docs;
-      inner = db.read([&](Connection& c) {
-        docs = load_docs(c, ids, cats);
-        return Status::Ok();
-      });
-      for (auto& d : docs) {
-        d.in_stock = inventory.level(d.id).available() > 0;
-        add(d);
-      }
-    }
-  });
-  if (!inner.ok()) return inner;
-  return n;
-}
-
 Result<search::Results> ProductSearch::search(const search::Query& q) { return index_->search(q); }
 
 Result<std::vector<search::Hit>> ProductSearch::similar(int64_t product_id, size_t limit) {

@@ -64,8 +64,6 @@ class ProductSearch {
 
   // Rebuilds the whole index from SQLite aside, then swaps it in.
   Result<int64_t> reindex();
-  // One-shot rebuild for the CLI: no running writer thread needed.
-  static Result<int64_t> rebuild_offline(Sqlite& db, Inventory& inventory, const std::string& data_dir);
 
   Result<search::Results> search(const search::Query& q);
   std::vector<SearchSuggestion> suggest(const std::string& text, size_t limit);

@@ -90,7 +90,6 @@ Status App::recover() {
   wishlist->start_watcher();  // restock / price-drop notifications
   recommendations->start();   // recently-viewed flushes, order co-occurrence catch-up
   if (auto st = flash_sales->recover(); !st.ok()) return st;  // interrupted flash-sale checkouts
-  search->start();  // writer thread; reconciles the index with SQLite
   return Status::Ok();
 }
 

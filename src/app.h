@@ -62,7 +62,6 @@ struct App {
   std::unique_ptr<Wishlist> wishlist;          // src/wishlist/wishlist.h
   std::unique_ptr<Recommendations> recommendations;  // src/recommendations/recommendations.h
   std::unique_ptr<FlashSales> flash_sales;     // src/flash/flash_sales.h
-  std::unique_ptr<ProductSearch> search;     // Xapian index following the catalog (data_dir/search/)
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);

@@ -18,7 +18,6 @@ void register_review_routes(HttpServer&, App&);
 void register_wishlist_routes(HttpServer&, App&);
 void register_recommendation_routes(HttpServer&, App&);
 void register_flash_routes(HttpServer&, App&);
-void register_search_routes(HttpServer&, App&);
 
 void register_all_routes(HttpServer& server, App& app) {
   register_catalog_routes(server, app);
@@ -34,7 +33,6 @@ void register_all_routes(HttpServer& server, App& app) {
   register_wishlist_routes(server, app);
   register_recommendation_routes(server, app);
   register_flash_routes(server, app);
-  register_search_routes(server, app);
   register_system_routes(server, app);  // last: its static-file route catches the rest
 }
 

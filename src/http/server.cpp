@@ -75,6 +75,13 @@ HttpServer::HttpServer(App& app) : app_(app) {
   s.set_payload_max_length(cfg.max_body_bytes);
   s.set_read_timeout(cfg.read_timeout_seconds, 0);
   s.set_write_timeout(cfg.write_timeout_seconds, 0);
+  // cpp-httplib 0.11.4 listens with a backlog of 5, so a burst of new
+  // connections (a sale starting, 32 wrk connections) sees resets before a
+  // worker reads them. Remember the socket here; bind() widens the backlog.
+  s.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd_ = sock;
+  });
 
   // Header limits: cpp-httplib caps each header line (8 KiB) and the URI
   // (8 KiB, 414) but not how many headers a request carries. Requests with
@@ -163,8 +170,10 @@ int HttpServer::bind(const std::string& host, int port) {
                  app_.config.tls_cert.c_str(), app_.config.tls_key.c_str());
     return -1;
   }
-  if (port == 0) return server_->bind_to_any_port(host);
-  return server_->bind_to_port(host, port) ? port : -1;
+  int bound = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
+  // Calling listen() again on a listening socket updates its backlog (Linux).
+  if (bound > 0 && listen_fd_ >= 0) ::listen(listen_fd_, SOMAXCONN);
+  return bound;
 }
 
 bool HttpServer::serve() { return server_->listen_after_bind(); }

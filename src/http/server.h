@@ -57,6 +57,7 @@ class HttpServer {
   App& app_;
   std::unique_ptr<httplib::Server> server_;
   std::vector<RouteInfo> routes_;
+  int listen_fd_ = -1;  // the listening socket, captured to widen its backlog
 };
 
 // Registers every route of the product (src/http/routes.cpp).

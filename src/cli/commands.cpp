@@ -43,13 +43,24 @@ Result<std::unique_ptr<App>> open_app(const CommonFlags& f) {
   return App::open(*cfg);
 }
 
-int serve_until_signal(App& app) {
-  // Block the stop signals in every thread; one thread waits for them and
-  // asks the server to stop, which lets in-flight requests finish.
+static sigset_t stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  return set;
+}
+
+void block_stop_signals() {
+  sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int serve_until_signal(App& app) {
+  // The stop signals are blocked in every thread (block_stop_signals() ran
+  // before App::open started the background threads); one thread waits for
+  // them and asks the server to stop, which lets in-flight requests finish.
+  sigset_t set = stop_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -87,6 +98,7 @@ void add_serve_commands(CLI::App& cli) {
   auto* serve = cli.add_subcommand("serve", "Serve the shop (API, storefront, admin)");
   add_common_flags(*serve, *flags, true);
   serve->callback([flags] {
+    block_stop_signals();  // before any background thread exists
     auto app = open_app(*flags);
     if (!app.ok()) return fail(app.status());
     if (auto st = (*app)->recover(); !st.ok()) return fail(st);

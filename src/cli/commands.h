@@ -27,6 +27,10 @@ void add_common_flags(CLI::App& cmd, CommonFlags& flags, bool serving);
 Result<std::unique_ptr<App>> open_app(const CommonFlags& flags);
 Result<Config> resolve_config(const CommonFlags& flags);
 // Serves until SIGTERM/SIGINT; returns the process exit code.
+// Blocks SIGTERM/SIGINT in the calling thread and every thread it starts
+// afterwards; call before App::open when the command will serve, so a stop
+// signal never lands on a background thread and kills the process.
+void block_stop_signals();
 int serve_until_signal(App& app);
 
 void set_exit_code(int code);

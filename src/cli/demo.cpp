@@ -52,6 +52,7 @@ void add_demo_commands(CLI::App& cli) {
       flags.data_dir = temp_dir;
     }
     int code = [&] {
+      block_stop_signals();  // before App::open starts background threads
       auto app = open_app(flags);
       if (!app.ok()) return fail(app.status()), 1;
       if (auto st = (*app)->recover(); !st.ok()) return fail(st), 1;

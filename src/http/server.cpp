@@ -78,8 +78,12 @@ HttpServer::HttpServer(App& app) : app_(app) {
   // cpp-httplib 0.11.4 listens with a backlog of 5, so a burst of new
   // connections (a sale starting, 32 wrk connections) sees resets before a
   // worker reads them. Remember the socket here; bind() widens the backlog.
+  // cpp-httplib sets only SO_REUSEPORT on Linux; without SO_REUSEADDR a
+  // restart fails while old connections on the port sit in TIME_WAIT.
   s.set_socket_options([this](socket_t sock) {
     httplib::default_socket_options(sock);
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     listen_fd_ = sock;
   });
 

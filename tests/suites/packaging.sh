@@ -97,7 +97,7 @@ if dpkg -s shopbox >/dev/null 2>&1; then dpkg -P shopbox >/dev/null; fi
 free_port() {
   local p
   for _ in $(seq 1 50); do
-    p=$(( 20000 + RANDOM % 20000 ))
+    p=$(( 20000 + RANDOM % 12000 ))  # below the kernel's ephemeral range (32768+)
     (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
   done
   fail "no free port"

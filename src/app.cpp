@@ -22,6 +22,7 @@
 #include "wishlist/wishlist.h"
 #include "recommendations/recommendations.h"
 #include "flash/flash_sales.h"
+#include "cluster/cluster.h"
 
 namespace shopbox {
 
@@ -68,6 +69,9 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->wishlist = std::make_unique<Wishlist>(*app->db, *app->catalog, *app->inventory, app->config);
   app->recommendations = std::make_unique<Recommendations>(*app->db, *app->catalog, *app->inventory, app->config);
   app->flash_sales = std::make_unique<FlashSales>(*app->db, *app->kv, *app->catalog, *app->payments, app->config);
+  auto cluster = Cluster::open(*app->db, *app->catalog, app->metrics, app->config);
+  if (!cluster.ok()) return cluster.status();
+  app->cluster = std::move(cluster.value());
   return app;
 }
 
@@ -89,6 +93,7 @@ Status App::recover() {
   search->start();  // writer thread; reconciles the index with SQLite
   wishlist->start_watcher();  // restock / price-drop notifications
   recommendations->start();   // recently-viewed flushes, order co-occurrence catch-up
+  cluster->start();            // replicas: pull the catalog primary's change feed
   if (auto st = flash_sales->recover(); !st.ok()) return st;  // interrupted flash-sale checkouts
   return Status::Ok();
 }

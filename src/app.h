@@ -38,6 +38,7 @@ class Checkout;
 class Orders;
 class WebhookDispatcher;
 class ProductSearch;
+class Cluster;
 
 struct App {
   Config config;
@@ -62,6 +63,7 @@ struct App {
   std::unique_ptr<Wishlist> wishlist;          // src/wishlist/wishlist.h
   std::unique_ptr<Recommendations> recommendations;  // src/recommendations/recommendations.h
   std::unique_ptr<FlashSales> flash_sales;     // src/flash/flash_sales.h
+  std::unique_ptr<Cluster> cluster;            // src/cluster/cluster.h: shard identity, catalog replication
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);

@@ -83,6 +83,10 @@ const std::vector<Setting>& settings() {
       {"webhooks", "backoff_ms", &Config::webhook_backoff_ms, "first retry delay in ms; doubles each try"},
       {"shard", "id", &Config::shard_id, "this shard's id (appears in order ids)"},
       {"shard", "catalog_primary_url", &Config::catalog_primary_url, "empty on the catalog primary"},
+      {"shard", "token", &Config::shard_token, "shared secret of the catalog change feed; empty: single appliance, no cluster"},
+      {"shard", "region", &Config::shard_region, "this shard's stock location / region (empty: shop.warehouse_location)"},
+      {"shard", "peers", &Config::shard_peers, "other shards, \"s2=http://host:port,s3=...\", to name where an order lives"},
+      {"shard", "poll_interval_ms", &Config::shard_poll_interval_ms, "how often a replica pulls catalog changes from the primary"},
   };
   return rows;
 }
@@ -130,6 +134,15 @@ Status validate(const Config& c) {
   if (c.cart_ttl_seconds < 60) return Status::Invalid("cart.ttl_seconds must be >= 60");
   if (c.webhook_max_attempts < 5) return Status::Invalid("webhooks.max_attempts must be >= 5");
   if (c.idempotency_retention_hours < 24) return Status::Invalid("checkout.idempotency_retention_hours must be >= 24");
+  if (c.shard_id.empty() || c.shard_id.size() > 32 ||
+      c.shard_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != std::string::npos)
+    return Status::Invalid("shard.id must be 1..32 characters of A-Z, a-z, 0-9 and '-' (it appears in order ids)");
+  if (!c.catalog_primary_url.empty() && c.shard_token.empty())
+    return Status::Invalid("shard.catalog_primary_url needs shard.token (the primary's change feed is authenticated)");
+  if (!c.shard_token.empty() && c.shard_token.size() < 16)
+    return Status::Invalid("shard.token must be at least 16 characters");
+  if (c.shard_poll_interval_ms < 50 || c.shard_poll_interval_ms > 600000)
+    return Status::Invalid("shard.poll_interval_ms must be 50..600000");
   return Status::Ok();
 }
 

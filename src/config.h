@@ -95,6 +95,12 @@ struct Config {
   // [shard]
   std::string shard_id = "s1";
   std::string catalog_primary_url;           // empty: this shard is the primary
+  // Catalog replication and order location (src/cluster/, docs/scale-out.md).
+  // Empty token: a single appliance, no cluster routes or replication.
+  std::string shard_token;                   // shared secret of the shards' change feed
+  std::string shard_region;                  // this shard's stock location (empty: shop.warehouse_location)
+  std::string shard_peers;                   // "s1=http://10.0.0.1:8080,s2=..." (names the shard of an order)
+  int shard_poll_interval_ms = 1000;         // how often a replica asks the primary for changes
 
   // [wishlist]
   int wishlist_watch_seconds = 30;           // how often wished products are checked for restocks (0: off)

@@ -531,6 +531,27 @@ CREATE TABLE flash_orders (
 );
 CREATE INDEX idx_flash_orders_sale_user ON flash_orders(sale_id, user_id);
 )sql"},
+      {701, "cluster catalog change feed",
+       R"sql(
+-- Catalog changes in commit order, written in the same transaction as the
+-- catalog row (src/cluster/). payload is the entity's JSON snapshot after
+-- the change (NULL for a delete). Replicas apply versions > their own.
+CREATE TABLE catalog_changes (
+  version    INTEGER PRIMARY KEY AUTOINCREMENT,
+  entity     TEXT NOT NULL CHECK (entity IN ('product', 'category')),
+  entity_id  INTEGER NOT NULL,
+  op         TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+  payload    TEXT,
+  created_at INTEGER NOT NULL
+);
+-- Small key/value state: feed_id (this database's feed identity),
+-- baseline_done (primary), primary_feed_id and applied_version (replica).
+CREATE TABLE cluster_state (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+INSERT INTO cluster_state(key, value) VALUES ('feed_id', lower(hex(randomblob(8))));
+)sql"},
   };
   return migrations;
 }

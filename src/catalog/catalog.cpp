@@ -143,9 +143,11 @@ static Status check_unique(Connection& c, const Product& p) {
 Result<Product> Catalog::create_product(Product p, std::optional<int64_t> initial_stock, const std::string& actor) {
   if (auto st = validate(p); !st.ok()) return st;
   if (initial_stock && *initial_stock < 0) return Status::Invalid("stock must not be negative", {{"field", "stock"}});
+  if (auto g = guard(); !g.ok()) return g;
   Status st = db_.write([&](Connection& c) {
     if (auto u = check_unique(c, p); !u.ok()) return u;
-    return catalog_store::insert_product(c, p);
+    if (auto w = catalog_store::insert_product(c, p); !w.ok()) return w;
+    return record(c, CatalogChange::What::product_upserted, p.id);
   });
   if (!st.ok()) return st;
   if (initial_stock) {
@@ -158,10 +160,12 @@ Result<Product> Catalog::create_product(Product p, std::optional<int64_t> initia
 
 Result<Product> Catalog::update_product(Product p) {
   if (auto st = validate(p); !st.ok()) return st;
+  if (auto g = guard(); !g.ok()) return g;
   Status st = db_.write([&](Connection& c) {
     if (!catalog_store::get_product(c, p.id)) return Status::NotFound("product not found");
     if (auto u = check_unique(c, p); !u.ok()) return u;
-    return catalog_store::update_product(c, p);
+    if (auto w = catalog_store::update_product(c, p); !w.ok()) return w;
+    return record(c, CatalogChange::What::product_upserted, p.id);
   });
   if (!st.ok()) return st;
   notify({CatalogChange::What::product_upserted, p.id});
@@ -169,7 +173,11 @@ Result<Product> Catalog::update_product(Product p) {
 }
 
 Status Catalog::delete_product(int64_t id) {
-  Status st = db_.write([&](Connection& c) { return catalog_store::delete_product(c, id); });
+  if (auto g = guard(); !g.ok()) return g;
+  Status st = db_.write([&](Connection& c) {
+    if (auto w = catalog_store::delete_product(c, id); !w.ok()) return w;
+    return record(c, CatalogChange::What::product_deleted, id);
+  });
   if (st.ok()) notify({CatalogChange::What::product_deleted, id});
   return st;
 }
@@ -186,7 +194,11 @@ static Status validate_category(Category& c) {
 
 Result<Category> Catalog::create_category(Category cat) {
   if (auto st = validate_category(cat); !st.ok()) return st;
-  Status st = db_.write([&](Connection& c) { return catalog_store::insert_category(c, cat); });
+  if (auto g = guard(); !g.ok()) return g;
+  Status st = db_.write([&](Connection& c) {
+    if (auto w = catalog_store::insert_category(c, cat); !w.ok()) return w;
+    return record(c, CatalogChange::What::category_changed, cat.id);
+  });
   invalidate_categories();
   if (!st.ok()) return st;
   notify({CatalogChange::What::category_changed, cat.id});
@@ -195,7 +207,11 @@ Result<Category> Catalog::create_category(Category cat) {
 
 Result<Category> Catalog::update_category(Category cat) {
   if (auto st = validate_category(cat); !st.ok()) return st;
-  Status st = db_.write([&](Connection& c) { return catalog_store::update_category(c, cat); });
+  if (auto g = guard(); !g.ok()) return g;
+  Status st = db_.write([&](Connection& c) {
+    if (auto w = catalog_store::update_category(c, cat); !w.ok()) return w;
+    return record(c, CatalogChange::What::category_changed, cat.id);
+  });
   invalidate_categories();
   if (!st.ok()) return st;
   notify({CatalogChange::What::category_changed, cat.id});
@@ -203,10 +219,19 @@ Result<Category> Catalog::update_category(Category cat) {
 }
 
 Status Catalog::delete_category(int64_t id) {
-  Status st = db_.write([&](Connection& c) { return catalog_store::delete_category(c, id); });
+  if (auto g = guard(); !g.ok()) return g;
+  Status st = db_.write([&](Connection& c) {
+    if (auto w = catalog_store::delete_category(c, id); !w.ok()) return w;
+    return record(c, CatalogChange::What::category_changed, id);
+  });
   invalidate_categories();
   if (st.ok()) notify({CatalogChange::What::category_changed, id});
   return st;
+}
+
+void Catalog::replicated(const CatalogChange& change) {
+  if (change.what == CatalogChange::What::category_changed) invalidate_categories();
+  notify(change);
 }
 
 void Catalog::on_change(std::function<void(const CatalogChange&)> listener) {

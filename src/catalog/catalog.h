@@ -82,6 +82,18 @@ class Catalog {
   // going through this class, e.g. replication writing catalog_store rows).
   void invalidate_categories();
 
+  // Catalog replication (src/cluster/). The recorder runs inside the SQLite
+  // transaction of every catalog write, after the row changed, so a change
+  // and its feed entry commit or roll back together. The guard runs before
+  // any write and may refuse it (a shard that is not the catalog primary).
+  // Both are set once at start-up, before requests are served.
+  using ChangeRecorder = std::function<Status(Connection&, const CatalogChange&)>;
+  void set_change_recorder(ChangeRecorder recorder) { recorder_ = std::move(recorder); }
+  void set_write_guard(std::function<Status()> guard) { guard_ = std::move(guard); }
+  // Replication applied a change through catalog_store: refresh caches and
+  // tell listeners (search index), after the commit.
+  void replicated(const CatalogChange& change);
+
   // Checks a product's fields (shared by the API and import). Fills a slug
   // from the name and a SKU from the slug when they are empty.
   static Status validate(Product& p);
@@ -89,6 +101,12 @@ class Catalog {
 
  private:
   void notify(const CatalogChange& change);
+  Status record(Connection& c, CatalogChange::What what, int64_t id) {
+    return recorder_ ? recorder_(c, {what, id}) : Status::Ok();
+  }
+  Status guard() { return guard_ ? guard_() : Status::Ok(); }
+  ChangeRecorder recorder_;
+  std::function<Status()> guard_;
 
   // Categories change rarely and are read on every product view: they are
   // cached in memory, reloaded after any category change.

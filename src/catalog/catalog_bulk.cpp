@@ -103,6 +103,8 @@ Result<UpsertSummary> Catalog::upsert_products(std::vector<ProductUpsert> items,
     }
   }
 
+  if (auto g = guard(); !g.ok()) return g;
+
   // 2. One SQLite transaction for categories and products.
   UpsertSummary summary;
   std::vector<int64_t> new_categories;
@@ -140,6 +142,11 @@ Result<UpsertSummary> Catalog::upsert_products(std::vector<ProductUpsert> items,
       }
       summary.ids.push_back(p.id);
     }
+    // Catalog replication: new categories before the products that use them.
+    for (int64_t id : new_categories)
+      if (auto r = record(c, CatalogChange::What::category_changed, id); !r.ok()) return r;
+    for (int64_t id : summary.ids)
+      if (auto r = record(c, CatalogChange::What::product_upserted, id); !r.ok()) return r;
     return Status::Ok();
   });
   if (!new_categories.empty() || !st.ok()) invalidate_categories();

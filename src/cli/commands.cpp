@@ -151,6 +151,7 @@ void add_all_commands(CLI::App& cli) {
   add_demo_commands(cli);
   add_import_commands(cli);
   add_reindex_commands(cli);
+  add_cluster_commands(cli);
 }
 
 }  // namespace shopbox::cli

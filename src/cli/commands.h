@@ -47,6 +47,7 @@ void add_import_commands(CLI::App& cli);  // import (src/cli/import.cpp)
 // Fills an empty catalog with the demo catalog (init --demo).
 Status load_demo_into(App& app, int64_t products);
 void add_reindex_commands(CLI::App& cli);  // reindex (src/cli/reindex.cpp)
+void add_cluster_commands(CLI::App& cli);  // cluster status|resync (src/cli/cluster.cpp)
 void add_all_commands(CLI::App& cli);
 
 }  // namespace cli

@@ -19,6 +19,7 @@ void register_wishlist_routes(HttpServer&, App&);
 void register_recommendation_routes(HttpServer&, App&);
 void register_flash_routes(HttpServer&, App&);
 void register_import_routes(HttpServer&, App&);
+void register_cluster_routes(HttpServer&, App&);
 
 void register_all_routes(HttpServer& server, App& app) {
   register_catalog_routes(server, app);
@@ -35,6 +36,7 @@ void register_all_routes(HttpServer& server, App& app) {
   register_recommendation_routes(server, app);
   register_flash_routes(server, app);
   register_import_routes(server, app);
+  register_cluster_routes(server, app);
   register_system_routes(server, app);  // last: its static-file route catches the rest
 }
 

@@ -11,6 +11,7 @@ using namespace http;
 
 namespace http {
 Result<std::string> order_path_id(const Req& req, size_t index);
+bool answer_if_order_elsewhere(App& app, const std::string& order_id, Res& res);  // routes_cluster.cpp
 Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field);
 }  // namespace http
 
@@ -51,6 +52,7 @@ void register_admin_order_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal&) {
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
+               if (answer_if_order_elsewhere(app, *id, res)) return;
                auto d = app.orders->get(*id);
                if (!d.ok()) return send_error(res, d.status());
                send_json(res, 200, order_details_json(*d, true));
@@ -60,6 +62,7 @@ void register_admin_order_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
+               if (answer_if_order_elsewhere(app, *id, res)) return;
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
                auto carrier = req_string(*body, "carrier", 100);
@@ -78,6 +81,7 @@ void register_admin_order_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
+               if (answer_if_order_elsewhere(app, *id, res)) return;
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
                auto status = req_string(*body, "status", 50);
@@ -104,6 +108,7 @@ void register_admin_order_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
+               if (answer_if_order_elsewhere(app, *id, res)) return;
                auto d = app.orders->deliver(*id, who.actor());
                if (!d.ok()) return send_error(res, d.status());
                send_json(res, 200, order_details_json(*d, true));
@@ -114,6 +119,7 @@ void register_admin_order_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
+               if (answer_if_order_elsewhere(app, *id, res)) return;
                std::string reason = "cancelled by the shop";
                bool restock = true;
                if (!req.body.empty()) {
@@ -136,6 +142,7 @@ void register_admin_order_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
+               if (answer_if_order_elsewhere(app, *id, res)) return;
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
                RefundSpec spec;

@@ -19,6 +19,8 @@ Result<std::string> order_path_id(const Req& req, size_t index) {
   return id;
 }
 
+bool answer_if_order_elsewhere(App& app, const std::string& order_id, Res& res);  // routes_cluster.cpp
+
 // [{product_id, quantity}] from a body field.
 Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field) {
   std::vector<RefundLine> out;
@@ -82,6 +84,7 @@ void register_order_routes(HttpServer& server, App& app) {
                if (auto st = need_user(who); !st.ok()) return send_error(res, st);
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
+               if (answer_if_order_elsewhere(app, *id, res)) return;
                auto d = app.orders->get(*id, who.user_id);
                if (!d.ok()) return send_error(res, d.status());
                send_json(res, 200, order_details_json(*d, false));
@@ -93,6 +96,7 @@ void register_order_routes(HttpServer& server, App& app) {
                if (auto st = need_user(who); !st.ok()) return send_error(res, st);
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
+               if (answer_if_order_elsewhere(app, *id, res)) return;
                std::string reason = "customer request";
                if (!req.body.empty()) {
                  auto body = parse_object(req);
@@ -112,6 +116,7 @@ void register_order_routes(HttpServer& server, App& app) {
                if (auto st = need_user(who); !st.ok()) return send_error(res, st);
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
+               if (answer_if_order_elsewhere(app, *id, res)) return;
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
                auto lines = parse_lines(*body, "lines");

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "catalog/catalog.h"
 #include "catalog/product_image.h"
+#include "cluster/cluster.h"
 #include "http/server.h"
 #include "web_assets.h"
 
@@ -61,7 +62,12 @@ void register_system_routes(HttpServer& server, App& app) {
                  return Status::Ok();
                });
                if (!st.ok()) return send_error(res, Status(Kind::unavailable, "not_ready", st.message()));
-               send_json(res, 200, {{"status", "ready"}, {"shard", app.config.shard_id}});
+               json body = {{"status", "ready"}, {"shard", app.config.shard_id}};
+               // Cluster details (replication state, lag, a refusal and why);
+               // a refusing replica stays in rotation: its users' carts and
+               // orders live only there (docs/scale-out.md).
+               if (app.cluster && app.cluster->enabled()) body["cluster"] = app.cluster->status();
+               send_json(res, 200, body);
              });
 
   server.add({"GET", "/metrics", Access::anyone, "system", "Prometheus metrics"},

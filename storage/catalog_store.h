@@ -56,6 +56,13 @@ struct Product {
   std::vector<ProductImage> images;
 
   Cents final_price() const { return sale_price.value_or(price); }
+  // The picture that stands for the product in carts and orders: the
+  // primary image, else the first, else "".
+  std::string image_url() const {
+    for (const auto& im : images)
+      if (im.primary) return im.url;
+    return images.empty() ? "" : images.front().url;
+  }
 };
 
 enum class ProductSort { newest, price_asc, price_desc, rating, name };

@@ -1,6 +1,28 @@
 #include "storage/order_store.h"
 
 #include "base/clock.h"
+#include "base/crypto.h"
+
+namespace shopbox {
+
+PaymentTransaction PaymentTransaction::captured_charge(const Order& o, std::string method, std::string provider,
+                                                       std::string charge_id, std::string idempotency_key, int64_t now) {
+  PaymentTransaction t;
+  t.id = "txn_" + random_hex(10);
+  t.order_id = o.id;
+  t.kind = "charge";
+  t.method = std::move(method);
+  t.provider = std::move(provider);
+  t.provider_id = std::move(charge_id);
+  t.amount = o.total;
+  t.currency = o.currency;
+  t.status = "completed";
+  t.idempotency_key = std::move(idempotency_key);
+  t.created_at = t.updated_at = now;
+  return t;
+}
+
+}  // namespace shopbox
 
 namespace shopbox::order_store {
 using json = nlohmann::json;

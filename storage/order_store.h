@@ -64,6 +64,11 @@ struct PaymentTransaction {
   std::string status;
   std::string idempotency_key;
   int64_t created_at = 0, updated_at = 0;
+
+  // The completed charge that paid for `o` (authorized and captured in one
+  // step by the gateway), as checkout and flash-sale checkout record it.
+  static PaymentTransaction captured_charge(const Order& o, std::string method, std::string provider,
+                                            std::string charge_id, std::string idempotency_key, int64_t now);
 };
 
 struct RefundRecord {

@@ -84,7 +84,7 @@ CartView Cart::render(const CartRecord& rec) {
       p.exists = true;
       p.name = prod->name;
       p.sku = prod->sku;
-      if (!prod->images.empty()) p.image = prod->images.front().url;
+      p.image = prod->image_url();
       p.unit_price = prod->final_price();
       p.original_price = prod->price;
     } else {

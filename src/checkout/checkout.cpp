@@ -337,9 +337,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
       if (!prod.ok())
         return error_response(Status(Kind::invalid, "unknown_product", "product " + std::to_string(id) + " does not exist",
                                      {{"field", "items"}, {"product_id", std::to_string(id)}}));
-      std::string image;
-      for (const auto& im : prod->images) if (image.empty() || im.primary) image = im.url;
-      lines.push_back({id, q, prod->name, prod->sku, image, prod->final_price()});
+      lines.push_back({id, q, prod->name, prod->sku, prod->image_url(), prod->final_price()});
     }
   }
   Cents subtotal = 0;
@@ -491,18 +489,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   o.paid_at = now;
   for (const auto& l : lines)
     o.items.push_back({0, l.product_id, l.name, l.image, l.sku, l.quantity, l.unit_price, l.unit_price * l.quantity, 0, 0, 0});
-  PaymentTransaction t;
-  t.id = "txn_" + random_hex(10);
-  t.order_id = order_id;
-  t.kind = "charge";
-  t.method = p.pm_type;
-  t.provider = app.payments->name();
-  t.provider_id = charge->charge_id;
-  t.amount = totals.total;
-  t.currency = o.currency;
-  t.status = "completed";
-  t.idempotency_key = attempt_id;
-  t.created_at = t.updated_at = now;
+  auto t = PaymentTransaction::captured_charge(o, p.pm_type, app.payments->name(), charge->charge_id, attempt_id, now);
   json response = order_json(o, {t});
   st = app.db->write([&](Connection& c) {
     order_store::insert_order(c, o);
@@ -636,10 +623,12 @@ Checkout::RecoveryReport Checkout::recover() {
   // directory restored from a backup taken while shoppers bought: the LMDB
   // copy predates the SQLite one). Active: consume it now. Gone: take the
   // stock directly, or cancel and refund when it is no longer there.
+  // Flash-sale orders ("flash:<token>") took their units when the sale was
+  // created, never through a reservation.
   std::vector<std::tuple<std::string, std::string, std::vector<OrderItem>>> orders;
   app.db->read([&](Connection& c) {
     auto st = c.prepare("SELECT o.order_id, o.reservation_id FROM orders o WHERE o.status NOT IN ('cancelled', 'refunded') "
-                        "AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.order_id AND e.note = 'stock taken at recovery')");
+                        "AND o.reservation_id NOT LIKE 'flash:%' AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.order_id AND e.note = 'stock taken at recovery')");
     std::vector<std::pair<std::string, std::string>> ids;
     while (st.step()) ids.push_back({st.text(0), st.text(1)});
     for (auto& [oid, rid] : ids) {

@@ -7,9 +7,12 @@
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "catalog/catalog.h"
+#include "events/outbox.h"
+#include "orders/order_json.h"
 #include "payments/gateway.h"
 #include "storage/catalog_store.h"
 #include "storage/inventory_store.h"
+#include "storage/order_store.h"
 #include "storage/user_store.h"
 
 namespace shopbox {
@@ -539,6 +542,7 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   o.product_id = def->product_id;
   auto product = catalog_.product(def->product_id);
   o.product_name = product.ok() ? product->name : "";
+  std::string sku = product.ok() ? product->sku : "", image = product.ok() ? product->image_url() : "";
   o.quantity = quantity;
   o.unit_price = def->sale_price;
   o.subtotal = def->sale_price * quantity;
@@ -564,9 +568,41 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   if (o.brand.empty()) o.brand = charge->brand;
   if (o.last4.empty()) o.last4 = charge->last4;
 
-  // 3. The order.
+  // 3. The order: a row in the shop's orders (so order history, shipping,
+  //    refunds and returns treat it like any other order), its payment
+  //    transaction and events, and the sale's own ledger row that recovery
+  //    and the invariants read - one SQLite transaction. It has no
+  //    inventory reservation: its units left the stock when the sale was
+  //    created.
   o.created_at = now_seconds();
+  Order order;
+  order.id = o.order_id;
+  order.user_id = user_id;
+  order.status = "paid";
+  order.subtotal = o.subtotal;
+  order.tax = o.tax;
+  order.shipping = o.shipping;
+  order.total = o.total;
+  order.currency = o.currency;
+  order.shipping_address = address;
+  order.billing_address = address;
+  order.payment_method = {{"type", "card"}, {"brand", o.brand}, {"last4", o.last4}};
+  // One order per permission token; the token stands where a checkout's
+  // reservation would (orders.reservation_id is unique and required).
+  order.idempotency_key = "flash:" + in.token;
+  order.reservation_id = "flash:" + in.token;
+  order.shard = config_.shard_id;
+  order.estimated_delivery = (o.created_at / 86400 + config_.delivery_days) * 86400 + 86399;
+  order.created_at = order.updated_at = o.created_at;
+  order.paid_at = o.created_at;
+  order.items.push_back({0, o.product_id, o.product_name, image, sku, o.quantity, o.unit_price, o.subtotal, 0, 0, 0});
+  auto t = PaymentTransaction::captured_charge(order, "card", payments_.name(), o.charge_id, "flash:" + in.token, o.created_at);
   Status saved = db_.write([&](Connection& c) {
+    order_store::insert_order(c, order);
+    order_store::insert_transaction(c, t, "flash sale " + std::to_string(sale_id) + ": authorized and captured " + o.charge_id);
+    outbox::append(c, "order.created", order_json(order, {t}));
+    outbox::append(c, "order.paid", {{"order_id", order.id}, {"transaction_id", t.id}, {"amount", cents_to_json(t.amount)},
+                                     {"currency", t.currency}});
     auto ins = c.prepare(
         "INSERT INTO flash_orders (order_id, sale_id, user_id, product_id, product_name, quantity, unit_price_cents, "
         "subtotal_cents, tax_cents, shipping_cents, total_cents, currency, status, token, charge_id, brand, last4, "

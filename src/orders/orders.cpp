@@ -473,7 +473,10 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
       // The order's stock left the shop through its reservation. Orders
       // younger than the in-flight window are skipped: their consume may be
       // under way (or, in a backup taken while shoppers bought, the LMDB copy
-      // predates it; start-up recovery completes those).
+      // predates it; start-up recovery completes those). Flash-sale orders
+      // ("flash:<token>") have no reservation: their units left stock when
+      // the sale began.
+      if (rsv.rfind("flash:", 0) == 0) continue;
       bool settled = st.int64(8) < now - app_.config.reservation_ttl_seconds - 600;
       bool taken_at_recovery = st.int64(9) > 0;
       auto r = app_.inventory->reservation(rsv);
@@ -492,7 +495,8 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
         "SELECT g.charge_id, g.idempotency_key, g.captured, g.refunded FROM gw_charges g "
         "WHERE g.captured > g.refunded AND NOT EXISTS (SELECT 1 FROM payment_transactions t "
         "WHERE t.kind = 'charge' AND t.provider_transaction_id = g.charge_id) "
-        // Flash-sale orders keep their charge in flash_orders (checked by FlashSales).
+        // Flash-sale orders written before they joined `orders` keep their
+        // charge only in flash_orders (checked by FlashSales).
         "AND NOT EXISTS (SELECT 1 FROM flash_orders f WHERE f.charge_id = g.charge_id) "
         "AND NOT EXISTS (SELECT 1 FROM checkout_attempts a WHERE a.attempt_id = g.idempotency_key "
         "AND a.step IN ('started','reserved','charged') AND a.updated_at > ?)");

@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "flash/flash_sales.h"
 #include "ops/check.h"
+#include "inventory/inventory.h"
 #include "support/test_shop.h"
 #include "users/accounts.h"
 
@@ -154,6 +155,19 @@ TEST_CASE("tokens are granted in queue order; only a token holder buys, once, at
   std::string order_id = order.body["order_id"];
   CHECK(shop.get("/api/v1/me/flash-orders/" + order_id, a.auth).status == 200);
   CHECK(shop.get("/api/v1/me/flash-orders/" + order_id, b.auth).status == 404);
+  // A flash-sale order is an order like any other: in A's order history,
+  // with its payment, and no one else's.
+  auto history = shop.get("/api/v1/orders", a.auth);
+  REQUIRE(history.body["total"] == 1);
+  CHECK(history.body["orders"][0]["order_id"] == order_id);
+  auto detail = shop.get("/api/v1/orders/" + order_id, a.auth);
+  REQUIRE(detail.status == 200);
+  CHECK(detail.body["status"] == "paid");
+  CHECK(detail.body["pricing"]["total"] == 109);
+  CHECK(detail.body["items"][0]["quantity"] == 1);
+  CHECK(detail.body["payment"]["status"] == "completed");
+  CHECK(shop.get("/api/v1/orders/" + order_id, b.auth).status == 404);
+  CHECK(shop.get("/api/v1/orders", b.auth).body["total"] == 0);
 
   auto reuse = shop.post(base + "/checkout", checkout_body(token_a), a.auth);
   CHECK(reuse.status == 409);
@@ -185,6 +199,18 @@ TEST_CASE("tokens are granted in queue order; only a token holder buys, once, at
   CHECK(late.body["error"]["code"] == "sold_out");
   // B may rejoin, but nothing is left.
   CHECK(shop.post(base + "/join", json::object(), b.auth).body["error"]["code"] == "sold_out");
+  // The merchant refunds A's flash order through the ordinary refund route.
+  auto refund = shop.post("/api/v1/admin/orders/" + order_id + "/refunds", {{"amount", 109}, {"reason", "damaged"}}, shop.admin());
+  INFO(refund.text);
+  CHECK(refund.status / 100 == 2);
+  CHECK(shop.get("/api/v1/orders/" + order_id, a.auth).body["status"] == "refunded");
+  // A restart leaves the product's stock alone: the sale's units left it
+  // when the sale was created, not through a reservation recovery could
+  // mistake for an unfinished one.
+  int64_t stock = shop.app().inventory->level(std::stoll(p)).total;
+  shop.restart();
+  CHECK(shop.app().inventory->level(std::stoll(p)).total == stock);
+  CHECK(shop.get("/api/v1/orders/" + order_id, a.auth).body["status"] == "refunded");
   CHECK(shopbox::ops::run_checks(shop.app()).problems.empty());
 }
 

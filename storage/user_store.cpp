@@ -66,6 +66,34 @@ PaymentMethod read_payment(Statement& st) {
   return p;
 }
 
+// Every row of a query, or its first row, read by one of the readers above.
+template <typename Row>
+std::vector<Row> all_rows(Statement& st, Row (*read)(Statement&)) {
+  std::vector<Row> out;
+  while (st.step()) out.push_back(read(st));
+  return out;
+}
+template <typename Row>
+std::optional<Row> first_row(Statement& st, Row (*read)(Statement&)) {
+  if (!st.step()) return std::nullopt;
+  return read(st);
+}
+
+// Binds an address's own fields to parameters 1..10 (insert and update
+// list them in the same order).
+Statement& bind_address_fields(Statement& st, const Address& a) {
+  return st.bind(1, a.name)
+      .bind(2, a.street)
+      .bind(3, a.city)
+      .bind(4, a.state)
+      .bind(5, a.zip)
+      .bind(6, a.country)
+      .bind(7, a.phone)
+      .bind(8, a.type)
+      .bind(9, a.default_shipping ? 1 : 0)
+      .bind(10, a.default_billing ? 1 : 0);
+}
+
 }  // namespace
 
 // ---- users ----
@@ -97,8 +125,7 @@ Result<int64_t> insert_user(Connection& c, const User& u) {
 std::optional<User> get_user(Connection& c, int64_t user_id) {
   auto st = c.prepare("SELECT " USER_COLS " FROM users WHERE user_id = ?");
   st.bind(1, user_id);
-  if (!st.step()) return std::nullopt;
-  return read_user(st);
+  return first_row(st, read_user);
 }
 
 std::optional<User> find_user_by_email(Connection& c, const std::string& email) {
@@ -106,8 +133,7 @@ std::optional<User> find_user_by_email(Connection& c, const std::string& email) 
   // uses the unique index.
   auto st = c.prepare("SELECT " USER_COLS " FROM users WHERE email = ?");
   st.bind(1, email);
-  if (!st.step()) return std::nullopt;
-  return read_user(st);
+  return first_row(st, read_user);
 }
 
 void update_profile(Connection& c, const User& u) {
@@ -186,60 +212,31 @@ int delete_dead_sessions(Connection& c, int64_t before) {
 // ---- addresses ----
 
 std::vector<Address> list_addresses(Connection& c, int64_t user_id) {
-  std::vector<Address> out;
   auto st = c.prepare("SELECT " ADDRESS_COLS " FROM user_addresses WHERE user_id = ? ORDER BY address_id");
   st.bind(1, user_id);
-  while (st.step()) out.push_back(read_address(st));
-  return out;
+  return all_rows(st, read_address);
 }
 
 std::optional<Address> get_address(Connection& c, int64_t user_id, int64_t address_id) {
   auto st = c.prepare("SELECT " ADDRESS_COLS " FROM user_addresses WHERE user_id = ? AND address_id = ?");
   st.bind(1, user_id).bind(2, address_id);
-  if (!st.step()) return std::nullopt;
-  return read_address(st);
+  return first_row(st, read_address);
 }
 
 int64_t insert_address(Connection& c, const Address& a) {
-  c.prepare(
-       "INSERT INTO user_addresses(user_id, name, street, city, state, zip, country, phone, address_type, "
-       "is_default_shipping, is_default_billing, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
-      .bind(1, a.user_id)
-      .bind(2, a.name)
-      .bind(3, a.street)
-      .bind(4, a.city)
-      .bind(5, a.state)
-      .bind(6, a.zip)
-      .bind(7, a.country)
-      .bind(8, a.phone)
-      .bind(9, a.type)
-      .bind(10, a.default_shipping ? 1 : 0)
-      .bind(11, a.default_billing ? 1 : 0)
-      .bind(12, a.created_at)
-      .bind(13, a.updated_at)
-      .exec();
+  auto st = c.prepare(
+      "INSERT INTO user_addresses(name, street, city, state, zip, country, phone, address_type, is_default_shipping, "
+      "is_default_billing, created_at, updated_at, user_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  bind_address_fields(st, a).bind(11, a.created_at).bind(12, a.updated_at).bind(13, a.user_id).exec();
   return c.last_insert_id();
 }
 
 void update_address(Connection& c, const Address& a) {
-  c.prepare(
-       "UPDATE user_addresses SET name = ?, street = ?, city = ?, state = ?, zip = ?, country = ?, phone = ?, "
-       "address_type = ?, is_default_shipping = ?, is_default_billing = ?, updated_at = ? "
-       "WHERE address_id = ? AND user_id = ?")
-      .bind(1, a.name)
-      .bind(2, a.street)
-      .bind(3, a.city)
-      .bind(4, a.state)
-      .bind(5, a.zip)
-      .bind(6, a.country)
-      .bind(7, a.phone)
-      .bind(8, a.type)
-      .bind(9, a.default_shipping ? 1 : 0)
-      .bind(10, a.default_billing ? 1 : 0)
-      .bind(11, a.updated_at)
-      .bind(12, a.id)
-      .bind(13, a.user_id)
-      .exec();
+  auto st = c.prepare(
+      "UPDATE user_addresses SET name = ?, street = ?, city = ?, state = ?, zip = ?, country = ?, phone = ?, "
+      "address_type = ?, is_default_shipping = ?, is_default_billing = ?, updated_at = ? "
+      "WHERE address_id = ? AND user_id = ?");
+  bind_address_fields(st, a).bind(11, a.updated_at).bind(12, a.id).bind(13, a.user_id).exec();
 }
 
 bool delete_address(Connection& c, int64_t user_id, int64_t address_id) {
@@ -270,18 +267,15 @@ int64_t count_addresses(Connection& c, int64_t user_id) {
 // ---- payment methods ----
 
 std::vector<PaymentMethod> list_payment_methods(Connection& c, int64_t user_id) {
-  std::vector<PaymentMethod> out;
   auto st = c.prepare("SELECT " PAYMENT_COLS " FROM payment_methods WHERE user_id = ? ORDER BY payment_method_id");
   st.bind(1, user_id);
-  while (st.step()) out.push_back(read_payment(st));
-  return out;
+  return all_rows(st, read_payment);
 }
 
 std::optional<PaymentMethod> get_payment_method(Connection& c, int64_t user_id, int64_t payment_method_id) {
   auto st = c.prepare("SELECT " PAYMENT_COLS " FROM payment_methods WHERE user_id = ? AND payment_method_id = ?");
   st.bind(1, user_id).bind(2, payment_method_id);
-  if (!st.step()) return std::nullopt;
-  return read_payment(st);
+  return first_row(st, read_payment);
 }
 
 int64_t insert_payment_method(Connection& c, const PaymentMethod& p) {

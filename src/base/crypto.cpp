@@ -10,7 +10,6 @@
 #include <vector>
 
 namespace shopbox {
-namespace {
 std::string to_hex(const unsigned char* p, size_t n) {
   static const char* digits = "0123456789abcdef";
   std::string out(n * 2, '0');
@@ -20,7 +19,6 @@ std::string to_hex(const unsigned char* p, size_t n) {
   }
   return out;
 }
-}  // namespace
 
 std::string random_hex(size_t bytes) {
   std::vector<unsigned char> buf(bytes);

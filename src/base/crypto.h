@@ -6,6 +6,9 @@
 
 namespace shopbox {
 
+// Lower-case hex of n bytes.
+std::string to_hex(const unsigned char* p, size_t n);
+
 // `bytes` bytes from RAND_bytes, hex-encoded (2*bytes characters).
 std::string random_hex(size_t bytes);
 

@@ -34,10 +34,16 @@ void print_files(const nlohmann::json& manifest) {
                 human_bytes(f["size"].get<uint64_t>()).c_str(), f["sha256"].get<std::string>().c_str());
 }
 
-Status require_data_dir(const std::string& dir) {
+// Commands that work on an existing shop: the data must be there, and
+// the command switches to the data dir's owner (so root leaves no
+// root-owned files behind).
+Status enter_data_dir(const std::string& dir) {
   std::error_code ec;
   if (!fs::exists(fs::path(dir) / "shop.db", ec) || !fs::is_directory(fs::path(dir) / "kv", ec))
     return Status::Invalid("no shopbox data in " + dir + " (wrong --data-dir or config?)");
+  auto as = ops::run_as_owner(dir);
+  if (!as.ok()) return as.status();
+  if (!as->empty()) std::fprintf(stderr, "note: running as %s, the owner of %s\n", as->c_str(), dir.c_str());
   return Status::Ok();
 }
 
@@ -54,11 +60,7 @@ void add_backup(CLI::App& cli) {
   cmd->callback([flags, dest, as_json] {
     auto cfg = resolve_config(*flags);
     if (!cfg.ok()) return fail(cfg.status());
-    if (auto st = require_data_dir(cfg->data_dir); !st.ok()) return fail(st);
-    auto as = ops::run_as_owner(cfg->data_dir);
-    if (!as.ok()) return fail(as.status());
-    if (!as->empty())
-      std::fprintf(stderr, "note: running as %s, the owner of %s\n", as->c_str(), cfg->data_dir.c_str());
+    if (auto st = enter_data_dir(cfg->data_dir); !st.ok()) return fail(st);
     if (dest->empty()) {
       if (cfg->backup_dir.empty())
         return fail(Status::Invalid("name the backup directory, or set storage.backup_dir in the config"));
@@ -124,11 +126,7 @@ void add_check(CLI::App& cli) {
   cmd->callback([flags, as_json] {
     auto cfg = resolve_config(*flags);
     if (!cfg.ok()) return fail(cfg.status());
-    if (auto st = require_data_dir(cfg->data_dir); !st.ok()) return fail(st);
-    auto as = ops::run_as_owner(cfg->data_dir);
-    if (!as.ok()) return fail(as.status());
-    if (!as->empty())
-      std::fprintf(stderr, "note: running as %s, the owner of %s\n", as->c_str(), cfg->data_dir.c_str());
+    if (auto st = enter_data_dir(cfg->data_dir); !st.ok()) return fail(st);
     auto app = App::open(*cfg);
     if (!app.ok()) return fail(app.status());
     auto report = ops::run_checks(**app);

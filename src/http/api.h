@@ -29,6 +29,10 @@ void send_error(Res& res, const Status& st);
 // Shorthand for a 400 naming the offending field.
 Status field_error(const std::string& field, const std::string& message);
 
+// 400 naming the first field of `body` that is not in `allowed`: a typo or
+// an attempt to set something read-only is an error, never a silent no-op.
+Status only_fields(const json& body, std::initializer_list<const char*> allowed);
+
 // The request body as a JSON object, or 400 invalid_json / invalid_request.
 Result<json> parse_object(const Req& req);
 

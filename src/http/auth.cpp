@@ -82,44 +82,52 @@ std::string bearer_token(const Req& req) {
   return {};
 }
 
-std::string cookie(const Req& req, const std::string& name) {
+namespace {
+// Calls visit(name, value) for each cookie of the request's Cookie headers,
+// in order, until it returns true. Values lose surrounding quotes.
+template <typename Visit>
+void each_cookie(const Req& req, Visit visit) {
   auto range = req.headers.equal_range("Cookie");
   for (auto it = range.first; it != range.second; ++it) {
-    const std::string& h = it->second;
+    std::string_view h = it->second;
     size_t pos = 0;
     while (pos < h.size()) {
       size_t end = h.find(';', pos);
-      if (end == std::string::npos) end = h.size();
-      size_t b = pos;
-      while (b < end && h[b] == ' ') ++b;
-      size_t eq = h.find('=', b);
-      if (eq != std::string::npos && eq < end && h.compare(b, eq - b, name) == 0 && eq - b == name.size()) {
-        std::string v = h.substr(eq + 1, end - eq - 1);
-        while (!v.empty() && v.back() == ' ') v.pop_back();
-        if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-        return v;
-      }
+      if (end == std::string_view::npos) end = h.size();
+      std::string_view pair = h.substr(pos, end - pos);
       pos = end + 1;
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      size_t eq = pair.find('=');
+      std::string_view name = pair.substr(0, eq);
+      std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+      while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      if (visit(name, value, eq != std::string_view::npos)) return;
     }
   }
-  return {};
+}
+}  // namespace
+
+std::string cookie(const Req& req, const std::string& name) {
+  std::string found;
+  each_cookie(req, [&](std::string_view n, std::string_view v, bool has_value) {
+    if (!has_value || n != name) return false;
+    found = v;
+    return true;
+  });
+  return found;
 }
 
 bool has_shopbox_cookie(const Req& req) {
-  auto range = req.headers.equal_range("Cookie");
-  for (auto it = range.first; it != range.second; ++it) {
-    const std::string& h = it->second;
-    size_t pos = 0;
-    while (pos < h.size()) {
-      size_t end = h.find(';', pos);
-      if (end == std::string::npos) end = h.size();
-      size_t b = pos;
-      while (b < end && h[b] == ' ') ++b;
-      if (h.compare(b, 8, "shopbox_") == 0) return true;
-      pos = end + 1;
-    }
-  }
-  return false;
+  bool found = false;
+  each_cookie(req, [&](std::string_view n, std::string_view, bool) { return found = n.substr(0, 8) == "shopbox_"; });
+  return found;
+}
+
+Status need_session(const Principal& who) {
+  if (who.signed_in()) return Status::Ok();
+  if (who.type == Principal::Type::anonymous) return Status(Kind::unauthorized, "unauthorized", "sign in required");
+  return Status(Kind::forbidden, "forbidden", "this route needs a user session, not an API token");
 }
 
 Principal authenticate(App& app, const Req& req) {

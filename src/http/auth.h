@@ -35,6 +35,10 @@ std::string cookie(const Req& req, const std::string& name);
 // True when the request carries any cookie named shopbox_* (session, guest
 // cart): what a cross-site request could ride on.
 bool has_shopbox_cookie(const Req& req);
+// Routes that act for a shopper (their cart, orders, reviews, wishlist)
+// need a user session: 401 without credentials, 403 for an admin API token
+// (a token is not a shopper).
+Status need_session(const Principal& who);
 // Resolves the caller. A bearer token is tried as an admin API token, then
 // as a session token; without one, the shopbox_session cookie is tried.
 // Unknown, expired or revoked credentials give anonymous.

@@ -81,15 +81,6 @@ void send_cart(Res& res, int status, const CartView& cart, const Owner& owner, A
   send_json(res, status, body);
 }
 
-Status reject_unknown(const json& body, std::initializer_list<const char*> known) {
-  for (auto it = body.begin(); it != body.end(); ++it) {
-    bool ok = false;
-    for (const char* k : known) ok = ok || it.key() == k;
-    if (!ok) return field_error(it.key(), "unknown field " + it.key());
-  }
-  return Status::Ok();
-}
-
 // selected_options: a flat object of short strings (e.g. {"color": "Black"}).
 Result<json> parse_options(const json& body) {
   auto it = body.find("selected_options");
@@ -137,7 +128,7 @@ void register_cart_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               if (auto st = reject_unknown(*body, {"product_id", "quantity", "selected_options"}); !st.ok())
+               if (auto st = only_fields(*body, {"product_id", "quantity", "selected_options"}); !st.ok())
                  return send_error(res, st);
                auto id = json_id(*body, "product_id");
                if (!id.ok()) return send_error(res, id.status());
@@ -156,7 +147,7 @@ void register_cart_routes(HttpServer& server, App& app) {
                if (!id.ok()) return send_error(res, id.status());
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               if (auto st = reject_unknown(*body, {"quantity"}); !st.ok()) return send_error(res, st);
+               if (auto st = only_fields(*body, {"quantity"}); !st.ok()) return send_error(res, st);
                auto q = opt_int(*body, "quantity", 1, app.config.max_quantity_per_line);
                if (!q.ok()) return send_error(res, q.status());
                if (!*q) return send_error(res, field_error("quantity", "quantity is required"));

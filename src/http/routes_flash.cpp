@@ -15,12 +15,6 @@ using namespace http;
 
 namespace {
 
-Status need_session(const Principal& who) {
-  if (who.signed_in()) return Status::Ok();
-  if (who.type == Principal::Type::anonymous) return Status(Kind::unauthorized, "unauthorized", "sign in required");
-  return Status(Kind::forbidden, "forbidden", "this route needs a user session, not an API token");
-}
-
 std::string sale_state(const FlashSale& s) {
   int64_t now = now_seconds();
   if (now < s.starts_at) return "scheduled";
@@ -101,12 +95,9 @@ void register_flash_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               static const char* kFields[] = {"product_id", "sale_price", "quantity", "starts_at", "ends_at", "per_user_limit"};
-               for (auto it = body->begin(); it != body->end(); ++it) {
-                 bool known = false;
-                 for (const char* f : kFields) known = known || it.key() == f;
-                 if (!known) return send_error(res, field_error(it.key(), "unknown field: " + it.key()));
-               }
+               if (auto st = only_fields(*body, {"product_id", "sale_price", "quantity", "starts_at", "ends_at", "per_user_limit"});
+                   !st.ok())
+                 return send_error(res, st);
                FlashSaleInput in;
                auto pid = json_id(*body, "product_id");
                if (!pid.ok()) return send_error(res, pid.status());
@@ -161,8 +152,7 @@ void register_flash_routes(HttpServer& server, App& app) {
                if (!req.body.empty()) {
                  auto body = parse_object(req);
                  if (!body.ok()) return send_error(res, body.status());
-                 for (auto it = body->begin(); it != body->end(); ++it)
-                   if (it.key() != "quantity") return send_error(res, field_error(it.key(), "unknown field: " + it.key()));
+                 if (auto st = only_fields(*body, {"quantity"}); !st.ok()) return send_error(res, st);
                  auto q = opt_int(*body, "quantity", 1, 1000000);
                  if (!q.ok()) return send_error(res, q.status());
                  quantity = q->value_or(1);

@@ -37,15 +37,6 @@ json reservation_json(const Reservation& r) {
           {"reason", r.reason.empty() ? json(nullptr) : json(r.reason)}};
 }
 
-Status reject_unknown(const json& body, std::initializer_list<const char*> known) {
-  for (auto it = body.begin(); it != body.end(); ++it) {
-    bool ok = false;
-    for (const char* k : known) ok = ok || it.key() == k;
-    if (!ok) return field_error(it.key(), "unknown field " + it.key());
-  }
-  return Status::Ok();
-}
-
 // {lines: [{product_id, quantity}], owner?, ttl_seconds?}
 Result<std::vector<ReservationLine>> parse_lines(const json& body, const Config& config) {
   auto it = body.find("lines");
@@ -105,7 +96,7 @@ void register_inventory_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               if (auto st = reject_unknown(*body, {"lines", "owner", "ttl_seconds"}); !st.ok()) return send_error(res, st);
+               if (auto st = only_fields(*body, {"lines", "owner", "ttl_seconds"}); !st.ok()) return send_error(res, st);
                auto lines = parse_lines(*body, app.config);
                if (!lines.ok()) return send_error(res, lines.status());
                auto owner = opt_string(*body, "owner", 200);
@@ -136,7 +127,7 @@ void register_inventory_routes(HttpServer& server, App& app) {
                if (!req.body.empty()) {
                  auto body = parse_object(req);
                  if (!body.ok()) return send_error(res, body.status());
-                 if (auto st = reject_unknown(*body, {"reason"}); !st.ok()) return send_error(res, st);
+                 if (auto st = only_fields(*body, {"reason"}); !st.ok()) return send_error(res, st);
                  auto r = opt_string(*body, "reason", 200);
                  if (!r.ok()) return send_error(res, r.status());
                  if (*r && !(*r)->empty()) reason = **r;
@@ -151,7 +142,7 @@ void register_inventory_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal&) {
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               if (auto st = reject_unknown(*body, {"order_id"}); !st.ok()) return send_error(res, st);
+               if (auto st = only_fields(*body, {"order_id"}); !st.ok()) return send_error(res, st);
                auto order = req_string(*body, "order_id", 100);
                if (!order.ok()) return send_error(res, order.status());
                auto r = app.inventory->consume(req.matches[1].str(), *order);
@@ -174,7 +165,7 @@ void register_inventory_routes(HttpServer& server, App& app) {
                if (!id.ok()) return send_error(res, id.status());
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               if (auto st = reject_unknown(*body, {"total", "reason", "low_stock_threshold"}); !st.ok()) return send_error(res, st);
+               if (auto st = only_fields(*body, {"total", "reason", "low_stock_threshold"}); !st.ok()) return send_error(res, st);
                auto total = opt_int(*body, "total", 0, 1'000'000'000);
                if (!total.ok()) return send_error(res, total.status());
                auto threshold = opt_int(*body, "low_stock_threshold", 0, 1'000'000'000);
@@ -203,7 +194,7 @@ void register_inventory_routes(HttpServer& server, App& app) {
                if (!id.ok()) return send_error(res, id.status());
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               if (auto st = reject_unknown(*body, {"delta", "reason"}); !st.ok()) return send_error(res, st);
+               if (auto st = only_fields(*body, {"delta", "reason"}); !st.ok()) return send_error(res, st);
                auto delta = opt_int(*body, "delta", -1'000'000'000, 1'000'000'000);
                if (!delta.ok()) return send_error(res, delta.status());
                if (!*delta) return send_error(res, field_error("delta", "delta is required"));

@@ -41,17 +41,11 @@ Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field)
 }
 }  // namespace http
 
-static Status need_user(const Principal& who) {
-  if (!who.signed_in() || who.user_id <= 0)
-    return Status(Kind::forbidden, "user_required", "orders belong to a signed-in user (use a user session)");
-  return Status::Ok();
-}
-
 void register_order_routes(HttpServer& server, App& app) {
   server.add({"POST", "/api/v1/orders", Access::user, "checkout",
               "Place an order (Idempotency-Key header required): cart or items, shipping address, payment method"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = need_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                CheckoutRequest creq{who.user_id, req.get_header_value("Idempotency-Key"), client_ip(req), req.body};
                auto r = app.checkout->place_order(creq);
                if (r.replayed) res.set_header("Idempotent-Replayed", "true");
@@ -62,7 +56,7 @@ void register_order_routes(HttpServer& server, App& app) {
 
   server.add({"GET", "/api/v1/orders", Access::user, "checkout", "The signed-in user's orders, newest first"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = need_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto page = pagination(req);
                if (!page.ok()) return send_error(res, page.status());
                OrderFilter f;
@@ -81,7 +75,7 @@ void register_order_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/orders/{id}", Access::user, "checkout",
               "An order of the signed-in user: items, totals, payment, shipments with tracking"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = need_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
                if (answer_if_order_elsewhere(app, *id, res)) return;
@@ -93,7 +87,7 @@ void register_order_routes(HttpServer& server, App& app) {
   server.add({"POST", "/api/v1/orders/{id}/cancel", Access::user, "checkout",
               "Cancel an order before it ships: full refund, items restocked"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = need_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
                if (answer_if_order_elsewhere(app, *id, res)) return;
@@ -113,7 +107,7 @@ void register_order_routes(HttpServer& server, App& app) {
   server.add({"POST", "/api/v1/orders/{id}/returns", Access::user, "checkout",
               "Request a return of delivered lines: {lines: [{product_id, quantity}], reason}"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = need_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
                if (answer_if_order_elsewhere(app, *id, res)) return;

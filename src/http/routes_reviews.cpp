@@ -11,12 +11,6 @@ using namespace http;
 
 namespace {
 
-Status need_session(const Principal& who) {
-  if (who.signed_in()) return Status::Ok();
-  if (who.type == Principal::Type::anonymous) return Status(Kind::unauthorized, "unauthorized", "sign in required");
-  return Status(Kind::forbidden, "forbidden", "this route needs a user session, not an API token");
-}
-
 json review_json(const Review& r) {
   return {{"review_id", id_json(r.id)},
           {"product_id", id_json(r.product_id)},
@@ -44,11 +38,7 @@ json rating_json(const RatingSummary& s) {
 Result<ReviewInput> parse_review(const Req& req) {
   auto body = parse_object(req);
   if (!body.ok()) return body.status();
-  for (auto it = body->begin(); it != body->end(); ++it) {
-    const auto& k = it.key();
-    if (k != "rating" && k != "title" && k != "body")
-      return Status::Invalid("unknown field: " + k + " (expected rating, title, body)", {{"field", k}});
-  }
+  if (auto st = only_fields(*body, {"rating", "title", "body"}); !st.ok()) return st;
   ReviewInput in;
   if (body->contains("rating")) {
     const json& v = (*body)["rating"];

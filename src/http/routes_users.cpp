@@ -22,24 +22,6 @@ using namespace http;
 namespace {
 
 // /me routes need a user session (an admin API token is not a user).
-Status require_user(const Principal& who) {
-  if (who.signed_in()) return Status::Ok();
-  if (who.type == Principal::Type::anonymous) return Status(Kind::unauthorized, "unauthorized", "sign in required");
-  return Status(Kind::forbidden, "forbidden", "this route needs a user session, not an API token");
-}
-
-// Rejects fields a route does not know, so a typo or an attempt to set
-// something read-only (email, role) is a clear 400 rather than a no-op.
-Status only_fields(const json& body, std::initializer_list<const char*> allowed) {
-  for (auto it = body.begin(); it != body.end(); ++it) {
-    bool known = false;
-    for (const char* f : allowed)
-      if (it.key() == f) known = true;
-    if (!known) return Status::Invalid("unknown or read-only field: " + it.key(), {{"field", it.key()}});
-  }
-  return Status::Ok();
-}
-
 void rate_limited(Res& res, int64_t retry_after) {
   res.set_header("Retry-After", std::to_string(retry_after));
   send_error(res, Status(Kind::rate_limited, "rate_limited", "too many sign-in attempts; retry later",
@@ -141,7 +123,7 @@ void register_user_routes(HttpServer& server, App& app) {
 
   server.add({"GET", "/api/v1/me", Access::user, "auth", "The signed-in user"},
              [&app](const Req&, Res& res, const Principal& who) {
-               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto u = app.accounts->get(who.user_id);
                if (!u) return send_error(res, Status::NotFound("user not found"));
                res.set_header("Cache-Control", "no-store");
@@ -151,7 +133,7 @@ void register_user_routes(HttpServer& server, App& app) {
   server.add({"PATCH", "/api/v1/me", Access::user, "auth",
               "Change the signed-in user's profile {first_name?, last_name?, phone? (null clears)}"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
                if (auto st = only_fields(*body, {"first_name", "last_name", "phone"}); !st.ok())
@@ -175,7 +157,7 @@ void register_user_routes(HttpServer& server, App& app) {
   server.add({"POST", "/api/v1/me/password", Access::user, "auth",
               "Change password {current_password, new_password}; signs out every other session"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
                auto current = opt_string(*body, "current_password", 1000);
@@ -197,7 +179,7 @@ void register_user_routes(HttpServer& server, App& app) {
   // ---- addresses ----
   server.add({"GET", "/api/v1/me/addresses", Access::user, "auth", "The signed-in user's addresses"},
              [&app](const Req&, Res& res, const Principal& who) {
-               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                json items = json::array();
                for (const auto& a : app.addresses->list(who.user_id)) items.push_back(address_json(a));
                send_json(res, 200, {{"addresses", items}, {"total", items.size()}});
@@ -207,7 +189,7 @@ void register_user_routes(HttpServer& server, App& app) {
               "Save an address {name, street, city, state?, zip?, country (2 letters), phone?, address_type "
               "(shipping|billing|both), is_default?}"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
                auto in = address_input_from_json(*body);
@@ -219,7 +201,7 @@ void register_user_routes(HttpServer& server, App& app) {
 
   server.add({"GET", "/api/v1/me/addresses/{id}", Access::user, "auth", "One of the signed-in user's addresses"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto id = path_id(req, 1, "address");
                if (!id.ok()) return send_error(res, id.status());
                auto a = app.addresses->get(who.user_id, *id);
@@ -230,7 +212,7 @@ void register_user_routes(HttpServer& server, App& app) {
   server.add({"PATCH", "/api/v1/me/addresses/{id}", Access::user, "auth",
               "Change an address (any address field; is_default_shipping / is_default_billing move the default)"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto id = path_id(req, 1, "address");
                if (!id.ok()) return send_error(res, id.status());
                auto body = parse_object(req);
@@ -244,7 +226,7 @@ void register_user_routes(HttpServer& server, App& app) {
 
   server.add({"DELETE", "/api/v1/me/addresses/{id}", Access::user, "auth", "Delete an address"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto id = path_id(req, 1, "address");
                if (!id.ok()) return send_error(res, id.status());
                if (auto st = app.addresses->remove(who.user_id, *id); !st.ok()) return send_error(res, st);
@@ -255,7 +237,7 @@ void register_user_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/me/payment-methods", Access::user, "auth",
               "The signed-in user's saved cards (brand, last four, expiry; never the number)"},
              [&app](const Req&, Res& res, const Principal& who) {
-               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                json items = json::array();
                for (const auto& p : app.payment_methods->list(who.user_id)) items.push_back(payment_method_json(p));
                send_json(res, 200, {{"payment_methods", items}, {"total", items.size()}});
@@ -265,7 +247,7 @@ void register_user_routes(HttpServer& server, App& app) {
               "Save a card {card_number, exp_month, exp_year, cvc, is_default?}: tokenized by the payment gateway; "
               "only token, brand, last four and expiry are kept"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
                if (auto st = only_fields(*body, {"type", "card_number", "exp_month", "exp_year", "cvc", "is_default"});
@@ -299,7 +281,7 @@ void register_user_routes(HttpServer& server, App& app) {
   server.add({"PATCH", "/api/v1/me/payment-methods/{id}", Access::user, "auth",
               "Make a saved card the default {is_default: true}"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto id = path_id(req, 1, "payment method");
                if (!id.ok()) return send_error(res, id.status());
                auto body = parse_object(req);
@@ -316,7 +298,7 @@ void register_user_routes(HttpServer& server, App& app) {
 
   server.add({"DELETE", "/api/v1/me/payment-methods/{id}", Access::user, "auth", "Delete a saved card"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = require_user(who); !st.ok()) return send_error(res, st);
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto id = path_id(req, 1, "payment method");
                if (!id.ok()) return send_error(res, id.status());
                if (auto st = app.payment_methods->remove(who.user_id, *id); !st.ok()) return send_error(res, st);

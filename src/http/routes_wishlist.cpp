@@ -2,6 +2,7 @@
 // restocks).
 #include "app.h"
 #include "base/clock.h"
+#include "cart/cart.h"
 #include "catalog/product_json.h"
 #include "http/server.h"
 #include "wishlist/wishlist.h"
@@ -10,12 +11,6 @@ namespace shopbox {
 using namespace http;
 
 namespace {
-
-Status need_session(const Principal& who) {
-  if (who.signed_in()) return Status::Ok();
-  if (who.type == Principal::Type::anonymous) return Status(Kind::unauthorized, "unauthorized", "sign in required");
-  return Status(Kind::forbidden, "forbidden", "this route needs a user session, not an API token");
-}
 
 json item_json(const WishlistItem& item) {
   json j = product_summary_json(item.product, item.stock);
@@ -57,14 +52,41 @@ void register_wishlist_routes(HttpServer& server, App& app) {
                if (auto st = need_session(who); !st.ok()) return send_error(res, st);
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               for (auto it = body->begin(); it != body->end(); ++it)
-                 if (it.key() != "product_id")
-                   return send_error(res, field_error(it.key(), "unknown field: " + it.key() + " (expected product_id)"));
+               if (auto st = only_fields(*body, {"product_id"}); !st.ok()) return send_error(res, st);
                auto pid = json_id(*body, "product_id");
                if (!pid.ok()) return send_error(res, pid.status());
                auto created = app.wishlist->add(who.user_id, *pid);
                if (!created.ok()) return send_error(res, created.status());
                send_json(res, *created ? 201 : 200, {{"product_id", id_json(*pid)}, {"added", *created}});
+             });
+
+  server.add({"POST", "/api/v1/me/wishlist/{product_id}/move-to-cart", Access::user, "cart",
+              "Move a wished product into your cart {quantity? (default 1)}: 200 with the cart; the wishlist keeps "
+              "it when the cart cannot take it (out of stock: 409)"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
+               auto pid = path_id(req, 1, "product");
+               if (!pid.ok()) return send_error(res, pid.status());
+               int64_t quantity = 1;
+               if (!req.body.empty()) {
+                 auto body = parse_object(req);
+                 if (!body.ok()) return send_error(res, body.status());
+                 if (auto st = only_fields(*body, {"quantity"}); !st.ok()) return send_error(res, st);
+                 auto q = opt_int(*body, "quantity", 1, app.config.max_quantity_per_line);
+                 if (!q.ok()) return send_error(res, q.status());
+                 quantity = q->value_or(1);
+               }
+               if (!app.wishlist->contains(who.user_id, *pid))
+                 return send_error(res, Status::NotFound("product is not on your wishlist"));
+               // Cart first: if it refuses (stock, limits), nothing changed.
+               auto cart = app.cart->add_item("u:" + std::to_string(who.user_id), *pid, quantity, json::object());
+               if (!cart.ok()) return send_error(res, cart.status());
+               if (auto st = app.wishlist->remove(who.user_id, *pid); !st.ok() && st.kind() != Kind::not_found)
+                 return send_error(res, st);
+               json body = cart_json(*cart, app.config);
+               body["cart_token"] = nullptr;
+               res.set_header("Cache-Control", "no-store");
+               send_json(res, 200, body);
              });
 
   server.add({"DELETE", "/api/v1/me/wishlist/{product_id}", Access::user, "default", "Remove a product from your wishlist"},

@@ -106,13 +106,9 @@ Result<User> Accounts::create_user(const RegisterInput& in) {
   return u;
 }
 
-Result<SignIn> Accounts::register_user(const RegisterInput& in, const std::string& ip, const std::string& user_agent) {
-  RegisterInput customer = in;
-  customer.role = "customer";
-  auto user = create_user(customer);
-  if (!user.ok()) return user.status();
+Result<SignIn> Accounts::sign_in(const User& user, const std::string& ip, const std::string& user_agent) {
   SignIn out;
-  out.user = *user;
+  out.user = user;
   Status st = db_.write([&](Connection& c) {
     out.user.last_login = now_seconds();
     user_store::touch_login(c, out.user.id, *out.user.last_login);
@@ -121,6 +117,14 @@ Result<SignIn> Accounts::register_user(const RegisterInput& in, const std::strin
   });
   if (!st.ok()) return st;
   return out;
+}
+
+Result<SignIn> Accounts::register_user(const RegisterInput& in, const std::string& ip, const std::string& user_agent) {
+  RegisterInput customer = in;
+  customer.role = "customer";
+  auto user = create_user(customer);
+  if (!user.ok()) return user.status();
+  return sign_in(*user, ip, user_agent);
 }
 
 Result<SignIn> Accounts::login(const std::string& raw_email, const std::string& password, const std::string& ip,
@@ -140,16 +144,7 @@ Result<SignIn> Accounts::login(const std::string& raw_email, const std::string& 
     return invalid_credentials();
   }
   if (!passwords::verify(password, user->password_hash) || user->status != "active") return invalid_credentials();
-  SignIn out;
-  out.user = *user;
-  Status st = db_.write([&](Connection& c) {
-    out.user.last_login = now_seconds();
-    user_store::touch_login(c, out.user.id, *out.user.last_login);
-    out.session = sessions_.create(c, out.user.id, ip, user_agent);
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  return out;
+  return sign_in(*user, ip, user_agent);
 }
 
 std::optional<User> Accounts::get(int64_t user_id) {

@@ -63,6 +63,9 @@ class Accounts {
   Status set_role(int64_t user_id, const std::string& role);
 
  private:
+  // Records the sign-in and opens a session for `user`.
+  Result<SignIn> sign_in(const User& user, const std::string& ip, const std::string& user_agent);
+
   Sqlite& db_;
   Sessions& sessions_;
   const Config& config_;

@@ -1,5 +1,7 @@
 #include "users/passwords.h"
 
+#include "base/crypto.h"
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -18,16 +20,6 @@ namespace {
 
 constexpr size_t kSaltBytes = 16;
 constexpr size_t kHashBytes = 32;
-
-std::string to_hex(const unsigned char* p, size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = digits[p[i] >> 4];
-    out[2 * i + 1] = digits[p[i] & 15];
-  }
-  return out;
-}
 
 bool from_hex(std::string_view hex, std::vector<unsigned char>& out) {
   if (hex.size() % 2) return false;

@@ -123,3 +123,37 @@ TEST_CASE("a restock of a sold-out wished item notifies back_in_stock once", "[h
   CHECK(shop.app().wishlist->scan() == 1);
   CHECK(shop.get("/api/v1/me/notifications", ada.auth).body["total"] == 2);
 }
+
+TEST_CASE("wishlist: move to cart adds the product to the cart and takes it off the wishlist", "[http][wishlist]") {
+  TestShop shop;
+  auto lamp = shop.create_product({{"name", "Lamp"}, {"price", 30}}, 4);
+  auto rug = shop.create_product({{"name", "Rug"}, {"price", 80}}, 0);
+  auto ada = shop.register_user("ada@example.com");
+  auto bob = shop.register_user("bob@example.com");
+  REQUIRE(shop.post("/api/v1/me/wishlist", {{"product_id", lamp}}, ada.auth).status == 201);
+  REQUIRE(shop.post("/api/v1/me/wishlist", {{"product_id", rug}}, ada.auth).status == 201);
+
+  // Not on Bob's wishlist; bad quantities; none of it changes anything.
+  CHECK(shop.post("/api/v1/me/wishlist/" + lamp + "/move-to-cart", json::object(), bob.auth).status == 404);
+  CHECK(shop.post("/api/v1/me/wishlist/" + lamp + "/move-to-cart", {{"quantity", 0}}, ada.auth).status == 400);
+  CHECK(shop.post("/api/v1/me/wishlist/" + lamp + "/move-to-cart", {{"qty", 1}}, ada.auth).status == 400);
+  // The rug is out of stock: 409, and it stays wished.
+  auto sold_out = shop.post("/api/v1/me/wishlist/" + rug + "/move-to-cart", json::object(), ada.auth);
+  CHECK(sold_out.status == 409);
+  CHECK(shop.get("/api/v1/me/wishlist", ada.auth).body["total"] == 2);
+  CHECK(shop.get("/api/v1/cart", ada.auth).body["items"].empty());
+
+  auto moved = shop.post("/api/v1/me/wishlist/" + lamp + "/move-to-cart", {{"quantity", 2}}, ada.auth);
+  INFO(moved.text);
+  REQUIRE(moved.status == 200);
+  REQUIRE(moved.body["items"].size() == 1);
+  CHECK(moved.body["items"][0]["product_id"] == lamp);
+  CHECK(moved.body["items"][0]["quantity"] == 2);
+  auto cart = shop.get("/api/v1/cart", ada.auth);
+  CHECK(cart.body["items"].size() == 1);
+  auto wished = shop.get("/api/v1/me/wishlist", ada.auth);
+  CHECK(wished.body["total"] == 1);
+  CHECK(wished.body["items"][0]["product_id"] == rug);
+  CHECK(shop.post("/api/v1/me/wishlist/" + lamp + "/move-to-cart", json::object(), ada.auth).status == 404);
+  CHECK(shop.get("/api/v1/cart", bob.auth).body["items"].empty());
+}

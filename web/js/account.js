@@ -1,6 +1,6 @@
 // Sign in, register, account (addresses, payment methods), orders, wishlist.
-import { api, h, mount, money, dateTime, dateOnly, loading, errorBox, notice, isMissingApi, humanError, comingSoon, toast, setBusy, field, pick, pager, qs } from './lib.js';
-import { navigate, setTitle, loadMe, state, updateHeader, setCartCount } from './app.js';
+import { api, h, mount, money, dateTime, dateOnly, loading, errorBox, notice, humanError, toast, setBusy, field, pick, pager, qs } from './lib.js';
+import { navigate, setTitle, loadMe, state, updateHeader, setCartCount, refreshUnread } from './app.js';
 import { productImage, productGrid } from './shop.js';
 
 export function displayName(u) {
@@ -17,10 +17,6 @@ async function requireUser(main, what) {
   const wasSignedIn = !!state.me;
   const me = await loadMe(true);
   if (me) return me;
-  if (!state.authApi) {
-    mount(main, h('h1', null, what), comingSoon('Signing in'));
-    return null;
-  }
   navigate('/login?' + (wasSignedIn ? 'expired=1&' : '') + 'next=' + encodeURIComponent(location.pathname + location.search), { replace: true });
   return null;
 }
@@ -46,7 +42,6 @@ function authForm({ title, submitLabel, fields, onSubmit, footer, banner }) {
 export async function login(main, _m, params) {
   setTitle('Sign in');
   await loadMe();
-  if (!state.authApi) return mount(main, h('h1', null, 'Sign in'), comingSoon('Signing in'));
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   mount(main, authForm({
@@ -59,6 +54,7 @@ export async function login(main, _m, params) {
       const res = await api('POST', '/auth/login', { email: email.value.trim(), password: password.value });
       state.me = res.user || res;
       updateHeader();
+      refreshUnread();
       try { setCartCount(await api('GET', '/cart')); } catch (e) { /* no cart */ }
       toast('Welcome back!');
       navigate(nextUrl(params));
@@ -70,7 +66,6 @@ export async function login(main, _m, params) {
 export async function register(main, _m, params) {
   setTitle('Create an account');
   await loadMe();
-  if (!state.authApi) return mount(main, h('h1', null, 'Create an account'), comingSoon('Creating an account'));
   const first = h('input', { name: 'first_name', autocomplete: 'given-name', required: true });
   const last = h('input', { name: 'last_name', autocomplete: 'family-name' });
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true });
@@ -166,10 +161,11 @@ export async function account(main, _m, _p, alive) {
   setTitle('Your account');
   const me = await requireUser(main, 'Your account');
   if (!me || !alive()) return;
-  const [addresses, methods, hasWishlist] = await Promise.all([
+  const [addresses, methods, notes, wished] = await Promise.all([
     api('GET', '/me/addresses').then((d) => d.addresses || d.items || []).catch((e) => e),
     api('GET', '/me/payment-methods').then((d) => d.payment_methods || d.items || []).catch((e) => e),
-    api('GET', '/wishlist').then(() => true, (e) => !isMissingApi(e)),
+    api('GET', '/me/notifications?size=20').catch((e) => e),
+    api('GET', '/me/wishlist?size=1').then((d) => d.total || 0).catch(() => null),
   ]);
   if (!alive()) return;
   const reload = () => account(main, _m, _p, alive);
@@ -184,13 +180,13 @@ export async function account(main, _m, _p, alive) {
       toast(humanError(err), 'error');
     }
   };
-  const addrList = addresses instanceof Error ? (isMissingApi(addresses) ? notice('Saved addresses are not available yet.') : errorBox(addresses))
+  const addrList = addresses instanceof Error ? errorBox(addresses)
     : addresses.length ? h('ul', { class: 'plain tiles' }, addresses.map((a) => h('li', { class: 'card tile' },
       h('strong', null, a.name || a.full_name || ''), (a.is_default || a.default_shipping) ? h('span', { class: 'tag' }, 'Default') : null,
       h('p', null, [a.street || a.line1, a.city, a.state, a.zip || a.postal_code, a.country].filter(Boolean).join(', ')),
       h('button', { type: 'button', class: 'linkish danger', onclick: del('/me/addresses/' + encodeURIComponent(a.address_id || a.id), 'address') }, 'Remove'))))
       : h('p', { class: 'muted' }, 'No saved addresses yet.');
-  const payList = methods instanceof Error ? (isMissingApi(methods) ? notice('Saved cards are not available yet.') : errorBox(methods))
+  const payList = methods instanceof Error ? errorBox(methods)
     : methods.length ? h('ul', { class: 'plain tiles' }, methods.map((m) => h('li', { class: 'card tile' },
       h('strong', null, `${m.brand || 'Card'} •••• ${m.last_four || m.last4}`), h('p', { class: 'muted' }, `Expires ${m.exp_month}/${m.exp_year}`),
       h('button', { type: 'button', class: 'linkish danger', onclick: del('/me/payment-methods/' + encodeURIComponent(m.payment_method_id || m.id), 'card') }, 'Remove'))))
@@ -200,9 +196,10 @@ export async function account(main, _m, _p, alive) {
       h('div', null, h('h1', null, 'Your account'), h('p', { class: 'muted' }, displayName(me) ? `${displayName(me)} · ` : '', me.email || '')),
       h('div', { class: 'row gap' },
         h('a', { class: 'btn', href: '/orders' }, 'Your orders'),
-        hasWishlist ? h('a', { class: 'btn', href: '/wishlist' }, 'Wishlist') : null,
+        h('a', { class: 'btn', href: '/wishlist', id: 'wishlist-link' }, 'Your wishlist', wished ? h('span', { class: 'badge' }, String(wished)) : null),
         me.role === 'admin' ? h('a', { class: 'btn', href: '/admin' }, 'Admin') : null,
         h('button', { type: 'button', class: 'btn ghost', id: 'logout', onclick: logout }, 'Sign out'))),
+    notificationsSection(notes, reload),
     h('section', { class: 'section' }, h('h2', null, 'Addresses'), addrList, addresses instanceof Error ? null : h('details', { class: 'add-more' }, h('summary', { class: 'btn small' }, 'Add an address'), addressForm(reload))),
     h('section', { class: 'section' }, h('h2', null, 'Payment methods'), payList, methods instanceof Error ? null : h('details', { class: 'add-more' }, h('summary', { class: 'btn small' }, 'Add a card'), cardForm(reload))));
 }
@@ -228,13 +225,7 @@ export async function orders(main, _m, params, alive) {
   const me = await requireUser(main, 'Your orders');
   if (!me || !alive()) return;
   const page = Number(params.get('page') || 1);
-  let data;
-  try {
-    data = await api('GET', '/orders' + qs({ page, size: 10 }));
-  } catch (e) {
-    if (isMissingApi(e)) return mount(main, h('h1', null, 'Your orders'), comingSoon('Order history'));
-    throw e;
-  }
+  const data = await api('GET', '/orders' + qs({ page, size: 10 }));
   if (!alive()) return;
   const list = data.orders || data.items || [];
   mount(main, h('h1', null, 'Your orders'),
@@ -309,7 +300,6 @@ export async function orderDetail(main, [id], params, alive) {
   try {
     o = await api('GET', '/orders/' + encodeURIComponent(id));
   } catch (e) {
-    if (isMissingApi(e)) return mount(main, h('h1', null, 'Your order'), comingSoon('Order details'));
     if (e.status === 404) return mount(main, h('div', { class: 'state empty' }, h('h1', null, 'Order not found'), h('a', { class: 'btn', href: '/orders' }, 'Your orders')));
     throw e;
   }
@@ -327,7 +317,7 @@ export async function orderDetail(main, [id], params, alive) {
       orderDetail(main, [id], new URLSearchParams(), alive);
     } catch (e) {
       setBusy(cancelBtn, false);
-      toast(isMissingApi(e) ? 'Please contact us to cancel this order.' : humanError(e), 'error');
+      toast(humanError(e), 'error');
     }
   } }, 'Cancel order') : null;
   mount(main,
@@ -349,19 +339,111 @@ export async function orderDetail(main, [id], params, alive) {
         cancelBtn)));
 }
 
+// ---- notifications (wishlist price drops and restocks) ----
+
+function notificationText(n) {
+  const d = n.data || {};
+  const name = d.name || 'A product on your wishlist';
+  if (n.type === 'wishlist.price_drop') return [h('strong', null, name), ` dropped in price from ${money(d.old_price, d.currency)} to ${money(d.new_price, d.currency)}.`];
+  if (n.type === 'wishlist.back_in_stock') return [h('strong', null, name), ` is back in stock${d.price !== undefined ? ' at ' + money(d.price, d.currency) : ''}.`];
+  return [h('strong', null, name), ' changed.'];
+}
+
+function notificationsSection(notes, reload) {
+  if (notes instanceof Error) return h('section', { class: 'section', id: 'notifications' }, h('h2', null, 'Notifications'), errorBox(notes));
+  const list = notes.notifications || [];
+  const unread = Number(notes.unread || 0);
+  const markBtn = unread ? h('button', { type: 'button', class: 'btn small', id: 'mark-read', onclick: async () => {
+    setBusy(markBtn, true);
+    try {
+      await api('POST', '/me/notifications/read', {});
+      await refreshUnread();
+      reload();
+    } catch (e) {
+      setBusy(markBtn, false);
+      toast(humanError(e), 'error');
+    }
+  } }, 'Mark all as read') : null;
+  return h('section', { class: 'section', id: 'notifications' },
+    h('div', { class: 'section-head' }, h('h2', null, 'Notifications', unread ? h('span', { class: 'badge' }, String(unread)) : null), markBtn),
+    list.length ? h('ul', { class: 'plain card notes' }, list.map((n) => h('li', { class: 'note' + (n.read ? '' : ' unread') },
+      h('span', { class: 'note-icon', 'aria-hidden': 'true' }, n.type === 'wishlist.price_drop' ? '↓' : '✓'),
+      h('div', null, h('p', null, notificationText(n), ' ', n.product_id ? h('a', { href: '/p/' + n.product_id }, 'View') : null),
+        h('small', { class: 'muted' }, dateTime(n.created_at), n.read ? '' : ' · new')))))
+      : h('p', { class: 'muted' }, 'Nothing yet. We tell you here when something on your wishlist drops in price or is back in stock.'));
+}
+
 // ---- wishlist ----
 
-export async function wishlist(main, _m, _p, alive) {
+export async function wishlist(main, _m, params, alive) {
   setTitle('Wishlist');
   const me = await requireUser(main, 'Wishlist');
   if (!me || !alive()) return;
-  let data;
-  try {
-    data = await api('GET', '/wishlist');
-  } catch (e) {
-    if (isMissingApi(e)) return mount(main, h('h1', null, 'Wishlist'), comingSoon('The wishlist'));
-    throw e;
+  const page = Number(params.get('page') || 1);
+  const [data, notes] = await Promise.all([
+    api('GET', '/me/wishlist' + qs({ page, size: 24 })),
+    api('GET', '/me/notifications?size=100').catch(() => ({ notifications: [] })),
+  ]);
+  if (!alive()) return;
+  // The latest price drop we told the shopper about, per product.
+  const drops = new Map();
+  for (const n of notes.notifications || []) {
+    if (n.type === 'wishlist.price_drop' && n.product_id && !drops.has(String(n.product_id))) drops.set(String(n.product_id), n.data || {});
   }
-  const items = data.items || data.products || [];
-  mount(main, h('h1', null, 'Wishlist'), productGrid(items.map((i) => i.product || i), 'Your wishlist is empty.'));
+  const items = data.items || [];
+  const msg = h('div', { class: 'form-msg', role: 'status', 'aria-live': 'polite' });
+  const reload = () => wishlist(main, _m, params, alive);
+  const card = (i) => {
+    const cur = i.currency || 'USD';
+    const price = Number(i.price);
+    const was = Math.max(Number(i.price_when_added || 0), Number((drops.get(String(i.product_id)) || {}).old_price || 0));
+    const dropped = was > price;
+    const moveBtn = h('button', { type: 'button', class: 'btn primary small', disabled: !i.in_stock, onclick: async () => {
+      setBusy(moveBtn, true, 'Moving…');
+      try {
+        const cart = await api('POST', `/me/wishlist/${encodeURIComponent(i.product_id)}/move-to-cart`, {});
+        setCartCount(cart);
+        toast('Moved to your cart');
+        mount(msg, notice(`${i.name} is in your cart. `, 'ok'), h('a', { href: '/cart' }, 'View cart ›'));
+        reload();
+      } catch (e) {
+        setBusy(moveBtn, false);
+        mount(msg, notice(humanError(e) + (e.code === 'out_of_stock' ? ' It stays on your wishlist; we will tell you when it is back.' : ''), 'error'));
+      }
+    } }, i.in_stock ? 'Move to cart' : 'Out of stock');
+    const removeBtn = h('button', { type: 'button', class: 'linkish danger', onclick: async () => {
+      setBusy(removeBtn, true);
+      try {
+        await api('DELETE', '/me/wishlist/' + encodeURIComponent(i.product_id));
+        toast('Removed from your wishlist');
+        reload();
+      } catch (e) {
+        setBusy(removeBtn, false);
+        mount(msg, notice(humanError(e), 'error'));
+      }
+    } }, 'Remove');
+    return h('li', { class: 'card wish-card', dataset: { productId: i.product_id } },
+      h('a', { href: '/p/' + i.product_id, class: 'wish-img', tabindex: '-1', 'aria-hidden': 'true' }, productImage(i.image, '')),
+      h('div', { class: 'wish-info' },
+        i.brand ? h('div', { class: 'brand' }, i.brand) : null,
+        h('a', { href: '/p/' + i.product_id, class: 'line-name' }, i.name),
+        h('div', { class: 'price' },
+          h('span', { class: 'now' + (dropped ? ' sale' : '') }, money(price, cur)),
+          Number(i.original_price) > price ? h('s', { class: 'was' }, money(i.original_price, cur)) : null),
+        dropped ? h('p', { class: 'price-drop' }, `↓ Price dropped ${money(was - price, cur)} since you saved it (was ${money(was, cur)})`) : null,
+        i.in_stock
+          ? (i.available !== undefined && i.available <= 5 ? h('p', { class: 'stock low' }, `Only ${i.available} left`) : h('p', { class: 'stock in' }, 'In stock'))
+          : h('p', { class: 'stock out' }, 'Out of stock — we will tell you when it is back'),
+        h('small', { class: 'muted' }, 'Saved ', dateOnly(i.added_at)),
+        h('div', { class: 'line-actions' }, moveBtn, removeBtn)));
+  };
+  mount(main,
+    h('div', { class: 'listing-head' }, h('div', null, h('h1', null, 'Your wishlist'),
+      h('p', { class: 'muted' }, `${data.total || 0} ${data.total === 1 ? 'item' : 'items'}`)), h('a', { href: '/account#notifications' }, 'Notifications')),
+    msg,
+    items.length ? h('ul', { class: 'plain wish-grid', id: 'wishlist-items' }, items.map(card))
+      : h('div', { class: 'state empty' }, h('p', { class: 'big' }, 'Your wishlist is empty.'),
+        h('p', null, 'Tap “Add to wishlist” on a product to save it here. We let you know when it drops in price or is back in stock.'),
+        h('a', { class: 'btn', href: '/' }, 'Find something you love')),
+    pager(page, data.size || 24, data.total || 0, (n) => navigate('/wishlist?page=' + n)));
 }

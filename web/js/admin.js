@@ -1,7 +1,7 @@
 // Admin pages: dashboard, products, categories, inventory, orders.
 // Access: an admin user's session, or an admin API token kept in
 // sessionStorage (this tab only) and sent as a Bearer token.
-import { api, h, mount, money, dateTime, loading, errorBox, notice, isMissingApi, humanError, toast, setBusy, field, qs, pager, adminToken, ApiError } from './lib.js';
+import { api, h, mount, money, dateTime, loading, errorBox, notice, humanError, toast, setBusy, field, qs, pager, adminToken, ApiError } from './lib.js';
 import { navigate, setTitle, loadMe, state, categoriesList } from './app.js';
 import { statusBadge, orderTotal, orderCurrency, orderItems, pricingBlock, shipmentBlock, timeline } from './account.js';
 import { productImage } from './shop.js';
@@ -19,7 +19,7 @@ async function isAdmin() {
   }
 }
 
-function shell(main, current, title, ...content) {
+export function shell(main, current, title, ...content) {
   setTitle('Admin · ' + title);
   const link = (href, label, key) => h('a', { href, class: key === current ? 'current' : '', 'aria-current': key === current ? 'page' : null }, label);
   mount(main, h('div', { class: 'admin' },
@@ -27,11 +27,12 @@ function shell(main, current, title, ...content) {
       h('strong', { class: 'admin-title' }, 'Shop admin'),
       link('/admin', 'Dashboard', 'dash'), link('/admin/products', 'Products', 'products'), link('/admin/categories', 'Categories', 'categories'),
       link('/admin/inventory', 'Inventory', 'inventory'), link('/admin/orders', 'Orders', 'orders'),
+      link('/admin/flash-sales', 'Flash sales', 'flash'),
       adminToken.get() ? h('button', { type: 'button', class: 'linkish', onclick: () => { adminToken.set(''); navigate('/admin'); } }, 'Forget admin token') : null),
     h('div', { class: 'admin-main' }, h('h1', null, title), ...content)));
 }
 
-async function gate(main) {
+export async function gate(main) {
   if (await isAdmin()) return true;
   const me = await loadMe(true);
   const tokenIn = h('input', { type: 'password', id: 'admin-token', autocomplete: 'off', required: true, placeholder: 'sbx_…' });
@@ -121,7 +122,7 @@ export async function dashboard(main) {
   }
   shell(main, 'dash', 'Dashboard',
     h('div', { class: 'stats' },
-      statCard('Orders today', ordersToday, ordersData instanceof Error ? 'orders are not available yet' : null, 'stat-orders'),
+      statCard('Orders today', ordersToday, ordersData instanceof Error ? 'could not load orders' : null, 'stat-orders'),
       statCard('Revenue today', revenue, null, 'stat-revenue'),
       statCard('Payment success rate', rate, rate === '—' ? 'no payments yet' : null, 'stat-payments'),
       statCard('Low-stock products', String(low.length), 'at or below their alert level', 'stat-lowstock')),
@@ -160,15 +161,8 @@ export async function products(main, _m, params, alive) {
   const q = params.get('q') || '';
   const page = Number(params.get('page') || 1);
   let data;
-  let note = null;
-  if (q) {
-    try {
-      data = await api('GET', '/search' + qs({ q, page, size: 25 }));
-    } catch (e) {
-      if (!isMissingApi(e)) throw e;
-      note = notice('Search is not available yet; showing all products.');
-    }
-  }
+  const note = null;
+  if (q) data = await api('GET', '/search' + qs({ q, page, size: 25 }));
   if (!data) data = await api('GET', '/products' + qs({ page, size: 25, sort: 'newest' }));
   if (!alive()) return;
   const list = data.products || data.results || [];
@@ -435,13 +429,7 @@ export async function orders(main, _m, params, alive) {
   if (!(await gate(main))) return;
   const page = Number(params.get('page') || 1);
   const status = params.get('status') || '';
-  let data;
-  try {
-    data = await aget('/admin/orders' + qs({ status, page, size: 25 }));
-  } catch (e) {
-    if (isMissingApi(e)) return shell(main, 'orders', 'Orders', notice('Orders are not available yet.'));
-    throw e;
-  }
+  const data = await aget('/admin/orders' + qs({ status, page, size: 25 }));
   if (!alive()) return;
   const list = data.orders || data.items || [];
   const sel = h('select', { id: 'order-status', onchange: (e) => navigate('/admin/orders' + qs({ status: e.target.value })) },

@@ -1,14 +1,15 @@
 // The storefront application: a small history-API router, the header
 // (search with autocomplete, account, cart count) and the page table.
-import { api, h, mount, loading, errorBox, isMissingApi, pick } from './lib.js';
+import { api, h, mount, loading, errorBox, pick } from './lib.js';
 import * as shop from './shop.js';
 import * as cartPages from './cart.js';
 import * as account from './account.js';
 import * as admin from './admin.js';
+import * as flash from './flash.js';
 
 export const state = {
   me: undefined,        // undefined: unknown yet; null: signed out; object: the user
-  authApi: true,        // false when the server has no /auth routes yet
+  unread: 0,            // unread notifications (wishlist price drops, restocks)
   cartCount: 0,
   categories: null,
 };
@@ -26,6 +27,7 @@ const routes = [
   [/^\/register$/, account.register],
   [/^\/account$/, account.account],
   [/^\/wishlist$/, account.wishlist],
+  [/^\/flash\/(\d+)$/, flash.sale],
   [/^\/admin$/, admin.dashboard],
   [/^\/admin\/products$/, admin.products],
   [/^\/admin\/products\/(new|\d+)$/, admin.productEdit],
@@ -33,6 +35,7 @@ const routes = [
   [/^\/admin\/inventory$/, admin.inventory],
   [/^\/admin\/orders$/, admin.orders],
   [/^\/admin\/orders\/([^/]+)$/, admin.orderDetail],
+  [/^\/admin\/flash-sales$/, flash.adminSales],
 ];
 
 let renderSeq = 0;
@@ -70,6 +73,10 @@ async function render() {
     }
     if (seq === renderSeq) main.removeAttribute('aria-busy');
     if (seq === renderSeq && !location.hash) window.scrollTo(0, 0);
+    else if (seq === renderSeq) {
+      const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target) target.scrollIntoView();
+    }
     return;
   }
   document.title = 'Page not found · shopbox';
@@ -108,20 +115,33 @@ export async function loadMe(force = false) {
     const me = await api('GET', '/me');
     state.me = me && (me.user || me);
   } catch (e) {
-    if (isMissingApi(e)) state.authApi = false;
     state.me = null;
   }
   updateHeader();
+  if (state.me) refreshUnread();
   return state.me;
+}
+
+// The unread-notifications badge next to the account link.
+export async function refreshUnread() {
+  try {
+    const data = await api('GET', '/me/notifications?size=1');
+    state.unread = Number(data.unread || 0);
+  } catch (e) {
+    state.unread = 0;
+  }
+  updateHeader();
 }
 
 export function updateHeader() {
   const acc = document.getElementById('nav-account');
   if (state.me) {
     const name = state.me.first_name || state.me.name || (state.me.email || '').split('@')[0] || 'Account';
-    acc.textContent = 'Hi, ' + name;
-    acc.setAttribute('href', '/account');
+    mount(acc, 'Hi, ' + name, state.unread ? h('span', { class: 'badge', id: 'unread-count', title: `${state.unread} unread notifications`,
+      'aria-label': `${state.unread} unread notifications` }, String(state.unread)) : null);
+    acc.setAttribute('href', state.unread ? '/account#notifications' : '/account');
   } else {
+    state.unread = 0;
     acc.textContent = 'Sign in';
     acc.setAttribute('href', '/login');
   }
@@ -166,7 +186,6 @@ const input = () => document.getElementById('search-input');
 const box = () => document.getElementById('search-suggest');
 let suggestTimer;
 let suggestSeq = 0;
-let suggestApi = true;
 let active = -1;
 
 function hideSuggest() {
@@ -215,14 +234,13 @@ function normaliseSuggestions(data) {
 
 async function suggest() {
   const q = input().value.trim();
-  if (!q || !suggestApi) return hideSuggest();
+  if (!q) return hideSuggest();
   const seq = ++suggestSeq;
   try {
     const data = await api('GET', '/search/suggest?q=' + encodeURIComponent(q));
     if (seq !== suggestSeq || document.activeElement !== input()) return;
     showSuggestions(normaliseSuggestions(data));
   } catch (e) {
-    if (isMissingApi(e)) suggestApi = false;
     hideSuggest();
   }
 }

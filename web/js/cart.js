@@ -1,5 +1,5 @@
 // Cart and checkout.
-import { api, h, mount, money, loading, errorBox, notice, isMissingApi, humanError, comingSoon, toast, setBusy, field, uuid, pick, ApiError } from './lib.js';
+import { api, h, mount, money, loading, errorBox, notice, humanError, toast, setBusy, field, uuid, pick, ApiError } from './lib.js';
 import { navigate, setTitle, setCartCount, loadMe, state } from './app.js';
 import { productImage } from './shop.js';
 
@@ -37,13 +37,7 @@ export function summaryBox(s, currency, extra) {
 
 export async function cart(main, _m, _p, alive) {
   setTitle('Your cart');
-  let data;
-  try {
-    data = await api('GET', '/cart');
-  } catch (e) {
-    if (isMissingApi(e)) return mount(main, h('h1', null, 'Your cart'), comingSoon('The shopping cart'));
-    throw e;
-  }
+  const data = await api('GET', '/cart');
   if (!alive()) return;
   renderCart(main, data);
 }
@@ -143,19 +137,13 @@ function addressText(a) {
 export async function checkout(main, _m, _params, alive) {
   setTitle('Checkout');
   const me = await loadMe(true);
-  let data;
-  try {
-    data = await api('GET', '/cart');
-  } catch (e) {
-    if (isMissingApi(e)) return mount(main, h('h1', null, 'Checkout'), comingSoon('Checkout'));
-    throw e;
-  }
+  const data = await api('GET', '/cart');
   if (!alive()) return;
   const items = data.items || [];
   if (!items.length) {
     return mount(main, h('h1', null, 'Checkout'), h('div', { class: 'state empty' }, h('p', { class: 'big' }, 'Your cart is empty.'), h('a', { class: 'btn', href: '/' }, 'Continue shopping')));
   }
-  if (!me && state.authApi) {
+  if (!me) {
     return mount(main, h('h1', null, 'Checkout'),
       h('div', { class: 'state empty card' },
         h('p', { class: 'big' }, 'Sign in to check out'),
@@ -278,8 +266,7 @@ export async function checkout(main, _m, _params, alive) {
       const retryable = err instanceof ApiError && (err.status === 0 || err.status >= 500) &&
         !(err.headers && err.headers.get && err.headers.get('Idempotent-Replayed') === 'true');
       if (!retryable) endAttempt();
-      if (isMissingApi(err)) mount(msg, notice('Ordering is not available yet. Your cart is saved.', 'error'));
-      else if (err.status === 401) mount(msg, notice('Your session has expired. Please sign in again; your cart is kept.', 'error'), h('a', { href: '/login?next=/checkout' }, 'Sign in'));
+      if (err.status === 401) mount(msg, notice('Your session has expired. Please sign in again; your cart is kept.', 'error'), h('a', { href: '/login?next=/checkout' }, 'Sign in'));
       else mount(msg, notice(humanError(err) + (retryable ? ' You can safely try again: you will not be charged twice.' : ''), 'error'));
       msg.scrollIntoView({ block: 'center' });
     } finally {

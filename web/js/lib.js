@@ -93,11 +93,6 @@ export async function api(method, path, body, opts = {}) {
   return data;
 }
 
-// Is this an "endpoint does not exist (yet)" answer rather than a missing record?
-export function isMissingApi(err) {
-  return err instanceof ApiError && err.status === 404 && /^no route/i.test(err.message || '');
-}
-
 // The API's error in words a shopper understands.
 export function humanError(err) {
   if (!(err instanceof ApiError)) return 'Something went wrong. Please try again.';
@@ -184,11 +179,16 @@ export function notice(text, kind = 'info') {
   return h('div', { class: 'notice ' + kind, role: kind === 'error' ? 'alert' : 'status' }, text);
 }
 
-export function comingSoon(what) {
-  return h('div', { class: 'state empty' },
-    h('p', { class: 'big' }, `${what} is not available yet.`),
-    h('p', null, 'This part of the shop is being set up. Please check back soon.'),
-    h('a', { href: '/', class: 'btn' }, 'Continue shopping'));
+// "2d 4h", "3h 05m", "4:07" until (or since, negative) a time.
+export function countdown(seconds) {
+  let s = Math.max(0, Math.floor(seconds));
+  const d = Math.floor(s / 86400);
+  const hh = Math.floor((s % 86400) / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  if (d) return `${d}d ${hh}h`;
+  if (hh) return `${hh}h ${String(mm).padStart(2, '0')}m`;
+  return `${mm}:${String(ss).padStart(2, '0')}`;
 }
 
 let toastTimer;

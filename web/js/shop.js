@@ -1,6 +1,7 @@
 // Shopper pages: home, category browse, search results, product details.
-import { api, h, mount, money, stars, loading, errorBox, notice, isMissingApi, humanError, qs, pick, pager, toast, setBusy, field } from './lib.js';
-import { navigate, setTitle, state, categoriesList, setCartCount } from './app.js';
+import { api, h, mount, money, stars, loading, errorBox, notice, humanError, qs, pick, pager, toast, setBusy, field, countdown } from './lib.js';
+import { navigate, setTitle, state, categoriesList, setCartCount, loadMe } from './app.js';
+import { reviewsSection } from './reviews.js';
 
 // ---- product cards ----
 
@@ -50,21 +51,29 @@ function productGrid(products, empty = 'No products found.') {
 
 export async function home(main, _m, _p, alive) {
   setTitle('');
-  const cats = await categoriesList();
-  const [fresh, top] = await Promise.all([
+  const [cats, me] = await Promise.all([categoriesList(), loadMe()]);
+  const [fresh, top, mine, sales] = await Promise.all([
     api('GET', '/products?sort=newest&size=8').catch((e) => e),
     api('GET', '/products?sort=rating&size=8').catch((e) => e),
+    me ? api('GET', '/me/recommendations?limit=8').catch(() => null) : null,
+    api('GET', '/flash-sales').then((d) => (d.flash_sales || []).filter((x) => x.status === 'active' || x.status === 'scheduled')).catch(() => []),
   ]);
   if (!alive()) return;
-  const section = (title, data, more) => h('section', { class: 'section' },
+  const section = (title, data, more, id) => h('section', { class: 'section', id },
     h('div', { class: 'section-head' }, h('h2', null, title), more ? h('a', { href: more }, 'See all ›') : null),
     data instanceof Error ? errorBox(data) : productGrid(data.products, 'Nothing here yet.'));
+  const row = (title, list, id) => (list && list.length ? h('section', { class: 'section', id },
+    h('div', { class: 'section-head' }, h('h2', null, title)),
+    h('div', { class: 'grid scroller' }, list.slice(0, 8).map(productCard))) : null);
   mount(main,
+    sales.length ? h('div', { class: 'flash-banners' }, sales.slice(0, 3).map(flashBanner)) : null,
     h('section', { class: 'hero' },
       h('div', null,
-        h('h1', null, 'Everything you need, delivered fast'),
+        h('h1', null, me && me.first_name ? `Welcome back, ${me.first_name}` : 'Everything you need, delivered fast'),
         h('p', null, 'Free shipping on orders over $50. Easy returns.'),
         h('a', { class: 'btn primary', href: '/search?q=' }, 'Shop all products'))),
+    mine ? row('Recommended for you', mine.recommended, 'recommended') : null,
+    mine ? row('Recently viewed', mine.recently_viewed, 'recently-viewed') : null,
     cats.length ? h('section', { class: 'section' },
       h('div', { class: 'section-head' }, h('h2', null, 'Shop by category')),
       h('div', { class: 'cat-tiles' }, cats.slice(0, 8).map((c, i) => h('a', { class: 'cat-tile tone' + (i % 6), href: '/c/' + c.category_id },
@@ -72,6 +81,32 @@ export async function home(main, _m, _p, alive) {
         c.children && c.children.length ? h('span', { class: 'cat-sub' }, c.children.slice(0, 3).map((x) => x.name).join(' · ')) : null)))) : null,
     section('New arrivals', fresh, '/search?q=&sort=newest'),
     section('Top rated', top, '/search?q=&sort=rating'));
+  tickCountdowns(main, alive);
+}
+
+// A flash sale on the home page: price, units left, a live countdown.
+function flashBanner(s) {
+  const started = s.status === 'active';
+  const until = Date.parse(started ? s.ends_at : s.starts_at);
+  const left = Number(s.remaining || 0) + Number(s.held || 0);
+  return h('a', { class: 'flash-banner', href: '/flash/' + s.flash_sale_id },
+    h('span', { class: 'flash-tag' }, '⚡ Flash sale'),
+    h('span', { class: 'flash-name' }, s.product_name || 'Product ' + s.product_id),
+    h('span', { class: 'flash-price' }, money(s.sale_price, s.currency),
+      s.list_price !== undefined && Number(s.list_price) > Number(s.sale_price) ? h('s', null, money(s.list_price, s.currency)) : null),
+    h('span', { class: 'flash-left' }, started ? `${left} of ${s.quantity} left` : `${s.quantity} units`),
+    h('span', { class: 'flash-time' }, started ? 'Ends in ' : 'Starts in ', h('span', { class: 'countdown', dataset: { until: String(until) } }, countdown((until - Date.now()) / 1000))),
+    h('span', { class: 'btn small primary' }, started ? 'Shop the sale' : 'See the sale'));
+}
+
+// Updates every .countdown[data-until] under root once a second while the page lives.
+export function tickCountdowns(root, alive) {
+  const tick = () => {
+    if (!alive() || !root.isConnected) return;
+    for (const el of root.querySelectorAll('.countdown[data-until]')) el.textContent = countdown((Number(el.dataset.until) - Date.now()) / 1000);
+    setTimeout(tick, 1000);
+  };
+  setTimeout(tick, 1000);
 }
 
 // ---- listing (category and search share it) ----
@@ -202,22 +237,7 @@ export async function search(main, _m, params, alive) {
   setTitle(q ? `Search: ${q}` : 'All products');
   const req = { q, category: params.get('category'), brand: params.get('brand'), min_price: params.get('min_price'), max_price: params.get('max_price'),
     rating: params.get('rating'), in_stock: params.get('in_stock'), sort: params.get('sort'), page: params.get('page'), size: 24 };
-  let data;
-  let searchApi = true;
-  try {
-    data = await api('GET', '/search' + qs(req));
-  } catch (e) {
-    if (!isMissingApi(e)) throw e;
-    searchApi = false;
-  }
-  if (!searchApi) {
-    // No search index yet: browse the whole catalog, or say so for a query.
-    if (q) {
-      mount(main, h('h1', null, `Search: ${q}`), notice('Search is not available yet. Browse the categories above instead.'));
-      return;
-    }
-    data = await api('GET', '/products' + qs({ ...req, q: undefined, in_stock: undefined, sort: req.sort === 'relevance' ? undefined : req.sort }));
-  }
+  const data = await api('GET', '/search' + qs(req));
   const products = data.products || data.results || [];
   const dym = pick(data, 'did_you_mean', 'suggestion', 'spelling_suggestion', 'corrected_query', 'spelling.suggestion');
   const corrected = pick(data, 'corrected', 'spelling.corrected');
@@ -228,7 +248,7 @@ export async function search(main, _m, params, alive) {
       corrected || (!products.length) ? 'No exact matches. ' : '', 'Did you mean ', link, '?');
   }
   await listing(main, {
-    title: q ? `Results for “${q}”` : 'All products', params, basePath: '/search', searchMode: searchApi, alive, intro,
+    title: q ? `Results for “${q}”` : 'All products', params, basePath: '/search', searchMode: true, alive, intro,
     load: async () => ({ ...data, products, total: data.total ?? data.total_results }),
   });
 }
@@ -265,7 +285,7 @@ export async function addToCart(productId, quantity, btn) {
     toast('Added to your cart');
     return cart;
   } catch (e) {
-    toast(isMissingApi(e) ? 'The cart is not available yet.' : humanError(e), 'error');
+    toast(humanError(e), 'error');
     throw e;
   } finally {
     setBusy(btn, false);
@@ -290,41 +310,76 @@ async function similarSection(p) {
     h('div', { class: 'grid scroller' }, list.slice(0, 8).map(productCard)));
 }
 
-async function reviewsSection(p) {
-  const rating = p.rating || {};
-  let reviews = null;
+// "Customers who bought this also bought" (order co-occurrence).
+async function alsoBoughtSection(p) {
+  let list = [];
   try {
-    const data = await api('GET', `/products/${p.product_id}/reviews?size=5`);
-    reviews = data.reviews || data.items || [];
-  } catch (e) { /* reviews API not there yet */ }
-  if (!rating.count && !(reviews && reviews.length)) return null;
-  return h('section', { class: 'section reviews', id: 'reviews' },
-    h('h2', null, 'Customer reviews'),
-    h('div', { class: 'review-summary' }, h('span', { class: 'big-rating' }, (rating.average || 0).toFixed(1)), stars(rating.average), h('span', { class: 'muted' }, ` ${rating.count || 0} ratings`)),
-    reviews && reviews.length ? h('ul', { class: 'plain review-list' }, reviews.map((r) => h('li', { class: 'review' },
-      stars(r.rating), r.title ? h('strong', null, ' ', r.title) : null,
-      h('p', null, r.body || r.text || r.comment || ''),
-      h('small', { class: 'muted' }, r.author || r.user_name || 'A customer', r.verified_purchase ? ' · Verified purchase' : '')))) : null);
+    const data = await api('GET', `/products/${p.product_id}/recommendations?limit=8`);
+    list = data.also_bought || [];
+  } catch (e) { /* recommendations are an extra: the page works without them */ }
+  if (!list.length) return null;
+  return h('section', { class: 'section', id: 'also-bought' }, h('div', { class: 'section-head' }, h('h2', null, 'Customers who bought this also bought')),
+    h('div', { class: 'grid scroller' }, list.slice(0, 8).map(productCard)));
 }
 
-async function wishlistButton(p) {
+// Is the product on the signed-in shopper's wishlist? (pages through it)
+async function isWished(productId) {
+  for (let page = 1; page <= 10; page++) {
+    const data = await api('GET', `/me/wishlist?size=100&page=${page}`);
+    const items = data.items || [];
+    if (items.some((i) => String(i.product_id) === String(productId))) return true;
+    if (items.length < 100) return false;
+  }
+  return false;
+}
+
+// "Add to wishlist" for a signed-in shopper; "In your wishlist" once it is.
+async function wishlistControl(p) {
+  const me = await loadMe();
+  const slot = h('div', { class: 'wish', id: 'wish-control' });
+  if (!me) {
+    return mount(slot, h('a', { class: 'muted-link', href: '/login?next=' + encodeURIComponent('/p/' + p.product_id) }, '♡ Sign in to save this to your wishlist'));
+  }
+  let wished = false;
   try {
-    await api('GET', '/wishlist');
+    wished = await isWished(p.product_id);
   } catch (e) {
     return null;
   }
-  const btn = h('button', { type: 'button', class: 'btn ghost', onclick: async () => {
-    setBusy(btn, true);
-    try {
-      await api('POST', '/wishlist/items', { product_id: p.product_id });
-      toast('Saved to your wishlist');
-    } catch (e) {
-      toast(humanError(e), 'error');
-    } finally {
-      setBusy(btn, false);
+  const render = () => {
+    if (wished) {
+      const remove = h('button', { type: 'button', class: 'linkish', onclick: async () => {
+        setBusy(remove, true);
+        try {
+          await api('DELETE', '/me/wishlist/' + encodeURIComponent(p.product_id));
+          wished = false;
+          toast('Removed from your wishlist');
+          render();
+        } catch (e) {
+          setBusy(remove, false);
+          toast(humanError(e), 'error');
+        }
+      } }, 'Remove');
+      mount(slot, h('span', { class: 'wished', role: 'status' }, h('span', { 'aria-hidden': 'true' }, '♥ '), 'In your wishlist'),
+        h('a', { href: '/wishlist' }, 'View wishlist'), remove);
+    } else {
+      const add = h('button', { type: 'button', class: 'btn ghost', id: 'add-to-wishlist', onclick: async () => {
+        setBusy(add, true, 'Saving…');
+        try {
+          await api('POST', '/me/wishlist', { product_id: String(p.product_id) });
+          wished = true;
+          toast('Saved to your wishlist');
+          render();
+        } catch (e) {
+          setBusy(add, false);
+          toast(humanError(e), 'error');
+        }
+      } }, h('span', { 'aria-hidden': 'true' }, '♡ '), 'Add to wishlist');
+      mount(slot, add);
     }
-  } }, '♡ Add to wishlist');
-  return btn;
+  };
+  render();
+  return slot;
 }
 
 export async function product(main, [id], _params, alive) {
@@ -346,10 +401,11 @@ export async function product(main, [id], _params, alive) {
       await addToCart(p.product_id, n, addBtn);
       mount(msg, notice('Added to your cart. ', 'ok'), h('a', { href: '/cart' }, 'View cart ›'));
     } catch (err) {
-      mount(msg, notice(isMissingApi(err) ? 'The cart is not available yet.' : humanError(err), 'error'));
+      mount(msg, notice(humanError(err), 'error'));
     }
   } },
   h('div', { class: 'qty' }, h('label', { for: 'qty' }, 'Quantity'), qty), addBtn);
+  const ratingLink = h('a', { href: '#reviews', class: 'rating-link', id: 'rating-link' }, stars(p.rating && p.rating.average, (p.rating && p.rating.count) || 0));
   const specs = p.specifications && typeof p.specifications === 'object' ? Object.entries(p.specifications) : [];
   const catParts = (p.category || '').split(' > ').filter(Boolean);
   mount(main,
@@ -360,7 +416,7 @@ export async function product(main, [id], _params, alive) {
       h('div', { class: 'product-info' },
         p.brand ? h('div', { class: 'brand' }, p.brand) : null,
         h('h1', { class: 'product-name' }, p.name),
-        h('a', { href: '#reviews', class: 'rating-link' }, stars(p.rating && p.rating.average, (p.rating && p.rating.count) || 0)),
+        ratingLink,
         h('div', { class: 'price big' },
           h('span', { class: 'now' + (disc ? ' sale' : '') }, money(price.final_price ?? price.amount, currency)),
           disc ? h('s', { class: 'was' }, money(price.amount, currency)) : null,
@@ -377,11 +433,15 @@ export async function product(main, [id], _params, alive) {
         specs.length ? h('div', { class: 'specs' }, h('h2', null, 'Specifications'),
           h('table', null, h('tbody', null, specs.map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, String(v))))))) : null,
         h('p', { class: 'muted small' }, 'SKU ', p.sku || ''))),
+    h('div', { id: 'also-slot' }),
     h('div', { id: 'reviews-slot' }),
     h('div', { id: 'similar-slot' }));
-  const [rev, sim, wish] = await Promise.all([reviewsSection(p), similarSection(p), wishlistButton(p)]);
+  const [rev, also, sim, wish] = await Promise.all([
+    reviewsSection(p, (rating) => mount(ratingLink, stars(rating.average, rating.count || 0))),
+    alsoBoughtSection(p), similarSection(p), wishlistControl(p)]);
   if (!alive()) return;
   if (rev) mount(main.querySelector('#reviews-slot'), rev);
+  if (also) mount(main.querySelector('#also-slot'), also);
   if (sim) mount(main.querySelector('#similar-slot'), sim);
   if (wish) mount(main.querySelector('#wish-slot'), wish);
 }

@@ -1,0 +1,368 @@
+// Flash sales: the sale page (price, units left, countdown), the virtual
+// queue (join, position updated by polling), the token holder's checkout at
+// the sale price, and the admin page that creates a sale.
+import { api, h, mount, money, notice, humanError, toast, setBusy, field, dateTime, countdown, stars } from './lib.js';
+import { setTitle, loadMe, navigate } from './app.js';
+import { productImage, tickCountdowns } from './shop.js';
+import { gate, shell } from './admin.js';
+
+const POLL_MS = 1500;
+
+function unitsLeft(s) {
+  return Number(s.remaining || 0) + Number(s.held || 0);
+}
+
+function saleHeadline(s) {
+  const started = s.status === 'active';
+  if (s.status === 'scheduled') return ['Starts in ', h('span', { class: 'countdown', dataset: { until: String(Date.parse(s.starts_at)) } }, countdown((Date.parse(s.starts_at) - Date.now()) / 1000))];
+  if (started) return ['Ends in ', h('span', { class: 'countdown', dataset: { until: String(Date.parse(s.ends_at)) } }, countdown((Date.parse(s.ends_at) - Date.now()) / 1000))];
+  if (s.status === 'sold_out') return ['Sold out'];
+  return ['This sale has ended'];
+}
+
+// The counters block, refreshed on every poll.
+function saleFacts(s) {
+  const left = unitsLeft(s);
+  const pct = s.quantity ? Math.round((left / s.quantity) * 100) : 0;
+  return h('div', { class: 'flash-facts' },
+    h('p', { class: 'flash-when', id: 'flash-when' }, saleHeadline(s)),
+    h('div', { class: 'flash-meter', 'aria-hidden': 'true' }, h('span', { class: 'flash-meter-fill', style: `width:${pct}%` })),
+    h('p', { id: 'units-left' }, h('strong', null, `${left} of ${s.quantity} left`), h('span', { class: 'muted' }, ` · ${s.sold} sold`,
+      s.queued ? ` · ${s.queued} waiting in line` : '')),
+    h('p', { class: 'muted small' }, `Limit ${s.per_user_limit} per customer · ${dateTime(s.starts_at)} – ${dateTime(s.ends_at)}`));
+}
+
+export async function sale(main, [id], _params, alive) {
+  const [s, me] = await Promise.all([api('GET', '/flash-sales/' + id), loadMe()]);
+  if (!alive()) return;
+  setTitle('Flash sale: ' + (s.product_name || ''));
+  const p = await api('GET', '/products/' + s.product_id).catch(() => null);
+  if (!alive()) return;
+  const cur = s.currency || 'USD';
+  const list = Number(s.list_price || 0);
+  const off = list > Number(s.sale_price) ? Math.round((1 - Number(s.sale_price) / list) * 100) : 0;
+  const facts = h('div', { id: 'flash-facts' }, saleFacts(s));
+  const panel = h('div', { class: 'card flash-panel', id: 'flash-panel', 'aria-live': 'polite' });
+  const image = p && (p.image_details && p.image_details[0] ? p.image_details[0].url : (p.images || [])[0]);
+  mount(main,
+    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '/' }, 'Home'), ' › ', h('span', null, 'Flash sale')),
+    h('div', { class: 'product-page flash-page' },
+      h('div', { class: 'gallery' }, productImage(image, s.product_name, 'main-img')),
+      h('div', { class: 'product-info' },
+        h('span', { class: 'flash-tag' }, '⚡ Flash sale'),
+        h('h1', { class: 'product-name' }, s.product_name || 'Product ' + s.product_id),
+        p && p.rating && p.rating.count ? stars(p.rating.average, p.rating.count) : null,
+        h('div', { class: 'price big' },
+          h('span', { class: 'now sale', id: 'sale-price' }, money(s.sale_price, cur)),
+          off ? h('s', { class: 'was' }, money(list, cur)) : null,
+          off ? h('span', { class: 'off' }, `−${off}%`) : null),
+        facts,
+        panel,
+        h('p', null, h('a', { href: '/p/' + s.product_id }, 'Product details ›')))));
+  tickCountdowns(main, alive);
+
+  const ctx = { id, sale: s, me, cur, panel, facts, alive, main, polling: false, checkingOut: false };
+  if (!me) {
+    mount(panel, h('p', null, 'Sign in to join the queue for this sale.'),
+      h('a', { class: 'btn primary big', href: '/login?next=' + encodeURIComponent('/flash/' + id) }, 'Sign in to join'));
+    return;
+  }
+  await refresh(ctx);
+}
+
+async function refresh(ctx) {
+  let st;
+  try {
+    const [status, s] = await Promise.all([api('GET', `/flash-sales/${ctx.id}/status`), api('GET', '/flash-sales/' + ctx.id)]);
+    st = status;
+    ctx.sale = s;
+    mount(ctx.facts, saleFacts(s));
+  } catch (e) {
+    if (!ctx.alive()) return;
+    mount(ctx.panel, notice(humanError(e), 'error'), h('button', { type: 'button', class: 'btn', onclick: () => refresh(ctx) }, 'Try again'));
+    return;
+  }
+  if (!ctx.alive()) return;
+  showState(ctx, st);
+}
+
+function schedulePoll(ctx) {
+  if (ctx.polling) return;
+  ctx.polling = true;
+  setTimeout(async () => {
+    ctx.polling = false;
+    if (!ctx.alive() || !ctx.panel.isConnected) return;
+    await refresh(ctx);
+  }, POLL_MS);
+}
+
+function joinForm(ctx, st, intro) {
+  const s = ctx.sale;
+  const max = Math.max(0, Number(s.per_user_limit) - Number(st.bought || 0));
+  if (max <= 0) return [notice('You have bought the most this sale allows per customer.', 'info')];
+  const qty = h('select', { id: 'flash-qty' }, Array.from({ length: Math.min(max, 10) }, (_, i) => h('option', { value: String(i + 1) }, String(i + 1))));
+  const msg = h('div', { class: 'form-msg', role: 'alert' });
+  const btn = h('button', { type: 'submit', class: 'btn primary big', id: 'join-queue', disabled: s.status !== 'active' },
+    s.status === 'scheduled' ? 'Not started yet' : 'Join the queue');
+  return [intro || null,
+    h('form', { class: 'buy', onsubmit: async (e) => {
+      e.preventDefault();
+      setBusy(btn, true, 'Joining…');
+      try {
+        const res = await api('POST', `/flash-sales/${ctx.id}/join`, { quantity: Number(qty.value) });
+        if (!ctx.alive()) return;
+        showState(ctx, res);
+      } catch (err) {
+        setBusy(btn, false);
+        mount(msg, notice(humanError(err), 'error'));
+      }
+    } }, max > 1 ? h('div', { class: 'qty' }, h('label', { for: 'flash-qty' }, 'Quantity'), qty) : null, btn),
+    msg,
+    h('p', { class: 'muted small' }, 'Places are given in the order shoppers join. When it is your turn we hold your units for 5 minutes.')];
+}
+
+function showState(ctx, st) {
+  const { panel, sale: s } = ctx;
+  if (ctx.checkingOut && st.state === 'granted') return; // keep the form the shopper is filling in
+  switch (st.state) {
+    case 'not_joined':
+      if (s.status === 'sold_out') return mount(panel, h('p', { class: 'big-msg' }, 'Sold out'), h('p', { class: 'muted' }, 'Every unit of this sale is gone.'));
+      if (s.status === 'ended') return mount(panel, h('p', { class: 'big-msg' }, 'This sale has ended'));
+      return mount(panel, joinForm(ctx, st));
+    case 'queued':
+      mount(panel,
+        h('p', { class: 'queue-pos', id: 'queue-position' }, 'You are ', h('strong', null, `number ${st.position}`), ' in line'),
+        h('div', { class: 'state loading' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Keep this page open: it updates by itself.'));
+      return schedulePoll(ctx);
+    case 'granted':
+      return mount(panel, checkoutForm(ctx, st));
+    case 'purchased':
+      return showOrder(ctx, st);
+    case 'expired':
+      return mount(panel, joinForm(ctx, st, notice('Your turn ran out before you checked out, so the units went back to the sale. You can join again.', 'error')));
+    case 'sold_out':
+      return mount(panel, h('p', { class: 'big-msg', id: 'flash-sold-out' }, 'Sold out'), h('p', { class: 'muted' }, 'Sorry, every unit went before your turn came.'));
+    case 'ended':
+      return mount(panel, h('p', { class: 'big-msg' }, 'This sale has ended'));
+    default:
+      mount(panel, notice(`Status: ${st.state}`));
+      return schedulePoll(ctx);
+  }
+}
+
+async function showOrder(ctx, st) {
+  let order = null;
+  if (st.order_id) order = await api('GET', '/me/flash-orders/' + encodeURIComponent(st.order_id)).catch(() => null);
+  if (!ctx.alive()) return;
+  mount(ctx.panel, order ? confirmation(order) : h('p', null, 'You bought this sale item.'),
+    joinMore(ctx, st));
+}
+
+function joinMore(ctx, st) {
+  const max = Number(ctx.sale.per_user_limit) - Number(st.bought || 0);
+  if (max <= 0 || ctx.sale.status !== 'active') return null;
+  return h('details', { class: 'write-more' }, h('summary', { class: 'btn small' }, 'Buy another'), joinForm(ctx, st));
+}
+
+function confirmation(o) {
+  const cur = o.currency || 'USD';
+  const item = (o.items || [])[0] || {};
+  const sum = o.summary || {};
+  const row = (l, v, cls) => h('div', { class: 'sum-row ' + (cls || '') }, h('dt', null, l), h('dd', null, v));
+  return h('div', { id: 'flash-confirmation' },
+    h('div', { class: 'confirm-banner' }, h('span', { class: 'check-mark', 'aria-hidden': 'true' }, '✓'),
+      h('div', null, h('h2', null, 'You got it!'), h('p', null, 'Order ', h('strong', { class: 'order-id' }, o.order_id)))),
+    h('p', null, `${item.product_name || 'Item'} × ${item.quantity} at `, h('strong', { class: 'flash-unit' }, money(item.unit_price, cur)), ' each'),
+    h('dl', { class: 'summary-list' },
+      row('Subtotal', money(sum.subtotal, cur)),
+      row('Shipping', Number(sum.shipping) === 0 ? 'Free' : money(sum.shipping, cur)),
+      row('Tax', money(sum.tax, cur)),
+      row('Total', money(sum.total, cur), 'total')),
+    o.payment && o.payment.last4 ? h('p', { class: 'muted small' }, `Paid with ${brandName(o.payment.brand)} ending ${o.payment.last4}`) : null);
+}
+
+function brandName(b) {
+  return b ? b.charAt(0).toUpperCase() + b.slice(1) : 'card';
+}
+
+function addressLine(a) {
+  return [a.name, a.street, [a.city, a.state, a.zip].filter(Boolean).join(' '), a.country].filter(Boolean).join(', ');
+}
+
+function checkoutForm(ctx, st) {
+  const { sale: s, cur, me } = ctx;
+  const wrap = h('div', { id: 'flash-checkout' });
+  const expires = Date.now() + Number(st.expires_in_seconds || 0) * 1000;
+  const unit = Number(s.sale_price);
+  wrap.appendChild(h('div', { class: 'notice ok turn' },
+    h('strong', null, 'It’s your turn! '), `${st.quantity} × ${money(unit, cur)} held for you for `,
+    h('span', { class: 'countdown', dataset: { until: String(expires) } }, countdown(st.expires_in_seconds || 0)), '.'));
+  const expiryTimer = () => {
+    if (!ctx.alive() || !wrap.isConnected) return;
+    if (Date.now() >= expires) { ctx.checkingOut = false; refresh(ctx); return; }
+    setTimeout(expiryTimer, 1000);
+  };
+  setTimeout(expiryTimer, 1000);
+  tickCountdowns(wrap, ctx.alive);
+  const body = h('div', null, h('div', { class: 'state loading' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading your addresses and cards…'));
+  wrap.appendChild(body);
+  Promise.all([
+    api('GET', '/me/addresses').then((d) => d.addresses || []).catch(() => []),
+    api('GET', '/me/payment-methods').then((d) => d.payment_methods || []).catch(() => []),
+  ]).then(([addresses, methods]) => {
+    if (!wrap.isConnected) return;
+    const radio = (group, value, label, checked, onpick) => {
+      const id = `fl-${group}-${value}`;
+      return h('div', { class: 'choice' }, h('input', { type: 'radio', name: 'fl-' + group, id, value, checked, onchange: () => onpick(value) }), h('label', { for: id }, label));
+    };
+    const addr = { value: addresses.length ? String((addresses.find((a) => a.is_default) || addresses[0]).address_id) : 'new' };
+    const inp = (name, attrs = {}) => h('input', { name, required: true, ...attrs });
+    const af = {
+      name: inp('name', { autocomplete: 'name', value: [me.first_name, me.last_name].filter(Boolean).join(' ') }),
+      street: inp('street', { autocomplete: 'address-line1' }),
+      city: inp('city', { autocomplete: 'address-level2' }),
+      state: inp('state', { autocomplete: 'address-level1', required: false }),
+      zip: inp('zip', { autocomplete: 'postal-code' }),
+      country: inp('country', { autocomplete: 'country', value: 'US', maxlength: 2 }),
+    };
+    const newAddr = h('div', { class: 'grid-form', hidden: addr.value !== 'new' },
+      field('Full name', af.name), field('Street address', af.street), field('City', af.city),
+      field('State / region', af.state), field('ZIP / postal code', af.zip), field('Country (2 letters)', af.country));
+    const pay = { value: methods.length ? String(methods[0].payment_method_id) : 'new' };
+    const card = {
+      number: h('input', { name: 'cardnumber', autocomplete: 'cc-number', inputmode: 'numeric', placeholder: '4242 4242 4242 4242', maxlength: 23 }),
+      exp: h('input', { name: 'exp', autocomplete: 'cc-exp', placeholder: 'MM/YY', maxlength: 7 }),
+      cvc: h('input', { name: 'cvc', autocomplete: 'cc-csc', inputmode: 'numeric', placeholder: '123', maxlength: 4 }),
+    };
+    const newCard = h('div', { class: 'grid-form cardform', hidden: pay.value !== 'new' }, field('Card number', card.number), field('Expiry (MM/YY)', card.exp), field('CVC', card.cvc));
+    const msg = h('div', { class: 'form-msg', role: 'alert', id: 'flash-msg' });
+    const total = unit * Number(st.quantity || 1);
+    const btn = h('button', { type: 'submit', class: 'btn primary big block', id: 'flash-buy' }, `Buy now for ${money(total, cur)}`);
+    let inFlight = false;
+    const touched = () => { ctx.checkingOut = true; };
+    const form = h('form', { novalidate: true, oninput: touched, onsubmit: async (e) => {
+      e.preventDefault();
+      if (inFlight) return;
+      mount(msg);
+      const req = { token: st.token };
+      if (addr.value === 'new') {
+        for (const el of Object.values(af)) if (el.required && !el.value.trim()) { el.focus(); mount(msg, notice('Please fill in the shipping address.', 'error')); return; }
+        const a = {};
+        for (const [k, el] of Object.entries(af)) if (el.value.trim()) a[k] = el.value.trim();
+        req.shipping_address = a;
+      } else {
+        req.shipping_address_id = addr.value;
+      }
+      if (pay.value === 'new') {
+        const number = card.number.value.replace(/[\s-]/g, '');
+        if (!/^\d{12,19}$/.test(number)) { card.number.focus(); mount(msg, notice('Enter the card number (12 to 19 digits).', 'error')); return; }
+        const m = card.exp.value.match(/^\s*(\d{1,2})\s*\/\s*(\d{2,4})\s*$/);
+        if (!m) { card.exp.focus(); mount(msg, notice('Enter the expiry as MM/YY.', 'error')); return; }
+        if (!/^\d{3,4}$/.test(card.cvc.value.trim())) { card.cvc.focus(); mount(msg, notice('Enter the 3 or 4 digit CVC.', 'error')); return; }
+        const year = parseInt(m[2], 10);
+        req.payment_method = { type: 'card', card_number: number, exp_month: parseInt(m[1], 10), exp_year: year < 100 ? 2000 + year : year, cvc: card.cvc.value.trim() };
+      } else {
+        req.payment_method_id = pay.value;
+      }
+      inFlight = true;
+      ctx.checkingOut = true;
+      setBusy(btn, true, 'Paying…');
+      try {
+        const order = await api('POST', `/flash-sales/${ctx.id}/checkout`, req);
+        ctx.checkingOut = false;
+        if (!ctx.alive()) return;
+        toast('Order placed at the sale price');
+        mount(ctx.panel, confirmation(order));
+        api('GET', '/flash-sales/' + ctx.id).then((s2) => { ctx.sale = s2; mount(ctx.facts, saleFacts(s2)); }).catch(() => {});
+      } catch (err) {
+        inFlight = false;
+        setBusy(btn, false);
+        if (err.code === 'token_expired' || err.code === 'sold_out') {
+          ctx.checkingOut = false;
+          toast(humanError(err), 'error');
+          refresh(ctx);
+          return;
+        }
+        mount(msg, notice(humanError(err), 'error'));
+      }
+    } },
+    h('fieldset', { class: 'step' }, h('legend', null, 'Ship to'),
+      addresses.map((a) => radio('addr', String(a.address_id), addressLine(a), addr.value === String(a.address_id), (v) => { addr.value = v; newAddr.hidden = true; })),
+      addresses.length ? radio('addr', 'new', 'Use a new address', false, (v) => { addr.value = v; newAddr.hidden = false; }) : null,
+      newAddr),
+    h('fieldset', { class: 'step' }, h('legend', null, 'Pay with'),
+      methods.map((m) => radio('pay', String(m.payment_method_id), `${m.brand || 'Card'} ending ${m.last_four || m.last4} (exp ${m.exp_month}/${m.exp_year})`, pay.value === String(m.payment_method_id), (v) => { pay.value = v; newCard.hidden = true; })),
+      methods.length ? radio('pay', 'new', 'Use a new card', false, (v) => { pay.value = v; newCard.hidden = false; }) : null,
+      newCard),
+    msg, btn,
+    h('p', { class: 'muted small' }, 'Tax and shipping are added as usual; your card is charged when you buy.'));
+    mount(body, form);
+  });
+  return wrap;
+}
+
+// ---- admin: create and watch flash sales ----
+
+function isoNoMillis(d) {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+function localInput(d) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export async function adminSales(main, _m, _p, alive) {
+  if (!(await gate(main))) return;
+  const [sales, products] = await Promise.all([
+    api('GET', '/flash-sales').then((d) => d.flash_sales || []),
+    api('GET', '/products?size=100&sort=name').then((d) => d.products || []).catch(() => []),
+  ]);
+  if (!alive()) return;
+  const product = h('select', { id: 'fs-product', required: true }, h('option', { value: '' }, 'Choose a product…'),
+    products.map((p) => h('option', { value: p.product_id }, `${p.name} — ${money(p.price, p.currency)} (${p.available} in stock)`)));
+  const price = h('input', { id: 'fs-price', type: 'number', min: '0.01', step: '0.01', inputmode: 'decimal', required: true });
+  const qty = h('input', { id: 'fs-qty', type: 'number', min: 1, step: 1, value: 10, required: true });
+  const limit = h('input', { id: 'fs-limit', type: 'number', min: 1, step: 1, value: 1, required: true });
+  const now = new Date();
+  const starts = h('input', { id: 'fs-starts', type: 'datetime-local', value: localInput(now), required: true });
+  const ends = h('input', { id: 'fs-ends', type: 'datetime-local', value: localInput(new Date(now.getTime() + 3600 * 1000)), required: true });
+  const msg = h('div', { class: 'form-msg', role: 'alert' });
+  const btn = h('button', { type: 'submit', class: 'btn primary' }, 'Create flash sale');
+  const form = h('form', { class: 'card admin-form', id: 'flash-form', onsubmit: async (e) => {
+    e.preventDefault();
+    mount(msg);
+    if (!product.value) { product.focus(); mount(msg, notice('Choose a product.', 'error')); return; }
+    setBusy(btn, true, 'Creating…');
+    try {
+      // a start a little in the past counts as "now" (the form's minute precision)
+      const startAt = new Date(starts.value);
+      const created = await api('POST', '/admin/flash-sales', {
+        product_id: product.value, sale_price: price.value, quantity: Number(qty.value), per_user_limit: Number(limit.value),
+        starts_at: isoNoMillis(startAt), ends_at: isoNoMillis(new Date(ends.value)),
+      }, { admin: true });
+      toast('Flash sale created');
+      navigate('/admin/flash-sales?created=' + created.flash_sale_id, { replace: true });
+    } catch (err) {
+      setBusy(btn, false);
+      mount(msg, notice(humanError(err), 'error'));
+    }
+  } },
+  h('h2', null, 'New flash sale'),
+  h('p', { class: 'muted small' }, 'The quantity leaves the product’s stock for the sale; unsold units go back when it ends.'),
+  h('div', { class: 'grid-form' }, field('Product', product), field('Sale price', price), field('Quantity', qty), field('Limit per customer', limit),
+    field('Starts', starts), field('Ends', ends)), msg, btn);
+  shell(main, 'flash', 'Flash sales',
+    sales.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'admin-flash' },
+      h('thead', null, h('tr', null, ['Product', 'Price', 'Left', 'Sold', 'In line', 'Status', 'Ends', ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, sales.map((s) => h('tr', null,
+        h('td', null, s.product_name || s.product_id),
+        h('td', null, money(s.sale_price, s.currency), s.list_price ? h('div', { class: 'muted small' }, 'list ', money(s.list_price, s.currency)) : null),
+        h('td', null, `${unitsLeft(s)} / ${s.quantity}`),
+        h('td', null, String(s.sold)),
+        h('td', null, String(s.queued)),
+        h('td', null, h('span', { class: 'status-badge st-' + s.status }, s.status.replace('_', ' '))),
+        h('td', null, dateTime(s.ends_at)),
+        h('td', { class: 'actions' }, h('a', { href: '/flash/' + s.flash_sale_id }, 'Open sale page')))))))
+      : h('p', { class: 'muted' }, 'No current or upcoming flash sales.'),
+    form);
+}

@@ -37,7 +37,8 @@ if "$bin" user create --help >/dev/null 2>&1; then
   echo "$admin_password" | "$bin" user create --admin --email "$admin_email" --first-name Ada --last-name Admin \
     --password-stdin --data-dir "$data/shop" >/dev/null
 fi
-"$bin" serve --data-dir "$data/shop" --listen 127.0.0.1 --port 0 2>"$log" &
+# wished products are checked every second (default 30) so a price drop shows up at once
+SHOPBOX_WISHLIST_WATCH_SECONDS=1 "$bin" serve --data-dir "$data/shop" --listen 127.0.0.1 --port 0 2>"$log" &
 pid=$!
 url=""
 for _ in $(seq 1 100); do

@@ -11,7 +11,7 @@ const PAGE = 5;
 export async function reviewsSection(p, onRating) {
   const me = await loadMe();
   const root = h('section', { class: 'section reviews', id: 'reviews' });
-  const st = { sort: 'newest', only: '', page: 1, list: [], total: 0, rating: null, mine: null, editing: false, voted: new Set() };
+  const st = { sort: 'newest', only: '', page: 1, list: [], total: 0, rating: null, mine: null, editing: false, writing: false, voted: new Set() };
 
   const load = async (append = false) => {
     const q = new URLSearchParams({ sort: st.sort, page: String(st.page), size: String(PAGE) });
@@ -95,6 +95,7 @@ export async function reviewsSection(p, onRating) {
         else await api('POST', `/products/${p.product_id}/reviews`, payload);
         toast(existing ? 'Your review was updated' : 'Thanks! Your review is posted');
         st.editing = false;
+        st.writing = false;
         st.sort = 'newest';
         st.only = '';
         await refresh();
@@ -105,13 +106,20 @@ export async function reviewsSection(p, onRating) {
     } },
     h('h3', null, existing ? 'Edit your review' : 'Write a review'),
     picker, field('Title', title), field('Your review', body), msg,
-    h('div', { class: 'row gap' }, btn, existing ? h('button', { type: 'button', class: 'btn ghost', onclick: () => { st.editing = false; render(); } }, 'Cancel') : null));
+    h('div', { class: 'row gap' }, btn, h('button', { type: 'button', class: 'btn ghost', onclick: () => { st.editing = false; st.writing = false; render(); } }, 'Cancel')));
   };
 
   const yourReview = () => {
     if (!me) return h('p', { class: 'muted' }, h('a', { href: '/login?next=' + encodeURIComponent('/p/' + p.product_id + '#reviews') }, 'Sign in'), ' to write a review.');
-    if (!st.mine) return h('details', { class: 'write-more' }, h('summary', { class: 'btn' }, 'Write a review'), reviewForm(null));
-    if (st.editing) return reviewForm(st.mine);
+    if (!st.mine) {
+      return st.writing ? null : h('button', { type: 'button', class: 'btn', id: 'write-review-btn', onclick: () => {
+        st.writing = true;
+        render();
+        const t = root.querySelector('#write-review');
+        if (t) { t.scrollIntoView({ block: 'nearest' }); t.querySelector('input')?.focus(); }
+      } }, 'Write a review');
+    }
+    if (st.editing) return null;
     const del = h('button', { type: 'button', class: 'linkish danger', onclick: async () => {
       if (!confirm('Delete your review?')) return;
       setBusy(del, true);
@@ -182,6 +190,8 @@ export async function reviewsSection(p, onRating) {
           r.count ? histogram() : null,
           yourReview()),
         h('div', { class: 'reviews-main' },
+          me && st.writing && !st.mine ? reviewForm(null) : null,
+          me && st.editing && st.mine ? reviewForm(st.mine) : null,
           st.total || st.only ? h('div', { class: 'review-tools' },
             h('span', { class: 'muted' }, st.only ? `${st.total} with ${st.only} ★ · ` : `${st.total} ${st.total === 1 ? 'review' : 'reviews'}`,
               st.only ? h('button', { type: 'button', class: 'linkish', onclick: async () => { st.only = ''; await load(); render(); } }, 'show all') : null),

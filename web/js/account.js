@@ -375,6 +375,8 @@ function notificationsSection(notes, reload) {
 
 // ---- wishlist ----
 
+let wishNote = null; // a message that outlives the re-render after an action
+
 export async function wishlist(main, _m, params, alive) {
   setTitle('Wishlist');
   const me = await requireUser(main, 'Wishlist');
@@ -391,7 +393,8 @@ export async function wishlist(main, _m, params, alive) {
     if (n.type === 'wishlist.price_drop' && n.product_id && !drops.has(String(n.product_id))) drops.set(String(n.product_id), n.data || {});
   }
   const items = data.items || [];
-  const msg = h('div', { class: 'form-msg', role: 'status', 'aria-live': 'polite' });
+  const msg = h('div', { class: 'form-msg', role: 'status', 'aria-live': 'polite' }, wishNote);
+  wishNote = null;
   const reload = () => wishlist(main, _m, params, alive);
   const card = (i) => {
     const cur = i.currency || 'USD';
@@ -404,7 +407,7 @@ export async function wishlist(main, _m, params, alive) {
         const cart = await api('POST', `/me/wishlist/${encodeURIComponent(i.product_id)}/move-to-cart`, {});
         setCartCount(cart);
         toast('Moved to your cart');
-        mount(msg, notice(`${i.name} is in your cart. `, 'ok'), h('a', { href: '/cart' }, 'View cart ›'));
+        wishNote = [notice(`${i.name} is in your cart. `, 'ok'), h('a', { href: '/cart' }, 'View cart ›')];
         reload();
       } catch (e) {
         setBusy(moveBtn, false);

@@ -178,7 +178,8 @@ function confirmation(o) {
       row('Shipping', Number(sum.shipping) === 0 ? 'Free' : money(sum.shipping, cur)),
       row('Tax', money(sum.tax, cur)),
       row('Total', money(sum.total, cur), 'total')),
-    o.payment && o.payment.last4 ? h('p', { class: 'muted small' }, `Paid with ${brandName(o.payment.brand)} ending ${o.payment.last4}`) : null);
+    o.payment && o.payment.last4 ? h('p', { class: 'muted small' }, `Paid with ${brandName(o.payment.brand)} ending ${o.payment.last4}`) : null,
+    h('p', null, h('a', { class: 'btn small', href: '/orders/' + encodeURIComponent(o.order_id) }, 'View order and tracking')));
 }
 
 function brandName(b) {

@@ -27,6 +27,7 @@ export function shell(main, current, title, ...content) {
       h('strong', { class: 'admin-title' }, 'Shop admin'),
       link('/admin', 'Dashboard', 'dash'), link('/admin/products', 'Products', 'products'), link('/admin/categories', 'Categories', 'categories'),
       link('/admin/inventory', 'Inventory', 'inventory'), link('/admin/orders', 'Orders', 'orders'),
+      link('/admin/reviews', 'Reviews', 'reviews'),
       link('/admin/flash-sales', 'Flash sales', 'flash'),
       adminToken.get() ? h('button', { type: 'button', class: 'linkish', onclick: () => { adminToken.set(''); navigate('/admin'); } }, 'Forget admin token') : null),
     h('div', { class: 'admin-main' }, h('h1', null, title), ...content)));
@@ -504,4 +505,46 @@ export async function orderDetail(main, [id], _p, alive) {
         canRefund ? h('form', { class: 'card', novalidate: true, onsubmit: (e) => { e.preventDefault(); run(refundBtn, () => asend('POST', `/admin/orders/${oid}/refunds`, { amount: refundAmt.value || remaining }), 'Refund issued'); } },
           h('h2', null, 'Refund'), field('Amount (empty for the full remaining amount)', refundAmt), refundBtn) : null,
         !['cancelled', 'refunded', 'delivered', 'shipped'].includes(o.status) ? cancelBtn : null)));
+}
+
+// ---- reviews: moderation ----
+
+export async function reviews(main, _m, params, alive) {
+  if (!(await gate(main))) return;
+  const status = params.get('status') || '';
+  const page = Number(params.get('page') || 1);
+  const data = await aget('/admin/reviews' + qs({ status, page, size: 25 }));
+  const list = data.reviews || [];
+  const names = new Map();
+  await Promise.all([...new Set(list.map((r) => String(r.product_id)))].map((id) =>
+    api('GET', '/products/' + id).then((p) => names.set(id, p.name)).catch(() => names.set(id, 'Product ' + id))));
+  if (!alive()) return;
+  const filter = h('select', { id: 'review-status', onchange: (e) => navigate('/admin/reviews' + qs({ status: e.target.value })) },
+    [['', 'All'], ['published', 'Published'], ['hidden', 'Hidden']].map(([v, l]) => h('option', { value: v, selected: v === status }, l)));
+  const toggle = (r) => async (e) => {
+    const btn = e.currentTarget;
+    setBusy(btn, true);
+    try {
+      await asend('POST', `/admin/reviews/${r.review_id}/${r.status === 'hidden' ? 'unhide' : 'hide'}`);
+      toast(r.status === 'hidden' ? 'The review is shown again' : 'The review is hidden');
+      reviews(main, _m, params, alive);
+    } catch (err) {
+      setBusy(btn, false);
+      toast(humanError(err), 'error');
+    }
+  };
+  shell(main, 'reviews', 'Reviews',
+    h('div', { class: 'toolbar' }, h('div', { class: 'row gap' }, h('label', { for: 'review-status' }, 'Status'), filter),
+      h('span', { class: 'muted' }, `${data.total || 0} ${data.total === 1 ? 'review' : 'reviews'}`)),
+    list.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'admin-reviews' },
+      h('thead', null, h('tr', null, ['Product', 'Rating', 'Review', 'Author', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, list.map((r) => h('tr', null,
+        h('td', null, h('a', { href: '/p/' + r.product_id }, names.get(String(r.product_id)))),
+        h('td', null, h('span', { class: 'stars', 'aria-label': `${r.rating} out of 5` }, '★'.repeat(r.rating), h('span', { class: 'stars-off' }, '★'.repeat(5 - r.rating)))),
+        h('td', null, h('strong', null, r.title || ''), h('div', { class: 'muted small' }, (r.body || '').slice(0, 140))),
+        h('td', null, r.author || '', h('div', { class: 'muted small' }, dateTime(r.created_at))),
+        h('td', null, h('span', { class: 'status-badge st-' + (r.status === 'hidden' ? 'cancelled' : 'delivered') }, r.status === 'hidden' ? 'Hidden' : 'Published')),
+        h('td', { class: 'actions' }, h('button', { type: 'button', class: 'btn small' + (r.status === 'hidden' ? '' : ' danger'), onclick: toggle(r) }, r.status === 'hidden' ? 'Unhide' : 'Hide')))))))
+      : h('p', { class: 'muted' }, 'No reviews here.'),
+    pager(page, 25, data.total || 0, (n) => navigate('/admin/reviews' + qs({ status, page: n }))));
 }

@@ -36,6 +36,7 @@ const routes = [
   [/^\/admin\/orders$/, admin.orders],
   [/^\/admin\/orders\/([^/]+)$/, admin.orderDetail],
   [/^\/admin\/flash-sales$/, flash.adminSales],
+  [/^\/admin\/reviews$/, admin.reviews],
 ];
 
 let renderSeq = 0;

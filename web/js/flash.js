@@ -62,6 +62,11 @@ export async function sale(main, [id], _params, alive) {
   tickCountdowns(main, alive);
 
   const ctx = { id, sale: s, me, cur, panel, facts, alive, main, polling: false, checkingOut: false };
+  if (!me && (s.status === 'sold_out' || s.status === 'ended')) {
+    mount(panel, h('p', { class: 'big-msg' }, s.status === 'sold_out' ? 'Sold out' : 'This sale has ended'),
+      h('a', { href: '/p/' + s.product_id }, 'See the product at its regular price ›'));
+    return;
+  }
   if (!me) {
     mount(panel, h('p', null, 'Sign in to join the queue for this sale.'),
       h('a', { class: 'btn primary big', href: '/login?next=' + encodeURIComponent('/flash/' + id) }, 'Sign in to join'));

@@ -9,7 +9,7 @@ after(async () => { await browser?.close(); });
 
 test('register, sign out, wrong password, sign in', async (t) => {
   for (const r of ['/auth/register', '/auth/login', '/auth/logout']) {
-    if (!(await hasRoute('POST', r))) return t.skip(`POST /api/v1${r} is not on the server yet`);
+    assert.ok(await hasRoute('POST', r), `POST /api/v1${r} is missing from the server`);
   }
   const page = await newPage(browser);
   const user = newUser();
@@ -43,7 +43,7 @@ test('register, sign out, wrong password, sign in', async (t) => {
 });
 
 test('account: add an address and a card (only the last four digits are shown)', async (t) => {
-  if (!(await hasRoute('POST', '/me/addresses')) || !(await hasRoute('POST', '/me/payment-methods'))) return t.skip('profile APIs not on the server yet');
+  assert.ok(await hasRoute('POST', '/me/addresses') && await hasRoute('POST', '/me/payment-methods'), 'the profile APIs are missing from the server');
   const page = await newPage(browser);
   await registerUi(page, newUser());
   await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();

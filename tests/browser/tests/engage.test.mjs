@@ -145,6 +145,19 @@ test('reviews: write one, the rating updates; helpful votes, sort, edit and dele
   await page.locator('#your-review').getByRole('button', { name: 'Delete' }).click();
   await page.locator('#review-summary').getByText('1 rating').waitFor();
   assert.equal((await page.locator('#review-summary .big-rating').textContent()).trim(), '2.0');
+  // the admin hides the remaining review: it stops counting
+  const adminPage = await newPage(browser);
+  await adminPage.goto('/admin/reviews');
+  await adminPage.getByLabel('Admin API token').fill(ADMIN_TOKEN);
+  await adminPage.getByRole('button', { name: 'Use token' }).click();
+  const row = adminPage.locator('#admin-reviews tr', { hasText: 'Too long for me' });
+  await row.getByRole('button', { name: 'Hide' }).click();
+  await row.getByText('Hidden').waitFor();
+  await shot(adminPage, 'admin-reviews-desktop');
+  await adminPage.context().close();
+  await page.reload();
+  await page.locator('#review-summary').getByText('0 ratings').waitFor();
+  assert.equal(await page.locator('#review-list .review').count(), 0);
   assert.deepEqual(page.problems, []);
   assert.deepEqual(page.dialogs.filter((d) => !d.startsWith('confirm')), []);
   await page.context().close();

@@ -136,6 +136,7 @@ export async function refreshUnread() {
 
 export function updateHeader() {
   const acc = document.getElementById('nav-account');
+  document.getElementById('nav-wishlist').hidden = !state.me;
   if (state.me) {
     const name = state.me.first_name || state.me.name || (state.me.email || '').split('@')[0] || 'Account';
     mount(acc, 'Hi, ' + name, state.unread ? h('span', { class: 'badge', id: 'unread-count', title: `${state.unread} unread notifications`,

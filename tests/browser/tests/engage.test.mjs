@@ -77,7 +77,8 @@ test('wishlist: wish from the product page, price-drop notification, move to car
   await page.locator('#notifications .note.unread').first().waitFor({ state: 'detached' });
   assert.equal(await page.locator('#unread-count').count(), 0);
   // move to cart: it leaves the wishlist and is in the cart
-  await page.goto('/wishlist');
+  await page.locator('#nav-wishlist').click();
+  await page.getByRole('heading', { level: 1, name: 'Your wishlist' }).waitFor();
   await card.getByRole('button', { name: 'Move to cart' }).click();
   await page.getByText('Wooden Building Blocks is in your cart.').waitFor();
   await page.getByText('Your wishlist is empty.').waitFor();
@@ -269,6 +270,9 @@ test('flash sale: admin creates it, the queue updates by polling, a token buys a
   await page.getByLabel('Expiry (MM/YY)').fill('12/30');
   await page.getByLabel('CVC').fill('123');
   await shot(page, 'flash-checkout-desktop');
+  await page.setViewportSize(PHONE);
+  await shot(page, 'flash-checkout-phone');
+  await page.setViewportSize(DESKTOP);
   await page.getByRole('button', { name: 'Buy now for $149.00' }).click();
   await page.locator('#flash-confirmation').waitFor();
   assert.match(await page.locator('#flash-confirmation .flash-unit').textContent(), /\$149\.00/);

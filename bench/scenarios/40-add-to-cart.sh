@@ -6,6 +6,7 @@
 # Usage: 40-add-to-cart.sh BASE_URL   (env: SHOPBOX_ADMIN_TOKEN, BENCH_DURATION,
 #        BENCH_CONNECTIONS, BENCH_THREADS). Prints one TSV row:
 #        name  req_per_s  p50_ms  p95_ms  p99_ms  note
+# bench-tags: cart
 set -euo pipefail
 base="${1:?usage: $0 BASE_URL}"
 duration="${BENCH_DURATION:-10}"
@@ -17,13 +18,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # The first 20 products of the catalog, stocked so the run never runs out.
-ids=$(curl -fsS "$base/api/v1/products?size=20&sort=name" | python3 -c 'import json,sys; print(" ".join(p["product_id"] for p in json.load(sys.stdin)["products"]))')
-[[ -n "$ids" ]] || { echo "no products at $base" >&2; exit 1; }
-for id in $ids; do
-  curl -fsS -o /dev/null -X PUT -H "Authorization: Bearer $SHOPBOX_ADMIN_TOKEN" -H 'Content-Type: application/json' \
-    -d '{"total": 1000000000, "reason": "bench"}' "$base/api/v1/admin/inventory/$id"
-done
-
+source "$(dirname "$0")/../lib/server.sh"
+ids=$(bench_stock_products "$base" 20 name)
 lua_ids=$(printf '"%s",' $ids)
 cat > "$work/add.lua" <<LUA
 local ids = {${lua_ids%,}}

@@ -18,13 +18,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 auth="Authorization: Bearer $SHOPBOX_ADMIN_TOKEN"
 
-ids=$(curl -fsS "$base/api/v1/products?size=10&sort=price_desc" | python3 -c 'import json,sys; print(" ".join(p["product_id"] for p in json.load(sys.stdin)["products"]))')
-[[ -n "$ids" ]] || { echo "no products at $base" >&2; exit 1; }
-for id in $ids; do
-  curl -fsS -o /dev/null -X PUT -H "$auth" -H 'Content-Type: application/json' \
-    -d '{"total": 1000000000, "reason": "bench"}' "$base/api/v1/admin/inventory/$id"
-done
-
+source "$(dirname "$0")/../lib/server.sh"
+ids=$(bench_stock_products "$base" 10 price_desc)
 lua_ids=$(printf '"%s",' $ids)
 cat > "$work/rr.lua" <<LUA
 local ids = {${lua_ids%,}}

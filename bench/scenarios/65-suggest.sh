@@ -2,6 +2,7 @@
 # Autocomplete as a shopper types: every prefix of a few queries.
 # Usage: $0 BASE_URL
 set -euo pipefail
+# bench-tags: search
 BASE_URL="$1"
 source "$(dirname "$0")/search-common.sh"
 for q in "wireless%20headphones" "coffee%20maker" "hiking%20boots" "yoga%20mat" "mechanical%20keyboard" "table%20lamp"; do

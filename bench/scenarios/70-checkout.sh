@@ -8,38 +8,20 @@
 # signed-in user (64 of them) and a real card; each answer is a real order.
 # $1 (the demo server's URL) is not used. Env: BENCH_DURATION (s, default 5),
 # SHOPBOX_BIN (default build/release/shopbox).
+# bench-server: own
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin="${SHOPBOX_BIN:-$(pwd)/build/release/shopbox}"
+source "$(dirname "$0")/../lib/server.sh"
 duration="${BENCH_DURATION:-5}"
 conc=32
-work="$(mktemp -d /tmp/shopbox-bench-checkout.XXXXXX)"
-server_pid=""
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
-export SHOPBOX_DATA_DIR="$work/data"
 export SHOPBOX_RATE_LIMIT_ENABLED=0
 export SHOPBOX_CHECKOUT_MAX_ORDERS_PER_USER_HOUR=0
 export SHOPBOX_CHECKOUT_MAX_ORDERS_PER_IP_HOUR=0
 export SHOPBOX_CHECKOUT_MAX_ORDERS_PER_CARD_HOUR=0
 export SHOPBOX_AUTH_PASSWORD_SCRYPT_LOG_N=10
 export SHOPBOX_STORAGE_SQLITE_SYNCHRONOUS=FULL
-"$bin" init --data-dir "$work/data" >/dev/null
-admin="$("$bin" token create --admin --data-dir "$work/data")"
-"$bin" serve --data-dir "$work/data" --port 0 --threads 64 2>"$work/server.log" &
-server_pid=$!
-port=""
-for _ in $(seq 100); do
-  port="$(grep -o 'serving on http://[0-9.]*:[0-9]*' "$work/server.log" | sed 's/.*://' || true)"
-  [[ -n "$port" ]] && break
-  sleep 0.1
-done
-[[ -n "$port" ]] || { echo "checkout bench: server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
-url="http://127.0.0.1:$port"
+bench_own_server 64
+url="$BENCH_URL" admin="$BENCH_ADMIN" work="$BENCH_WORK"
 
 pids=()
 for i in 1 2 3 4; do

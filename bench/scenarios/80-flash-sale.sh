@@ -8,34 +8,17 @@
 # LMDB commits) with the default flash rate limits on; only the sign-up
 # limit per IP is lifted so the bench can create its shoppers. $1 (the demo
 # server's URL) is not used. Env: SHOPBOX_BIN (default build/release/shopbox).
+# bench-server: own
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin="${SHOPBOX_BIN:-$(pwd)/build/release/shopbox}"
+source "$(dirname "$0")/../lib/server.sh"
 buyers="${FLASH_BUYERS:-1000}"
 units="${FLASH_UNITS:-100}"
-work="$(mktemp -d /tmp/shopbox-bench-flash.XXXXXX)"
-server_pid=""
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
-export SHOPBOX_DATA_DIR="$work/data"
 export SHOPBOX_RATE_LIMIT_LOGIN_PER_IP=off
 export SHOPBOX_RATE_LIMIT_AUTH="off off off"
 export SHOPBOX_AUTH_PASSWORD_SCRYPT_LOG_N=4
-"$bin" init --data-dir "$work/data" >/dev/null
-admin="$("$bin" token create --admin --data-dir "$work/data")"
-"$bin" serve --data-dir "$work/data" --port 0 --threads 256 2>"$work/server.log" &
-server_pid=$!
-port=""
-for _ in $(seq 100); do
-  port="$(grep -o 'serving on http://[0-9.]*:[0-9]*' "$work/server.log" | sed 's/.*://' || true)"
-  [[ -n "$port" ]] && break
-  sleep 0.1
-done
-[[ -n "$port" ]] || { echo "flash bench: server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+bench_own_server 256
+port="${BENCH_URL##*:}" admin="$BENCH_ADMIN"
 
 python3 - "$port" "$admin" "$buyers" "$units" <<'PY'
 import http.client, json, sys, threading, time, datetime

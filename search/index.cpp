@@ -7,6 +7,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <unordered_map>
 
@@ -142,35 +143,6 @@ Xapian::TermGenerator make_termgenerator(Xapian::WritableDatabase& db) {
   return tg;
 }
 
-// All facets in one pass over the matching documents.
-class FacetSpy : public Xapian::MatchSpy {
- public:
-  std::unordered_map<std::string, int64_t> brands;
-  std::unordered_map<std::string, int64_t> chains;
-  std::vector<PriceBucket> buckets = Index::price_buckets();
-  int64_t ratings[6] = {0, 0, 0, 0, 0, 0};  // ratings[k]: average >= k
-  int64_t in_stock = 0;
-
-  void operator()(const Xapian::Document& doc, double) override {
-    std::string brand = doc.get_value(kBrand);
-    if (!brand.empty()) ++brands[brand];
-    std::string chain = doc.get_value(kCategoryChain);
-    if (!chain.empty()) ++chains[chain];
-    Cents price = unserialise_cents(doc.get_value(kPrice));
-    for (auto& b : buckets) {
-      if (price >= b.lo && (!b.hi || price < *b.hi)) {
-        ++b.count;
-        break;
-      }
-    }
-    double avg = Xapian::sortable_unserialise(doc.get_value(kRating));
-    for (int k = 1; k <= 5; ++k)
-      if (avg >= k) ++ratings[k];
-    if (doc.get_value(kInStock) == "1") ++in_stock;
-  }
-  std::string name() const override { return "shopbox.FacetSpy"; }
-};
-
 Hit hit_from(const Xapian::Document& doc, Xapian::docid did) {
   Hit h;
   h.id = did;
@@ -261,6 +233,204 @@ struct Index::Lease {
   }
   Xapian::Database& db() { return r->db; }
 };
+
+// ---- the in-memory facet and sort table ----
+
+namespace {
+
+struct Row {
+  Cents price = 0;
+  double rating = 0;
+  int64_t rating_count = 0;
+  int64_t created = 0;
+  int32_t brand = -1;  // index into Table::brands
+  int32_t chain = -1;  // index into Table::chains
+  bool in_stock = false;
+  bool present = false;
+};
+
+// Order-preserving fixed-width encodings for sort keys (byte order ==
+// numeric order; `desc` inverts).
+void put_u64(std::string& key, uint64_t v, bool desc) {
+  if (desc) v = ~v;
+  for (int i = 7; i >= 0; --i) key.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void put_i64(std::string& key, int64_t v, bool desc) { put_u64(key, static_cast<uint64_t>(v) ^ (uint64_t{1} << 63), desc); }
+void put_double(std::string& key, double d, bool desc) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof bits);
+  bits = (bits & (uint64_t{1} << 63)) ? ~bits : bits | (uint64_t{1} << 63);
+  put_u64(key, bits, desc);
+}
+
+}  // namespace
+
+struct Index::Table {
+  uint64_t epoch = 0, generation = 0;
+  std::vector<Row> rows;                       // by docid
+  std::vector<std::string> brands;             // Row::brand -> name
+  std::vector<std::vector<int64_t>> chains;    // Row::chain -> category ids, root first
+};
+
+std::shared_ptr<const Index::Table> Index::table_for(Xapian::Database& db, uint64_t epoch, uint64_t generation) {
+  std::lock_guard<std::mutex> lock(table_mu_);
+  if (table_ && table_->epoch == epoch && table_->generation == generation) return table_;
+  auto t = std::make_shared<Table>();
+  t->epoch = epoch;
+  t->generation = generation;
+  Xapian::docid last = db.get_lastdocid();
+  t->rows.resize(static_cast<size_t>(last) + 1);
+  auto each = [&](Slot slot, const std::function<void(Row&, const std::string&)>& fn) {
+    for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot); ++it) {
+      Xapian::docid did = it.get_docid();
+      if (did < t->rows.size()) fn(t->rows[did], *it);
+    }
+  };
+  each(kPrice, [](Row& r, const std::string& v) {
+    r.price = unserialise_cents(v);
+    r.present = true;  // every document has a price
+  });
+  each(kRating, [](Row& r, const std::string& v) { r.rating = Xapian::sortable_unserialise(v); });
+  each(kRatingCount, [](Row& r, const std::string& v) { r.rating_count = static_cast<int64_t>(Xapian::sortable_unserialise(v)); });
+  each(kCreated, [](Row& r, const std::string& v) { r.created = static_cast<int64_t>(Xapian::sortable_unserialise(v)); });
+  each(kInStock, [](Row& r, const std::string& v) { r.in_stock = v == "1"; });
+  std::unordered_map<std::string, int32_t> brand_ids, chain_ids;
+  each(kBrand, [&](Row& r, const std::string& v) {
+    auto [it, added] = brand_ids.emplace(v, static_cast<int32_t>(t->brands.size()));
+    if (added) t->brands.push_back(v);
+    r.brand = it->second;
+  });
+  each(kCategoryChain, [&](Row& r, const std::string& v) {
+    auto [it, added] = chain_ids.emplace(v, static_cast<int32_t>(t->chains.size()));
+    if (added) {
+      std::vector<int64_t> ids;
+      size_t start = 0;
+      while (start < v.size()) {
+        size_t slash = v.find('/', start);
+        if (slash == std::string::npos) slash = v.size();
+        ids.push_back(std::strtoll(v.c_str() + start, nullptr, 10));
+        start = slash + 1;
+      }
+      t->chains.push_back(std::move(ids));
+    }
+    r.chain = it->second;
+  });
+  table_ = t;
+  return table_;
+}
+
+namespace {
+
+// A document's row read from its own values: for a document the table
+// does not know (it cannot happen for a table of the same index version,
+// but a wrong count must never be the fallback).
+Row row_from_doc(const Xapian::Document& doc) {
+  Row r;
+  r.price = unserialise_cents(doc.get_value(kPrice));
+  r.rating = Xapian::sortable_unserialise(doc.get_value(kRating));
+  r.rating_count = static_cast<int64_t>(Xapian::sortable_unserialise(doc.get_value(kRatingCount)));
+  r.created = static_cast<int64_t>(Xapian::sortable_unserialise(doc.get_value(kCreated)));
+  r.in_stock = doc.get_value(kInStock) == "1";
+  r.present = true;
+  return r;
+}
+
+template <typename T>
+const Row* table_row(const T& table, Xapian::docid did) {
+  if (did < table.rows.size() && table.rows[did].present) return &table.rows[did];
+  return nullptr;
+}
+
+// All facets in one pass over the matching documents: counts by index
+// into the table, names resolved once at the end. Exact.
+template <typename T>
+class FacetSpy : public Xapian::MatchSpy {
+ public:
+  explicit FacetSpy(const T& t) : t_(t), brand_counts(t.brands.size()), chain_counts(t.chains.size()) {}
+  const T& t_;
+  std::vector<int64_t> brand_counts, chain_counts;
+  std::unordered_map<std::string, int64_t> other_brands, other_chains;  // documents not in the table
+  std::vector<PriceBucket> buckets = Index::price_buckets();
+  int64_t ratings[6] = {0, 0, 0, 0, 0, 0};  // ratings[k]: average >= k
+  int64_t in_stock = 0;
+
+  void operator()(const Xapian::Document& doc, double) override {
+    Row own;
+    const Row* r = table_row(t_, doc.get_docid());
+    if (r) {
+      if (r->brand >= 0) ++brand_counts[static_cast<size_t>(r->brand)];
+      if (r->chain >= 0) ++chain_counts[static_cast<size_t>(r->chain)];
+    } else {
+      own = row_from_doc(doc);
+      r = &own;
+      if (auto b = doc.get_value(kBrand); !b.empty()) ++other_brands[b];
+      if (auto c = doc.get_value(kCategoryChain); !c.empty()) ++other_chains[c];
+    }
+    for (auto& b : buckets) {
+      if (r->price >= b.lo && (!b.hi || r->price < *b.hi)) {
+        ++b.count;
+        break;
+      }
+    }
+    for (int k = 1; k <= 5; ++k)
+      if (r->rating >= k) ++ratings[k];
+    if (r->in_stock) ++in_stock;
+  }
+  std::string name() const override { return "shopbox.FacetSpy"; }
+};
+
+// Sort keys from the table: the same orders the value slots gave, without
+// reading a value per matching document.
+template <typename T>
+class TableKeyMaker : public Xapian::KeyMaker {
+ public:
+  TableKeyMaker(const T& t, Sort sort) : t_(t), sort_(sort) {}
+  std::string operator()(const Xapian::Document& doc) const override {
+    Xapian::docid did = doc.get_docid();
+    Row own;
+    const Row* r = table_row(t_, did);
+    if (!r) {
+      own = row_from_doc(doc);
+      r = &own;
+    }
+    std::string key;
+    key.reserve(32);
+    switch (sort_) {
+      case Sort::price_asc:
+        put_i64(key, r->price, false);
+        put_u64(key, did, false);
+        break;
+      case Sort::price_desc:
+        put_i64(key, r->price, true);
+        put_u64(key, did, false);
+        break;
+      case Sort::rating:
+        put_double(key, r->rating, true);
+        put_i64(key, r->rating_count, true);
+        put_u64(key, did, false);
+        break;
+      case Sort::popularity:  // most reviewed, then best rated
+        put_i64(key, r->rating_count, true);
+        put_double(key, r->rating, true);
+        put_u64(key, did, false);
+        break;
+      case Sort::newest:
+        put_i64(key, r->created, true);
+        put_u64(key, did, true);
+        break;
+      case Sort::relevance:
+        put_u64(key, did, false);
+        break;
+    }
+    return key;
+  }
+
+ private:
+  const T& t_;
+  Sort sort_;
+};
+
+}  // namespace
 
 Index::Lease Index::lease() {
   Reader* r = nullptr;
@@ -464,7 +634,78 @@ Xapian::Query filters_for(const Query& q) {
 
 }  // namespace
 
+namespace {
+
+// Everything that changes a search's answer, as one string.
+std::string cache_key(const Query& q) {
+  std::string k;
+  k.reserve(q.text.size() + 64);
+  k += q.text;
+  k += '\x1f';
+  if (q.category_id) k += std::to_string(*q.category_id);
+  k += '\x1f';
+  for (const auto& b : q.brands) {
+    k += b;
+    k += '\x1e';
+  }
+  k += '\x1f';
+  if (q.min_price) k += std::to_string(*q.min_price);
+  k += '\x1f';
+  if (q.max_price) k += std::to_string(*q.max_price);
+  k += '\x1f';
+  if (q.min_rating) k += std::to_string(*q.min_rating);
+  k += '\x1f';
+  if (q.in_stock) k += *q.in_stock ? '1' : '0';
+  k += '\x1f';
+  k += std::to_string(static_cast<int>(q.sort)) + '/' + std::to_string(q.page) + '/' + std::to_string(q.size) + '/' +
+       (q.facets ? '1' : '0') + (q.spelling ? '1' : '0');
+  return k;
+}
+
+}  // namespace
+
+void Index::set_cache_entries(size_t n) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  cache_entries_ = n;
+  while (lru_.size() > cache_entries_) {
+    cache_.erase(lru_.back().first);
+    lru_.pop_back();
+  }
+}
+
 Result<Results> Index::search(const Query& q) {
+  std::string key = cache_key(q);
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (cache_entries_ == 0) {
+      // fall through to an uncached search
+    } else if (auto it = cache_.find(key); it != cache_.end()) {
+      if (it->second->second.epoch == epoch_.load() && it->second->second.generation == generation_.load()) {
+        lru_.splice(lru_.begin(), lru_, it->second);
+        return it->second->second.results;
+      }
+      lru_.erase(it->second);
+      cache_.erase(it);
+    }
+  }
+  // The version the answer is for: read before searching, so a change that
+  // lands meanwhile makes the entry stale rather than wrongly fresh.
+  uint64_t epoch = epoch_.load(), generation = generation_.load();
+  auto r = search_uncached(q);
+  if (!r.ok()) return r;
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  if (cache_entries_ > 0 && !cache_.count(key)) {
+    lru_.emplace_front(key, Cached{epoch, generation, *r});
+    cache_[key] = lru_.begin();
+    while (lru_.size() > cache_entries_) {
+      cache_.erase(lru_.back().first);
+      lru_.pop_back();
+    }
+  }
+  return r;
+}
+
+Result<Results> Index::search_uncached(const Query& q) {
   for (int attempt = 0;; ++attempt) {
     try {
       auto lease_ = lease();
@@ -480,38 +721,13 @@ Result<Results> Index::search(const Query& q) {
 
       Xapian::Enquire enquire(db);
       enquire.set_query(full);
-      Xapian::MultiValueKeyMaker keys;
+      auto table = table_for(db, lease_.r->epoch, lease_.r->generation);
       Sort sort = q.sort;
       if (sort == Sort::relevance && !has_text) sort = Sort::newest;
-      switch (sort) {
-        case Sort::relevance:
-          enquire.set_sort_by_relevance_then_value(kId, false);
-          break;
-        case Sort::price_asc:
-          keys.add_value(kPrice, false);
-          keys.add_value(kId, false);
-          break;
-        case Sort::price_desc:
-          keys.add_value(kPrice, true);
-          keys.add_value(kId, false);
-          break;
-        case Sort::rating:
-          keys.add_value(kRating, true);
-          keys.add_value(kRatingCount, true);
-          keys.add_value(kId, false);
-          break;
-        case Sort::popularity:  // most reviewed, then best rated
-          keys.add_value(kRatingCount, true);
-          keys.add_value(kRating, true);
-          keys.add_value(kId, false);
-          break;
-        case Sort::newest:
-          keys.add_value(kCreated, true);
-          keys.add_value(kId, true);
-          break;
-      }
+      // Relevance ties go by ascending docid (== product id), Xapian's default.
+      TableKeyMaker<Table> keys(*table, sort);
       if (sort != Sort::relevance) enquire.set_sort_by_key(&keys, false);
-      FacetSpy spy;
+      FacetSpy<Table> spy(*table);
       if (q.facets) enquire.add_matchspy(&spy);
       Xapian::doccount offset = static_cast<Xapian::doccount>(std::max(0, q.page - 1)) * static_cast<Xapian::doccount>(q.size);
       // Count every match exactly: totals and facets must be exact.
@@ -529,11 +745,17 @@ Result<Results> Index::search(const Query& q) {
         out.hits.push_back(std::move(h));
       }
       if (q.facets) {
-        for (auto& [b, n] : spy.brands) out.facets.brands.emplace_back(b, n);
+        std::unordered_map<std::string, int64_t> brands = std::move(spy.other_brands);
+        for (size_t i = 0; i < spy.brand_counts.size(); ++i)
+          if (spy.brand_counts[i] > 0) brands[table->brands[i]] += spy.brand_counts[i];
+        for (auto& [b, n] : brands) out.facets.brands.emplace_back(b, n);
         std::sort(out.facets.brands.begin(), out.facets.brands.end(),
                   [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
         std::unordered_map<int64_t, int64_t> cats;
-        for (auto& [chain, n] : spy.chains) {
+        for (size_t i = 0; i < spy.chain_counts.size(); ++i)
+          if (spy.chain_counts[i] > 0)
+            for (int64_t c : table->chains[i]) cats[c] += spy.chain_counts[i];
+        for (auto& [chain, n] : spy.other_chains) {
           size_t start = 0;
           while (start < chain.size()) {
             size_t slash = chain.find('/', start);
@@ -554,7 +776,7 @@ Result<Results> Index::search(const Query& q) {
         Query again = q;
         again.text = out.did_you_mean;
         again.spelling = false;
-        auto second = search(again);
+        auto second = search_uncached(again);
         if (second.ok() && second->total > 0) {
           second->did_you_mean = out.did_you_mean;
           second->corrected = true;

@@ -28,10 +28,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <xapian.h>
@@ -162,6 +164,9 @@ class Index {
   bool refresh();
 
   IndexStats stats();
+  // Results of recent searches are kept (least recently used first out)
+  // until the index changes; 0 turns the cache off. Default 256.
+  void set_cache_entries(size_t n);
   // The price buckets facets report (also used to parse nothing: fixed).
   static std::vector<PriceBucket> price_buckets();
 
@@ -183,6 +188,27 @@ class Index {
   std::vector<std::unique_ptr<Reader>> all_;
   std::atomic<uint64_t> generation_{1};  // bumped on every commit
   std::atomic<uint64_t> epoch_{1};       // bumped when `current` moves
+
+  // What facets and sort keys need of every document, in memory (by
+  // docid), rebuilt from the value streams when the index changes: reading
+  // the same values from each matching document costs a B-tree lookup per
+  // value, which dominated faceted searches.
+  struct Table;
+  std::shared_ptr<const Table> table_for(Xapian::Database& db, uint64_t epoch, uint64_t generation);
+  std::mutex table_mu_;
+  std::shared_ptr<const Table> table_;
+
+  // Result cache: normalised query -> results, valid for one index version.
+  struct Cached {
+    uint64_t epoch = 0, generation = 0;
+    Results results;
+  };
+  using CacheList = std::list<std::pair<std::string, Cached>>;
+  std::mutex cache_mu_;
+  size_t cache_entries_ = 256;
+  CacheList lru_;  // most recent first
+  std::unordered_map<std::string, CacheList::iterator> cache_;
+  Result<Results> search_uncached(const Query& q);
 };
 
 }  // namespace shopbox::search

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace shopbox {
@@ -13,7 +14,9 @@ static void check(int rc, const char* what) {
 static MDB_val val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 static std::string_view view(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
 
-Txn::Txn(Lmdb& env, bool write) { check(mdb_txn_begin(env.raw(), nullptr, write ? 0 : MDB_RDONLY, &txn_), "mdb_txn_begin"); }
+Txn::Txn(Lmdb& env, bool write, MDB_txn* parent) {
+  check(mdb_txn_begin(env.raw(), parent, write ? 0 : MDB_RDONLY, &txn_), "mdb_txn_begin");
+}
 
 Txn::~Txn() {
   if (!done_ && txn_) mdb_txn_abort(txn_);
@@ -112,14 +115,44 @@ Status Lmdb::copy_to(const std::string& dest) {
 }
 
 Status Lmdb::write(const std::function<Status(WriteTxn&)>& fn) {
+  return group_.run(fn, [this](GroupCommit<WriteTxn>::Batch& batch) { commit_batch(batch); });
+}
+
+void Lmdb::commit_batch(GroupCommit<WriteTxn>::Batch& batch) {
+  auto unavailable = [](const std::string& what) { return Status(Kind::unavailable, "storage_unavailable", what); };
+  std::unique_ptr<WriteTxn> parent;
   try {
-    WriteTxn txn(*this);
-    Status st = fn(txn);
-    if (!st.ok()) return st;  // destructor aborts
-    return txn.commit();
+    parent = std::make_unique<WriteTxn>(*this);
   } catch (const LmdbError& e) {
-    return Status(Kind::unavailable, "storage_unavailable", e.what());
+    for (auto* p : batch) p->status = unavailable(e.what());
+    return;
   }
+  std::vector<GroupCommit<WriteTxn>::Pending*> kept;
+  for (auto* p : batch) {
+    try {
+      WriteTxn child(*this, *parent);
+      p->status = (*p->fn)(child);
+      if (p->status.ok()) {
+        p->status = child.commit();  // into the parent
+        if (p->status.ok()) kept.push_back(p);
+      }
+      // not ok: the child's destructor aborts its changes
+    } catch (const LmdbError& e) {
+      p->status = unavailable(e.what());
+    } catch (...) {
+      p->error = std::current_exception();
+      p->status = Status::Internal("write failed");
+    }
+  }
+  if (kept.empty()) return;  // the parent aborts: nothing to write
+  Status st = parent->commit();
+  if (!st.ok())
+    for (auto* p : kept) p->status = st;
+}
+
+Lmdb::WriteStats Lmdb::write_stats() {
+  auto [t, w] = group_.counts();
+  return {t, w};
 }
 
 std::string encode_u64_key(uint64_t v) {

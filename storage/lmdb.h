@@ -13,15 +13,20 @@
 
 #include <lmdb.h>
 
+#include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "base/status.h"
+#include "storage/group_commit.h"
 
 namespace shopbox {
 
@@ -43,7 +48,7 @@ class Txn {
   MDB_txn* raw() { return txn_; }
 
  protected:
-  Txn(Lmdb& env, bool write);
+  Txn(Lmdb& env, bool write, MDB_txn* parent = nullptr);
   MDB_txn* txn_ = nullptr;
   bool done_ = false;
 };
@@ -56,6 +61,9 @@ class ReadTxn : public Txn {
 class WriteTxn : public Txn {
  public:
   explicit WriteTxn(Lmdb& env) : Txn(env, true) {}
+  // A nested transaction inside `parent`: its commit() merges into the
+  // parent, its abort undoes only its own changes.
+  WriteTxn(Lmdb& env, WriteTxn& parent) : Txn(env, true, parent.raw()) {}
   // Makes every change durable (fsync unless the env was opened NOSYNC).
   // Without commit() the destructor aborts.
   Status commit();
@@ -82,12 +90,28 @@ class Lmdb {
   // Compacting, consistent copy of the environment into directory `dest`.
   Status copy_to(const std::string& dest);
 
-  // Runs fn in a write transaction and commits when it returns ok.
-  // LmdbError (e.g. MDB_MAP_FULL) becomes a 503-class Status.
+  // Runs fn in a write transaction and returns its Status once the
+  // changes are committed (durable: synced). A non-ok Status or an
+  // exception rolls back fn's changes alone. LmdbError (e.g. MDB_MAP_FULL)
+  // becomes a 503-class Status.
+  //
+  // Group commit: concurrent calls queue; one caller (the committer) runs a
+  // batch of callbacks, each in a nested transaction of one write
+  // transaction, then commits once (one sync for the batch) and wakes every
+  // caller with its own Status. Callbacks run one at a time in queue
+  // order, possibly on another caller's thread.
   Status write(const std::function<Status(WriteTxn&)>& fn);
+
+  struct WriteStats {
+    uint64_t transactions = 0;  // commits (each one sync)
+    uint64_t writes = 0;        // write() callbacks run
+  };
+  WriteStats write_stats();
 
  private:
   Lmdb() = default;
+  GroupCommit<WriteTxn> group_;
+  void commit_batch(GroupCommit<WriteTxn>::Batch& batch);
   MDB_env* env_ = nullptr;
   std::unordered_map<std::string, MDB_dbi> dbs_;
 };

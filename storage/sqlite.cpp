@@ -1,5 +1,7 @@
 #include "storage/sqlite.h"
 
+#include <algorithm>
+#include <exception>
 #include <stdexcept>
 
 namespace shopbox {
@@ -129,6 +131,7 @@ Result<std::unique_ptr<Sqlite>> Sqlite::open(const std::string& path, const std:
     return Status::Invalid("synchronous must be FULL, NORMAL or EXTRA");
   std::unique_ptr<Sqlite> db(new Sqlite());
   db->path_ = path;
+  db->synchronous_ = synchronous;
   try {
     db->writer_ = std::make_unique<Connection>(path);
     db->writer_->exec_script("PRAGMA journal_mode=WAL;");
@@ -163,41 +166,117 @@ Result<std::unique_ptr<Sqlite>> Sqlite::open(const std::string& path, const std:
   return db;
 }
 
+// ---- group commit ----
+
+namespace {
+
+Status status_of(const SqliteError& e) {
+  if (e.is_constraint()) return Status::Conflict("conflict", std::string("constraint violated: ") + e.what());
+  int primary = e.code() & 0xff;
+  if (primary == SQLITE_FULL || primary == SQLITE_READONLY || primary == SQLITE_IOERR || primary == SQLITE_BUSY)
+    return Status(Kind::unavailable, "storage_unavailable", std::string("storage error: ") + e.what());
+  return Status(Kind::internal, "storage_error", e.what());
+}
+
+}  // namespace
+
 Status Sqlite::write(const std::function<Status(Connection&)>& fn) {
-  std::lock_guard<std::mutex> lock(write_mu_);
+  return group_.run(fn, [this](GroupCommit<Connection>::Batch& batch) { commit_batch(batch); });
+}
+
+Status Sqlite::write_deferred(const std::function<Status(Connection&)>& fn) {
+  return group_.run(fn, [this](GroupCommit<Connection>::Batch& batch) { commit_batch(batch); }, false);
+}
+
+void Sqlite::commit_batch(GroupCommit<Connection>::Batch& batch) {
+  std::lock_guard<std::mutex> wlock(write_mu_);
   Connection& c = *writer_;
-  try {
-    c.exec_script("BEGIN IMMEDIATE");
-  } catch (const SqliteError& e) {
-    return Status(Kind::unavailable, "storage_unavailable", std::string("cannot begin write: ") + e.what());
-  }
-  Status st;
-  try {
-    st = fn(c);
-  } catch (const SqliteError& e) {
-    c.exec_script("ROLLBACK");
-    if (e.is_constraint()) return Status::Conflict("conflict", std::string("constraint violated: ") + e.what());
-    if ((e.code() & 0xff) == SQLITE_FULL || (e.code() & 0xff) == SQLITE_READONLY || (e.code() & 0xff) == SQLITE_IOERR)
-      return Status(Kind::unavailable, "storage_unavailable", std::string("storage error: ") + e.what());
-    return Status(Kind::internal, "storage_error", e.what());
-  } catch (...) {
-    c.exec_script("ROLLBACK");
-    throw;
-  }
-  if (!st.ok()) {
-    c.exec_script("ROLLBACK");
-    return st;
-  }
-  try {
-    c.exec_script("COMMIT");
-  } catch (const SqliteError& e) {
-    try {
-      c.exec_script("ROLLBACK");
-    } catch (...) {
+  // Only deferred writes in this batch: commit without a sync.
+  bool relaxed = synchronous_ != "NORMAL" &&
+                 std::none_of(batch.begin(), batch.end(), [](const auto* p) { return p->durable; });
+  struct Relax {
+    Connection& c;
+    const std::string& mode;
+    bool on;
+    Relax(Connection& conn, const std::string& m, bool r) : c(conn), mode(m), on(r) {
+      if (on) c.exec_script("PRAGMA synchronous=NORMAL");
     }
-    return Status(Kind::unavailable, "storage_unavailable", std::string("commit failed: ") + e.what());
+    ~Relax() {
+      if (!on) return;
+      try {
+        c.exec_script("PRAGMA synchronous=" + mode);
+      } catch (...) {
+      }
+    }
+  } relax(c, synchronous_, relaxed);
+  if (relaxed) ++unsynced_;
+  auto fail = [](auto& list, const Status& st) {
+    for (auto* k : list) k->status = st;
+    list.clear();
+  };
+  size_t next = 0;
+  while (next < batch.size()) {
+    try {
+      c.exec_script("BEGIN IMMEDIATE");
+    } catch (const SqliteError& e) {
+      Status st(Kind::unavailable, "storage_unavailable", std::string("cannot begin write: ") + e.what());
+      for (; next < batch.size(); ++next) batch[next]->status = st;
+      return;
+    }
+    std::vector<GroupCommit<Connection>::Pending*> kept;  // callbacks whose changes this transaction holds
+    bool lost = false;  // the transaction is gone: the rest goes into a new one
+    for (; next < batch.size() && !lost; ++next) {
+      auto* p = batch[next];
+      bool ok = false;
+      try {
+        c.prepare("SAVEPOINT group_write").exec();
+        try {
+          p->status = (*p->fn)(c);
+          ok = p->status.ok();
+        } catch (const SqliteError& e) {
+          p->status = status_of(e);
+        } catch (...) {
+          p->error = std::current_exception();
+          p->status = Status::Internal("write failed");
+        }
+        if (sqlite3_get_autocommit(c.raw())) {
+          // An I/O error, a full disk or the like rolled the transaction
+          // back: callbacks that succeeded earlier in it lost their changes.
+          if (ok) p->status = Status(Kind::unavailable, "storage_unavailable", "storage error: the transaction was rolled back");
+          fail(kept, Status(Kind::unavailable, "storage_unavailable", "storage error: the transaction was rolled back"));
+          lost = true;
+          continue;
+        }
+        if (!ok) c.prepare("ROLLBACK TO group_write").exec();
+        c.prepare("RELEASE group_write").exec();
+        if (ok) kept.push_back(p);
+      } catch (const SqliteError& e) {
+        // The savepoint itself failed: give up on this transaction.
+        if (ok || p->status.ok()) p->status = status_of(e);
+        try {
+          if (!sqlite3_get_autocommit(c.raw())) c.exec_script("ROLLBACK");
+        } catch (...) {
+        }
+        fail(kept, Status(Kind::unavailable, "storage_unavailable", std::string("storage error: ") + e.what()));
+        lost = true;
+      }
+    }
+    if (lost) continue;
+    try {
+      c.exec_script("COMMIT");
+    } catch (const SqliteError& e) {
+      try {
+        if (!sqlite3_get_autocommit(c.raw())) c.exec_script("ROLLBACK");
+      } catch (...) {
+      }
+      fail(kept, Status(Kind::unavailable, "storage_unavailable", std::string("commit failed: ") + e.what()));
+    }
   }
-  return st;
+}
+
+Sqlite::WriteStats Sqlite::write_stats() {
+  auto [t, w] = group_.counts();
+  return {t, w, unsynced_.load()};
 }
 
 Status Sqlite::read(const std::function<Status(Connection&)>& fn) {

@@ -5,15 +5,23 @@
 //    built from strings. Statements are cached per connection by SQL text.
 //  * The database runs in WAL mode: readers never block the writer.
 //  * Writes go through Sqlite::write(), which serialises writers inside the
-//    process with a mutex (so SQLITE_BUSY never surfaces) and wraps the
-//    callback in BEGIN IMMEDIATE ... COMMIT. A non-ok Status or an exception
-//    from the callback rolls back.
+//    process (so SQLITE_BUSY never surfaces) and returns the callback's
+//    Status only once its changes are committed (durable with
+//    synchronous=FULL). A non-ok Status or an exception from the callback
+//    rolls back that callback's changes alone.
+//  * Group commit: concurrent write() calls queue their callbacks; one
+//    caller (the committer) runs a batch of them in one BEGIN IMMEDIATE ..
+//    COMMIT, each inside its own SAVEPOINT, so one COMMIT (one WAL sync)
+//    covers the batch; then every caller wakes with its own Status. The
+//    callbacks run one at a time in queue order, possibly on another
+//    caller's thread: a callback must not depend on which thread runs it.
 //  * Reads go through Sqlite::read(), which lends a pooled connection.
 //  * Migrations are numbered and applied once, in order, at open().
 #pragma once
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -26,6 +34,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "storage/group_commit.h"
 
 namespace shopbox {
 
@@ -122,6 +131,13 @@ class Sqlite {
 
   // Runs fn inside BEGIN IMMEDIATE/COMMIT on the writer connection.
   Status write(const std::function<Status(Connection&)>& fn);
+  // The same, for a change that need not be durable on its own: when no
+  // durable write shares its batch, the commit skips the WAL sync
+  // (synchronous=NORMAL for that one commit). It becomes durable with the
+  // next synced commit (WAL frames are synced in order), and a crash before
+  // that may lose it but never corrupts. For steps that start-up recovery
+  // redoes anyway, or that only matter once a later durable write exists.
+  Status write_deferred(const std::function<Status(Connection&)>& fn);
   // Runs fn on a pooled reader connection (a consistent snapshot when fn
   // runs more than one statement inside read_txn).
   Status read(const std::function<Status(Connection&)>& fn);
@@ -133,8 +149,23 @@ class Sqlite {
  private:
   Sqlite() = default;
   std::string path_;
+  std::string synchronous_ = "FULL";
   std::unique_ptr<Connection> writer_;
-  std::mutex write_mu_;
+  std::mutex write_mu_;  // held by the committer while it uses writer_
+
+  GroupCommit<Connection> group_;
+  std::atomic<uint64_t> unsynced_{0};
+  void commit_batch(GroupCommit<Connection>::Batch& batch);
+
+ public:
+  struct WriteStats {
+    uint64_t transactions = 0;  // COMMITs (each one WAL sync with synchronous=FULL)
+    uint64_t writes = 0;        // write() callbacks run
+    uint64_t unsynced = 0;      // commits of deferred writes only (no WAL sync)
+  };
+  WriteStats write_stats();
+
+ private:
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> free_readers_;
   std::mutex read_mu_;

@@ -562,7 +562,10 @@ void Checkout::finish_order(const std::string& attempt_id, const std::string& or
         low.push_back({{"product_id", std::to_string(it.product_id)}, {"available", lvl.available()},
                        {"threshold", lvl.low_stock_threshold}});
     }
-  app.db->write([&](Connection& c) {
+  // Deferred durability (no sync of its own): if a crash loses this step,
+  // the attempt is still 'ordered' and start-up recovery runs finish_order
+  // again (consume and cart removal are idempotent).
+  app.db->write_deferred([&](Connection& c) {
     order_store::update_attempt(c, attempt_id, "completed", "", "", error);
     for (const auto& l : low) outbox::append(c, "inventory.low", l);
     return Status::Ok();

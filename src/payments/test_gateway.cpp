@@ -128,7 +128,9 @@ Result<CardToken> TestGateway::tokenize(const CardInput& in) {
   CardToken tok{"tok_" + random_hex(12), brand, digits.substr(digits.size() - 4), in.exp_month, year};
   std::string behaviour = behaviour_of(digits);
   digits.assign(digits.size(), '0');  // the raw number goes no further
-  Status st = db_.write([&](Connection& c) {
+  // Deferred durability: a token matters only once a charge made with it is
+  // stored, and that later synced commit makes this one durable too.
+  Status st = db_.write_deferred([&](Connection& c) {
     c.prepare("INSERT INTO gw_tokens(token, brand, last4, exp_month, exp_year, behaviour, created_at) "
               "VALUES (?,?,?,?,?,?,?)")
         .bind(1, tok.token).bind(2, tok.brand).bind(3, tok.last4).bind(4, tok.exp_month).bind(5, tok.exp_year)

@@ -176,4 +176,35 @@ std::string client_ip(const Req& req) {
   return req.remote_addr;
 }
 
+Result<BrowseFilters> parse_browse_filters(const Req& req) {
+  BrowseFilters f;
+  auto page = pagination(req);
+  if (!page.ok()) return page.status();
+  f.page = *page;
+  auto minp = query_money(req, "min_price");
+  if (!minp.ok()) return minp.status();
+  auto maxp = query_money(req, "max_price");
+  if (!maxp.ok()) return maxp.status();
+  f.min_price = *minp;
+  f.max_price = *maxp;
+  if (f.min_price && f.max_price && *f.min_price > *f.max_price)
+    return field_error("min_price", "min_price must not exceed max_price");
+  auto rating = query_int(req, "rating", 1, 5);
+  if (!rating.ok()) return rating.status();
+  if (*rating) f.min_rating = static_cast<int>(**rating);
+  if (auto brand = query(req, "brand"); brand && !brand->empty()) {
+    if (brand->size() > 2000) return field_error("brand", "brand is too long");
+    size_t start = 0;
+    while (start <= brand->size()) {
+      size_t comma = brand->find(',', start);
+      std::string b = brand->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!b.empty()) f.brands.push_back(b);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    if (f.brands.size() > 50) return field_error("brand", "at most 50 brands");
+  }
+  return f;
+}
+
 }  // namespace shopbox::http

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/money.h"
 #include "base/status.h"
@@ -62,6 +63,18 @@ Result<Page> pagination(const Req& req, int default_size = 20, int max_size = 10
 Result<std::optional<Cents>> query_money(const Req& req, const char* name);
 Result<std::optional<int64_t>> query_int(const Req& req, const char* name, int64_t min, int64_t max);
 std::optional<std::string> query(const Req& req, const char* name);
+
+// The list filters GET /api/v1/products (browse) and GET /api/v1/search
+// share, parsed and checked once: page and size, min_price / max_price
+// (major units, min <= max), rating (1-5: average at least), brand
+// (comma-separated names, at most 50). Each bad value is a 400 naming it.
+struct BrowseFilters {
+  Page page;
+  std::optional<Cents> min_price, max_price;
+  std::optional<int> min_rating;
+  std::vector<std::string> brands;
+};
+Result<BrowseFilters> parse_browse_filters(const Req& req);
 
 // The client's address for rate limits and fraud checks: X-Forwarded-For's
 // first entry only when the peer is loopback (HAProxy on the same host).

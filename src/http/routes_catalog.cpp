@@ -25,35 +25,17 @@ Result<ProductSort> parse_sort(const Req& req) {
 // The browse filters shared by GET /products (and the storefront).
 Result<ProductQuery> parse_browse(App& app, const Req& req) {
   ProductQuery q;
-  auto page = pagination(req);
-  if (!page.ok()) return page.status();
-  q.page = page->page;
-  q.size = page->size;
+  auto f = parse_browse_filters(req);
+  if (!f.ok()) return f.status();
+  q.page = f->page.page;
+  q.size = f->page.size;
   auto sort = parse_sort(req);
   if (!sort.ok()) return sort.status();
   q.sort = *sort;
-  auto minp = query_money(req, "min_price");
-  if (!minp.ok()) return minp.status();
-  auto maxp = query_money(req, "max_price");
-  if (!maxp.ok()) return maxp.status();
-  q.min_price = *minp;
-  q.max_price = *maxp;
-  if (q.min_price && q.max_price && *q.min_price > *q.max_price)
-    return field_error("min_price", "min_price must not exceed max_price");
-  auto rating = query_int(req, "rating", 1, 5);
-  if (!rating.ok()) return rating.status();
-  if (*rating) q.min_rating = static_cast<int>(**rating);
-  if (auto brand = query(req, "brand"); brand && !brand->empty()) {
-    size_t start = 0;
-    while (start <= brand->size()) {
-      size_t comma = brand->find(',', start);
-      std::string b = brand->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!b.empty()) q.brands.push_back(b);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-    if (q.brands.size() > 50) return field_error("brand", "at most 50 brands");
-  }
+  q.min_price = f->min_price;
+  q.max_price = f->max_price;
+  q.min_rating = f->min_rating;
+  q.brands = std::move(f->brands);
   if (auto cat = query(req, "category"); cat && !cat->empty()) {
     if (auto id = parse_id(*cat)) {
       q.category_id = *id;

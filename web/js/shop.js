@@ -429,6 +429,7 @@ export async function product(main, [id], _params, alive) {
           p.shipping.estimated_delivery ? `Delivery in ${p.shipping.estimated_delivery}.` : '') : null,
         form, msg,
         h('div', { id: 'wish-slot' }),
+        h('div', { id: 'flash-slot' }),
         p.description ? h('div', { class: 'description' }, h('h2', null, 'About this item'), p.description.split(/\n+/).map((para) => h('p', null, para))) : null,
         specs.length ? h('div', { class: 'specs' }, h('h2', null, 'Specifications'),
           h('table', null, h('tbody', null, specs.map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, String(v))))))) : null,
@@ -436,10 +437,16 @@ export async function product(main, [id], _params, alive) {
     h('div', { id: 'also-slot' }),
     h('div', { id: 'reviews-slot' }),
     h('div', { id: 'similar-slot' }));
-  const [rev, also, sim, wish] = await Promise.all([
+  const [rev, also, sim, wish, sales] = await Promise.all([
     reviewsSection(p, (rating) => mount(ratingLink, stars(rating.average, rating.count || 0))),
-    alsoBoughtSection(p), similarSection(p), wishlistControl(p)]);
+    alsoBoughtSection(p), similarSection(p), wishlistControl(p),
+    api('GET', '/flash-sales').then((d) => (d.flash_sales || []).filter((x) => String(x.product_id) === String(p.product_id) &&
+      (x.status === 'active' || x.status === 'scheduled'))).catch(() => [])]);
   if (!alive()) return;
+  if (sales.length) {
+    mount(main.querySelector('#flash-slot'), h('div', { class: 'flash-banners' }, sales.slice(0, 1).map(flashBanner)));
+    tickCountdowns(main, alive);
+  }
   if (rev) mount(main.querySelector('#reviews-slot'), rev);
   if (also) mount(main.querySelector('#also-slot'), also);
   if (sim) mount(main.querySelector('#similar-slot'), sim);

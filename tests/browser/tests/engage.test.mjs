@@ -244,6 +244,10 @@ test('flash sale: admin creates it, the queue updates by polling, a token buys a
   assert.match(await banner.textContent(), /5 of 5 left/);
   assert.match(await banner.textContent(), /Ends in/);
   await shot(page, 'home-flash-banner-desktop');
+  // and so does the product's own page
+  await page.goto('/p/' + camera.product_id);
+  await page.locator('#flash-slot .flash-banner', { hasText: '$149.00' }).waitFor();
+  await shot(page, 'product-flash-desktop');
 
   // the held sale: join, wait in line, see it sell out by polling
   await page.goto('/flash/' + tiny.body.flash_sale_id);

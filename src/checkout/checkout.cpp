@@ -12,6 +12,7 @@
 #include "base/money.h"
 #include "cart/cart.h"
 #include "catalog/catalog.h"
+#include "cluster/cluster.h"
 #include "events/outbox.h"
 #include "inventory/inventory.h"
 #include "orders/order_json.h"
@@ -373,7 +374,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   std::vector<ReservationLine> rlines;
   for (const auto& l : lines) rlines.push_back({l.product_id, l.quantity});
   const std::string attempt_id = "chk_" + random_hex(12);
-  const std::string order_id = "ord_" + app.config.shard_id + "_" + random_hex(8);
+  const std::string order_id = new_order_id(app.config.shard_id);
   auto completed_failure = [&](const Status& st, const std::string& step) -> CheckoutResponse {
     // A definitive failure (409, 402): stored so a replay answers the same.
     CheckoutResponse r = error_response(st);

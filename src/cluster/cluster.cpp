@@ -14,6 +14,8 @@
 namespace shopbox {
 using json = nlohmann::json;
 
+std::string new_order_id(const std::string& shard) { return "ord_" + shard + "_" + random_hex(8); }
+
 std::optional<std::string> order_shard(const std::string& order_id) {
   if (order_id.rfind("ord_", 0) != 0) return std::nullopt;
   size_t last = order_id.rfind('_');

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "catalog/catalog.h"
+#include "cluster/cluster.h"
 #include "events/outbox.h"
 #include "orders/order_json.h"
 #include "payments/gateway.h"
@@ -554,7 +555,7 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   o.brand = brand;
   o.last4 = last4;
   o.shipping_address = address;
-  o.order_id = "ord_" + config_.shard_id + "_" + random_hex(8);
+  o.order_id = new_order_id(config_.shard_id);
 
   // 2. Charge.
   // One charge per token and card: a retry after a decline with another card

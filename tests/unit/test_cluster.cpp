@@ -11,6 +11,8 @@ using namespace shopbox;
 
 TEST_CASE("an order id names its shard", "[unit][cluster]") {
   CHECK(order_shard("ord_s1_0123456789abcdef") == std::optional<std::string>("s1"));
+  CHECK(order_shard(new_order_id("eu-2")) == std::optional<std::string>("eu-2"));
+  CHECK(new_order_id("s1") != new_order_id("s1"));
   CHECK(order_shard("ord_eu-west-2_ff") == std::optional<std::string>("eu-west-2"));
   CHECK_FALSE(order_shard("ord_").has_value());
   CHECK_FALSE(order_shard("ord_abc").has_value());

@@ -120,9 +120,17 @@ void Connection::exec_script(const std::string& sql) {
 
 // ---- Sqlite ----
 
-static void apply_pragmas(Connection& c, const std::string& synchronous) {
+// Page cache per connection, in KiB. The writer gets a large one (bulk
+// loads, index builds). Readers get a small one: there are several, each
+// keeps its own private cache, and the OS page cache already holds the
+// file for all of them. At 32 MiB each the eight readers of a 100k-product
+// shop grew the process by ~230 MB under load for no measurable speed.
+constexpr int kWriterCacheKiB = 32000;
+constexpr int kReaderCacheKiB = 4000;
+
+static void apply_pragmas(Connection& c, const std::string& synchronous, int cache_kib) {
   c.exec_script("PRAGMA foreign_keys=ON; PRAGMA synchronous=" + synchronous +
-                "; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32000;");
+                "; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" + std::to_string(cache_kib) + ";");
 }
 
 Result<std::unique_ptr<Sqlite>> Sqlite::open(const std::string& path, const std::vector<Migration>& migrations,
@@ -135,7 +143,7 @@ Result<std::unique_ptr<Sqlite>> Sqlite::open(const std::string& path, const std:
   try {
     db->writer_ = std::make_unique<Connection>(path);
     db->writer_->exec_script("PRAGMA journal_mode=WAL;");
-    apply_pragmas(*db->writer_, synchronous);
+    apply_pragmas(*db->writer_, synchronous, kWriterCacheKiB);
     Connection& w = *db->writer_;
     w.exec_script(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
@@ -156,7 +164,7 @@ Result<std::unique_ptr<Sqlite>> Sqlite::open(const std::string& path, const std:
     }
     for (int i = 0; i < read_connections; ++i) {
       auto c = std::make_unique<Connection>(path);
-      apply_pragmas(*c, synchronous);
+      apply_pragmas(*c, synchronous, kReaderCacheKiB);
       db->free_readers_.push_back(c.get());
       db->readers_.push_back(std::move(c));
     }

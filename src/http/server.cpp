@@ -1,7 +1,13 @@
 #include "http/server.h"
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <regex>
+#include <set>
+#include <thread>
 
 #include "app.h"
 #include "http/rate_limit.h"
@@ -38,6 +44,97 @@ void security_headers(http::Res& res) {
   res.set_header("Cross-Origin-Opener-Policy", "same-origin");
 }
 
+// The worker pool. cpp-httplib hands each accepted connection to one pool
+// thread, which keeps it for as long as the client dribbles bytes (each
+// read only has to beat server.read_timeout_seconds), so with a fixed pool a
+// few dozen slowloris sockets that send a header byte every second take
+// every thread and the shop stops answering. This pool keeps `base`
+// threads and, when none is idle, starts another (up to `max`) so a new
+// connection never waits behind slow ones; the extra threads end after
+// kIdleSeconds without work. Slow connections still cost a mostly sleeping
+// thread each, bounded by `max` (tests/hostile/hostile_clients.py).
+class ElasticPool : public httplib::TaskQueue {
+ public:
+  ElasticPool(size_t base, size_t max) : base_(base), max_(std::max(base, max)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < base_; ++i) spawn(false);
+  }
+  ~ElasticPool() override { shutdown(); }
+
+  void enqueue(std::function<void()> fn) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.push_back(std::move(fn));
+    if (idle_ >= jobs_.size()) {
+      cv_.notify_one();
+    } else if (live_ < max_) {
+      spawn(true);
+    } else {
+      cv_.notify_one();  // at the cap: the job waits for a free thread
+    }
+  }
+
+  void shutdown() override {
+    std::vector<std::thread> all;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_ && threads_.empty()) return;
+      stopping_ = true;
+      all.swap(threads_);
+    }
+    cv_.notify_all();
+    for (auto& t : all) t.join();
+  }
+
+ private:
+  static constexpr int kIdleSeconds = 10;
+
+  // mu_ held.
+  void spawn(bool extra) {
+    ++live_;
+    // Reap extra threads that ended since the last spawn.
+    for (auto it = threads_.begin(); it != threads_.end();) {
+      if (finished_.count(it->get_id())) {
+        finished_.erase(it->get_id());
+        it->join();
+        it = threads_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    threads_.emplace_back([this, extra] { work(extra); });
+  }
+
+  void work(bool extra) {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      ++idle_;
+      bool got = extra ? cv_.wait_for(lock, std::chrono::seconds(kIdleSeconds), [&] { return stopping_ || !jobs_.empty(); })
+                       : (cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); }), true);
+      --idle_;
+      if (jobs_.empty()) {
+        if (stopping_ || !got) break;
+        continue;
+      }
+      auto job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      job();
+      lock.lock();
+    }
+    --live_;
+    if (!stopping_) finished_.insert(std::this_thread::get_id());
+  }
+
+  const size_t base_, max_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  std::set<std::thread::id> finished_;
+  size_t idle_ = 0, live_ = 0;
+  bool stopping_ = false;
+};
+
 constexpr size_t kMaxHeaders = 100;
 constexpr size_t kMaxHeaderBytes = 32 * 1024;
 
@@ -69,7 +166,8 @@ HttpServer::HttpServer(App& app) : app_(app) {
   // keep-alive response waits ~40 ms (DESIGN.md, "Measured on this machine").
   s.set_tcp_nodelay(true);
   size_t threads = static_cast<size_t>(cfg.threads);
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  size_t max_threads = std::max<size_t>(1024, threads * 16);
+  s.new_task_queue = [threads, max_threads] { return new ElasticPool(threads, max_threads); };
   s.set_keep_alive_timeout(cfg.keep_alive_timeout_seconds);
   s.set_keep_alive_max_count(static_cast<size_t>(cfg.keep_alive_max_count));
   s.set_payload_max_length(cfg.max_body_bytes);
@@ -154,6 +252,7 @@ void HttpServer::add(RouteInfo info, Handler handler) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     app->metrics.observe_request(req.method, info.path, res.status, secs);
   };
+  compiled_.push_back({info.method, std::regex(pattern), wrapped});
   auto& s = *server_;
   if (info.method == "GET")
     s.Get(pattern, wrapped);
@@ -178,6 +277,16 @@ int HttpServer::bind(const std::string& host, int port) {
   // Calling listen() again on a listening socket updates its backlog (Linux).
   if (bound > 0 && listen_fd_ >= 0) ::listen(listen_fd_, SOMAXCONN);
   return bound;
+}
+
+bool HttpServer::dispatch(http::Req& req, http::Res& res) const {
+  for (const auto& route : compiled_) {
+    if (route.method != req.method) continue;
+    if (!std::regex_match(req.path, req.matches, route.pattern)) continue;
+    route.handler(req, res);
+    return true;
+  }
+  return false;
 }
 
 bool HttpServer::serve() { return server_->listen_after_bind(); }

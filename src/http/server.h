@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -53,10 +54,23 @@ class HttpServer {
   void stop();
   httplib::Server& raw() { return *server_; }
 
+  // Runs one request in-process, without a socket (fuzz targets): picks the
+  // first route of req.method whose regex matches the whole req.path, as
+  // cpp-httplib does, fills req.matches and runs the same wrapped handler
+  // (auth, rate limits, CSRF, access, exception guard). Returns false (and
+  // leaves res alone) when no route matches.
+  bool dispatch(http::Req& req, http::Res& res) const;
+
  private:
   App& app_;
   std::unique_ptr<httplib::Server> server_;
   std::vector<RouteInfo> routes_;
+  struct Compiled {
+    std::string method;
+    std::regex pattern;
+    std::function<void(const http::Req&, http::Res&)> handler;
+  };
+  std::vector<Compiled> compiled_;  // for dispatch()
   int listen_fd_ = -1;  // the listening socket, captured to widen its backlog
 };
 

@@ -1,5 +1,9 @@
 #include "app.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "cart/cart.h"
@@ -32,6 +36,16 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Status::Invalid("cannot create data dir " + config.data_dir + ": " + ec.message());
+  // SQLite would only say "unable to open database file" (or open read-only
+  // and fail later): name the cause. A read-only data dir (EROFS, or no
+  // write permission) stops start-up with this message.
+  if (::access(config.data_dir.c_str(), W_OK) != 0) {
+    int err = errno;
+    return Status(Kind::unavailable, err == EROFS ? "storage_read_only" : "storage_unavailable",
+                  "cannot write to data dir " + config.data_dir + ": " + std::strerror(err) +
+                      (err == EROFS ? " (the filesystem is mounted read-only)" : "") +
+                      "; shopbox needs a writable data dir");
+  }
 
   auto db = Sqlite::open(config.data_dir + "/shop.db", all_migrations(), config.sqlite_synchronous);
   if (!db.ok()) return db.status();

@@ -1,6 +1,9 @@
 #include "storage/lmdb.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <filesystem>
@@ -60,10 +63,36 @@ void Txn::scan(MDB_dbi db, std::string_view from,
   if (rc != MDB_NOTFOUND) check(rc, "mdb_cursor_get");
 }
 
+// A failed LMDB write as the API reports it: the disk (ENOSPC) or the map
+// (MDB_MAP_FULL, storage.lmdb_map_size_mb) full is 507 storage_full (see
+// http::send_error), a read-only data dir 503 storage_read_only, anything
+// else 503 storage_unavailable. Nothing of the transaction was written.
+// LMDB reports a write cut short by a full disk as EIO (a short pwrite),
+// not ENOSPC: true when the data dir's filesystem has (almost) no room.
+static bool disk_nearly_full(MDB_env* env) {
+  const char* path = nullptr;
+  struct statvfs fs;
+  if (!env || mdb_env_get_path(env, &path) != MDB_SUCCESS || !path || statvfs(path, &fs) != 0) return false;
+  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < (1u << 20);
+}
+
+// `what` is the failed step with mdb_strerror(rc).
+static Status lmdb_failure(int rc, const std::string& what, MDB_env* env) {
+  if (rc == ENOSPC || rc == MDB_MAP_FULL || rc == EDQUOT || (rc == EIO && disk_nearly_full(env)))
+    return Status(Kind::unavailable, "storage_full",
+                  "the shop's storage is full; nothing was written (" + what +
+                      (rc == MDB_MAP_FULL ? "; raise storage.lmdb_map_size_mb)" : ")"));
+  if (rc == EROFS || rc == EACCES)
+    return Status(Kind::unavailable, "storage_read_only",
+                  "the shop's data directory is read-only; nothing was written (" + what + ")");
+  return Status(Kind::unavailable, "storage_unavailable", what);
+}
+
 Status WriteTxn::commit() {
+  MDB_env* env = mdb_txn_env(txn_);
   int rc = mdb_txn_commit(txn_);
   done_ = true;
-  if (rc != MDB_SUCCESS) return Status(Kind::unavailable, "storage_unavailable", std::string("LMDB commit failed: ") + mdb_strerror(rc));
+  if (rc != MDB_SUCCESS) return lmdb_failure(rc, std::string("LMDB commit failed: ") + mdb_strerror(rc), env);
   return Status::Ok();
 }
 
@@ -119,12 +148,11 @@ Status Lmdb::write(const std::function<Status(WriteTxn&)>& fn) {
 }
 
 void Lmdb::commit_batch(GroupCommit<WriteTxn>::Batch& batch) {
-  auto unavailable = [](const std::string& what) { return Status(Kind::unavailable, "storage_unavailable", what); };
   std::unique_ptr<WriteTxn> parent;
   try {
     parent = std::make_unique<WriteTxn>(*this);
   } catch (const LmdbError& e) {
-    for (auto* p : batch) p->status = unavailable(e.what());
+    for (auto* p : batch) p->status = lmdb_failure(e.rc(), e.what(), env_);
     return;
   }
   std::vector<GroupCommit<WriteTxn>::Pending*> kept;
@@ -138,7 +166,7 @@ void Lmdb::commit_batch(GroupCommit<WriteTxn>::Batch& batch) {
       }
       // not ok: the child's destructor aborts its changes
     } catch (const LmdbError& e) {
-      p->status = unavailable(e.what());
+      p->status = lmdb_failure(e.rc(), e.what(), env_);
     } catch (...) {
       p->error = std::current_exception();
       p->status = Status::Internal("write failed");

@@ -120,6 +120,20 @@ void Connection::exec_script(const std::string& sql) {
 
 // ---- Sqlite ----
 
+// A failed write as the API reports it: a full disk is 507 storage_full
+// (http::send_error maps the code), a read-only data dir or an I/O error
+// 503; both retryable once the operator acts. `what` says which step.
+static Status write_failure(const SqliteError& e, const std::string& what) {
+  int primary = e.code() & 0xff;
+  if (primary == SQLITE_FULL)
+    return Status(Kind::unavailable, "storage_full", "the disk holding the shop's data is full; nothing was written (" +
+                                                         what + ": " + e.what() + ")");
+  if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN)
+    return Status(Kind::unavailable, "storage_read_only",
+                  "the shop's data directory is read-only; nothing was written (" + what + ": " + e.what() + ")");
+  return Status(Kind::unavailable, "storage_unavailable", what + ": " + e.what());
+}
+
 // Page cache per connection, in KiB. The writer gets a large one (bulk
 // loads, index builds). Readers get a small one: there are several, each
 // keeps its own private cache, and the OS page cache already holds the
@@ -181,7 +195,9 @@ namespace {
 Status status_of(const SqliteError& e) {
   if (e.is_constraint()) return Status::Conflict("conflict", std::string("constraint violated: ") + e.what());
   int primary = e.code() & 0xff;
-  if (primary == SQLITE_FULL || primary == SQLITE_READONLY || primary == SQLITE_IOERR || primary == SQLITE_BUSY)
+  if (primary == SQLITE_FULL || primary == SQLITE_READONLY || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN)
+    return write_failure(e, "storage error");
+  if (primary == SQLITE_BUSY)
     return Status(Kind::unavailable, "storage_unavailable", std::string("storage error: ") + e.what());
   return Status(Kind::internal, "storage_error", e.what());
 }
@@ -227,7 +243,7 @@ void Sqlite::commit_batch(GroupCommit<Connection>::Batch& batch) {
     try {
       c.exec_script("BEGIN IMMEDIATE");
     } catch (const SqliteError& e) {
-      Status st(Kind::unavailable, "storage_unavailable", std::string("cannot begin write: ") + e.what());
+      Status st = write_failure(e, "cannot begin write");
       for (; next < batch.size(); ++next) batch[next]->status = st;
       return;
     }
@@ -277,7 +293,7 @@ void Sqlite::commit_batch(GroupCommit<Connection>::Batch& batch) {
         if (!sqlite3_get_autocommit(c.raw())) c.exec_script("ROLLBACK");
       } catch (...) {
       }
-      fail(kept, Status(Kind::unavailable, "storage_unavailable", std::string("commit failed: ") + e.what()));
+      fail(kept, write_failure(e, "commit failed"));
     }
   }
 }

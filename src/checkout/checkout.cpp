@@ -39,7 +39,7 @@ CheckoutResponse error_response(const Status& st) {
     case Kind::too_large: code = 413; break;
     case Kind::unprocessable: code = 422; break;
     case Kind::rate_limited: code = 429; break;
-    case Kind::unavailable: code = 503; break;
+    case Kind::unavailable: code = st.code() == "storage_full" ? 507 : 503; break;  // as http::send_error
     default: code = 500;
   }
   json details = st.details().is_null() ? json::object() : st.details();
@@ -659,9 +659,11 @@ Checkout::RecoveryReport Checkout::recover() {
       done.push_back({it.product_id, it.quantity});
     }
     if (taken) {
+      // A named copy: clang before 16 cannot capture a structured binding.
+      const std::string& order_id = oid;
       app.db->write([&](Connection& c) {
-        if (auto o = order_store::get_order(c, oid))
-          order_store::set_status(c, oid, o->status, o->status, "system", "stock taken at recovery");
+        if (auto o = order_store::get_order(c, order_id))
+          order_store::set_status(c, order_id, o->status, o->status, "system", "stock taken at recovery");
         return Status::Ok();
       });
     } else {

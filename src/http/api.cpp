@@ -29,7 +29,10 @@ void send_json(Res& res, int status, const json& body) {
 
 void send_error(Res& res, const Status& st) {
   json details = st.details().is_null() ? json::object() : st.details();
-  send_json(res, http_status(st.kind()), {{"error", {{"code", st.code()}, {"message", st.message()}, {"details", details}}}});
+  // A full disk is 507 Insufficient Storage (RFC 4918), not a generic 503:
+  // the storage layer marks it with the code storage_full.
+  int status = st.code() == "storage_full" ? 507 : http_status(st.kind());
+  send_json(res, status, {{"error", {{"code", st.code()}, {"message", st.message()}, {"details", details}}}});
 }
 
 Status field_error(const std::string& field, const std::string& message) {

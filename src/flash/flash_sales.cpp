@@ -659,7 +659,11 @@ Status FlashSales::recover() {
       return true;
     });
   }
-  for (auto& [tok, token] : claimed) {
+  for (auto& entry : claimed) {
+    // Named references, not a structured binding: clang before 16 cannot
+    // capture a structured binding in the lambdas below.
+    const std::string& tok = entry.first;
+    const json& token = entry.second;
     std::string order_id;
     db_.read([&](Connection& c) {
       auto q = c.prepare("SELECT order_id FROM flash_orders WHERE token = ?");

@@ -48,7 +48,7 @@ std::unique_ptr<App> open_dir(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("a backup taken while the shop takes writes restores to a consistent shop", "[http][ops]") {
+TEST_CASE("a backup taken while the shop takes writes restores to a consistent shop", "[http][ops][concurrency]") {
   TestShop shop;
   auto cat = shop.create_category("Tools");
   for (int i = 0; i < 20; ++i) shop.create_product({{"name", "Hammer " + std::to_string(i)}, {"category_id", cat}}, 5 + i);

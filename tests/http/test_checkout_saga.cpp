@@ -198,7 +198,7 @@ TEST_CASE("checkout error paths change nothing", "[checkout]") {
   }
 }
 
-TEST_CASE("200 buyers race for 50 units: exactly 50 orders", "[checkout][race]") {
+TEST_CASE("200 buyers race for 50 units: exactly 50 orders", "[checkout][race][concurrency]") {
   TestShop shop;
   auto pid = shop.create_product({{"name", "Flash item"}, {"price", 10}}, 50);
   std::atomic<int> created{0}, conflicts{0}, other{0};
@@ -225,7 +225,7 @@ TEST_CASE("200 buyers race for 50 units: exactly 50 orders", "[checkout][race]")
   CHECK(problems.empty());
 }
 
-TEST_CASE("concurrent requests with one key make one order", "[checkout]") {
+TEST_CASE("concurrent requests with one key make one order", "[checkout][concurrency]") {
   TestShop shop([](Config& c) { c.gateway_test_latency_ms = 100; });
   auto pid = shop.create_product({{"name", "Chair"}, {"price", 60}}, 10);
   std::vector<CheckoutResponse> out(8);

@@ -250,7 +250,7 @@ TEST_CASE("a sale only runs between its start and end; unsold units return to st
 }
 
 TEST_CASE("flash sale race: 200 shoppers, 20 units -> exactly 20 sold, limits kept, lapsed tokens recycled",
-          "[http][flash][race]") {
+          "[http][flash][race][concurrency]") {
   ClockReset reset;
   TestShop shop([](shopbox::Config& c) {
     c.password_scrypt_log_n = 4;  // fast accounts for 200 shoppers

@@ -374,7 +374,7 @@ TEST_CASE("bad search input is a 400 JSON error, odd text is just words", "[http
   CHECK(shop.get("/api/v1/search?q=%22wireless%20headphones%22").body["total"] == 1);
 }
 
-TEST_CASE("reindex rebuilds aside and swaps while searches keep answering", "[http][search]") {
+TEST_CASE("reindex rebuilds aside and swaps while searches keep answering", "[http][search][concurrency]") {
   TestShop shop;
   generate(shop);
   std::atomic<bool> done{false};

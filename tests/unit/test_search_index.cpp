@@ -71,7 +71,7 @@ TEST_CASE("index maps, filters, sorts and counts facets", "[unit][search]") {
   CHECK(!(*idx)->similar(5, 3).ok());
 }
 
-TEST_CASE("readers keep answering while the index is written and swapped", "[unit][search]") {
+TEST_CASE("readers keep answering while the index is written and swapped", "[unit][search][concurrency]") {
   TempDir dir;
   auto idx = Index::open(dir.path() + "/search");
   REQUIRE(idx.ok());

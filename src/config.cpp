@@ -1,7 +1,9 @@
 #include "config.h"
+#include "config_file.h"
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <variant>
 #include <vector>
@@ -148,37 +150,53 @@ Status validate(const Config& c) {
 
 }  // namespace
 
+static Status apply_config_toml(Config& cfg, std::string_view text, const std::string& origin) {
+  toml::table tbl;
+  try {
+    tbl = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << origin << ":" << e.source().begin.line << ": " << e.description();
+    return Status::Invalid(msg.str());
+  }
+  for (auto&& [section, node] : tbl) {
+    auto* sec = node.as_table();
+    if (!sec) return Status::Invalid(origin + ": top-level key '" + std::string(section.str()) + "' must be a [section]");
+    for (auto&& [key, value] : *sec) {
+      const Setting* found = nullptr;
+      for (const auto& s : settings())
+        if (section.str() == s.section && key.str() == s.key) found = &s;
+      std::string where = origin + ": " + std::string(section.str()) + "." + std::string(key.str());
+      if (!found) return Status::Invalid(where + " is not a known setting");
+      std::string text_value;
+      if (auto v = value.value<std::string>(); v && value.is_string())
+        text_value = *v;
+      else if (auto i = value.value<int64_t>(); i && value.is_integer())
+        text_value = std::to_string(*i);
+      else
+        return Status::Invalid(where + " has the wrong type");
+      if (auto st = assign_text(cfg, *found, text_value, where); !st.ok()) return st;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Config> parse_config_toml(std::string_view text, const std::string& origin) {
+  Config cfg;
+  if (auto st = apply_config_toml(cfg, text, origin); !st.ok()) return st;
+  if (auto st = validate(cfg); !st.ok()) return st;
+  return cfg;
+}
+
 Result<Config> load_config(const std::string& path) {
   Config cfg;
   if (!path.empty()) {
     if (!std::filesystem::exists(path)) return Status::Invalid("config file not found: " + path);
-    toml::table tbl;
-    try {
-      tbl = toml::parse_file(path);
-    } catch (const toml::parse_error& e) {
-      std::ostringstream msg;
-      msg << path << ":" << e.source().begin.line << ": " << e.description();
-      return Status::Invalid(msg.str());
-    }
-    for (auto&& [section, node] : tbl) {
-      auto* sec = node.as_table();
-      if (!sec) return Status::Invalid(path + ": top-level key '" + std::string(section.str()) + "' must be a [section]");
-      for (auto&& [key, value] : *sec) {
-        const Setting* found = nullptr;
-        for (const auto& s : settings())
-          if (section.str() == s.section && key.str() == s.key) found = &s;
-        std::string where = path + ": " + std::string(section.str()) + "." + std::string(key.str());
-        if (!found) return Status::Invalid(where + " is not a known setting");
-        std::string text;
-        if (auto v = value.value<std::string>(); v && value.is_string())
-          text = *v;
-        else if (auto i = value.value<int64_t>(); i && value.is_integer())
-          text = std::to_string(*i);
-        else
-          return Status::Invalid(where + " has the wrong type");
-        if (auto st = assign_text(cfg, *found, text, where); !st.ok()) return st;
-      }
-    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::Invalid("cannot read config file " + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (auto st = apply_config_toml(cfg, text.str(), path); !st.ok()) return st;
   }
   for (const auto& s : settings()) {
     std::string name = env_name(s);

@@ -236,7 +236,9 @@ ProductPage list_products(Connection& c, const ProductQuery& q) {
     }
     cat_ids = nlohmann::json(subtree).dump();
   }
-  if (!q.brands.empty()) brands = nlohmann::json(q.brands).dump();
+  // Brand names come from query strings: bytes that are not UTF-8 must not
+  // make dump() throw (they match no product, which is the right answer).
+  if (!q.brands.empty()) brands = nlohmann::json(q.brands).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (!q.ids.empty()) ids = nlohmann::json(q.ids).dump();
 
   std::string where = " FROM products p WHERE 1";

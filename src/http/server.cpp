@@ -135,6 +135,32 @@ class ElasticPool : public httplib::TaskQueue {
   bool stopping_ = false;
 };
 
+// True when `s` is well-formed UTF-8 (no overlongs, surrogates or values
+// past U+10FFFF).
+bool valid_utf8(const std::string& s) {
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || i + len > n) return false;
+    uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
 constexpr size_t kMaxHeaders = 100;
 constexpr size_t kMaxHeaderBytes = 32 * 1024;
 
@@ -235,6 +261,12 @@ void HttpServer::add(RouteInfo info, Handler handler) {
                                      {{"retry_after_seconds", retry_after}}));
       } else if (!csrf.ok()) {
         http::send_error(res, csrf);
+      } else if (auto bad = std::find_if(req.params.begin(), req.params.end(),
+                                         [](const auto& p) { return !valid_utf8(p.first) || !valid_utf8(p.second); });
+                 bad != req.params.end()) {
+        // Query values reach JSON (responses, filters) that only holds UTF-8.
+        http::send_error(res, Status::Invalid("query parameters must be UTF-8 text",
+                                              {{"field", valid_utf8(bad->first) ? bad->first : std::string("?")}}));
       } else if (info.access == Access::admin && !who.is_admin()) {
         http::send_error(res, who.type == Principal::Type::anonymous
                                   ? Status(Kind::unauthorized, "unauthorized", "admin credentials required")

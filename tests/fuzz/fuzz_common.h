@@ -14,7 +14,17 @@
 // A finding: print what was wrong and abort, so libFuzzer saves the input
 // (and a replay run fails).
 [[noreturn]] inline void fuzz_fail(const std::string& what) {
-  std::fprintf(stderr, "FUZZ FINDING: %s\n", what.c_str());
+  std::string shown;  // printable: NULs and other bytes escaped
+  for (unsigned char c : what) {
+    if (c >= 0x20 && c < 0x7f) {
+      shown += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      shown += buf;
+    }
+  }
+  std::fprintf(stderr, "FUZZ FINDING: %s\n", shown.c_str());
   std::fflush(stderr);
   std::abort();
 }

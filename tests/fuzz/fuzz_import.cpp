@@ -17,8 +17,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   ImportFormat format = data[0] & 1 ? ImportFormat::json : ImportFormat::shopify_csv;
   std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
+  // Physical lines as the parser counts them: "\n", "\r\n" and a lone "\r"
+  // (old Mac files) each end one.
   int64_t lines = 1;
-  for (char c : text) lines += c == '\n';
+  for (size_t i = 0; i < text.size(); ++i)
+    lines += text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'));
 
   static const Config config;
   ParsedImport parsed = parse_import(text, format, config);

@@ -15,18 +15,18 @@ At the end (after the reservation TTL) no reservation is active: reserved == 0.
 
 Usage: crash_checkout.py <shopbox binary> [rounds]
 """
-import http.client
 import json
 import os
 import random
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from crashlib import Shop  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 12
@@ -36,20 +36,8 @@ PRODUCTS = 6
 INITIAL = 3000
 TTL = 4  # reservation TTL (s) so orphaned reservations expire within the test
 
-data = tempfile.mkdtemp(prefix="shopbox-crash-")
-env = dict(os.environ)
-env.update({
-    "SHOPBOX_DATA_DIR": data,
-    "SHOPBOX_RATE_LIMIT_ENABLED": "0",
-    "SHOPBOX_PAYMENTS_TEST_LATENCY_MS": "3",
-    "SHOPBOX_INVENTORY_RESERVATION_TTL_SECONDS": str(TTL),
-    "SHOPBOX_AUTH_PASSWORD_SCRYPT_LOG_N": "10",
-    "SHOPBOX_CHECKOUT_MAX_ORDERS_PER_USER_HOUR": "0",
-    "SHOPBOX_CHECKOUT_MAX_ORDERS_PER_IP_HOUR": "0",
-    "SHOPBOX_CHECKOUT_MAX_ORDERS_PER_CARD_HOUR": "0",
-})
-server = None
-port = None
+shop = Shop(BIN, "shopbox-crash-", latency_ms=3, ttl=TTL)
+data, env = shop.data, shop.env
 failures = []
 
 
@@ -62,43 +50,7 @@ def fail(msg):
     log("FAIL:", msg)
 
 
-def start():
-    global server, port
-    logf = open(os.path.join(data, "server.log"), "a")
-    server = subprocess.Popen([BIN, "serve", "--data-dir", data, "--port", "0", "--listen", "127.0.0.1"],
-                              env=env, stdout=logf, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        line = server.stderr.readline()
-        if not line:
-            if server.poll() is not None:
-                raise SystemExit("server exited at start")
-            continue
-        logf.write(line)
-        if "serving on http://" in line:
-            port = int(line.split("serving on http://")[1].split()[0].rsplit(":", 1)[1])
-            break
-    else:
-        raise SystemExit("server did not start")
-    # keep draining stderr so the pipe never blocks the server
-    threading.Thread(target=lambda p=server, f=logf: [f.write(l) for l in p.stderr], daemon=True).start()
-
-
-def kill9():
-    server.send_signal(signal.SIGKILL)
-    server.wait()
-
-
-def request(method, path, body=None, headers=None, timeout=30):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    h = {"Content-Type": "application/json"}
-    h.update(headers or {})
-    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=h)
-    r = conn.getresponse()
-    text = r.read().decode()
-    out = (r.status, text, dict(r.getheaders()))
-    conn.close()
-    return out
+start, kill9, request = shop.start, shop.kill9, shop.request
 
 
 def db():
@@ -213,7 +165,7 @@ def verify(round_no, final=False):
     for (u, key), (body, st0, text0) in items:
         st, text, h = request("POST", "/api/v1/orders", body,
                               {"Authorization": "Bearer " + tokens[u], "Idempotency-Key": key})
-        if st != st0 or json.loads(text) != json.loads(text0) or h.get("Idempotent-Replayed") != "true":
+        if st != st0 or json.loads(text) != json.loads(text0) or h.get("idempotent-replayed") != "true":
             bad += 1
             if bad < 4:
                 fail(f"round {round_no}: key {key} replayed {st} (was {st0}) {text[:120]}")

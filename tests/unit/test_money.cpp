@@ -18,6 +18,14 @@ TEST_CASE("parse_cents reads decimal text exactly", "[unit][money]") {
   CHECK_FALSE(parse_cents("1e3"));
   CHECK_FALSE(parse_cents("abc"));
   CHECK_FALSE(parse_cents("99999999999999"));
+  // Long fractions (fuzz finding: the digits overflowed int64 before the
+  // sub-cent check ran).
+  CHECK_FALSE(parse_cents("-3.522222222222222222222222220"));
+  CHECK(parse_cents("1.5000000000000000000000000000") == 150);
+  CHECK_FALSE(parse_cents("1.0000000000000000000000000001"));
+  CHECK(parse_cents(format_cents(kMaxCents)) == kMaxCents);
+  CHECK_FALSE(parse_cents(format_cents(kMaxCents) + "1"));
+  CHECK_FALSE(parse_cents("1000000000.1"));
 }
 
 TEST_CASE("JSON money round-trips through cents", "[unit][money]") {

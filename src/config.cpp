@@ -169,10 +169,12 @@ static Status apply_config_toml(Config& cfg, std::string_view text, const std::s
       std::string where = origin + ": " + std::string(section.str()) + "." + std::string(key.str());
       if (!found) return Status::Invalid(where + " is not a known setting");
       std::string text_value;
-      if (auto v = value.value<std::string>(); v && value.is_string())
-        text_value = *v;
-      else if (auto i = value.value<int64_t>(); i && value.is_integer())
-        text_value = std::to_string(*i);
+      // Check the type before reading: toml++'s value<int64_t>() converts a
+      // float such as 4e96 with undefined behaviour (a fuzz finding).
+      if (value.is_string())
+        text_value = value.as_string()->get();
+      else if (value.is_integer())
+        text_value = std::to_string(value.as_integer()->get());
       else
         return Status::Invalid(where + " has the wrong type");
       if (auto st = assign_text(cfg, *found, text_value, where); !st.ok()) return st;

@@ -1,5 +1,7 @@
 #include "catalog/import.h"
 
+#include "base/utf8.h"
+
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -80,6 +82,11 @@ void parse_json_import(const std::string& text, const Config& config, ParsedImpo
     std::string what = e.what();
     if (auto pos = what.find("syntax error"); pos != std::string::npos) what = what.substr(pos);
     out.errors.push_back({line_at(text, e.byte > 0 ? e.byte - 1 : 0), "malformed JSON: " + what});
+    return;
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for any type (fuzz finding: "977e20752"); the
+    // library does not say where, so the whole file is refused.
+    out.errors.push_back({1, std::string("malformed JSON: ") + e.what()});
     return;
   }
   if (!doc.is_array()) {
@@ -469,6 +476,13 @@ ImportFormat detect_import_format(const std::string& filename, const std::string
 
 ParsedImport parse_import(const std::string& text, ImportFormat format, const Config& config) {
   ParsedImport out;
+  // Names, descriptions and specs end up in JSON, which holds only UTF-8
+  // (a fuzz finding: a 0xFF byte in a CSV cell answered 500).
+  if (size_t bad = utf8_error_at(text); bad != std::string_view::npos) {
+    int64_t line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
+    out.errors.push_back({line, "the file is not UTF-8 text (byte " + std::to_string(bad + 1) + ")"});
+    return out;
+  }
   if (format == ImportFormat::json)
     parse_json_import(text, config, out);
   else

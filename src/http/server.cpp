@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app.h"
+#include "base/utf8.h"
 #include "http/rate_limit.h"
 
 namespace shopbox {
@@ -134,32 +135,6 @@ class ElasticPool : public httplib::TaskQueue {
   size_t idle_ = 0, live_ = 0;
   bool stopping_ = false;
 };
-
-// True when `s` is well-formed UTF-8 (no overlongs, surrogates or values
-// past U+10FFFF).
-bool valid_utf8(const std::string& s) {
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (len == 0 || i + len > n) return false;
-    uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += len;
-  }
-  return true;
-}
 
 constexpr size_t kMaxHeaders = 100;
 constexpr size_t kMaxHeaderBytes = 32 * 1024;

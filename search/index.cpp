@@ -9,9 +9,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <unordered_map>
-
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "base/crypto.h"
 
@@ -48,7 +47,9 @@ std::string brand_term(const std::string& brand) {
   // Xapian terms are at most ~245 bytes; brands are limited to 200 by the catalog.
   return "XB" + lower(brand).substr(0, 200);
 }
-std::string category_term(int64_t id) { return "XC" + std::to_string(id); }
+std::string category_term(int64_t id) {
+  return "XC" + std::to_string(id);
+}
 
 double rating_average(int64_t sum, int64_t count) {
   return count > 0 ? static_cast<double>(sum) / static_cast<double>(count) : 0.0;
@@ -59,7 +60,9 @@ Cents unserialise_cents(const std::string& v) {
   return static_cast<Cents>(Xapian::sortable_unserialise(v));
 }
 
-bool valid_docid(int64_t id) { return id > 0 && id <= static_cast<int64_t>(UINT32_MAX); }
+bool valid_docid(int64_t id) {
+  return id > 0 && id <= static_cast<int64_t>(UINT32_MAX);
+}
 
 Xapian::Stem& stemmer() {
   thread_local Xapian::Stem s("english");
@@ -166,7 +169,8 @@ Hit hit_from(const Xapian::Document& doc, Xapian::docid did) {
 }
 
 std::string new_index_name() {
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   return "idx-" + std::to_string(ns);
 }
 
@@ -206,8 +210,8 @@ Status swap_current(const std::string& dir, const std::string& name) {
 }  // namespace
 
 std::string IndexDoc::content_hash() const {
-  json j = {id, name, brand, description, sku, slug, category_ids, category_names, specs, price, original_price,
-            currency, rating_sum, rating_count, created_at, in_stock, image};
+  json j = {id,    name,           brand,    description, sku,          slug,       category_ids, category_names, specs,
+            price, original_price, currency, rating_sum,  rating_count, created_at, in_stock,     image};
   return sha256_hex(j.dump(-1, ' ', false, json::error_handler_t::replace)).substr(0, 32);
 }
 
@@ -255,7 +259,9 @@ void put_u64(std::string& key, uint64_t v, bool desc) {
   if (desc) v = ~v;
   for (int i = 7; i >= 0; --i) key.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
-void put_i64(std::string& key, int64_t v, bool desc) { put_u64(key, static_cast<uint64_t>(v) ^ (uint64_t{1} << 63), desc); }
+void put_i64(std::string& key, int64_t v, bool desc) {
+  put_u64(key, static_cast<uint64_t>(v) ^ (uint64_t{1} << 63), desc);
+}
 void put_double(std::string& key, double d, bool desc) {
   uint64_t bits;
   std::memcpy(&bits, &d, sizeof bits);
@@ -267,9 +273,9 @@ void put_double(std::string& key, double d, bool desc) {
 
 struct Index::Table {
   uint64_t epoch = 0, generation = 0;
-  std::vector<Row> rows;                       // by docid
-  std::vector<std::string> brands;             // Row::brand -> name
-  std::vector<std::vector<int64_t>> chains;    // Row::chain -> category ids, root first
+  std::vector<Row> rows;                     // by docid
+  std::vector<std::string> brands;           // Row::brand -> name
+  std::vector<std::vector<int64_t>> chains;  // Row::chain -> category ids, root first
 };
 
 std::shared_ptr<const Index::Table> Index::table_for(Xapian::Database& db, uint64_t epoch, uint64_t generation) {
@@ -291,8 +297,10 @@ std::shared_ptr<const Index::Table> Index::table_for(Xapian::Database& db, uint6
     r.present = true;  // every document has a price
   });
   each(kRating, [](Row& r, const std::string& v) { r.rating = Xapian::sortable_unserialise(v); });
-  each(kRatingCount, [](Row& r, const std::string& v) { r.rating_count = static_cast<int64_t>(Xapian::sortable_unserialise(v)); });
-  each(kCreated, [](Row& r, const std::string& v) { r.created = static_cast<int64_t>(Xapian::sortable_unserialise(v)); });
+  each(kRatingCount,
+       [](Row& r, const std::string& v) { r.rating_count = static_cast<int64_t>(Xapian::sortable_unserialise(v)); });
+  each(kCreated,
+       [](Row& r, const std::string& v) { r.created = static_cast<int64_t>(Xapian::sortable_unserialise(v)); });
   each(kInStock, [](Row& r, const std::string& v) { r.in_stock = v == "1"; });
   std::unordered_map<std::string, int32_t> brand_ids, chain_ids;
   each(kBrand, [&](Row& r, const std::string& v) {
@@ -713,8 +721,9 @@ Result<Results> Index::search_uncached(const Query& q) {
       Results out;
       auto qp = make_parser(db);
       bool has_text = q.text.find_first_not_of(" \t\r\n") != std::string::npos;
-      Xapian::Query main = has_text ? parse_words(qp, q.text, q.spelling ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0)
-                                    : Xapian::Query::MatchAll;
+      Xapian::Query main = has_text
+                               ? parse_words(qp, q.text, q.spelling ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0)
+                               : Xapian::Query::MatchAll;
       if (has_text && q.spelling) out.did_you_mean = qp.get_corrected_query_string();
       Xapian::Query filter = filters_for(q);
       Xapian::Query full = filter.empty() ? main : Xapian::Query(Xapian::Query::OP_FILTER, main, filter);
@@ -729,7 +738,8 @@ Result<Results> Index::search_uncached(const Query& q) {
       if (sort != Sort::relevance) enquire.set_sort_by_key(&keys, false);
       FacetSpy<Table> spy(*table);
       if (q.facets) enquire.add_matchspy(&spy);
-      Xapian::doccount offset = static_cast<Xapian::doccount>(std::max(0, q.page - 1)) * static_cast<Xapian::doccount>(q.size);
+      Xapian::doccount offset =
+          static_cast<Xapian::doccount>(std::max(0, q.page - 1)) * static_cast<Xapian::doccount>(q.size);
       // Count every match exactly: totals and facets must be exact.
       Xapian::MSet mset = enquire.get_mset(offset, static_cast<Xapian::doccount>(q.size), db.get_doccount() + 1);
       out.total = mset.get_matches_estimated();
@@ -740,8 +750,9 @@ Result<Results> Index::search_uncached(const Query& q) {
         std::string desc = h.snippet;
         h.name_highlight = mset.snippet(h.name, h.name.size() + 16, stemmer(), Xapian::MSet::SNIPPET_EXHAUSTIVE,
                                         "<mark>", "</mark>", "");
-        h.snippet = mset.snippet(desc, 200, stemmer(), Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE, "<mark>", "</mark>",
-                                 "…");
+        h.snippet = mset.snippet(desc, 200, stemmer(),
+                                 Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE, "<mark>",
+                                 "</mark>", "…");
         out.hits.push_back(std::move(h));
       }
       if (q.facets) {
@@ -749,8 +760,9 @@ Result<Results> Index::search_uncached(const Query& q) {
         for (size_t i = 0; i < spy.brand_counts.size(); ++i)
           if (spy.brand_counts[i] > 0) brands[table->brands[i]] += spy.brand_counts[i];
         for (auto& [b, n] : brands) out.facets.brands.emplace_back(b, n);
-        std::sort(out.facets.brands.begin(), out.facets.brands.end(),
-                  [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+        std::sort(out.facets.brands.begin(), out.facets.brands.end(), [](const auto& a, const auto& b) {
+          return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
         std::unordered_map<int64_t, int64_t> cats;
         for (size_t i = 0; i < spy.chain_counts.size(); ++i)
           if (spy.chain_counts[i] > 0)
@@ -765,8 +777,9 @@ Result<Results> Index::search_uncached(const Query& q) {
           }
         }
         for (auto& [c, n] : cats) out.facets.categories.emplace_back(c, n);
-        std::sort(out.facets.categories.begin(), out.facets.categories.end(),
-                  [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+        std::sort(out.facets.categories.begin(), out.facets.categories.end(), [](const auto& a, const auto& b) {
+          return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
         out.facets.price_ranges = spy.buckets;
         for (int k = 4; k >= 1; --k) out.facets.ratings.emplace_back(k, spy.ratings[k]);
         out.facets.in_stock = spy.in_stock;
@@ -888,7 +901,8 @@ void Index::for_each_hash(const std::function<void(int64_t, const std::string&)>
 void Index::for_each_in_stock(const std::function<void(int64_t, bool)>& fn) {
   auto lease_ = lease();
   Xapian::Database& db = lease_.db();
-  for (auto it = db.valuestream_begin(kInStock); it != db.valuestream_end(kInStock); ++it) fn(it.get_docid(), *it == "1");
+  for (auto it = db.valuestream_begin(kInStock); it != db.valuestream_end(kInStock); ++it)
+    fn(it.get_docid(), *it == "1");
 }
 
 std::optional<bool> Index::indexed_in_stock(int64_t id) {

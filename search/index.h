@@ -25,6 +25,8 @@
 //   data   the fields a result list shows, so results need no SQL.
 #pragma once
 
+#include <xapian.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -35,8 +37,6 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <xapian.h>
 
 #include "base/money.h"
 #include "base/status.h"
@@ -51,8 +51,8 @@ struct IndexDoc {
   std::string description;
   std::string sku;
   std::string slug;
-  std::vector<int64_t> category_ids;       // root first, leaf last (empty: none)
-  std::vector<std::string> category_names; // same order
+  std::vector<int64_t> category_ids;        // root first, leaf last (empty: none)
+  std::vector<std::string> category_names;  // same order
   std::vector<std::pair<std::string, std::string>> specs;
   Cents price = 0;           // final (discounted) price
   Cents original_price = 0;  // list price
@@ -75,13 +75,13 @@ struct Query {
   std::vector<std::string> brands;     // any of (exact brand names)
   std::optional<Cents> min_price;      // final price, inclusive
   std::optional<Cents> max_price;
-  std::optional<int> min_rating;       // average >= min_rating (unrated never match)
+  std::optional<int> min_rating;  // average >= min_rating (unrated never match)
   std::optional<bool> in_stock;
   Sort sort = Sort::relevance;
   int page = 1;
   int size = 20;
   bool facets = true;
-  bool spelling = true;                // try "did you mean" when nothing matches
+  bool spelling = true;  // try "did you mean" when nothing matches
 };
 
 struct Hit {
@@ -90,24 +90,24 @@ struct Hit {
   std::optional<int64_t> category_id;  // leaf
   Cents price = 0, original_price = 0;
   int64_t rating_sum = 0, rating_count = 0, created_at = 0;
-  bool in_stock = false;  // as indexed
-  double score = 0;       // relevance percentage 0..100
+  bool in_stock = false;       // as indexed
+  double score = 0;            // relevance percentage 0..100
   std::string name_highlight;  // HTML-escaped, matches in <mark>
   std::string snippet;         // description excerpt, HTML-escaped, <mark>
 };
 
 struct PriceBucket {
-  std::string label;  // "0-50", "1000+"
-  Cents lo = 0;       // inclusive
+  std::string label;        // "0-50", "1000+"
+  Cents lo = 0;             // inclusive
   std::optional<Cents> hi;  // exclusive
   int64_t count = 0;
 };
 
 struct Facets {
-  std::vector<std::pair<std::string, int64_t>> brands;        // by count desc, then name
-  std::vector<std::pair<int64_t, int64_t>> categories;        // category id (with ancestors), count desc
+  std::vector<std::pair<std::string, int64_t>> brands;  // by count desc, then name
+  std::vector<std::pair<int64_t, int64_t>> categories;  // category id (with ancestors), count desc
   std::vector<PriceBucket> price_ranges;
-  std::vector<std::pair<int, int64_t>> ratings;               // min_rating 4,3,2,1 -> count
+  std::vector<std::pair<int, int64_t>> ratings;  // min_rating 4,3,2,1 -> count
   int64_t in_stock = 0;
 };
 
@@ -115,8 +115,8 @@ struct Results {
   int64_t total = 0;
   std::vector<Hit> hits;
   Facets facets;
-  std::string did_you_mean;   // spelling suggestion for the query, if any
-  bool corrected = false;     // hits are for did_you_mean (the query matched nothing)
+  std::string did_you_mean;  // spelling suggestion for the query, if any
+  bool corrected = false;    // hits are for did_you_mean (the query matched nothing)
 };
 
 struct Suggestion {
@@ -181,7 +181,7 @@ class Index {
   std::string dir_;
   std::mutex write_mu_;
   std::unique_ptr<Xapian::WritableDatabase> writer_;  // may be null: another process holds the lock
-  std::string path_;  // the directory `current` pointed at when opened (under pool_mu_)
+  std::string path_;                                  // the directory `current` pointed at when opened (under pool_mu_)
 
   std::mutex pool_mu_;
   std::vector<Reader*> free_;

@@ -8,25 +8,25 @@
 
 #include "cart/cart.h"
 #include "catalog/catalog.h"
+#include "catalog/product_search.h"
+#include "checkout/checkout.h"
+#include "cluster/cluster.h"
+#include "events/outbox.h"
+#include "flash/flash_sales.h"
 #include "http/rate_limit.h"
+#include "inventory/inventory.h"
+#include "orders/orders.h"
+#include "payments/circuit_breaker.h"
+#include "payments/test_gateway.h"
+#include "recommendations/recommendations.h"
+#include "reviews/reviews.h"
+#include "storage/cart_store.h"
+#include "storage/inventory_store.h"
 #include "users/accounts.h"
 #include "users/addresses.h"
 #include "users/payment_methods.h"
 #include "users/sessions.h"
-#include "catalog/product_search.h"
-#include "inventory/inventory.h"
-#include "checkout/checkout.h"
-#include "events/outbox.h"
-#include "orders/orders.h"
-#include "payments/circuit_breaker.h"
-#include "payments/test_gateway.h"
-#include "storage/cart_store.h"
-#include "storage/inventory_store.h"
-#include "reviews/reviews.h"
 #include "wishlist/wishlist.h"
-#include "recommendations/recommendations.h"
-#include "flash/flash_sales.h"
-#include "cluster/cluster.h"
 
 namespace shopbox {
 
@@ -104,10 +104,10 @@ Status App::recover() {
   sweep_once();
   start_sweeper();
   webhooks->start();
-  search->start();  // writer thread; reconciles the index with SQLite
-  wishlist->start_watcher();  // restock / price-drop notifications
-  recommendations->start();   // recently-viewed flushes, order co-occurrence catch-up
-  cluster->start();            // replicas: pull the catalog primary's change feed
+  search->start();                                            // writer thread; reconciles the index with SQLite
+  wishlist->start_watcher();                                  // restock / price-drop notifications
+  recommendations->start();                                   // recently-viewed flushes, order co-occurrence catch-up
+  cluster->start();                                           // replicas: pull the catalog primary's change feed
   if (auto st = flash_sales->recover(); !st.ok()) return st;  // interrupted flash-sale checkouts
   return Status::Ok();
 }

@@ -42,28 +42,28 @@ class Cluster;
 
 struct App {
   Config config;
-  std::unique_ptr<Sqlite> db;   // catalog, users, orders (data_dir/shop.db)
-  std::unique_ptr<Lmdb> kv;     // inventory, reservations, carts (data_dir/kv/)
+  std::unique_ptr<Sqlite> db;  // catalog, users, orders (data_dir/shop.db)
+  std::unique_ptr<Lmdb> kv;    // inventory, reservations, carts (data_dir/kv/)
   Metrics metrics;
 
   std::unique_ptr<Inventory> inventory;
   std::unique_ptr<Catalog> catalog;
-  std::unique_ptr<PaymentGateway> payments;  // the configured gateway behind a circuit breaker
-  std::unique_ptr<Sessions> sessions;          // src/users/sessions.h
-  std::unique_ptr<Accounts> accounts;          // src/users/accounts.h
+  std::unique_ptr<PaymentGateway> payments;         // the configured gateway behind a circuit breaker
+  std::unique_ptr<Sessions> sessions;               // src/users/sessions.h
+  std::unique_ptr<Accounts> accounts;               // src/users/accounts.h
   std::unique_ptr<http::RateLimiter> rate_limiter;  // src/http/rate_limit.h
-  std::unique_ptr<Addresses> addresses;        // src/users/addresses.h
+  std::unique_ptr<Addresses> addresses;             // src/users/addresses.h
   std::unique_ptr<PaymentMethods> payment_methods;  // src/users/payment_methods.h
   std::unique_ptr<Cart> cart;
   std::unique_ptr<Orders> orders;
   std::unique_ptr<Checkout> checkout;
-  std::unique_ptr<WebhookDispatcher> webhooks;  // outbox delivery thread (started by recover())
-  std::unique_ptr<ProductSearch> search;     // Xapian index following the catalog (data_dir/search/)
-  std::unique_ptr<Reviews> reviews;            // src/reviews/reviews.h
-  std::unique_ptr<Wishlist> wishlist;          // src/wishlist/wishlist.h
+  std::unique_ptr<WebhookDispatcher> webhooks;       // outbox delivery thread (started by recover())
+  std::unique_ptr<ProductSearch> search;             // Xapian index following the catalog (data_dir/search/)
+  std::unique_ptr<Reviews> reviews;                  // src/reviews/reviews.h
+  std::unique_ptr<Wishlist> wishlist;                // src/wishlist/wishlist.h
   std::unique_ptr<Recommendations> recommendations;  // src/recommendations/recommendations.h
-  std::unique_ptr<FlashSales> flash_sales;     // src/flash/flash_sales.h
-  std::unique_ptr<Cluster> cluster;            // src/cluster/cluster.h: shard identity, catalog replication
+  std::unique_ptr<FlashSales> flash_sales;           // src/flash/flash_sales.h
+  std::unique_ptr<Cluster> cluster;                  // src/cluster/cluster.h: shard identity, catalog replication
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);

@@ -1,5 +1,6 @@
 #include "config.h"
-#include "config_file.h"
+
+#include <toml++/toml.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -8,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include <toml++/toml.h>
+#include "config_file.h"
 
 namespace shopbox {
 namespace {
@@ -37,7 +38,8 @@ const std::vector<Setting>& settings() {
       {"storage", "data_dir", &Config::data_dir, "where SQLite, LMDB and the search index live"},
       {"storage", "lmdb_map_size_mb", &Config::lmdb_map_size_mb, "LMDB map size (upper bound, sparse)"},
       {"storage", "sqlite_synchronous", &Config::sqlite_synchronous, "FULL (durable) or NORMAL"},
-      {"storage", "backup_dir", &Config::backup_dir, "default directory for `shopbox backup` and POST /api/v1/admin/backup"},
+      {"storage", "backup_dir", &Config::backup_dir,
+       "default directory for `shopbox backup` and POST /api/v1/admin/backup"},
       {"shop", "name", &Config::shop_name, "shop name shown in the storefront"},
       {"shop", "currency", &Config::currency, "ISO currency code"},
       {"shop", "warehouse_location", &Config::warehouse_location, "this shard's stock location"},
@@ -48,17 +50,21 @@ const std::vector<Setting>& settings() {
       {"shop", "delivery_days", &Config::delivery_days, "days added for an order's estimated delivery"},
       {"shop", "low_stock_threshold", &Config::low_stock_threshold, "default low-stock alert level"},
       {"inventory", "reservation_ttl_seconds", &Config::reservation_ttl_seconds, "checkout reservation lifetime"},
-      {"inventory", "sweep_interval_seconds", &Config::sweep_interval_seconds, "how often expired reservations and carts are swept (0: start-up only)"},
+      {"inventory", "sweep_interval_seconds", &Config::sweep_interval_seconds,
+       "how often expired reservations and carts are swept (0: start-up only)"},
       {"cart", "ttl_seconds", &Config::cart_ttl_seconds, "cart lifetime, renewed on activity"},
       {"cart", "max_quantity_per_line", &Config::max_quantity_per_line, "largest quantity of one product"},
       {"auth", "session_ttl_seconds", &Config::session_ttl_seconds, "session lifetime"},
-      {"auth", "password_scrypt_log_n", &Config::password_scrypt_log_n, "scrypt cost of new password hashes: N = 2^log_n"},
+      {"auth", "password_scrypt_log_n", &Config::password_scrypt_log_n,
+       "scrypt cost of new password hashes: N = 2^log_n"},
       {"auth", "password_scrypt_r", &Config::password_scrypt_r, "scrypt block size r"},
       {"auth", "password_scrypt_p", &Config::password_scrypt_p, "scrypt parallelism p"},
       {"auth", "allowed_origins", &Config::allowed_origins, "extra origins the CSRF check accepts (comma-separated)"},
-      {"wishlist", "watch_seconds", &Config::wishlist_watch_seconds, "how often wished items are checked for restocks and price drops (0: off)"},
+      {"wishlist", "watch_seconds", &Config::wishlist_watch_seconds,
+       "how often wished items are checked for restocks and price drops (0: off)"},
       {"flash", "token_ttl_seconds", &Config::flash_token_ttl_seconds, "flash-sale permission token lifetime"},
-      {"rate_limit", "flash", &Config::rate_limit_flash, "flash-sale join, status and checkout: per user, per IP, global"},
+      {"rate_limit", "flash", &Config::rate_limit_flash,
+       "flash-sale join, status and checkout: per user, per IP, global"},
       {"rate_limit", "enabled", &Config::rate_limit_enabled, "1: enforce rate limits, 0: off"},
       {"rate_limit", "auth", &Config::rate_limit_auth, "login, register, account: per user, per IP, global"},
       {"rate_limit", "cart", &Config::rate_limit_cart, "cart routes: per user, per IP, global"},
@@ -72,23 +78,34 @@ const std::vector<Setting>& settings() {
       {"rate_limit", "max_buckets", &Config::rate_limit_max_buckets, "most client buckets kept in memory"},
       {"payments", "gateway", &Config::payment_gateway, "payment gateway (test)"},
       {"payments", "gateway_timeout_ms", &Config::gateway_timeout_ms, "gateway call timeout"},
-      {"payments", "test_latency_ms", &Config::gateway_test_latency_ms, "test gateway: simulated latency per call (>= timeout: times out)"},
-      {"payments", "breaker_failure_threshold", &Config::breaker_failure_threshold, "consecutive gateway failures that open the circuit breaker"},
-      {"payments", "breaker_cooldown_ms", &Config::breaker_cooldown_ms, "circuit breaker open time before a half-open probe"},
-      {"checkout", "max_orders_per_user_hour", &Config::max_orders_per_user_hour, "fraud velocity: orders per user per hour (0 = off)"},
-      {"checkout", "max_orders_per_ip_hour", &Config::max_orders_per_ip_hour, "fraud velocity: orders per client IP per hour (0 = off)"},
-      {"checkout", "max_orders_per_card_hour", &Config::max_orders_per_card_hour, "fraud velocity: orders per card per hour (0 = off)"},
-      {"checkout", "idempotency_retention_hours", &Config::idempotency_retention_hours, "Idempotency-Key records are kept at least this long"},
+      {"payments", "test_latency_ms", &Config::gateway_test_latency_ms,
+       "test gateway: simulated latency per call (>= timeout: times out)"},
+      {"payments", "breaker_failure_threshold", &Config::breaker_failure_threshold,
+       "consecutive gateway failures that open the circuit breaker"},
+      {"payments", "breaker_cooldown_ms", &Config::breaker_cooldown_ms,
+       "circuit breaker open time before a half-open probe"},
+      {"checkout", "max_orders_per_user_hour", &Config::max_orders_per_user_hour,
+       "fraud velocity: orders per user per hour (0 = off)"},
+      {"checkout", "max_orders_per_ip_hour", &Config::max_orders_per_ip_hour,
+       "fraud velocity: orders per client IP per hour (0 = off)"},
+      {"checkout", "max_orders_per_card_hour", &Config::max_orders_per_card_hour,
+       "fraud velocity: orders per card per hour (0 = off)"},
+      {"checkout", "idempotency_retention_hours", &Config::idempotency_retention_hours,
+       "Idempotency-Key records are kept at least this long"},
       {"webhooks", "urls", &Config::webhook_urls, "comma-separated URLs that receive outbox events"},
       {"webhooks", "secret", &Config::webhook_secret, "HMAC-SHA256 key of the X-Shopbox-Signature header"},
       {"webhooks", "max_attempts", &Config::webhook_max_attempts, "delivery tries before giving up (>= 5)"},
       {"webhooks", "backoff_ms", &Config::webhook_backoff_ms, "first retry delay in ms; doubles each try"},
       {"shard", "id", &Config::shard_id, "this shard's id (appears in order ids)"},
       {"shard", "catalog_primary_url", &Config::catalog_primary_url, "empty on the catalog primary"},
-      {"shard", "token", &Config::shard_token, "shared secret of the catalog change feed; empty: single appliance, no cluster"},
-      {"shard", "region", &Config::shard_region, "this shard's stock location / region (empty: shop.warehouse_location)"},
-      {"shard", "peers", &Config::shard_peers, "other shards, \"s2=http://host:port,s3=...\", to name where an order lives"},
-      {"shard", "poll_interval_ms", &Config::shard_poll_interval_ms, "how often a replica pulls catalog changes from the primary"},
+      {"shard", "token", &Config::shard_token,
+       "shared secret of the catalog change feed; empty: single appliance, no cluster"},
+      {"shard", "region", &Config::shard_region,
+       "this shard's stock location / region (empty: shop.warehouse_location)"},
+      {"shard", "peers", &Config::shard_peers,
+       "other shards, \"s2=http://host:port,s3=...\", to name where an order lives"},
+      {"shard", "poll_interval_ms", &Config::shard_poll_interval_ms,
+       "how often a replica pulls catalog changes from the primary"},
   };
   return rows;
 }
@@ -128,8 +145,8 @@ Status validate(const Config& c) {
   if (c.tls_cert.empty() != c.tls_key.empty()) return Status::Invalid("server.tls_cert and tls_key go together");
   if (c.reservation_ttl_seconds < 1) return Status::Invalid("inventory.reservation_ttl_seconds must be >= 1");
   if (c.session_ttl_seconds < 60) return Status::Invalid("auth.session_ttl_seconds must be >= 60");
-  if (c.password_scrypt_log_n < 1 || c.password_scrypt_log_n > 20 || c.password_scrypt_r < 1 || c.password_scrypt_r > 32 ||
-      c.password_scrypt_p < 1 || c.password_scrypt_p > 16)
+  if (c.password_scrypt_log_n < 1 || c.password_scrypt_log_n > 20 || c.password_scrypt_r < 1 ||
+      c.password_scrypt_r > 32 || c.password_scrypt_p < 1 || c.password_scrypt_p > 16)
     return Status::Invalid("auth.password_scrypt_*: log_n 1..20, r 1..32, p 1..16");
   if (c.rate_limit_max_buckets < 100) return Status::Invalid("rate_limit.max_buckets must be >= 100");
   if (c.max_quantity_per_line < 1) return Status::Invalid("cart.max_quantity_per_line must be >= 1");
@@ -137,7 +154,8 @@ Status validate(const Config& c) {
   if (c.webhook_max_attempts < 5) return Status::Invalid("webhooks.max_attempts must be >= 5");
   if (c.idempotency_retention_hours < 24) return Status::Invalid("checkout.idempotency_retention_hours must be >= 24");
   if (c.shard_id.empty() || c.shard_id.size() > 32 ||
-      c.shard_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != std::string::npos)
+      c.shard_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") !=
+          std::string::npos)
     return Status::Invalid("shard.id must be 1..32 characters of A-Z, a-z, 0-9 and '-' (it appears in order ids)");
   if (!c.catalog_primary_url.empty() && c.shard_token.empty())
     return Status::Invalid("shard.catalog_primary_url needs shard.token (the primary's change feed is authenticated)");
@@ -161,7 +179,8 @@ static Status apply_config_toml(Config& cfg, std::string_view text, const std::s
   }
   for (auto&& [section, node] : tbl) {
     auto* sec = node.as_table();
-    if (!sec) return Status::Invalid(origin + ": top-level key '" + std::string(section.str()) + "' must be a [section]");
+    if (!sec)
+      return Status::Invalid(origin + ": top-level key '" + std::string(section.str()) + "' must be a [section]");
     for (auto&& [key, value] : *sec) {
       const Setting* found = nullptr;
       for (const auto& s : settings())

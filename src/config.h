@@ -15,37 +15,37 @@ struct Config {
   // [server]
   std::string listen = "127.0.0.1";
   int port = 8080;
-  int threads = 64;                   // worker pool; keep-alive connections each hold one
+  int threads = 64;  // worker pool; keep-alive connections each hold one
   int keep_alive_timeout_seconds = 5;
   int keep_alive_max_count = 1000;
-  size_t max_body_bytes = 1 << 20;    // 1 MiB
+  size_t max_body_bytes = 1 << 20;  // 1 MiB
   int read_timeout_seconds = 10;
   int write_timeout_seconds = 10;
-  std::string tls_cert;               // both set: serve HTTPS
+  std::string tls_cert;  // both set: serve HTTPS
   std::string tls_key;
 
   // [storage]
   std::string data_dir = "./shopbox-data";
   size_t lmdb_map_size_mb = 4096;
   std::string sqlite_synchronous = "FULL";
-  std::string backup_dir;             // where `shopbox backup` without DIR and the admin route write
+  std::string backup_dir;  // where `shopbox backup` without DIR and the admin route write
 
   // [shop]
   std::string shop_name = "shopbox";
   std::string currency = "USD";
   std::string warehouse_location = "US-EAST-1";
-  int64_t tax_rate_bp = 900;                 // 9.00 % in basis points
-  Cents free_shipping_threshold = 5000;      // free when (subtotal - discount) > this
+  int64_t tax_rate_bp = 900;             // 9.00 % in basis points
+  Cents free_shipping_threshold = 5000;  // free when (subtotal - discount) > this
   Cents flat_shipping = 599;
   std::string estimated_delivery = "2-3 business days";
   int delivery_days = 3;
   int64_t low_stock_threshold = 10;
 
   // [inventory] / [cart]
-  int reservation_ttl_seconds = 600;         // 10 minutes
-  int cart_ttl_seconds = 30 * 24 * 3600;     // 30 days
+  int reservation_ttl_seconds = 600;      // 10 minutes
+  int cart_ttl_seconds = 30 * 24 * 3600;  // 30 days
   int max_quantity_per_line = 999;
-  int sweep_interval_seconds = 30;          // expired reservations and carts; 0: only at start-up
+  int sweep_interval_seconds = 30;  // expired reservations and carts; 0: only at start-up
 
   // [auth]
   int session_ttl_seconds = 14 * 24 * 3600;
@@ -71,42 +71,42 @@ struct Config {
   std::string rate_limit_default = "300/min 15000/min 3000/s";  // any other group but "system"
   std::string rate_limit_login_per_account = "10/15min";
   std::string rate_limit_login_per_ip = "100/min";
-  int64_t rate_limit_max_buckets = 100000;                       // memory bound
+  int64_t rate_limit_max_buckets = 100000;  // memory bound
 
   // [payments]
   std::string payment_gateway = "test";
   int gateway_timeout_ms = 3000;
-  int gateway_test_latency_ms = 0;           // test gateway: simulated latency per call
-  int breaker_failure_threshold = 5;         // consecutive gateway failures that open the breaker
-  int breaker_cooldown_ms = 10000;           // how long it stays open before a probe
+  int gateway_test_latency_ms = 0;    // test gateway: simulated latency per call
+  int breaker_failure_threshold = 5;  // consecutive gateway failures that open the breaker
+  int breaker_cooldown_ms = 10000;    // how long it stays open before a probe
 
   // [checkout] fraud velocity checks (orders in the last hour; 0 = off)
   int max_orders_per_user_hour = 50;
-  int max_orders_per_ip_hour = 2000;         // loose: many shoppers share an office/carrier IP
+  int max_orders_per_ip_hour = 2000;  // loose: many shoppers share an office/carrier IP
   int max_orders_per_card_hour = 50;
-  int idempotency_retention_hours = 24;      // Idempotency-Key records kept at least this long
+  int idempotency_retention_hours = 24;  // Idempotency-Key records kept at least this long
 
   // [webhooks]
-  std::string webhook_urls;                  // comma-separated URLs receiving outbox events
-  std::string webhook_secret;                // HMAC-SHA256 key for X-Shopbox-Signature
-  int webhook_max_attempts = 8;              // tries before a delivery is marked failed
-  int webhook_backoff_ms = 1000;             // first retry delay; doubles each try
+  std::string webhook_urls;       // comma-separated URLs receiving outbox events
+  std::string webhook_secret;     // HMAC-SHA256 key for X-Shopbox-Signature
+  int webhook_max_attempts = 8;   // tries before a delivery is marked failed
+  int webhook_backoff_ms = 1000;  // first retry delay; doubles each try
 
   // [shard]
   std::string shard_id = "s1";
-  std::string catalog_primary_url;           // empty: this shard is the primary
+  std::string catalog_primary_url;  // empty: this shard is the primary
   // Catalog replication and order location (src/cluster/, docs/scale-out.md).
   // Empty token: a single appliance, no cluster routes or replication.
-  std::string shard_token;                   // shared secret of the shards' change feed
-  std::string shard_region;                  // this shard's stock location (empty: shop.warehouse_location)
-  std::string shard_peers;                   // "s1=http://10.0.0.1:8080,s2=..." (names the shard of an order)
-  int shard_poll_interval_ms = 1000;         // how often a replica asks the primary for changes
+  std::string shard_token;            // shared secret of the shards' change feed
+  std::string shard_region;           // this shard's stock location (empty: shop.warehouse_location)
+  std::string shard_peers;            // "s1=http://10.0.0.1:8080,s2=..." (names the shard of an order)
+  int shard_poll_interval_ms = 1000;  // how often a replica asks the primary for changes
 
   // [wishlist]
-  int wishlist_watch_seconds = 30;           // how often wished products are checked for restocks (0: off)
+  int wishlist_watch_seconds = 30;  // how often wished products are checked for restocks (0: off)
 
   // [flash]
-  int flash_token_ttl_seconds = 300;         // a flash-sale permission token's lifetime (5 minutes)
+  int flash_token_ttl_seconds = 300;  // a flash-sale permission token's lifetime (5 minutes)
   // Flash-sale join/status/checkout: per user, per IP, global (polling
   // every second for a few minutes fits the per-user bucket).
   std::string rate_limit_flash = "300/min 60000/min 5000/s";

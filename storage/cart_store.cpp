@@ -5,7 +5,7 @@ namespace {
 using json = nlohmann::json;
 
 json line_json(const CartLine& l) {
-  return {{"id", l.cart_item_id}, {"p", l.product_id},  {"q", l.quantity}, {"o", l.selected_options},
+  return {{"id", l.cart_item_id}, {"p", l.product_id},    {"q", l.quantity}, {"o", l.selected_options},
           {"n", l.name},          {"pr", l.price_at_add}, {"at", l.added_at}};
 }
 
@@ -53,8 +53,12 @@ void put(WriteTxn& txn, Lmdb& env, const CartRecord& c, const CartRecord* previo
   json items = json::array(), saved = json::array();
   for (const auto& l : c.items) items.push_back(line_json(l));
   for (const auto& l : c.saved) saved.push_back(line_json(l));
-  json j = {{"cart_id", c.cart_id},       {"created_at", c.created_at}, {"updated_at", c.updated_at},
-            {"expires_at", c.expires_at}, {"items", items},             {"saved", saved}};
+  json j = {{"cart_id", c.cart_id},
+            {"created_at", c.created_at},
+            {"updated_at", c.updated_at},
+            {"expires_at", c.expires_at},
+            {"items", items},
+            {"saved", saved}};
   if (previous) txn.del(env.db("cart_expiry"), expiry_key(*previous));
   txn.put(env.db("cart_expiry"), expiry_key(c), "");
   txn.put(env.db("carts"), c.owner, j.dump());

@@ -10,11 +10,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/money.h"
 #include "storage/lmdb.h"
@@ -26,7 +25,7 @@ struct CartLine {
   int64_t product_id = 0;
   int64_t quantity = 0;
   nlohmann::json selected_options = nlohmann::json::object();
-  std::string name;          // at the time it was added (shown if the product is deleted)
+  std::string name;  // at the time it was added (shown if the product is deleted)
   Cents price_at_add = 0;
   int64_t added_at = 0;
 };

@@ -20,7 +20,7 @@ Category read_category(Statement& st) {
 constexpr const char* kCategoryCols = "category_id, parent_id, name, slug, level, path, position";
 
 // Column list shared by every product SELECT; read_product() mirrors it.
-#define PRODUCT_COLS                                                                               \
+#define PRODUCT_COLS                                                                            \
   "p.product_id, p.sku, p.name, p.slug, p.description, p.brand, p.category_id, p.price_cents, " \
   "p.sale_price_cents, p.currency, p.specs, p.weight_grams, p.rating_sum, p.rating_count, "     \
   "p.featured, p.created_at, p.updated_at"
@@ -54,7 +54,8 @@ std::vector<ProductImage> read_images(Connection& c, int64_t product_id) {
       "SELECT image_id, url, alt_text, display_order, is_primary FROM product_images "
       "WHERE product_id = ? ORDER BY is_primary DESC, display_order, image_id");
   st.bind(1, product_id);
-  while (st.step()) out.push_back({st.int64(0), st.text(1), st.text(2), static_cast<int>(st.int64(3)), st.int64(4) != 0});
+  while (st.step())
+    out.push_back({st.int64(0), st.text(1), st.text(2), static_cast<int>(st.int64(3)), st.int64(4) != 0});
   return out;
 }
 
@@ -80,20 +81,23 @@ void write_images(Connection& c, const Product& p) {
 std::vector<Category> list_categories(Connection& c) {
   std::vector<Category> out;
   auto st = c.prepare(
-      "SELECT category_id, parent_id, name, slug, level, path, position FROM categories ORDER BY level, position, name");
+      "SELECT category_id, parent_id, name, slug, level, path, position FROM categories ORDER BY level, position, "
+      "name");
   while (st.step()) out.push_back(read_category(st));
   return out;
 }
 
 std::optional<Category> get_category(Connection& c, int64_t id) {
-  auto st = c.prepare("SELECT category_id, parent_id, name, slug, level, path, position FROM categories WHERE category_id = ?");
+  auto st = c.prepare(
+      "SELECT category_id, parent_id, name, slug, level, path, position FROM categories WHERE category_id = ?");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
   return read_category(st);
 }
 
 std::optional<Category> get_category_by_slug(Connection& c, const std::string& slug) {
-  auto st = c.prepare("SELECT category_id, parent_id, name, slug, level, path, position FROM categories WHERE slug = ?");
+  auto st =
+      c.prepare("SELECT category_id, parent_id, name, slug, level, path, position FROM categories WHERE slug = ?");
   st.bind(1, slug);
   if (!st.step()) return std::nullopt;
   return read_category(st);
@@ -101,7 +105,8 @@ std::optional<Category> get_category_by_slug(Connection& c, const std::string& s
 
 std::optional<Category> find_child_category(Connection& c, std::optional<int64_t> parent_id, const std::string& name) {
   auto st = c.prepare(
-      "SELECT category_id, parent_id, name, slug, level, path, position FROM categories WHERE parent_id IS ? AND name = ?");
+      "SELECT category_id, parent_id, name, slug, level, path, position FROM categories WHERE parent_id IS ? AND name "
+      "= ?");
   st.bind(1, parent_id).bind(2, name);
   if (!st.step()) return std::nullopt;
   return read_category(st);
@@ -123,7 +128,8 @@ Status insert_category(Connection& c, Category& cat) {
   if (auto st = place_under_parent(c, cat); !st.ok()) return st;
   if (get_category_by_slug(c, cat.slug)) return Status::Conflict("duplicate_slug", "a category with this slug exists");
   auto st = c.prepare(
-      "INSERT INTO categories(category_id, parent_id, name, slug, level, path, position, created_at) VALUES (?,?,?,?,?,?,?,?)");
+      "INSERT INTO categories(category_id, parent_id, name, slug, level, path, position, created_at) VALUES "
+      "(?,?,?,?,?,?,?,?)");
   if (cat.id > 0)
     st.bind(1, cat.id);
   else
@@ -230,7 +236,8 @@ ProductPage list_products(Connection& c, const ProductQuery& q) {
     std::vector<int64_t> subtree;
     if (auto cat = get_category(c, *q.category_id)) {
       std::string prefix = cat->path + "/";
-      auto st = c.prepare("SELECT category_id FROM categories WHERE category_id = ?1 OR substr(path, 1, length(?2)) = ?2");
+      auto st =
+          c.prepare("SELECT category_id FROM categories WHERE category_id = ?1 OR substr(path, 1, length(?2)) = ?2");
       st.bind(1, *q.category_id).bind(2, prefix);
       while (st.step()) subtree.push_back(st.int64(0));
     }
@@ -238,7 +245,8 @@ ProductPage list_products(Connection& c, const ProductQuery& q) {
   }
   // Brand names come from query strings: bytes that are not UTF-8 must not
   // make dump() throw (they match no product, which is the right answer).
-  if (!q.brands.empty()) brands = nlohmann::json(q.brands).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (!q.brands.empty())
+    brands = nlohmann::json(q.brands).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (!q.ids.empty()) ids = nlohmann::json(q.ids).dump();
 
   std::string where = " FROM products p WHERE 1";
@@ -280,7 +288,8 @@ ProductPage list_products(Connection& c, const ProductQuery& q) {
   const char* order = "";
   switch (q.sort) {
     case ProductSort::newest:
-      order = !filtered ? " ORDER BY p.created_at DESC, p.product_id DESC" : " ORDER BY +p.created_at DESC, p.product_id DESC";
+      order = !filtered ? " ORDER BY p.created_at DESC, p.product_id DESC"
+                        : " ORDER BY +p.created_at DESC, p.product_id DESC";
       break;
     case ProductSort::price_asc:
       order = !filtered ? " ORDER BY p.final_price_cents ASC, p.product_id ASC"
@@ -291,14 +300,16 @@ ProductPage list_products(Connection& c, const ProductQuery& q) {
                         : " ORDER BY +p.final_price_cents DESC, p.product_id DESC";
       break;
     case ProductSort::rating:
-      order = !filtered
-                  ? " ORDER BY (CASE WHEN p.rating_count = 0 THEN 0 ELSE CAST(p.rating_sum AS REAL) / p.rating_count END) DESC,"
-                    " p.rating_count DESC, p.product_id DESC"
-                  : " ORDER BY +(CASE WHEN p.rating_count = 0 THEN 0 ELSE CAST(p.rating_sum AS REAL) / p.rating_count END) DESC,"
-                    " p.rating_count DESC, p.product_id DESC";
+      order = !filtered ? " ORDER BY (CASE WHEN p.rating_count = 0 THEN 0 ELSE CAST(p.rating_sum AS REAL) / "
+                          "p.rating_count END) DESC,"
+                          " p.rating_count DESC, p.product_id DESC"
+                        : " ORDER BY +(CASE WHEN p.rating_count = 0 THEN 0 ELSE CAST(p.rating_sum AS REAL) / "
+                          "p.rating_count END) DESC,"
+                          " p.rating_count DESC, p.product_id DESC";
       break;
     case ProductSort::name:
-      order = !filtered ? " ORDER BY p.name COLLATE NOCASE, p.product_id" : " ORDER BY +p.name COLLATE NOCASE, p.product_id";
+      order = !filtered ? " ORDER BY p.name COLLATE NOCASE, p.product_id"
+                        : " ORDER BY +p.name COLLATE NOCASE, p.product_id";
       break;
   }
   std::vector<int64_t> page_ids;
@@ -319,7 +330,8 @@ ProductPage list_products(Connection& c, const ProductQuery& q) {
         "SELECT image_id, url, alt_text, display_order, is_primary FROM product_images WHERE product_id = ? "
         "ORDER BY is_primary DESC, display_order, image_id LIMIT 1");
     im.bind(1, p.id);
-    if (im.step()) p.images.push_back({im.int64(0), im.text(1), im.text(2), static_cast<int>(im.int64(3)), im.int64(4) != 0});
+    if (im.step())
+      p.images.push_back({im.int64(0), im.text(1), im.text(2), static_cast<int>(im.int64(3)), im.int64(4) != 0});
   }
   return page;
 }
@@ -327,7 +339,8 @@ ProductPage list_products(Connection& c, const ProductQuery& q) {
 std::vector<Product> get_products(Connection& c, const std::vector<int64_t>& ids) {
   std::vector<Product> out;
   if (ids.empty()) return out;
-  auto st = c.prepare("SELECT " PRODUCT_COLS " FROM products p WHERE p.product_id IN (SELECT value FROM json_each(?)) ORDER BY p.product_id");
+  auto st = c.prepare("SELECT " PRODUCT_COLS
+                      " FROM products p WHERE p.product_id IN (SELECT value FROM json_each(?)) ORDER BY p.product_id");
   st.bind(1, nlohmann::json(ids).dump());
   while (st.step()) out.push_back(read_product(st));
   return out;

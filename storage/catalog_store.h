@@ -5,11 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/money.h"
 #include "base/status.h"
@@ -71,9 +70,9 @@ struct ProductQuery {
   std::optional<int64_t> category_id;  // includes all subcategories
   std::optional<Cents> min_price;      // on the final price, inclusive
   std::optional<Cents> max_price;
-  std::vector<std::string> brands;     // any of
-  std::optional<int> min_rating;       // average >= min_rating
-  std::vector<int64_t> ids;            // restrict to these ids (empty: all)
+  std::vector<std::string> brands;  // any of
+  std::optional<int> min_rating;    // average >= min_rating
+  std::vector<int64_t> ids;         // restrict to these ids (empty: all)
   ProductSort sort = ProductSort::newest;
   int page = 1;  // 1-based
   int size = 20;

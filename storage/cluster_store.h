@@ -15,9 +15,9 @@ namespace shopbox {
 
 struct FeedChange {
   int64_t version = 0;
-  std::string entity;   // "product" | "category"
+  std::string entity;  // "product" | "category"
   int64_t entity_id = 0;
-  std::string op;       // "upsert" | "delete"
+  std::string op;                      // "upsert" | "delete"
   std::optional<std::string> payload;  // JSON snapshot after the change; none for a delete
   int64_t created_at = 0;
 };

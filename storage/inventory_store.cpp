@@ -1,7 +1,6 @@
 #include "storage/inventory_store.h"
 
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
@@ -28,7 +27,9 @@ StockLevel decode(std::string_view v) {
   return s;
 }
 
-std::string pkey(int64_t product_id) { return encode_u64_key(static_cast<uint64_t>(product_id)); }
+std::string pkey(int64_t product_id) {
+  return encode_u64_key(static_cast<uint64_t>(product_id));
+}
 
 std::string expiry_key(const Reservation& r) {
   return encode_u64_key(static_cast<uint64_t>(r.expires_at < 0 ? 0 : r.expires_at)) + r.id;
@@ -37,9 +38,15 @@ std::string expiry_key(const Reservation& r) {
 json reservation_json(const Reservation& r) {
   json lines = json::array();
   for (const auto& l : r.lines) lines.push_back({l.product_id, l.quantity});
-  return {{"id", r.id},           {"owner", r.owner},           {"lines", lines},
-          {"status", r.status},   {"created_at", r.created_at}, {"expires_at", r.expires_at},
-          {"updated_at", r.updated_at}, {"order_id", r.order_id}, {"reason", r.reason}};
+  return {{"id", r.id},
+          {"owner", r.owner},
+          {"lines", lines},
+          {"status", r.status},
+          {"created_at", r.created_at},
+          {"expires_at", r.expires_at},
+          {"updated_at", r.updated_at},
+          {"order_id", r.order_id},
+          {"reason", r.reason}};
 }
 
 std::optional<Reservation> parse_reservation(std::string_view v) {
@@ -92,10 +99,9 @@ void put(WriteTxn& txn, Lmdb& env, int64_t product_id, const StockLevel& level) 
 
 void scan_levels(const Txn& txn, Lmdb& env, int64_t from_product,
                  const std::function<bool(int64_t, const StockLevel&)>& fn) {
-  txn.scan(env.db("stock"), from_product > 0 ? pkey(from_product) : std::string(),
-           [&](std::string_view k, std::string_view v) {
-             return fn(static_cast<int64_t>(decode_u64_key(k)), decode(v));
-           });
+  txn.scan(
+      env.db("stock"), from_product > 0 ? pkey(from_product) : std::string(),
+      [&](std::string_view k, std::string_view v) { return fn(static_cast<int64_t>(decode_u64_key(k)), decode(v)); });
 }
 
 void append_audit(WriteTxn& txn, Lmdb& env, StockAudit r) {

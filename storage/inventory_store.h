@@ -37,7 +37,7 @@ struct StockLevel {
 struct StockAudit {
   int64_t product_id = 0;
   int64_t seq = 0;
-  std::string action;  // set, adjust, reserve, release, consume, expire
+  std::string action;           // set, adjust, reserve, release, consume, expire
   int64_t quantity_change = 0;  // change of `available` (reserve/release/expire/set/adjust) or `total` (consume)
   int64_t before_available = 0;
   int64_t after_available = 0;
@@ -55,10 +55,10 @@ struct ReservationLine {
 };
 
 struct Reservation {
-  std::string id;       // "rsv_<16 hex>"
-  std::string owner;    // cart owner key or any label ("u:12", "g:<token>", "admin")
+  std::string id;     // "rsv_<16 hex>"
+  std::string owner;  // cart owner key or any label ("u:12", "g:<token>", "admin")
   std::vector<ReservationLine> lines;
-  std::string status;   // active | consumed | released | expired
+  std::string status;  // active | consumed | released | expired
   int64_t created_at = 0;
   int64_t expires_at = 0;
   int64_t updated_at = 0;

@@ -3,9 +3,8 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include <cerrno>
-
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 
 namespace shopbox {
@@ -14,8 +13,12 @@ static void check(int rc, const char* what) {
   if (rc != MDB_SUCCESS) throw LmdbError(rc, what);
 }
 
-static MDB_val val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
-static std::string_view view(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
+static MDB_val val(std::string_view s) {
+  return MDB_val{s.size(), const_cast<char*>(s.data())};
+}
+static std::string_view view(const MDB_val& v) {
+  return {static_cast<const char*>(v.mv_data), v.mv_size};
+}
 
 Txn::Txn(Lmdb& env, bool write, MDB_txn* parent) {
   check(mdb_txn_begin(env.raw(), parent, write ? 0 : MDB_RDONLY, &txn_), "mdb_txn_begin");

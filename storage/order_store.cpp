@@ -6,7 +6,8 @@
 namespace shopbox {
 
 PaymentTransaction PaymentTransaction::captured_charge(const Order& o, std::string method, std::string provider,
-                                                       std::string charge_id, std::string idempotency_key, int64_t now) {
+                                                       std::string charge_id, std::string idempotency_key,
+                                                       int64_t now) {
   PaymentTransaction t;
   t.id = "txn_" + random_hex(10);
   t.order_id = o.id;
@@ -85,7 +86,7 @@ RefundRecord read_refund(Statement& st) {
   r.updated_at = st.int64(11);
   return r;
 }
-#define REFUND_COLS \
+#define REFUND_COLS                                                                                                  \
   "SELECT refund_id, order_id, amount_cents, lines, restock, restocked, reason, status, provider_refund_id, actor, " \
   "created_at, updated_at FROM refunds "
 
@@ -102,7 +103,8 @@ ReturnRecord read_return(Statement& st) {
   r.decided_at = st.opt_int64(8);
   return r;
 }
-#define RETURN_COLS "SELECT return_id, order_id, user_id, lines, reason, status, refund_id, created_at, decided_at FROM returns "
+#define RETURN_COLS \
+  "SELECT return_id, order_id, user_id, lines, reason, status, refund_id, created_at, decided_at FROM returns "
 
 CheckoutAttempt read_attempt(Statement& st) {
   CheckoutAttempt a;
@@ -122,7 +124,7 @@ CheckoutAttempt read_attempt(Statement& st) {
   a.updated_at = st.int64(12);
   return a;
 }
-#define ATTEMPT_COLS \
+#define ATTEMPT_COLS                                                                                                   \
   "SELECT attempt_id, user_id, idempotency_key, order_id, step, reservation_id, charge_id, amount_cents, cart_owner, " \
   "product_ids, error, created_at, updated_at FROM checkout_attempts "
 }  // namespace
@@ -135,22 +137,50 @@ void insert_order(Connection& c, const Order& o) {
        "total_cents, refunded_cents, currency, shipping_address, billing_address, payment_method, reservation_id, "
        "idempotency_key, shard, client_ip, card_fingerprint, estimated_delivery, created_at, updated_at, paid_at) "
        "VALUES (?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-      .bind(1, o.id).bind(2, o.user_id).bind(3, o.status).bind(4, o.subtotal).bind(5, o.discount).bind(6, o.tax)
-      .bind(7, o.shipping).bind(8, o.total).bind(9, o.currency).bind(10, o.shipping_address.dump())
-      .bind(11, o.billing_address.dump()).bind(12, o.payment_method.dump()).bind(13, o.reservation_id)
-      .bind(14, o.idempotency_key).bind(15, o.shard).bind(16, o.client_ip).bind(17, o.card_fingerprint)
-      .bind(18, o.estimated_delivery).bind(19, o.created_at).bind(20, o.updated_at).bind(21, o.paid_at)
+      .bind(1, o.id)
+      .bind(2, o.user_id)
+      .bind(3, o.status)
+      .bind(4, o.subtotal)
+      .bind(5, o.discount)
+      .bind(6, o.tax)
+      .bind(7, o.shipping)
+      .bind(8, o.total)
+      .bind(9, o.currency)
+      .bind(10, o.shipping_address.dump())
+      .bind(11, o.billing_address.dump())
+      .bind(12, o.payment_method.dump())
+      .bind(13, o.reservation_id)
+      .bind(14, o.idempotency_key)
+      .bind(15, o.shard)
+      .bind(16, o.client_ip)
+      .bind(17, o.card_fingerprint)
+      .bind(18, o.estimated_delivery)
+      .bind(19, o.created_at)
+      .bind(20, o.updated_at)
+      .bind(21, o.paid_at)
       .exec();
   for (const auto& it : o.items) {
-    c.prepare("INSERT INTO order_items(order_id, product_id, product_name, product_image, sku, quantity, "
-              "unit_price_cents, subtotal_cents) VALUES (?,?,?,?,?,?,?,?)")
-        .bind(1, o.id).bind(2, it.product_id).bind(3, it.name).bind(4, it.image).bind(5, it.sku)
-        .bind(6, it.quantity).bind(7, it.unit_price).bind(8, it.subtotal)
+    c.prepare(
+         "INSERT INTO order_items(order_id, product_id, product_name, product_image, sku, quantity, "
+         "unit_price_cents, subtotal_cents) VALUES (?,?,?,?,?,?,?,?)")
+        .bind(1, o.id)
+        .bind(2, it.product_id)
+        .bind(3, it.name)
+        .bind(4, it.image)
+        .bind(5, it.sku)
+        .bind(6, it.quantity)
+        .bind(7, it.unit_price)
+        .bind(8, it.subtotal)
         .exec();
   }
   c.prepare("INSERT INTO order_events(order_id, from_status, to_status, actor, note, created_at) VALUES (?,?,?,?,?,?)")
-      .bind(1, o.id).bind(2, "").bind(3, o.status).bind(4, "user:" + std::to_string(o.user_id))
-      .bind(5, "checkout").bind(6, o.created_at).exec();
+      .bind(1, o.id)
+      .bind(2, "")
+      .bind(3, o.status)
+      .bind(4, "user:" + std::to_string(o.user_id))
+      .bind(5, "checkout")
+      .bind(6, o.created_at)
+      .exec();
 }
 
 std::optional<Order> get_order(Connection& c, const std::string& order_id) {
@@ -175,9 +205,12 @@ std::optional<Order> get_order(Connection& c, const std::string& order_id) {
 std::vector<Order> list_orders(Connection& c, const OrderFilter& f, int64_t* total) {
   // Fixed SQL texts per filter combination (no SQL built from input).
   const char* where = "";
-  if (f.user_id && f.status) where = "WHERE user_id = ?1 AND status = ?2 ";
-  else if (f.user_id) where = "WHERE user_id = ?1 ";
-  else if (f.status) where = "WHERE status = ?2 ";
+  if (f.user_id && f.status)
+    where = "WHERE user_id = ?1 AND status = ?2 ";
+  else if (f.user_id)
+    where = "WHERE user_id = ?1 ";
+  else if (f.status)
+    where = "WHERE status = ?2 ";
   auto bind = [&](Statement& st) {
     if (f.user_id) st.bind(1, *f.user_id);
     if (f.status) st.bind(2, *f.status);
@@ -188,7 +221,8 @@ std::vector<Order> list_orders(Connection& c, const OrderFilter& f, int64_t* tot
     *total = st.step() ? st.int64(0) : 0;
   }
   std::vector<Order> out;
-  auto st = c.prepare((std::string(kOrderSelect) + where + "ORDER BY created_at DESC, order_id DESC LIMIT ?3 OFFSET ?4").c_str());
+  auto st = c.prepare(
+      (std::string(kOrderSelect) + where + "ORDER BY created_at DESC, order_id DESC LIMIT ?3 OFFSET ?4").c_str());
   bind(st);
   st.bind(3, f.limit).bind(4, f.offset);
   while (st.step()) out.push_back(read_order(st));
@@ -204,26 +238,44 @@ void set_status(Connection& c, const std::string& order_id, const std::string& f
   if (to == "cancelled") sql = "UPDATE orders SET status = ?1, updated_at = ?2, cancelled_at = ?2 WHERE order_id = ?3";
   c.prepare(sql).bind(1, to).bind(2, now).bind(3, order_id).exec();
   c.prepare("INSERT INTO order_events(order_id, from_status, to_status, actor, note, created_at) VALUES (?,?,?,?,?,?)")
-      .bind(1, order_id).bind(2, from).bind(3, to).bind(4, actor).bind(5, note).bind(6, now).exec();
+      .bind(1, order_id)
+      .bind(2, from)
+      .bind(3, to)
+      .bind(4, actor)
+      .bind(5, note)
+      .bind(6, now)
+      .exec();
 }
 
 void set_refunded(Connection& c, const std::string& order_id, Cents refunded) {
   c.prepare("UPDATE orders SET refunded_cents = ?, updated_at = ? WHERE order_id = ?")
-      .bind(1, refunded).bind(2, now_seconds()).bind(3, order_id).exec();
+      .bind(1, refunded)
+      .bind(2, now_seconds())
+      .bind(3, order_id)
+      .exec();
 }
 
 void add_item_counts(Connection& c, int64_t item_id, int64_t refunded, int64_t returned, int64_t restocked) {
-  c.prepare("UPDATE order_items SET refunded_quantity = refunded_quantity + ?, returned_quantity = returned_quantity + ?, "
-            "restocked_quantity = restocked_quantity + ? WHERE order_item_id = ?")
-      .bind(1, refunded).bind(2, returned).bind(3, restocked).bind(4, item_id).exec();
+  c.prepare(
+       "UPDATE order_items SET refunded_quantity = refunded_quantity + ?, returned_quantity = returned_quantity + ?, "
+       "restocked_quantity = restocked_quantity + ? WHERE order_item_id = ?")
+      .bind(1, refunded)
+      .bind(2, returned)
+      .bind(3, restocked)
+      .bind(4, item_id)
+      .exec();
 }
 
 std::vector<json> order_events(Connection& c, const std::string& order_id) {
   std::vector<json> out;
-  auto st = c.prepare("SELECT from_status, to_status, actor, note, created_at FROM order_events WHERE order_id = ? ORDER BY event_id");
+  auto st = c.prepare(
+      "SELECT from_status, to_status, actor, note, created_at FROM order_events WHERE order_id = ? ORDER BY event_id");
   st.bind(1, order_id);
   while (st.step())
-    out.push_back({{"from", st.text(0)}, {"to", st.text(1)}, {"actor", st.text(2)}, {"note", st.text(3)},
+    out.push_back({{"from", st.text(0)},
+                   {"to", st.text(1)},
+                   {"actor", st.text(2)},
+                   {"note", st.text(3)},
                    {"at", iso8601(st.int64(4))}});
   return out;
 }
@@ -231,13 +283,19 @@ std::vector<json> order_events(Connection& c, const std::string& order_id) {
 int64_t count_orders_by(Connection& c, const char* column, const std::string& value, int64_t since) {
   std::string col = column;
   const char* sql = nullptr;
-  if (col == "user_id") sql = "SELECT count(*) FROM orders WHERE user_id = ? AND created_at >= ?";
-  else if (col == "client_ip") sql = "SELECT count(*) FROM orders WHERE client_ip = ? AND created_at >= ?";
-  else if (col == "card_fingerprint") sql = "SELECT count(*) FROM orders WHERE card_fingerprint = ? AND created_at >= ?";
-  else return 0;
+  if (col == "user_id")
+    sql = "SELECT count(*) FROM orders WHERE user_id = ? AND created_at >= ?";
+  else if (col == "client_ip")
+    sql = "SELECT count(*) FROM orders WHERE client_ip = ? AND created_at >= ?";
+  else if (col == "card_fingerprint")
+    sql = "SELECT count(*) FROM orders WHERE card_fingerprint = ? AND created_at >= ?";
+  else
+    return 0;
   auto st = c.prepare(sql);
-  if (col == "user_id") st.bind(1, static_cast<int64_t>(std::stoll(value)));
-  else st.bind(1, value);
+  if (col == "user_id")
+    st.bind(1, static_cast<int64_t>(std::stoll(value)));
+  else
+    st.bind(1, value);
   st.bind(2, since);
   return st.step() ? st.int64(0) : 0;
 }
@@ -245,14 +303,33 @@ int64_t count_orders_by(Connection& c, const char* column, const std::string& va
 // ---- payment transactions ----
 
 void insert_transaction(Connection& c, const PaymentTransaction& t, const std::string& note) {
-  c.prepare("INSERT INTO payment_transactions(transaction_id, order_id, kind, payment_method, payment_provider, "
-            "provider_transaction_id, amount_cents, currency, status, idempotency_key, created_at, updated_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
-      .bind(1, t.id).bind(2, t.order_id).bind(3, t.kind).bind(4, t.method).bind(5, t.provider)
-      .bind(6, t.provider_id).bind(7, t.amount).bind(8, t.currency).bind(9, t.status).bind(10, t.idempotency_key)
-      .bind(11, t.created_at).bind(12, t.updated_at).exec();
-  c.prepare("INSERT INTO payment_events(transaction_id, from_status, to_status, amount_cents, note, created_at) VALUES (?,?,?,?,?,?)")
-      .bind(1, t.id).bind(2, "").bind(3, t.status).bind(4, t.amount).bind(5, note).bind(6, t.created_at).exec();
+  c.prepare(
+       "INSERT INTO payment_transactions(transaction_id, order_id, kind, payment_method, payment_provider, "
+       "provider_transaction_id, amount_cents, currency, status, idempotency_key, created_at, updated_at) "
+       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, t.id)
+      .bind(2, t.order_id)
+      .bind(3, t.kind)
+      .bind(4, t.method)
+      .bind(5, t.provider)
+      .bind(6, t.provider_id)
+      .bind(7, t.amount)
+      .bind(8, t.currency)
+      .bind(9, t.status)
+      .bind(10, t.idempotency_key)
+      .bind(11, t.created_at)
+      .bind(12, t.updated_at)
+      .exec();
+  c.prepare(
+       "INSERT INTO payment_events(transaction_id, from_status, to_status, amount_cents, note, created_at) VALUES "
+       "(?,?,?,?,?,?)")
+      .bind(1, t.id)
+      .bind(2, "")
+      .bind(3, t.status)
+      .bind(4, t.amount)
+      .bind(5, note)
+      .bind(6, t.created_at)
+      .exec();
 }
 
 void set_transaction_status(Connection& c, const std::string& txn_id, const std::string& to, Cents amount,
@@ -265,16 +342,28 @@ void set_transaction_status(Connection& c, const std::string& txn_id, const std:
   }
   int64_t now = now_seconds();
   c.prepare("UPDATE payment_transactions SET status = ?, updated_at = ? WHERE transaction_id = ?")
-      .bind(1, to).bind(2, now).bind(3, txn_id).exec();
-  c.prepare("INSERT INTO payment_events(transaction_id, from_status, to_status, amount_cents, note, created_at) VALUES (?,?,?,?,?,?)")
-      .bind(1, txn_id).bind(2, from).bind(3, to).bind(4, amount).bind(5, note).bind(6, now).exec();
+      .bind(1, to)
+      .bind(2, now)
+      .bind(3, txn_id)
+      .exec();
+  c.prepare(
+       "INSERT INTO payment_events(transaction_id, from_status, to_status, amount_cents, note, created_at) VALUES "
+       "(?,?,?,?,?,?)")
+      .bind(1, txn_id)
+      .bind(2, from)
+      .bind(3, to)
+      .bind(4, amount)
+      .bind(5, note)
+      .bind(6, now)
+      .exec();
 }
 
 std::vector<PaymentTransaction> transactions(Connection& c, const std::string& order_id) {
   std::vector<PaymentTransaction> out;
-  auto st = c.prepare("SELECT transaction_id, order_id, kind, payment_method, payment_provider, provider_transaction_id, "
-                      "amount_cents, currency, status, idempotency_key, created_at, updated_at FROM payment_transactions "
-                      "WHERE order_id = ? ORDER BY created_at, rowid");
+  auto st = c.prepare(
+      "SELECT transaction_id, order_id, kind, payment_method, payment_provider, provider_transaction_id, "
+      "amount_cents, currency, status, idempotency_key, created_at, updated_at FROM payment_transactions "
+      "WHERE order_id = ? ORDER BY created_at, rowid");
   st.bind(1, order_id);
   while (st.step())
     out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.int64(6), st.text(7),
@@ -284,32 +373,54 @@ std::vector<PaymentTransaction> transactions(Connection& c, const std::string& o
 
 std::vector<json> payment_events(Connection& c, const std::string& txn_id) {
   std::vector<json> out;
-  auto st = c.prepare("SELECT from_status, to_status, amount_cents, note, created_at FROM payment_events WHERE transaction_id = ? ORDER BY event_id");
+  auto st = c.prepare(
+      "SELECT from_status, to_status, amount_cents, note, created_at FROM payment_events WHERE transaction_id = ? "
+      "ORDER BY event_id");
   st.bind(1, txn_id);
   while (st.step())
-    out.push_back({{"from", st.text(0)}, {"to", st.text(1)}, {"amount", cents_to_json(st.int64(2))},
-                   {"note", st.text(3)}, {"at", iso8601(st.int64(4))}});
+    out.push_back({{"from", st.text(0)},
+                   {"to", st.text(1)},
+                   {"amount", cents_to_json(st.int64(2))},
+                   {"note", st.text(3)},
+                   {"at", iso8601(st.int64(4))}});
   return out;
 }
 
 // ---- refunds ----
 
 void insert_refund(Connection& c, const RefundRecord& r) {
-  c.prepare("INSERT INTO refunds(refund_id, order_id, amount_cents, lines, restock, restocked, reason, status, "
-            "provider_refund_id, actor, created_at, updated_at) VALUES (?,?,?,?,?,0,?,?,?,?,?,?)")
-      .bind(1, r.id).bind(2, r.order_id).bind(3, r.amount).bind(4, r.lines.dump()).bind(5, r.restock ? 1 : 0)
-      .bind(6, r.reason).bind(7, r.status).bind(8, r.provider_refund_id).bind(9, r.actor).bind(10, r.created_at)
-      .bind(11, r.updated_at).exec();
+  c.prepare(
+       "INSERT INTO refunds(refund_id, order_id, amount_cents, lines, restock, restocked, reason, status, "
+       "provider_refund_id, actor, created_at, updated_at) VALUES (?,?,?,?,?,0,?,?,?,?,?,?)")
+      .bind(1, r.id)
+      .bind(2, r.order_id)
+      .bind(3, r.amount)
+      .bind(4, r.lines.dump())
+      .bind(5, r.restock ? 1 : 0)
+      .bind(6, r.reason)
+      .bind(7, r.status)
+      .bind(8, r.provider_refund_id)
+      .bind(9, r.actor)
+      .bind(10, r.created_at)
+      .bind(11, r.updated_at)
+      .exec();
 }
 
 void update_refund(Connection& c, const std::string& refund_id, const std::string& status,
                    const std::string& provider_refund_id) {
   c.prepare("UPDATE refunds SET status = ?, provider_refund_id = ?, updated_at = ? WHERE refund_id = ?")
-      .bind(1, status).bind(2, provider_refund_id).bind(3, now_seconds()).bind(4, refund_id).exec();
+      .bind(1, status)
+      .bind(2, provider_refund_id)
+      .bind(3, now_seconds())
+      .bind(4, refund_id)
+      .exec();
 }
 
 void set_refund_restocked(Connection& c, const std::string& refund_id) {
-  c.prepare("UPDATE refunds SET restocked = 1, updated_at = ? WHERE refund_id = ?").bind(1, now_seconds()).bind(2, refund_id).exec();
+  c.prepare("UPDATE refunds SET restocked = 1, updated_at = ? WHERE refund_id = ?")
+      .bind(1, now_seconds())
+      .bind(2, refund_id)
+      .exec();
 }
 
 std::optional<RefundRecord> get_refund(Connection& c, const std::string& refund_id) {
@@ -329,7 +440,9 @@ std::vector<RefundRecord> refunds(Connection& c, const std::string& order_id) {
 
 std::vector<RefundRecord> refunds_needing_work(Connection& c) {
   std::vector<RefundRecord> out;
-  auto st = c.prepare(REFUND_COLS "WHERE status = 'pending' OR (status = 'succeeded' AND restock = 1 AND restocked = 0) ORDER BY created_at");
+  auto st = c.prepare(
+      REFUND_COLS
+      "WHERE status = 'pending' OR (status = 'succeeded' AND restock = 1 AND restocked = 0) ORDER BY created_at");
   while (st.step()) out.push_back(read_refund(st));
   return out;
 }
@@ -339,26 +452,40 @@ std::vector<RefundRecord> refunds_needing_work(Connection& c) {
 int64_t insert_shipment(Connection& c, const std::string& order_id, const std::string& carrier,
                         const std::string& tracking_number, int64_t at) {
   c.prepare("INSERT INTO shipments(order_id, carrier, tracking_number, status, shipped_at) VALUES (?,?,?,'shipped',?)")
-      .bind(1, order_id).bind(2, carrier).bind(3, tracking_number).bind(4, at).exec();
+      .bind(1, order_id)
+      .bind(2, carrier)
+      .bind(3, tracking_number)
+      .bind(4, at)
+      .exec();
   return c.last_insert_id();
 }
 
 void add_tracking_event(Connection& c, int64_t shipment_id, const TrackingEvent& e) {
-  c.prepare("INSERT INTO tracking_events(shipment_id, status, location, description, occurred_at, created_at) VALUES (?,?,?,?,?,?)")
-      .bind(1, shipment_id).bind(2, e.status).bind(3, e.location).bind(4, e.description).bind(5, e.occurred_at)
-      .bind(6, now_seconds()).exec();
+  c.prepare(
+       "INSERT INTO tracking_events(shipment_id, status, location, description, occurred_at, created_at) VALUES "
+       "(?,?,?,?,?,?)")
+      .bind(1, shipment_id)
+      .bind(2, e.status)
+      .bind(3, e.location)
+      .bind(4, e.description)
+      .bind(5, e.occurred_at)
+      .bind(6, now_seconds())
+      .exec();
 }
 
 void mark_shipments_delivered(Connection& c, const std::string& order_id, int64_t at) {
   c.prepare("UPDATE shipments SET status = 'delivered', delivered_at = ? WHERE order_id = ? AND status <> 'delivered'")
-      .bind(1, at).bind(2, order_id).exec();
+      .bind(1, at)
+      .bind(2, order_id)
+      .exec();
 }
 
 std::vector<Shipment> shipments(Connection& c, const std::string& order_id) {
   std::vector<Shipment> out;
   {
-    auto st = c.prepare("SELECT shipment_id, order_id, carrier, tracking_number, status, shipped_at, delivered_at "
-                        "FROM shipments WHERE order_id = ? ORDER BY shipment_id");
+    auto st = c.prepare(
+        "SELECT shipment_id, order_id, carrier, tracking_number, status, shipped_at, delivered_at "
+        "FROM shipments WHERE order_id = ? ORDER BY shipment_id");
     st.bind(1, order_id);
     while (st.step()) {
       Shipment s;
@@ -373,8 +500,9 @@ std::vector<Shipment> shipments(Connection& c, const std::string& order_id) {
     }
   }
   for (auto& s : out) {
-    auto st = c.prepare("SELECT event_id, status, location, description, occurred_at FROM tracking_events "
-                        "WHERE shipment_id = ? ORDER BY occurred_at, event_id");
+    auto st = c.prepare(
+        "SELECT event_id, status, location, description, occurred_at FROM tracking_events "
+        "WHERE shipment_id = ? ORDER BY occurred_at, event_id");
     st.bind(1, s.id);
     while (st.step()) s.events.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.int64(4)});
   }
@@ -385,8 +513,13 @@ std::vector<Shipment> shipments(Connection& c, const std::string& order_id) {
 
 int64_t insert_return(Connection& c, const ReturnRecord& r) {
   c.prepare("INSERT INTO returns(order_id, user_id, lines, reason, status, created_at) VALUES (?,?,?,?,?,?)")
-      .bind(1, r.order_id).bind(2, r.user_id).bind(3, r.lines.dump()).bind(4, r.reason).bind(5, r.status)
-      .bind(6, r.created_at).exec();
+      .bind(1, r.order_id)
+      .bind(2, r.user_id)
+      .bind(3, r.lines.dump())
+      .bind(4, r.reason)
+      .bind(5, r.status)
+      .bind(6, r.created_at)
+      .exec();
   return c.last_insert_id();
 }
 
@@ -428,14 +561,19 @@ std::vector<ReturnRecord> list_returns(Connection& c, const std::optional<std::s
 void decide_return(Connection& c, int64_t return_id, const std::string& status,
                    const std::optional<std::string>& refund_id, int64_t at) {
   c.prepare("UPDATE returns SET status = ?, refund_id = ?, decided_at = ? WHERE return_id = ?")
-      .bind(1, status).bind(2, refund_id).bind(3, at).bind(4, return_id).exec();
+      .bind(1, status)
+      .bind(2, refund_id)
+      .bind(3, at)
+      .bind(4, return_id)
+      .exec();
 }
 
 // ---- idempotency ----
 
 std::optional<IdempotencyRecord> get_idempotency(Connection& c, int64_t user_id, const std::string& key) {
-  auto st = c.prepare("SELECT request_hash, status, response_status, response_body, attempt_id, created_at "
-                      "FROM idempotency_keys WHERE user_id = ? AND key = ?");
+  auto st = c.prepare(
+      "SELECT request_hash, status, response_status, response_body, attempt_id, created_at "
+      "FROM idempotency_keys WHERE user_id = ? AND key = ?");
   st.bind(1, user_id).bind(2, key);
   if (!st.step()) return std::nullopt;
   IdempotencyRecord r;
@@ -451,19 +589,33 @@ std::optional<IdempotencyRecord> get_idempotency(Connection& c, int64_t user_id,
 }
 
 void insert_idempotency(Connection& c, const IdempotencyRecord& r) {
-  c.prepare("INSERT INTO idempotency_keys(user_id, key, request_hash, status, attempt_id, created_at, updated_at) "
-            "VALUES (?,?,?,?,?,?,?)")
-      .bind(1, r.user_id).bind(2, r.key).bind(3, r.request_hash).bind(4, r.status).bind(5, r.attempt_id)
-      .bind(6, r.created_at).bind(7, r.created_at).exec();
+  c.prepare(
+       "INSERT INTO idempotency_keys(user_id, key, request_hash, status, attempt_id, created_at, updated_at) "
+       "VALUES (?,?,?,?,?,?,?)")
+      .bind(1, r.user_id)
+      .bind(2, r.key)
+      .bind(3, r.request_hash)
+      .bind(4, r.status)
+      .bind(5, r.attempt_id)
+      .bind(6, r.created_at)
+      .bind(7, r.created_at)
+      .exec();
 }
 
-void complete_idempotency(Connection& c, int64_t user_id, const std::string& key, int status,
-                          const std::string& body, const std::string& order_id) {
+void complete_idempotency(Connection& c, int64_t user_id, const std::string& key, int status, const std::string& body,
+                          const std::string& order_id) {
   std::optional<std::string> oid;
   if (!order_id.empty()) oid = order_id;
-  c.prepare("UPDATE idempotency_keys SET status = 'completed', response_status = ?, response_body = ?, order_id = ?, "
-            "updated_at = ? WHERE user_id = ? AND key = ?")
-      .bind(1, status).bind(2, body).bind(3, oid).bind(4, now_seconds()).bind(5, user_id).bind(6, key).exec();
+  c.prepare(
+       "UPDATE idempotency_keys SET status = 'completed', response_status = ?, response_body = ?, order_id = ?, "
+       "updated_at = ? WHERE user_id = ? AND key = ?")
+      .bind(1, status)
+      .bind(2, body)
+      .bind(3, oid)
+      .bind(4, now_seconds())
+      .bind(5, user_id)
+      .bind(6, key)
+      .exec();
 }
 
 void delete_idempotency(Connection& c, int64_t user_id, const std::string& key) {
@@ -479,19 +631,38 @@ int64_t purge_idempotency(Connection& c, int64_t before) {
 
 void insert_attempt(Connection& c, const CheckoutAttempt& a) {
   json ids = a.product_ids;
-  c.prepare("INSERT INTO checkout_attempts(attempt_id, user_id, idempotency_key, order_id, step, reservation_id, "
-            "charge_id, amount_cents, cart_owner, product_ids, error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
-      .bind(1, a.id).bind(2, a.user_id).bind(3, a.idempotency_key).bind(4, a.order_id).bind(5, a.step)
-      .bind(6, a.reservation_id).bind(7, a.charge_id).bind(8, a.amount).bind(9, a.cart_owner).bind(10, ids.dump())
-      .bind(11, a.error).bind(12, a.created_at).bind(13, a.updated_at).exec();
+  c.prepare(
+       "INSERT INTO checkout_attempts(attempt_id, user_id, idempotency_key, order_id, step, reservation_id, "
+       "charge_id, amount_cents, cart_owner, product_ids, error, created_at, updated_at) VALUES "
+       "(?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, a.id)
+      .bind(2, a.user_id)
+      .bind(3, a.idempotency_key)
+      .bind(4, a.order_id)
+      .bind(5, a.step)
+      .bind(6, a.reservation_id)
+      .bind(7, a.charge_id)
+      .bind(8, a.amount)
+      .bind(9, a.cart_owner)
+      .bind(10, ids.dump())
+      .bind(11, a.error)
+      .bind(12, a.created_at)
+      .bind(13, a.updated_at)
+      .exec();
 }
 
 void update_attempt(Connection& c, const std::string& attempt_id, const std::string& step,
                     const std::string& reservation_id, const std::string& charge_id, const std::string& error) {
-  c.prepare("UPDATE checkout_attempts SET step = ?1, reservation_id = CASE WHEN ?2 = '' THEN reservation_id ELSE ?2 END, "
-            "charge_id = CASE WHEN ?3 = '' THEN charge_id ELSE ?3 END, error = ?4, updated_at = ?5 WHERE attempt_id = ?6")
-      .bind(1, step).bind(2, reservation_id).bind(3, charge_id).bind(4, error).bind(5, now_seconds())
-      .bind(6, attempt_id).exec();
+  c.prepare(
+       "UPDATE checkout_attempts SET step = ?1, reservation_id = CASE WHEN ?2 = '' THEN reservation_id ELSE ?2 END, "
+       "charge_id = CASE WHEN ?3 = '' THEN charge_id ELSE ?3 END, error = ?4, updated_at = ?5 WHERE attempt_id = ?6")
+      .bind(1, step)
+      .bind(2, reservation_id)
+      .bind(3, charge_id)
+      .bind(4, error)
+      .bind(5, now_seconds())
+      .bind(6, attempt_id)
+      .exec();
 }
 
 std::optional<CheckoutAttempt> get_attempt(Connection& c, const std::string& attempt_id) {

@@ -7,11 +7,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/money.h"
 #include "storage/sqlite.h"
@@ -144,8 +143,8 @@ struct OrderFilter {
 namespace order_store {
 
 // ---- orders ----
-void insert_order(Connection& c, const Order& o);  // with its items
-std::optional<Order> get_order(Connection& c, const std::string& order_id);  // with items
+void insert_order(Connection& c, const Order& o);                                     // with its items
+std::optional<Order> get_order(Connection& c, const std::string& order_id);           // with items
 std::vector<Order> list_orders(Connection& c, const OrderFilter& f, int64_t* total);  // without items
 void set_status(Connection& c, const std::string& order_id, const std::string& from, const std::string& to,
                 const std::string& actor, const std::string& note);
@@ -190,8 +189,8 @@ void decide_return(Connection& c, int64_t return_id, const std::string& status,
 // ---- idempotency ----
 std::optional<IdempotencyRecord> get_idempotency(Connection& c, int64_t user_id, const std::string& key);
 void insert_idempotency(Connection& c, const IdempotencyRecord& r);
-void complete_idempotency(Connection& c, int64_t user_id, const std::string& key, int status,
-                          const std::string& body, const std::string& order_id);
+void complete_idempotency(Connection& c, int64_t user_id, const std::string& key, int status, const std::string& body,
+                          const std::string& order_id);
 void delete_idempotency(Connection& c, int64_t user_id, const std::string& key);
 // Deletes completed records older than `before`; returns how many.
 int64_t purge_idempotency(Connection& c, int64_t before);

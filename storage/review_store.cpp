@@ -63,16 +63,20 @@ ReviewPage list(Connection& c, const ReviewQuery& q) {
   // One fixed statement per sort order; filters are bound, NULL = any.
   // Product pages filter by an equality on product_id (the index serves it);
   // the admin list (product_id 0) covers every product.
-#define SB_REVIEW_SELECT(WHERE)                                                                                  \
+#define SB_REVIEW_SELECT(WHERE)                                                                                    \
   "SELECT r.review_id, r.product_id, r.user_id, r.rating, r.title, r.body, r.verified_purchase, r.helpful_count, " \
-  "r.hidden, r.created_at, r.updated_at, COALESCE(u.first_name, ''), COALESCE(u.last_name, '') "                 \
-  "FROM reviews r LEFT JOIN users u ON u.user_id = r.user_id WHERE " WHERE                                       \
+  "r.hidden, r.created_at, r.updated_at, COALESCE(u.first_name, ''), COALESCE(u.last_name, '') "                   \
+  "FROM reviews r LEFT JOIN users u ON u.user_id = r.user_id WHERE " WHERE                                         \
   " AND (?2 IS NULL OR r.rating = ?2) AND (?3 IS NULL OR r.hidden = ?3) "
-#define SB_REVIEW_SORTS(WHERE)                                                                                   \
-  {SB_REVIEW_SELECT(WHERE) "ORDER BY r.created_at DESC, r.review_id DESC LIMIT ?4 OFFSET ?5",                    \
-   SB_REVIEW_SELECT(WHERE) "ORDER BY r.helpful_count DESC, r.created_at DESC, r.review_id DESC LIMIT ?4 OFFSET ?5", \
-   SB_REVIEW_SELECT(WHERE) "ORDER BY r.rating DESC, r.created_at DESC, r.review_id DESC LIMIT ?4 OFFSET ?5",     \
-   SB_REVIEW_SELECT(WHERE) "ORDER BY r.rating ASC, r.created_at DESC, r.review_id DESC LIMIT ?4 OFFSET ?5"}
+#define SB_REVIEW_SORTS(WHERE)                                                                                    \
+  {                                                                                                               \
+    SB_REVIEW_SELECT(WHERE)                                                                                       \
+    "ORDER BY r.created_at DESC, r.review_id DESC LIMIT ?4 OFFSET ?5",                                            \
+        SB_REVIEW_SELECT(                                                                                         \
+            WHERE) "ORDER BY r.helpful_count DESC, r.created_at DESC, r.review_id DESC LIMIT ?4 OFFSET ?5",       \
+        SB_REVIEW_SELECT(WHERE) "ORDER BY r.rating DESC, r.created_at DESC, r.review_id DESC LIMIT ?4 OFFSET ?5", \
+        SB_REVIEW_SELECT(WHERE) "ORDER BY r.rating ASC, r.created_at DESC, r.review_id DESC LIMIT ?4 OFFSET ?5"   \
+  }
   static const char* kByProduct[] = SB_REVIEW_SORTS("r.product_id = ?1");
   static const char* kAll[] = SB_REVIEW_SORTS("?1 = 0");
 #undef SB_REVIEW_SORTS
@@ -88,11 +92,10 @@ ReviewPage list(Connection& c, const ReviewQuery& q) {
     while (st.step()) page.reviews.push_back(read_row(st));
   }
   auto count = c.prepare(
-      q.product_id != 0
-          ? "SELECT COUNT(*) FROM reviews r "
-            "WHERE r.product_id = ?1 AND (?2 IS NULL OR r.rating = ?2) AND (?3 IS NULL OR r.hidden = ?3)"
-          : "SELECT COUNT(*) FROM reviews r "
-            "WHERE ?1 = 0 AND (?2 IS NULL OR r.rating = ?2) AND (?3 IS NULL OR r.hidden = ?3)");
+      q.product_id != 0 ? "SELECT COUNT(*) FROM reviews r "
+                          "WHERE r.product_id = ?1 AND (?2 IS NULL OR r.rating = ?2) AND (?3 IS NULL OR r.hidden = ?3)"
+                        : "SELECT COUNT(*) FROM reviews r "
+                          "WHERE ?1 = 0 AND (?2 IS NULL OR r.rating = ?2) AND (?3 IS NULL OR r.hidden = ?3)");
   count.bind(1, q.product_id).bind(2, rating).bind(3, hidden);
   if (count.step()) page.total = count.int64(0);
   return page;
@@ -174,8 +177,8 @@ bool add_vote(Connection& c, int64_t review_id, int64_t user_id) {
 }
 
 bool has_purchased(Connection& c, int64_t user_id, int64_t product_id) {
-  auto exists = c.prepare(
-      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('orders', 'order_items')");
+  auto exists =
+      c.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('orders', 'order_items')");
   if (!exists.step() || exists.int64(0) != 2) return false;
   auto st = c.prepare(
       "SELECT 1 FROM orders o JOIN order_items i ON i.order_id = o.order_id "

@@ -34,9 +34,9 @@ struct Review {
 enum class ReviewSort { newest, helpful, rating, rating_asc };
 
 struct ReviewQuery {
-  int64_t product_id = 0;            // 0: every product (admin list)
-  std::optional<int> rating;         // only this star count
-  std::optional<bool> hidden;        // nullopt: both
+  int64_t product_id = 0;      // 0: every product (admin list)
+  std::optional<int> rating;   // only this star count
+  std::optional<bool> hidden;  // nullopt: both
   ReviewSort sort = ReviewSort::newest;
   int64_t offset = 0;
   int limit = 20;

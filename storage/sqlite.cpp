@@ -17,11 +17,12 @@ Statement::~Statement() {
   if (stmt_) sqlite3_reset(stmt_);
 }
 
-Statement::Statement(Statement&& o) noexcept : stmt_(o.stmt_), conn_(o.conn_) { o.stmt_ = nullptr; }
+Statement::Statement(Statement&& o) noexcept : stmt_(o.stmt_), conn_(o.conn_) {
+  o.stmt_ = nullptr;
+}
 
 static void check_bind(int rc, sqlite3_stmt* st) {
-  if (rc != SQLITE_OK)
-    throw SqliteError(rc, std::string("bind failed: ") + sqlite3_errmsg(sqlite3_db_handle(st)));
+  if (rc != SQLITE_OK) throw SqliteError(rc, std::string("bind failed: ") + sqlite3_errmsg(sqlite3_db_handle(st)));
 }
 
 Statement& Statement::bind(int i, int64_t v) {
@@ -51,9 +52,15 @@ bool Statement::step() {
   throw SqliteError(ext, msg);
 }
 
-bool Statement::is_null(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
-int64_t Statement::int64(int c) const { return sqlite3_column_int64(stmt_, c); }
-double Statement::real(int c) const { return sqlite3_column_double(stmt_, c); }
+bool Statement::is_null(int c) const {
+  return sqlite3_column_type(stmt_, c) == SQLITE_NULL;
+}
+int64_t Statement::int64(int c) const {
+  return sqlite3_column_int64(stmt_, c);
+}
+double Statement::real(int c) const {
+  return sqlite3_column_double(stmt_, c);
+}
 std::string Statement::text(int c) const {
   auto p = sqlite3_column_text(stmt_, c);
   int n = sqlite3_column_bytes(stmt_, c);
@@ -80,8 +87,8 @@ Connection::Connection(const std::string& path) {
     return true;
   }();
   (void)configured;
-  int rc = sqlite3_open_v2(path.c_str(), &db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -126,8 +133,8 @@ void Connection::exec_script(const std::string& sql) {
 static Status write_failure(const SqliteError& e, const std::string& what) {
   int primary = e.code() & 0xff;
   if (primary == SQLITE_FULL)
-    return Status(Kind::unavailable, "storage_full", "the disk holding the shop's data is full; nothing was written (" +
-                                                         what + ": " + e.what() + ")");
+    return Status(Kind::unavailable, "storage_full",
+                  "the disk holding the shop's data is full; nothing was written (" + what + ": " + e.what() + ")");
   if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN)
     return Status(Kind::unavailable, "storage_read_only",
                   "the shop's data directory is read-only; nothing was written (" + what + ": " + e.what() + ")");
@@ -169,7 +176,10 @@ Result<std::unique_ptr<Sqlite>> Sqlite::open(const std::string& path, const std:
       w.exec_script("BEGIN IMMEDIATE");
       try {
         w.exec_script(m.sql);
-        w.prepare("INSERT INTO schema_migrations(version, name) VALUES (?, ?)").bind(1, m.version).bind(2, m.name).exec();
+        w.prepare("INSERT INTO schema_migrations(version, name) VALUES (?, ?)")
+            .bind(1, m.version)
+            .bind(2, m.name)
+            .exec();
         w.exec_script("COMMIT");
       } catch (...) {
         w.exec_script("ROLLBACK");
@@ -209,15 +219,16 @@ Status Sqlite::write(const std::function<Status(Connection&)>& fn) {
 }
 
 Status Sqlite::write_deferred(const std::function<Status(Connection&)>& fn) {
-  return group_.run(fn, [this](GroupCommit<Connection>::Batch& batch) { commit_batch(batch); }, false);
+  return group_.run(
+      fn, [this](GroupCommit<Connection>::Batch& batch) { commit_batch(batch); }, false);
 }
 
 void Sqlite::commit_batch(GroupCommit<Connection>::Batch& batch) {
   std::lock_guard<std::mutex> wlock(write_mu_);
   Connection& c = *writer_;
   // Only deferred writes in this batch: commit without a sync.
-  bool relaxed = synchronous_ != "NORMAL" &&
-                 std::none_of(batch.begin(), batch.end(), [](const auto* p) { return p->durable; });
+  bool relaxed =
+      synchronous_ != "NORMAL" && std::none_of(batch.begin(), batch.end(), [](const auto* p) { return p->durable; });
   struct Relax {
     Connection& c;
     const std::string& mode;
@@ -248,7 +259,7 @@ void Sqlite::commit_batch(GroupCommit<Connection>::Batch& batch) {
       return;
     }
     std::vector<GroupCommit<Connection>::Pending*> kept;  // callbacks whose changes this transaction holds
-    bool lost = false;  // the transaction is gone: the rest goes into a new one
+    bool lost = false;                                    // the transaction is gone: the rest goes into a new one
     for (; next < batch.size() && !lost; ++next) {
       auto* p = batch[next];
       bool ok = false;
@@ -266,8 +277,11 @@ void Sqlite::commit_batch(GroupCommit<Connection>::Batch& batch) {
         if (sqlite3_get_autocommit(c.raw())) {
           // An I/O error, a full disk or the like rolled the transaction
           // back: callbacks that succeeded earlier in it lost their changes.
-          if (ok) p->status = Status(Kind::unavailable, "storage_unavailable", "storage error: the transaction was rolled back");
-          fail(kept, Status(Kind::unavailable, "storage_unavailable", "storage error: the transaction was rolled back"));
+          if (ok)
+            p->status =
+                Status(Kind::unavailable, "storage_unavailable", "storage error: the transaction was rolled back");
+          fail(kept,
+               Status(Kind::unavailable, "storage_unavailable", "storage error: the transaction was rolled back"));
           lost = true;
           continue;
         }

@@ -103,7 +103,7 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  Statement prepare(const char* sql);  // cached by SQL text
+  Statement prepare(const char* sql);        // cached by SQL text
   void exec_script(const std::string& sql);  // for migrations and pragmas only
   int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
@@ -124,10 +124,8 @@ class Sqlite {
  public:
   // Opens (creating if needed) the database file, enables WAL, applies
   // `migrations` not yet applied. `synchronous` is "FULL" or "NORMAL".
-  static Result<std::unique_ptr<Sqlite>> open(const std::string& path,
-                                              const std::vector<Migration>& migrations,
-                                              const std::string& synchronous = "FULL",
-                                              int read_connections = 8);
+  static Result<std::unique_ptr<Sqlite>> open(const std::string& path, const std::vector<Migration>& migrations,
+                                              const std::string& synchronous = "FULL", int read_connections = 8);
 
   // Runs fn inside BEGIN IMMEDIATE/COMMIT on the writer connection.
   Status write(const std::function<Status(Connection&)>& fn);

@@ -24,8 +24,8 @@ User read_user(Statement& st) {
   return u;
 }
 
-#define ADDRESS_COLS                                                                                 \
-  "address_id, user_id, name, street, city, state, zip, country, phone, address_type, "            \
+#define ADDRESS_COLS                                                                    \
+  "address_id, user_id, name, street, city, state, zip, country, phone, address_type, " \
   "is_default_shipping, is_default_billing, created_at, updated_at"
 
 Address read_address(Statement& st) {
@@ -47,8 +47,8 @@ Address read_address(Statement& st) {
   return a;
 }
 
-#define PAYMENT_COLS                                                                                 \
-  "payment_method_id, user_id, method_type, payment_token, brand, last_four, expiry_month, "       \
+#define PAYMENT_COLS                                                                         \
+  "payment_method_id, user_id, method_type, payment_token, brand, last_four, expiry_month, " \
   "expiry_year, is_default, created_at"
 
 PaymentMethod read_payment(Statement& st) {
@@ -99,7 +99,8 @@ Statement& bind_address_fields(Statement& st, const Address& a) {
 // ---- users ----
 
 Result<int64_t> insert_user(Connection& c, const User& u) {
-  if (find_user_by_email(c, u.email)) return Status::Conflict("email_taken", "an account with this email already exists");
+  if (find_user_by_email(c, u.email))
+    return Status::Conflict("email_taken", "an account with this email already exists");
   try {
     c.prepare(
          "INSERT INTO users(email, password_hash, first_name, last_name, phone, role, account_status, "
@@ -167,8 +168,7 @@ int64_t count_users(Connection& c) {
 
 int64_t insert_session(Connection& c, int64_t user_id, const std::string& token_hash, int64_t created_at,
                        int64_t expires_at, const std::string& ip, const std::string& user_agent) {
-  c.prepare(
-       "INSERT INTO sessions(user_id, token_hash, created_at, expires_at, ip, user_agent) VALUES (?,?,?,?,?,?)")
+  c.prepare("INSERT INTO sessions(user_id, token_hash, created_at, expires_at, ip, user_agent) VALUES (?,?,?,?,?,?)")
       .bind(1, user_id)
       .bind(2, token_hash)
       .bind(3, created_at)
@@ -240,7 +240,10 @@ void update_address(Connection& c, const Address& a) {
 }
 
 bool delete_address(Connection& c, int64_t user_id, int64_t address_id) {
-  c.prepare("DELETE FROM user_addresses WHERE user_id = ? AND address_id = ?").bind(1, user_id).bind(2, address_id).exec();
+  c.prepare("DELETE FROM user_addresses WHERE user_id = ? AND address_id = ?")
+      .bind(1, user_id)
+      .bind(2, address_id)
+      .exec();
   return c.changes() > 0;
 }
 

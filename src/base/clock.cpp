@@ -17,11 +17,12 @@ int64_t now_seconds() {
 
 int64_t now_millis() {
   using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() +
-         g_offset.load() * 1000;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() + g_offset.load() * 1000;
 }
 
-void set_clock_offset(int64_t seconds) { g_offset = seconds; }
+void set_clock_offset(int64_t seconds) {
+  g_offset = seconds;
+}
 
 std::string iso8601(int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);

@@ -31,7 +31,8 @@ std::optional<Cents> parse_cents(std::string_view s) {
       if (frac_digits < 2) frac = frac * 10 + (s[i] - '0');
       // "12.500" (a float printer's trailing zeros) is fine; "12.999" has
       // sub-cent precision and is refused.
-      else if (s[i] != '0') return std::nullopt;
+      else if (s[i] != '0')
+        return std::nullopt;
     }
     if (frac_digits == 0) return std::nullopt;  // "12." is malformed
     if (frac_digits == 1) frac *= 10;
@@ -73,8 +74,8 @@ nlohmann::json cents_to_json(Cents cents) {
 std::string format_cents(Cents cents) {
   char buf[40];
   Cents a = cents < 0 ? -cents : cents;
-  std::snprintf(buf, sizeof buf, "%s%lld.%02lld", cents < 0 ? "-" : "",
-                static_cast<long long>(a / 100), static_cast<long long>(a % 100));
+  std::snprintf(buf, sizeof buf, "%s%lld.%02lld", cents < 0 ? "-" : "", static_cast<long long>(a / 100),
+                static_cast<long long>(a % 100));
   return buf;
 }
 

@@ -31,25 +31,18 @@ enum class Kind {
 class Status {
  public:
   Status() = default;  // ok
-  Status(Kind kind, std::string code, std::string message,
-         nlohmann::json details = nlohmann::json::object())
-      : kind_(kind), code_(std::move(code)), message_(std::move(message)),
-        details_(std::move(details)) {}
+  Status(Kind kind, std::string code, std::string message, nlohmann::json details = nlohmann::json::object())
+      : kind_(kind), code_(std::move(code)), message_(std::move(message)), details_(std::move(details)) {}
 
   static Status Ok() { return Status(); }
   static Status Invalid(std::string message, nlohmann::json details = nlohmann::json::object()) {
     return Status(Kind::invalid, "invalid_request", std::move(message), std::move(details));
   }
-  static Status NotFound(std::string message) {
-    return Status(Kind::not_found, "not_found", std::move(message));
-  }
-  static Status Conflict(std::string code, std::string message,
-                         nlohmann::json details = nlohmann::json::object()) {
+  static Status NotFound(std::string message) { return Status(Kind::not_found, "not_found", std::move(message)); }
+  static Status Conflict(std::string code, std::string message, nlohmann::json details = nlohmann::json::object()) {
     return Status(Kind::conflict, std::move(code), std::move(message), std::move(details));
   }
-  static Status Internal(std::string message) {
-    return Status(Kind::internal, "internal_error", std::move(message));
-  }
+  static Status Internal(std::string message) { return Status(Kind::internal, "internal_error", std::move(message)); }
 
   bool ok() const { return kind_ == Kind::ok; }
   Kind kind() const { return kind_; }

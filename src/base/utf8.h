@@ -11,6 +11,8 @@ namespace shopbox {
 // overlong form, a surrogate, a value past U+10FFFF, a cut sequence), or
 // npos when all of `s` is well-formed.
 size_t utf8_error_at(std::string_view s);
-inline bool valid_utf8(std::string_view s) { return utf8_error_at(s) == std::string_view::npos; }
+inline bool valid_utf8(std::string_view s) {
+  return utf8_error_at(s) == std::string_view::npos;
+}
 
 }  // namespace shopbox

@@ -26,7 +26,9 @@ Status out_of_stock(int64_t product_id, int64_t requested, int64_t available) {
                                {"available", std::max<int64_t>(0, available)}}})}});
 }
 
-Status not_in_cart() { return Status::NotFound("product is not in the cart"); }
+Status not_in_cart() {
+  return Status::NotFound("product is not in the cart");
+}
 
 Status cart_full() {
   return Status(Kind::unprocessable, "cart_full",
@@ -49,10 +51,13 @@ CartRecord fresh_cart(const std::string& owner, int64_t now) {
 }  // namespace
 
 bool valid_cart_token(const std::string& t) {
-  return t.size() == 32 && std::all_of(t.begin(), t.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return t.size() == 32 &&
+         std::all_of(t.begin(), t.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-std::string new_cart_token() { return random_hex(16); }
+std::string new_cart_token() {
+  return random_hex(16);
+}
 
 Status Cart::check_quantity(int64_t quantity) const {
   if (quantity < 1 || quantity > config_.max_quantity_per_line)

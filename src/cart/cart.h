@@ -23,11 +23,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "config.h"
@@ -41,20 +40,20 @@ class Catalog;
 
 struct PricedLine {
   CartLine line;
-  bool exists = false;           // the product is still in the catalog
+  bool exists = false;  // the product is still in the catalog
   std::string name;
   std::string sku;
-  std::string image;             // empty when the product has none
-  Cents unit_price = 0;          // current final price
-  Cents original_price = 0;      // current list price
-  Cents subtotal = 0;            // unit_price * quantity
+  std::string image;         // empty when the product has none
+  Cents unit_price = 0;      // current final price
+  Cents original_price = 0;  // current list price
+  Cents subtotal = 0;        // unit_price * quantity
   int64_t available = 0;
-  bool unavailable = false;      // deleted or available == 0: not in the totals
+  bool unavailable = false;  // deleted or available == 0: not in the totals
   bool insufficient_stock = false;
 };
 
 struct CartView {
-  bool exists = false;           // false: no cart yet (or it expired)
+  bool exists = false;  // false: no cart yet (or it expired)
   std::string cart_id;
   std::string owner;
   int64_t created_at = 0;
@@ -62,9 +61,9 @@ struct CartView {
   int64_t expires_at = 0;
   std::vector<PricedLine> items;
   std::vector<PricedLine> saved;
-  int64_t items_count = 0;       // sum of quantities of purchasable lines
+  int64_t items_count = 0;  // sum of quantities of purchasable lines
   Totals totals;
-  Cents savings = 0;             // (original - unit) * quantity over purchasable lines
+  Cents savings = 0;  // (original - unit) * quantity over purchasable lines
 };
 
 class Cart {
@@ -96,8 +95,7 @@ class Cart {
   size_t count();
 
  private:
-  Result<CartView> change(const std::string& owner,
-                          const std::function<Status(WriteTxn&, CartRecord&)>& fn);
+  Result<CartView> change(const std::string& owner, const std::function<Status(WriteTxn&, CartRecord&)>& fn);
   CartView render(const CartRecord& record);
   Status check_quantity(int64_t quantity) const;
 

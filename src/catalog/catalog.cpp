@@ -94,7 +94,9 @@ void Catalog::invalidate_categories() {
   cache_.reset();
 }
 
-std::vector<Category> Catalog::categories() { return category_cache()->all; }
+std::vector<Category> Catalog::categories() {
+  return category_cache()->all;
+}
 
 Result<Category> Catalog::category(int64_t id) {
   auto cache = category_cache();

@@ -7,9 +7,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
@@ -24,10 +24,10 @@ class Inventory;
 // One row of a bulk load (demo catalog, import): matched by SKU, so a
 // second load of the same file updates instead of duplicating.
 struct ProductUpsert {
-  Product product;                  // sku required; id ignored for existing SKUs
-  std::optional<int64_t> stock;     // total on hand, when given
-  std::string category_path;        // "Home/Kitchen": created as needed; wins over product.category_id
-  bool slug_given = false;          // false: a colliding generated slug gets the SKU appended
+  Product product;               // sku required; id ignored for existing SKUs
+  std::optional<int64_t> stock;  // total on hand, when given
+  std::string category_path;     // "Home/Kitchen": created as needed; wins over product.category_id
+  bool slug_given = false;       // false: a colliding generated slug gets the SKU appended
 };
 
 struct UpsertSummary {

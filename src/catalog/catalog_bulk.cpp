@@ -93,7 +93,8 @@ Result<UpsertSummary> Catalog::upsert_products(std::vector<ProductUpsert> items,
     auto& it = items[i];
     if (auto st = validate(it.product); !st.ok()) return at_index(st, i);
     if (!skus.insert(it.product.sku).second)
-      return at_index(Status::Invalid("SKU '" + it.product.sku + "' appears twice in this batch", {{"field", "sku"}}), i);
+      return at_index(Status::Invalid("SKU '" + it.product.sku + "' appears twice in this batch", {{"field", "sku"}}),
+                      i);
     if (it.stock && (*it.stock < 0 || *it.stock > 1'000'000'000))
       return at_index(Status::Invalid("stock must be a non-negative integer", {{"field", "stock"}}), i);
     if (!trim(it.category_path).empty()) {
@@ -112,7 +113,8 @@ Result<UpsertSummary> Catalog::upsert_products(std::vector<ProductUpsert> items,
     std::map<std::string, int64_t> memo;
     for (size_t i = 0; i < items.size(); ++i) {
       Product& p = items[i].product;
-      if (!paths[i].empty()) p.category_id = ensure_category_path(c, paths[i], memo, new_categories);
+      if (!paths[i].empty())
+        p.category_id = ensure_category_path(c, paths[i], memo, new_categories);
       else if (p.category_id && !catalog_store::get_category(c, *p.category_id))
         return at_index(Status::Invalid("category does not exist", {{"field", "category_id"}}), i);
       auto existing_id = catalog_store::product_id_by_sku(c, p.sku);
@@ -130,9 +132,9 @@ Result<UpsertSummary> Catalog::upsert_products(std::vector<ProductUpsert> items,
         p.rating_sum = old->rating_sum;  // ratings come from reviews, never from a file
         p.rating_count = old->rating_count;
         if (items[i].stock && inventory_.level(p.id).reserved > *items[i].stock)
-          return at_index(Status::Conflict("stock_reserved", "stock cannot drop below the reserved quantity",
-                                           {{"field", "stock"}}),
-                          i);
+          return at_index(
+              Status::Conflict("stock_reserved", "stock cannot drop below the reserved quantity", {{"field", "stock"}}),
+              i);
         if (auto u = catalog_store::update_product(c, p); !u.ok()) return at_index(u, i);
         ++summary.updated;
       } else {

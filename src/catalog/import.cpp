@@ -1,12 +1,11 @@
 #include "catalog/import.h"
 
-#include "base/utf8.h"
-
 #include <algorithm>
 #include <cstring>
 #include <map>
 
 #include "base/money.h"
+#include "base/utf8.h"
 #include "catalog/product_json.h"
 
 namespace shopbox {
@@ -47,9 +46,12 @@ std::vector<size_t> element_offsets(const std::string& text) {
   for (size_t i = 0; i < text.size(); ++i) {
     char ch = text[i];
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (ch == '\\') escaped = true;
-      else if (ch == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (ch == '\\')
+        escaped = true;
+      else if (ch == '"')
+        in_string = false;
       continue;
     }
     if (expect && !std::isspace(static_cast<unsigned char>(ch)) && ch != ']') {
@@ -57,18 +59,23 @@ std::vector<size_t> element_offsets(const std::string& text) {
       expect = false;
     }
     switch (ch) {
-      case '"': in_string = true; break;
+      case '"':
+        in_string = true;
+        break;
       case '[':
       case '{':
         ++depth;
         if (depth == 1 && ch == '[') expect = true;
         break;
       case ']':
-      case '}': --depth; break;
+      case '}':
+        --depth;
+        break;
       case ',':
         if (depth == 1) expect = true;
         break;
-      default: break;
+      default:
+        break;
     }
   }
   return out;
@@ -97,7 +104,9 @@ void parse_json_import(const std::string& text, const Config& config, ParsedImpo
   for (size_t i = 0; i < doc.size() && out.errors.size() < kMaxErrors; ++i) {
     int64_t line = i < offsets.size() ? line_at(text, offsets[i]) : 1;
     nlohmann::json obj = doc[i];
-    auto error = [&](const std::string& msg) { out.errors.push_back({line, "product " + std::to_string(i + 1) + ": " + msg}); };
+    auto error = [&](const std::string& msg) {
+      out.errors.push_back({line, "product " + std::to_string(i + 1) + ": " + msg});
+    };
     if (!obj.is_object()) {
       error("must be an object");
       continue;
@@ -157,8 +166,9 @@ std::string strip_html(const std::string& html) {
       continue;
     }
     if (ch == '&') {
-      static const std::pair<const char*, const char*> entities[] = {
-          {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&apos;", "'"}, {"&nbsp;", " "}};
+      static const std::pair<const char*, const char*> entities[] = {{"&amp;", "&"},   {"&lt;", "<"},  {"&gt;", ">"},
+                                                                     {"&quot;", "\""}, {"&#39;", "'"}, {"&apos;", "'"},
+                                                                     {"&nbsp;", " "}};
       bool done = false;
       for (const auto& [name, value] : entities) {
         if (html.compare(i, std::strlen(name), name) == 0) {
@@ -220,7 +230,8 @@ void parse_shopify_csv(const std::string& text, const Config& config, ParsedImpo
   }
   for (const char* required : {"Handle", "Title", "Variant Price"})
     if (!cols.has(required)) {
-      out.errors.push_back({header.line, std::string("missing column '") + required + "' (is this a Shopify product CSV?)"});
+      out.errors.push_back(
+          {header.line, std::string("missing column '") + required + "' (is this a Shopify product CSV?)"});
       return;
     }
 
@@ -352,7 +363,8 @@ void parse_shopify_csv(const std::string& text, const Config& config, ParsedImpo
       if (!grams.empty()) {
         char* end = nullptr;
         double g = std::strtod(grams.c_str(), &end);
-        if (grams.find_first_not_of("0123456789.") != std::string::npos || *end != '\0' || !(g >= 0 && g <= 10'000'000)) {
+        if (grams.find_first_not_of("0123456789.") != std::string::npos || *end != '\0' ||
+            !(g >= 0 && g <= 10'000'000)) {
           error("Variant Grams '" + grams + "' is not a weight in grams");
           continue;
         }
@@ -437,7 +449,8 @@ Result<std::vector<CsvRecord>> parse_csv(const std::string& text) {
           ++i;
         }
         if (!closed)
-          return Status::Invalid("line " + std::to_string(opened) + ": quoted field is never closed", {{"line", opened}});
+          return Status::Invalid("line " + std::to_string(opened) + ": quoted field is never closed",
+                                 {{"line", opened}});
         // Text after the closing quote up to the delimiter is kept as-is.
         while (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r') field += text[i++];
       } else {

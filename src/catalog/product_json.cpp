@@ -11,7 +11,8 @@ using json = nlohmann::json;
 
 int discount_percentage(const Product& p) {
   if (!p.sale_price || p.price <= 0 || *p.sale_price >= p.price) return 0;
-  return static_cast<int>(std::llround(100.0 * static_cast<double>(p.price - *p.sale_price) / static_cast<double>(p.price)));
+  return static_cast<int>(
+      std::llround(100.0 * static_cast<double>(p.price - *p.sale_price) / static_cast<double>(p.price)));
 }
 
 double rating_average(const Product& p) {
@@ -29,7 +30,8 @@ static json images_json(const Product& p) {
 
 json product_details_json(const Product& p, const StockLevel& stock, const std::string& category_path,
                           const Config& config) {
-  json price = {{"amount", cents_to_json(p.price)}, {"currency", p.currency}, {"final_price", cents_to_json(p.final_price())}};
+  json price = {
+      {"amount", cents_to_json(p.price)}, {"currency", p.currency}, {"final_price", cents_to_json(p.final_price())}};
   if (p.sale_price && *p.sale_price < p.price)
     price["discount"] = {{"percentage", discount_percentage(p)},
                          {"amount_off", cents_to_json(p.price - *p.sale_price)},
@@ -103,7 +105,9 @@ json category_json(const Category& c) {
 }
 
 namespace {
-Status bad(const char* field, const std::string& message) { return Status::Invalid(message, {{"field", field}}); }
+Status bad(const char* field, const std::string& message) {
+  return Status::Invalid(message, {{"field", field}});
+}
 
 Status read_string(const json& body, const char* field, std::string& out, size_t max_len) {
   auto it = body.find(field);
@@ -132,9 +136,9 @@ std::optional<int64_t> id_from(const json& v) {
 }  // namespace
 
 Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* stock) {
-  static const std::set<std::string> known = {"sku",      "name",   "slug",           "description", "brand",
-                                              "category_id", "price", "sale_price",  "currency",    "specifications",
-                                              "weight_grams", "images", "featured",  "stock",       "product_id"};
+  static const std::set<std::string> known = {"sku",          "name",   "slug",       "description", "brand",
+                                              "category_id",  "price",  "sale_price", "currency",    "specifications",
+                                              "weight_grams", "images", "featured",   "stock",       "product_id"};
   for (auto it = body.begin(); it != body.end(); ++it)
     if (!known.count(it.key())) return bad(it.key().c_str(), "unknown field '" + it.key() + "'");
   if (auto st = read_string(body, "sku", p.sku, 100); !st.ok()) return st;

@@ -2,10 +2,9 @@
 // and reading products from JSON request bodies and import files.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "config.h"

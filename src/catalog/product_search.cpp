@@ -11,7 +11,7 @@
 namespace shopbox {
 namespace {
 
-constexpr size_t kBatch = 2000;            // documents per commit
+constexpr size_t kBatch = 2000;  // documents per commit
 constexpr int kStockSweepSeconds = 30;
 
 using CategoryMap = std::unordered_map<int64_t, Category>;
@@ -91,7 +91,7 @@ search::IndexDoc index_doc(const Product& p, const std::vector<Category>& chain,
 }
 
 Result<std::unique_ptr<ProductSearch>> ProductSearch::open(Sqlite& db, Inventory& inventory, Catalog& catalog,
-                                                          const std::string& data_dir) {
+                                                           const std::string& data_dir) {
   std::unique_ptr<ProductSearch> s(new ProductSearch(db, inventory, catalog, data_dir + "/search"));
   auto idx = search::Index::open(s->dir_);
   if (!idx.ok()) return idx.status();
@@ -308,7 +308,8 @@ Status ProductSearch::reconcile() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) return Status::Ok();
     }
-    std::vector<int64_t> ids(all.begin() + static_cast<long>(i), all.begin() + static_cast<long>(std::min(all.size(), i + 500)));
+    std::vector<int64_t> ids(all.begin() + static_cast<long>(i),
+                             all.begin() + static_cast<long>(std::min(all.size(), i + 500)));
     std::vector<search::IndexDoc> docs;
     st = db_.read([&](Connection& c) {
       docs = load_docs(c, ids, cats);
@@ -419,13 +420,17 @@ Result<int64_t> ProductSearch::reindex() {
   return last_reindex_docs_;
 }
 
-Result<search::Results> ProductSearch::search(const search::Query& q) { return index_->search(q); }
+Result<search::Results> ProductSearch::search(const search::Query& q) {
+  return index_->search(q);
+}
 
 Result<std::vector<search::Hit>> ProductSearch::similar(int64_t product_id, size_t limit) {
   return index_->similar(product_id, limit);
 }
 
-std::vector<Category> ProductSearch::categories() { return catalog_.categories(); }
+std::vector<Category> ProductSearch::categories() {
+  return catalog_.categories();
+}
 
 std::vector<SearchSuggestion> ProductSearch::suggest(const std::string& text, size_t limit) {
   std::vector<SearchSuggestion> out;
@@ -458,9 +463,8 @@ std::vector<SearchSuggestion> ProductSearch::suggest(const std::string& text, si
     bool all = true;
     for (size_t i = 0; i < words.size() && all; ++i) {
       bool prefix = i + 1 == words.size() && !last_complete;
-      all = std::any_of(name_words.begin(), name_words.end(), [&](const std::string& nw) {
-        return prefix ? nw.rfind(words[i], 0) == 0 : nw == words[i];
-      });
+      all = std::any_of(name_words.begin(), name_words.end(),
+                        [&](const std::string& nw) { return prefix ? nw.rfind(words[i], 0) == 0 : nw == words[i]; });
     }
     if (all) out.push_back({c.name, "category", c.id});
     if (out.size() >= 3) break;

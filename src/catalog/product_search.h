@@ -44,14 +44,14 @@ struct CatalogChange;
 
 struct SearchSuggestion {
   std::string text;
-  std::string type;        // "product" or "category"
-  int64_t id = 0;          // product or category id
+  std::string type;  // "product" or "category"
+  int64_t id = 0;    // product or category id
 };
 
 class ProductSearch {
  public:
   static Result<std::unique_ptr<ProductSearch>> open(Sqlite& db, Inventory& inventory, Catalog& catalog,
-                                                    const std::string& data_dir);
+                                                     const std::string& data_dir);
   ~ProductSearch();
 
   // Starts the writer thread and its start-up reconciliation (App::recover).

@@ -30,23 +30,46 @@ namespace {
 CheckoutResponse error_response(const Status& st) {
   int code = 500;
   switch (st.kind()) {
-    case Kind::invalid: code = 400; break;
-    case Kind::unauthorized: code = 401; break;
-    case Kind::payment_failed: code = 402; break;
-    case Kind::forbidden: code = 403; break;
-    case Kind::not_found: code = 404; break;
-    case Kind::conflict: code = 409; break;
-    case Kind::too_large: code = 413; break;
-    case Kind::unprocessable: code = 422; break;
-    case Kind::rate_limited: code = 429; break;
-    case Kind::unavailable: code = st.code() == "storage_full" ? 507 : 503; break;  // as http::send_error
-    default: code = 500;
+    case Kind::invalid:
+      code = 400;
+      break;
+    case Kind::unauthorized:
+      code = 401;
+      break;
+    case Kind::payment_failed:
+      code = 402;
+      break;
+    case Kind::forbidden:
+      code = 403;
+      break;
+    case Kind::not_found:
+      code = 404;
+      break;
+    case Kind::conflict:
+      code = 409;
+      break;
+    case Kind::too_large:
+      code = 413;
+      break;
+    case Kind::unprocessable:
+      code = 422;
+      break;
+    case Kind::rate_limited:
+      code = 429;
+      break;
+    case Kind::unavailable:
+      code = st.code() == "storage_full" ? 507 : 503;
+      break;  // as http::send_error
+    default:
+      code = 500;
   }
   json details = st.details().is_null() ? json::object() : st.details();
   return {code, {{"error", {{"code", st.code()}, {"message", st.message()}, {"details", details}}}}, false};
 }
 
-Status bad(const std::string& field, const std::string& msg) { return Status::Invalid(msg, {{"field", field}}); }
+Status bad(const std::string& field, const std::string& msg) {
+  return Status::Invalid(msg, {{"field", field}});
+}
 
 // An address given inline: required name, street, city, zip, country.
 Result<json> parse_address(const json& a, const std::string& field) {
@@ -78,11 +101,11 @@ struct Parsed {
   bool from_cart = true;
   std::vector<std::pair<int64_t, int64_t>> items;  // explicit lines
   json shipping, billing;
-  json canonical;              // what the request hash covers (no card number)
+  json canonical;  // what the request hash covers (no card number)
   // payment
-  std::string pm_type;         // card | wallet
-  CardInput card;              // inline card (type card, no token)
-  std::string token;           // saved or given token
+  std::string pm_type;  // card | wallet
+  CardInput card;       // inline card (type card, no token)
+  std::string token;    // saved or given token
   std::string wallet;
 };
 
@@ -90,22 +113,31 @@ Result<int64_t> get_int(const json& obj, const char* field, int64_t lo, int64_t 
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return bad(path, path + " is required");
   int64_t v = 0;
-  if (it->is_number_integer()) v = it->get<int64_t>();
+  if (it->is_number_integer())
+    v = it->get<int64_t>();
   else if (it->is_string()) {
     auto s = it->get<std::string>();
     if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos)
       return bad(path, path + " must be an integer");
     v = std::stoll(s);
-  } else return bad(path, path + " must be an integer");
+  } else
+    return bad(path, path + " must be an integer");
   if (v < lo || v > hi) return bad(path, path + " must be " + std::to_string(lo) + ".." + std::to_string(hi));
   return v;
 }
 
 Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
   Parsed p;
-  static const std::set<std::string> known = {"items", "cart_id", "shipping_address", "shipping_address_id",
-                                              "billing_address", "billing_address_id", "payment_method",
-                                              "payment_method_id", "shipping_method", "notes"};
+  static const std::set<std::string> known = {"items",
+                                              "cart_id",
+                                              "shipping_address",
+                                              "shipping_address_id",
+                                              "billing_address",
+                                              "billing_address_id",
+                                              "payment_method",
+                                              "payment_method_id",
+                                              "shipping_method",
+                                              "notes"};
   for (auto it = b.begin(); it != b.end(); ++it)
     if (!known.count(it.key())) return bad(it.key(), "unknown field '" + it.key() + "'");
 
@@ -140,7 +172,8 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
     auto idf = b.find(id_field);
     bool has_inline = inl != b.end() && !inl->is_null();
     bool has_id = idf != b.end() && !idf->is_null();
-    if (has_inline && has_id) return bad(inline_field, std::string("give ") + inline_field + " or " + id_field + ", not both");
+    if (has_inline && has_id)
+      return bad(inline_field, std::string("give ") + inline_field + " or " + id_field + ", not both");
     if (has_inline) return parse_address(*inl, inline_field);
     if (has_id) {
       auto aid = get_int(b, id_field, 1, INT64_MAX / 2, id_field);
@@ -150,8 +183,11 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
         a = user_store::get_address(c, user_id, *aid);
         return Status::Ok();
       });
-      if (!a) return Status(Kind::invalid, "invalid_address", std::string(id_field) + ": no such address", {{"field", id_field}});
-      json out = {{"name", a->name}, {"street", a->street}, {"city", a->city}, {"zip", a->zip}, {"country", a->country}};
+      if (!a)
+        return Status(Kind::invalid, "invalid_address", std::string(id_field) + ": no such address",
+                      {{"field", id_field}});
+      json out = {
+          {"name", a->name}, {"street", a->street}, {"city", a->city}, {"zip", a->zip}, {"country", a->country}};
       if (!a->state.empty()) out["state"] = a->state;
       if (a->phone) out["phone"] = *a->phone;
       return out;
@@ -186,15 +222,20 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
       m = user_store::get_payment_method(c, user_id, *id);
       return Status::Ok();
     });
-    if (!m) return Status(Kind::invalid, "invalid_payment_method", "payment_method_id: no such payment method", {{"field", "payment_method_id"}});
+    if (!m)
+      return Status(Kind::invalid, "invalid_payment_method", "payment_method_id: no such payment method",
+                    {{"field", "payment_method_id"}});
     p.pm_type = m->type == "wallet" ? "wallet" : "card";
-    if (p.pm_type == "wallet") p.wallet = m->token.empty() ? m->brand : m->token;
-    else p.token = m->token;
+    if (p.pm_type == "wallet")
+      p.wallet = m->token.empty() ? m->brand : m->token;
+    else
+      p.token = m->token;
     p.canonical["payment_method_id"] = *id;
   } else {
     if (!pm->is_object()) return bad("payment_method", "payment_method must be an object");
     std::string type = pm->value("type", std::string("card"));
-    if (!(*pm)["type"].is_null() && !pm->at("type").is_string()) return bad("payment_method.type", "type must be a string");
+    if (!(*pm)["type"].is_null() && !pm->at("type").is_string())
+      return bad("payment_method.type", "type must be a string");
     if (type == "credit_card") type = "card";
     if (type == "card") {
       p.pm_type = "card";
@@ -203,23 +244,30 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
         p.canonical["payment_method"] = {{"type", "card"}, {"token", p.token}};
       } else {
         auto num = pm->find("card_number");
-        if (num == pm->end() || !num->is_string()) return Status(Kind::invalid, "invalid_card", "payment_method.card_number is required (a string)", {{"field", "card_number"}});
+        if (num == pm->end() || !num->is_string())
+          return Status(Kind::invalid, "invalid_card", "payment_method.card_number is required (a string)",
+                        {{"field", "card_number"}});
         auto m = get_int(*pm, "exp_month", 1, 12, "payment_method.exp_month");
         if (!m.ok()) return Status(Kind::invalid, "invalid_card", m.status().message(), {{"field", "exp_month"}});
         auto y = get_int(*pm, "exp_year", 0, 9999, "payment_method.exp_year");
         if (!y.ok()) return Status(Kind::invalid, "invalid_card", y.status().message(), {{"field", "exp_year"}});
         auto cvc = pm->find("cvc");
         std::string cvc_s;
-        if (cvc != pm->end() && cvc->is_string()) cvc_s = cvc->get<std::string>();
-        else if (cvc != pm->end() && cvc->is_number_integer()) cvc_s = std::to_string(cvc->get<int64_t>());
+        if (cvc != pm->end() && cvc->is_string())
+          cvc_s = cvc->get<std::string>();
+        else if (cvc != pm->end() && cvc->is_number_integer())
+          cvc_s = std::to_string(cvc->get<int64_t>());
         p.card = {num->get<std::string>(), static_cast<int>(*m), static_cast<int>(*y), cvc_s};
         // The hash covers the card by its last four and expiry: a raw card
         // number (or a hash of one) is never stored.
         std::string digits;
-        for (char ch : p.card.number) if (ch >= '0' && ch <= '9') digits.push_back(ch);
+        for (char ch : p.card.number)
+          if (ch >= '0' && ch <= '9') digits.push_back(ch);
         p.canonical["payment_method"] = {{"type", "card"},
                                          {"last4", digits.size() >= 4 ? digits.substr(digits.size() - 4) : digits},
-                                         {"len", digits.size()}, {"exp_month", *m}, {"exp_year", *y}};
+                                         {"len", digits.size()},
+                                         {"exp_month", *m},
+                                         {"exp_year", *y}};
       }
     } else if (type == "wallet") {
       p.pm_type = "wallet";
@@ -229,7 +277,8 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
       p.wallet = w->get<std::string>();
       p.canonical["payment_method"] = {{"type", "wallet"}, {"wallet", p.wallet}};
     } else {
-      return Status(Kind::invalid, "invalid_payment_method", "payment_method.type must be card or wallet", {{"field", "payment_method.type"}});
+      return Status(Kind::invalid, "invalid_payment_method", "payment_method.type must be card or wallet",
+                    {{"field", "payment_method.type"}});
     }
   }
   return p;
@@ -259,11 +308,13 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     return error_response(Status(Kind::invalid, "idempotency_key_required",
                                  "the Idempotency-Key header is required for POST /api/v1/orders"));
   if (!valid_key(req.idempotency_key))
-    return error_response(Status(Kind::invalid, "invalid_idempotency_key",
-                                 "Idempotency-Key must be 1-255 printable ASCII characters"));
+    return error_response(
+        Status(Kind::invalid, "invalid_idempotency_key", "Idempotency-Key must be 1-255 printable ASCII characters"));
   json body = json::parse(req.body.empty() ? std::string("{}") : req.body, nullptr, false);
-  if (body.is_discarded()) return error_response(Status(Kind::invalid, "invalid_json", "request body is not valid JSON"));
-  if (!body.is_object()) return error_response(Status(Kind::invalid, "invalid_json", "request body must be a JSON object"));
+  if (body.is_discarded())
+    return error_response(Status(Kind::invalid, "invalid_json", "request body is not valid JSON"));
+  if (!body.is_object())
+    return error_response(Status(Kind::invalid, "invalid_json", "request body must be a JSON object"));
   auto parsed = parse_request(app, req.user_id, body);
   if (!parsed.ok()) return error_response(parsed.status());
   Parsed& p = *parsed;
@@ -289,8 +340,9 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
         return {rec->response_status, stored.is_discarded() ? json::object() : stored, true};
       }
       if (std::chrono::steady_clock::now() > deadline)
-        return error_response(Status::Conflict("idempotency_key_in_progress",
-                                               "a request with this Idempotency-Key is still being processed; retry shortly"));
+        return error_response(
+            Status::Conflict("idempotency_key_in_progress",
+                             "a request with this Idempotency-Key is still being processed; retry shortly"));
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   };
@@ -312,7 +364,9 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
                     {{"rule", rule}, {"limit", limit}, {"window_seconds", 3600}});
     return Status::Ok();
   };
-  if (auto st = velocity("user_id", std::to_string(req.user_id), app.config.max_orders_per_user_hour, "orders_per_user_hour"); !st.ok())
+  if (auto st =
+          velocity("user_id", std::to_string(req.user_id), app.config.max_orders_per_user_hour, "orders_per_user_hour");
+      !st.ok())
     return error_response(st);
   if (auto st = velocity("client_ip", req.client_ip, app.config.max_orders_per_ip_hour, "orders_per_ip_hour"); !st.ok())
     return error_response(st);
@@ -330,13 +384,13 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
       }
       lines.push_back({l.line.product_id, l.line.quantity, l.name, l.sku, l.image, l.unit_price});
     }
-    if (lines.empty())
-      return error_response(Status(Kind::unprocessable, "cart_empty", "the cart has nothing to buy"));
+    if (lines.empty()) return error_response(Status(Kind::unprocessable, "cart_empty", "the cart has nothing to buy"));
   } else {
     for (auto& [id, q] : p.items) {
       auto prod = app.catalog->product(id);
       if (!prod.ok())
-        return error_response(Status(Kind::invalid, "unknown_product", "product " + std::to_string(id) + " does not exist",
+        return error_response(Status(Kind::invalid, "unknown_product",
+                                     "product " + std::to_string(id) + " does not exist",
                                      {{"field", "items"}, {"product_id", std::to_string(id)}}));
       lines.push_back({id, q, prod->name, prod->sku, prod->image_url(), prod->final_price()});
     }
@@ -344,7 +398,8 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   Cents subtotal = 0;
   for (const auto& l : lines) subtotal += l.unit_price * l.quantity;
   Totals totals = price_order(subtotal, 0, app.config);
-  if (totals.total <= 0) return error_response(Status(Kind::unprocessable, "nothing_to_charge", "the order total is zero"));
+  if (totals.total <= 0)
+    return error_response(Status(Kind::unprocessable, "nothing_to_charge", "the order total is zero"));
 
   // 4. Payment source (tokenize an inline card; the number stops here).
   PaymentSource source;
@@ -358,12 +413,19 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
       p.token = tok->token;
     }
     auto info = app.payments->token_info(p.token);
-    if (!info) return error_response(Status(Kind::invalid, "invalid_card", "unknown card token", {{"field", "payment_method"}}));
+    if (!info)
+      return error_response(Status(Kind::invalid, "invalid_card", "unknown card token", {{"field", "payment_method"}}));
     source.token = p.token;
-    pm_summary = {{"type", "card"}, {"brand", info->brand}, {"last4", info->last4},
-                  {"exp_month", info->exp_month}, {"exp_year", info->exp_year}};
-    fingerprint = info->brand + ":" + info->last4 + ":" + std::to_string(info->exp_month) + "/" + std::to_string(info->exp_year);
-    if (auto st = velocity("card_fingerprint", fingerprint, app.config.max_orders_per_card_hour, "orders_per_card_hour"); !st.ok())
+    pm_summary = {{"type", "card"},
+                  {"brand", info->brand},
+                  {"last4", info->last4},
+                  {"exp_month", info->exp_month},
+                  {"exp_year", info->exp_year}};
+    fingerprint =
+        info->brand + ":" + info->last4 + ":" + std::to_string(info->exp_month) + "/" + std::to_string(info->exp_year);
+    if (auto st =
+            velocity("card_fingerprint", fingerprint, app.config.max_orders_per_card_hour, "orders_per_card_hour");
+        !st.ok())
       return error_response(st);
   } else {
     source.wallet = p.wallet;
@@ -394,10 +456,16 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     app.db->write([&](Connection& c) {
       if (order_store::get_idempotency(c, req.user_id, req.idempotency_key)) return Status::Ok();
       int64_t now = now_seconds();
-      order_store::insert_idempotency(c, {req.user_id, req.idempotency_key, hash, "processing", 0, "", attempt_id, now});
+      order_store::insert_idempotency(c,
+                                      {req.user_id, req.idempotency_key, hash, "processing", 0, "", attempt_id, now});
       CheckoutAttempt a;
-      a.id = attempt_id; a.user_id = req.user_id; a.idempotency_key = req.idempotency_key; a.order_id = order_id;
-      a.step = "started"; a.created_at = now; a.updated_at = now;
+      a.id = attempt_id;
+      a.user_id = req.user_id;
+      a.idempotency_key = req.idempotency_key;
+      a.order_id = order_id;
+      a.step = "started";
+      a.created_at = now;
+      a.updated_at = now;
       order_store::insert_attempt(c, a);
       mine = true;
       return Status::Ok();
@@ -419,10 +487,17 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     int64_t now = now_seconds();
     order_store::insert_idempotency(c, {req.user_id, req.idempotency_key, hash, "processing", 0, "", attempt_id, now});
     CheckoutAttempt a;
-    a.id = attempt_id; a.user_id = req.user_id; a.idempotency_key = req.idempotency_key; a.order_id = order_id;
-    a.step = "reserved"; a.reservation_id = reservation_id; a.amount = totals.total; a.cart_owner = owner;
+    a.id = attempt_id;
+    a.user_id = req.user_id;
+    a.idempotency_key = req.idempotency_key;
+    a.order_id = order_id;
+    a.step = "reserved";
+    a.reservation_id = reservation_id;
+    a.amount = totals.total;
+    a.cart_owner = owner;
     for (const auto& l : lines) a.product_ids.push_back(l.product_id);
-    a.created_at = now; a.updated_at = now;
+    a.created_at = now;
+    a.updated_at = now;
     order_store::insert_attempt(c, a);
     mine = true;
     return Status::Ok();
@@ -459,7 +534,8 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
       return Status::Ok();
     });
     if (cs.kind() == Kind::unavailable && cs.code() != "payment_unavailable")
-      return error_response(Status(Kind::unavailable, "payment_unavailable", "the payment gateway is unavailable; retry shortly",
+      return error_response(Status(Kind::unavailable, "payment_unavailable",
+                                   "the payment gateway is unavailable; retry shortly",
                                    {{"gateway_code", cs.code()}, {"retryable", true}}));
     return error_response(cs);
   }
@@ -489,15 +565,17 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   o.created_at = o.updated_at = now;
   o.paid_at = now;
   for (const auto& l : lines)
-    o.items.push_back({0, l.product_id, l.name, l.image, l.sku, l.quantity, l.unit_price, l.unit_price * l.quantity, 0, 0, 0});
+    o.items.push_back(
+        {0, l.product_id, l.name, l.image, l.sku, l.quantity, l.unit_price, l.unit_price * l.quantity, 0, 0, 0});
   auto t = PaymentTransaction::captured_charge(o, p.pm_type, app.payments->name(), charge->charge_id, attempt_id, now);
   json response = order_json(o, {t});
   st = app.db->write([&](Connection& c) {
     order_store::insert_order(c, o);
     order_store::insert_transaction(c, t, "authorized and captured " + charge->charge_id);
     outbox::append(c, "order.created", response);
-    outbox::append(c, "order.paid", {{"order_id", o.id}, {"transaction_id", t.id}, {"amount", cents_to_json(t.amount)},
-                                     {"currency", t.currency}});
+    outbox::append(
+        c, "order.paid",
+        {{"order_id", o.id}, {"transaction_id", t.id}, {"amount", cents_to_json(t.amount)}, {"currency", t.currency}});
     order_store::update_attempt(c, attempt_id, "ordered", "", charge->charge_id, "");
     order_store::complete_idempotency(c, req.user_id, req.idempotency_key, 201, response.dump(), order_id);
     return Status::Ok();
@@ -560,7 +638,8 @@ void Checkout::finish_order(const std::string& attempt_id, const std::string& or
     for (const auto& it : items) {
       auto lvl = app.inventory->level(it.product_id);
       if (lvl.available() <= lvl.low_stock_threshold)
-        low.push_back({{"product_id", std::to_string(it.product_id)}, {"available", lvl.available()},
+        low.push_back({{"product_id", std::to_string(it.product_id)},
+                       {"available", lvl.available()},
                        {"threshold", lvl.low_stock_threshold}});
     }
   // Deferred durability (no sync of its own): if a crash loses this step,
@@ -602,7 +681,8 @@ Checkout::RecoveryReport Checkout::recover() {
     });
     if (order_exists) continue;
     if (auto made = app.payments->lookup(a.id)) {
-      if (made->status == "authorized") app.payments->void_charge(made->charge_id);
+      if (made->status == "authorized")
+        app.payments->void_charge(made->charge_id);
       else if (made->captured > made->refunded) {
         auto r = app.payments->refund("rf_" + a.id, made->charge_id, made->captured - made->refunded);
         if (!r.ok()) {
@@ -631,8 +711,10 @@ Checkout::RecoveryReport Checkout::recover() {
   // created, never through a reservation.
   std::vector<std::tuple<std::string, std::string, std::vector<OrderItem>>> orders;
   app.db->read([&](Connection& c) {
-    auto st = c.prepare("SELECT o.order_id, o.reservation_id FROM orders o WHERE o.status NOT IN ('cancelled', 'refunded') "
-                        "AND o.reservation_id NOT LIKE 'flash:%' AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.order_id AND e.note = 'stock taken at recovery')");
+    auto st = c.prepare(
+        "SELECT o.order_id, o.reservation_id FROM orders o WHERE o.status NOT IN ('cancelled', 'refunded') "
+        "AND o.reservation_id NOT LIKE 'flash:%' AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = "
+        "o.order_id AND e.note = 'stock taken at recovery')");
     std::vector<std::pair<std::string, std::string>> ids;
     while (st.step()) ids.push_back({st.text(0), st.text(1)});
     for (auto& [oid, rid] : ids) {
@@ -652,7 +734,8 @@ Checkout::RecoveryReport Checkout::recover() {
     bool taken = true;
     std::vector<std::pair<int64_t, int64_t>> done;
     for (const auto& it : items) {
-      if (!app.inventory->adjust(it.product_id, -it.quantity, "system", "order " + oid + ": stock taken at recovery").ok()) {
+      if (!app.inventory->adjust(it.product_id, -it.quantity, "system", "order " + oid + ": stock taken at recovery")
+               .ok()) {
         taken = false;
         break;
       }

@@ -1,9 +1,10 @@
 // `shopbox cluster status|resync`: a shard's identity and replication state
 // from its data directory, and the operator's way out of a refusal.
+#include "cluster/cluster.h"
+
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cluster/cluster.h"
 
 namespace shopbox::cli {
 

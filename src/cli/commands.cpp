@@ -12,8 +12,12 @@ namespace {
 int g_exit_code = 0;
 }
 
-void set_exit_code(int code) { g_exit_code = code; }
-int exit_code() { return g_exit_code; }
+void set_exit_code(int code) {
+  g_exit_code = code;
+}
+int exit_code() {
+  return g_exit_code;
+}
 void fail(const Status& st) {
   std::fprintf(stderr, "error: %s\n", st.message().c_str());
   g_exit_code = 1;
@@ -74,7 +78,7 @@ int serve_until_signal(App& app) {
   std::fprintf(stderr, "shopbox %s serving on http://%s:%d (data: %s)\n", kVersion, app.config.listen.c_str(), port,
                app.config.data_dir.c_str());
   std::fflush(stderr);
-  ops::hold_serve_lock(app.config.data_dir);  // restore refuses a data dir in use
+  ops::hold_serve_lock(app.config.data_dir);                                  // restore refuses a data dir in use
   ops::sd_notify("READY=1\nSTATUS=serving on port " + std::to_string(port));  // systemd Type=notify
   std::thread waiter([&] {
     int sig = 0;

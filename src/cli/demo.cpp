@@ -1,12 +1,12 @@
 // `shopbox demo`: a ready shop in one command. Generates the demo catalog
 // (skipped when the data dir already has products), creates an admin API
 // token, prints it, and serves until SIGTERM/SIGINT.
+#include <malloc.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-
-#include <malloc.h>
 
 #include "catalog/demo_catalog.h"
 #include "cli/commands.h"

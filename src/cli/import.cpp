@@ -1,10 +1,11 @@
 // `shopbox import FILE`: products from JSON or a Shopify product CSV.
 // Nothing is written unless the whole file is valid; errors name lines.
+#include "catalog/import.h"
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
-#include "catalog/import.h"
 #include "cli/commands.h"
 
 namespace shopbox::cli {
@@ -17,9 +18,9 @@ void add_import_commands(CLI::App& cli) {
     bool dry_run = false;
   };
   auto o = std::make_shared<Opts>();
-  auto* cmd = cli.add_subcommand(
-      "import",
-      "Import products from a JSON array or a Shopify product CSV (all or nothing; upserts by SKU; errors name the line)");
+  auto* cmd = cli.add_subcommand("import",
+                                 "Import products from a JSON array or a Shopify product CSV (all or nothing; upserts "
+                                 "by SKU; errors name the line)");
   add_common_flags(*cmd, o->flags, false);
   cmd->add_option("file", o->file, "the file to import (.json or .csv)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--format", o->format, "auto (by extension or content), json or shopify")
@@ -31,13 +32,14 @@ void add_import_commands(CLI::App& cli) {
     std::stringstream buf;
     buf << in.rdbuf();
     std::string text = buf.str();
-    ImportFormat format = o->format == "json" ? ImportFormat::json
+    ImportFormat format = o->format == "json"   ? ImportFormat::json
                           : o->format == "auto" ? detect_import_format(o->file, text)
                                                 : ImportFormat::shopify_csv;
     auto app = open_app(o->flags);
     if (!app.ok()) return fail(app.status());
     auto print_errors = [&](const std::vector<ImportError>& errors) {
-      for (const auto& e : errors) std::fprintf(stderr, "%s:%lld: %s\n", o->file.c_str(), static_cast<long long>(e.line), e.message.c_str());
+      for (const auto& e : errors)
+        std::fprintf(stderr, "%s:%lld: %s\n", o->file.c_str(), static_cast<long long>(e.line), e.message.c_str());
       std::fprintf(stderr, "error: nothing imported (%zu error%s)\n", errors.size(), errors.size() == 1 ? "" : "s");
       set_exit_code(1);
     };
@@ -51,7 +53,8 @@ void add_import_commands(CLI::App& cli) {
     if (!report.ok) return print_errors(report.errors);
     std::printf("%s: imported %lld products (%lld created, %lld updated), %lld new categories\n", o->file.c_str(),
                 static_cast<long long>(report.items), static_cast<long long>(report.summary.created),
-                static_cast<long long>(report.summary.updated), static_cast<long long>(report.summary.categories_created));
+                static_cast<long long>(report.summary.updated),
+                static_cast<long long>(report.summary.categories_created));
   });
 }
 

@@ -131,9 +131,9 @@ void add_check(CLI::App& cli) {
     if (!app.ok()) return fail(app.status());
     auto report = ops::run_checks(**app);
     if (*as_json) {
-      std::printf("%s\n", nlohmann::json{{"ok", report.ok()}, {"problems", report.problems}, {"stats", report.stats}}
-                              .dump(2)
-                              .c_str());
+      std::printf(
+          "%s\n",
+          nlohmann::json{{"ok", report.ok()}, {"problems", report.problems}, {"stats", report.stats}}.dump(2).c_str());
     } else {
       std::printf("checked %s:", cfg->data_dir.c_str());
       for (auto& [k, v] : report.stats.items()) std::printf(" %s=%s", k.c_str(), v.dump().c_str());
@@ -155,8 +155,9 @@ void add_version(CLI::App& cli) {
 }
 
 void add_config(CLI::App& cli) {
-  auto* cmd = cli.add_subcommand("config", "Print the default configuration (`config default`, also the bare "
-                                           "`config`) or check a config file");
+  auto* cmd = cli.add_subcommand("config",
+                                 "Print the default configuration (`config default`, also the bare "
+                                 "`config`) or check a config file");
   cmd->require_subcommand(0, 1);
   cmd->callback([cmd] {
     if (cmd->get_subcommands().empty()) std::fputs(default_config_toml().c_str(), stdout);

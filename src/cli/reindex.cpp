@@ -13,7 +13,8 @@ namespace shopbox::cli {
 
 void add_reindex_commands(CLI::App& cli) {
   auto flags = std::make_shared<CommonFlags>();
-  auto* cmd = cli.add_subcommand("reindex", "Rebuild the search index from the catalog (atomic swap; safe while serving)");
+  auto* cmd =
+      cli.add_subcommand("reindex", "Rebuild the search index from the catalog (atomic swap; safe while serving)");
   add_common_flags(*cmd, *flags, false);
   cmd->callback([flags] {
     auto app = open_app(*flags);

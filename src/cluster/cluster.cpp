@@ -14,7 +14,9 @@
 namespace shopbox {
 using json = nlohmann::json;
 
-std::string new_order_id(const std::string& shard) { return "ord_" + shard + "_" + random_hex(8); }
+std::string new_order_id(const std::string& shard) {
+  return "ord_" + shard + "_" + random_hex(8);
+}
 
 std::optional<std::string> order_shard(const std::string& order_id) {
   if (order_id.rfind("ord_", 0) != 0) return std::nullopt;
@@ -116,7 +118,8 @@ Status apply_change(Connection& c, const json& ch, std::vector<CatalogChange>& n
       return Status::Ok();
     }
     Product p = product_from_snapshot(ch.at("data"));
-    if (p.id != id) return Status::Invalid("change names product " + std::to_string(id) + " but carries " + std::to_string(p.id));
+    if (p.id != id)
+      return Status::Invalid("change names product " + std::to_string(id) + " but carries " + std::to_string(p.id));
     const int64_t created_at = p.created_at, updated_at = p.updated_at;
     if (auto old = catalog_store::get_product(c, id)) {
       // Ratings come from this shard's reviews, never from the primary.
@@ -246,7 +249,8 @@ Status Cluster::record(Connection& c, const CatalogChange& change) {
       cluster_store::append(c, "category", change.id, "delete", std::nullopt);
     return Status::Ok();
   }
-  auto p = change.what == CatalogChange::What::product_deleted ? std::nullopt : catalog_store::get_product(c, change.id);
+  auto p =
+      change.what == CatalogChange::What::product_deleted ? std::nullopt : catalog_store::get_product(c, change.id);
   if (p)
     cluster_store::append(c, "product", change.id, "upsert", product_snapshot(*p).dump());
   else
@@ -276,7 +280,9 @@ Status Cluster::baseline() {
 }
 
 Status Cluster::check_token(const std::string& presented) const {
-  if (!enabled()) return Status(Kind::not_found, "cluster_disabled", "this appliance is not part of a cluster (shard.token is empty)");
+  if (!enabled())
+    return Status(Kind::not_found, "cluster_disabled",
+                  "this appliance is not part of a cluster (shard.token is empty)");
   // Hash both sides so the comparison is constant-time whatever the lengths.
   if (presented.empty() || !constant_time_equal(sha256_hex(presented), sha256_hex(config_.shard_token)))
     return Status(Kind::unauthorized, "invalid_shard_token", "X-Shopbox-Shard-Token is missing or wrong");
@@ -285,16 +291,20 @@ Status Cluster::check_token(const std::string& presented) const {
 
 Result<json> Cluster::feed_page(int64_t after, int limit) {
   if (!is_primary())
-    return Status(Kind::conflict, "not_catalog_primary",
-                  "shard " + config_.shard_id + " is not the catalog primary; its feed is at " + config_.catalog_primary_url,
-                  {{"catalog_primary_url", config_.catalog_primary_url}});
+    return Status(
+        Kind::conflict, "not_catalog_primary",
+        "shard " + config_.shard_id + " is not the catalog primary; its feed is at " + config_.catalog_primary_url,
+        {{"catalog_primary_url", config_.catalog_primary_url}});
   json page;
   Status st = db_.read([&](Connection& c) {
     auto changes = cluster_store::changes_after(c, after, limit);
     json items = json::array();
     for (const auto& f : changes) {
-      json item = {{"version", f.version}, {"entity", f.entity}, {"id", std::to_string(f.entity_id)},
-                   {"op", f.op}, {"created_at", f.created_at}};
+      json item = {{"version", f.version},
+                   {"entity", f.entity},
+                   {"id", std::to_string(f.entity_id)},
+                   {"op", f.op},
+                   {"created_at", f.created_at}};
       item["data"] = f.payload ? json::parse(*f.payload) : json(nullptr);
       items.push_back(std::move(item));
     }
@@ -333,8 +343,8 @@ void Cluster::set_refused(const Status& why) {
 }
 
 Status Cluster::apply_page(const json& page) {
-  if (!page.is_object() || !page.contains("changes") || !page["changes"].is_array() || !page.contains("latest_version") ||
-      !page.contains("feed_id"))
+  if (!page.is_object() || !page.contains("changes") || !page["changes"].is_array() ||
+      !page.contains("latest_version") || !page.contains("feed_id"))
     return Status::Invalid("the primary's answer is not a change-feed page");
   const int64_t latest = page["latest_version"].get<int64_t>();
   const std::string feed_id = page["feed_id"].get<std::string>();
@@ -348,15 +358,17 @@ Status Cluster::apply_page(const json& page) {
     // `shopbox cluster resync`: once diverged, a primary that later passes
     // this version would otherwise look like a match.
     if (auto why = cluster_store::get_state(c, "refused")) {
-      refusal = Status(Kind::conflict, "replica_ahead", *why, {{"applied_version", applied}, {"primary_version", latest}});
+      refusal =
+          Status(Kind::conflict, "replica_ahead", *why, {{"applied_version", applied}, {"primary_version", latest}});
       return Status::Ok();
     }
     auto known_feed = cluster_store::get_state(c, "primary_feed_id");
     if (known_feed && *known_feed != feed_id) {
-      refusal = Status(Kind::conflict, "feed_mismatch",
-                       "this shard's catalog was replicated from feed " + *known_feed + " but the primary now serves feed " +
-                           feed_id + " (a different or re-created primary); not applying",
-                       {{"local_feed_id", *known_feed}, {"primary_feed_id", feed_id}});
+      refusal =
+          Status(Kind::conflict, "feed_mismatch",
+                 "this shard's catalog was replicated from feed " + *known_feed + " but the primary now serves feed " +
+                     feed_id + " (a different or re-created primary); not applying",
+                 {{"local_feed_id", *known_feed}, {"primary_feed_id", feed_id}});
     } else if (applied > latest) {
       refusal = Status(Kind::conflict, "replica_ahead",
                        "local catalog version " + std::to_string(applied) + " is newer than the primary's " +
@@ -375,7 +387,8 @@ Status Cluster::apply_page(const json& page) {
         return Status::Invalid("change feed out of order at version " + std::to_string(version));
       }
       if (auto a = apply_change(c, ch, notes); !a.ok())
-        return Status(a.kind(), a.code(), "applying catalog change " + std::to_string(version) + ": " + a.message(), a.details());
+        return Status(a.kind(), a.code(), "applying catalog change " + std::to_string(version) + ": " + a.message(),
+                      a.details());
       v = version;
       ++applied_now;
     }
@@ -426,8 +439,8 @@ Status Cluster::poll_once(bool& more) {
   cli.set_read_timeout(30, 0);
   cli.set_write_timeout(5, 0);
   httplib::Headers headers = {{"X-Shopbox-Shard-Token", config_.shard_token}, {"X-Shopbox-Shard", config_.shard_id}};
-  auto res = cli.Get(("/api/v1/cluster/changes?after=" + std::to_string(after) + "&limit=" + std::to_string(limit)).c_str(),
-                     headers);
+  auto res = cli.Get(
+      ("/api/v1/cluster/changes?after=" + std::to_string(after) + "&limit=" + std::to_string(limit)).c_str(), headers);
   if (!res) {
     metrics_.inc("shopbox_cluster_poll_errors_total", {{"reason", "unreachable"}});
     std::lock_guard<std::mutex> lock(mu_);
@@ -438,7 +451,8 @@ Status Cluster::poll_once(bool& more) {
   json body = json::parse(res->body, nullptr, false);
   if (res->status != 200) {
     metrics_.inc("shopbox_cluster_poll_errors_total", {{"reason", "http_" + std::to_string(res->status)}});
-    std::string msg = body.is_object() && body.contains("error") ? body["error"].value("message", "") : res->body.substr(0, 200);
+    std::string msg =
+        body.is_object() && body.contains("error") ? body["error"].value("message", "") : res->body.substr(0, 200);
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != "refused") state_ = "error";
     last_error_ = "catalog primary answered " + std::to_string(res->status) + ": " + msg;
@@ -512,26 +526,33 @@ void Cluster::register_metrics() {
     std::lock_guard<std::mutex> lock(mu_);
     return static_cast<double>(applied_version_);
   });
-  metrics_.gauge("shopbox_cluster_primary_version", "the primary's newest catalog version at the last poll (-1: not yet)", [this] {
-    std::lock_guard<std::mutex> lock(mu_);
-    return static_cast<double>(primary_version_);
-  });
-  metrics_.gauge("shopbox_cluster_replication_lag_versions", "catalog changes on the primary not applied here yet", [this] {
-    std::lock_guard<std::mutex> lock(mu_);
-    return primary_version_ < 0 ? 0.0 : static_cast<double>(std::max<int64_t>(0, primary_version_ - applied_version_));
-  });
-  metrics_.gauge("shopbox_cluster_replication_lag_seconds", "age of the oldest catalog change not applied here (0: caught up)", [this] {
-    std::lock_guard<std::mutex> lock(mu_);
-    return behind_since_ == 0 ? 0.0 : static_cast<double>(std::max<int64_t>(0, now_seconds() - behind_since_));
-  });
-  metrics_.gauge("shopbox_cluster_last_sync_age_seconds", "seconds since the last successful poll of the primary (-1: never)", [this] {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_success_at_ == 0 ? -1.0 : static_cast<double>(now_seconds() - last_success_at_);
-  });
-  metrics_.gauge("shopbox_cluster_replication_refused", "1 when this replica refuses the primary's feed (it is ahead, or another feed)", [this] {
-    std::lock_guard<std::mutex> lock(mu_);
-    return state_ == "refused" ? 1.0 : 0.0;
-  });
+  metrics_.gauge("shopbox_cluster_primary_version",
+                 "the primary's newest catalog version at the last poll (-1: not yet)", [this] {
+                   std::lock_guard<std::mutex> lock(mu_);
+                   return static_cast<double>(primary_version_);
+                 });
+  metrics_.gauge(
+      "shopbox_cluster_replication_lag_versions", "catalog changes on the primary not applied here yet", [this] {
+        std::lock_guard<std::mutex> lock(mu_);
+        return primary_version_ < 0 ? 0.0
+                                    : static_cast<double>(std::max<int64_t>(0, primary_version_ - applied_version_));
+      });
+  metrics_.gauge("shopbox_cluster_replication_lag_seconds",
+                 "age of the oldest catalog change not applied here (0: caught up)", [this] {
+                   std::lock_guard<std::mutex> lock(mu_);
+                   return behind_since_ == 0 ? 0.0
+                                             : static_cast<double>(std::max<int64_t>(0, now_seconds() - behind_since_));
+                 });
+  metrics_.gauge("shopbox_cluster_last_sync_age_seconds",
+                 "seconds since the last successful poll of the primary (-1: never)", [this] {
+                   std::lock_guard<std::mutex> lock(mu_);
+                   return last_success_at_ == 0 ? -1.0 : static_cast<double>(now_seconds() - last_success_at_);
+                 });
+  metrics_.gauge("shopbox_cluster_replication_refused",
+                 "1 when this replica refuses the primary's feed (it is ahead, or another feed)", [this] {
+                   std::lock_guard<std::mutex> lock(mu_);
+                   return state_ == "refused" ? 1.0 : 0.0;
+                 });
 }
 
 json Cluster::status() {
@@ -540,7 +561,9 @@ json Cluster::status() {
   json out = {{"shard", config_.shard_id},
               {"region", region()},
               {"cluster", enabled()},
-              {"role", !enabled() ? "single" : is_primary() ? "catalog_primary" : "replica"},
+              {"role", !enabled()     ? "single"
+                       : is_primary() ? "catalog_primary"
+                                      : "replica"},
               {"catalog_primary_url", config_.catalog_primary_url},
               {"peers", peers}};
   if (!enabled()) return out;
@@ -558,7 +581,8 @@ json Cluster::status() {
   out["state"] = state_;
   out["applied_version"] = applied_version_;
   out["primary_version"] = primary_version_ < 0 ? json(nullptr) : json(primary_version_);
-  out["lag_versions"] = primary_version_ < 0 ? json(nullptr) : json(std::max<int64_t>(0, primary_version_ - applied_version_));
+  out["lag_versions"] =
+      primary_version_ < 0 ? json(nullptr) : json(std::max<int64_t>(0, primary_version_ - applied_version_));
   out["lag_seconds"] = behind_since_ == 0 ? 0 : std::max<int64_t>(0, now_seconds() - behind_since_);
   out["last_sync_at"] = last_success_at_ == 0 ? json(nullptr) : json(iso8601(last_success_at_));
   out["changes_applied"] = applied_total_;

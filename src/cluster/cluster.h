@@ -25,11 +25,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "config.h"
@@ -119,8 +118,8 @@ class Cluster {
   std::string state_ = "starting";  // primary | single | starting | ok | catching_up | unreachable | error | refused
   std::string last_error_;
   int64_t applied_version_ = 0;
-  int64_t primary_version_ = -1;    // -1: not heard from the primary yet
-  int64_t behind_since_ = 0;        // created_at of the oldest change not applied yet (0: caught up)
+  int64_t primary_version_ = -1;  // -1: not heard from the primary yet
+  int64_t behind_since_ = 0;      // created_at of the oldest change not applied yet (0: caught up)
   int64_t last_success_at_ = 0;
   int64_t applied_total_ = 0;
 };

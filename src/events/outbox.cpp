@@ -13,20 +13,26 @@ using json = nlohmann::json;
 namespace outbox {
 int64_t append(Connection& c, const std::string& type, const json& data) {
   c.prepare("INSERT INTO outbox_events(type, payload, created_at) VALUES (?,?,?)")
-      .bind(1, type).bind(2, data.dump()).bind(3, now_seconds()).exec();
+      .bind(1, type)
+      .bind(2, data.dump())
+      .bind(3, now_seconds())
+      .exec();
   return c.last_insert_id();
 }
 
 std::string event_body(int64_t event_id, const std::string& type, const std::string& payload, int64_t created_at) {
   json data = json::parse(payload, nullptr, false);
   if (data.is_discarded()) data = json::object();
-  return json{{"id", "evt_" + std::to_string(event_id)}, {"type", type}, {"created_at", iso8601(created_at)}, {"data", data}}
+  return json{
+      {"id", "evt_" + std::to_string(event_id)}, {"type", type}, {"created_at", iso8601(created_at)}, {"data", data}}
       .dump();
 }
 }  // namespace outbox
 
 WebhookDispatcher::WebhookDispatcher(Sqlite& db, const Config& config) : db_(db), config_(config) {}
-WebhookDispatcher::~WebhookDispatcher() { stop(); }
+WebhookDispatcher::~WebhookDispatcher() {
+  stop();
+}
 
 void WebhookDispatcher::start() {
   if (thread_.joinable()) return;
@@ -111,8 +117,14 @@ int WebhookDispatcher::run_once() {
     int64_t now = now_millis();
     for (int64_t id : ids) {
       for (const auto& u : targets)
-        c.prepare("INSERT INTO webhook_deliveries(event_id, url, status, next_attempt_at, created_at) VALUES (?,?,'pending',?,?)")
-            .bind(1, id).bind(2, u).bind(3, now).bind(4, now_seconds()).exec();
+        c.prepare(
+             "INSERT INTO webhook_deliveries(event_id, url, status, next_attempt_at, created_at) VALUES "
+             "(?,?,'pending',?,?)")
+            .bind(1, id)
+            .bind(2, u)
+            .bind(3, now)
+            .bind(4, now_seconds())
+            .exec();
       c.prepare("UPDATE outbox_events SET dispatched = 1 WHERE event_id = ?").bind(1, id).exec();
     }
     return Status::Ok();
@@ -121,11 +133,13 @@ int WebhookDispatcher::run_once() {
   std::vector<Due> due;
   db_.read([&](Connection& c) {
     auto st = c.prepare(
-        "SELECT d.delivery_id, d.event_id, d.url, e.type, e.payload, d.attempts, e.created_at FROM webhook_deliveries d "
+        "SELECT d.delivery_id, d.event_id, d.url, e.type, e.payload, d.attempts, e.created_at FROM webhook_deliveries "
+        "d "
         "JOIN outbox_events e ON e.event_id = d.event_id WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
         "ORDER BY d.next_attempt_at LIMIT 50");
     st.bind(1, now_millis());
-    while (st.step()) due.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.int64(5), st.int64(6)});
+    while (st.step())
+      due.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.int64(5), st.int64(6)});
     return Status::Ok();
   });
 
@@ -145,8 +159,10 @@ int WebhookDispatcher::run_once() {
                             {"X-Shopbox-Delivery", std::to_string(d.id)},
                             {"X-Shopbox-Signature", "sha256=" + hmac_sha256_hex(config_.webhook_secret, body)}};
       auto r = cli.Post(path.c_str(), h, body, "application/json");
-      if (r) status = r->status;
-      else error = httplib::to_string(r.error());
+      if (r)
+        status = r->status;
+      else
+        error = httplib::to_string(r.error());
     }
     int64_t attempts = d.attempts + 1;
     bool ok = status >= 200 && status < 300;
@@ -154,11 +170,17 @@ int WebhookDispatcher::run_once() {
     int64_t backoff = static_cast<int64_t>(config_.webhook_backoff_ms) << std::min<int64_t>(attempts - 1, 20);
     if (!ok && error.empty()) error = "HTTP " + std::to_string(status);
     db_.write([&](Connection& c) {
-      c.prepare("UPDATE webhook_deliveries SET status = ?, attempts = ?, response_status = ?, last_error = ?, "
-                "next_attempt_at = ?, delivered_at = ? WHERE delivery_id = ?")
-          .bind(1, next_status).bind(2, attempts).bind(3, status == 0 ? std::optional<int64_t>() : std::optional<int64_t>(status))
-          .bind(4, ok ? std::string() : error).bind(5, now_millis() + backoff)
-          .bind(6, ok ? std::optional<int64_t>(now_seconds()) : std::optional<int64_t>()).bind(7, d.id).exec();
+      c.prepare(
+           "UPDATE webhook_deliveries SET status = ?, attempts = ?, response_status = ?, last_error = ?, "
+           "next_attempt_at = ?, delivered_at = ? WHERE delivery_id = ?")
+          .bind(1, next_status)
+          .bind(2, attempts)
+          .bind(3, status == 0 ? std::optional<int64_t>() : std::optional<int64_t>(status))
+          .bind(4, ok ? std::string() : error)
+          .bind(5, now_millis() + backoff)
+          .bind(6, ok ? std::optional<int64_t>(now_seconds()) : std::optional<int64_t>())
+          .bind(7, d.id)
+          .exec();
       return Status::Ok();
     });
   }

@@ -25,7 +25,9 @@ namespace {
 std::string key2(int64_t a, int64_t b) {
   return encode_u64_key(static_cast<uint64_t>(a)) + encode_u64_key(static_cast<uint64_t>(b));
 }
-std::string key3(int64_t a, int64_t b, int64_t c) { return key2(a, b) + encode_u64_key(static_cast<uint64_t>(c)); }
+std::string key3(int64_t a, int64_t b, int64_t c) {
+  return key2(a, b) + encode_u64_key(static_cast<uint64_t>(c));
+}
 
 std::optional<json> get_json(const Txn& txn, MDB_dbi db, std::string_view key) {
   auto v = txn.get(db, key);
@@ -34,9 +36,13 @@ std::optional<json> get_json(const Txn& txn, MDB_dbi db, std::string_view key) {
   if (j.is_discarded()) return std::nullopt;
   return j;
 }
-void put_json(WriteTxn& txn, MDB_dbi db, std::string_view key, const json& j) { txn.put(db, key, j.dump()); }
+void put_json(WriteTxn& txn, MDB_dbi db, std::string_view key, const json& j) {
+  txn.put(db, key, j.dump());
+}
 
-int64_t i(const json& j, const char* k) { return j.value(k, static_cast<int64_t>(0)); }
+int64_t i(const json& j, const char* k) {
+  return j.value(k, static_cast<int64_t>(0));
+}
 
 FlashStatus status_of(const json& sale, const std::optional<json>& user, int64_t now) {
   FlashStatus s;
@@ -129,7 +135,7 @@ Status validate_address(const json& a) {
 }
 
 json address_json(const Address& a) {
-  json j = {{"name", a.name}, {"street", a.street}, {"city", a.city},
+  json j = {{"name", a.name},   {"street", a.street}, {"city", a.city},
             {"state", a.state}, {"zip", a.zip},       {"country", a.country}};
   if (a.phone) j["phone"] = *a.phone;
   return j;
@@ -196,7 +202,8 @@ Result<FlashSale> FlashSales::create(const FlashSaleInput& in, const std::string
   FlashSale sale;
   Status st = db_.write([&](Connection& c) {
     auto ins = c.prepare(
-        "INSERT INTO flash_sales (product_id, sale_price_cents, currency, quantity, per_user_limit, starts_at, ends_at, "
+        "INSERT INTO flash_sales (product_id, sale_price_cents, currency, quantity, per_user_limit, starts_at, "
+        "ends_at, "
         "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     int64_t now = now_seconds();
     ins.bind(1, in.product_id).bind(2, in.sale_price).bind(3, product->currency).bind(4, in.quantity);
@@ -226,9 +233,10 @@ Result<FlashSale> FlashSales::create(const FlashSaleInput& in, const std::string
       audit.at = now;
       inventory_store::put(txn, kv_, in.product_id, level);
       inventory_store::append_audit(txn, kv_, audit);
-      json state = {{"p", in.product_id}, {"n", in.quantity}, {"lim", in.per_user_limit}, {"s", in.starts_at},
-                    {"e", in.ends_at},    {"rem", in.quantity}, {"held", 0},              {"sold", 0},
-                    {"ret", 0},           {"next", 1},          {"head", 1},              {"fin", false}};
+      json state = {{"p", in.product_id}, {"n", in.quantity}, {"lim", in.per_user_limit},
+                    {"s", in.starts_at},  {"e", in.ends_at},  {"rem", in.quantity},
+                    {"held", 0},          {"sold", 0},        {"ret", 0},
+                    {"next", 1},          {"head", 1},        {"fin", false}};
       put_json(txn, kv_.db("flash_sales"), encode_u64_key(static_cast<uint64_t>(sale.id)), state);
       return Status::Ok();
     });
@@ -398,7 +406,8 @@ Result<FlashStatus> FlashSales::join(int64_t sale_id, int64_t user_id, int64_t q
     std::string skey = encode_u64_key(static_cast<uint64_t>(sale_id));
     json sale = *get_json(txn, kv_.db("flash_sales"), skey);
     if (now < i(sale, "s"))
-      return Status::Conflict("sale_not_started", "this flash sale has not started yet", {{"starts_at", iso8601(i(sale, "s"))}});
+      return Status::Conflict("sale_not_started", "this flash sale has not started yet",
+                              {{"starts_at", iso8601(i(sale, "s"))}});
     if (now >= i(sale, "e")) return Status::Conflict("sale_ended", "this flash sale has ended");
     std::string ukey = key2(sale_id, user_id);
     auto user = get_json(txn, kv_.db("flash_users"), ukey);
@@ -445,13 +454,14 @@ Result<FlashStatus> FlashSales::status(int64_t sale_id, int64_t user_id) {
     ReadTxn txn(kv_);
     auto sale = get_json(txn, kv_.db("flash_sales"), skey);
     if (!sale) return Status::NotFound("flash sale not found");
-    if (!advance_due(txn, kv_, sale_id, now)) return status_of(*sale, get_json(txn, kv_.db("flash_users"), key2(sale_id, user_id)), now);
+    if (!advance_due(txn, kv_, sale_id, now))
+      return status_of(*sale, get_json(txn, kv_.db("flash_users"), key2(sale_id, user_id)), now);
   }
   FlashStatus out;
   Status st = kv_.write([&](WriteTxn& txn) {
     if (auto a = advance(txn, sale_id, now); !a.ok()) return a;
-    out = status_of(*get_json(txn, kv_.db("flash_sales"), skey), get_json(txn, kv_.db("flash_users"), key2(sale_id, user_id)),
-                    now);
+    out = status_of(*get_json(txn, kv_.db("flash_sales"), skey),
+                    get_json(txn, kv_.db("flash_users"), key2(sale_id, user_id)), now);
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -488,7 +498,8 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
       pm = user_store::get_payment_method(c, user_id, *in.payment.payment_method_id);
       return Status::Ok();
     });
-    if (!pm) return Status::Invalid("payment_method_id names no payment method of yours", {{"field", "payment_method_id"}});
+    if (!pm)
+      return Status::Invalid("payment_method_id names no payment method of yours", {{"field", "payment_method_id"}});
     source.token = pm->token;
     brand = pm->brand;
     last4 = pm->last_four;
@@ -512,7 +523,8 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
       return Status(Kind::forbidden, "invalid_token", "this permission token is not valid for you and this sale");
     std::string st = token->value("st", "");
     if (st == "used")
-      return Status::Conflict("token_used", "this permission token has been used", {{"order_id", token->value("ord", "")}});
+      return Status::Conflict("token_used", "this permission token has been used",
+                              {{"order_id", token->value("ord", "")}});
     if (st == "expired")
       return Status::Conflict("token_expired", "this permission token expired; join the queue again");
     if (st == "claimed") return Status::Conflict("checkout_in_progress", "a checkout with this token is in progress");
@@ -597,13 +609,18 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   order.created_at = order.updated_at = o.created_at;
   order.paid_at = o.created_at;
   order.items.push_back({0, o.product_id, o.product_name, image, sku, o.quantity, o.unit_price, o.subtotal, 0, 0, 0});
-  auto t = PaymentTransaction::captured_charge(order, "card", payments_.name(), o.charge_id, "flash:" + in.token, o.created_at);
+  auto t = PaymentTransaction::captured_charge(order, "card", payments_.name(), o.charge_id, "flash:" + in.token,
+                                               o.created_at);
   Status saved = db_.write([&](Connection& c) {
     order_store::insert_order(c, order);
-    order_store::insert_transaction(c, t, "flash sale " + std::to_string(sale_id) + ": authorized and captured " + o.charge_id);
+    order_store::insert_transaction(
+        c, t, "flash sale " + std::to_string(sale_id) + ": authorized and captured " + o.charge_id);
     outbox::append(c, "order.created", order_json(order, {t}));
-    outbox::append(c, "order.paid", {{"order_id", order.id}, {"transaction_id", t.id}, {"amount", cents_to_json(t.amount)},
-                                     {"currency", t.currency}});
+    outbox::append(c, "order.paid",
+                   {{"order_id", order.id},
+                    {"transaction_id", t.id},
+                    {"amount", cents_to_json(t.amount)},
+                    {"currency", t.currency}});
     auto ins = c.prepare(
         "INSERT INTO flash_orders (order_id, sale_id, user_id, product_id, product_name, quantity, unit_price_cents, "
         "subtotal_cents, tax_cents, shipping_cents, total_cents, currency, status, token, charge_id, brand, last4, "
@@ -638,7 +655,8 @@ Result<FlashOrder> FlashSales::order(const std::string& order_id, int64_t user_i
   db_.read([&](Connection& c) {
     auto q = c.prepare(
         "SELECT order_id, sale_id, user_id, product_id, product_name, quantity, unit_price_cents, subtotal_cents, "
-        "tax_cents, shipping_cents, total_cents, currency, status, charge_id, brand, last4, shipping_address, created_at "
+        "tax_cents, shipping_cents, total_cents, currency, status, charge_id, brand, last4, shipping_address, "
+        "created_at "
         "FROM flash_orders WHERE order_id = ? AND user_id = ?");
     q.bind(1, order_id).bind(2, user_id);
     if (q.step()) o = read_order(q);
@@ -728,7 +746,8 @@ void FlashSales::check_invariants(std::vector<std::string>& problems) {
   db_.read([&](Connection& c) {
     auto q = c.prepare(
         "SELECT f.sale_id, f.quantity, COALESCE(SUM(o.quantity), 0) FROM flash_sales f "
-        "LEFT JOIN flash_orders o ON o.sale_id = f.sale_id GROUP BY f.sale_id HAVING COALESCE(SUM(o.quantity), 0) > f.quantity");
+        "LEFT JOIN flash_orders o ON o.sale_id = f.sale_id GROUP BY f.sale_id HAVING COALESCE(SUM(o.quantity), 0) > "
+        "f.quantity");
     while (q.step())
       problems.push_back("flash: sale " + std::to_string(q.int64(0)) + " has orders for " + std::to_string(q.int64(2)) +
                          " units of " + std::to_string(q.int64(1)) + " (oversold)");

@@ -25,11 +25,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/money.h"
 #include "base/status.h"
@@ -60,8 +59,8 @@ struct FlashSale {
   int64_t remaining = 0;  // in the pool, not promised to anyone
   int64_t held = 0;       // promised to live tokens
   int64_t sold = 0;
-  int64_t returned = 0;   // unsold units given back to stock after the end
-  int64_t queued = 0;     // shoppers still waiting in the queue
+  int64_t returned = 0;  // unsold units given back to stock after the end
+  int64_t queued = 0;    // shoppers still waiting in the queue
 };
 
 struct FlashSaleInput {
@@ -75,13 +74,13 @@ struct FlashSaleInput {
 
 // A shopper's place in a sale.
 struct FlashStatus {
-  std::string state;  // not_joined, queued, granted, purchased, expired, sold_out, ended
-  int64_t position = 0;           // queued: 1 = next
-  std::string token;              // granted
-  int64_t quantity = 0;           // granted: units the token holds
-  int64_t expires_at = 0;         // granted
-  int64_t bought = 0;             // units bought in this sale so far
-  std::string last_order_id;      // purchased
+  std::string state;          // not_joined, queued, granted, purchased, expired, sold_out, ended
+  int64_t position = 0;       // queued: 1 = next
+  std::string token;          // granted
+  int64_t quantity = 0;       // granted: units the token holds
+  int64_t expires_at = 0;     // granted
+  int64_t bought = 0;         // units bought in this sale so far
+  std::string last_order_id;  // purchased
 };
 
 struct FlashPayment {

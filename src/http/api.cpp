@@ -6,18 +6,30 @@ namespace shopbox::http {
 
 int http_status(Kind kind) {
   switch (kind) {
-    case Kind::ok: return 200;
-    case Kind::invalid: return 400;
-    case Kind::unauthorized: return 401;
-    case Kind::payment_failed: return 402;
-    case Kind::forbidden: return 403;
-    case Kind::not_found: return 404;
-    case Kind::conflict: return 409;
-    case Kind::too_large: return 413;
-    case Kind::unprocessable: return 422;
-    case Kind::rate_limited: return 429;
-    case Kind::internal: return 500;
-    case Kind::unavailable: return 503;
+    case Kind::ok:
+      return 200;
+    case Kind::invalid:
+      return 400;
+    case Kind::unauthorized:
+      return 401;
+    case Kind::payment_failed:
+      return 402;
+    case Kind::forbidden:
+      return 403;
+    case Kind::not_found:
+      return 404;
+    case Kind::conflict:
+      return 409;
+    case Kind::too_large:
+      return 413;
+    case Kind::unprocessable:
+      return 422;
+    case Kind::rate_limited:
+      return 429;
+    case Kind::internal:
+      return 500;
+    case Kind::unavailable:
+      return 503;
   }
   return 500;
 }
@@ -84,14 +96,17 @@ Result<int64_t> json_id(const json& obj, const char* field) {
   return *id;
 }
 
-json id_json(int64_t id) { return std::to_string(id); }
+json id_json(int64_t id) {
+  return std::to_string(id);
+}
 
 Result<std::optional<std::string>> opt_string(const json& obj, const char* field, size_t max_len) {
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return std::optional<std::string>();
   if (!it->is_string()) return field_error(field, std::string(field) + " must be a string");
   auto s = it->get<std::string>();
-  if (s.size() > max_len) return field_error(field, std::string(field) + " is too long (max " + std::to_string(max_len) + ")");
+  if (s.size() > max_len)
+    return field_error(field, std::string(field) + " is too long (max " + std::to_string(max_len) + ")");
   return std::optional<std::string>(std::move(s));
 }
 
@@ -105,13 +120,13 @@ Result<std::string> req_string(const json& obj, const char* field, size_t max_le
 Result<std::optional<int64_t>> opt_int(const json& obj, const char* field, int64_t min, int64_t max) {
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return std::optional<int64_t>();
-  if (!it->is_number_integer())
-    return field_error(field, std::string(field) + " must be an integer");
+  if (!it->is_number_integer()) return field_error(field, std::string(field) + " must be an integer");
   if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
     return field_error(field, std::string(field) + " is out of range");
   int64_t v = it->get<int64_t>();
   if (v < min || v > max)
-    return field_error(field, std::string(field) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return field_error(field,
+                       std::string(field) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
   return std::optional<int64_t>(v);
 }
 
@@ -143,7 +158,8 @@ Result<std::optional<int64_t>> query_int(const Req& req, const char* name, int64
   int64_t n = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
   if (v->empty() || ec != std::errc() || p != v->data() + v->size() || n < min || n > max)
-    return field_error(name, std::string(name) + " must be an integer between " + std::to_string(min) + " and " + std::to_string(max));
+    return field_error(
+        name, std::string(name) + " must be an integer between " + std::to_string(min) + " and " + std::to_string(max));
   return std::optional<int64_t>(n);
 }
 

@@ -11,9 +11,12 @@ namespace shopbox {
 
 std::string Principal::actor() const {
   switch (type) {
-    case Type::user: return "user:" + std::to_string(user_id);
-    case Type::api_token: return "token:" + std::to_string(token_id);
-    case Type::anonymous: break;
+    case Type::user:
+      return "user:" + std::to_string(user_id);
+    case Type::api_token:
+      return "token:" + std::to_string(token_id);
+    case Type::anonymous:
+      break;
   }
   return "anonymous";
 }
@@ -193,8 +196,8 @@ bool is_https(const Config& config, const Req& req) {
 }
 
 std::string session_cookie(const Config& config, const Req& req, const std::string& token, int64_t max_age) {
-  std::string c = std::string(Sessions::kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                  std::to_string(max_age < 0 ? 0 : max_age);
+  std::string c = std::string(Sessions::kCookie) + "=" + token +
+                  "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age < 0 ? 0 : max_age);
   if (is_https(config, req)) c += "; Secure";
   return c;
 }

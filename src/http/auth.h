@@ -15,9 +15,9 @@ struct Config;
 struct Principal {
   enum class Type { anonymous, user, api_token };
   Type type = Type::anonymous;
-  int64_t user_id = 0;     // for Type::user
-  std::string role;        // "customer" or "admin"
-  bool via_cookie = false; // cookie-authenticated mutations need a CSRF check
+  int64_t user_id = 0;      // for Type::user
+  std::string role;         // "customer" or "admin"
+  bool via_cookie = false;  // cookie-authenticated mutations need a CSRF check
 
   bool is_admin() const { return role == "admin"; }
   bool signed_in() const { return type == Type::user; }

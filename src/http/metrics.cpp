@@ -81,7 +81,8 @@ std::string Metrics::render() const {
     }
     for (const auto& [name, series] : counters_) {
       o << "# TYPE " << name << " counter\n";
-      for (const auto& [labels, v] : series) o << name << (labels.empty() ? "" : "{" + labels + "}") << " " << v << "\n";
+      for (const auto& [labels, v] : series)
+        o << name << (labels.empty() ? "" : "{" + labels + "}") << " " << v << "\n";
     }
     gauges = gauges_;
   }

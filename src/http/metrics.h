@@ -30,8 +30,8 @@ class Metrics {
     double sum = 0;
   };
   mutable std::mutex mu_;
-  std::map<std::string, uint64_t> requests_;       // key: method|route|status
-  std::map<std::string, Histogram> latency_;       // key: method|route
+  std::map<std::string, uint64_t> requests_;                       // key: method|route|status
+  std::map<std::string, Histogram> latency_;                       // key: method|route
   std::map<std::string, std::map<std::string, double>> counters_;  // name -> labels -> value
   std::vector<std::pair<std::string, std::pair<std::string, std::function<double()>>>> gauges_;
 };

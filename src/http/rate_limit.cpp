@@ -29,10 +29,14 @@ Result<Rate> parse_rate(std::string_view text) {
   }
   auto unit = per.substr(digits);
   int64_t unit_ms = 0;
-  if (unit == "s" || unit == "sec") unit_ms = 1000;
-  else if (unit == "min" || unit == "m") unit_ms = 60'000;
-  else if (unit == "h" || unit == "hour") unit_ms = 3'600'000;
-  else return bad();
+  if (unit == "s" || unit == "sec")
+    unit_ms = 1000;
+  else if (unit == "min" || unit == "m")
+    unit_ms = 60'000;
+  else if (unit == "h" || unit == "hour")
+    unit_ms = 3'600'000;
+  else
+    return bad();
   return Rate{static_cast<double>(n), static_cast<double>(mult * unit_ms)};
 }
 
@@ -62,7 +66,7 @@ Result<std::unique_ptr<RateLimiter>> RateLimiter::create(const Config& c) {
   std::unique_ptr<RateLimiter> rl(new RateLimiter());
   rl->enabled_ = c.rate_limit_enabled != 0;
   const std::pair<const char*, const std::string*> rows[] = {
-      {"auth", &c.rate_limit_auth},     {"cart", &c.rate_limit_cart},     {"checkout", &c.rate_limit_checkout},
+      {"auth", &c.rate_limit_auth},     {"cart", &c.rate_limit_cart},       {"checkout", &c.rate_limit_checkout},
       {"search", &c.rate_limit_search}, {"catalog", &c.rate_limit_catalog}, {"admin", &c.rate_limit_admin},
       {"flash", &c.rate_limit_flash},   {"default", &c.rate_limit_default}};
   for (auto& [name, spec] : rows) {
@@ -107,7 +111,9 @@ void RateLimiter::make_room(Shard& shard, int64_t now_ms) {
     it = shard.buckets.erase(it);
 }
 
-int64_t RateLimiter::take(const std::string& key, const Rate& rate) { return use(key, rate, true); }
+int64_t RateLimiter::take(const std::string& key, const Rate& rate) {
+  return use(key, rate, true);
+}
 
 // Refills the bucket for the time passed, then takes a token when `consume`
 // and one is there. Returns 0 if a token was (or would be) available, else

@@ -31,8 +31,8 @@
 namespace shopbox::http {
 
 struct Rate {
-  double tokens = 0;       // bucket size; 0 = unlimited
-  double period_ms = 0;    // time to refill the whole bucket
+  double tokens = 0;     // bucket size; 0 = unlimited
+  double period_ms = 0;  // time to refill the whole bucket
   bool unlimited() const { return tokens <= 0; }
 };
 // "30/min", "10/15min", "100/s", "5/h", "off".

@@ -16,9 +16,14 @@ Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field)
 }  // namespace http
 
 static json return_json(const ReturnRecord& r) {
-  return {{"return_id", std::to_string(r.id)}, {"order_id", r.order_id}, {"user_id", std::to_string(r.user_id)},
-          {"status", r.status}, {"lines", r.lines}, {"reason", r.reason},
-          {"refund_id", r.refund_id ? json(*r.refund_id) : json(nullptr)}, {"created_at", iso8601(r.created_at)}};
+  return {{"return_id", std::to_string(r.id)},
+          {"order_id", r.order_id},
+          {"user_id", std::to_string(r.user_id)},
+          {"status", r.status},
+          {"lines", r.lines},
+          {"reason", r.reason},
+          {"refund_id", r.refund_id ? json(*r.refund_id) : json(nullptr)},
+          {"created_at", iso8601(r.created_at)}};
 }
 
 void register_admin_order_routes(HttpServer& server, App& app) {
@@ -30,8 +35,8 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                f.offset = page->offset();
                f.limit = page->size;
                if (auto s = query(req, "status")) {
-                 static const std::set<std::string> known = {"pending", "paid", "shipped", "delivered", "cancelled",
-                                                             "refunded", "partially_refunded"};
+                 static const std::set<std::string> known = {"pending",   "paid",     "shipped",           "delivered",
+                                                             "cancelled", "refunded", "partially_refunded"};
                  if (!known.count(*s)) return send_error(res, field_error("status", "unknown status '" + *s + "'"));
                  f.status = *s;
                }
@@ -48,7 +53,8 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                send_json(res, 200, {{"orders", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
              });
 
-  server.add({"GET", "/api/v1/admin/orders/{id}", Access::admin, "admin", "An order with payments, shipments, refunds, history"},
+  server.add({"GET", "/api/v1/admin/orders/{id}", Access::admin, "admin",
+              "An order with payments, shipments, refunds, history"},
              [&app](const Req& req, Res& res, const Principal&) {
                auto id = order_path_id(req, 1);
                if (!id.ok()) return send_error(res, id.status());
@@ -58,23 +64,24 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                send_json(res, 200, order_details_json(*d, true));
              });
 
-  server.add({"POST", "/api/v1/admin/orders/{id}/ship", Access::admin, "admin", "Mark shipped: {carrier, tracking_number}"},
-             [&app](const Req& req, Res& res, const Principal& who) {
-               auto id = order_path_id(req, 1);
-               if (!id.ok()) return send_error(res, id.status());
-               if (answer_if_order_elsewhere(app, *id, res)) return;
-               auto body = parse_object(req);
-               if (!body.ok()) return send_error(res, body.status());
-               auto carrier = req_string(*body, "carrier", 100);
-               if (!carrier.ok()) return send_error(res, carrier.status());
-               auto tn = req_string(*body, "tracking_number", 100);
-               if (!tn.ok()) return send_error(res, tn.status());
-               if (carrier->empty()) return send_error(res, field_error("carrier", "carrier must not be empty"));
-               if (tn->empty()) return send_error(res, field_error("tracking_number", "tracking_number must not be empty"));
-               auto d = app.orders->ship(*id, *carrier, *tn, who.actor());
-               if (!d.ok()) return send_error(res, d.status());
-               send_json(res, 200, order_details_json(*d, true));
-             });
+  server.add(
+      {"POST", "/api/v1/admin/orders/{id}/ship", Access::admin, "admin", "Mark shipped: {carrier, tracking_number}"},
+      [&app](const Req& req, Res& res, const Principal& who) {
+        auto id = order_path_id(req, 1);
+        if (!id.ok()) return send_error(res, id.status());
+        if (answer_if_order_elsewhere(app, *id, res)) return;
+        auto body = parse_object(req);
+        if (!body.ok()) return send_error(res, body.status());
+        auto carrier = req_string(*body, "carrier", 100);
+        if (!carrier.ok()) return send_error(res, carrier.status());
+        auto tn = req_string(*body, "tracking_number", 100);
+        if (!tn.ok()) return send_error(res, tn.status());
+        if (carrier->empty()) return send_error(res, field_error("carrier", "carrier must not be empty"));
+        if (tn->empty()) return send_error(res, field_error("tracking_number", "tracking_number must not be empty"));
+        auto d = app.orders->ship(*id, *carrier, *tn, who.actor());
+        if (!d.ok()) return send_error(res, d.status());
+        send_json(res, 200, order_details_json(*d, true));
+      });
 
   server.add({"POST", "/api/v1/admin/orders/{id}/tracking-events", Access::admin, "admin",
               "Add a tracking event: {status, location, description, occurred_at}"},
@@ -99,7 +106,8 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                  if (!t) return send_error(res, field_error("occurred_at", "occurred_at must be ISO-8601"));
                  when = *t;
                }
-               auto d = app.orders->add_tracking_event(*id, {0, *status, loc->value_or(""), desc->value_or(""), when}, who.actor());
+               auto d = app.orders->add_tracking_event(*id, {0, *status, loc->value_or(""), desc->value_or(""), when},
+                                                       who.actor());
                if (!d.ok()) return send_error(res, d.status());
                send_json(res, 201, order_details_json(*d, true));
              });
@@ -154,8 +162,10 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                spec.lines = *lines;
                if (spec.amount && !spec.lines.empty())
                  return send_error(res, field_error("amount", "give amount or lines, not both"));
-               if (!spec.amount && spec.lines.empty()) return send_error(res, field_error("amount", "amount or lines is required"));
-               if (spec.amount && *spec.amount <= 0) return send_error(res, field_error("amount", "amount must be positive"));
+               if (!spec.amount && spec.lines.empty())
+                 return send_error(res, field_error("amount", "amount or lines is required"));
+               if (spec.amount && *spec.amount <= 0)
+                 return send_error(res, field_error("amount", "amount must be positive"));
                auto restock = opt_bool(*body, "restock");
                if (!restock.ok()) return send_error(res, restock.status());
                spec.restock = restock->value_or(false);
@@ -167,8 +177,9 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                auto r = app.orders->refund(*id, spec, who.actor());
                if (!r.ok()) return send_error(res, r.status());
                auto d = app.orders->get(*id);
-               json out = {{"refund_id", r->id}, {"order_id", r->order_id}, {"amount", cents_to_json(r->amount)},
-                           {"status", r->status}, {"lines", r->lines}, {"restock", r->restock}, {"reason", r->reason}};
+               json out = {{"refund_id", r->id},  {"order_id", r->order_id}, {"amount", cents_to_json(r->amount)},
+                           {"status", r->status}, {"lines", r->lines},       {"restock", r->restock},
+                           {"reason", r->reason}};
                if (d.ok()) out["order"] = order_details_json(*d, true);
                send_json(res, 201, out);
              });
@@ -216,13 +227,15 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                send_json(res, 200, return_json(*r));
              });
 
-  server.add({"GET", "/api/v1/admin/payments/status", Access::admin, "admin", "Payment gateway and circuit breaker state"},
-             [&app](const Req&, Res& res, const Principal&) {
-               auto* b = dynamic_cast<BreakerGateway*>(app.payments.get());
-               send_json(res, 200, {{"gateway", app.payments->name()},
-                                    {"breaker", b ? b->breaker().state() : "none"},
-                                    {"breaker_opened", b ? b->breaker().opened_count() : 0}});
-             });
+  server.add(
+      {"GET", "/api/v1/admin/payments/status", Access::admin, "admin", "Payment gateway and circuit breaker state"},
+      [&app](const Req&, Res& res, const Principal&) {
+        auto* b = dynamic_cast<BreakerGateway*>(app.payments.get());
+        send_json(res, 200,
+                  {{"gateway", app.payments->name()},
+                   {"breaker", b ? b->breaker().state() : "none"},
+                   {"breaker_opened", b ? b->breaker().opened_count() : 0}});
+      });
 }
 
 }  // namespace shopbox

@@ -69,8 +69,9 @@ void send_cart(Res& res, int status, const CartView& cart, const Owner& owner, A
     body["cart_token"] = owner.token;
     res.set_header("X-Cart-Token", owner.token);
     if (changed) {
-      std::string cookie = std::string(kCookie) + "=" + owner.token + "; Path=/; Max-Age=" +
-                           std::to_string(app.config.cart_ttl_seconds) + "; HttpOnly; SameSite=Lax";
+      std::string cookie = std::string(kCookie) + "=" + owner.token +
+                           "; Path=/; Max-Age=" + std::to_string(app.config.cart_ttl_seconds) +
+                           "; HttpOnly; SameSite=Lax";
       if (!app.config.tls_cert.empty()) cookie += "; Secure";
       res.set_header("Set-Cookie", cookie);
     }
@@ -89,7 +90,8 @@ Result<json> parse_options(const json& body) {
   if (it->size() > 20) return field_error("selected_options", "at most 20 selected options");
   for (auto o = it->begin(); o != it->end(); ++o) {
     if (o.key().empty() || o.key().size() > 50 || !o->is_string() || o->get<std::string>().size() > 100)
-      return field_error("selected_options", "selected_options must map names (1..50 chars) to strings (up to 100 chars)");
+      return field_error("selected_options",
+                         "selected_options must map names (1..50 chars) to strings (up to 100 chars)");
   }
   return *it;
 }
@@ -108,20 +110,21 @@ void change_cart(const Req& req, Res& res, const Principal& who, App& app, int o
 }  // namespace
 
 void register_cart_routes(HttpServer& server, App& app) {
-  server.add({"GET", "/api/v1/cart", Access::anyone, "cart", "The caller's cart with current prices, stock and summary"},
-             [&app](const Req& req, Res& res, const Principal& who) {
-               auto owner = resolve_owner(req, who, false);
-               if (!owner.ok()) return send_error(res, owner.status());
-               CartView cart;
-               if (!owner->key.empty()) {
-                 auto c = app.cart->get(owner->key);
-                 if (!c.ok()) return send_error(res, c.status());
-                 cart = std::move(*c);
-               } else {
-                 cart.totals = price_order(0, 0, app.config);  // no cart yet: empty
-               }
-               send_cart(res, 200, cart, *owner, app, false);
-             });
+  server.add(
+      {"GET", "/api/v1/cart", Access::anyone, "cart", "The caller's cart with current prices, stock and summary"},
+      [&app](const Req& req, Res& res, const Principal& who) {
+        auto owner = resolve_owner(req, who, false);
+        if (!owner.ok()) return send_error(res, owner.status());
+        CartView cart;
+        if (!owner->key.empty()) {
+          auto c = app.cart->get(owner->key);
+          if (!c.ok()) return send_error(res, c.status());
+          cart = std::move(*c);
+        } else {
+          cart.totals = price_order(0, 0, app.config);  // no cart yet: empty
+        }
+        send_cart(res, 200, cart, *owner, app, false);
+      });
 
   server.add({"POST", "/api/v1/cart/items", Access::anyone, "cart",
               "Add a product or set its quantity: {product_id, quantity, selected_options?}; 201 with the full cart"},
@@ -141,27 +144,28 @@ void register_cart_routes(HttpServer& server, App& app) {
                });
              });
 
-  server.add({"PATCH", "/api/v1/cart/items/{product_id}", Access::anyone, "cart", "Change a line's quantity: {quantity}"},
-             [&app](const Req& req, Res& res, const Principal& who) {
-               auto id = path_id(req, 1, "product");
-               if (!id.ok()) return send_error(res, id.status());
-               auto body = parse_object(req);
-               if (!body.ok()) return send_error(res, body.status());
-               if (auto st = only_fields(*body, {"quantity"}); !st.ok()) return send_error(res, st);
-               auto q = opt_int(*body, "quantity", 1, app.config.max_quantity_per_line);
-               if (!q.ok()) return send_error(res, q.status());
-               if (!*q) return send_error(res, field_error("quantity", "quantity is required"));
-               change_cart(req, res, who, app, 200, [&](const std::string& owner) {
-                 return app.cart->set_quantity(owner, *id, **q);
-               });
-             });
+  server.add(
+      {"PATCH", "/api/v1/cart/items/{product_id}", Access::anyone, "cart", "Change a line's quantity: {quantity}"},
+      [&app](const Req& req, Res& res, const Principal& who) {
+        auto id = path_id(req, 1, "product");
+        if (!id.ok()) return send_error(res, id.status());
+        auto body = parse_object(req);
+        if (!body.ok()) return send_error(res, body.status());
+        if (auto st = only_fields(*body, {"quantity"}); !st.ok()) return send_error(res, st);
+        auto q = opt_int(*body, "quantity", 1, app.config.max_quantity_per_line);
+        if (!q.ok()) return send_error(res, q.status());
+        if (!*q) return send_error(res, field_error("quantity", "quantity is required"));
+        change_cart(req, res, who, app, 200,
+                    [&](const std::string& owner) { return app.cart->set_quantity(owner, *id, **q); });
+      });
 
   server.add({"DELETE", "/api/v1/cart/items/{product_id}", Access::anyone, "cart",
               "Remove a product from the cart (or from saved-for-later)"},
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = path_id(req, 1, "product");
                if (!id.ok()) return send_error(res, id.status());
-               change_cart(req, res, who, app, 200, [&](const std::string& owner) { return app.cart->remove_item(owner, *id); });
+               change_cart(req, res, who, app, 200,
+                           [&](const std::string& owner) { return app.cart->remove_item(owner, *id); });
              });
 
   server.add({"POST", "/api/v1/cart/items/{product_id}/save-for-later", Access::anyone, "cart",
@@ -169,7 +173,8 @@ void register_cart_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = path_id(req, 1, "product");
                if (!id.ok()) return send_error(res, id.status());
-               change_cart(req, res, who, app, 200, [&](const std::string& owner) { return app.cart->save_for_later(owner, *id); });
+               change_cart(req, res, who, app, 200,
+                           [&](const std::string& owner) { return app.cart->save_for_later(owner, *id); });
              });
 
   server.add({"POST", "/api/v1/cart/items/{product_id}/move-to-cart", Access::anyone, "cart",
@@ -177,7 +182,8 @@ void register_cart_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = path_id(req, 1, "product");
                if (!id.ok()) return send_error(res, id.status());
-               change_cart(req, res, who, app, 200, [&](const std::string& owner) { return app.cart->move_to_cart(owner, *id); });
+               change_cart(req, res, who, app, 200,
+                           [&](const std::string& owner) { return app.cart->move_to_cart(owner, *id); });
              });
 }
 

@@ -78,71 +78,80 @@ json category_tree(const std::vector<Category>& all) {
 }  // namespace
 
 void register_catalog_routes(HttpServer& server, App& app) {
-  server.add({"GET", "/api/v1/products/{id}", Access::anyone, "catalog", "Product details: price, discount, stock, images, specs, rating, shipping"},
+  server.add({"GET", "/api/v1/products/{id}", Access::anyone, "catalog",
+              "Product details: price, discount, stock, images, specs, rating, shipping"},
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = path_id(req, 1, "product");
                if (!id.ok()) return send_error(res, id.status());
                auto p = app.catalog->product(*id);
                if (!p.ok()) return send_error(res, p.status());
                if (who.signed_in()) app.recommendations->record_view(who.user_id, p->id);  // "recently viewed"
-               send_json(res, 200, product_details_json(*p, app.inventory->level(p->id), app.catalog->category_path(p->category_id), app.config));
+               send_json(res, 200,
+                         product_details_json(*p, app.inventory->level(p->id),
+                                              app.catalog->category_path(p->category_id), app.config));
              });
 
-  server.add({"GET", "/api/v1/products", Access::anyone, "catalog",
-              "Browse products: category (id or slug, includes subcategories), brand, min_price, max_price, rating, sort, page, size"},
-             [&app](const Req& req, Res& res, const Principal&) {
-               auto q = parse_browse(app, req);
-               if (!q.ok()) return send_error(res, q.status());
-               auto page = app.catalog->browse(*q);
-               if (!page.ok()) return send_error(res, page.status());
-               json products = json::array();
-               for (const auto& p : page->products) products.push_back(product_summary_json(p, app.inventory->level(p.id)));
-               send_json(res, 200, {{"products", products}, {"page", q->page}, {"size", q->size}, {"total", page->total}});
-             });
+  server.add(
+      {"GET", "/api/v1/products", Access::anyone, "catalog",
+       "Browse products: category (id or slug, includes subcategories), brand, min_price, max_price, rating, sort, "
+       "page, size"},
+      [&app](const Req& req, Res& res, const Principal&) {
+        auto q = parse_browse(app, req);
+        if (!q.ok()) return send_error(res, q.status());
+        auto page = app.catalog->browse(*q);
+        if (!page.ok()) return send_error(res, page.status());
+        json products = json::array();
+        for (const auto& p : page->products) products.push_back(product_summary_json(p, app.inventory->level(p.id)));
+        send_json(res, 200, {{"products", products}, {"page", q->page}, {"size", q->size}, {"total", page->total}});
+      });
 
   server.add({"GET", "/api/v1/categories", Access::anyone, "catalog", "The category tree"},
              [&app](const Req&, Res& res, const Principal&) {
                send_json(res, 200, {{"categories", category_tree(app.catalog->categories())}});
              });
 
-  server.add({"GET", "/api/v1/categories/{id}", Access::anyone, "catalog", "One category with its ancestors and children"},
-             [&app](const Req& req, Res& res, const Principal&) {
-               auto id = path_id(req, 1, "category");
-               if (!id.ok()) return send_error(res, id.status());
-               auto cat = app.catalog->category(*id);
-               if (!cat.ok()) return send_error(res, cat.status());
-               auto all = app.catalog->categories();
-               json body = category_json(*cat);
-               json children = json::array(), ancestors = json::array();
-               for (const auto& c : all)
-                 if (c.parent_id == cat->id) children.push_back(category_json(c));
-               for (auto parent = cat->parent_id; parent;) {
-                 auto it = std::find_if(all.begin(), all.end(), [&](const Category& c) { return c.id == *parent; });
-                 if (it == all.end()) break;
-                 ancestors.insert(ancestors.begin(), category_json(*it));
-                 parent = it->parent_id;
-               }
-               body["children"] = children;
-               body["ancestors"] = ancestors;
-               send_json(res, 200, body);
-             });
+  server.add(
+      {"GET", "/api/v1/categories/{id}", Access::anyone, "catalog", "One category with its ancestors and children"},
+      [&app](const Req& req, Res& res, const Principal&) {
+        auto id = path_id(req, 1, "category");
+        if (!id.ok()) return send_error(res, id.status());
+        auto cat = app.catalog->category(*id);
+        if (!cat.ok()) return send_error(res, cat.status());
+        auto all = app.catalog->categories();
+        json body = category_json(*cat);
+        json children = json::array(), ancestors = json::array();
+        for (const auto& c : all)
+          if (c.parent_id == cat->id) children.push_back(category_json(c));
+        for (auto parent = cat->parent_id; parent;) {
+          auto it = std::find_if(all.begin(), all.end(), [&](const Category& c) { return c.id == *parent; });
+          if (it == all.end()) break;
+          ancestors.insert(ancestors.begin(), category_json(*it));
+          parent = it->parent_id;
+        }
+        body["children"] = children;
+        body["ancestors"] = ancestors;
+        send_json(res, 200, body);
+      });
 
   // ---- admin ----
 
-  server.add({"POST", "/api/v1/admin/products", Access::admin, "admin", "Create a product (optionally with initial stock)"},
-             [&app](const Req& req, Res& res, const Principal& who) {
-               auto body = parse_object(req);
-               if (!body.ok()) return send_error(res, body.status());
-               Product p;
-               p.currency = app.config.currency;
-               std::optional<int64_t> stock;
-               if (auto st = apply_product_json(*body, p, &stock); !st.ok()) return send_error(res, st);
-               if (!body->contains("price")) return send_error(res, field_error("price", "price is required"));
-               p.id = 0;
-               auto created = app.catalog->create_product(p, stock, who.actor());
-               if (!created.ok()) return send_error(res, created.status());
-               send_json(res, 201, product_details_json(*created, app.inventory->level(created->id), app.catalog->category_path(created->category_id), app.config));
-             });
+  server.add(
+      {"POST", "/api/v1/admin/products", Access::admin, "admin", "Create a product (optionally with initial stock)"},
+      [&app](const Req& req, Res& res, const Principal& who) {
+        auto body = parse_object(req);
+        if (!body.ok()) return send_error(res, body.status());
+        Product p;
+        p.currency = app.config.currency;
+        std::optional<int64_t> stock;
+        if (auto st = apply_product_json(*body, p, &stock); !st.ok()) return send_error(res, st);
+        if (!body->contains("price")) return send_error(res, field_error("price", "price is required"));
+        p.id = 0;
+        auto created = app.catalog->create_product(p, stock, who.actor());
+        if (!created.ok()) return send_error(res, created.status());
+        send_json(res, 201,
+                  product_details_json(*created, app.inventory->level(created->id),
+                                       app.catalog->category_path(created->category_id), app.config));
+      });
 
   auto update = [&app](const Req& req, Res& res, const Principal&) {
     auto id = path_id(req, 1, "product");
@@ -156,10 +165,15 @@ void register_catalog_routes(HttpServer& server, App& app) {
     p.id = *id;
     auto updated = app.catalog->update_product(p);
     if (!updated.ok()) return send_error(res, updated.status());
-    send_json(res, 200, product_details_json(*updated, app.inventory->level(updated->id), app.catalog->category_path(updated->category_id), app.config));
+    send_json(res, 200,
+              product_details_json(*updated, app.inventory->level(updated->id),
+                                   app.catalog->category_path(updated->category_id), app.config));
   };
-  server.add({"PATCH", "/api/v1/admin/products/{id}", Access::admin, "admin", "Update some fields of a product"}, update);
-  server.add({"PUT", "/api/v1/admin/products/{id}", Access::admin, "admin", "Update a product (fields present in the body)"}, update);
+  server.add({"PATCH", "/api/v1/admin/products/{id}", Access::admin, "admin", "Update some fields of a product"},
+             update);
+  server.add(
+      {"PUT", "/api/v1/admin/products/{id}", Access::admin, "admin", "Update a product (fields present in the body)"},
+      update);
 
   server.add({"DELETE", "/api/v1/admin/products/{id}", Access::admin, "admin", "Delete a product"},
              [&app](const Req& req, Res& res, const Principal&) {
@@ -169,16 +183,17 @@ void register_catalog_routes(HttpServer& server, App& app) {
                res.status = 204;
              });
 
-  server.add({"POST", "/api/v1/admin/categories", Access::admin, "admin", "Create a category (parent_id for a subcategory)"},
-             [&app](const Req& req, Res& res, const Principal&) {
-               auto body = parse_object(req);
-               if (!body.ok()) return send_error(res, body.status());
-               Category c;
-               if (auto st = apply_category_json(*body, c); !st.ok()) return send_error(res, st);
-               auto created = app.catalog->create_category(c);
-               if (!created.ok()) return send_error(res, created.status());
-               send_json(res, 201, category_json(*created));
-             });
+  server.add(
+      {"POST", "/api/v1/admin/categories", Access::admin, "admin", "Create a category (parent_id for a subcategory)"},
+      [&app](const Req& req, Res& res, const Principal&) {
+        auto body = parse_object(req);
+        if (!body.ok()) return send_error(res, body.status());
+        Category c;
+        if (auto st = apply_category_json(*body, c); !st.ok()) return send_error(res, st);
+        auto created = app.catalog->create_category(c);
+        if (!created.ok()) return send_error(res, created.status());
+        send_json(res, 201, category_json(*created));
+      });
 
   server.add({"PATCH", "/api/v1/admin/categories/{id}", Access::admin, "admin", "Rename or move a category"},
              [&app](const Req& req, Res& res, const Principal&) {

@@ -80,7 +80,8 @@ json order_json(const FlashOrder& o) {
 
 Result<int64_t> time_field(const json& body, const char* field) {
   auto it = body.find(field);
-  if (it == body.end() || !it->is_string()) return field_error(field, std::string(field) + " is required (ISO 8601, e.g. 2026-02-09T10:30:00Z)");
+  if (it == body.end() || !it->is_string())
+    return field_error(field, std::string(field) + " is required (ISO 8601, e.g. 2026-02-09T10:30:00Z)");
   auto t = parse_iso8601(it->get<std::string>());
   if (!t) return field_error(field, std::string(field) + " must be an ISO 8601 time such as 2026-02-09T10:30:00Z");
   return *t;
@@ -95,7 +96,8 @@ void register_flash_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               if (auto st = only_fields(*body, {"product_id", "sale_price", "quantity", "starts_at", "ends_at", "per_user_limit"});
+               if (auto st = only_fields(
+                       *body, {"product_id", "sale_price", "quantity", "starts_at", "ends_at", "per_user_limit"});
                    !st.ok())
                  return send_error(res, st);
                FlashSaleInput in;
@@ -204,7 +206,8 @@ void register_flash_routes(HttpServer& server, App& app) {
                } else {
                  auto it = body->find("payment_method");
                  if (it == body->end() || !it->is_object())
-                   return send_error(res, field_error("payment_method", "payment_method (a card) or payment_method_id is required"));
+                   return send_error(
+                       res, field_error("payment_method", "payment_method (a card) or payment_method_id is required"));
                  auto type = opt_string(*it, "type", 20);
                  if (!type.ok()) return send_error(res, type.status());
                  if (*type && **type != "card")
@@ -217,7 +220,8 @@ void register_flash_routes(HttpServer& server, App& app) {
                  if (!month.ok()) return send_error(res, month.status());
                  auto year = opt_int(*it, "exp_year", 0, 9999);
                  if (!year.ok()) return send_error(res, year.status());
-                 if (!*number) return send_error(res, field_error("payment_method.card_number", "card_number is required"));
+                 if (!*number)
+                   return send_error(res, field_error("payment_method.card_number", "card_number is required"));
                  in.payment.card_number = **number;
                  in.payment.cvc = cvc->value_or("");
                  in.payment.exp_month = static_cast<int>(month->value_or(0));

@@ -34,8 +34,8 @@ void register_import_routes(HttpServer& server, App& app) {
                  std::string first = report.errors.empty() ? "import failed"
                                                            : "line " + std::to_string(report.errors[0].line) + ": " +
                                                                  report.errors[0].message;
-                 return send_error(res, Status(Kind::invalid, "import_failed", "nothing imported; " + first,
-                                               {{"errors", errors}}));
+                 return send_error(
+                     res, Status(Kind::invalid, "import_failed", "nothing imported; " + first, {{"errors", errors}}));
                }
                send_json(res, 200,
                          {{"imported", report.items},

@@ -25,7 +25,8 @@ json stock_json(int64_t product_id, const StockLevel& s, const Config& config) {
 
 json reservation_json(const Reservation& r) {
   json lines = json::array();
-  for (const auto& l : r.lines) lines.push_back({{"product_id", std::to_string(l.product_id)}, {"quantity", l.quantity}});
+  for (const auto& l : r.lines)
+    lines.push_back({{"product_id", std::to_string(l.product_id)}, {"quantity", l.quantity}});
   return {{"reservation_id", r.id},
           {"owner", r.owner},
           {"status", r.status},
@@ -67,11 +68,13 @@ void register_inventory_routes(HttpServer& server, App& app) {
                if (!page.ok()) return send_error(res, page.status());
                bool low_only = false;
                if (auto v = query(req, "low_stock")) {
-                 if (*v != "true" && *v != "false") return send_error(res, field_error("low_stock", "low_stock must be true or false"));
+                 if (*v != "true" && *v != "false")
+                   return send_error(res, field_error("low_stock", "low_stock must be true or false"));
                  low_only = *v == "true";
                }
                size_t total = 0;
-               auto rows = app.inventory->list(low_only, static_cast<size_t>(page->offset()), static_cast<size_t>(page->size), &total);
+               auto rows = app.inventory->list(low_only, static_cast<size_t>(page->offset()),
+                                               static_cast<size_t>(page->size), &total);
                json items = json::array();
                for (const auto& r : rows) {
                  json j = stock_json(r.product_id, r.level, app.config);
@@ -96,7 +99,8 @@ void register_inventory_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               if (auto st = only_fields(*body, {"lines", "owner", "ttl_seconds"}); !st.ok()) return send_error(res, st);
+               if (auto st = only_fields(*body, {"lines", "owner", "ttl_seconds"}); !st.ok())
+                 return send_error(res, st);
                auto lines = parse_lines(*body, app.config);
                if (!lines.ok()) return send_error(res, lines.status());
                auto owner = opt_string(*body, "owner", 200);
@@ -106,19 +110,21 @@ void register_inventory_routes(HttpServer& server, App& app) {
                if (!ttl.ok()) return send_error(res, ttl.status());
                for (const auto& l : *lines)
                  if (auto p = app.catalog->product(l.product_id); !p.ok())
-                   return send_error(res, Status(Kind::not_found, "not_found", "product " + std::to_string(l.product_id) + " not found",
+                   return send_error(res, Status(Kind::not_found, "not_found",
+                                                 "product " + std::to_string(l.product_id) + " not found",
                                                  {{"product_id", std::to_string(l.product_id)}}));
                auto r = app.inventory->reserve(*lines, owner->value_or(who.actor()), ttl->value_or(0));
                if (!r.ok()) return send_error(res, r.status());
                send_json(res, 201, reservation_json(*r));
              });
 
-  server.add({"GET", "/api/v1/admin/inventory/reservations/{id}", Access::admin, "admin", "A reservation and its status"},
-             [&app](const Req& req, Res& res, const Principal&) {
-               auto r = app.inventory->reservation(req.matches[1].str());
-               if (!r.ok()) return send_error(res, r.status());
-               send_json(res, 200, reservation_json(*r));
-             });
+  server.add(
+      {"GET", "/api/v1/admin/inventory/reservations/{id}", Access::admin, "admin", "A reservation and its status"},
+      [&app](const Req& req, Res& res, const Principal&) {
+        auto r = app.inventory->reservation(req.matches[1].str());
+        if (!r.ok()) return send_error(res, r.status());
+        send_json(res, 200, reservation_json(*r));
+      });
 
   server.add({"POST", "/api/v1/admin/inventory/reservations/{id}/release", Access::admin, "admin",
               "Release a reservation (idempotent): {reason?}"},
@@ -165,7 +171,8 @@ void register_inventory_routes(HttpServer& server, App& app) {
                if (!id.ok()) return send_error(res, id.status());
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               if (auto st = only_fields(*body, {"total", "reason", "low_stock_threshold"}); !st.ok()) return send_error(res, st);
+               if (auto st = only_fields(*body, {"total", "reason", "low_stock_threshold"}); !st.ok())
+                 return send_error(res, st);
                auto total = opt_int(*body, "total", 0, 1'000'000'000);
                if (!total.ok()) return send_error(res, total.status());
                auto threshold = opt_int(*body, "low_stock_threshold", 0, 1'000'000'000);
@@ -188,24 +195,25 @@ void register_inventory_routes(HttpServer& server, App& app) {
                send_json(res, 200, stock_json(*id, level, app.config));
              });
 
-  server.add({"PATCH", "/api/v1/admin/inventory/{id}", Access::admin, "admin", "Adjust stock by a delta: {delta, reason?}"},
-             [&app](const Req& req, Res& res, const Principal& who) {
-               auto id = path_id(req, 1, "product");
-               if (!id.ok()) return send_error(res, id.status());
-               auto body = parse_object(req);
-               if (!body.ok()) return send_error(res, body.status());
-               if (auto st = only_fields(*body, {"delta", "reason"}); !st.ok()) return send_error(res, st);
-               auto delta = opt_int(*body, "delta", -1'000'000'000, 1'000'000'000);
-               if (!delta.ok()) return send_error(res, delta.status());
-               if (!*delta) return send_error(res, field_error("delta", "delta is required"));
-               if (**delta == 0) return send_error(res, field_error("delta", "delta must not be zero"));
-               auto reason = opt_string(*body, "reason", 200);
-               if (!reason.ok()) return send_error(res, reason.status());
-               if (auto p = app.catalog->product(*id); !p.ok()) return send_error(res, p.status());
-               auto level = app.inventory->adjust(*id, **delta, who.actor(), reason->value_or("adjustment"));
-               if (!level.ok()) return send_error(res, level.status());
-               send_json(res, 200, stock_json(*id, *level, app.config));
-             });
+  server.add(
+      {"PATCH", "/api/v1/admin/inventory/{id}", Access::admin, "admin", "Adjust stock by a delta: {delta, reason?}"},
+      [&app](const Req& req, Res& res, const Principal& who) {
+        auto id = path_id(req, 1, "product");
+        if (!id.ok()) return send_error(res, id.status());
+        auto body = parse_object(req);
+        if (!body.ok()) return send_error(res, body.status());
+        if (auto st = only_fields(*body, {"delta", "reason"}); !st.ok()) return send_error(res, st);
+        auto delta = opt_int(*body, "delta", -1'000'000'000, 1'000'000'000);
+        if (!delta.ok()) return send_error(res, delta.status());
+        if (!*delta) return send_error(res, field_error("delta", "delta is required"));
+        if (**delta == 0) return send_error(res, field_error("delta", "delta must not be zero"));
+        auto reason = opt_string(*body, "reason", 200);
+        if (!reason.ok()) return send_error(res, reason.status());
+        if (auto p = app.catalog->product(*id); !p.ok()) return send_error(res, p.status());
+        auto level = app.inventory->adjust(*id, **delta, who.actor(), reason->value_or("adjustment"));
+        if (!level.ok()) return send_error(res, level.status());
+        send_json(res, 200, stock_json(*id, *level, app.config));
+      });
 
   server.add({"GET", "/api/v1/admin/inventory/{id}/audit", Access::admin, "admin",
               "Stock audit log of a product, newest first; ?action=reserve|release|consume|expire|set|adjust"},
@@ -215,18 +223,27 @@ void register_inventory_routes(HttpServer& server, App& app) {
                auto page = pagination(req, 50, 100);
                if (!page.ok()) return send_error(res, page.status());
                std::string action = query(req, "action").value_or("");
-               static const std::vector<std::string> actions = {"", "set", "adjust", "reserve", "release", "consume", "expire"};
+               static const std::vector<std::string> actions = {"",        "set",     "adjust", "reserve",
+                                                                "release", "consume", "expire"};
                if (std::find(actions.begin(), actions.end(), action) == actions.end())
-                 return send_error(res, field_error("action", "action must be one of set, adjust, reserve, release, consume, expire"));
+                 return send_error(
+                     res,
+                     field_error("action", "action must be one of set, adjust, reserve, release, consume, expire"));
                if (auto p = app.catalog->product(*id); !p.ok()) return send_error(res, p.status());
                size_t total = 0;
-               auto rows = app.inventory->audit(*id, static_cast<size_t>(page->offset()), static_cast<size_t>(page->size), action, &total);
+               auto rows = app.inventory->audit(*id, static_cast<size_t>(page->offset()),
+                                                static_cast<size_t>(page->size), action, &total);
                json items = json::array();
                for (const auto& a : rows)
-                 items.push_back({{"seq", a.seq}, {"action", a.action}, {"quantity_change", a.quantity_change},
-                                  {"before_available", a.before_available}, {"after_available", a.after_available},
-                                  {"before_total", a.before_total}, {"after_total", a.after_total},
-                                  {"reason", a.reason}, {"actor", a.actor},
+                 items.push_back({{"seq", a.seq},
+                                  {"action", a.action},
+                                  {"quantity_change", a.quantity_change},
+                                  {"before_available", a.before_available},
+                                  {"after_available", a.after_available},
+                                  {"before_total", a.before_total},
+                                  {"after_total", a.after_total},
+                                  {"reason", a.reason},
+                                  {"actor", a.actor},
                                   {"reservation_id", a.reservation_id.empty() ? json(nullptr) : json(a.reservation_id)},
                                   {"at", iso8601(a.at)}});
                send_json(res, 200, {{"items", items}, {"page", page->page}, {"size", page->size}, {"total", total}});

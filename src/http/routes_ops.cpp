@@ -26,11 +26,13 @@ void register_ops_routes(HttpServer& server, App& app) {
                std::string dest;
                if (dir->has_value()) {
                  dest = **dir;
-                 if (dest.empty() || dest[0] != '/') return send_error(res, field_error("dir", "must be an absolute path"));
+                 if (dest.empty() || dest[0] != '/')
+                   return send_error(res, field_error("dir", "must be an absolute path"));
                } else if (!app.config.backup_dir.empty()) {
                  dest = ops::timestamped_backup_dir(app.config.backup_dir);
                } else {
-                 return send_error(res, field_error("dir", "dir is required (or set storage.backup_dir in the config)"));
+                 return send_error(res,
+                                   field_error("dir", "dir is required (or set storage.backup_dir in the config)"));
                }
                static std::mutex one_at_a_time;
                std::lock_guard<std::mutex> lock(one_at_a_time);

@@ -15,7 +15,8 @@ Result<std::string> order_path_id(const Req& req, size_t index) {
   std::string id = req.matches[index].str();
   if (id.size() < 6 || id.size() > 80 || id.rfind("ord_", 0) != 0) return Status::NotFound("order not found");
   for (char ch : id)
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-') return Status::NotFound("order not found");
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-')
+      return Status::NotFound("order not found");
   return id;
 }
 
@@ -120,8 +121,12 @@ void register_order_routes(HttpServer& server, App& app) {
                if (!reason.ok()) return send_error(res, reason.status());
                auto r = app.orders->request_return(*id, who.user_id, *lines, reason->value_or(""));
                if (!r.ok()) return send_error(res, r.status());
-               send_json(res, 201, {{"return_id", std::to_string(r->id)}, {"order_id", r->order_id}, {"status", r->status},
-                                    {"lines", r->lines}, {"reason", r->reason}});
+               send_json(res, 201,
+                         {{"return_id", std::to_string(r->id)},
+                          {"order_id", r->order_id},
+                          {"status", r->status},
+                          {"lines", r->lines},
+                          {"reason", r->reason}});
              });
 }
 

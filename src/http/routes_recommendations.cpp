@@ -44,7 +44,8 @@ void register_recommendation_routes(HttpServer& server, App& app) {
               "products (limit, default 10, max 50)"},
              [&app](const Req& req, Res& res, const Principal& who) {
                if (!who.signed_in())
-                 return send_error(res, Status(Kind::forbidden, "forbidden", "this route needs a user session, not an API token"));
+                 return send_error(
+                     res, Status(Kind::forbidden, "forbidden", "this route needs a user session, not an API token"));
                auto limit = query_int(req, "limit", 1, 50);
                if (!limit.ok()) return send_error(res, limit.status());
                int n = static_cast<int>(limit->value_or(10));

@@ -100,8 +100,11 @@ void register_review_routes(HttpServer& server, App& app) {
                json reviews = json::array();
                for (const auto& r : list->page.reviews) reviews.push_back(review_json(r));
                send_json(res, 200,
-                         {{"reviews", reviews}, {"page", page->page}, {"size", page->size},
-                          {"total", list->page.total}, {"rating", rating_json(list->rating)}});
+                         {{"reviews", reviews},
+                          {"page", page->page},
+                          {"size", page->size},
+                          {"total", list->page.total},
+                          {"rating", rating_json(list->rating)}});
              });
 
   server.add({"GET", "/api/v1/reviews/{id}", Access::anyone, "catalog", "One review"},
@@ -124,17 +127,18 @@ void register_review_routes(HttpServer& server, App& app) {
                send_json(res, 200, review_json(*r));
              });
 
-  server.add({"PATCH", "/api/v1/reviews/{id}", Access::user, "reviews", "Edit your own review {rating?, title?, body?}"},
-             [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
-               auto id = path_id(req, 1, "review");
-               if (!id.ok()) return send_error(res, id.status());
-               auto in = parse_review(req);
-               if (!in.ok()) return send_error(res, in.status());
-               auto r = app.reviews->update(*id, who.user_id, *in);
-               if (!r.ok()) return send_error(res, r.status());
-               send_json(res, 200, review_json(*r));
-             });
+  server.add(
+      {"PATCH", "/api/v1/reviews/{id}", Access::user, "reviews", "Edit your own review {rating?, title?, body?}"},
+      [&app](const Req& req, Res& res, const Principal& who) {
+        if (auto st = need_session(who); !st.ok()) return send_error(res, st);
+        auto id = path_id(req, 1, "review");
+        if (!id.ok()) return send_error(res, id.status());
+        auto in = parse_review(req);
+        if (!in.ok()) return send_error(res, in.status());
+        auto r = app.reviews->update(*id, who.user_id, *in);
+        if (!r.ok()) return send_error(res, r.status());
+        send_json(res, 200, review_json(*r));
+      });
 
   server.add({"DELETE", "/api/v1/reviews/{id}", Access::user, "reviews", "Delete your own review"},
              [&app](const Req& req, Res& res, const Principal& who) {
@@ -146,37 +150,39 @@ void register_review_routes(HttpServer& server, App& app) {
              });
 
   for (bool hide : {true, false}) {
-    server.add({"POST", hide ? "/api/v1/admin/reviews/{id}/hide" : "/api/v1/admin/reviews/{id}/unhide", Access::admin,
-                "admin", hide ? "Hide a review (it stops counting in the product rating)" : "Show a hidden review again"},
-               [&app, hide](const Req& req, Res& res, const Principal&) {
-                 auto id = path_id(req, 1, "review");
-                 if (!id.ok()) return send_error(res, id.status());
-                 auto r = app.reviews->set_hidden(*id, hide);
-                 if (!r.ok()) return send_error(res, r.status());
-                 send_json(res, 200, review_json(*r));
-               });
+    server.add(
+        {"POST", hide ? "/api/v1/admin/reviews/{id}/hide" : "/api/v1/admin/reviews/{id}/unhide", Access::admin, "admin",
+         hide ? "Hide a review (it stops counting in the product rating)" : "Show a hidden review again"},
+        [&app, hide](const Req& req, Res& res, const Principal&) {
+          auto id = path_id(req, 1, "review");
+          if (!id.ok()) return send_error(res, id.status());
+          auto r = app.reviews->set_hidden(*id, hide);
+          if (!r.ok()) return send_error(res, r.status());
+          send_json(res, 200, review_json(*r));
+        });
   }
 
-  server.add({"GET", "/api/v1/admin/reviews", Access::admin, "admin",
-              "Reviews of every product for moderation: status=hidden|published, page, size"},
-             [&app](const Req& req, Res& res, const Principal&) {
-               auto page = pagination(req);
-               if (!page.ok()) return send_error(res, page.status());
-               std::optional<bool> hidden;
-               if (auto s = query(req, "status"); s && !s->empty()) {
-                 if (*s == "hidden")
-                   hidden = true;
-                 else if (*s == "published")
-                   hidden = false;
-                 else
-                   return send_error(res, field_error("status", "status must be hidden or published"));
-               }
-               auto list = app.reviews->admin_list(hidden, page->page, page->size);
-               if (!list.ok()) return send_error(res, list.status());
-               json reviews = json::array();
-               for (const auto& r : list->reviews) reviews.push_back(review_json(r));
-               send_json(res, 200, {{"reviews", reviews}, {"page", page->page}, {"size", page->size}, {"total", list->total}});
-             });
+  server.add(
+      {"GET", "/api/v1/admin/reviews", Access::admin, "admin",
+       "Reviews of every product for moderation: status=hidden|published, page, size"},
+      [&app](const Req& req, Res& res, const Principal&) {
+        auto page = pagination(req);
+        if (!page.ok()) return send_error(res, page.status());
+        std::optional<bool> hidden;
+        if (auto s = query(req, "status"); s && !s->empty()) {
+          if (*s == "hidden")
+            hidden = true;
+          else if (*s == "published")
+            hidden = false;
+          else
+            return send_error(res, field_error("status", "status must be hidden or published"));
+        }
+        auto list = app.reviews->admin_list(hidden, page->page, page->size);
+        if (!list.ok()) return send_error(res, list.status());
+        json reviews = json::array();
+        for (const auto& r : list->reviews) reviews.push_back(review_json(r));
+        send_json(res, 200, {{"reviews", reviews}, {"page", page->page}, {"size", page->size}, {"total", list->total}});
+      });
 }
 
 }  // namespace shopbox

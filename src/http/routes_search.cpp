@@ -38,7 +38,8 @@ Result<std::string> query_text(const Req& req, const char* name) {
   auto v = query(req, name);
   if (!v) return std::string();
   if (v->size() > kMaxQueryLength)
-    return field_error(name, std::string(name) + " is too long (max " + std::to_string(kMaxQueryLength) + " characters)");
+    return field_error(name,
+                       std::string(name) + " is too long (max " + std::to_string(kMaxQueryLength) + " characters)");
   for (unsigned char ch : *v)
     if (ch < 0x20 && ch != '\t') return field_error(name, std::string(name) + " must not contain control characters");
   return *v;
@@ -126,7 +127,8 @@ json hit_json(ProductSearch& search, const search::Hit& h, bool with_highlights)
 
 json facets_json(App& app, const search::Facets& f) {
   json brands = json::array();
-  for (size_t i = 0; i < f.brands.size() && i < 50; ++i) brands.push_back({{"name", f.brands[i].first}, {"count", f.brands[i].second}});
+  for (size_t i = 0; i < f.brands.size() && i < 50; ++i)
+    brands.push_back({{"name", f.brands[i].first}, {"count", f.brands[i].second}});
   std::unordered_map<int64_t, Category> cats;
   for (auto& c : app.catalog->categories()) cats[c.id] = c;
   json categories = json::array();
@@ -171,15 +173,16 @@ void register_search_routes(HttpServer& server, App& app) {
                if (!r.ok()) return send_error(res, r.status());
                json products = json::array();
                for (const auto& h : r->hits) products.push_back(hit_json(*app.search, h, true));
-               json body = {{"query", q->text},
-                            {"total_results", r->total},
-                            {"total", r->total},
-                            {"page", q->page},
-                            {"page_size", q->size},
-                            {"size", q->size},
-                            {"sort", query(req, "sort").value_or("").empty() ? std::string("relevance") : *query(req, "sort")},
-                            {"filters_applied", filters},
-                            {"products", products}};
+               json body = {
+                   {"query", q->text},
+                   {"total_results", r->total},
+                   {"total", r->total},
+                   {"page", q->page},
+                   {"page_size", q->size},
+                   {"size", q->size},
+                   {"sort", query(req, "sort").value_or("").empty() ? std::string("relevance") : *query(req, "sort")},
+                   {"filters_applied", filters},
+                   {"products", products}};
                if (q->facets) body["facets"] = facets_json(app, r->facets);
                if (!r->did_you_mean.empty()) {
                  body["did_you_mean"] = r->did_you_mean;
@@ -218,8 +221,12 @@ void register_search_routes(HttpServer& server, App& app) {
                if (!hits.ok()) return send_error(res, hits.status());
                json products = json::array();
                for (const auto& h : *hits) products.push_back(hit_json(*app.search, h, false));
-               send_json(res, 200, {{"product_id", std::to_string(*id)}, {"products", products},
-                                    {"size", products.size()}, {"total", products.size()}, {"page", 1}});
+               send_json(res, 200,
+                         {{"product_id", std::to_string(*id)},
+                          {"products", products},
+                          {"size", products.size()},
+                          {"total", products.size()},
+                          {"page", 1}});
              });
 
   server.add({"POST", "/api/v1/admin/search/reindex", Access::admin, "admin",
@@ -232,18 +239,20 @@ void register_search_routes(HttpServer& server, App& app) {
                send_json(res, 200, {{"documents", *n}, {"seconds", secs}});
              });
 
-  server.add({"GET", "/api/v1/admin/search/status", Access::admin, "admin", "Search index state: documents, size, queue"},
-             [&app](const Req&, Res& res, const Principal&) {
-               auto s = app.search->state();
-               send_json(res, 200, {{"documents", s.index.documents},
-                                    {"bytes", s.index.bytes},
-                                    {"path", s.index.path},
-                                    {"pending", s.pending},
-                                    {"reindexing", s.reindexing},
-                                    {"last_reindex_documents", s.last_reindex_docs},
-                                    {"last_reindex_seconds", s.last_reindex_seconds},
-                                    {"reconciled", s.reconciled}});
-             });
+  server.add(
+      {"GET", "/api/v1/admin/search/status", Access::admin, "admin", "Search index state: documents, size, queue"},
+      [&app](const Req&, Res& res, const Principal&) {
+        auto s = app.search->state();
+        send_json(res, 200,
+                  {{"documents", s.index.documents},
+                   {"bytes", s.index.bytes},
+                   {"path", s.index.path},
+                   {"pending", s.pending},
+                   {"reindexing", s.reindexing},
+                   {"last_reindex_documents", s.last_reindex_docs},
+                   {"last_reindex_seconds", s.last_reindex_seconds},
+                   {"reconciled", s.reconciled}});
+      });
 }
 
 }  // namespace shopbox

@@ -22,7 +22,8 @@ json openapi_document(const HttpServer& server) {
     json params = json::array();
     static const std::regex param(R"(\{([a-z_]+)\})");
     for (std::sregex_iterator it(r.path.begin(), r.path.end(), param), end; it != end; ++it)
-      params.push_back({{"name", (*it)[1].str()}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
+      params.push_back(
+          {{"name", (*it)[1].str()}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
     if (!params.empty()) op["parameters"] = params;
     if (r.access != Access::anyone) op["security"] = json::array({{{"bearer", json::array()}}});
     json responses = {{"200", {{"description", "OK"}}}, {"default", {{"$ref", "#/components/responses/Error"}}}};
@@ -35,7 +36,10 @@ json openapi_document(const HttpServer& server) {
   }
   return {
       {"openapi", "3.0.3"},
-      {"info", {{"title", "shopbox API"}, {"version", "1.0.0"}, {"description", "Catalog, search, carts, checkout and orders of a shopbox shop."}}},
+      {"info",
+       {{"title", "shopbox API"},
+        {"version", "1.0.0"},
+        {"description", "Catalog, search, carts, checkout and orders of a shopbox shop."}}},
       {"paths", paths},
       {"components",
        {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
@@ -45,15 +49,26 @@ json openapi_document(const HttpServer& server) {
             {"properties",
              {{"error",
                {{"type", "object"},
-                {"properties", {{"code", {{"type", "string"}}}, {"message", {{"type", "string"}}}, {"details", {{"type", "object"}}}}}}}}}}}}},
-        {"responses", {{"Error", {{"description", "Error", }, {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}}}},
+                {"properties",
+                 {{"code", {{"type", "string"}}},
+                  {"message", {{"type", "string"}}},
+                  {"details", {{"type", "object"}}}}}}}}}}}}},
+        {"responses",
+         {{"Error",
+           {{
+                "description",
+                "Error",
+            },
+            {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}}}},
   };
 }
 }  // namespace
 
 void register_system_routes(HttpServer& server, App& app) {
   server.add({"GET", "/healthz", Access::anyone, "system", "Liveness: the process answers"},
-             [](const Req&, Res& res, const Principal&) { send_json(res, 200, {{"status", "ok"}}); });
+             [](const Req&, Res& res, const Principal&) {
+               send_json(res, 200, {{"status", "ok"}});
+             });
 
   server.add({"GET", "/readyz", Access::anyone, "system", "Readiness: storage answers"},
              [&app](const Req&, Res& res, const Principal&) {
@@ -78,19 +93,20 @@ void register_system_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/openapi.json", Access::anyone, "system", "This document"},
              [&server](const Req&, Res& res, const Principal&) { send_json(res, 200, openapi_document(server)); });
 
-  server.add({"GET", "/images/products/{id}/{file}", Access::anyone, "catalog", "Generated product image (SVG)"},
-             [&app](const Req& req, Res& res, const Principal&) {
-               auto id = path_id(req, 1, "image");
-               if (!id.ok()) return send_error(res, id.status());
-               std::string file = req.matches[2].str();
-               int n = 0;
-               if (std::sscanf(file.c_str(), "%d.svg", &n) != 1 || n < 1 || n > 20 || file != std::to_string(n) + ".svg")
-                 return send_error(res, Status::NotFound("image not found"));
-               auto p = app.catalog->product(*id);
-               if (!p.ok()) return send_error(res, Status::NotFound("image not found"));
-               res.set_header("Cache-Control", "public, max-age=86400");
-               res.set_content(product_svg(*p, n), "image/svg+xml");
-             });
+  server.add(
+      {"GET", "/images/products/{id}/{file}", Access::anyone, "catalog", "Generated product image (SVG)"},
+      [&app](const Req& req, Res& res, const Principal&) {
+        auto id = path_id(req, 1, "image");
+        if (!id.ok()) return send_error(res, id.status());
+        std::string file = req.matches[2].str();
+        int n = 0;
+        if (std::sscanf(file.c_str(), "%d.svg", &n) != 1 || n < 1 || n > 20 || file != std::to_string(n) + ".svg")
+          return send_error(res, Status::NotFound("image not found"));
+        auto p = app.catalog->product(*id);
+        if (!p.ok()) return send_error(res, Status::NotFound("image not found"));
+        res.set_header("Cache-Control", "public, max-age=86400");
+        res.set_content(product_svg(*p, n), "image/svg+xml");
+      });
 
   // The storefront: embedded files; unknown non-API paths get index.html so
   // client-side routes (/product/12, /cart) load the app.

@@ -6,8 +6,8 @@
 #include <set>
 
 #include "app.h"
-#include "cart/cart.h"
 #include "base/clock.h"
+#include "cart/cart.h"
 #include "http/rate_limit.h"
 #include "http/server.h"
 #include "payments/gateway.h"
@@ -53,64 +53,65 @@ void send_signed_in(App& app, const Req& req, Res& res, int status, const SignIn
 }  // namespace
 
 void register_user_routes(HttpServer& server, App& app) {
-  server.add({"POST", "/api/v1/auth/register", Access::anyone, "auth",
-              "Create a customer account {email, password, first_name, last_name, phone?}; answers {token, user} "
-              "and sets the session cookie"},
-             [&app](const Req& req, Res& res, const Principal&) {
-               auto body = parse_object(req);
-               if (!body.ok()) return send_error(res, body.status());
-               RegisterInput in;
-               auto email = opt_string(*body, "email", 1000);
-               if (!email.ok()) return send_error(res, email.status());
-               auto password = opt_string(*body, "password", 1000);
-               if (!password.ok()) return send_error(res, password.status());
-               auto first = opt_string(*body, "first_name", 1000);
-               if (!first.ok()) return send_error(res, first.status());
-               auto last = opt_string(*body, "last_name", 1000);
-               if (!last.ok()) return send_error(res, last.status());
-               auto phone = opt_string(*body, "phone", 1000);
-               if (!phone.ok()) return send_error(res, phone.status());
-               if (!*email) return send_error(res, field_error("email", "email is required"));
-               if (!*password) return send_error(res, field_error("password", "password is required"));
-               in.email = **email;
-               in.password = **password;
-               in.first_name = first->value_or("");
-               in.last_name = last->value_or("");
-               if (*phone && !(*phone)->empty()) in.phone = **phone;
-               // Registration costs a password hash: count it like a login attempt per IP.
-               if (int64_t wait = app.rate_limiter->take("login:ip:" + client_ip(req), app.rate_limiter->login_per_ip()))
-                 return rate_limited(res, wait);
-               auto signed_in = app.accounts->register_user(in, client_ip(req), req.get_header_value("User-Agent"));
-               if (!signed_in.ok()) return send_error(res, signed_in.status());
-               merge_guest_cart(app, req, signed_in->user.id);
-               send_signed_in(app, req, res, 201, *signed_in);
-             });
+  server.add(
+      {"POST", "/api/v1/auth/register", Access::anyone, "auth",
+       "Create a customer account {email, password, first_name, last_name, phone?}; answers {token, user} "
+       "and sets the session cookie"},
+      [&app](const Req& req, Res& res, const Principal&) {
+        auto body = parse_object(req);
+        if (!body.ok()) return send_error(res, body.status());
+        RegisterInput in;
+        auto email = opt_string(*body, "email", 1000);
+        if (!email.ok()) return send_error(res, email.status());
+        auto password = opt_string(*body, "password", 1000);
+        if (!password.ok()) return send_error(res, password.status());
+        auto first = opt_string(*body, "first_name", 1000);
+        if (!first.ok()) return send_error(res, first.status());
+        auto last = opt_string(*body, "last_name", 1000);
+        if (!last.ok()) return send_error(res, last.status());
+        auto phone = opt_string(*body, "phone", 1000);
+        if (!phone.ok()) return send_error(res, phone.status());
+        if (!*email) return send_error(res, field_error("email", "email is required"));
+        if (!*password) return send_error(res, field_error("password", "password is required"));
+        in.email = **email;
+        in.password = **password;
+        in.first_name = first->value_or("");
+        in.last_name = last->value_or("");
+        if (*phone && !(*phone)->empty()) in.phone = **phone;
+        // Registration costs a password hash: count it like a login attempt per IP.
+        if (int64_t wait = app.rate_limiter->take("login:ip:" + client_ip(req), app.rate_limiter->login_per_ip()))
+          return rate_limited(res, wait);
+        auto signed_in = app.accounts->register_user(in, client_ip(req), req.get_header_value("User-Agent"));
+        if (!signed_in.ok()) return send_error(res, signed_in.status());
+        merge_guest_cart(app, req, signed_in->user.id);
+        send_signed_in(app, req, res, 201, *signed_in);
+      });
 
-  server.add({"POST", "/api/v1/auth/login", Access::anyone, "auth",
-              "Sign in {email, password}; answers {token, user} and sets the session cookie"},
-             [&app](const Req& req, Res& res, const Principal&) {
-               auto body = parse_object(req);
-               if (!body.ok()) return send_error(res, body.status());
-               auto email = opt_string(*body, "email", 1000);
-               if (!email.ok()) return send_error(res, email.status());
-               auto password = opt_string(*body, "password", 1000);
-               if (!password.ok()) return send_error(res, password.status());
-               if (!*email || (*email)->empty()) return send_error(res, field_error("email", "email is required"));
-               if (!*password || (*password)->empty())
-                 return send_error(res, field_error("password", "password is required"));
-               // Attempts are limited per account and per address, before any work.
-               std::string ip = client_ip(req);
-               if (int64_t wait = app.rate_limiter->take("login:ip:" + ip, app.rate_limiter->login_per_ip()))
-                 return rate_limited(res, wait);
-               auto norm = normalize_email(**email);
-               std::string account = lower_ascii(norm.ok() ? *norm : **email);
-               if (int64_t wait = app.rate_limiter->take("login:acct:" + account, app.rate_limiter->login_per_account()))
-                 return rate_limited(res, wait);
-               auto signed_in = app.accounts->login(**email, **password, ip, req.get_header_value("User-Agent"));
-               if (!signed_in.ok()) return send_error(res, signed_in.status());
-               merge_guest_cart(app, req, signed_in->user.id);
-               send_signed_in(app, req, res, 200, *signed_in);
-             });
+  server.add(
+      {"POST", "/api/v1/auth/login", Access::anyone, "auth",
+       "Sign in {email, password}; answers {token, user} and sets the session cookie"},
+      [&app](const Req& req, Res& res, const Principal&) {
+        auto body = parse_object(req);
+        if (!body.ok()) return send_error(res, body.status());
+        auto email = opt_string(*body, "email", 1000);
+        if (!email.ok()) return send_error(res, email.status());
+        auto password = opt_string(*body, "password", 1000);
+        if (!password.ok()) return send_error(res, password.status());
+        if (!*email || (*email)->empty()) return send_error(res, field_error("email", "email is required"));
+        if (!*password || (*password)->empty()) return send_error(res, field_error("password", "password is required"));
+        // Attempts are limited per account and per address, before any work.
+        std::string ip = client_ip(req);
+        if (int64_t wait = app.rate_limiter->take("login:ip:" + ip, app.rate_limiter->login_per_ip()))
+          return rate_limited(res, wait);
+        auto norm = normalize_email(**email);
+        std::string account = lower_ascii(norm.ok() ? *norm : **email);
+        if (int64_t wait = app.rate_limiter->take("login:acct:" + account, app.rate_limiter->login_per_account()))
+          return rate_limited(res, wait);
+        auto signed_in = app.accounts->login(**email, **password, ip, req.get_header_value("User-Agent"));
+        if (!signed_in.ok()) return send_error(res, signed_in.status());
+        merge_guest_cart(app, req, signed_in->user.id);
+        send_signed_in(app, req, res, 200, *signed_in);
+      });
 
   server.add({"POST", "/api/v1/auth/logout", Access::anyone, "auth",
               "Sign out: revokes the session in use and clears the cookie"},
@@ -259,7 +260,8 @@ void register_user_routes(HttpServer& server, App& app) {
                  return send_error(res, field_error("type", "only type \"card\" can be saved"));
                auto number = opt_string(*body, "card_number", 40);
                if (!number.ok()) return send_error(res, number.status());
-               if (!*number || (*number)->empty()) return send_error(res, field_error("card_number", "card_number is required"));
+               if (!*number || (*number)->empty())
+                 return send_error(res, field_error("card_number", "card_number is required"));
                auto month = opt_int(*body, "exp_month", 1, 12);
                if (!month.ok()) return send_error(res, month.status());
                if (!*month) return send_error(res, field_error("exp_month", "exp_month is required"));
@@ -268,7 +270,8 @@ void register_user_routes(HttpServer& server, App& app) {
                if (!*year) return send_error(res, field_error("exp_year", "exp_year is required"));
                auto cvc = opt_string(*body, "cvc", 8);
                if (!cvc.ok()) return send_error(res, cvc.status());
-               if (!*cvc || (*cvc)->empty()) return send_error(res, field_error("cvc", "cvc is required (a string of digits)"));
+               if (!*cvc || (*cvc)->empty())
+                 return send_error(res, field_error("cvc", "cvc is required (a string of digits)"));
                auto make_default = opt_bool(*body, "is_default");
                if (!make_default.ok()) return send_error(res, make_default.status());
                CardInput card{**number, static_cast<int>(**month), static_cast<int>(**year), **cvc};
@@ -290,7 +293,8 @@ void register_user_routes(HttpServer& server, App& app) {
                auto make_default = opt_bool(*body, "is_default");
                if (!make_default.ok()) return send_error(res, make_default.status());
                if (!*make_default || !**make_default)
-                 return send_error(res, field_error("is_default", "is_default: true is the only change a saved card takes"));
+                 return send_error(res,
+                                   field_error("is_default", "is_default: true is the only change a saved card takes"));
                auto p = app.payment_methods->set_default(who.user_id, *id);
                if (!p.ok()) return send_error(res, p.status());
                send_json(res, 200, payment_method_json(*p));

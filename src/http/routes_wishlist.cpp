@@ -89,29 +89,31 @@ void register_wishlist_routes(HttpServer& server, App& app) {
                send_json(res, 200, body);
              });
 
-  server.add({"DELETE", "/api/v1/me/wishlist/{product_id}", Access::user, "default", "Remove a product from your wishlist"},
-             [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
-               auto pid = path_id(req, 1, "product");
-               if (!pid.ok()) return send_error(res, pid.status());
-               if (auto st = app.wishlist->remove(who.user_id, *pid); !st.ok()) return send_error(res, st);
-               res.status = 204;
-             });
+  server.add(
+      {"DELETE", "/api/v1/me/wishlist/{product_id}", Access::user, "default", "Remove a product from your wishlist"},
+      [&app](const Req& req, Res& res, const Principal& who) {
+        if (auto st = need_session(who); !st.ok()) return send_error(res, st);
+        auto pid = path_id(req, 1, "product");
+        if (!pid.ok()) return send_error(res, pid.status());
+        if (auto st = app.wishlist->remove(who.user_id, *pid); !st.ok()) return send_error(res, st);
+        res.status = 204;
+      });
 
-  server.add({"GET", "/api/v1/me/notifications", Access::user, "default",
-              "Your notifications, newest first (wishlist.price_drop, wishlist.back_in_stock), with the unread count"},
-             [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
-               auto page = pagination(req);
-               if (!page.ok()) return send_error(res, page.status());
-               int64_t total = 0, unread = 0;
-               auto list = app.wishlist->notifications(who.user_id, page->page, page->size, &total, &unread);
-               json out = json::array();
-               for (const auto& n : list) out.push_back(notification_json(n));
-               send_json(res, 200,
-                         {{"notifications", out}, {"page", page->page}, {"size", page->size}, {"total", total},
-                          {"unread", unread}});
-             });
+  server.add(
+      {"GET", "/api/v1/me/notifications", Access::user, "default",
+       "Your notifications, newest first (wishlist.price_drop, wishlist.back_in_stock), with the unread count"},
+      [&app](const Req& req, Res& res, const Principal& who) {
+        if (auto st = need_session(who); !st.ok()) return send_error(res, st);
+        auto page = pagination(req);
+        if (!page.ok()) return send_error(res, page.status());
+        int64_t total = 0, unread = 0;
+        auto list = app.wishlist->notifications(who.user_id, page->page, page->size, &total, &unread);
+        json out = json::array();
+        for (const auto& n : list) out.push_back(notification_json(n));
+        send_json(
+            res, 200,
+            {{"notifications", out}, {"page", page->page}, {"size", page->size}, {"total", total}, {"unread", unread}});
+      });
 
   server.add({"POST", "/api/v1/me/notifications/read", Access::user, "default",
               "Mark your notifications read (all, or up to {up_to_id})"},

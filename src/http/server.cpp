@@ -109,8 +109,9 @@ class ElasticPool : public httplib::TaskQueue {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
       ++idle_;
-      bool got = extra ? cv_.wait_for(lock, std::chrono::seconds(kIdleSeconds), [&] { return stopping_ || !jobs_.empty(); })
-                       : (cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); }), true);
+      bool got =
+          extra ? cv_.wait_for(lock, std::chrono::seconds(kIdleSeconds), [&] { return stopping_ || !jobs_.empty(); })
+                : (cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); }), true);
       --idle_;
       if (jobs_.empty()) {
         if (stopping_ || !got) break;
@@ -141,16 +142,26 @@ constexpr size_t kMaxHeaderBytes = 32 * 1024;
 
 const char* default_error_code(int status) {
   switch (status) {
-    case 400: return "invalid_request";
-    case 401: return "unauthorized";
-    case 403: return "forbidden";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 413: return "payload_too_large";
-    case 414: return "uri_too_long";
-    case 429: return "rate_limited";
-    case 503: return "unavailable";
-    default: return status >= 500 ? "internal_error" : "error";
+    case 400:
+      return "invalid_request";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 413:
+      return "payload_too_large";
+    case 414:
+      return "uri_too_long";
+    case 429:
+      return "rate_limited";
+    case 503:
+      return "unavailable";
+    default:
+      return status >= 500 ? "internal_error" : "error";
   }
 }
 
@@ -193,10 +204,13 @@ HttpServer::HttpServer(App& app) : app_(app) {
   s.set_pre_routing_handler([](const http::Req& req, http::Res& res) {
     size_t bytes = 0;
     for (const auto& [name, value] : req.headers) bytes += name.size() + value.size() + 4;
-    if (req.headers.size() <= kMaxHeaders && bytes <= kMaxHeaderBytes) return httplib::Server::HandlerResponse::Unhandled;
-    http::send_json(res, 431, {{"error", {{"code", "headers_too_large"},
-                                          {"message", "too many or too large request headers"},
-                                          {"details", {{"max_headers", kMaxHeaders}, {"max_header_bytes", kMaxHeaderBytes}}}}}});
+    if (req.headers.size() <= kMaxHeaders && bytes <= kMaxHeaderBytes)
+      return httplib::Server::HandlerResponse::Unhandled;
+    http::send_json(res, 431,
+                    {{"error",
+                      {{"code", "headers_too_large"},
+                       {"message", "too many or too large request headers"},
+                       {"details", {{"max_headers", kMaxHeaders}, {"max_header_bytes", kMaxHeaderBytes}}}}}});
     security_headers(res);
     res.set_header("Connection", "close");
     return httplib::Server::HandlerResponse::Handled;
@@ -207,10 +221,12 @@ HttpServer::HttpServer(App& app) : app_(app) {
   s.set_error_handler([](const http::Req& req, http::Res& res) {
     if (!res.body.empty()) return;
     int status = res.status;
-    std::string message = status == 404 ? "no route for " + req.method + " " + req.path
+    std::string message = status == 404   ? "no route for " + req.method + " " + req.path
                           : status == 413 ? "request body too large"
                                           : std::string("request failed with status ") + std::to_string(status);
-    http::send_json(res, status, {{"error", {{"code", default_error_code(status)}, {"message", message}, {"details", http::json::object()}}}});
+    http::send_json(
+        res, status,
+        {{"error", {{"code", default_error_code(status)}, {"message", message}, {"details", http::json::object()}}}});
     security_headers(res);
   });
   s.set_exception_handler([](const http::Req&, http::Res& res, std::exception_ptr) {
@@ -276,7 +292,8 @@ void HttpServer::add(RouteInfo info, Handler handler) {
 int HttpServer::bind(const std::string& host, int port) {
   if (!server_->is_valid()) {
     // SSLServer could not load the certificate or key (or they do not match).
-    std::fprintf(stderr, "error: cannot use TLS certificate %s with key %s (missing, unreadable, or not a matching PEM pair)\n",
+    std::fprintf(stderr,
+                 "error: cannot use TLS certificate %s with key %s (missing, unreadable, or not a matching PEM pair)\n",
                  app_.config.tls_cert.c_str(), app_.config.tls_key.c_str());
     return -1;
   }
@@ -296,8 +313,12 @@ bool HttpServer::dispatch(http::Req& req, http::Res& res) const {
   return false;
 }
 
-bool HttpServer::serve() { return server_->listen_after_bind(); }
+bool HttpServer::serve() {
+  return server_->listen_after_bind();
+}
 
-void HttpServer::stop() { server_->stop(); }
+void HttpServer::stop() {
+  server_->stop();
+}
 
 }  // namespace shopbox

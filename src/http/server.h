@@ -31,9 +31,9 @@ enum class Access { anyone, user, admin };
 
 struct RouteInfo {
   std::string method;
-  std::string path;     // template with {params}
+  std::string path;  // template with {params}
   Access access = Access::anyone;
-  std::string group;    // rate-limit group: "auth", "cart", "checkout", "search", "catalog", "admin", "system"
+  std::string group;  // rate-limit group: "auth", "cart", "checkout", "search", "catalog", "admin", "system"
   std::string summary;
 };
 
@@ -71,7 +71,7 @@ class HttpServer {
     std::function<void(const http::Req&, http::Res&)> handler;
   };
   std::vector<Compiled> compiled_;  // for dispatch()
-  int listen_fd_ = -1;  // the listening socket, captured to widen its backlog
+  int listen_fd_ = -1;              // the listening socket, captured to widen its backlog
 };
 
 // Registers every route of the product (src/http/routes.cpp).

@@ -84,8 +84,8 @@ Result<StockLevel> Inventory::adjust(int64_t product_id, int64_t delta, const st
     after.total += delta;
     inventory_store::put(txn, kv_, product_id, after);
     inventory_store::append_audit(txn, kv_,
-                                  {product_id, 0, "adjust", delta, before.available(), after.available(),
-                                   before.total, after.total, reason, actor, "", 0});
+                                  {product_id, 0, "adjust", delta, before.available(), after.available(), before.total,
+                                   after.total, reason, actor, "", 0});
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -93,7 +93,8 @@ Result<StockLevel> Inventory::adjust(int64_t product_id, int64_t delta, const st
 }
 
 Result<StockLevel> Inventory::set_threshold(int64_t product_id, int64_t threshold) {
-  if (threshold < 0) return Status::Invalid("low_stock_threshold must not be negative", {{"field", "low_stock_threshold"}});
+  if (threshold < 0)
+    return Status::Invalid("low_stock_threshold must not be negative", {{"field", "low_stock_threshold"}});
   StockLevel after;
   Status st = kv_.write([&](WriteTxn& txn) {
     after = stored_or_empty(txn, kv_, product_id, config_);
@@ -130,7 +131,8 @@ Result<Reservation> Inventory::reserve(std::vector<ReservationLine> lines, const
   if (lines.empty()) return Status::Invalid("a reservation needs at least one line", {{"field", "lines"}});
   if (lines.size() > kMaxLines)
     return Status::Invalid("at most " + std::to_string(kMaxLines) + " lines per reservation", {{"field", "lines"}});
-  if (owner.empty() || owner.size() > 200) return Status::Invalid("owner must be 1..200 characters", {{"field", "owner"}});
+  if (owner.empty() || owner.size() > 200)
+    return Status::Invalid("owner must be 1..200 characters", {{"field", "owner"}});
   // Merge lines naming the same product, keeping first-seen order.
   std::vector<ReservationLine> merged;
   std::map<int64_t, size_t> index;
@@ -146,7 +148,8 @@ Result<Reservation> Inventory::reserve(std::vector<ReservationLine> lines, const
       merged[it->second].quantity += l.quantity;
   }
   if (ttl_seconds <= 0) ttl_seconds = config_.reservation_ttl_seconds;
-  if (ttl_seconds > 7 * 24 * 3600) return Status::Invalid("ttl_seconds must be at most 604800", {{"field", "ttl_seconds"}});
+  if (ttl_seconds > 7 * 24 * 3600)
+    return Status::Invalid("ttl_seconds must be at most 604800", {{"field", "ttl_seconds"}});
 
   Reservation r;
   r.id = "rsv_" + random_hex(8);
@@ -167,9 +170,10 @@ Result<Reservation> Inventory::reserve(std::vector<ReservationLine> lines, const
                                {"available", std::max<int64_t>(0, levels.back().available())}});
     }
     if (!short_lines.empty())
-      return Status::Conflict("out_of_stock", short_lines.size() == 1 ? "not enough stock for one line"
-                                                                      : "not enough stock for several lines",
-                              {{"items", short_lines}});
+      return Status::Conflict(
+          "out_of_stock",
+          short_lines.size() == 1 ? "not enough stock for one line" : "not enough stock for several lines",
+          {{"items", short_lines}});
     for (size_t i = 0; i < merged.size(); ++i) {
       const auto& before = levels[i];
       StockLevel after = before;
@@ -305,8 +309,7 @@ void Inventory::check_invariants(std::vector<std::string>& problems, bool check_
   ReadTxn txn(kv_);
   std::map<int64_t, int64_t> reserved_by_active;
   inventory_store::scan_active(txn, kv_, [&](const Reservation& r) {
-    if (r.status != "active")
-      problems.push_back("reservation " + r.id + " is in the expiry index but " + r.status);
+    if (r.status != "active") problems.push_back("reservation " + r.id + " is in the expiry index but " + r.status);
     for (const auto& l : r.lines) reserved_by_active[l.product_id] += l.quantity;
   });
   inventory_store::scan_levels(txn, kv_, 0, [&](int64_t id, const StockLevel& l) {

@@ -122,7 +122,8 @@ Result<int64_t> schema_version(const std::string& path) {
   SqliteHandle h;
   if (auto st = open_immutable(path, h); !st.ok()) return st;
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(h.db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1, &st, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(h.db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1, &st, nullptr) !=
+      SQLITE_OK)
     return sqlite_status(h.db, path + " is not a shopbox database");
   int64_t v = 0;
   if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
@@ -255,9 +256,11 @@ Result<json> verify_backup(const std::string& dir_text) {
   fs::path mpath = dir / kManifestName;
   std::ifstream in(mpath);
   if (!in)
-    return Status::Invalid("incomplete backup: " + mpath.string() + " is missing (not a shopbox backup, or it did not finish)");
+    return Status::Invalid("incomplete backup: " + mpath.string() +
+                           " is missing (not a shopbox backup, or it did not finish)");
   json m = json::parse(in, nullptr, false);
-  if (m.is_discarded() || !m.is_object()) return Status::Invalid("corrupt backup: " + mpath.string() + " is not valid JSON");
+  if (m.is_discarded() || !m.is_object())
+    return Status::Invalid("corrupt backup: " + mpath.string() + " is not valid JSON");
   if (m.value("format", "") != "shopbox-backup") return Status::Invalid("not a shopbox backup: " + mpath.string());
   if (!m["format_version"].is_number_integer() || m["format_version"].get<int>() > kBackupFormatVersion)
     return Status::Invalid("backup format " + m["format_version"].dump() + " is newer than this shopbox understands");
@@ -290,7 +293,8 @@ Result<json> verify_backup(const std::string& dir_text) {
   if (schema > max_known_schema())
     return Status::Invalid("backup has schema version " + std::to_string(schema) + " but this shopbox knows up to " +
                            std::to_string(max_known_schema()) + ": restore it with a newer shopbox");
-  if (auto st = quick_check((dir / "shop.db").string()); !st.ok()) return Status::Invalid("corrupt backup: " + st.message());
+  if (auto st = quick_check((dir / "shop.db").string()); !st.ok())
+    return Status::Invalid("corrupt backup: " + st.message());
   return m;
 }
 
@@ -305,8 +309,8 @@ Result<json> restore(const std::string& backup_dir, const std::string& data_dir_
   bool exists = fs::exists(target, ec);
   if (exists && !fs::is_directory(target, ec)) return Status::Invalid(target.string() + " is not a directory");
   if (exists && serve_lock_held(target.string()))
-    return Status::Conflict("in_use", "a shopbox server is running on " + target.string() +
-                                          ": stop it first (systemctl stop shopbox)");
+    return Status::Conflict(
+        "in_use", "a shopbox server is running on " + target.string() + ": stop it first (systemctl stop shopbox)");
   if (exists && !is_empty_dir(target) && !opt.force)
     return Status::Conflict("not_empty", "data directory " + target.string() +
                                              " is not empty: stop the service and pass --force to replace it");

@@ -4,10 +4,10 @@
 
 #include "app.h"
 #include "catalog/catalog.h"
+#include "flash/flash_sales.h"
 #include "inventory/inventory.h"
 #include "orders/orders.h"
 #include "reviews/reviews.h"
-#include "flash/flash_sales.h"
 #include "storage/inventory_store.h"
 
 namespace shopbox::ops {

@@ -18,7 +18,7 @@ struct App;
 namespace ops {
 
 struct CheckReport {
-  std::vector<std::string> problems;  // empty: every invariant holds
+  std::vector<std::string> problems;                // empty: every invariant holds
   nlohmann::json stats = nlohmann::json::object();  // what was looked at
   bool ok() const { return problems.empty(); }
 };

@@ -7,9 +7,12 @@ namespace shopbox {
 using json = nlohmann::json;
 
 static json pricing_json(const Order& o) {
-  return {{"subtotal", cents_to_json(o.subtotal)}, {"discount", cents_to_json(o.discount)},
-          {"tax", cents_to_json(o.tax)},           {"shipping", cents_to_json(o.shipping)},
-          {"total", cents_to_json(o.total)},       {"refunded", cents_to_json(o.refunded)},
+  return {{"subtotal", cents_to_json(o.subtotal)},
+          {"discount", cents_to_json(o.discount)},
+          {"tax", cents_to_json(o.tax)},
+          {"shipping", cents_to_json(o.shipping)},
+          {"total", cents_to_json(o.total)},
+          {"refunded", cents_to_json(o.refunded)},
           {"currency", o.currency}};
 }
 
@@ -43,12 +46,8 @@ json order_json(const Order& o, const std::vector<PaymentTransaction>& txns) {
   json payment = json::object();
   for (const auto& t : txns) {
     if (t.kind != "charge") continue;
-    payment = {{"status", t.status},
-               {"transaction_id", t.id},
-               {"amount", cents_to_json(t.amount)},
-               {"currency", t.currency},
-               {"provider", t.provider},
-               {"method", o.payment_method}};
+    payment = {{"status", t.status},     {"transaction_id", t.id}, {"amount", cents_to_json(t.amount)},
+               {"currency", t.currency}, {"provider", t.provider}, {"method", o.payment_method}};
   }
   return {{"order_id", o.id},
           {"user_id", std::to_string(o.user_id)},
@@ -70,7 +69,9 @@ json order_details_json(const OrderDetails& d, bool admin) {
   for (const auto& s : d.shipments) {
     json timeline = json::array();
     for (const auto& e : s.events)
-      timeline.push_back({{"status", e.status}, {"location", e.location}, {"description", e.description},
+      timeline.push_back({{"status", e.status},
+                          {"location", e.location},
+                          {"description", e.description},
                           {"occurred_at", iso8601(e.occurred_at)}});
     ships.push_back({{"shipment_id", std::to_string(s.id)},
                      {"carrier", s.carrier},
@@ -83,22 +84,33 @@ json order_details_json(const OrderDetails& d, bool admin) {
   j["shipments"] = ships;
   json refunds = json::array();
   for (const auto& r : d.refunds)
-    refunds.push_back({{"refund_id", r.id}, {"amount", cents_to_json(r.amount)}, {"status", r.status},
-                       {"lines", r.lines}, {"restock", r.restock}, {"reason", r.reason},
+    refunds.push_back({{"refund_id", r.id},
+                       {"amount", cents_to_json(r.amount)},
+                       {"status", r.status},
+                       {"lines", r.lines},
+                       {"restock", r.restock},
+                       {"reason", r.reason},
                        {"created_at", iso8601(r.created_at)}});
   j["refunds"] = refunds;
   json rets = json::array();
   for (const auto& r : d.returns)
-    rets.push_back({{"return_id", std::to_string(r.id)}, {"status", r.status}, {"lines", r.lines},
-                    {"reason", r.reason}, {"refund_id", r.refund_id ? json(*r.refund_id) : json(nullptr)},
+    rets.push_back({{"return_id", std::to_string(r.id)},
+                    {"status", r.status},
+                    {"lines", r.lines},
+                    {"reason", r.reason},
+                    {"refund_id", r.refund_id ? json(*r.refund_id) : json(nullptr)},
                     {"created_at", iso8601(r.created_at)}});
   j["returns"] = rets;
   j["history"] = d.history;
   if (admin) {
     json txns = json::array();
     for (const auto& t : d.transactions)
-      txns.push_back({{"transaction_id", t.id}, {"kind", t.kind}, {"status", t.status}, {"amount", cents_to_json(t.amount)},
-                      {"provider", t.provider}, {"provider_transaction_id", t.provider_id},
+      txns.push_back({{"transaction_id", t.id},
+                      {"kind", t.kind},
+                      {"status", t.status},
+                      {"amount", cents_to_json(t.amount)},
+                      {"provider", t.provider},
+                      {"provider_transaction_id", t.provider_id},
                       {"created_at", iso8601(t.created_at)}});
     j["transactions"] = txns;
     j["reservation_id"] = d.order.reservation_id;

@@ -35,7 +35,9 @@ Status invalid_transition(const Order& o, const std::string& to) {
   return Status::Conflict("invalid_transition", "order " + o.id + " is " + o.status + " and cannot become " + to,
                           {{"status", o.status}, {"requested", to}});
 }
-Status order_not_found() { return Status::NotFound("order not found"); }
+Status order_not_found() {
+  return Status::NotFound("order not found");
+}
 const std::string kCancelPrefix = "cancelled: ";
 }  // namespace
 
@@ -93,8 +95,11 @@ Result<OrderDetails> Orders::ship(const std::string& order_id, const std::string
                       int64_t now = now_seconds();
                       int64_t sid = order_store::insert_shipment(c, order_id, carrier, tracking, now);
                       order_store::add_tracking_event(c, sid, {0, "shipped", "", "Shipped with " + carrier, now});
-                      outbox::append(c, "order.shipped", {{"order_id", o.id}, {"user_id", std::to_string(o.user_id)},
-                                                          {"carrier", carrier}, {"tracking_number", tracking}});
+                      outbox::append(c, "order.shipped",
+                                     {{"order_id", o.id},
+                                      {"user_id", std::to_string(o.user_id)},
+                                      {"carrier", carrier},
+                                      {"tracking_number", tracking}});
                     });
 }
 
@@ -106,8 +111,8 @@ Result<OrderDetails> Orders::add_tracking_event(const std::string& order_id, con
     auto ships = order_store::shipments(c, order_id);
     if (ships.empty()) return Status::Conflict("not_shipped", "order " + order_id + " has not been shipped");
     order_store::add_tracking_event(c, ships.back().id, e);
-    outbox::append(c, "order.tracking", {{"order_id", o->id}, {"status", e.status}, {"location", e.location},
-                                         {"actor", actor}});
+    outbox::append(c, "order.tracking",
+                   {{"order_id", o->id}, {"status", e.status}, {"location", e.location}, {"actor", actor}});
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -119,16 +124,17 @@ Result<OrderDetails> Orders::deliver(const std::string& order_id, const std::str
   {
     auto d = get(order_id);
     if (!d.ok()) return d.status();
-    if (d->order.status == "partially_refunded" && !d->order.shipped_at) return invalid_transition(d->order, "delivered");
+    if (d->order.status == "partially_refunded" && !d->order.shipped_at)
+      return invalid_transition(d->order, "delivered");
   }
-  return transition(order_id, {"shipped", "partially_refunded"}, "delivered", actor, "",
-                    [&](Connection& c, const Order& o) {
-                      int64_t now = now_seconds();
-                      auto ships = order_store::shipments(c, order_id);
-                      if (!ships.empty()) order_store::add_tracking_event(c, ships.back().id, {0, "delivered", "", "Delivered", now});
-                      order_store::mark_shipments_delivered(c, order_id, now);
-                      outbox::append(c, "order.delivered", {{"order_id", o.id}, {"user_id", std::to_string(o.user_id)}});
-                    });
+  return transition(
+      order_id, {"shipped", "partially_refunded"}, "delivered", actor, "", [&](Connection& c, const Order& o) {
+        int64_t now = now_seconds();
+        auto ships = order_store::shipments(c, order_id);
+        if (!ships.empty()) order_store::add_tracking_event(c, ships.back().id, {0, "delivered", "", "Delivered", now});
+        order_store::mark_shipments_delivered(c, order_id, now);
+        outbox::append(c, "order.delivered", {{"order_id", o.id}, {"user_id", std::to_string(o.user_id)}});
+      });
 }
 
 Result<OrderDetails> Orders::cancel(const std::string& order_id, const std::string& actor, const std::string& reason,
@@ -154,14 +160,17 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
     auto o = order_store::get_order(c, order_id);
     if (!o || (user_id && o->user_id != *user_id)) return order_not_found();
     if (cancel) {
-      if (o->shipped_at || !order_transition_allowed(o->status, "cancelled")) return invalid_transition(*o, "cancelled");
-    } else if (!order_transition_allowed(o->status, "partially_refunded") && !order_transition_allowed(o->status, "refunded")) {
+      if (o->shipped_at || !order_transition_allowed(o->status, "cancelled"))
+        return invalid_transition(*o, "cancelled");
+    } else if (!order_transition_allowed(o->status, "partially_refunded") &&
+               !order_transition_allowed(o->status, "refunded")) {
       return invalid_transition(*o, "refunded");
     }
     Cents pending = 0;
     for (const auto& pr : order_store::refunds(c, order_id))
       if (pr.status == "pending") pending += pr.amount;
-    if (pending > 0) return Status::Conflict("refund_pending", "a refund of this order is still pending; retry shortly");
+    if (pending > 0)
+      return Status::Conflict("refund_pending", "a refund of this order is still pending; retry shortly");
     Cents remaining = o->total - o->refunded;
     json lines = json::array();
     Cents amount = 0;
@@ -179,13 +188,17 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
       Cents lines_sub = 0;
       for (const auto& l : spec.lines) {
         const OrderItem* item = nullptr;
-        for (const auto& it : o->items) if (it.product_id == l.product_id) item = &it;
-        if (!item) return Status::Invalid("product " + std::to_string(l.product_id) + " is not in this order", {{"field", "lines"}});
+        for (const auto& it : o->items)
+          if (it.product_id == l.product_id) item = &it;
+        if (!item)
+          return Status::Invalid("product " + std::to_string(l.product_id) + " is not in this order",
+                                 {{"field", "lines"}});
         if (l.quantity < 1 || l.quantity > item->quantity - item->refunded_quantity)
-          return Status(Kind::unprocessable, "refund_exceeds_quantity",
-                        "at most " + std::to_string(item->quantity - item->refunded_quantity) + " of product " +
-                            std::to_string(l.product_id) + " can be refunded",
-                        {{"product_id", std::to_string(l.product_id)}, {"refundable", item->quantity - item->refunded_quantity}});
+          return Status(
+              Kind::unprocessable, "refund_exceeds_quantity",
+              "at most " + std::to_string(item->quantity - item->refunded_quantity) + " of product " +
+                  std::to_string(l.product_id) + " can be refunded",
+              {{"product_id", std::to_string(l.product_id)}, {"refundable", item->quantity - item->refunded_quantity}});
         lines_sub += item->unit_price * l.quantity;
         lines.push_back({{"product_id", std::to_string(l.product_id)}, {"quantity", l.quantity}});
         item_changes.push_back({item->id, l.quantity});
@@ -201,7 +214,8 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
     if (amount <= 0 && !cancel) return Status::Invalid("refund amount must be positive", {{"field", "amount"}});
     if (amount > remaining)
       return Status(Kind::unprocessable, "refund_exceeds_captured", "a refund can never exceed what was captured",
-                    {{"captured", cents_to_json(o->total)}, {"refunded", cents_to_json(o->refunded)},
+                    {{"captured", cents_to_json(o->total)},
+                     {"refunded", cents_to_json(o->refunded)},
                      {"refundable", cents_to_json(remaining)}});
     for (const auto& t : order_store::transactions(c, order_id))
       if (t.kind == "charge") charge_id = t.provider_id;
@@ -271,17 +285,33 @@ Status Orders::complete_refund(const RefundRecord& r) {
           charge_txn = t.id;
           method = t.method;
         }
-      PaymentTransaction t{"txn_" + random_hex(10), o->id, "refund", method, app_.payments->name(),
-                           r.provider_refund_id, r.amount, o->currency, "completed", r.id, now, now};
+      PaymentTransaction t{"txn_" + random_hex(10),
+                           o->id,
+                           "refund",
+                           method,
+                           app_.payments->name(),
+                           r.provider_refund_id,
+                           r.amount,
+                           o->currency,
+                           "completed",
+                           r.id,
+                           now,
+                           now};
       order_store::insert_transaction(c, t, "refund " + r.id);
       if (!charge_txn.empty())
         order_store::set_transaction_status(c, charge_txn, refunded >= o->total ? "refunded" : "partially_refunded",
                                             r.amount, "refund " + r.id);
-      outbox::append(c, "refund.created", {{"refund_id", r.id}, {"order_id", o->id}, {"amount", cents_to_json(r.amount)},
-                                           {"currency", o->currency}, {"lines", r.lines}});
+      outbox::append(c, "refund.created",
+                     {{"refund_id", r.id},
+                      {"order_id", o->id},
+                      {"amount", cents_to_json(r.amount)},
+                      {"currency", o->currency},
+                      {"lines", r.lines}});
     }
-    if (cancel) outbox::append(c, "order.cancelled", {{"order_id", o->id}, {"user_id", std::to_string(o->user_id)},
-                                                      {"refunded", cents_to_json(r.amount)}});
+    if (cancel)
+      outbox::append(
+          c, "order.cancelled",
+          {{"order_id", o->id}, {"user_id", std::to_string(o->user_id)}, {"refunded", cents_to_json(r.amount)}});
     return Status::Ok();
   });
 }
@@ -323,13 +353,17 @@ Result<ReturnRecord> Orders::request_return(const std::string& order_id, int64_t
     json jl = json::array();
     for (const auto& l : lines) {
       const OrderItem* item = nullptr;
-      for (const auto& it : o->items) if (it.product_id == l.product_id) item = &it;
-      if (!item) return Status::Invalid("product " + std::to_string(l.product_id) + " is not in this order", {{"field", "lines"}});
+      for (const auto& it : o->items)
+        if (it.product_id == l.product_id) item = &it;
+      if (!item)
+        return Status::Invalid("product " + std::to_string(l.product_id) + " is not in this order",
+                               {{"field", "lines"}});
       int64_t left = item->quantity - item->refunded_quantity - item->returned_quantity;
       if (l.quantity < 1 || l.quantity > left)
-        return Status(Kind::unprocessable, "return_exceeds_quantity",
-                      "at most " + std::to_string(left) + " of product " + std::to_string(l.product_id) + " can be returned",
-                      {{"product_id", std::to_string(l.product_id)}, {"returnable", left}});
+        return Status(
+            Kind::unprocessable, "return_exceeds_quantity",
+            "at most " + std::to_string(left) + " of product " + std::to_string(l.product_id) + " can be returned",
+            {{"product_id", std::to_string(l.product_id)}, {"returnable", left}});
       order_store::add_item_counts(c, item->id, 0, l.quantity, 0);
       jl.push_back({{"product_id", std::to_string(l.product_id)}, {"quantity", l.quantity}});
     }
@@ -347,7 +381,8 @@ Result<ReturnRecord> Orders::request_return(const std::string& order_id, int64_t
   return r;
 }
 
-Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool restock_items, const std::string& actor) {
+Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool restock_items,
+                                           const std::string& actor) {
   std::optional<ReturnRecord> ret;
   app_.db->read([&](Connection& c) {
     ret = order_store::get_return(c, return_id);
@@ -356,7 +391,8 @@ Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool
   if (!ret) return Status::NotFound("return not found");
   if (ret->status != "requested") return Status::Conflict("return_decided", "return is already " + ret->status);
   std::vector<RefundLine> lines;
-  for (const auto& l : ret->lines) lines.push_back({std::stoll(l["product_id"].get<std::string>()), l["quantity"].get<int64_t>()});
+  for (const auto& l : ret->lines)
+    lines.push_back({std::stoll(l["product_id"].get<std::string>()), l["quantity"].get<int64_t>()});
   std::optional<std::string> refund_id;
   if (approve) {
     RefundSpec spec;
@@ -452,8 +488,10 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
     auto st = c.prepare(
         "SELECT o.order_id, o.total_cents, o.refunded_cents, o.status, o.reservation_id, "
         "(SELECT count(*) FROM payment_transactions t WHERE t.order_id = o.order_id AND t.kind = 'charge'), "
-        "(SELECT provider_transaction_id FROM payment_transactions t WHERE t.order_id = o.order_id AND t.kind = 'charge' LIMIT 1), "
-        "(SELECT coalesce(sum(amount_cents), 0) FROM refunds r WHERE r.order_id = o.order_id AND r.status = 'succeeded'), "
+        "(SELECT provider_transaction_id FROM payment_transactions t WHERE t.order_id = o.order_id AND t.kind = "
+        "'charge' LIMIT 1), "
+        "(SELECT coalesce(sum(amount_cents), 0) FROM refunds r WHERE r.order_id = o.order_id AND r.status = "
+        "'succeeded'), "
         "o.created_at, "
         "(SELECT count(*) FROM order_events e WHERE e.order_id = o.order_id AND e.note = 'stock taken at recovery') "
         "FROM orders o");
@@ -461,15 +499,20 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
       std::string id = st.text(0);
       Cents total = st.int64(1), refunded = st.int64(2), refunds_sum = st.int64(7);
       std::string status = st.text(3), rsv = st.text(4);
-      if (st.int64(5) != 1) problems.push_back("order " + id + " has " + std::to_string(st.int64(5)) + " charge transactions (want 1)");
+      if (st.int64(5) != 1)
+        problems.push_back("order " + id + " has " + std::to_string(st.int64(5)) + " charge transactions (want 1)");
       if (refunded != refunds_sum)
-        problems.push_back("order " + id + " refunded " + format_cents(refunded) + " but its refunds sum to " + format_cents(refunds_sum));
+        problems.push_back("order " + id + " refunded " + format_cents(refunded) + " but its refunds sum to " +
+                           format_cents(refunds_sum));
       auto ch = app_.payments->charge(st.opt_text(6).value_or(""));
-      if (!ch) problems.push_back("order " + id + " has no charge at the gateway");
+      if (!ch)
+        problems.push_back("order " + id + " has no charge at the gateway");
       else if (ch->captured != total)
-        problems.push_back("order " + id + " total " + format_cents(total) + " but gateway captured " + format_cents(ch->captured));
+        problems.push_back("order " + id + " total " + format_cents(total) + " but gateway captured " +
+                           format_cents(ch->captured));
       else if (ch->refunded != refunded)
-        problems.push_back("order " + id + " refunded " + format_cents(refunded) + " but gateway refunded " + format_cents(ch->refunded));
+        problems.push_back("order " + id + " refunded " + format_cents(refunded) + " but gateway refunded " +
+                           format_cents(ch->refunded));
       // The order's stock left the shop through its reservation. Orders
       // younger than the in-flight window are skipped: their consume may be
       // under way (or, in a backup taken while shoppers bought, the LMDB copy
@@ -483,7 +526,8 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
       if (!settled || taken_at_recovery) {
         if (r.ok() && r->status == "consumed" && r->order_id != id)
           problems.push_back("order " + id + ": reservation " + rsv + " was consumed by " + r->order_id);
-      } else if (!r.ok()) problems.push_back("order " + id + ": reservation " + rsv + " not found");
+      } else if (!r.ok())
+        problems.push_back("order " + id + ": reservation " + rsv + " not found");
       else if (r->status == "consumed" && r->order_id != id)
         problems.push_back("order " + id + ": reservation " + rsv + " was consumed by " + r->order_id);
       else if (r->status != "consumed" && !(status == "cancelled" && refunded == total))
@@ -505,12 +549,15 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
       problems.push_back("captured charge " + g.text(0) + " (" + format_cents(g.int64(2) - g.int64(3)) +
                          " unrefunded) belongs to no order");
     // Checkouts stuck half-way, idempotency keys stuck processing.
-    auto a = c.prepare("SELECT attempt_id, step FROM checkout_attempts WHERE step IN ('started','reserved','charged','ordered') AND updated_at < ?");
+    auto a = c.prepare(
+        "SELECT attempt_id, step FROM checkout_attempts WHERE step IN ('started','reserved','charged','ordered') AND "
+        "updated_at < ?");
     a.bind(1, now - 600);
     while (a.step()) problems.push_back("checkout " + a.text(0) + " stuck at step " + a.text(1));
     auto k = c.prepare("SELECT count(*) FROM idempotency_keys WHERE status = 'processing' AND updated_at < ?");
     k.bind(1, now - 600);
-    if (k.step() && k.int64(0) > 0) problems.push_back(std::to_string(k.int64(0)) + " idempotency keys stuck in processing");
+    if (k.step() && k.int64(0) > 0)
+      problems.push_back(std::to_string(k.int64(0)) + " idempotency keys stuck in processing");
     auto p = c.prepare("SELECT count(*) FROM refunds WHERE status = 'pending' AND updated_at < ?");
     p.bind(1, now - 600);
     if (p.step() && p.int64(0) > 0) problems.push_back(std::to_string(p.int64(0)) + " refunds stuck pending");

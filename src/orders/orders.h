@@ -13,11 +13,10 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "orders/order_json.h"
@@ -33,8 +32,8 @@ struct RefundLine {
 };
 
 struct RefundSpec {
-  std::optional<Cents> amount;     // by amount, or
-  std::vector<RefundLine> lines;   // by lines (amount: their share of the total incl. tax)
+  std::optional<Cents> amount;    // by amount, or
+  std::vector<RefundLine> lines;  // by lines (amount: their share of the total incl. tax)
   bool restock = false;
   std::string reason;
 };
@@ -54,11 +53,12 @@ class Orders {
   Result<RefundRecord> refund(const std::string& order_id, const RefundSpec& spec, const std::string& actor);
   Result<OrderDetails> ship(const std::string& order_id, const std::string& carrier, const std::string& tracking,
                             const std::string& actor);
-  Result<OrderDetails> add_tracking_event(const std::string& order_id, const TrackingEvent& e, const std::string& actor);
+  Result<OrderDetails> add_tracking_event(const std::string& order_id, const TrackingEvent& e,
+                                          const std::string& actor);
   Result<OrderDetails> deliver(const std::string& order_id, const std::string& actor);
 
-  Result<ReturnRecord> request_return(const std::string& order_id, int64_t user_id, const std::vector<RefundLine>& lines,
-                                      const std::string& reason);
+  Result<ReturnRecord> request_return(const std::string& order_id, int64_t user_id,
+                                      const std::vector<RefundLine>& lines, const std::string& reason);
   Result<ReturnRecord> decide_return(int64_t return_id, bool approve, bool restock, const std::string& actor);
 
   // Finishes refunds and restocks a crash interrupted. Returns how many.

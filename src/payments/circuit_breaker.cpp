@@ -7,7 +7,8 @@ namespace shopbox {
 bool CircuitBreaker::allow() {
   std::lock_guard lock(mu_);
   switch (s_) {
-    case S::closed: return true;
+    case S::closed:
+      return true;
     case S::open:
       if (now_millis() < open_until_ms_) return false;
       s_ = S::half_open;
@@ -51,8 +52,10 @@ Result<T> BreakerGateway::guarded(F&& call) {
     return Status(Kind::unavailable, "payment_unavailable",
                   "payments are temporarily unavailable; please retry shortly", {{"retryable", true}});
   Result<T> r = call();
-  if (!r.ok() && r.status().kind() == Kind::unavailable) breaker_.record_failure();
-  else breaker_.record_success();
+  if (!r.ok() && r.status().kind() == Kind::unavailable)
+    breaker_.record_failure();
+  else
+    breaker_.record_success();
   return r;
 }
 

@@ -30,13 +30,13 @@ namespace shopbox {
 struct CardInput {
   std::string number;  // digits; spaces and dashes are tolerated by tokenize()
   int exp_month = 0;
-  int exp_year = 0;    // four digits (two-digit years are read as 20xx)
+  int exp_year = 0;  // four digits (two-digit years are read as 20xx)
   std::string cvc;
 };
 
 struct CardToken {
-  std::string token;   // "tok_<hex>"
-  std::string brand;   // visa, mastercard, amex, discover, jcb, diners, unknown
+  std::string token;  // "tok_<hex>"
+  std::string brand;  // visa, mastercard, amex, discover, jcb, diners, unknown
   std::string last4;
   int exp_month = 0;
   int exp_year = 0;
@@ -56,9 +56,9 @@ struct GatewayCharge {
   Cents captured = 0;
   Cents refunded = 0;
   std::string currency;
-  std::string status;           // authorized, captured, partially_refunded, refunded, voided, failed
-  std::string failure_code;     // card_declined, insufficient_funds (status failed)
-  std::string method_type;      // card | wallet
+  std::string status;        // authorized, captured, partially_refunded, refunded, voided, failed
+  std::string failure_code;  // card_declined, insufficient_funds (status failed)
+  std::string method_type;   // card | wallet
   std::string brand;
   std::string last4;
   int64_t created_at = 0;
@@ -68,7 +68,7 @@ struct GatewayRefund {
   std::string refund_id;  // "re_<hex>"
   std::string charge_id;
   Cents amount = 0;
-  std::string status;     // succeeded
+  std::string status;  // succeeded
   int64_t created_at = 0;
 };
 
@@ -84,8 +84,8 @@ class PaymentGateway {
   // Authorizes `amount` on `source`; with capture = true also captures it.
   // A decline is recorded (status failed) and returned as a 402 Status; a
   // repeated key returns the first outcome (same charge or same decline).
-  virtual Result<GatewayCharge> authorize(const std::string& idempotency_key, const PaymentSource& source,
-                                          Cents amount, const std::string& currency, bool capture) = 0;
+  virtual Result<GatewayCharge> authorize(const std::string& idempotency_key, const PaymentSource& source, Cents amount,
+                                          const std::string& currency, bool capture) = 0;
   // Captures an authorized charge (amount <= authorized). Idempotent per key.
   virtual Result<GatewayCharge> capture(const std::string& idempotency_key, const std::string& charge_id,
                                         Cents amount) = 0;

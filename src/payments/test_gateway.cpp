@@ -109,7 +109,8 @@ Result<CardToken> TestGateway::tokenize(const CardInput& in) {
     if (ch < '0' || ch > '9') return invalid_card("card_number must contain only digits", "card_number");
     digits.push_back(ch);
   }
-  if (digits.size() < 12 || digits.size() > 19) return invalid_card("card_number must have 12 to 19 digits", "card_number");
+  if (digits.size() < 12 || digits.size() > 19)
+    return invalid_card("card_number must have 12 to 19 digits", "card_number");
   if (!luhn_valid(digits)) return invalid_card("card_number is not a valid card number", "card_number");
   int year = in.exp_year < 100 ? in.exp_year + 2000 : in.exp_year;
   if (in.exp_month < 1 || in.exp_month > 12) return invalid_card("exp_month must be 1..12", "exp_month");
@@ -131,10 +132,16 @@ Result<CardToken> TestGateway::tokenize(const CardInput& in) {
   // Deferred durability: a token matters only once a charge made with it is
   // stored, and that later synced commit makes this one durable too.
   Status st = db_.write_deferred([&](Connection& c) {
-    c.prepare("INSERT INTO gw_tokens(token, brand, last4, exp_month, exp_year, behaviour, created_at) "
-              "VALUES (?,?,?,?,?,?,?)")
-        .bind(1, tok.token).bind(2, tok.brand).bind(3, tok.last4).bind(4, tok.exp_month).bind(5, tok.exp_year)
-        .bind(6, behaviour).bind(7, now_seconds())
+    c.prepare(
+         "INSERT INTO gw_tokens(token, brand, last4, exp_month, exp_year, behaviour, created_at) "
+         "VALUES (?,?,?,?,?,?,?)")
+        .bind(1, tok.token)
+        .bind(2, tok.brand)
+        .bind(3, tok.last4)
+        .bind(4, tok.exp_month)
+        .bind(5, tok.exp_year)
+        .bind(6, behaviour)
+        .bind(7, now_seconds())
         .exec();
     return Status::Ok();
   });
@@ -182,14 +189,19 @@ Result<GatewayCharge> TestGateway::authorize(const std::string& key, const Payme
     });
     if (!found) return Status(Kind::invalid, "invalid_card", "unknown card token", {{"field", "payment_method"}});
   } else if (src.type == "wallet") {
-    if (src.wallet == "test_wallet") behaviour = "approve";
-    else if (src.wallet == "test_wallet_declined") behaviour = "card_declined";
-    else return Status(Kind::invalid, "invalid_payment_method", "unknown wallet '" + src.wallet + "'", {{"field", "wallet"}});
+    if (src.wallet == "test_wallet")
+      behaviour = "approve";
+    else if (src.wallet == "test_wallet_declined")
+      behaviour = "card_declined";
+    else
+      return Status(Kind::invalid, "invalid_payment_method", "unknown wallet '" + src.wallet + "'",
+                    {{"field", "wallet"}});
     brand = src.wallet;
   } else {
     return Status(Kind::invalid, "invalid_payment_method", "payment method type must be card or wallet");
   }
-  if (behaviour == "gateway_error") return Status(Kind::unavailable, "gateway_error", "the payment gateway failed (retryable)");
+  if (behaviour == "gateway_error")
+    return Status(Kind::unavailable, "gateway_error", "the payment gateway failed (retryable)");
 
   GatewayCharge ch;
   ch.charge_id = "ch_" + random_hex(12);
@@ -211,12 +223,25 @@ Result<GatewayCharge> TestGateway::authorize(const std::string& key, const Payme
   Status st = db_.write([&](Connection& c) {
     existing = charge_by(c, kByKey, key);  // a concurrent call with the same key won
     if (existing) return Status::Ok();
-    c.prepare("INSERT INTO gw_charges(charge_id, idempotency_key, source_type, token, wallet, amount, captured, "
-              "refunded, currency, status, failure_code, method_type, brand, last4, created_at, updated_at) "
-              "VALUES (?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?)")
-        .bind(1, ch.charge_id).bind(2, key).bind(3, src.type).bind(4, src.token).bind(5, src.wallet)
-        .bind(6, amount).bind(7, ch.captured).bind(8, currency).bind(9, ch.status).bind(10, ch.failure_code)
-        .bind(11, ch.method_type).bind(12, brand).bind(13, last4).bind(14, ch.created_at).bind(15, ch.created_at)
+    c.prepare(
+         "INSERT INTO gw_charges(charge_id, idempotency_key, source_type, token, wallet, amount, captured, "
+         "refunded, currency, status, failure_code, method_type, brand, last4, created_at, updated_at) "
+         "VALUES (?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?)")
+        .bind(1, ch.charge_id)
+        .bind(2, key)
+        .bind(3, src.type)
+        .bind(4, src.token)
+        .bind(5, src.wallet)
+        .bind(6, amount)
+        .bind(7, ch.captured)
+        .bind(8, currency)
+        .bind(9, ch.status)
+        .bind(10, ch.failure_code)
+        .bind(11, ch.method_type)
+        .bind(12, brand)
+        .bind(13, last4)
+        .bind(14, ch.created_at)
+        .bind(15, ch.created_at)
         .exec();
     return Status::Ok();
   });
@@ -229,7 +254,8 @@ Result<GatewayCharge> TestGateway::authorize(const std::string& key, const Payme
 
 Result<GatewayCharge> TestGateway::capture(const std::string& key, const std::string& charge_id, Cents amount) {
   if (outage_) return Status(Kind::unavailable, "gateway_error", "the payment gateway failed (retryable)");
-  if (simulate_latency()) return Status(Kind::unavailable, "gateway_timeout", "the payment gateway timed out (retryable)");
+  if (simulate_latency())
+    return Status(Kind::unavailable, "gateway_timeout", "the payment gateway timed out (retryable)");
   GatewayCharge out;
   Status st = db_.write([&](Connection& c) {
     auto ch = charge_by(c, kById, charge_id);
@@ -243,8 +269,13 @@ Result<GatewayCharge> TestGateway::capture(const std::string& key, const std::st
     }
     if (ch->status != "authorized") return Status::Conflict("charge_not_capturable", "charge is " + ch->status);
     if (amount <= 0 || amount > ch->amount) return Status::Invalid("capture amount must be 0 < amount <= authorized");
-    c.prepare("UPDATE gw_charges SET status = 'captured', captured = ?, capture_key = ?, updated_at = ? WHERE charge_id = ?")
-        .bind(1, amount).bind(2, key).bind(3, now_seconds()).bind(4, charge_id).exec();
+    c.prepare(
+         "UPDATE gw_charges SET status = 'captured', captured = ?, capture_key = ?, updated_at = ? WHERE charge_id = ?")
+        .bind(1, amount)
+        .bind(2, key)
+        .bind(3, now_seconds())
+        .bind(4, charge_id)
+        .exec();
     out = *charge_by(c, kById, charge_id);
     return Status::Ok();
   });
@@ -263,7 +294,9 @@ Result<GatewayCharge> TestGateway::void_charge(const std::string& charge_id) {
     }
     if (ch->status != "authorized") return Status::Conflict("charge_not_voidable", "charge is " + ch->status);
     c.prepare("UPDATE gw_charges SET status = 'voided', updated_at = ? WHERE charge_id = ?")
-        .bind(1, now_seconds()).bind(2, charge_id).exec();
+        .bind(1, now_seconds())
+        .bind(2, charge_id)
+        .exec();
     out = *charge_by(c, kById, charge_id);
     return Status::Ok();
   });
@@ -274,10 +307,12 @@ Result<GatewayCharge> TestGateway::void_charge(const std::string& charge_id) {
 Result<GatewayRefund> TestGateway::refund(const std::string& key, const std::string& charge_id, Cents amount) {
   if (key.empty() || key.size() > 200) return Status::Invalid("idempotency key is required (max 200 chars)");
   if (outage_) return Status(Kind::unavailable, "gateway_error", "the payment gateway failed (retryable)");
-  if (simulate_latency()) return Status(Kind::unavailable, "gateway_timeout", "the payment gateway timed out (retryable)");
+  if (simulate_latency())
+    return Status(Kind::unavailable, "gateway_timeout", "the payment gateway timed out (retryable)");
   GatewayRefund out;
   Status st = db_.write([&](Connection& c) {
-    auto prev = c.prepare("SELECT refund_id, charge_id, amount, status, created_at FROM gw_refunds WHERE idempotency_key = ?");
+    auto prev =
+        c.prepare("SELECT refund_id, charge_id, amount, status, created_at FROM gw_refunds WHERE idempotency_key = ?");
     prev.bind(1, key);
     if (prev.step()) {
       out = {prev.text(0), prev.text(1), prev.int64(2), prev.text(3), prev.int64(4)};
@@ -292,12 +327,23 @@ Result<GatewayRefund> TestGateway::refund(const std::string& key, const std::str
                               {{"captured", cents_to_json(ch->captured)}, {"refunded", cents_to_json(ch->refunded)}});
     int64_t now = now_seconds();
     out = {"re_" + random_hex(12), charge_id, amount, "succeeded", now};
-    c.prepare("INSERT INTO gw_refunds(refund_id, charge_id, idempotency_key, amount, status, created_at) VALUES (?,?,?,?,?,?)")
-        .bind(1, out.refund_id).bind(2, charge_id).bind(3, key).bind(4, amount).bind(5, out.status).bind(6, now).exec();
+    c.prepare(
+         "INSERT INTO gw_refunds(refund_id, charge_id, idempotency_key, amount, status, created_at) VALUES "
+         "(?,?,?,?,?,?)")
+        .bind(1, out.refund_id)
+        .bind(2, charge_id)
+        .bind(3, key)
+        .bind(4, amount)
+        .bind(5, out.status)
+        .bind(6, now)
+        .exec();
     Cents refunded = ch->refunded + amount;
     c.prepare("UPDATE gw_charges SET refunded = ?, status = ?, updated_at = ? WHERE charge_id = ?")
-        .bind(1, refunded).bind(2, refunded == ch->captured ? "refunded" : "partially_refunded").bind(3, now)
-        .bind(4, charge_id).exec();
+        .bind(1, refunded)
+        .bind(2, refunded == ch->captured ? "refunded" : "partially_refunded")
+        .bind(3, now)
+        .bind(4, charge_id)
+        .exec();
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -325,7 +371,9 @@ std::optional<GatewayCharge> TestGateway::charge(const std::string& id) {
 std::vector<GatewayRefund> TestGateway::refunds(const std::string& charge_id) {
   std::vector<GatewayRefund> out;
   db_.read([&](Connection& c) {
-    auto st = c.prepare("SELECT refund_id, charge_id, amount, status, created_at FROM gw_refunds WHERE charge_id = ? ORDER BY created_at, refund_id");
+    auto st = c.prepare(
+        "SELECT refund_id, charge_id, amount, status, created_at FROM gw_refunds WHERE charge_id = ? ORDER BY "
+        "created_at, refund_id");
     st.bind(1, charge_id);
     while (st.step()) out.push_back({st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4)});
     return Status::Ok();

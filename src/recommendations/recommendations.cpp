@@ -47,7 +47,9 @@ bool count_order(Connection& c, const std::string& order_id, std::vector<int64_t
 Recommendations::Recommendations(Sqlite& db, Catalog& catalog, Inventory& inventory, const Config& config)
     : db_(db), catalog_(catalog), inventory_(inventory), config_(config) {}
 
-Recommendations::~Recommendations() { stop(); }
+Recommendations::~Recommendations() {
+  stop();
+}
 
 Status Recommendations::record_order(const std::string& order_id, const std::vector<int64_t>& product_ids) {
   if (order_id.empty()) return Status::Invalid("order id is required");
@@ -224,8 +226,8 @@ std::vector<RecommendedProduct> Recommendations::personal(int64_t user_id, int l
   db_.read([&](Connection& c) {
     // 1. What buyers of the user's purchases also bought, strongest first.
     for (int64_t b : bought) {
-      auto q = c.prepare(
-          "SELECT other_product_id FROM product_pairs WHERE product_id = ? ORDER BY orders DESC LIMIT 10");
+      auto q =
+          c.prepare("SELECT other_product_id FROM product_pairs WHERE product_id = ? ORDER BY orders DESC LIMIT 10");
       q.bind(1, b);
       while (q.step()) ids.push_back(q.int64(0));
     }

@@ -77,7 +77,7 @@ class Recommendations {
 
   std::mutex views_mu_;
   std::vector<std::pair<int64_t, int64_t>> views_;  // (user, product), oldest first
-  int64_t last_view_stamp_ = 0;                      // guarded by the SQLite writer lock
+  int64_t last_view_stamp_ = 0;                     // guarded by the SQLite writer lock
 
   std::thread thread_;
   std::mutex mu_;

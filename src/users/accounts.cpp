@@ -46,7 +46,8 @@ Result<std::string> normalize_email(const std::string& raw) {
 }
 
 Status check_name(const std::string& value, const char* field, size_t max_len) {
-  if (value.size() > max_len) return field_error(field, std::string(field) + " is too long (max " + std::to_string(max_len) + ")");
+  if (value.size() > max_len)
+    return field_error(field, std::string(field) + " is too long (max " + std::to_string(max_len) + ")");
   for (unsigned char ch : value)
     if (ch < 0x20 || ch == 0x7f) return field_error(field, std::string(field) + " must not contain control characters");
   return Status::Ok();

@@ -7,10 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "config.h"
@@ -58,8 +57,7 @@ class Accounts {
   Result<User> update_profile(int64_t user_id, const ProfileChange& change);
   // Checks the current password (403 wrong_password), stores the new
   // one and revokes every other session of the user.
-  Status change_password(int64_t user_id, int64_t keep_session_id, const std::string& current,
-                         const std::string& next);
+  Status change_password(int64_t user_id, int64_t keep_session_id, const std::string& current, const std::string& next);
   Status set_role(int64_t user_id, const std::string& role);
 
  private:

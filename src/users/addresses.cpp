@@ -5,7 +5,9 @@
 namespace shopbox {
 namespace {
 
-Status field_error(const char* field, const std::string& message) { return Status::Invalid(message, {{"field", field}}); }
+Status field_error(const char* field, const std::string& message) {
+  return Status::Invalid(message, {{"field", field}});
+}
 
 std::string trim(const std::string& s) {
   size_t b = 0, e = s.size();
@@ -16,7 +18,8 @@ std::string trim(const std::string& s) {
 
 Status check_text(const std::string& v, const char* field, size_t max_len, bool required) {
   if (required && v.empty()) return field_error(field, std::string(field) + " is required");
-  if (v.size() > max_len) return field_error(field, std::string(field) + " is too long (max " + std::to_string(max_len) + ")");
+  if (v.size() > max_len)
+    return field_error(field, std::string(field) + " is too long (max " + std::to_string(max_len) + ")");
   for (unsigned char ch : v)
     if (ch < 0x20 || ch == 0x7f) return field_error(field, std::string(field) + " must not contain control characters");
   return Status::Ok();
@@ -39,7 +42,8 @@ Status validate(Address& a) {
   if (a.phone) {
     if (a.phone->size() > 20) return field_error("phone", "phone is too long (max 20)");
     for (char ch : *a.phone)
-      if (!std::isdigit(static_cast<unsigned char>(ch)) && std::string_view("+ -().").find(ch) == std::string_view::npos)
+      if (!std::isdigit(static_cast<unsigned char>(ch)) &&
+          std::string_view("+ -().").find(ch) == std::string_view::npos)
         return field_error("phone", "phone may contain only digits, spaces and + - ( ) .");
   }
   if (a.type != "shipping" && a.type != "billing" && a.type != "both")
@@ -88,9 +92,17 @@ void claim_defaults(Connection& c, const Address& a) {
 }  // namespace
 
 Result<AddressInput> address_input_from_json(const nlohmann::json& body) {
-  static const char* known[] = {"name",       "street",   "city",       "state",
-                                "zip",        "country",  "phone",      "address_type",
-                                "is_default", "is_default_shipping", "is_default_billing"};
+  static const char* known[] = {"name",
+                                "street",
+                                "city",
+                                "state",
+                                "zip",
+                                "country",
+                                "phone",
+                                "address_type",
+                                "is_default",
+                                "is_default_shipping",
+                                "is_default_billing"};
   for (auto it = body.begin(); it != body.end(); ++it) {
     bool ok = false;
     for (const char* k : known)
@@ -114,9 +126,8 @@ Result<AddressInput> address_input_from_json(const nlohmann::json& body) {
     return Status::Ok();
   };
   for (auto st : {str("name", in.name), str("street", in.street), str("city", in.city), str("state", in.state),
-                  str("zip", in.zip), str("country", in.country), str("address_type", in.type),
-                  str("phone", in.phone), boolean("is_default", in.is_default),
-                  boolean("is_default_shipping", in.default_shipping),
+                  str("zip", in.zip), str("country", in.country), str("address_type", in.type), str("phone", in.phone),
+                  boolean("is_default", in.is_default), boolean("is_default_shipping", in.default_shipping),
                   boolean("is_default_billing", in.default_billing)})
     if (!st.ok()) return st;
   in.set_phone = body.contains("phone");

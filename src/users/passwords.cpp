@@ -1,7 +1,5 @@
 #include "users/passwords.h"
 
-#include "base/crypto.h"
-
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -9,8 +7,8 @@
 #include <charconv>
 #include <mutex>
 #include <semaphore>
-#include <thread>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "base/crypto.h"
@@ -47,8 +45,8 @@ std::counting_semaphore<64>& hash_slots() {
   return slots;
 }
 
-bool derive(std::string_view password, const unsigned char* salt, size_t salt_len, const Cost& c,
-            unsigned char* out, size_t out_len) {
+bool derive(std::string_view password, const unsigned char* salt, size_t salt_len, const Cost& c, unsigned char* out,
+            size_t out_len) {
   hash_slots().acquire();
   struct Release {
     ~Release() { hash_slots().release(); }
@@ -114,9 +112,8 @@ bool verify(std::string_view password, std::string_view stored) {
     return false;
   std::vector<unsigned char> got(expected.size());
   if (!derive(password, salt.data(), salt.size(), c, got.data(), got.size())) return false;
-  return constant_time_equal(
-      std::string_view(reinterpret_cast<const char*>(got.data()), got.size()),
-      std::string_view(reinterpret_cast<const char*>(expected.data()), expected.size()));
+  return constant_time_equal(std::string_view(reinterpret_cast<const char*>(got.data()), got.size()),
+                             std::string_view(reinterpret_cast<const char*>(expected.data()), expected.size()));
 }
 
 void dummy_verify(std::string_view password, const Cost& cost) {

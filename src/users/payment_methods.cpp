@@ -42,7 +42,8 @@ Result<PaymentMethod> PaymentMethods::add(int64_t user_id, const CardInput& card
     count = user_store::count_payment_methods(c, user_id);
     return Status::Ok();
   });
-  if (count >= kMax) return Status::Conflict("limit_reached", "at most " + std::to_string(kMax) + " saved cards per account");
+  if (count >= kMax)
+    return Status::Conflict("limit_reached", "at most " + std::to_string(kMax) + " saved cards per account");
   auto tok = gateway_.tokenize(card);
   if (!tok.ok()) return tok.status();
   PaymentMethod p;

@@ -10,8 +10,8 @@ NewSession Sessions::create(Connection& c, int64_t user_id, const std::string& i
   s.token = "sbs_" + random_hex(32);
   int64_t now = now_seconds();
   s.expires_at = now + config_.session_ttl_seconds;
-  s.session_id = user_store::insert_session(c, user_id, sha256_hex(s.token), now, s.expires_at, ip,
-                                            user_agent.substr(0, 200));
+  s.session_id =
+      user_store::insert_session(c, user_id, sha256_hex(s.token), now, s.expires_at, ip, user_agent.substr(0, 200));
   return s;
 }
 

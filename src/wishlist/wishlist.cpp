@@ -16,7 +16,9 @@ Wishlist::Wishlist(Sqlite& db, Catalog& catalog, Inventory& inventory, const Con
   });
 }
 
-Wishlist::~Wishlist() { stop_watcher(); }
+Wishlist::~Wishlist() {
+  stop_watcher();
+}
 
 Result<std::vector<WishlistItem>> Wishlist::list(int64_t user_id, int page, int size, int64_t* total) {
   std::vector<std::pair<int64_t, std::pair<int64_t, Cents>>> rows;  // product, (added_at, seen price)
@@ -197,7 +199,8 @@ int Wishlist::mark_read(int64_t user_id, std::optional<int64_t> up_to_id) {
   int n = 0;
   db_.write([&](Connection& c) {
     auto up = c.prepare(
-        "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL AND (?3 IS NULL OR notification_id <= ?3)");
+        "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL AND (?3 IS NULL OR notification_id "
+        "<= ?3)");
     up.bind(1, now_seconds()).bind(2, user_id).bind(3, up_to_id);
     up.exec();
     n = c.changes();

@@ -9,8 +9,10 @@
 #include "base/crypto.h"
 
 std::string fuzz_temp_dir(const char* name) {
-  std::filesystem::path base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
-  auto dir = base / (std::string("shopbox-fuzz-") + name + "-" + std::to_string(getpid()) + "-" + shopbox::random_hex(4));
+  std::filesystem::path base =
+      std::filesystem::exists("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
+  auto dir =
+      base / (std::string("shopbox-fuzz-") + name + "-" + std::to_string(getpid()) + "-" + shopbox::random_hex(4));
   std::filesystem::create_directories(dir);
   // Removed at exit; libFuzzer ends with exit() (after -max_total_time, or
   // from its crash handler, when the directory is left for inspection).

@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ParsedImport parsed = parse_import(text, format, config);
   if (parsed.errors.size() > 100) fuzz_fail("more than 100 import errors");
   for (const auto& e : parsed.errors) {
-    if (e.line < 0 || e.line > lines) fuzz_fail("error on line " + std::to_string(e.line) + " of " + std::to_string(lines) + ": " + e.message);
+    if (e.line < 0 || e.line > lines)
+      fuzz_fail("error on line " + std::to_string(e.line) + " of " + std::to_string(lines) + ": " + e.message);
     if (e.message.empty()) fuzz_fail("error without a message");
   }
   if (parsed.errors.empty() && parsed.lines.size() != parsed.items.size()) fuzz_fail("items without lines");
@@ -38,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (csv.ok()) {
     int64_t last = 0;
     for (const auto& r : csv.value()) {
-      if (r.line <= last || r.line > lines) fuzz_fail("CSV record line " + std::to_string(r.line) + " after " + std::to_string(last));
+      if (r.line <= last || r.line > lines)
+        fuzz_fail("CSV record line " + std::to_string(r.line) + " after " + std::to_string(last));
       last = r.line;
     }
   }

@@ -99,8 +99,12 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   auto r = run("POST", "/api/v1/admin/categories", R"({"name":"Fuzz"})", 2);
   if (r.status != 201) setup_fail("category", r);
   for (int i = 0; i < 3; ++i) {
-    json p = {{"name", "Fuzz product " + std::to_string(i)}, {"price", 10 + i}, {"stock", 1000}, {"brand", "Acme"},
-              {"category_id", "1"}, {"sku", "FZ-" + std::to_string(i)}};
+    json p = {{"name", "Fuzz product " + std::to_string(i)},
+              {"price", 10 + i},
+              {"stock", 1000},
+              {"brand", "Acme"},
+              {"category_id", "1"},
+              {"sku", "FZ-" + std::to_string(i)}};
     r = run("POST", "/api/v1/admin/products", p.dump(), 2);
     if (r.status != 201) setup_fail("product", r);
   }
@@ -125,7 +129,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Routes that would undo the fixture (sign the customer out, change its
   // password) or copy the whole shop per input; their parsing is the same
   // as their neighbours'.
-  for (const char* skip : {"/api/v1/auth/logout", "/api/v1/me/password", "/api/v1/admin/backup", "/api/v1/admin/search/reindex"})
+  for (const char* skip :
+       {"/api/v1/auth/logout", "/api/v1/me/password", "/api/v1/admin/backup", "/api/v1/admin/search/reindex"})
     if (target.rfind(skip, 0) == 0) return 0;
   httplib::Headers headers;
   size_t pos = eol + 1;

@@ -66,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   q.size = 1 + ((data[1] >> 2) & 3) * 10;
   auto r = the_index->search(q);
   // Text a shopper can type may be refused (400), never fail inside (500).
-  if (!r.ok() && r.status().kind() != Kind::invalid) fuzz_fail("search failed for " + q.text + ": " + r.status().message());
+  if (!r.ok() && r.status().kind() != Kind::invalid)
+    fuzz_fail("search failed for " + q.text + ": " + r.status().message());
   if (r.ok() && r->hits.size() > static_cast<size_t>(q.size)) fuzz_fail("more hits than the page size");
   (void)the_index->suggest(q.text, 8);
   return 0;

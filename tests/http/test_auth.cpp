@@ -12,9 +12,13 @@ using json = nlohmann::json;
 
 namespace {
 
-Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+Headers bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
 
-std::string origin(TestShop& shop) { return "http://127.0.0.1:" + std::to_string(shop.port()); }
+std::string origin(TestShop& shop) {
+  return "http://127.0.0.1:" + std::to_string(shop.port());
+}
 
 // The session token from a Set-Cookie header.
 std::string cookie_token(const std::string& set_cookie) {
@@ -33,8 +37,10 @@ Headers cookie_headers(TestShop& shop, const std::string& token, bool same_origi
 
 TEST_CASE("register answers a token, the user and an HttpOnly session cookie", "[http][auth]") {
   TestShop shop;
-  auto r = shop.post("/api/v1/auth/register",
-                     {{"email", "Ada@Example.com"}, {"password", "analytical engine"}, {"first_name", "Ada"}, {"last_name", "Lovelace"}});
+  auto r = shop.post("/api/v1/auth/register", {{"email", "Ada@Example.com"},
+                                               {"password", "analytical engine"},
+                                               {"first_name", "Ada"},
+                                               {"last_name", "Lovelace"}});
   REQUIRE(r.status == 201);
   CHECK(r.body["user"]["email"] == "Ada@Example.com");
   CHECK(r.body["user"]["first_name"] == "Ada");
@@ -151,7 +157,8 @@ TEST_CASE("login answers {token, user}; wrong password and unknown email look th
   CHECK(shop.post("/api/v1/auth/login", {{"email", "login@example.com"}}).status == 400);
   CHECK(shop.post("/api/v1/auth/login", {{"password", "right password"}}).status == 400);
   CHECK(shop.post("/api/v1/auth/login", {{"email", "login@example.com"}, {"password", json::array()}}).status == 400);
-  CHECK(shop.post_raw("/api/v1/auth/login", "email=a&password=b", {}, "application/x-www-form-urlencoded").status == 400);
+  CHECK(shop.post_raw("/api/v1/auth/login", "email=a&password=b", {}, "application/x-www-form-urlencoded").status ==
+        400);
 }
 
 TEST_CASE("logout revokes the session and clears the cookie; other sessions live on", "[http][auth]") {
@@ -193,7 +200,8 @@ TEST_CASE("sessions survive a restart; garbage tokens are anonymous", "[http][au
   auto a = shop.register_user("restart@example.com");
   shop.restart();
   CHECK(shop.get("/api/v1/me", a.auth).status == 200);
-  for (std::string t : std::vector<std::string>{"", "sbs_", "sbs_" + std::string(64, '0'), std::string(500, 'x'), "sbx_nope"})
+  for (std::string t :
+       std::vector<std::string>{"", "sbs_", "sbs_" + std::string(64, '0'), std::string(500, 'x'), "sbx_nope"})
     CHECK(shop.get("/api/v1/me", bearer(t)).status == 401);
   CHECK(shop.get("/api/v1/me", {{"Cookie", "shopbox_session=sbs_bogus"}}).status == 401);
   CHECK(shop.get("/api/v1/me", {{"Authorization", "Basic dXNlcjpwYXNz"}}).status == 401);
@@ -202,7 +210,8 @@ TEST_CASE("sessions survive a restart; garbage tokens are anonymous", "[http][au
 TEST_CASE("PATCH /me changes names and phone, and nothing else", "[http][auth]") {
   TestShop shop;
   auto a = shop.register_user("profile@example.com");
-  auto r = shop.patch("/api/v1/me", {{"first_name", "Grace"}, {"last_name", "Hopper"}, {"phone", "+1 (555) 010-0199"}}, a.auth);
+  auto r = shop.patch("/api/v1/me", {{"first_name", "Grace"}, {"last_name", "Hopper"}, {"phone", "+1 (555) 010-0199"}},
+                      a.auth);
   REQUIRE(r.status == 200);
   CHECK(r.body["first_name"] == "Grace");
   CHECK(r.body["phone"] == "+1 (555) 010-0199");
@@ -230,10 +239,12 @@ TEST_CASE("changing the password checks the old one and signs out other sessions
   auto other = shop.post("/api/v1/auth/login", {{"email", "pw@example.com"}, {"password", "old password"}});
   REQUIRE(other.status == 200);
 
-  auto wrong = shop.post("/api/v1/me/password", {{"current_password", "not it"}, {"new_password", "new password"}}, a.auth);
+  auto wrong =
+      shop.post("/api/v1/me/password", {{"current_password", "not it"}, {"new_password", "new password"}}, a.auth);
   CHECK(wrong.status == 403);
   CHECK(wrong.body["error"]["code"] == "wrong_password");
-  auto weak = shop.post("/api/v1/me/password", {{"current_password", "old password"}, {"new_password", "short"}}, a.auth);
+  auto weak =
+      shop.post("/api/v1/me/password", {{"current_password", "old password"}, {"new_password", "short"}}, a.auth);
   CHECK(weak.status == 400);
   CHECK(weak.body["error"]["details"]["field"] == "new_password");
   CHECK(shop.post("/api/v1/me/password", {{"new_password", "new password"}}, a.auth).status == 400);
@@ -241,10 +252,11 @@ TEST_CASE("changing the password checks the old one and signs out other sessions
   // Nothing changed so far.
   CHECK(shop.get("/api/v1/me", bearer(other.body["token"])).status == 200);
 
-  auto ok = shop.post("/api/v1/me/password", {{"current_password", "old password"}, {"new_password", "new password"}}, a.auth);
+  auto ok = shop.post("/api/v1/me/password", {{"current_password", "old password"}, {"new_password", "new password"}},
+                      a.auth);
   REQUIRE(ok.status == 200);
-  CHECK(shop.get("/api/v1/me", a.auth).status == 200);                            // this session stays
-  CHECK(shop.get("/api/v1/me", bearer(other.body["token"])).status == 401);       // others are revoked
+  CHECK(shop.get("/api/v1/me", a.auth).status == 200);                       // this session stays
+  CHECK(shop.get("/api/v1/me", bearer(other.body["token"])).status == 401);  // others are revoked
   CHECK(shop.post("/api/v1/auth/login", {{"email", "pw@example.com"}, {"password", "old password"}}).status == 401);
   CHECK(shop.post("/api/v1/auth/login", {{"email", "pw@example.com"}, {"password", "new password"}}).status == 200);
 }
@@ -271,7 +283,8 @@ TEST_CASE("admin routes accept an admin user session as well as admin API tokens
   // The foundation's admin API tokens still work.
   CHECK(shop.post("/api/v1/admin/categories", {{"name", "Garden"}}, shop.admin()).status == 201);
   // Registration can never create an admin.
-  auto sneaky = shop.post("/api/v1/auth/register", {{"email", "sneaky@example.com"}, {"password", "password123"}, {"role", "admin"}});
+  auto sneaky = shop.post("/api/v1/auth/register",
+                          {{"email", "sneaky@example.com"}, {"password", "password123"}, {"role", "admin"}});
   REQUIRE(sneaky.status == 201);
   CHECK(sneaky.body["user"]["role"] == "customer");
 }
@@ -289,9 +302,12 @@ TEST_CASE("CSRF: cookie-carrying mutations must come from the shop's origin", "[
   // No Origin and no Referer: refused too.
   CHECK(shop.patch("/api/v1/me", {{"first_name", "Pwned"}}, {{"Cookie", "shopbox_session=" + token}}).status == 403);
   // A foreign Referer, a look-alike host, "null": refused.
-  for (std::string bad : std::vector<std::string>{"http://127.0.0.1:1", "http://127.0.0.1." , "null", "http://127.0.0.1:" + std::to_string(shop.port()) + ".evil.example"}) {
+  for (std::string bad :
+       std::vector<std::string>{"http://127.0.0.1:1", "http://127.0.0.1.", "null",
+                                "http://127.0.0.1:" + std::to_string(shop.port()) + ".evil.example"}) {
     INFO(bad);
-    CHECK(shop.patch("/api/v1/me", {{"first_name", "Pwned"}}, {{"Cookie", "shopbox_session=" + token}, {"Origin", bad}}).status == 403);
+    CHECK(shop.patch("/api/v1/me", {{"first_name", "Pwned"}}, {{"Cookie", "shopbox_session=" + token}, {"Origin", bad}})
+              .status == 403);
   }
   CHECK(shop.post("/api/v1/auth/logout", json::object(), foreign).status == 403);
   CHECK(shop.get("/api/v1/me", bearer(token)).body["first_name"] == "");  // unchanged, still signed in
@@ -299,9 +315,11 @@ TEST_CASE("CSRF: cookie-carrying mutations must come from the shop's origin", "[
   // Same origin (Origin or Referer) passes; so does a configured origin.
   CHECK(shop.patch("/api/v1/me", {{"first_name", "A"}}, cookie_headers(shop, token)).status == 200);
   CHECK(shop.patch("/api/v1/me", {{"first_name", "B"}},
-                   {{"Cookie", "shopbox_session=" + token}, {"Referer", origin(shop) + "/account"}}).status == 200);
+                   {{"Cookie", "shopbox_session=" + token}, {"Referer", origin(shop) + "/account"}})
+            .status == 200);
   CHECK(shop.patch("/api/v1/me", {{"first_name", "C"}},
-                   {{"Cookie", "shopbox_session=" + token}, {"Origin", "https://shop.example.com"}}).status == 200);
+                   {{"Cookie", "shopbox_session=" + token}, {"Origin", "https://shop.example.com"}})
+            .status == 200);
   // Reads are not at risk.
   CHECK(shop.get("/api/v1/me", foreign).status == 200);
   // A bearer-authenticated request is exempt, cookie or not.
@@ -314,5 +332,6 @@ TEST_CASE("CSRF: cookie-carrying mutations must come from the shop's origin", "[
   CHECK(guest.status == 403);
   // Without any shopbox cookie nothing rides on the request: allowed.
   CHECK(shop.post("/api/v1/auth/login", {{"email", "csrf@example.com"}, {"password", "password123"}},
-                  {{"Origin", "https://evil.example"}}).status == 200);
+                  {{"Origin", "https://evil.example"}})
+            .status == 200);
 }

@@ -1,13 +1,12 @@
 // Request limits and security headers: body size (413), header count and
 // size (431), URI length (414), slow clients (read timeout), and the
 // headers every response carries.
-#include <catch2/catch.hpp>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 
 #include "support/test_shop.h"
@@ -74,7 +73,7 @@ TEST_CASE("a client that stops sending is cut off after the read timeout", "[htt
   }
   double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   close(fd);
-  CHECK(n == 0);          // the server closed the connection...
-  CHECK(waited < 8.0);    // ...long before our own 10 s receive timeout
+  CHECK(n == 0);        // the server closed the connection...
+  CHECK(waited < 8.0);  // ...long before our own 10 s receive timeout
   CHECK(shop.get("/healthz").status == 200);
 }

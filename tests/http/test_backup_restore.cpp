@@ -1,9 +1,8 @@
 // Backup, restore and check (src/ops/): online backups while the shop takes
 // writes, verified restores that refuse damaged backups, and `check`
 // finding a broken stock invariant.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -51,7 +50,8 @@ std::unique_ptr<App> open_dir(const std::string& dir) {
 TEST_CASE("a backup taken while the shop takes writes restores to a consistent shop", "[http][ops][concurrency]") {
   TestShop shop;
   auto cat = shop.create_category("Tools");
-  for (int i = 0; i < 20; ++i) shop.create_product({{"name", "Hammer " + std::to_string(i)}, {"category_id", cat}}, 5 + i);
+  for (int i = 0; i < 20; ++i)
+    shop.create_product({{"name", "Hammer " + std::to_string(i)}, {"category_id", cat}}, 5 + i);
 
   // Writers: new products and stock changes, until told to stop.
   std::atomic<bool> stop{false};
@@ -239,13 +239,16 @@ TEST_CASE("check finds a stock record that breaks 0 <= reserved <= total", "[htt
   CHECK(shop.get("/api/v1/admin/check", shop.admin()).body["ok"] == true);
 
   // Inject a violation straight into LMDB: 6 reserved of 4.
-  REQUIRE(shop.app().kv->write([&](WriteTxn& txn) {
-    StockLevel bad;
-    bad.total = 4;
-    bad.reserved = 6;
-    inventory_store::put(txn, *shop.app().kv, id, bad);
-    return Status::Ok();
-  }).ok());
+  REQUIRE(shop.app()
+              .kv
+              ->write([&](WriteTxn& txn) {
+                StockLevel bad;
+                bad.total = 4;
+                bad.reserved = 6;
+                inventory_store::put(txn, *shop.app().kv, id, bad);
+                return Status::Ok();
+              })
+              .ok());
   auto report = ops::run_checks(shop.app());
   REQUIRE(report.problems.size() == 1);
   CHECK_THAT(report.problems[0], Catch::Contains("product " + std::to_string(id)) && Catch::Contains("exceeds total"));

@@ -11,8 +11,12 @@ using json = nlohmann::json;
 
 namespace {
 const std::string kToken = "0123456789abcdef0123456789abcdef";
-Headers guest(const std::string& token = kToken) { return {{"X-Cart-Token", token}}; }
-std::string money(const json& v) { return v.dump(); }
+Headers guest(const std::string& token = kToken) {
+  return {{"X-Cart-Token", token}};
+}
+std::string money(const json& v) {
+  return v.dump();
+}
 struct ClockReset {
   ~ClockReset() { shopbox::set_clock_offset(0); }
 };
@@ -20,10 +24,14 @@ struct ClockReset {
 
 TEST_CASE("add to cart answers 201 with the seed's cart and summary", "[http][cart]") {
   TestShop shop;
-  auto id = shop.create_product({{"name", "Wireless Bluetooth Headphones"}, {"price", 99.99}, {"sale_price", 84.99},
+  auto id = shop.create_product({{"name", "Wireless Bluetooth Headphones"},
+                                 {"price", 99.99},
+                                 {"sale_price", 84.99},
                                  {"images", {"/images/products/1/1.svg"}}},
                                 42);
-  auto r = shop.post("/api/v1/cart/items", {{"product_id", id}, {"quantity", 2}, {"selected_options", {{"color", "Black"}, {"size", "Medium"}}}});
+  auto r =
+      shop.post("/api/v1/cart/items",
+                {{"product_id", id}, {"quantity", 2}, {"selected_options", {{"color", "Black"}, {"size", "Medium"}}}});
   INFO(r.text);
   REQUIRE(r.status == 201);
   CHECK(r.body["cart_id"].get<std::string>().rfind("cart_", 0) == 0);
@@ -113,7 +121,8 @@ TEST_CASE("patch, delete, save for later and move back", "[http][cart]") {
   REQUIRE(s.body["saved_for_later"].size() == 1);
   CHECK(s.body["saved_for_later"][0]["product_id"] == b);
   CHECK(money(s.body["summary"]["subtotal"]) == "60");  // saved lines are not in the totals
-  CHECK(shop.post("/api/v1/cart/items/" + b + "/save-for-later", json::object(), guest()).status == 200);  // again: no change
+  CHECK(shop.post("/api/v1/cart/items/" + b + "/save-for-later", json::object(), guest()).status ==
+        200);                                                                              // again: no change
   CHECK(shop.patch("/api/v1/cart/items/" + b, {{"quantity", 2}}, guest()).status == 404);  // not in the cart proper
 
   auto m = shop.post("/api/v1/cart/items/" + b + "/move-to-cart", json::object(), guest());
@@ -168,8 +177,8 @@ TEST_CASE("bad input on every cart route is a JSON 400/404 and changes nothing",
   REQUIRE(shop.post("/api/v1/cart/items", {{"product_id", a}, {"quantity", 1}}, guest()).status == 201);
   auto before = shop.get("/api/v1/cart", guest()).body;
 
-  for (json q : {json(0), json(-1), json(1000), json(1e20), json("2"), json(2.5), json(true), json(-9223372036854775807LL),
-                 json(18446744073709551615ULL)}) {
+  for (json q : {json(0), json(-1), json(1000), json(1e20), json("2"), json(2.5), json(true),
+                 json(-9223372036854775807LL), json(18446744073709551615ULL)}) {
     INFO(q.dump());
     auto r = shop.post("/api/v1/cart/items", {{"product_id", a}, {"quantity", q}}, guest());
     CHECK(r.status == 400);
@@ -198,10 +207,12 @@ TEST_CASE("bad input on every cart route is a JSON 400/404 and changes nothing",
   }
   CHECK(shop.post("/api/v1/cart/items", {{"product_id", a}, {"quantity", 1}, {"price", 0.01}}, guest()).status == 400);
   CHECK(shop.post("/api/v1/cart/items", {{"product_id", a}, {"selected_options", "red"}}, guest()).status == 400);
-  CHECK(shop.post("/api/v1/cart/items", {{"product_id", a}, {"selected_options", {{"color", 3}}}}, guest()).status == 400);
+  CHECK(shop.post("/api/v1/cart/items", {{"product_id", a}, {"selected_options", {{"color", 3}}}}, guest()).status ==
+        400);
 
   // Malformed tokens in the header are a 400; nothing is created.
-  for (std::string t : std::vector<std::string>{"short", "0123456789ABCDEF0123456789ABCDEF", std::string(32, 'g'), kToken + "0"}) {
+  for (std::string t :
+       std::vector<std::string>{"short", "0123456789ABCDEF0123456789ABCDEF", std::string(32, 'g'), kToken + "0"}) {
     INFO(t);
     auto r = shop.post("/api/v1/cart/items", {{"product_id", a}, {"quantity", 1}}, guest(t));
     CHECK(r.status == 400);
@@ -237,12 +248,14 @@ TEST_CASE("a malformed cart cookie is replaced, not an error; no token reads an 
   CHECK(shop.get("/api/v1/cart", guest()).body["items"].empty());
 }
 
-TEST_CASE("lines show the current price; out-of-stock and deleted products stay flagged, outside the totals", "[http][cart]") {
+TEST_CASE("lines show the current price; out-of-stock and deleted products stay flagged, outside the totals",
+          "[http][cart]") {
   TestShop shop;
   auto a = shop.create_product({{"name", "Lamp"}, {"price", 30}}, 5);
   auto b = shop.create_product({{"name", "Desk"}, {"price", 40}}, 5);
   auto c = shop.create_product({{"name", "Chair"}, {"price", 25}}, 5);
-  for (auto& id : {a, b, c}) REQUIRE(shop.post("/api/v1/cart/items", {{"product_id", id}, {"quantity", 2}}, guest()).status == 201);
+  for (auto& id : {a, b, c})
+    REQUIRE(shop.post("/api/v1/cart/items", {{"product_id", id}, {"quantity", 2}}, guest()).status == 201);
 
   REQUIRE(shop.patch("/api/v1/admin/products/" + a, {{"sale_price", 20}}, shop.admin()).status == 200);
   REQUIRE(shop.put("/api/v1/admin/inventory/" + b, {{"total", 0}}, shop.admin()).status == 200);
@@ -331,7 +344,7 @@ TEST_CASE("merge moves a guest cart into a user's cart; remove_lines drops bough
   CHECK(merged->items[2].line.quantity == 4);
   CHECK(merged->saved.empty());
   CHECK(shop.get("/api/v1/cart", guest()).body["items"].empty());  // the guest cart is gone
-  CHECK(cart.merge("g:" + kToken, "u:7").ok());                     // again: a no-op
+  CHECK(cart.merge("g:" + kToken, "u:7").ok());                    // again: a no-op
   CHECK(cart.get("u:7")->items.size() == 3);
 
   REQUIRE(cart.remove_lines("u:7", {ia, ic, 424242}).ok());
@@ -345,7 +358,8 @@ TEST_CASE("a cart holds at most 100 different products", "[http][cart]") {
   TestShop shop;
   auto& cart = *shop.app().cart;
   std::vector<int64_t> ids;
-  for (int i = 0; i < 101; ++i) ids.push_back(std::stoll(shop.create_product({{"name", std::to_string(1000 + i)}, {"price", 1}}, 5)));
+  for (int i = 0; i < 101; ++i)
+    ids.push_back(std::stoll(shop.create_product({{"name", std::to_string(1000 + i)}, {"price", 1}}, 5)));
   for (int i = 0; i < 100; ++i) REQUIRE(cart.add_item("g:" + kToken, ids[i], 1, nullptr).ok());
   auto r = shop.post("/api/v1/cart/items", {{"product_id", std::to_string(ids[100])}, {"quantity", 1}}, guest());
   CHECK(r.status == 422);

@@ -34,7 +34,8 @@ TEST_CASE("product details have the seed's shape", "[http][catalog]") {
 
 TEST_CASE("unknown and malformed product ids are JSON 404s", "[http][catalog]") {
   TestShop shop;
-  for (std::string path : {"/api/v1/products/999", "/api/v1/products/abc", "/api/v1/products/-1", "/api/v1/products/0"}) {
+  for (std::string path :
+       {"/api/v1/products/999", "/api/v1/products/abc", "/api/v1/products/-1", "/api/v1/products/0"}) {
     auto r = shop.get(path);
     INFO(path);
     CHECK(r.status == 404);
@@ -51,7 +52,10 @@ TEST_CASE("browse filters by category subtree, price and brand with stable pages
   auto kitchen = shop.create_category("Kitchen", root);
   auto garden = shop.create_category("Garden");
   for (int i = 1; i <= 25; ++i)
-    shop.create_product({{"name", "Pan " + std::to_string(i)}, {"brand", i % 2 ? "Acme" : "Zeta"}, {"category_id", kitchen}, {"price", i}});
+    shop.create_product({{"name", "Pan " + std::to_string(i)},
+                         {"brand", i % 2 ? "Acme" : "Zeta"},
+                         {"category_id", kitchen},
+                         {"price", i}});
   shop.create_product({{"name", "Hose"}, {"category_id", garden}, {"price", 5}});
 
   auto r = shop.get("/api/v1/products?category=" + root + "&size=10&sort=price_asc");
@@ -107,7 +111,8 @@ TEST_CASE("bad product input is rejected and changes nothing", "[http][catalog]"
   CHECK(shop.post("/api/v1/admin/products", {{"name", "A"}, {"price", -1}}, admin).status == 400);
   CHECK(shop.post("/api/v1/admin/products", {{"name", "A"}, {"price", 1.234}}, admin).status == 400);
   CHECK(shop.post("/api/v1/admin/products", {{"name", "A"}, {"price", 5}, {"sale_price", 6}}, admin).status == 400);
-  CHECK(shop.post("/api/v1/admin/products", {{"name", "A"}, {"price", 5}, {"category_id", "999"}}, admin).status == 400);
+  CHECK(shop.post("/api/v1/admin/products", {{"name", "A"}, {"price", 5}, {"category_id", "999"}}, admin).status ==
+        400);
   CHECK(shop.post("/api/v1/admin/products", {{"name", "A"}, {"price", 5}, {"colour", "red"}}, admin).status == 400);
   auto r = shop.get("/api/v1/products");
   CHECK(r.body["total"] == 0);
@@ -156,7 +161,8 @@ TEST_CASE("system routes answer", "[http][system]") {
   shop.get("/api/v1/products");
   auto m = shop.get("/metrics");
   CHECK(m.status == 200);
-  CHECK(m.text.find("shopbox_http_requests_total{method=\"GET\",route=\"/api/v1/products\",status=\"200\"}") != std::string::npos);
+  CHECK(m.text.find("shopbox_http_requests_total{method=\"GET\",route=\"/api/v1/products\",status=\"200\"}") !=
+        std::string::npos);
   auto doc = shop.get("/api/v1/openapi.json");
   REQUIRE(doc.status == 200);
   CHECK(doc.body["paths"].contains("/api/v1/products/{id}"));

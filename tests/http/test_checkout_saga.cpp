@@ -1,8 +1,7 @@
 // The checkout saga at the service level (Checkout::place_order takes a user
 // id) plus the admin order routes over HTTP.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 
 #include "checkout/checkout.h"
@@ -20,15 +19,19 @@ using json = nlohmann::json;
 namespace {
 
 json address() {
-  return {{"name", "John Doe"}, {"street", "123 Main St"}, {"city", "Seattle"}, {"state", "WA"}, {"zip", "98101"}, {"country", "US"}};
+  return {{"name", "John Doe"}, {"street", "123 Main St"}, {"city", "Seattle"},
+          {"state", "WA"},      {"zip", "98101"},          {"country", "US"}};
 }
 json card(const std::string& number = "4242424242424242") {
   return {{"type", "card"}, {"card_number", number}, {"exp_month", 12}, {"exp_year", 2099}, {"cvc", "123"}};
 }
 json order_body(const std::string& pid, int qty, const std::string& number = "4242424242424242") {
-  return {{"items", {{{"product_id", pid}, {"quantity", qty}}}}, {"shipping_address", address()}, {"payment_method", card(number)}};
+  return {{"items", {{{"product_id", pid}, {"quantity", qty}}}},
+          {"shipping_address", address()},
+          {"payment_method", card(number)}};
 }
-CheckoutResponse place(TestShop& shop, int64_t user, const std::string& key, const json& body, const std::string& ip = "10.0.0.1") {
+CheckoutResponse place(TestShop& shop, int64_t user, const std::string& key, const json& body,
+                       const std::string& ip = "10.0.0.1") {
   return shop.app().checkout->place_order({user, key, ip, body.dump()});
 }
 int64_t count(TestShop& shop, const char* sql) {
@@ -40,7 +43,9 @@ int64_t count(TestShop& shop, const char* sql) {
   });
   return n;
 }
-StockLevel stock(TestShop& shop, const std::string& pid) { return shop.app().inventory->level(std::stoll(pid)); }
+StockLevel stock(TestShop& shop, const std::string& pid) {
+  return shop.app().inventory->level(std::stoll(pid));
+}
 
 }  // namespace
 
@@ -97,8 +102,10 @@ TEST_CASE("checkout places a paid order, takes stock, replays by key", "[checkou
 
   // No raw card number anywhere in the database.
   shop.app().db->read([&](Connection& c) {
-    for (const char* sql : {"SELECT group_concat(payment_method) FROM orders", "SELECT group_concat(response_body) FROM idempotency_keys",
-                            "SELECT group_concat(request_hash) FROM idempotency_keys", "SELECT group_concat(payload) FROM outbox_events"}) {
+    for (const char* sql :
+         {"SELECT group_concat(payment_method) FROM orders", "SELECT group_concat(response_body) FROM idempotency_keys",
+          "SELECT group_concat(request_hash) FROM idempotency_keys",
+          "SELECT group_concat(payload) FROM outbox_events"}) {
       auto st = c.prepare(sql);
       if (st.step()) CHECK(st.text(0).find("4242424242424242") == std::string::npos);
     }
@@ -107,7 +114,10 @@ TEST_CASE("checkout places a paid order, takes stock, replays by key", "[checkou
 }
 
 TEST_CASE("checkout error paths change nothing", "[checkout]") {
-  TestShop shop([](Config& c) { c.breaker_failure_threshold = 2; c.breaker_cooldown_ms = 60000; });
+  TestShop shop([](Config& c) {
+    c.breaker_failure_threshold = 2;
+    c.breaker_cooldown_ms = 60000;
+  });
   auto pid = shop.create_product({{"name", "Lamp"}, {"price", 20}}, 5);
   auto unchanged = [&] {
     CHECK(count(shop, "SELECT count(*) FROM orders") == 0);
@@ -205,10 +215,14 @@ TEST_CASE("200 buyers race for 50 units: exactly 50 orders", "[checkout][race][c
   std::vector<std::thread> threads;
   for (int i = 0; i < 200; ++i)
     threads.emplace_back([&, i] {
-      auto r = place(shop, 1000 + i, "race-" + std::to_string(i), order_body(pid, 1), "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250));
-      if (r.status == 201) ++created;
-      else if (r.status == 409) ++conflicts;
-      else ++other;
+      auto r = place(shop, 1000 + i, "race-" + std::to_string(i), order_body(pid, 1),
+                     "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250));
+      if (r.status == 201)
+        ++created;
+      else if (r.status == 409)
+        ++conflicts;
+      else
+        ++other;
     });
   for (auto& t : threads) t.join();
   CHECK(created == 50);
@@ -218,7 +232,9 @@ TEST_CASE("200 buyers race for 50 units: exactly 50 orders", "[checkout][race][c
   CHECK(stock(shop, pid).reserved == 0);
   CHECK(count(shop, "SELECT count(*) FROM orders") == 50);
   CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE status = 'captured'") == 50);
-  CHECK(count(shop, "SELECT count(*) FROM orders o WHERE (SELECT count(*) FROM payment_transactions t WHERE t.order_id = o.order_id AND t.kind = 'charge' AND t.status = 'completed') <> 1") == 0);
+  CHECK(count(shop,
+              "SELECT count(*) FROM orders o WHERE (SELECT count(*) FROM payment_transactions t WHERE t.order_id = "
+              "o.order_id AND t.kind = 'charge' AND t.status = 'completed') <> 1") == 0);
   std::vector<std::string> problems;
   shop.app().orders->check_invariants(problems);
   for (auto& p : problems) INFO(p);
@@ -262,8 +278,14 @@ TEST_CASE("recovery compensates a checkout interrupted after the charge", "[chec
   app.db->write([&](Connection& c) {
     order_store::insert_idempotency(c, {9, "k-crash", "h", "processing", 0, "", "chk_crashed", 1});
     CheckoutAttempt a;
-    a.id = "chk_crashed"; a.user_id = 9; a.idempotency_key = "k-crash"; a.order_id = "ord_s1_dead";
-    a.step = "reserved"; a.reservation_id = rsv->id; a.amount = 21800; a.created_at = a.updated_at = 1;
+    a.id = "chk_crashed";
+    a.user_id = 9;
+    a.idempotency_key = "k-crash";
+    a.order_id = "ord_s1_dead";
+    a.step = "reserved";
+    a.reservation_id = rsv->id;
+    a.amount = 21800;
+    a.created_at = a.updated_at = 1;
     order_store::insert_attempt(c, a);
     return Status::Ok();
   });
@@ -315,7 +337,8 @@ TEST_CASE("admin order lifecycle: ship, track, deliver, refund, cancel", "[check
   auto pid = shop.create_product({{"name", "Kettle"}, {"price", 40}}, 10);
   auto pid2 = shop.create_product({{"name", "Mug"}, {"price", 10}}, 10);
   json body = {{"items", {{{"product_id", pid}, {"quantity", 2}}, {{"product_id", pid2}, {"quantity", 1}}}},
-               {"shipping_address", address()}, {"payment_method", card()}};
+               {"shipping_address", address()},
+               {"payment_method", card()}};
   auto r = place(shop, 4, "k", body);
   REQUIRE(r.status == 201);
   std::string oid = r.body["order_id"];
@@ -332,7 +355,8 @@ TEST_CASE("admin order lifecycle: ship, track, deliver, refund, cancel", "[check
   CHECK(ship.body["shipments"][0]["tracking_number"] == "1Z999");
   CHECK(shop.post(base + "/ship", {{"carrier", "UPS"}, {"tracking_number", "1Z999"}}, shop.admin()).status == 409);
   CHECK(shop.post(base + "/cancel", json::object(), shop.admin()).status == 409);  // shipped: no cancel
-  auto ev = shop.post(base + "/tracking-events", {{"status", "in_transit"}, {"location", "Portland, OR"}}, shop.admin());
+  auto ev =
+      shop.post(base + "/tracking-events", {{"status", "in_transit"}, {"location", "Portland, OR"}}, shop.admin());
   CHECK(ev.status == 201);
   CHECK(ev.body["shipments"][0]["tracking"].size() == 2);
   auto del = shop.post(base + "/deliver", json::object(), shop.admin());
@@ -342,7 +366,8 @@ TEST_CASE("admin order lifecycle: ship, track, deliver, refund, cancel", "[check
   auto over = shop.post(base + "/refunds", {{"amount", 98.11}}, shop.admin());
   CHECK(over.status == 422);
   CHECK(over.body["error"]["code"] == "refund_exceeds_captured");
-  auto part = shop.post(base + "/refunds", {{"lines", {{{"product_id", pid2}, {"quantity", 1}}}}, {"restock", true}}, shop.admin());
+  auto part = shop.post(base + "/refunds", {{"lines", {{{"product_id", pid2}, {"quantity", 1}}}}, {"restock", true}},
+                        shop.admin());
   INFO(part.text);
   REQUIRE(part.status == 201);
   CHECK(part.body["amount"].dump() == "10.9");  // 10 + its 9 % tax
@@ -358,12 +383,15 @@ TEST_CASE("admin order lifecycle: ship, track, deliver, refund, cancel", "[check
   auto r2 = place(shop, 4, "k2", order_body(pid, 3));
   REQUIRE(r2.status == 201);
   CHECK(stock(shop, pid).total == 5);
-  auto cancel = shop.post("/api/v1/admin/orders/" + r2.body["order_id"].get<std::string>() + "/cancel", json::object(), shop.admin());
+  auto cancel = shop.post("/api/v1/admin/orders/" + r2.body["order_id"].get<std::string>() + "/cancel", json::object(),
+                          shop.admin());
   REQUIRE(cancel.status == 200);
   CHECK(cancel.body["status"] == "cancelled");
   CHECK(cancel.body["pricing"]["refunded"] == cancel.body["pricing"]["total"]);
   CHECK(stock(shop, pid).total == 8);
-  CHECK(shop.post("/api/v1/admin/orders/" + r2.body["order_id"].get<std::string>() + "/cancel", json::object(), shop.admin()).status == 409);
+  CHECK(shop.post("/api/v1/admin/orders/" + r2.body["order_id"].get<std::string>() + "/cancel", json::object(),
+                  shop.admin())
+            .status == 409);
 
   auto list = shop.get("/api/v1/admin/orders?status=cancelled", shop.admin());
   CHECK(list.body["total"] == 1);
@@ -398,7 +426,9 @@ TEST_CASE("returns: delivered lines only, approval refunds", "[checkout][orders]
   INFO(ok.text);
   REQUIRE(ok.status == 200);
   CHECK(ok.body["status"] == "approved");
-  CHECK(shop.post("/api/v1/admin/returns/" + std::to_string(ret->id) + "/approve", json::object(), shop.admin()).status == 409);
+  CHECK(
+      shop.post("/api/v1/admin/returns/" + std::to_string(ret->id) + "/approve", json::object(), shop.admin()).status ==
+      409);
   auto d = orders.get(oid);
   CHECK(d->order.status == "partially_refunded");
   CHECK(d->order.refunded == 10900);
@@ -421,7 +451,8 @@ TEST_CASE("checkout throughput at concurrency 32", "[.perf]") {
   for (int i = 0; i < 32; ++i)
     threads.emplace_back([&, i] {
       for (int n = 0; !stop; ++n)
-        if (place(shop, 1 + i, "p-" + std::to_string(i) + "-" + std::to_string(n), order_body(pid, 1)).status == 201) ++ok;
+        if (place(shop, 1 + i, "p-" + std::to_string(i) + "-" + std::to_string(n), order_body(pid, 1)).status == 201)
+          ++ok;
     });
   std::this_thread::sleep_for(std::chrono::seconds(5));
   stop = true;
@@ -435,7 +466,10 @@ TEST_CASE("commit costs", "[.perf]") {
   auto pid = shop.create_product({{"name", "Perf"}, {"price", 10}}, 1000000);
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 100; ++i)
-    shop.app().db->write([&](Connection& c) { outbox::append(c, "x", json::object()); return Status::Ok(); });
+    shop.app().db->write([&](Connection& c) {
+      outbox::append(c, "x", json::object());
+      return Status::Ok();
+    });
   auto t1 = std::chrono::steady_clock::now();
   for (int i = 0; i < 100; ++i) shop.app().inventory->adjust(std::stoll(pid), 1, "a", "b");
   auto t2 = std::chrono::steady_clock::now();
@@ -445,5 +479,6 @@ TEST_CASE("commit costs", "[.perf]") {
   }
   auto t3 = std::chrono::steady_clock::now();
   auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count() / 100; };
-  WARN("sqlite write " << ms(t0, t1) << " ms, lmdb adjust " << ms(t1, t2) << " ms, reserve+consume " << ms(t2, t3) << " ms");
+  WARN("sqlite write " << ms(t0, t1) << " ms, lmdb adjust " << ms(t1, t2) << " ms, reserve+consume " << ms(t2, t3)
+                       << " ms");
 }

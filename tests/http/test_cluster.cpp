@@ -4,7 +4,6 @@
 // refuse writes, lag metrics), idempotent apply, the newer-than-primary
 // refusal, and order ids that name their shard.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <thread>
 
@@ -101,10 +100,12 @@ TEST_CASE("the change feed needs the shard token", "[http][cluster]") {
 TEST_CASE("catalog writes go into the feed in order, in the same transaction", "[http][cluster]") {
   TestShop primary(primary_config);
   std::string cat = primary.create_category("Audio");
-  std::string pid = primary.create_product({{"name", "Studio Headphones"}, {"price", 99.99}, {"sku", "HP-1"}, {"category_id", cat}}, 7);
+  std::string pid = primary.create_product(
+      {{"name", "Studio Headphones"}, {"price", 99.99}, {"sku", "HP-1"}, {"category_id", cat}}, 7);
   REQUIRE(primary.patch("/api/v1/admin/products/" + pid, {{"price", 79.99}}, primary.admin()).status == 200);
   // A failed write (duplicate SKU) records nothing.
-  auto dup = primary.post("/api/v1/admin/products", {{"name", "Other"}, {"price", 1}, {"sku", "HP-1"}}, primary.admin());
+  auto dup =
+      primary.post("/api/v1/admin/products", {{"name", "Other"}, {"price", 1}, {"sku", "HP-1"}}, primary.admin());
   REQUIRE(dup.status == 409);
   std::string gone = primary.create_product({{"name", "Short-lived"}, {"price", 5}}, 0);
   REQUIRE(primary.del("/api/v1/admin/products/" + gone, primary.admin()).status == 204);
@@ -153,7 +154,8 @@ TEST_CASE("a replica follows the primary, re-indexes search and refuses catalog 
   CHECK(replica.get("/api/v1/categories/" + cat).status == 200);
 
   // New products become searchable there.
-  std::string zebra = primary.create_product({{"name", "Zebra Floor Lamp"}, {"price", 120.00}, {"category_id", cat}}, 2);
+  std::string zebra =
+      primary.create_product({{"name", "Zebra Floor Lamp"}, {"price", 120.00}, {"category_id", cat}}, 2);
   REQUIRE(eventually([&] {
     replica.app().search->flush(2000);
     auto s = replica.get("/api/v1/search?q=zebra");
@@ -177,7 +179,8 @@ TEST_CASE("a replica follows the primary, re-indexes search and refuses catalog 
 
   // Lag is reported, and is zero once caught up.
   int64_t latest = feed(primary)["latest_version"].get<int64_t>();
-  REQUIRE(eventually([&] { return metric(replica, "shopbox_cluster_applied_version") == static_cast<double>(latest); }));
+  REQUIRE(
+      eventually([&] { return metric(replica, "shopbox_cluster_applied_version") == static_cast<double>(latest); }));
   CHECK(metric(replica, "shopbox_cluster_replication_lag_versions") == 0);
   CHECK(metric(replica, "shopbox_cluster_replication_lag_seconds") == 0);
   CHECK(metric(replica, "shopbox_cluster_replication_refused") == 0);
@@ -242,10 +245,13 @@ TEST_CASE("a replica newer than the primary refuses and says so", "[http][cluste
   REQUIRE(eventually([&] { return replica.get("/api/v1/products/" + first).status == 200; }));
 
   // As if the primary had been restored from an older backup.
-  REQUIRE(replica.app().db->write([](Connection& c) {
-    cluster_store::set_state(c, "applied_version", "50");
-    return Status::Ok();
-  }).ok());
+  REQUIRE(replica.app()
+              .db
+              ->write([](Connection& c) {
+                cluster_store::set_state(c, "applied_version", "50");
+                return Status::Ok();
+              })
+              .ok());
   REQUIRE(eventually([&] { return replica.get("/readyz").body["cluster"]["state"] == "refused"; }));
   auto ready = replica.get("/readyz");
   CHECK(ready.status == 200);  // it still serves its own users' carts and orders
@@ -286,7 +292,8 @@ TEST_CASE("order ids name their shard", "[http][cluster]") {
   CHECK(own.status == 404);
   CHECK(own.body["error"]["code"] == "not_found");
   // Admin routes too.
-  CHECK(s2.get("/api/v1/admin/orders/ord_s1_0123456789abcdef", s2.admin()).body["error"]["code"] == "order_on_other_shard");
+  CHECK(s2.get("/api/v1/admin/orders/ord_s1_0123456789abcdef", s2.admin()).body["error"]["code"] ==
+        "order_on_other_shard");
 
   auto loc = s2.get("/api/v1/cluster/orders/ord_s3_0123456789abcdef/shard");
   REQUIRE(loc.status == 200);

@@ -2,9 +2,8 @@
 // permission tokens, checkout only with a valid token at the sale price,
 // expiry and recycling of tokens, per-user limits, the end of a sale, and a
 // race: 200 shoppers for 20 units sell exactly 20.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -13,8 +12,8 @@
 #include "app.h"
 #include "base/clock.h"
 #include "flash/flash_sales.h"
-#include "ops/check.h"
 #include "inventory/inventory.h"
+#include "ops/check.h"
 #include "support/test_shop.h"
 #include "users/accounts.h"
 
@@ -28,13 +27,17 @@ struct ClockReset {
   ~ClockReset() { shopbox::set_clock_offset(0); }
 };
 
-std::string at(int64_t offset_seconds) { return shopbox::iso8601(shopbox::now_seconds() + offset_seconds); }
+std::string at(int64_t offset_seconds) {
+  return shopbox::iso8601(shopbox::now_seconds() + offset_seconds);
+}
 
 json card(const std::string& number = "4242424242424242") {
   return {{"type", "card"}, {"card_number", number}, {"exp_month", 12}, {"exp_year", 2035}, {"cvc", "123"}};
 }
 
-json address() { return {{"name", "Ada Lovelace"}, {"street", "1 Engine St"}, {"city", "London"}, {"zip", "N1"}, {"country", "GB"}}; }
+json address() {
+  return {{"name", "Ada Lovelace"}, {"street", "1 Engine St"}, {"city", "London"}, {"zip", "N1"}, {"country", "GB"}};
+}
 
 json checkout_body(const std::string& token, const std::string& number = "4242424242424242") {
   return {{"token", token}, {"shipping_address", address()}, {"payment_method", card(number)}};
@@ -43,8 +46,12 @@ json checkout_body(const std::string& token, const std::string& number = "424242
 std::string create_sale(TestShop& shop, const std::string& product, int quantity, int limit, int64_t start = -60,
                         int64_t end = 3600, double price = 5) {
   auto r = shop.post("/api/v1/admin/flash-sales",
-                     {{"product_id", product}, {"sale_price", price}, {"quantity", quantity}, {"per_user_limit", limit},
-                      {"starts_at", at(start)}, {"ends_at", at(end)}},
+                     {{"product_id", product},
+                      {"sale_price", price},
+                      {"quantity", quantity},
+                      {"per_user_limit", limit},
+                      {"starts_at", at(start)},
+                      {"ends_at", at(end)}},
                      shop.admin());
   INFO(r.text);
   REQUIRE(r.status == 201);
@@ -63,8 +70,8 @@ TEST_CASE("flash sale creation validates input and moves the units out of stock"
   TestShop shop;
   auto p = shop.create_product({{"name", "Console"}, {"price", 400}}, 30);
   auto ada = shop.register_user("ada@example.com");
-  json good = {{"product_id", p}, {"sale_price", 199.99}, {"quantity", 20}, {"per_user_limit", 2},
-               {"starts_at", at(-10)}, {"ends_at", at(3600)}};
+  json good = {{"product_id", p},     {"sale_price", 199.99}, {"quantity", 20},
+               {"per_user_limit", 2}, {"starts_at", at(-10)}, {"ends_at", at(3600)}};
   CHECK(shop.post("/api/v1/admin/flash-sales", good).status == 401);
   CHECK(shop.post("/api/v1/admin/flash-sales", good, ada.auth).status == 403);
   auto with = [&](const char* k, json v) {
@@ -75,11 +82,11 @@ TEST_CASE("flash sale creation validates input and moves the units out of stock"
       b[k] = v;
     return b;
   };
-  for (json bad : {with("product_id", nullptr), with("sale_price", nullptr), with("sale_price", -1),
-                   with("sale_price", 400.01), with("sale_price", "cheap"), with("quantity", 0),
-                   with("quantity", nullptr), with("per_user_limit", 21), with("per_user_limit", 0),
-                   with("starts_at", "tomorrow"), with("ends_at", at(-20)), with("ends_at", nullptr),
-                   with("colour", "red")}) {
+  for (json bad :
+       {with("product_id", nullptr), with("sale_price", nullptr), with("sale_price", -1), with("sale_price", 400.01),
+        with("sale_price", "cheap"), with("quantity", 0), with("quantity", nullptr), with("per_user_limit", 21),
+        with("per_user_limit", 0), with("starts_at", "tomorrow"), with("ends_at", at(-20)), with("ends_at", nullptr),
+        with("colour", "red")}) {
     INFO(bad.dump());
     auto r = shop.post("/api/v1/admin/flash-sales", bad, shop.admin());
     CHECK(r.status == 400);
@@ -134,7 +141,8 @@ TEST_CASE("tokens are granted in queue order; only a token holder buys, once, at
   // Bad checkouts change nothing.
   CHECK(shop.post(base + "/checkout", checkout_body(token_a), c.auth).status == 403);  // someone else's token
   CHECK(shop.post(base + "/checkout", checkout_body("fst_forged"), c.auth).status == 403);
-  CHECK(shop.post(base + "/checkout", {{"shipping_address", address()}, {"payment_method", card()}}, a.auth).status == 400);
+  CHECK(shop.post(base + "/checkout", {{"shipping_address", address()}, {"payment_method", card()}}, a.auth).status ==
+        400);
   CHECK(shop.post(base + "/checkout", {{"token", token_a}, {"payment_method", card()}}, a.auth).status == 400);
   json no_country = checkout_body(token_a);
   no_country["shipping_address"].erase("country");
@@ -200,7 +208,8 @@ TEST_CASE("tokens are granted in queue order; only a token holder buys, once, at
   // B may rejoin, but nothing is left.
   CHECK(shop.post(base + "/join", json::object(), b.auth).body["error"]["code"] == "sold_out");
   // The merchant refunds A's flash order through the ordinary refund route.
-  auto refund = shop.post("/api/v1/admin/orders/" + order_id + "/refunds", {{"amount", 109}, {"reason", "damaged"}}, shop.admin());
+  auto refund = shop.post("/api/v1/admin/orders/" + order_id + "/refunds", {{"amount", 109}, {"reason", "damaged"}},
+                          shop.admin());
   INFO(refund.text);
   CHECK(refund.status / 100 == 2);
   CHECK(shop.get("/api/v1/orders/" + order_id, a.auth).body["status"] == "refunded");
@@ -254,7 +263,7 @@ TEST_CASE("flash sale race: 200 shoppers, 20 units -> exactly 20 sold, limits ke
   ClockReset reset;
   TestShop shop([](shopbox::Config& c) {
     c.password_scrypt_log_n = 4;  // fast accounts for 200 shoppers
-    c.threads = 256;  // a worker per keep-alive shopper connection
+    c.threads = 256;              // a worker per keep-alive shopper connection
   });
   const int kUsers = 200, kUnits = 20, kLimit = 2;
   auto p = shop.create_product({{"name", "Limited Sneaker"}, {"price", 250}}, 50);
@@ -314,7 +323,8 @@ TEST_CASE("flash sale race: 200 shoppers, 20 units -> exactly 20 sold, limits ke
             abandoned_units += s["quantity"].get<int>();
             return;
           }
-          auto order = cli.Post((base + "/checkout").c_str(), h, checkout_body(s["token"].get<std::string>()).dump(), "application/json");
+          auto order = cli.Post((base + "/checkout").c_str(), h, checkout_body(s["token"].get<std::string>()).dump(),
+                                "application/json");
           if (order && order->status == 201) {
             auto o = json::parse(order->body);
             std::lock_guard<std::mutex> lock(mu);
@@ -350,7 +360,7 @@ TEST_CASE("flash sale race: 200 shoppers, 20 units -> exactly 20 sold, limits ke
   INFO(info.text);
   for (const auto& p : problems) UNSCOPED_INFO(p);
   CHECK(unexpected.load() == 0);
-  CHECK(info.body["sold"] == kUnits);       // exactly N of N
+  CHECK(info.body["sold"] == kUnits);  // exactly N of N
   CHECK(info.body["remaining"] == 0);
   CHECK(info.body["held"] == 0);
   int units_in_orders = 0;

@@ -17,12 +17,16 @@ std::string read_file(const std::string& path) {
   s << in.rdbuf();
   return s.str();
 }
-std::string template_csv() { return read_file(std::string(SHOPBOX_SOURCE_DIR) + "/tests/data/shopify_product_template.csv"); }
+std::string template_csv() {
+  return read_file(std::string(SHOPBOX_SOURCE_DIR) + "/tests/data/shopify_product_template.csv");
+}
 
 ImportReport run(TestShop& shop, const std::string& text, ImportFormat f) {
   return import_products(*shop.app().catalog, text, f, shop.app().config, "test");
 }
-int64_t total(TestShop& shop) { return shop.get("/api/v1/products").body["total"].get<int64_t>(); }
+int64_t total(TestShop& shop) {
+  return shop.get("/api/v1/products").body["total"].get<int64_t>();
+}
 }  // namespace
 
 TEST_CASE("JSON import creates products, categories and stock, and upserts by SKU", "[import]") {
@@ -48,7 +52,8 @@ TEST_CASE("JSON import creates products, categories and stock, and upserts by SK
   CHECK(pan.body["inventory"]["in_stock"] == false);
 
   // Same SKUs again: updated in place, nothing duplicated.
-  std::string again = R"([{"sku": "MUG-1", "name": "Stoneware Mug", "price": 14, "stock": 5, "category": "Home/Kitchen/Mugs"}])";
+  std::string again =
+      R"([{"sku": "MUG-1", "name": "Stoneware Mug", "price": 14, "stock": 5, "category": "Home/Kitchen/Mugs"}])";
   auto r2 = run(shop, again, ImportFormat::json);
   REQUIRE(r2.ok);
   CHECK(r2.summary.updated == 1);
@@ -64,14 +69,14 @@ TEST_CASE("JSON import creates products, categories and stock, and upserts by SK
 TEST_CASE("a bad JSON row names its line and nothing is imported", "[import]") {
   TestShop shop;
   std::string text =
-      "[\n"                                                     // 1
+      "[\n"                                                      // 1
       "  {\"sku\": \"A\", \"name\": \"Fine\", \"price\": 1},\n"  // 2
-      "  {\n"                                                   // 3  <- bad item starts here
-      "    \"sku\": \"B\", \"name\": \"Too precise\",\n"        // 4
-      "    \"price\": 1.999\n"                                  // 5
-      "  },\n"                                                  // 6
+      "  {\n"                                                    // 3  <- bad item starts here
+      "    \"sku\": \"B\", \"name\": \"Too precise\",\n"         // 4
+      "    \"price\": 1.999\n"                                   // 5
+      "  },\n"                                                   // 6
       "  {\"sku\": \"C\", \"name\": \"Wrong type\", \"price\": 2, \"stock\": \"lots\"},\n"  // 7
-      "  {\"sku\": \"A\", \"name\": \"Duplicate\", \"price\": 3}\n"                        // 8
+      "  {\"sku\": \"A\", \"name\": \"Duplicate\", \"price\": 3}\n"                         // 8
       "]\n";
   auto r = run(shop, text, ImportFormat::json);
   REQUIRE_FALSE(r.ok);

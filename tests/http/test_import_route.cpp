@@ -17,15 +17,17 @@ TEST_CASE("POST /api/v1/admin/import imports JSON and CSV, all or nothing", "[ht
   auto id = r.body["product_ids"][0].get<std::string>();
   CHECK(shop.get("/api/v1/products/" + id).body["category"] == "Home > Kitchen");
 
-  std::string bad = "[\n  {\"sku\": \"A\", \"name\": \"A\", \"price\": 1},\n  {\"sku\": \"B\", \"name\": \"B\", \"price\": -1}\n]";
+  std::string bad =
+      "[\n  {\"sku\": \"A\", \"name\": \"A\", \"price\": 1},\n  {\"sku\": \"B\", \"name\": \"B\", \"price\": -1}\n]";
   auto b = shop.post_raw("/api/v1/admin/import", bad, admin);
   CHECK(b.status == 400);
   CHECK(b.body["error"]["code"] == "import_failed");
   CHECK(b.body["error"]["details"]["errors"][0]["line"] == 3);
   CHECK(shop.get("/api/v1/products").body["total"] == 1);
 
-  std::string csv = "Handle,Title,Vendor,Type,Variant SKU,Variant Price,Variant Inventory Qty\n"
-                    "tee,Tee,Acme,Shirts,TEE-1,20,4\n";
+  std::string csv =
+      "Handle,Title,Vendor,Type,Variant SKU,Variant Price,Variant Inventory Qty\n"
+      "tee,Tee,Acme,Shirts,TEE-1,20,4\n";
   auto c = shop.post_raw("/api/v1/admin/import", csv, admin, "text/csv");
   REQUIRE(c.status == 200);
   CHECK(c.body["created"] == 1);

@@ -8,16 +8,19 @@ using shopbox::testing::TestShop;
 using json = nlohmann::json;
 
 namespace {
-json reserve_body(const std::string& id, int q) { return {{"lines", {{{"product_id", id}, {"quantity", q}}}}}; }
+json reserve_body(const std::string& id, int q) {
+  return {{"lines", {{{"product_id", id}, {"quantity", q}}}}};
+}
 }  // namespace
 
 TEST_CASE("admin reservations: reserve, read, release, consume over HTTP", "[http][inventory]") {
   TestShop shop;
   auto a = shop.create_product({{"name", "A"}}, 10);
   auto b = shop.create_product({{"name", "B"}}, 2);
-  auto r = shop.post("/api/v1/admin/inventory/reservations",
-                     {{"lines", {{{"product_id", a}, {"quantity", 3}}, {{"product_id", b}, {"quantity", 2}}}}, {"owner", "g:test"}},
-                     shop.admin());
+  auto r = shop.post(
+      "/api/v1/admin/inventory/reservations",
+      {{"lines", {{{"product_id", a}, {"quantity", 3}}, {{"product_id", b}, {"quantity", 2}}}}, {"owner", "g:test"}},
+      shop.admin());
   INFO(r.text);
   REQUIRE(r.status == 201);
   std::string rid = r.body["reservation_id"];
@@ -37,7 +40,8 @@ TEST_CASE("admin reservations: reserve, read, release, consume over HTTP", "[htt
 
   // All-or-nothing: B has nothing left, so A is not reserved either.
   auto short_r = shop.post("/api/v1/admin/inventory/reservations",
-                           {{"lines", {{{"product_id", a}, {"quantity", 1}}, {{"product_id", b}, {"quantity", 1}}}}}, shop.admin());
+                           {{"lines", {{{"product_id", a}, {"quantity", 1}}, {{"product_id", b}, {"quantity", 1}}}}},
+                           shop.admin());
   REQUIRE(short_r.status == 409);
   CHECK(short_r.body["error"]["code"] == "out_of_stock");
   REQUIRE(short_r.body["error"]["details"]["items"].size() == 1);
@@ -49,20 +53,24 @@ TEST_CASE("admin reservations: reserve, read, release, consume over HTTP", "[htt
   REQUIRE(rel.status == 200);
   CHECK(rel.body["status"] == "released");
   CHECK(rel.body["reason"] == "test");
-  CHECK(shop.post("/api/v1/admin/inventory/reservations/" + rid + "/release", json::object(), shop.admin()).status == 200);
+  CHECK(shop.post("/api/v1/admin/inventory/reservations/" + rid + "/release", json::object(), shop.admin()).status ==
+        200);
   CHECK(shop.get("/api/v1/admin/inventory/" + b, shop.admin()).body["available"] == 2);
-  auto cons = shop.post("/api/v1/admin/inventory/reservations/" + rid + "/consume", {{"order_id", "ord_1"}}, shop.admin());
+  auto cons =
+      shop.post("/api/v1/admin/inventory/reservations/" + rid + "/consume", {{"order_id", "ord_1"}}, shop.admin());
   CHECK(cons.status == 409);
   CHECK(cons.body["error"]["code"] == "reservation_not_active");
 
   auto r2 = shop.post("/api/v1/admin/inventory/reservations", reserve_body(b, 2), shop.admin());
   REQUIRE(r2.status == 201);
   std::string rid2 = r2.body["reservation_id"];
-  auto c1 = shop.post("/api/v1/admin/inventory/reservations/" + rid2 + "/consume", {{"order_id", "ord_2"}}, shop.admin());
+  auto c1 =
+      shop.post("/api/v1/admin/inventory/reservations/" + rid2 + "/consume", {{"order_id", "ord_2"}}, shop.admin());
   REQUIRE(c1.status == 200);
   CHECK(c1.body["status"] == "consumed");
   CHECK(c1.body["order_id"] == "ord_2");
-  CHECK(shop.post("/api/v1/admin/inventory/reservations/" + rid2 + "/consume", {{"order_id", "ord_2"}}, shop.admin()).status == 200);
+  CHECK(shop.post("/api/v1/admin/inventory/reservations/" + rid2 + "/consume", {{"order_id", "ord_2"}}, shop.admin())
+            .status == 200);
   auto lb = shop.get("/api/v1/admin/inventory/" + b, shop.admin());
   CHECK(lb.body["total"] == 0);
   CHECK(lb.body["reserved"] == 0);
@@ -97,15 +105,15 @@ TEST_CASE("admin inventory routes reject bad input and strangers, changing nothi
   TestShop shop;
   auto a = shop.create_product({{"name", "A"}}, 10);
   auto post = [&](const json& body) { return shop.post("/api/v1/admin/inventory/reservations", body, shop.admin()); };
-  for (json body : {json::object(), json({{"lines", json::array()}}), json({{"lines", "x"}}),
-                    json({{"lines", {1, 2}}}), reserve_body(a, 0), reserve_body(a, -3), reserve_body(a, 1000),
-                    json({{"lines", {{{"product_id", a}}}}}), json({{"lines", {{{"quantity", 1}}}}}),
-                    json({{"lines", {{{"product_id", "x"}, {"quantity", 1}}}}}),
-                    json({{"lines", {{{"product_id", a}, {"quantity", 1.5}}}}}),
-                    json({{"lines", {{{"product_id", a}, {"quantity", 1}}}}, {"ttl_seconds", 0}}),
-                    json({{"lines", {{{"product_id", a}, {"quantity", 1}}}}, {"ttl_seconds", 10000000}}),
-                    json({{"lines", {{{"product_id", a}, {"quantity", 1}}}}, {"owner", ""}}),
-                    json({{"lines", {{{"product_id", a}, {"quantity", 1}}}}, {"bogus", 1}})}) {
+  for (json body :
+       {json::object(), json({{"lines", json::array()}}), json({{"lines", "x"}}), json({{"lines", {1, 2}}}),
+        reserve_body(a, 0), reserve_body(a, -3), reserve_body(a, 1000), json({{"lines", {{{"product_id", a}}}}}),
+        json({{"lines", {{{"quantity", 1}}}}}), json({{"lines", {{{"product_id", "x"}, {"quantity", 1}}}}}),
+        json({{"lines", {{{"product_id", a}, {"quantity", 1.5}}}}}),
+        json({{"lines", {{{"product_id", a}, {"quantity", 1}}}}, {"ttl_seconds", 0}}),
+        json({{"lines", {{{"product_id", a}, {"quantity", 1}}}}, {"ttl_seconds", 10000000}}),
+        json({{"lines", {{{"product_id", a}, {"quantity", 1}}}}, {"owner", ""}}),
+        json({{"lines", {{{"product_id", a}, {"quantity", 1}}}}, {"bogus", 1}})}) {
     INFO(body.dump());
     auto r = post(body);
     CHECK(r.status == 400);
@@ -117,7 +125,8 @@ TEST_CASE("admin inventory routes reject bad input and strangers, changing nothi
   CHECK(shop.get("/api/v1/admin/inventory/reservations/rsv_0123456789abcdef", shop.admin()).status == 404);
   CHECK(shop.get("/api/v1/admin/inventory/reservations/../../x", shop.admin()).status == 404);
   CHECK(shop.post("/api/v1/admin/inventory/reservations/bad/release", json::object(), shop.admin()).status == 404);
-  CHECK(shop.post("/api/v1/admin/inventory/reservations/rsv_0123456789abcdef/consume", json::object(), shop.admin()).status == 400);
+  CHECK(shop.post("/api/v1/admin/inventory/reservations/rsv_0123456789abcdef/consume", json::object(), shop.admin())
+            .status == 400);
 
   // Stock levels.
   CHECK(shop.put("/api/v1/admin/inventory/" + a, {{"total", -1}}, shop.admin()).status == 400);
@@ -137,13 +146,15 @@ TEST_CASE("admin inventory routes reject bad input and strangers, changing nothi
   CHECK(level.body["reserved"] == 4);
   auto restock = shop.patch("/api/v1/admin/inventory/" + a, {{"delta", 5}, {"reason", "delivery"}}, shop.admin());
   CHECK(restock.body["total"] == 15);
-  CHECK(shop.get("/api/v1/admin/inventory/" + a + "/audit?action=adjust", shop.admin()).body["items"][0]["reason"] == "delivery");
+  CHECK(shop.get("/api/v1/admin/inventory/" + a + "/audit?action=adjust", shop.admin()).body["items"][0]["reason"] ==
+        "delivery");
 }
 
 TEST_CASE("low-stock list is paginated and follows the thresholds", "[http][inventory]") {
   TestShop shop;
   std::vector<std::string> ids;
-  for (int i = 0; i < 25; ++i) ids.push_back(shop.create_product({{"name", std::to_string(100 + i)}}, i));  // stock 0..24
+  for (int i = 0; i < 25; ++i)
+    ids.push_back(shop.create_product({{"name", std::to_string(100 + i)}}, i));  // stock 0..24
   auto low = shop.get("/api/v1/admin/inventory?low_stock=true&size=5", shop.admin());
   REQUIRE(low.status == 200);
   CHECK(low.body["total"] == 11);  // 0..10 are at or below 10

@@ -5,9 +5,8 @@
 // server ever reads them (transport errors, no response). Such a request was
 // never processed, so it is retried; a request the server answered is never
 // retried. The exact counts below would expose a lost success.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -52,7 +51,9 @@ TEST_CASE("50 threads x 20 attempts on stock 100: exactly 100 reservations succe
         else {
           ++other;
           std::lock_guard<std::mutex> lock(mu);
-          if (errors.size() < 5) errors.push_back(r ? std::to_string(r->status) + " " + r->body : "transport error " + httplib::to_string(r.error()));
+          if (errors.size() < 5)
+            errors.push_back(r ? std::to_string(r->status) + " " + r->body
+                               : "transport error " + httplib::to_string(r.error()));
         }
       }
     });
@@ -70,10 +71,11 @@ TEST_CASE("50 threads x 20 attempts on stock 100: exactly 100 reservations succe
   CHECK(audit.body["total"] == 100);
   CHECK(shop.get("/api/v1/admin/inventory/check", admin).body["ok"] == true);
   WARN("concurrency: " << ok << " reserved, " << sold_out << " out_of_stock, " << other << " other, " << retries
-                        << " connections retried");
+                       << " connections retried");
 }
 
-TEST_CASE("random multi-line reservations and releases keep total == available + reserved", "[http][inventory][concurrency]") {
+TEST_CASE("random multi-line reservations and releases keep total == available + reserved",
+          "[http][inventory][concurrency]") {
   TestShop shop([](shopbox::Config& c) { c.threads = 32; });
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) ids.push_back(shop.create_product({{"name", "Item " + std::to_string(i)}}, 40));
@@ -91,7 +93,8 @@ TEST_CASE("random multi-line reservations and releases keep total == available +
           int n = 1 + static_cast<int>(rng() % 3);
           for (int k = 0; k < n; ++k)
             lines.push_back({{"product_id", ids[rng() % ids.size()]}, {"quantity", 1 + static_cast<int>(rng() % 6)}});
-          auto r = post_retrying(c, "/api/v1/admin/inventory/reservations", admin, json({{"lines", lines}}).dump(), retries);
+          auto r =
+              post_retrying(c, "/api/v1/admin/inventory/reservations", admin, json({{"lines", lines}}).dump(), retries);
           if (!r || (r->status != 201 && r->status != 409)) {
             ++other;
             continue;
@@ -101,12 +104,20 @@ TEST_CASE("random multi-line reservations and releases keep total == available +
           std::string rid = json::parse(r->body)["reservation_id"];
           int what = static_cast<int>(rng() % 3);  // release, consume, or keep
           if (what == 0) {
-            auto rr = post_retrying(c, "/api/v1/admin/inventory/reservations/" + rid + "/release", admin, "{}", retries);
-            if (rr && rr->status == 200) ++released; else ++other;
+            auto rr =
+                post_retrying(c, "/api/v1/admin/inventory/reservations/" + rid + "/release", admin, "{}", retries);
+            if (rr && rr->status == 200)
+              ++released;
+            else
+              ++other;
           } else if (what == 1) {
             json b = {{"order_id", "ord_" + rid}};
-            auto rc = post_retrying(c, "/api/v1/admin/inventory/reservations/" + rid + "/consume", admin, b.dump(), retries);
-            if (rc && rc->status == 200) ++consumed; else ++other;
+            auto rc =
+                post_retrying(c, "/api/v1/admin/inventory/reservations/" + rid + "/consume", admin, b.dump(), retries);
+            if (rc && rc->status == 200)
+              ++consumed;
+            else
+              ++other;
           }
         }
       });
@@ -114,7 +125,9 @@ TEST_CASE("random multi-line reservations and releases keep total == available +
     // A restocker races the buyers.
     threads.emplace_back([&] {
       for (int i = 0; i < 10; ++i)
-        if (shop.patch("/api/v1/admin/inventory/" + ids[i % ids.size()], {{"delta", 3}, {"reason", "restock"}}, admin).status != 200) ++other;
+        if (shop.patch("/api/v1/admin/inventory/" + ids[i % ids.size()], {{"delta", 3}, {"reason", "restock"}}, admin)
+                .status != 200)
+          ++other;
     });
     for (auto& t : threads) t.join();
     INFO("run " << run);

@@ -1,8 +1,7 @@
 // Orders over HTTP with real signed-in users: POST /api/v1/orders from the
 // cart, replays, ownership, customer cancel, the 200-buyer race, webhooks.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <mutex>
 #include <thread>
 
@@ -76,8 +75,11 @@ TEST_CASE("POST /api/v1/orders from the cart, replay, history, ownership", "[htt
   CHECK(replay.status == 201);
   CHECK(replay.header("Idempotent-Replayed") == "true");
   CHECK(replay.body == r.body);
-  auto reused = shop.post("/api/v1/orders", {{"items", {{{"product_id", pid}, {"quantity", 1}}}}, {"shipping_address", address()},
-                                             {"payment_method", card()}}, with_key(alice.auth, "order-1"));
+  auto reused = shop.post("/api/v1/orders",
+                          {{"items", {{{"product_id", pid}, {"quantity", 1}}}},
+                           {"shipping_address", address()},
+                           {"payment_method", card()}},
+                          with_key(alice.auth, "order-1"));
   CHECK(reused.status == 422);
   CHECK(count(shop, "SELECT count(*) FROM orders") == 1);
 
@@ -130,7 +132,9 @@ TEST_CASE("200 buyers race for 50 units over HTTP", "[http][orders][race][concur
   std::vector<std::thread> threads;
   for (int i = 0; i < 200; ++i)
     threads.emplace_back([&, i] {
-      json body = {{"items", {{{"product_id", pid}, {"quantity", 1}}}}, {"shipping_address", address()}, {"payment_method", card()}};
+      json body = {{"items", {{{"product_id", pid}, {"quantity", 1}}}},
+                   {"shipping_address", address()},
+                   {"payment_method", card()}};
       // A client whose connection fails retries with the same key: that is
       // what the key is for (it can never buy twice).
       httplib::Client cli("127.0.0.1", shop.port());
@@ -138,15 +142,18 @@ TEST_CASE("200 buyers race for 50 units over HTTP", "[http][orders][race][concur
       cli.set_connection_timeout(10, 0);
       std::string err;
       for (int attempt = 0; attempt < 5; ++attempt) {
-        auto r = cli.Post("/api/v1/orders", with_key(buyers[i].auth, "race-" + std::to_string(i)), body.dump(), "application/json");
+        auto r = cli.Post("/api/v1/orders", with_key(buyers[i].auth, "race-" + std::to_string(i)), body.dump(),
+                          "application/json");
         if (!r) {
           err = httplib::to_string(r.error());
           std::this_thread::sleep_for(std::chrono::milliseconds(100));
           continue;
         }
         json j = json::parse(r->body, nullptr, false);
-        if (r->status == 201) ++created;
-        else if (r->status == 409 && !j.is_discarded() && j["error"]["code"] == "out_of_stock") ++sold_out;
+        if (r->status == 201)
+          ++created;
+        else if (r->status == 409 && !j.is_discarded() && j["error"]["code"] == "out_of_stock")
+          ++sold_out;
         else {
           ++other;
           std::lock_guard lock(mu);
@@ -169,11 +176,13 @@ TEST_CASE("200 buyers race for 50 units over HTTP", "[http][orders][race][concur
   CHECK(count(shop, "SELECT count(*) FROM orders") == 50);
   CHECK(count(shop, "SELECT count(DISTINCT user_id) FROM orders") == 50);
   // Every order has exactly one captured payment, for its total.
-  CHECK(count(shop, "SELECT count(*) FROM orders o WHERE (SELECT count(*) FROM payment_transactions t WHERE "
-                    "t.order_id = o.order_id AND t.kind = 'charge' AND t.status = 'completed') <> 1") == 0);
+  CHECK(count(shop,
+              "SELECT count(*) FROM orders o WHERE (SELECT count(*) FROM payment_transactions t WHERE "
+              "t.order_id = o.order_id AND t.kind = 'charge' AND t.status = 'completed') <> 1") == 0);
   CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE captured > 0") == 50);
-  CHECK(count(shop, "SELECT count(*) FROM orders o JOIN payment_transactions t ON t.order_id = o.order_id "
-                    "JOIN gw_charges g ON g.charge_id = t.provider_transaction_id WHERE g.captured <> o.total_cents") == 0);
+  CHECK(count(shop,
+              "SELECT count(*) FROM orders o JOIN payment_transactions t ON t.order_id = o.order_id "
+              "JOIN gw_charges g ON g.charge_id = t.provider_transaction_id WHERE g.captured <> o.total_cents") == 0);
   std::vector<std::string> problems;
   shop.app().orders->check_invariants(problems);
   for (auto& p : problems) INFO(p);
@@ -204,7 +213,9 @@ TEST_CASE("webhooks: signed deliveries, retried with backoff, logged for admins"
     });
     auto pid = shop.create_product({{"name", "Bell"}, {"price", 3}}, 5);
     auto u = shop.register_user("hook@example.com");
-    json body = {{"items", {{{"product_id", pid}, {"quantity", 1}}}}, {"shipping_address", address()}, {"payment_method", card()}};
+    json body = {{"items", {{{"product_id", pid}, {"quantity", 1}}}},
+                 {"shipping_address", address()},
+                 {"payment_method", card()}};
     REQUIRE(shop.post("/api/v1/orders", body, with_key(u.auth, "w1")).status == 201);
     // order.created and order.paid: delivered after retries. Delivery is at
     // least once (a delivery whose answer came too late is sent again), so

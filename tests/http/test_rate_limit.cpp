@@ -121,25 +121,32 @@ TEST_CASE("login attempts are limited per account and per IP", "[http][rate][aut
   shopbox::set_clock_offset(120);                             // IP bucket full again
   for (int i = 0; i < 3; ++i)
     CHECK(shop.post("/api/v1/auth/login", {{"email", "victim@example.com"}, {"password", "guess " + std::to_string(i)}},
-                    from_ip("192.0.2.1")).status == 401);
+                    from_ip("192.0.2.1"))
+              .status == 401);
   // Even the right password waits now, from any address, any spelling of the email.
-  auto r = shop.post("/api/v1/auth/login", {{"email", " VICTIM@example.com"}, {"password", "the right one"}}, from_ip("192.0.2.2"));
+  auto r = shop.post("/api/v1/auth/login", {{"email", " VICTIM@example.com"}, {"password", "the right one"}},
+                     from_ip("192.0.2.2"));
   CHECK(r.status == 429);
   CHECK(r.body["error"]["code"] == "rate_limited");
   CHECK(std::stoi(r.header("Retry-After")) > 60);  // 15 min / 3 = 5 min per attempt
   shopbox::set_clock_offset(120 + 301);
-  CHECK(shop.post("/api/v1/auth/login", {{"email", "victim@example.com"}, {"password", "the right one"}}, from_ip("192.0.2.2")).status == 200);
+  CHECK(shop.post("/api/v1/auth/login", {{"email", "victim@example.com"}, {"password", "the right one"}},
+                  from_ip("192.0.2.2"))
+            .status == 200);
 
   // Per IP: one address spraying many accounts.
   shopbox::set_clock_offset(2000);
   int limited = 0;
   for (int i = 0; i < 8; ++i) {
-    auto a = shop.post("/api/v1/auth/login", {{"email", "user" + std::to_string(i) + "@example.com"}, {"password", "whatever1"}},
+    auto a = shop.post("/api/v1/auth/login",
+                       {{"email", "user" + std::to_string(i) + "@example.com"}, {"password", "whatever1"}},
                        from_ip("192.0.2.77"));
     limited += a.status == 429;
   }
   CHECK(limited == 2);
-  CHECK(shop.post("/api/v1/auth/login", {{"email", "other@example.com"}, {"password", "whatever1"}}, from_ip("192.0.2.78")).status == 401);
+  CHECK(shop.post("/api/v1/auth/login", {{"email", "other@example.com"}, {"password", "whatever1"}},
+                  from_ip("192.0.2.78"))
+            .status == 401);
 }
 
 TEST_CASE("the limiter keeps a bounded number of buckets", "[unit][rate]") {

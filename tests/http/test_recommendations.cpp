@@ -1,9 +1,8 @@
 // Recommendations over HTTP: also-bought from order co-occurrence (counted
 // once per order), similar products, recently viewed, the personal row, and
 // the filtering of sold-out products.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "app.h"
 #include "recommendations/recommendations.h"
@@ -20,7 +19,9 @@ std::vector<std::string> ids_of(const json& list) {
   return out;
 }
 
-int64_t num(const std::string& id) { return std::stoll(id); }
+int64_t num(const std::string& id) {
+  return std::stoll(id);
+}
 
 }  // namespace
 
@@ -47,7 +48,8 @@ TEST_CASE("also bought ranks co-purchased products and counts each order once", 
   CHECK(shop.get("/api/v1/products/" + kettle + "/recommendations?limit=1").body["also_bought"].size() == 1);
 
   // Restocking the spoon brings it back.
-  REQUIRE(shop.put("/api/v1/admin/inventory/" + spoon, {{"total", 2}, {"reason", "delivery"}}, shop.admin()).status == 200);
+  REQUIRE(shop.put("/api/v1/admin/inventory/" + spoon, {{"total", 2}, {"reason", "delivery"}}, shop.admin()).status ==
+          200);
   CHECK(shop.get("/api/v1/products/" + kettle + "/recommendations").body["also_bought"].size() == 3);
 }
 

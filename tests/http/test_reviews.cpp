@@ -2,7 +2,6 @@
 // sorting, helpful votes, own-only edits, moderation, and the product's
 // exact rating following every change.
 #include <catch2/catch.hpp>
-
 #include <mutex>
 
 #include "app.h"
@@ -30,8 +29,8 @@ TEST_CASE("a signed-in user reviews a product once; the product rating is exact"
   auto ada = shop.register_user("ada@example.com");
   auto bob = shop.register_user("bob@example.com");
 
-  auto r = shop.post("/api/v1/products/" + pid + "/reviews", {{"rating", 5}, {"title", "Bright"}, {"body", "Lovely light"}},
-                     ada.auth);
+  auto r = shop.post("/api/v1/products/" + pid + "/reviews",
+                     {{"rating", 5}, {"title", "Bright"}, {"body", "Lovely light"}}, ada.auth);
   REQUIRE(r.status == 201);
   CHECK(r.body["review_id"].is_string());
   CHECK(r.body["product_id"] == pid);
@@ -67,8 +66,8 @@ TEST_CASE("review input is validated and bad input changes nothing", "[http][rev
   auto ada = shop.register_user("ada@example.com");
   std::string path = "/api/v1/products/" + pid + "/reviews";
 
-  CHECK(shop.post(path, {{"rating", 5}}).status == 401);                 // anonymous
-  CHECK(shop.post(path, {{"rating", 5}}, shop.admin()).status == 403);   // an API token is not a shopper
+  CHECK(shop.post(path, {{"rating", 5}}).status == 401);                // anonymous
+  CHECK(shop.post(path, {{"rating", 5}}, shop.admin()).status == 403);  // an API token is not a shopper
   for (json bad : {json{{"title", "no rating"}}, json{{"rating", 0}}, json{{"rating", 6}}, json{{"rating", 4.5}},
                    json{{"rating", "5"}}, json{{"rating", 5}, {"title", std::string(201, 'x')}},
                    json{{"rating", 5}, {"body", 12}}, json{{"rating", 5}, {"stars", 5}}}) {
@@ -163,8 +162,8 @@ TEST_CASE("users edit and delete only their own reviews; the rating follows", "[
   auto pid = shop.create_product({{"name", "Pen"}});
   auto ada = shop.register_user("ada@example.com");
   auto bob = shop.register_user("bob@example.com");
-  std::string rid = shop.post("/api/v1/products/" + pid + "/reviews", {{"rating", 2}, {"title", "meh"}}, ada.auth)
-                        .body["review_id"];
+  std::string rid =
+      shop.post("/api/v1/products/" + pid + "/reviews", {{"rating", 2}, {"title", "meh"}}, ada.auth).body["review_id"];
   std::string path = "/api/v1/reviews/" + rid;
 
   // Someone else's review does not exist for them.

@@ -1,8 +1,7 @@
 // GET /api/v1/search, /search/suggest, /products/{id}/similar and the
 // admin reindex, on a generated catalog, checked against SQLite directly.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <map>
 #include <random>
 #include <set>
@@ -19,7 +18,9 @@ using json = nlohmann::json;
 
 namespace {
 
-int64_t sid(const std::string& s) { return static_cast<int64_t>(std::stoll(s)); }
+int64_t sid(const std::string& s) {
+  return static_cast<int64_t>(std::stoll(s));
+}
 
 struct Generated {
   std::string electronics, audio, headphones, home, kitchen;
@@ -58,7 +59,10 @@ Generated generate(TestShop& shop) {
       int64_t count = static_cast<int64_t>(i % 7);
       int64_t sum = count * static_cast<int64_t>(1 + i % 5);
       c.prepare("UPDATE products SET rating_sum = ?, rating_count = ? WHERE product_id = ?")
-          .bind(1, sum).bind(2, count).bind(3, sid(g.ids[i])).exec();
+          .bind(1, sum)
+          .bind(2, count)
+          .bind(3, sid(g.ids[i]))
+          .exec();
     }
     return Status::Ok();
   });
@@ -124,11 +128,12 @@ TEST_CASE("each filter narrows results and facets equal SQLite counts", "[http][
     // Category facet counts (ancestors included) match SQLite.
     for (auto& c : r.body["facets"]["categories"]) {
       std::string id = c["category_id"];
-      int64_t n = sql_count(shop,
-                            "SELECT COUNT(*) FROM products WHERE " + kInAudio +
-                                " AND category_id IN (SELECT category_id FROM categories WHERE category_id = ?1 OR path LIKE "
-                                "(SELECT path FROM categories WHERE category_id = ?1) || '/%')",
-                            {id});
+      int64_t n =
+          sql_count(shop,
+                    "SELECT COUNT(*) FROM products WHERE " + kInAudio +
+                        " AND category_id IN (SELECT category_id FROM categories WHERE category_id = ?1 OR path LIKE "
+                        "(SELECT path FROM categories WHERE category_id = ?1) || '/%')",
+                    {id});
       INFO(c.dump());
       CHECK(c["count"] == n);
     }
@@ -151,7 +156,7 @@ TEST_CASE("each filter narrows results and facets equal SQLite counts", "[http][
     // An exact price as both bounds finds that product.
     auto one = shop.get("/api/v1/products/" + g.ids[3]);
     std::string price = one.body["price"]["discount"].is_null() ? one.body["price"]["amount"].dump()
-                                                                 : one.body["price"]["discount"]["final_price"].dump();
+                                                                : one.body["price"]["discount"]["final_price"].dump();
     auto exact = shop.get("/api/v1/search?min_price=" + price + "&max_price=" + price);
     CHECK(exact.body["total"].get<int>() >= 1);
   }
@@ -172,14 +177,17 @@ TEST_CASE("each filter narrows results and facets equal SQLite counts", "[http][
   SECTION("text, category, price and rating together; every facet matches SQLite") {
     auto r = shop.get("/api/v1/search?q=blender&category=" + g.home + "&min_price=10&max_price=400&rating=2");
     REQUIRE(r.status == 200);
-    std::string where = " FROM products WHERE name LIKE '%Blender%' AND " + kInKitchen +
-                        " AND final_price_cents BETWEEN 1000 AND 40000 AND rating_count > 0 AND rating_sum >= 2 * rating_count";
+    std::string where =
+        " FROM products WHERE name LIKE '%Blender%' AND " + kInKitchen +
+        " AND final_price_cents BETWEEN 1000 AND 40000 AND rating_count > 0 AND rating_sum >= 2 * rating_count";
     CHECK(r.body["total"] == sql_count(shop, "SELECT COUNT(*)" + where));
     for (auto& b : r.body["facets"]["brands"])
-      CHECK(b["count"] == sql_count(shop, "SELECT COUNT(*)" + where + " AND brand = ?", {b["name"].get<std::string>()}));
+      CHECK(b["count"] ==
+            sql_count(shop, "SELECT COUNT(*)" + where + " AND brand = ?", {b["name"].get<std::string>()}));
     for (auto& pr : r.body["facets"]["price_ranges"]) {
       std::string lo = std::to_string(static_cast<int64_t>(pr["min"].get<double>() * 100));
-      std::string hi = pr["max"].is_null() ? "1000000000000" : std::to_string(static_cast<int64_t>(pr["max"].get<double>() * 100));
+      std::string hi =
+          pr["max"].is_null() ? "1000000000000" : std::to_string(static_cast<int64_t>(pr["max"].get<double>() * 100));
       CHECK(pr["count"] == sql_count(shop, "SELECT COUNT(*)" + where + " AND final_price_cents >= " + lo +
                                                " AND final_price_cents < " + hi));
     }
@@ -215,7 +223,9 @@ TEST_CASE("sort orders match SQLite and pages have no duplicates or gaps", "[htt
   std::map<std::string, std::string> orders = {
       {"price_asc", "final_price_cents ASC, product_id ASC"},
       {"price_desc", "final_price_cents DESC, product_id ASC"},
-      {"rating", "CASE WHEN rating_count = 0 THEN 0 ELSE CAST(rating_sum AS REAL) / rating_count END DESC, rating_count DESC, product_id ASC"},
+      {"rating",
+       "CASE WHEN rating_count = 0 THEN 0 ELSE CAST(rating_sum AS REAL) / rating_count END DESC, rating_count DESC, "
+       "product_id ASC"},
       {"newest", "created_at DESC, product_id DESC"},
   };
   for (auto& [sort, order] : orders) {
@@ -234,7 +244,8 @@ TEST_CASE("sort orders match SQLite and pages have no duplicates or gaps", "[htt
   std::vector<std::string> all = ids_of(shop.get("/api/v1/search?q=wireless&size=100").body);
   std::vector<std::string> paged;
   for (int page = 1; page <= 4; ++page)
-    for (auto& id : ids_of(shop.get("/api/v1/search?q=wireless&size=4&page=" + std::to_string(page)).body)) paged.push_back(id);
+    for (auto& id : ids_of(shop.get("/api/v1/search?q=wireless&size=4&page=" + std::to_string(page)).body))
+      paged.push_back(id);
   CHECK(all.size() == 13);
   CHECK(paged == all);
   auto past = shop.get("/api/v1/search?q=wireless&page=50");
@@ -288,7 +299,8 @@ TEST_CASE("the index follows create, update and delete through the admin API", "
   CHECK(shop.get("/api/v1/search?q=teapot").body["total"] == 1);
 
   auto u = shop.patch("/api/v1/admin/products/" + id, {{"name", "Samovar Deluxe"}, {"price", 45}}, shop.admin());
-  if (u.status == 404 || u.status == 405) u = shop.put("/api/v1/admin/products/" + id, {{"name", "Samovar Deluxe"}, {"price", 45}}, shop.admin());
+  if (u.status == 404 || u.status == 405)
+    u = shop.put("/api/v1/admin/products/" + id, {{"name", "Samovar Deluxe"}, {"price", 45}}, shop.admin());
   REQUIRE(u.status == 200);
   REQUIRE(shop.app().search->flush());
   CHECK(shop.get("/api/v1/search?q=teapot").body["total"] == 0);
@@ -354,9 +366,9 @@ TEST_CASE("bad search input is a 400 JSON error, odd text is just words", "[http
   TestShop shop;
   shop.create_product({{"name", "Wireless Headphones"}});
   REQUIRE(shop.app().search->flush());
-  for (std::string bad : {"size=101", "size=0", "page=0", "page=-1", "sort=popularityy", "min_price=abc",
-                          "max_price=1e3", "min_price=-5", "min_price=10&max_price=5", "rating=6", "rating=x",
-                          "in_stock=maybe", "category=nope"}) {
+  for (std::string bad :
+       {"size=101", "size=0", "page=0", "page=-1", "sort=popularityy", "min_price=abc", "max_price=1e3", "min_price=-5",
+        "min_price=10&max_price=5", "rating=6", "rating=x", "in_stock=maybe", "category=nope"}) {
     INFO(bad);
     auto r = shop.get("/api/v1/search?q=x&" + bad);
     CHECK(r.status == 400);

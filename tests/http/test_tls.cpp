@@ -2,7 +2,6 @@
 // SSLServer over OpenSSL), tested with a self-signed certificate made by
 // the openssl command line.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 
 #include "support/test_shop.h"
@@ -13,8 +12,10 @@ using shopbox::testing::TestShop;
 TEST_CASE("serve speaks HTTPS with the configured certificate and refuses plain HTTP", "[http][tls]") {
   TempDir certs;
   std::string cert = certs.path() + "/cert.pem", key = certs.path() + "/key.pem";
-  std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 -days 2 -keyout " +
-                    key + " -out " + cert + " >/dev/null 2>&1";
+  std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 -days 2 "
+      "-keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
   REQUIRE(std::system(cmd.c_str()) == 0);
 
   TestShop shop([&](shopbox::Config& c) {

@@ -1,10 +1,9 @@
 // Addresses and saved cards under /api/v1/me: CRUD, defaults, validation,
 // ownership (another user's rows are 404) and "no card number at rest".
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,8 +18,11 @@ using json = nlohmann::json;
 namespace {
 
 json home() {
-  return {{"name", "Ada Lovelace"}, {"street", "12 St James's Square"}, {"city", "London"},
-          {"zip", "SW1Y 4JH"},      {"country", "gb"}};
+  return {{"name", "Ada Lovelace"},
+          {"street", "12 St James's Square"},
+          {"city", "London"},
+          {"zip", "SW1Y 4JH"},
+          {"country", "gb"}};
 }
 
 std::string slurp(const std::filesystem::path& p) {
@@ -76,7 +78,8 @@ TEST_CASE("addresses: create, list, update, delete, one default of each kind", "
   CHECK(list.body["addresses"][0]["is_default_billing"] == true);  // the first keeps billing
 
   std::string id1 = first.body["address_id"];
-  auto moved = shop.patch("/api/v1/me/addresses/" + id1, {{"is_default_shipping", true}, {"city", "Cambridge"}}, a.auth);
+  auto moved =
+      shop.patch("/api/v1/me/addresses/" + id1, {{"is_default_shipping", true}, {"city", "Cambridge"}}, a.auth);
   REQUIRE(moved.status == 200);
   CHECK(moved.body["city"] == "Cambridge");
   list = shop.get("/api/v1/me/addresses", a.auth);
@@ -108,10 +111,19 @@ TEST_CASE("addresses: bad input is a 400 naming the field and changes nothing", 
     json value;
   };
   std::vector<Case> cases = {
-      {"country", "USA"},   {"country", "1A"},     {"country", ""},        {"country", 1},
-      {"name", ""},         {"name", std::string(201, 'n')},              {"street", "line\u0001"},
-      {"city", json::array()}, {"zip", "12345<script>"},                  {"address_type", "home"},
-      {"is_default", "yes"}, {"phone", "not a phone"},                    {"nickname", "x"},
+      {"country", "USA"},
+      {"country", "1A"},
+      {"country", ""},
+      {"country", 1},
+      {"name", ""},
+      {"name", std::string(201, 'n')},
+      {"street", "line\u0001"},
+      {"city", json::array()},
+      {"zip", "12345<script>"},
+      {"address_type", "home"},
+      {"is_default", "yes"},
+      {"phone", "not a phone"},
+      {"nickname", "x"},
   };
   for (auto& c : cases) {
     json body = home();
@@ -146,7 +158,8 @@ TEST_CASE("ownership: another user's addresses and cards are 404 on every route"
   auto addr = shop.post("/api/v1/me/addresses", home(), alice.auth);
   REQUIRE(addr.status == 201);
   auto card = shop.post("/api/v1/me/payment-methods",
-                        {{"card_number", "4242424242424242"}, {"exp_month", 12}, {"exp_year", 2099}, {"cvc", "123"}}, alice.auth);
+                        {{"card_number", "4242424242424242"}, {"exp_month", 12}, {"exp_year", 2099}, {"cvc", "123"}},
+                        alice.auth);
   REQUIRE(card.status == 201);
   std::string aid = addr.body["address_id"], pid = card.body["payment_method_id"];
 
@@ -178,9 +191,10 @@ TEST_CASE("ownership: another user's addresses and cards are 404 on every route"
 TEST_CASE("payment methods: tokenized, listed without the number, default moves, delete", "[http][users][payments]") {
   TestShop shop;
   auto a = shop.register_user("cards@example.com");
-  auto visa = shop.post("/api/v1/me/payment-methods",
-                        {{"type", "card"}, {"card_number", "4242 4242 4242 4242"}, {"exp_month", 12}, {"exp_year", 2099}, {"cvc", "123"}},
-                        a.auth);
+  auto visa = shop.post(
+      "/api/v1/me/payment-methods",
+      {{"type", "card"}, {"card_number", "4242 4242 4242 4242"}, {"exp_month", 12}, {"exp_year", 2099}, {"cvc", "123"}},
+      a.auth);
   REQUIRE(visa.status == 201);
   CHECK(visa.body["brand"] == "visa");
   CHECK(visa.body["last_four"] == "4242");
@@ -190,8 +204,9 @@ TEST_CASE("payment methods: tokenized, listed without the number, default moves,
   CHECK_FALSE(visa.body.contains("card_number"));
   CHECK_FALSE(visa.body.contains("token"));
 
-  auto mc = shop.post("/api/v1/me/payment-methods",
-                      {{"card_number", "5555555555554444"}, {"exp_month", 1}, {"exp_year", 2098}, {"cvc", "999"}}, a.auth);
+  auto mc =
+      shop.post("/api/v1/me/payment-methods",
+                {{"card_number", "5555555555554444"}, {"exp_month", 1}, {"exp_year", 2098}, {"cvc", "999"}}, a.auth);
   REQUIRE(mc.status == 201);
   CHECK(mc.body["brand"] == "mastercard");
   CHECK(mc.body["is_default"] == false);
@@ -227,7 +242,7 @@ TEST_CASE("payment methods: bad cards and bad input are 400 and save nothing", "
       {"card_number", "", "invalid_request"},
       {"exp_month", 13, "invalid_request"},
       {"exp_month", "12", "invalid_request"},
-      {"exp_year", 2001, "invalid_card"},                   // expired
+      {"exp_year", 2001, "invalid_card"},  // expired
       {"cvc", "12", "invalid_card"},
       {"cvc", 123, "invalid_request"},
       {"type", "paypal", "invalid_request"},
@@ -272,14 +287,16 @@ TEST_CASE("a card number sent to the API is in no data file and no log line", "[
                         {{"card_number", number}, {"exp_month", 7}, {"exp_year", 2097}, {"cvc", "321"}}, a.auth);
     CHECK(ok.status == 201);
     // Failed attempts must not leave the number anywhere either.
-    shop.post("/api/v1/me/payment-methods", {{"card_number", number}, {"exp_month", 7}, {"exp_year", 2001}, {"cvc", "321"}}, a.auth);
-    shop.post("/api/v1/me/payment-methods", {{"card_number", number}, {"exp_month", 7}, {"exp_year", 2097}, {"cvc", 1}}, a.auth);
+    shop.post("/api/v1/me/payment-methods",
+              {{"card_number", number}, {"exp_month", 7}, {"exp_year", 2001}, {"cvc", "321"}}, a.auth);
+    shop.post("/api/v1/me/payment-methods", {{"card_number", number}, {"exp_month", 7}, {"exp_year", 2097}, {"cvc", 1}},
+              a.auth);
     shop.post_raw("/api/v1/me/payment-methods", "{\"card_number\": \"" + number + "\", broken", a.auth);
     std::string bytes = all_bytes(data_dir);
     CHECK(bytes.size() > 0);
     CHECK(bytes.find(number) == std::string::npos);
     CHECK(bytes.find("5556") != std::string::npos);  // the last four are kept
-    shop.restart();  // checkpoints the WAL into the main file
+    shop.restart();                                  // checkpoints the WAL into the main file
     bytes = all_bytes(data_dir);
     CHECK(bytes.find(number) == std::string::npos);
   }

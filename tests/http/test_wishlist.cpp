@@ -108,7 +108,8 @@ TEST_CASE("a restock of a sold-out wished item notifies back_in_stock once", "[h
   REQUIRE(shop.post("/api/v1/me/wishlist", {{"product_id", rug}}, ada.auth).status == 201);
   CHECK(shop.app().wishlist->scan() == 0);
 
-  REQUIRE(shop.put("/api/v1/admin/inventory/" + rug, {{"total", 3}, {"reason", "delivery"}}, shop.admin()).status == 200);
+  REQUIRE(shop.put("/api/v1/admin/inventory/" + rug, {{"total", 3}, {"reason", "delivery"}}, shop.admin()).status ==
+          200);
   CHECK(shop.app().wishlist->scan() == 1);
   CHECK(shop.app().wishlist->scan() == 0);
   auto n = shop.get("/api/v1/me/notifications", ada.auth);
@@ -119,7 +120,8 @@ TEST_CASE("a restock of a sold-out wished item notifies back_in_stock once", "[h
   // Sold out again, then restocked: a second notification.
   REQUIRE(shop.put("/api/v1/admin/inventory/" + rug, {{"total", 0}, {"reason", "count"}}, shop.admin()).status == 200);
   CHECK(shop.app().wishlist->scan() == 0);
-  REQUIRE(shop.put("/api/v1/admin/inventory/" + rug, {{"total", 1}, {"reason", "delivery"}}, shop.admin()).status == 200);
+  REQUIRE(shop.put("/api/v1/admin/inventory/" + rug, {{"total", 1}, {"reason", "delivery"}}, shop.admin()).status ==
+          200);
   CHECK(shop.app().wishlist->scan() == 1);
   CHECK(shop.get("/api/v1/me/notifications", ada.auth).body["total"] == 2);
 }

@@ -22,8 +22,12 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-TestShop::TestShop(const std::function<void(Config&)>& tweak) : tweak_(tweak) { start(); }
-TestShop::~TestShop() { stop(); }
+TestShop::TestShop(const std::function<void(Config&)>& tweak) : tweak_(tweak) {
+  start();
+}
+TestShop::~TestShop() {
+  stop();
+}
 
 void TestShop::start() {
   Config cfg;
@@ -35,7 +39,7 @@ void TestShop::start() {
   cfg.sqlite_synchronous = "NORMAL";  // tests do not need fsync
   cfg.password_scrypt_log_n = 10;     // cheap password hashes keep tests fast
   cfg.password_scrypt_p = 1;
-  cfg.rate_limit_enabled = 0;         // rate-limit tests turn it back on
+  cfg.rate_limit_enabled = 0;  // rate-limit tests turn it back on
   if (tweak_) tweak_(cfg);
   auto app = App::open(cfg);
   if (!app.ok()) FAIL("App::open: " << app.status().message());
@@ -49,7 +53,8 @@ void TestShop::start() {
   thread_ = std::thread([this] { server_->serve(); });
   // bind() already opened the socket, so connections queue until serve()
   // accepts them; wait briefly for the accept loop to start anyway.
-  for (int i = 0; i < 500 && !server_->raw().is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  for (int i = 0; i < 500 && !server_->raw().is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
 }
 
 void TestShop::stop() {
@@ -118,7 +123,8 @@ Headers TestShop::admin() {
 }
 
 TestShop::Account TestShop::register_user(const std::string& email, const std::string& password) {
-  auto r = post("/api/v1/auth/register", {{"email", email}, {"password", password}, {"first_name", "Test"}, {"last_name", "User"}});
+  auto r = post("/api/v1/auth/register",
+                {{"email", email}, {"password", password}, {"first_name", "Test"}, {"last_name", "User"}});
   INFO(r.text);
   REQUIRE(r.status == 201);
   Account a;

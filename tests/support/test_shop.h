@@ -24,8 +24,8 @@ using json = nlohmann::json;
 
 struct Reply {
   int status = 0;
-  json body;               // parsed JSON (null when not JSON)
-  std::string text;        // raw body
+  json body;         // parsed JSON (null when not JSON)
+  std::string text;  // raw body
   httplib::Headers headers;
   std::string header(const std::string& name) const;
 };

@@ -1,7 +1,6 @@
 // Shard identity pieces that need no server: decoding the shard from an
 // order id, and the [shard] settings' validation.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 
 #include "cluster/cluster.h"
@@ -27,7 +26,7 @@ TEST_CASE("shard settings are validated", "[unit][cluster]") {
     unsetenv(name);
     return r;
   };
-  CHECK(load_config("").ok());  // a single appliance: no token, no primary URL
+  CHECK(load_config("").ok());                            // a single appliance: no token, no primary URL
   CHECK_FALSE(with_env("SHOPBOX_SHARD_ID", "s_1").ok());  // '_' would make order ids ambiguous
   CHECK_FALSE(with_env("SHOPBOX_SHARD_ID", "").ok());
   CHECK_FALSE(with_env("SHOPBOX_SHARD_TOKEN", "short").ok());

@@ -1,9 +1,8 @@
 // Group commit (storage/group_commit.h) through Sqlite::write and
 // Lmdb::write: many concurrent writers, some of them failing, each get
 // their own answer, and exactly the successful writes are stored.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -38,14 +37,17 @@ TEST_CASE("SQLite group commit: each writer gets its own status; failures roll b
         try {
           Status st = (*db)->write([&](Connection& c) {
             c.prepare("INSERT INTO t(k, v) VALUES (?, ?)").bind(1, k).bind(2, "x").exec();
-            if (k % 7 == 0) return Status::Invalid("refused on purpose");          // written, then rolled back
+            if (k % 7 == 0) return Status::Invalid("refused on purpose");  // written, then rolled back
             if (k % 11 == 0) c.prepare("INSERT INTO t(k, v) VALUES (?, ?)").bind(1, k).bind(2, "dup").exec();
             if (k % 13 == 0) throw std::runtime_error("callback failed");
             return Status::Ok();
           });
-          if (st.ok()) ++ok;
-          else if (st.kind() == Kind::invalid) ++refused;
-          else if (st.kind() == Kind::conflict) ++conflicts;
+          if (st.ok())
+            ++ok;
+          else if (st.kind() == Kind::invalid)
+            ++refused;
+          else if (st.kind() == Kind::conflict)
+            ++conflicts;
         } catch (const std::runtime_error&) {
           ++thrown;  // rethrown on the caller's own thread
         }
@@ -55,10 +57,14 @@ TEST_CASE("SQLite group commit: each writer gets its own status; failures roll b
 
   int expect_ok = 0, expect_refused = 0, expect_conflict = 0, expect_thrown = 0;
   for (int k = 0; k < kThreads * kEach; ++k) {
-    if (k % 7 == 0) ++expect_refused;
-    else if (k % 11 == 0) ++expect_conflict;
-    else if (k % 13 == 0) ++expect_thrown;
-    else ++expect_ok;
+    if (k % 7 == 0)
+      ++expect_refused;
+    else if (k % 11 == 0)
+      ++expect_conflict;
+    else if (k % 13 == 0)
+      ++expect_thrown;
+    else
+      ++expect_ok;
   }
   CHECK(ok == expect_ok);
   CHECK(refused == expect_refused);
@@ -122,8 +128,10 @@ TEST_CASE("LMDB group commit: nested transaction per writer; failures roll back 
           if (k % 5 == 0) return Status::Invalid("refused on purpose");
           return Status::Ok();
         });
-        if (st.ok()) ++ok;
-        else ++refused;
+        if (st.ok())
+          ++ok;
+        else
+          ++refused;
       }
     });
   for (auto& th : threads) th.join();

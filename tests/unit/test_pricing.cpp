@@ -30,8 +30,8 @@ TEST_CASE("free shipping only strictly over the threshold", "[unit][pricing]") {
 
 TEST_CASE("tax is on subtotal minus discount, rounded half-up to the cent", "[unit][pricing]") {
   Config cfg;
-  CHECK(price_order(50, 0, cfg).tax == 5);    // 4.5 cents -> 5
-  CHECK(price_order(49, 0, cfg).tax == 4);    // 4.41 -> 4
+  CHECK(price_order(50, 0, cfg).tax == 5);          // 4.5 cents -> 5
+  CHECK(price_order(49, 0, cfg).tax == 4);          // 4.41 -> 4
   CHECK(price_order(16998, 998, cfg).tax == 1440);  // 9 % of 160.00
   auto t = price_order(10000, 2500, cfg);
   CHECK(t.tax == 675);

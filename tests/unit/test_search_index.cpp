@@ -1,8 +1,7 @@
 // search::Index on its own: mapping, filters, sorting, concurrent readers
 // during writes and swaps.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <thread>
 
@@ -38,7 +37,8 @@ TEST_CASE("index maps, filters, sorts and counts facets", "[unit][search]") {
   auto idx = Index::open(dir.path() + "/search");
   REQUIRE(idx.ok());
   std::vector<IndexDoc> docs;
-  for (int i = 1; i <= 30; ++i) docs.push_back(doc(i, "Lamp " + std::to_string(i), i % 3 ? "Lumo" : "Brite", i * 500, i % 4 != 0));
+  for (int i = 1; i <= 30; ++i)
+    docs.push_back(doc(i, "Lamp " + std::to_string(i), i % 3 ? "Lumo" : "Brite", i * 500, i % 4 != 0));
   REQUIRE((*idx)->write(docs, {}).ok());
 
   Query q;

@@ -2,6 +2,7 @@
 // id) plus the admin order routes over HTTP.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <mutex>
 #include <thread>
 
 #include "checkout/checkout.h"
@@ -182,11 +183,12 @@ TEST_CASE("checkout error paths change nothing", "[checkout]") {
     CHECK(e1.status == 503);
     CHECK(e1.body["error"]["code"] == "payment_unavailable");
     CHECK(place(shop, 1, "k2", order_body(pid, 1, "4000000000000119")).status == 503);
-    auto t0 = std::chrono::steady_clock::now();
     auto open = place(shop, 1, "k3", order_body(pid, 1));  // a good card: the breaker answers
     CHECK(open.status == 503);
     CHECK(open.body["error"]["code"] == "payment_unavailable");
-    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+    // The open breaker answered without asking the gateway (a timed check would
+    // be noise on a shared machine): the good card left no charge there.
+    CHECK(count(shop, "SELECT count(*) FROM gw_charges") == 0);
     unchanged();
     // 503s are not stored: the key may be retried.
     CHECK(count(shop, "SELECT count(*) FROM idempotency_keys") == 0);
@@ -209,9 +211,13 @@ TEST_CASE("checkout error paths change nothing", "[checkout]") {
 }
 
 TEST_CASE("200 buyers race for 50 units: exactly 50 orders", "[checkout][race][concurrency]") {
-  TestShop shop;
+  // Every buyer pays with the same test card: with the card velocity rule on,
+  // a buyer who reaches it after the 50th order gets 429 instead of 409.
+  TestShop shop([](Config& c) { c.max_orders_per_card_hour = 0; });
   auto pid = shop.create_product({{"name", "Flash item"}, {"price", 10}}, 50);
   std::atomic<int> created{0}, conflicts{0}, other{0};
+  std::mutex odd_mu;
+  std::vector<std::string> odd;  // unexpected answers, shown on failure
   std::vector<std::thread> threads;
   for (int i = 0; i < 200; ++i)
     threads.emplace_back([&, i] {
@@ -221,10 +227,14 @@ TEST_CASE("200 buyers race for 50 units: exactly 50 orders", "[checkout][race][c
         ++created;
       else if (r.status == 409)
         ++conflicts;
-      else
+      else {
         ++other;
+        std::lock_guard<std::mutex> lock(odd_mu);
+        odd.push_back(std::to_string(r.status) + " " + r.body.dump());
+      }
     });
   for (auto& t : threads) t.join();
+  for (auto& o : odd) UNSCOPED_INFO(o);
   CHECK(created == 50);
   CHECK(conflicts == 150);
   CHECK(other == 0);
@@ -237,7 +247,7 @@ TEST_CASE("200 buyers race for 50 units: exactly 50 orders", "[checkout][race][c
               "o.order_id AND t.kind = 'charge' AND t.status = 'completed') <> 1") == 0);
   std::vector<std::string> problems;
   shop.app().orders->check_invariants(problems);
-  for (auto& p : problems) INFO(p);
+  for (auto& p : problems) UNSCOPED_INFO(p);
   CHECK(problems.empty());
 }
 
@@ -304,7 +314,7 @@ TEST_CASE("recovery compensates a checkout interrupted after the charge", "[chec
   CHECK(count(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'compensated'") == 1);
   problems.clear();
   app2.orders->check_invariants(problems);
-  for (auto& p : problems) INFO(p);
+  for (auto& p : problems) UNSCOPED_INFO(p);
   CHECK(problems.empty());
   // The client's retry with the key now places the order.
   CHECK(place(shop, 9, "k-crash", order_body(pid, 2)).status == 201);
@@ -402,7 +412,7 @@ TEST_CASE("admin order lifecycle: ship, track, deliver, refund, cancel", "[check
   CHECK(count(shop, "SELECT count(*) FROM outbox_events WHERE type = 'order.cancelled'") == 1);
   std::vector<std::string> problems;
   shop.app().orders->check_invariants(problems);
-  for (auto& p : problems) INFO(p);
+  for (auto& p : problems) UNSCOPED_INFO(p);
   CHECK(problems.empty());
 }
 

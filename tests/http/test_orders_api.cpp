@@ -114,7 +114,7 @@ TEST_CASE("POST /api/v1/orders from the cart, replay, history, ownership", "[htt
   CHECK(shop.post("/api/v1/orders/" + oid + "/cancel", json::object(), alice.auth).status == 409);
   std::vector<std::string> problems;
   shop.app().orders->check_invariants(problems);
-  for (auto& p : problems) INFO(p);
+  for (auto& p : problems) UNSCOPED_INFO(p);
   CHECK(problems.empty());
 }
 
@@ -185,7 +185,7 @@ TEST_CASE("200 buyers race for 50 units over HTTP", "[http][orders][race][concur
               "JOIN gw_charges g ON g.charge_id = t.provider_transaction_id WHERE g.captured <> o.total_cents") == 0);
   std::vector<std::string> problems;
   shop.app().orders->check_invariants(problems);
-  for (auto& p : problems) INFO(p);
+  for (auto& p : problems) UNSCOPED_INFO(p);
   CHECK(problems.empty());
 }
 

@@ -6,7 +6,7 @@
 #   /usr/bin/shopbox
 #   /etc/shopbox/shopbox.toml                 commented defaults, a conffile
 #   /usr/lib/systemd/system/shopbox.service   hardened unit (Type=notify)
-#   /usr/share/doc/shopbox/install.md
+#   /usr/share/doc/shopbox/install.md, scale-out.md, examples/haproxy.cfg.in
 #   /var/lib/shopbox, /var/backups/shopbox    made by the maintainer scripts,
 #                                             owned by the `shopbox` user
 
@@ -30,10 +30,12 @@ install(FILES ${SHOPBOX_CONF} DESTINATION /etc/shopbox
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
 install(FILES ${SHOPBOX_PKG_DIR}/systemd/shopbox.service DESTINATION lib/systemd/system
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
-if(EXISTS ${CMAKE_SOURCE_DIR}/docs/install.md)
-  install(FILES ${CMAKE_SOURCE_DIR}/docs/install.md DESTINATION share/doc/shopbox
-          PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
-endif()
+# The install guide and, for merchants who outgrow one machine, the
+# scale-out guide with the HAProxy router template it explains.
+install(FILES ${CMAKE_SOURCE_DIR}/docs/install.md ${CMAKE_SOURCE_DIR}/docs/scale-out.md DESTINATION share/doc/shopbox
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+install(FILES ${SHOPBOX_PKG_DIR}/router/haproxy.cfg.in DESTINATION share/doc/shopbox/examples
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 
 set(CPACK_GENERATOR "DEB;RPM")
 set(CPACK_PACKAGE_NAME "shopbox")

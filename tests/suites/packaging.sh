@@ -35,7 +35,8 @@ ok "scripts/package built $(basename "$DEB") ($(stat -c %s "$DEB") bytes) and $(
 
 # ---- .deb contents ----
 dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's|^\./|/|' >"$WORK/deb.files"
-for f in /usr/bin/shopbox /etc/shopbox/shopbox.toml /usr/lib/systemd/system/shopbox.service; do
+for f in /usr/bin/shopbox /etc/shopbox/shopbox.toml /usr/lib/systemd/system/shopbox.service \
+         /usr/share/doc/shopbox/install.md /usr/share/doc/shopbox/scale-out.md /usr/share/doc/shopbox/examples/haproxy.cfg.in; do
   grep -qx "$f" "$WORK/deb.files" || fail ".deb lacks $f"
 done
 ! grep -q '^/var/lib/shopbox' "$WORK/deb.files" || fail ".deb ships data"
@@ -55,7 +56,8 @@ ok ".deb: layout, conffile, Depends = $depends"
 
 # ---- .rpm contents ----
 rpm -qpl "$RPM" >"$WORK/rpm.files" 2>/dev/null
-for f in /usr/bin/shopbox /etc/shopbox/shopbox.toml /usr/lib/systemd/system/shopbox.service; do
+for f in /usr/bin/shopbox /etc/shopbox/shopbox.toml /usr/lib/systemd/system/shopbox.service \
+         /usr/share/doc/shopbox/scale-out.md /usr/share/doc/shopbox/examples/haproxy.cfg.in; do
   grep -qx "$f" "$WORK/rpm.files" || fail ".rpm lacks $f"
 done
 [[ "$(rpm -qpc "$RPM" 2>/dev/null)" == /etc/shopbox/shopbox.toml ]] || fail ".rpm config files: $(rpm -qpc "$RPM")"

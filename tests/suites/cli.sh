@@ -77,11 +77,15 @@ curl -fsS "$base/healthz" >/dev/null || fail "healthz"
 # SIGTERM arrives; it must still be answered and stored.
 pad="$(head -c 12000 /dev/zero | tr '\0' 'x')"
 printf '{"name": "Slow Lamp", "sku": "SLOW-1", "price": 19.99, "description": "%s"}' "$pad" >"$work/slow.json"
-curl -sS -o "$work/slow.out" -w '%{http_code}' --limit-rate 6k -X POST "$base/api/v1/admin/products" \
+curl -sSv -o "$work/slow.out" -w '%{http_code}' --limit-rate 6k -X POST "$base/api/v1/admin/products" \
   -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' --data-binary @"$work/slow.json" \
   >"$work/slow.code" 2>"$work/slow.err" &
 curl_pid=$!
-sleep 0.7
+# SIGTERM once the request line is out (curl -v prints "> POST"), not after a
+# fixed sleep: on a loaded machine curl may not have connected yet.
+for _ in $(seq 1 100); do grep -q '^> POST' "$work/slow.err" 2>/dev/null && break; sleep 0.05; done
+grep -q '^> POST' "$work/slow.err" || fail "the slow upload did not start: $(cat "$work/slow.err")"
+sleep 0.2
 stop_server "$pid"
 wait "$curl_pid" || fail "in-flight request failed: $(cat "$work/slow.err")"
 [[ "$(cat "$work/slow.code")" == 201 ]] || fail "in-flight request got $(cat "$work/slow.code"): $(head -c 300 "$work/slow.out")"

@@ -113,6 +113,9 @@ Status App::recover() {
 }
 
 void App::sweep_once() {
+  // Stale checkouts first: their compensation releases reservations that
+  // the expiry pass would otherwise return without settling the charge.
+  if (checkout) checkout->recover_stale(Checkout::kStaleAttemptSeconds);
   if (inventory) inventory->sweep_expired();
   if (cart) cart->sweep_expired();
 }

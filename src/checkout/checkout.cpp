@@ -1,6 +1,7 @@
 #include "checkout/checkout.h"
 
 #include <chrono>
+#include <limits>
 #include <map>
 #include <set>
 #include <thread>
@@ -652,7 +653,11 @@ void Checkout::finish_order(const std::string& attempt_id, const std::string& or
   });
 }
 
-Checkout::RecoveryReport Checkout::recover() {
+Checkout::RecoveryReport Checkout::recover_stale(int64_t min_age_seconds) {
+  return recover_attempts(now_seconds() - min_age_seconds, "stale; compensated by the sweeper");
+}
+
+Checkout::RecoveryReport Checkout::recover_attempts(int64_t updated_before, const char* when) {
   App& app = app_;
   RecoveryReport rep;
   std::vector<CheckoutAttempt> open;
@@ -661,6 +666,7 @@ Checkout::RecoveryReport Checkout::recover() {
     return Status::Ok();
   });
   for (const auto& a : open) {
+    if (a.updated_at >= updated_before) continue;  // may still be in flight
     if (a.step == "ordered") {
       std::optional<Order> o;
       app.db->read([&](Connection& c) {
@@ -686,7 +692,7 @@ Checkout::RecoveryReport Checkout::recover() {
       else if (made->captured > made->refunded) {
         auto r = app.payments->refund("rf_" + a.id, made->charge_id, made->captured - made->refunded);
         if (!r.ok()) {
-          std::fprintf(stderr, "recovery: refund of %s failed (%s); will retry next start\n", made->charge_id.c_str(),
+          std::fprintf(stderr, "recovery: refund of %s failed (%s); will retry\n", made->charge_id.c_str(),
                        r.status().message().c_str());
           continue;
         }
@@ -694,7 +700,7 @@ Checkout::RecoveryReport Checkout::recover() {
     }
     if (!a.reservation_id.empty()) app.inventory->release(a.reservation_id, "checkout interrupted");
     app.db->write([&](Connection& c) {
-      order_store::update_attempt(c, a.id, "compensated", "", "", "interrupted; compensated at start-up");
+      order_store::update_attempt(c, a.id, "compensated", "", "", when);
       // The client never got an answer: its retry with the key starts afresh.
       auto rec = order_store::get_idempotency(c, a.user_id, a.idempotency_key);
       if (rec && rec->status == "processing" && rec->attempt_id == a.id)
@@ -703,6 +709,13 @@ Checkout::RecoveryReport Checkout::recover() {
     });
     ++rep.compensated;
   }
+  return rep;
+}
+
+Checkout::RecoveryReport Checkout::recover() {
+  App& app = app_;
+  // Nothing is in flight before the first request: every attempt counts.
+  RecoveryReport rep = recover_attempts(std::numeric_limits<int64_t>::max(), "interrupted; compensated at start-up");
   // Orders whose stock never left through their reservation (a data
   // directory restored from a backup taken while shoppers bought: the LMDB
   // copy predates the SQLite one). Active: consume it now. Gone: take the

@@ -17,6 +17,10 @@
 // the attempt's key, releases the reservation and forgets the idempotency
 // record (the client's retry starts afresh); once the order exists it
 // consumes the reservation and clears the cart (idempotent steps).
+// recover_stale() does the same while serving, for attempts untouched for
+// longer than any request can take: a checkout whose order write and
+// compensation both failed (a full disk, say) is settled by the sweeper
+// instead of waiting for a restart, and its Idempotency-Key is freed.
 #pragma once
 
 #include <cstdint>
@@ -57,12 +61,21 @@ class Checkout {
   };
   // Start-up recovery of interrupted checkouts.
   RecoveryReport recover();
+  // Runtime recovery (the sweeper): only attempts whose last step is older
+  // than `min_age_seconds`, so no checkout still in flight is touched.
+  RecoveryReport recover_stale(int64_t min_age_seconds);
+  // An attempt untouched this long is not in flight: a checkout takes at
+  // most a few gateway timeouts (seconds), never minutes.
+  static constexpr int64_t kStaleAttemptSeconds = 300;
 
   // Deletes idempotency records older than the retention.
   int64_t purge_idempotency();
 
  private:
   CheckoutResponse run(const CheckoutRequest& req);
+  // Finishes or compensates the unfinished attempts last updated before
+  // `updated_before` (seconds); `when` names the occasion in their log.
+  RecoveryReport recover_attempts(int64_t updated_before, const char* when);
   // Step 9 (also run by recovery): consume the reservation, clear the cart
   // lines, mark the attempt completed. Safe to repeat.
   void finish_order(const std::string& attempt_id, const std::string& order_id, const std::string& reservation_id,

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/clock.h"
 #include "checkout/checkout.h"
 #include "events/outbox.h"
 #include "inventory/inventory.h"
@@ -245,6 +246,58 @@ TEST_CASE("200 buyers race for 50 units: exactly 50 orders", "[checkout][race][c
   CHECK(count(shop,
               "SELECT count(*) FROM orders o WHERE (SELECT count(*) FROM payment_transactions t WHERE t.order_id = "
               "o.order_id AND t.kind = 'charge' AND t.status = 'completed') <> 1") == 0);
+  std::vector<std::string> problems;
+  shop.app().orders->check_invariants(problems);
+  for (auto& p : problems) UNSCOPED_INFO(p);
+  CHECK(problems.empty());
+}
+
+TEST_CASE("the sweeper settles a checkout whose order and compensation could not be stored", "[checkout]") {
+  TestShop shop([](Config& c) { c.sweep_interval_seconds = 1; });
+  auto pid = shop.create_product({{"name", "Kettle"}, {"price", 30}}, 5);
+  auto sql = [&](const char* script) {
+    REQUIRE(shop.app()
+                .db
+                ->write([&](Connection& c) {
+                  c.exec_script(script);
+                  return Status::Ok();
+                })
+                .ok());
+  };
+  // A full disk as SQLite sees it, after the charge: the order, the refund
+  // and the step log cannot be written. Only the reservation (LMDB) goes back.
+  sql("CREATE TRIGGER full_orders BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
+      "CREATE TRIGGER full_refunds BEFORE UPDATE ON gw_charges WHEN NEW.refunded <> OLD.refunded "
+      "BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
+      "CREATE TRIGGER full_attempts BEFORE UPDATE ON checkout_attempts BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
+  auto failed = place(shop, 1, "stuck", order_body(pid, 2));
+  CHECK(failed.status != 201);
+  CHECK(count(shop, "SELECT count(*) FROM orders") == 0);
+  CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 1);  // the shopper's money
+  CHECK(count(shop, "SELECT count(*) FROM idempotency_keys WHERE status = 'processing'") == 1);
+
+  // Space returns. The sweeper leaves the attempt alone while it could still
+  // be in flight, then refunds the charge and frees the key.
+  sql("DROP TRIGGER full_orders; DROP TRIGGER full_refunds; DROP TRIGGER full_attempts;");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a sweep or more runs
+  CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 1);
+  shopbox::set_clock_offset(Checkout::kStaleAttemptSeconds + 1);
+  bool settled = false;
+  for (int i = 0; i < 100 && !settled; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    settled = count(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'compensated'") == 1;
+  }
+  shopbox::set_clock_offset(0);
+  REQUIRE(settled);
+  CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 0);
+  CHECK(count(shop, "SELECT count(*) FROM idempotency_keys") == 0);
+  CHECK(stock(shop, pid).total == 5);
+  CHECK(stock(shop, pid).reserved == 0);
+  // The shopper's retry with the same key now buys, once.
+  auto retry = place(shop, 1, "stuck", order_body(pid, 2));
+  CHECK(retry.status == 201);
+  CHECK_FALSE(retry.replayed);
+  CHECK(count(shop, "SELECT count(*) FROM orders") == 1);
   std::vector<std::string> problems;
   shop.app().orders->check_invariants(problems);
   for (auto& p : problems) UNSCOPED_INFO(p);

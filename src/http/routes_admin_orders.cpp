@@ -10,8 +10,9 @@ namespace shopbox {
 using namespace http;
 
 namespace http {
-Result<std::string> order_path_id(const Req& req, size_t index);
-bool answer_if_order_elsewhere(App& app, const std::string& order_id, Res& res);  // routes_cluster.cpp
+std::optional<std::string> begin_order_route(App& app, const Req& req, Res& res, json* body = nullptr,
+                                             bool body_required = true);    // routes_orders.cpp
+void send_order_page(App& app, Res& res, OrderFilter f, const Page& page);  // routes_orders.cpp
 Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field);
 }  // namespace http
 
@@ -32,8 +33,6 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                auto page = pagination(req);
                if (!page.ok()) return send_error(res, page.status());
                OrderFilter f;
-               f.offset = page->offset();
-               f.limit = page->size;
                if (auto s = query(req, "status")) {
                  static const std::set<std::string> known = {"pending",   "paid",     "shipped",           "delivered",
                                                              "cancelled", "refunded", "partially_refunded"};
@@ -45,20 +44,14 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                  if (!id) return send_error(res, field_error("user", "user must be a user id"));
                  f.user_id = *id;
                }
-               int64_t total = 0;
-               auto list = app.orders->list(f, &total);
-               if (!list.ok()) return send_error(res, list.status());
-               json items = json::array();
-               for (const auto& o : *list) items.push_back(order_summary_json(o));
-               send_json(res, 200, {{"orders", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
+               send_order_page(app, res, f, *page);
              });
 
   server.add({"GET", "/api/v1/admin/orders/{id}", Access::admin, "admin",
               "An order with payments, shipments, refunds, history"},
              [&app](const Req& req, Res& res, const Principal&) {
-               auto id = order_path_id(req, 1);
-               if (!id.ok()) return send_error(res, id.status());
-               if (answer_if_order_elsewhere(app, *id, res)) return;
+               auto id = begin_order_route(app, req, res);
+               if (!id) return;
                auto d = app.orders->get(*id);
                if (!d.ok()) return send_error(res, d.status());
                send_json(res, 200, order_details_json(*d, true));
@@ -67,14 +60,12 @@ void register_admin_order_routes(HttpServer& server, App& app) {
   server.add(
       {"POST", "/api/v1/admin/orders/{id}/ship", Access::admin, "admin", "Mark shipped: {carrier, tracking_number}"},
       [&app](const Req& req, Res& res, const Principal& who) {
-        auto id = order_path_id(req, 1);
-        if (!id.ok()) return send_error(res, id.status());
-        if (answer_if_order_elsewhere(app, *id, res)) return;
-        auto body = parse_object(req);
-        if (!body.ok()) return send_error(res, body.status());
-        auto carrier = req_string(*body, "carrier", 100);
+        json body;
+        auto id = begin_order_route(app, req, res, &body);
+        if (!id) return;
+        auto carrier = req_string(body, "carrier", 100);
         if (!carrier.ok()) return send_error(res, carrier.status());
-        auto tn = req_string(*body, "tracking_number", 100);
+        auto tn = req_string(body, "tracking_number", 100);
         if (!tn.ok()) return send_error(res, tn.status());
         if (carrier->empty()) return send_error(res, field_error("carrier", "carrier must not be empty"));
         if (tn->empty()) return send_error(res, field_error("tracking_number", "tracking_number must not be empty"));
@@ -86,19 +77,17 @@ void register_admin_order_routes(HttpServer& server, App& app) {
   server.add({"POST", "/api/v1/admin/orders/{id}/tracking-events", Access::admin, "admin",
               "Add a tracking event: {status, location, description, occurred_at}"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               auto id = order_path_id(req, 1);
-               if (!id.ok()) return send_error(res, id.status());
-               if (answer_if_order_elsewhere(app, *id, res)) return;
-               auto body = parse_object(req);
-               if (!body.ok()) return send_error(res, body.status());
-               auto status = req_string(*body, "status", 50);
+               json body;
+               auto id = begin_order_route(app, req, res, &body);
+               if (!id) return;
+               auto status = req_string(body, "status", 50);
                if (!status.ok()) return send_error(res, status.status());
                if (status->empty()) return send_error(res, field_error("status", "status must not be empty"));
-               auto loc = opt_string(*body, "location", 200);
+               auto loc = opt_string(body, "location", 200);
                if (!loc.ok()) return send_error(res, loc.status());
-               auto desc = opt_string(*body, "description", 500);
+               auto desc = opt_string(body, "description", 500);
                if (!desc.ok()) return send_error(res, desc.status());
-               auto at = opt_string(*body, "occurred_at", 40);
+               auto at = opt_string(body, "occurred_at", 40);
                if (!at.ok()) return send_error(res, at.status());
                int64_t when = now_seconds();
                if (*at) {
@@ -114,9 +103,8 @@ void register_admin_order_routes(HttpServer& server, App& app) {
 
   server.add({"POST", "/api/v1/admin/orders/{id}/deliver", Access::admin, "admin", "Mark delivered"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               auto id = order_path_id(req, 1);
-               if (!id.ok()) return send_error(res, id.status());
-               if (answer_if_order_elsewhere(app, *id, res)) return;
+               auto id = begin_order_route(app, req, res);
+               if (!id) return;
                auto d = app.orders->deliver(*id, who.actor());
                if (!d.ok()) return send_error(res, d.status());
                send_json(res, 200, order_details_json(*d, true));
@@ -125,22 +113,15 @@ void register_admin_order_routes(HttpServer& server, App& app) {
   server.add({"POST", "/api/v1/admin/orders/{id}/cancel", Access::admin, "admin",
               "Cancel before shipping: full refund; {reason, restock (default true)}"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               auto id = order_path_id(req, 1);
-               if (!id.ok()) return send_error(res, id.status());
-               if (answer_if_order_elsewhere(app, *id, res)) return;
-               std::string reason = "cancelled by the shop";
-               bool restock = true;
-               if (!req.body.empty()) {
-                 auto body = parse_object(req);
-                 if (!body.ok()) return send_error(res, body.status());
-                 auto r = opt_string(*body, "reason", 500);
-                 if (!r.ok()) return send_error(res, r.status());
-                 if (*r) reason = **r;
-                 auto rs = opt_bool(*body, "restock");
-                 if (!rs.ok()) return send_error(res, rs.status());
-                 if (*rs) restock = **rs;
-               }
-               auto d = app.orders->cancel(*id, who.actor(), reason, restock);
+               json body;
+               auto id = begin_order_route(app, req, res, &body, /*body_required=*/false);
+               if (!id) return;
+               auto reason = opt_string(body, "reason", 500);
+               if (!reason.ok()) return send_error(res, reason.status());
+               auto restock = opt_bool(body, "restock");
+               if (!restock.ok()) return send_error(res, restock.status());
+               auto d = app.orders->cancel(*id, who.actor(), reason->value_or("cancelled by the shop"),
+                                           restock->value_or(true));
                if (!d.ok()) return send_error(res, d.status());
                send_json(res, 200, order_details_json(*d, true));
              });
@@ -148,16 +129,14 @@ void register_admin_order_routes(HttpServer& server, App& app) {
   server.add({"POST", "/api/v1/admin/orders/{id}/refunds", Access::admin, "admin",
               "Refund: {amount} or {lines: [{product_id, quantity}]}, restock, reason; never more than captured"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               auto id = order_path_id(req, 1);
-               if (!id.ok()) return send_error(res, id.status());
-               if (answer_if_order_elsewhere(app, *id, res)) return;
-               auto body = parse_object(req);
-               if (!body.ok()) return send_error(res, body.status());
+               json body;
+               auto id = begin_order_route(app, req, res, &body);
+               if (!id) return;
                RefundSpec spec;
-               auto amount = opt_money(*body, "amount");
+               auto amount = opt_money(body, "amount");
                if (!amount.ok()) return send_error(res, amount.status());
                spec.amount = *amount;
-               auto lines = parse_lines(*body, "lines");
+               auto lines = parse_lines(body, "lines");
                if (!lines.ok()) return send_error(res, lines.status());
                spec.lines = *lines;
                if (spec.amount && !spec.lines.empty())
@@ -166,12 +145,12 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                  return send_error(res, field_error("amount", "amount or lines is required"));
                if (spec.amount && *spec.amount <= 0)
                  return send_error(res, field_error("amount", "amount must be positive"));
-               auto restock = opt_bool(*body, "restock");
+               auto restock = opt_bool(body, "restock");
                if (!restock.ok()) return send_error(res, restock.status());
                spec.restock = restock->value_or(false);
                if (spec.restock && spec.lines.empty())
                  return send_error(res, field_error("restock", "restock needs lines (which items come back)"));
-               auto reason = opt_string(*body, "reason", 500);
+               auto reason = opt_string(body, "reason", 500);
                if (!reason.ok()) return send_error(res, reason.status());
                spec.reason = reason->value_or("");
                auto r = app.orders->refund(*id, spec, who.actor());

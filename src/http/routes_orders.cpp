@@ -22,6 +22,48 @@ Result<std::string> order_path_id(const Req& req, size_t index) {
 
 bool answer_if_order_elsewhere(App& app, const std::string& order_id, Res& res);  // routes_cluster.cpp
 
+// The first steps of every route under /orders/{id}, here and in
+// routes_admin_orders.cpp, in this order: a malformed id is 404; an order
+// another shard owns is answered for that shard before the body is read,
+// so the owning shard alone judges the body; then, when the route takes a
+// body (`body` given), the body must be a JSON object, except that with
+// body_required false an empty body stands for {}. Returns the order id,
+// or std::nullopt once the request has been answered here.
+std::optional<std::string> begin_order_route(App& app, const Req& req, Res& res, json* body = nullptr,
+                                             bool body_required = true) {
+  auto id = order_path_id(req, 1);
+  if (!id.ok()) {
+    send_error(res, id.status());
+    return std::nullopt;
+  }
+  if (answer_if_order_elsewhere(app, *id, res)) return std::nullopt;
+  if (!body) return *id;
+  if (req.body.empty() && !body_required) {
+    *body = json::object();
+    return *id;
+  }
+  auto parsed = parse_object(req);
+  if (!parsed.ok()) {
+    send_error(res, parsed.status());
+    return std::nullopt;
+  }
+  *body = std::move(*parsed);
+  return *id;
+}
+
+// One page of the orders `f` selects, as GET /orders and GET /admin/orders
+// answer it.
+void send_order_page(App& app, Res& res, OrderFilter f, const Page& page) {
+  f.offset = page.offset();
+  f.limit = page.size;
+  int64_t total = 0;
+  auto list = app.orders->list(f, &total);
+  if (!list.ok()) return send_error(res, list.status());
+  json items = json::array();
+  for (const auto& o : *list) items.push_back(order_summary_json(o));
+  send_json(res, 200, {{"orders", items}, {"page", page.page}, {"size", page.size}, {"total", total}});
+}
+
 // [{product_id, quantity}] from a body field.
 Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field) {
   std::vector<RefundLine> out;
@@ -62,24 +104,16 @@ void register_order_routes(HttpServer& server, App& app) {
                if (!page.ok()) return send_error(res, page.status());
                OrderFilter f;
                f.user_id = who.user_id;
-               f.offset = page->offset();
-               f.limit = page->size;
                if (auto s = query(req, "status")) f.status = *s;
-               int64_t total = 0;
-               auto list = app.orders->list(f, &total);
-               if (!list.ok()) return send_error(res, list.status());
-               json items = json::array();
-               for (const auto& o : *list) items.push_back(order_summary_json(o));
-               send_json(res, 200, {{"orders", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
+               send_order_page(app, res, f, *page);
              });
 
   server.add({"GET", "/api/v1/orders/{id}", Access::user, "checkout",
               "An order of the signed-in user: items, totals, payment, shipments with tracking"},
              [&app](const Req& req, Res& res, const Principal& who) {
                if (auto st = need_session(who); !st.ok()) return send_error(res, st);
-               auto id = order_path_id(req, 1);
-               if (!id.ok()) return send_error(res, id.status());
-               if (answer_if_order_elsewhere(app, *id, res)) return;
+               auto id = begin_order_route(app, req, res);
+               if (!id) return;
                auto d = app.orders->get(*id, who.user_id);
                if (!d.ok()) return send_error(res, d.status());
                send_json(res, 200, order_details_json(*d, false));
@@ -89,17 +123,12 @@ void register_order_routes(HttpServer& server, App& app) {
               "Cancel an order before it ships: full refund, items restocked"},
              [&app](const Req& req, Res& res, const Principal& who) {
                if (auto st = need_session(who); !st.ok()) return send_error(res, st);
-               auto id = order_path_id(req, 1);
-               if (!id.ok()) return send_error(res, id.status());
-               if (answer_if_order_elsewhere(app, *id, res)) return;
-               std::string reason = "customer request";
-               if (!req.body.empty()) {
-                 auto body = parse_object(req);
-                 if (!body.ok()) return send_error(res, body.status());
-                 auto r = opt_string(*body, "reason", 500);
-                 if (!r.ok()) return send_error(res, r.status());
-                 if (*r) reason = **r;
-               }
+               json body;
+               auto id = begin_order_route(app, req, res, &body, /*body_required=*/false);
+               if (!id) return;
+               auto r = opt_string(body, "reason", 500);
+               if (!r.ok()) return send_error(res, r.status());
+               std::string reason = r->value_or("customer request");
                auto d = app.orders->cancel(*id, who.actor(), reason, true, who.user_id);
                if (!d.ok()) return send_error(res, d.status());
                send_json(res, 200, order_details_json(*d, false));
@@ -109,15 +138,13 @@ void register_order_routes(HttpServer& server, App& app) {
               "Request a return of delivered lines: {lines: [{product_id, quantity}], reason}"},
              [&app](const Req& req, Res& res, const Principal& who) {
                if (auto st = need_session(who); !st.ok()) return send_error(res, st);
-               auto id = order_path_id(req, 1);
-               if (!id.ok()) return send_error(res, id.status());
-               if (answer_if_order_elsewhere(app, *id, res)) return;
-               auto body = parse_object(req);
-               if (!body.ok()) return send_error(res, body.status());
-               auto lines = parse_lines(*body, "lines");
+               json body;
+               auto id = begin_order_route(app, req, res, &body);
+               if (!id) return;
+               auto lines = parse_lines(body, "lines");
                if (!lines.ok()) return send_error(res, lines.status());
                if (lines->empty()) return send_error(res, field_error("lines", "lines is required"));
-               auto reason = opt_string(*body, "reason", 1000);
+               auto reason = opt_string(body, "reason", 1000);
                if (!reason.ok()) return send_error(res, reason.status());
                auto r = app.orders->request_return(*id, who.user_id, *lines, reason->value_or(""));
                if (!r.ok()) return send_error(res, r.status());

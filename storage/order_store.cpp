@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "base/crypto.h"
+#include "storage/rows.h"
 
 namespace shopbox {
 
@@ -106,6 +107,20 @@ ReturnRecord read_return(Statement& st) {
 #define RETURN_COLS \
   "SELECT return_id, order_id, user_id, lines, reason, status, refund_id, created_at, decided_at FROM returns "
 
+Shipment read_shipment(Statement& st) {
+  Shipment s;
+  s.id = st.int64(0);
+  s.order_id = st.text(1);
+  s.carrier = st.text(2);
+  s.tracking_number = st.text(3);
+  s.status = st.text(4);
+  s.shipped_at = st.int64(5);
+  s.delivered_at = st.opt_int64(6);
+  return s;
+}
+#define SHIPMENT_COLS \
+  "SELECT shipment_id, order_id, carrier, tracking_number, status, shipped_at, delivered_at FROM shipments "
+
 CheckoutAttempt read_attempt(Statement& st) {
   CheckoutAttempt a;
   a.id = st.text(0);
@@ -188,9 +203,9 @@ std::optional<Order> get_order(Connection& c, const std::string& order_id) {
   {
     auto st = c.prepare((std::string(kOrderSelect) + "WHERE order_id = ?").c_str());
     st.bind(1, order_id);
-    if (!st.step()) return std::nullopt;
-    o = read_order(st);
+    o = first_row(st, read_order);
   }
+  if (!o) return std::nullopt;
   auto it = c.prepare(
       "SELECT order_item_id, product_id, product_name, product_image, sku, quantity, unit_price_cents, "
       "subtotal_cents, refunded_quantity, returned_quantity, restocked_quantity FROM order_items WHERE order_id = ? "
@@ -220,13 +235,11 @@ std::vector<Order> list_orders(Connection& c, const OrderFilter& f, int64_t* tot
     bind(st);
     *total = st.step() ? st.int64(0) : 0;
   }
-  std::vector<Order> out;
   auto st = c.prepare(
       (std::string(kOrderSelect) + where + "ORDER BY created_at DESC, order_id DESC LIMIT ?3 OFFSET ?4").c_str());
   bind(st);
   st.bind(3, f.limit).bind(4, f.offset);
-  while (st.step()) out.push_back(read_order(st));
-  return out;
+  return all_rows(st, read_order);
 }
 
 void set_status(Connection& c, const std::string& order_id, const std::string& from, const std::string& to,
@@ -426,25 +439,20 @@ void set_refund_restocked(Connection& c, const std::string& refund_id) {
 std::optional<RefundRecord> get_refund(Connection& c, const std::string& refund_id) {
   auto st = c.prepare(REFUND_COLS "WHERE refund_id = ?");
   st.bind(1, refund_id);
-  if (st.step()) return read_refund(st);
-  return std::nullopt;
+  return first_row(st, read_refund);
 }
 
 std::vector<RefundRecord> refunds(Connection& c, const std::string& order_id) {
-  std::vector<RefundRecord> out;
   auto st = c.prepare(REFUND_COLS "WHERE order_id = ? ORDER BY created_at, rowid");
   st.bind(1, order_id);
-  while (st.step()) out.push_back(read_refund(st));
-  return out;
+  return all_rows(st, read_refund);
 }
 
 std::vector<RefundRecord> refunds_needing_work(Connection& c) {
-  std::vector<RefundRecord> out;
   auto st = c.prepare(
       REFUND_COLS
       "WHERE status = 'pending' OR (status = 'succeeded' AND restock = 1 AND restocked = 0) ORDER BY created_at");
-  while (st.step()) out.push_back(read_refund(st));
-  return out;
+  return all_rows(st, read_refund);
 }
 
 // ---- shipments ----
@@ -483,21 +491,9 @@ void mark_shipments_delivered(Connection& c, const std::string& order_id, int64_
 std::vector<Shipment> shipments(Connection& c, const std::string& order_id) {
   std::vector<Shipment> out;
   {
-    auto st = c.prepare(
-        "SELECT shipment_id, order_id, carrier, tracking_number, status, shipped_at, delivered_at "
-        "FROM shipments WHERE order_id = ? ORDER BY shipment_id");
+    auto st = c.prepare(SHIPMENT_COLS "WHERE order_id = ? ORDER BY shipment_id");
     st.bind(1, order_id);
-    while (st.step()) {
-      Shipment s;
-      s.id = st.int64(0);
-      s.order_id = st.text(1);
-      s.carrier = st.text(2);
-      s.tracking_number = st.text(3);
-      s.status = st.text(4);
-      s.shipped_at = st.int64(5);
-      s.delivered_at = st.opt_int64(6);
-      out.push_back(std::move(s));
-    }
+    out = all_rows(st, read_shipment);
   }
   for (auto& s : out) {
     auto st = c.prepare(
@@ -526,36 +522,30 @@ int64_t insert_return(Connection& c, const ReturnRecord& r) {
 std::optional<ReturnRecord> get_return(Connection& c, int64_t return_id) {
   auto st = c.prepare(RETURN_COLS "WHERE return_id = ?");
   st.bind(1, return_id);
-  if (st.step()) return read_return(st);
-  return std::nullopt;
+  return first_row(st, read_return);
 }
 
 std::vector<ReturnRecord> returns_of(Connection& c, const std::string& order_id) {
-  std::vector<ReturnRecord> out;
   auto st = c.prepare(RETURN_COLS "WHERE order_id = ? ORDER BY return_id");
   st.bind(1, order_id);
-  while (st.step()) out.push_back(read_return(st));
-  return out;
+  return all_rows(st, read_return);
 }
 
 std::vector<ReturnRecord> list_returns(Connection& c, const std::optional<std::string>& status, int64_t offset,
                                        int64_t limit, int64_t* total) {
-  std::vector<ReturnRecord> out;
   if (status) {
     auto n = c.prepare("SELECT count(*) FROM returns WHERE status = ?");
     n.bind(1, *status);
     *total = n.step() ? n.int64(0) : 0;
     auto st = c.prepare(RETURN_COLS "WHERE status = ? ORDER BY return_id DESC LIMIT ? OFFSET ?");
     st.bind(1, *status).bind(2, limit).bind(3, offset);
-    while (st.step()) out.push_back(read_return(st));
-  } else {
-    auto n = c.prepare("SELECT count(*) FROM returns");
-    *total = n.step() ? n.int64(0) : 0;
-    auto st = c.prepare(RETURN_COLS "ORDER BY return_id DESC LIMIT ? OFFSET ?");
-    st.bind(1, limit).bind(2, offset);
-    while (st.step()) out.push_back(read_return(st));
+    return all_rows(st, read_return);
   }
-  return out;
+  auto n = c.prepare("SELECT count(*) FROM returns");
+  *total = n.step() ? n.int64(0) : 0;
+  auto st = c.prepare(RETURN_COLS "ORDER BY return_id DESC LIMIT ? OFFSET ?");
+  st.bind(1, limit).bind(2, offset);
+  return all_rows(st, read_return);
 }
 
 void decide_return(Connection& c, int64_t return_id, const std::string& status,
@@ -668,15 +658,12 @@ void update_attempt(Connection& c, const std::string& attempt_id, const std::str
 std::optional<CheckoutAttempt> get_attempt(Connection& c, const std::string& attempt_id) {
   auto st = c.prepare(ATTEMPT_COLS "WHERE attempt_id = ?");
   st.bind(1, attempt_id);
-  if (st.step()) return read_attempt(st);
-  return std::nullopt;
+  return first_row(st, read_attempt);
 }
 
 std::vector<CheckoutAttempt> unfinished_attempts(Connection& c) {
-  std::vector<CheckoutAttempt> out;
   auto st = c.prepare(ATTEMPT_COLS "WHERE step IN ('started', 'reserved', 'charged', 'ordered') ORDER BY created_at");
-  while (st.step()) out.push_back(read_attempt(st));
-  return out;
+  return all_rows(st, read_attempt);
 }
 
 }  // namespace shopbox::order_store

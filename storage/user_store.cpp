@@ -1,5 +1,7 @@
 #include "storage/user_store.h"
 
+#include "storage/rows.h"
+
 namespace shopbox::user_store {
 namespace {
 
@@ -64,19 +66,6 @@ PaymentMethod read_payment(Statement& st) {
   p.is_default = st.int64(8) != 0;
   p.created_at = st.int64(9);
   return p;
-}
-
-// Every row of a query, or its first row, read by one of the readers above.
-template <typename Row>
-std::vector<Row> all_rows(Statement& st, Row (*read)(Statement&)) {
-  std::vector<Row> out;
-  while (st.step()) out.push_back(read(st));
-  return out;
-}
-template <typename Row>
-std::optional<Row> first_row(Statement& st, Row (*read)(Statement&)) {
-  if (!st.step()) return std::nullopt;
-  return read(st);
 }
 
 // Binds an address's own fields to parameters 1..10 (insert and update

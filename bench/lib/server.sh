@@ -1,6 +1,6 @@
-# Helpers for scenarios that run their own server or prepare stock
-# (source this file). Used by 40-add-to-cart, 45-reserve-release,
-# 70-checkout and 80-flash-sale.
+# Helpers for scenarios that run their own server, prepare stock or
+# place orders (source this file). Used by 40-add-to-cart,
+# 45-reserve-release, 70-checkout, 80-flash-sale and 90-cluster.
 #
 #   bench_own_server THREADS [serve args...]
 #     Creates a fresh data dir under a temporary work dir, `shopbox init`s
@@ -14,6 +14,17 @@
 #     Prints the ids of the first COUNT products of GET /products?sort=SORT
 #     (one line, space-separated) after setting each one's stock total to
 #     1e9 so a run never sells out. Needs SHOPBOX_ADMIN_TOKEN.
+#
+#   bench_checkout_lua LUA USERS PRODUCTS KEY_PREFIX
+#     Writes the wrk script LUA for checkout: every request POSTs
+#     /api/v1/orders for one unit of a product from the file PRODUCTS (an
+#     id a line), with a shipping address and a test card that is always
+#     approved, as a user from the file USERS: a line is either "TOKEN" or
+#     "ROUTING_KEY TOKEN" (the latter also sends X-Shopbox-Uid, which the
+#     HAProxy router routes by). Each request has its own Idempotency-Key,
+#     KEY_PREFIX first, so each answer is a new order. When wrk finishes the
+#     script prints "RESULT rps p50 p95 p99 ok bad" (latencies in ms, ok =
+#     answers below 400 without a socket error) on stderr.
 BENCH_REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 bench_own_server() {
@@ -63,4 +74,38 @@ bench_stock_products() {
       -d '{"total": 1000000000, "reason": "bench"}' "$base/api/v1/admin/inventory/$id"
   done
   echo "$ids"
+}
+
+bench_checkout_lua() {
+  local lua="$1" users="$2" products="$3" key_prefix="$4"
+  cat >"$lua" <<LUA
+local users, products = {}, {}
+for l in io.lines("$users") do
+  local key, token = l:match("^(%S+) (%S+)$")
+  users[#users + 1] = key and {key = key, token = token} or {token = l}
+end
+for l in io.lines("$products") do products[#products + 1] = l end
+local id = 0
+function setup(thread) id = id + 1; thread:set("tid", id) end
+local n = 0
+function init(args) math.randomseed(tid * 7919 + os.time()) end
+function request()
+  n = n + 1
+  local u = users[((tid * 131 + n) % #users) + 1]
+  local p = products[(n % #products) + 1]
+  local body = '{"items":[{"product_id":"' .. p .. '","quantity":1}],' ..
+    '"shipping_address":{"name":"Bench","street":"1 Main St","city":"Seattle","zip":"98101","country":"US"},' ..
+    '"payment_method":{"type":"card","card_number":"4242424242424242","exp_month":12,"exp_year":2099,"cvc":"123"}}'
+  local headers = {
+    ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. u.token,
+    ["Idempotency-Key"] = "$key_prefix" .. tid .. "-" .. n .. "-" .. math.random(1, 1000000000)}
+  if u.key then headers["X-Shopbox-Uid"] = u.key end
+  return wrk.format("POST", "/api/v1/orders", headers, body)
+end
+function done(summary, latency, requests)
+  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.stderr:write(string.format("RESULT %.1f %.2f %.2f %.2f %d %d\n", (summary.requests - bad) / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests - bad, bad))
+end
+LUA
 }

@@ -37,36 +37,7 @@ for i in $(seq 64); do
 done
 printf '%s\n' "${pids[@]}" > "$work/products.txt"
 
-cat > "$work/checkout.lua" <<LUA
-local tokens, products = {}, {}
-for l in io.lines("$work/tokens.txt") do tokens[#tokens + 1] = l end
-for l in io.lines("$work/products.txt") do products[#products + 1] = l end
-local threads, id = {}, 0
-function setup(thread)
-  id = id + 1
-  thread:set("tid", id)
-  table.insert(threads, thread)
-end
-local n = 0
-function init(args) math.randomseed(tid * 7919 + os.time()) end
-function request()
-  n = n + 1
-  local token = tokens[((tid * 131 + n) % #tokens) + 1]
-  local p = products[(n % #products) + 1]
-  local body = '{"items":[{"product_id":"' .. p .. '","quantity":1}],' ..
-    '"shipping_address":{"name":"Bench","street":"1 Main St","city":"Seattle","zip":"98101","country":"US"},' ..
-    '"payment_method":{"type":"card","card_number":"4242424242424242","exp_month":12,"exp_year":2099,"cvc":"123"}}'
-  return wrk.format("POST", "/api/v1/orders", {
-    ["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer " .. token,
-    ["Idempotency-Key"] = "bench-" .. tid .. "-" .. n .. "-" .. math.random(1, 1000000000)}, body)
-end
-function done(summary, latency, requests)
-  local ok = summary.requests - summary.errors.status - summary.errors.connect - summary.errors.read - summary.errors.write - summary.errors.timeout
-  io.stderr:write(string.format("RESULT %.1f %.2f %.2f %.2f %d %d\n", ok / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, ok, summary.requests - ok))
-end
-LUA
+bench_checkout_lua "$work/checkout.lua" "$work/tokens.txt" "$work/products.txt" bench-
 
 wrk -t4 -c"$conc" -d"$duration" --timeout 10s -s "$work/checkout.lua" "$url" >"$work/wrk.out" 2>"$work/wrk.err" || true
 read -r _ rps p50 p95 p99 ok bad < <(grep RESULT "$work/wrk.err" || echo "RESULT 0 0 0 0 0 0")

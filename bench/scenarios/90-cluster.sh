@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/lib/wrk.sh
+source bench/lib/server.sh
 bin="${SHOPBOX_BIN:-$(pwd)/build/release/shopbox}"
 duration="${BENCH_DURATION:-5}"
 products="${CLUSTER_PRODUCTS:-2000}"
@@ -75,35 +76,7 @@ bench_cluster() {  # $1 = number of shards
   fi
   WRK_ID_MAX="$products" bench_wrk "cluster-$n-product-get" "$ROUTER_URL" "/api/v1/products/{id}" "$note; random ids 1..$products"
 
-  cat >"$work/checkout.lua" <<LUA
-local users = {}
-for l in io.lines("$work/users.txt") do
-  local uid, token = l:match("^(%S+) (%S+)$")
-  users[#users + 1] = {uid, token}
-end
-local products = {}
-for l in io.lines("$work/products.txt") do products[#products + 1] = l end
-local id = 0
-function setup(thread) id = id + 1; thread:set("tid", id) end
-local n = 0
-function init(args) math.randomseed(tid * 7919 + os.time()) end
-function request()
-  n = n + 1
-  local u = users[((tid * 131 + n) % #users) + 1]
-  local p = products[(n % #products) + 1]
-  local body = '{"items":[{"product_id":"' .. p .. '","quantity":1}],' ..
-    '"shipping_address":{"name":"Bench","street":"1 Main St","city":"Seattle","zip":"98101","country":"US"},' ..
-    '"payment_method":{"type":"card","card_number":"4242424242424242","exp_month":12,"exp_year":2099,"cvc":"123"}}'
-  return wrk.format("POST", "/api/v1/orders", {
-    ["Content-Type"] = "application/json", ["X-Shopbox-Uid"] = u[1], ["Authorization"] = "Bearer " .. u[2],
-    ["Idempotency-Key"] = "cb-" .. tid .. "-" .. n .. "-" .. math.random(1, 1000000000)}, body)
-end
-function done(summary, latency, requests)
-  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.stderr:write(string.format("RESULT %.1f %.2f %.2f %.2f %d %d\n", (summary.requests - bad) / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests - bad, bad))
-end
-LUA
+  bench_checkout_lua "$work/checkout.lua" "$work/users.txt" "$work/products.txt" cb-
   wrk -t2 -c32 -d"$duration" --timeout 10s -s "$work/checkout.lua" "$ROUTER_URL" >/dev/null 2>"$work/wrk.err" || true
   local rps p50 p95 p99 okn bad
   read -r _ rps p50 p95 p99 okn bad < <(grep RESULT "$work/wrk.err" || echo "RESULT 0 0 0 0 0 0")

@@ -57,6 +57,12 @@ class Status {
   nlohmann::json details_ = nlohmann::json::object();
 };
 
+// A 400 naming the request field at fault: details.field tells a form which
+// input to mark.
+inline Status field_error(const std::string& field, const std::string& message) {
+  return Status::Invalid(message, {{"field", field}});
+}
+
 // Result<T>: a value or a failed Status. Never holds an ok Status.
 template <typename T>
 class Result {

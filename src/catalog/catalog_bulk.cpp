@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "base/text.h"
 #include "catalog/catalog.h"
 #include "inventory/inventory.h"
 
@@ -14,13 +15,6 @@ Status at_index(const Status& st, size_t index) {
   nlohmann::json details = st.details().is_object() ? st.details() : nlohmann::json::object();
   details["index"] = index;
   return Status(st.kind(), st.code(), st.message(), details);
-}
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
 }
 
 // "Home / Kitchen" or "Home > Kitchen" -> {"Home", "Kitchen"}.

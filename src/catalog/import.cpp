@@ -5,6 +5,7 @@
 #include <map>
 
 #include "base/money.h"
+#include "base/text.h"
 #include "base/utf8.h"
 #include "catalog/product_json.h"
 
@@ -16,13 +17,6 @@ constexpr size_t kMaxErrors = 100;
 int64_t line_at(const std::string& text, size_t offset) {
   offset = std::min(offset, text.size());
   return 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
-}
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
 }
 
 // "Error message" from a Status, naming the field when it has one.

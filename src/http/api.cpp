@@ -47,10 +47,6 @@ void send_error(Res& res, const Status& st) {
   send_json(res, status, {{"error", {{"code", st.code()}, {"message", st.message()}, {"details", details}}}});
 }
 
-Status field_error(const std::string& field, const std::string& message) {
-  return Status::Invalid(message, {{"field", field}});
-}
-
 Status only_fields(const json& body, std::initializer_list<const char*> allowed) {
   for (auto it = body.begin(); it != body.end(); ++it) {
     bool known = false;

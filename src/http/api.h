@@ -27,8 +27,6 @@ using Res = httplib::Response;
 int http_status(Kind kind);
 void send_json(Res& res, int status, const json& body);
 void send_error(Res& res, const Status& st);
-// Shorthand for a 400 naming the offending field.
-Status field_error(const std::string& field, const std::string& message);
 
 // 400 naming the first field of `body` that is not in `allowed`: a typo or
 // an attempt to set something read-only is an error, never a silent no-op.

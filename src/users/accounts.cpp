@@ -1,6 +1,7 @@
 #include "users/accounts.h"
 
 #include "base/clock.h"
+#include "base/text.h"
 #include "users/passwords.h"
 
 namespace shopbox {
@@ -8,17 +9,6 @@ namespace {
 
 passwords::Cost cost_of(const Config& c) {
   return {c.password_scrypt_log_n, c.password_scrypt_r, c.password_scrypt_p};
-}
-
-Status field_error(const char* field, const std::string& message) {
-  return Status::Invalid(message, {{"field", field}});
-}
-
-std::string trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' || s[e - 1] == '\r')) --e;
-  return s.substr(b, e - b);
 }
 
 Status invalid_credentials() {

@@ -1,20 +1,10 @@
 #include "users/addresses.h"
 
 #include "base/clock.h"
+#include "base/text.h"
 
 namespace shopbox {
 namespace {
-
-Status field_error(const char* field, const std::string& message) {
-  return Status::Invalid(message, {{"field", field}});
-}
-
-std::string trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
-}
 
 Status check_text(const std::string& v, const char* field, size_t max_len, bool required) {
   if (required && v.empty()) return field_error(field, std::string(field) + " is required");

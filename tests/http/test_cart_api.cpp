@@ -2,8 +2,10 @@
 
 #include "base/clock.h"
 #include "cart/cart.h"
+#include "support/fixtures.h"
 #include "support/test_shop.h"
 
+using shopbox::testing::ClockReset;
 using shopbox::testing::Headers;
 using shopbox::testing::Reply;
 using shopbox::testing::TestShop;
@@ -17,9 +19,6 @@ Headers guest(const std::string& token = kToken) {
 std::string money(const json& v) {
   return v.dump();
 }
-struct ClockReset {
-  ~ClockReset() { shopbox::set_clock_offset(0); }
-};
 }  // namespace
 
 TEST_CASE("add to cart answers 201 with the seed's cart and summary", "[http][cart]") {

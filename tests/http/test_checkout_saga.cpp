@@ -12,21 +12,18 @@
 #include "orders/orders.h"
 #include "payments/circuit_breaker.h"
 #include "payments/test_gateway.h"
+#include "support/fixtures.h"
 #include "support/test_shop.h"
 
 using namespace shopbox;
+using shopbox::testing::address;
+using shopbox::testing::card;
+using shopbox::testing::count_rows;
 using shopbox::testing::TestShop;
 using json = nlohmann::json;
 
 namespace {
 
-json address() {
-  return {{"name", "John Doe"}, {"street", "123 Main St"}, {"city", "Seattle"},
-          {"state", "WA"},      {"zip", "98101"},          {"country", "US"}};
-}
-json card(const std::string& number = "4242424242424242") {
-  return {{"type", "card"}, {"card_number", number}, {"exp_month", 12}, {"exp_year", 2099}, {"cvc", "123"}};
-}
 json order_body(const std::string& pid, int qty, const std::string& number = "4242424242424242") {
   return {{"items", {{{"product_id", pid}, {"quantity", qty}}}},
           {"shipping_address", address()},
@@ -35,15 +32,6 @@ json order_body(const std::string& pid, int qty, const std::string& number = "42
 CheckoutResponse place(TestShop& shop, int64_t user, const std::string& key, const json& body,
                        const std::string& ip = "10.0.0.1") {
   return shop.app().checkout->place_order({user, key, ip, body.dump()});
-}
-int64_t count(TestShop& shop, const char* sql) {
-  int64_t n = 0;
-  shop.app().db->read([&](Connection& c) {
-    auto st = c.prepare(sql);
-    if (st.step()) n = st.int64(0);
-    return Status::Ok();
-  });
-  return n;
 }
 StockLevel stock(TestShop& shop, const std::string& pid) {
   return shop.app().inventory->level(std::stoll(pid));
@@ -79,18 +67,18 @@ TEST_CASE("checkout places a paid order, takes stock, replays by key", "[checkou
   auto s = stock(shop, pid);
   CHECK(s.total == 8);
   CHECK(s.reserved == 0);
-  CHECK(count(shop, "SELECT count(*) FROM orders") == 1);
-  CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE status = 'captured'") == 1);
-  CHECK(count(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'completed'") == 1);
-  CHECK(count(shop, "SELECT count(*) FROM outbox_events WHERE type IN ('order.created', 'order.paid')") == 2);
+  CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM gw_charges WHERE status = 'captured'") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'completed'") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM outbox_events WHERE type IN ('order.created', 'order.paid')") == 2);
 
   // Same key, same body: the stored response, nothing new.
   auto again = place(shop, 7, "key-1", order_body(pid, 2));
   CHECK(again.status == 201);
   CHECK(again.replayed);
   CHECK(again.body == r.body);
-  CHECK(count(shop, "SELECT count(*) FROM orders") == 1);
-  CHECK(count(shop, "SELECT count(*) FROM gw_charges") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM gw_charges") == 1);
   CHECK(stock(shop, pid).total == 8);
 
   // Same key, different body: 422, nothing changed.
@@ -100,7 +88,7 @@ TEST_CASE("checkout places a paid order, takes stock, replays by key", "[checkou
   // The same key for another user is another request.
   auto other = place(shop, 8, "key-1", order_body(pid, 1));
   CHECK(other.status == 201);
-  CHECK(count(shop, "SELECT count(*) FROM orders") == 2);
+  CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 2);
 
   // No raw card number anywhere in the database.
   shop.app().db->read([&](Connection& c) {
@@ -122,8 +110,8 @@ TEST_CASE("checkout error paths change nothing", "[checkout]") {
   });
   auto pid = shop.create_product({{"name", "Lamp"}, {"price", 20}}, 5);
   auto unchanged = [&] {
-    CHECK(count(shop, "SELECT count(*) FROM orders") == 0);
-    CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 0);
+    CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 0);
+    CHECK(count_rows(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 0);
     auto s = stock(shop, pid);
     CHECK(s.total == 5);
     CHECK(s.reserved == 0);
@@ -189,10 +177,10 @@ TEST_CASE("checkout error paths change nothing", "[checkout]") {
     CHECK(open.body["error"]["code"] == "payment_unavailable");
     // The open breaker answered without asking the gateway (a timed check would
     // be noise on a shared machine): the good card left no charge there.
-    CHECK(count(shop, "SELECT count(*) FROM gw_charges") == 0);
+    CHECK(count_rows(shop, "SELECT count(*) FROM gw_charges") == 0);
     unchanged();
     // 503s are not stored: the key may be retried.
-    CHECK(count(shop, "SELECT count(*) FROM idempotency_keys") == 0);
+    CHECK(count_rows(shop, "SELECT count(*) FROM idempotency_keys") == 0);
   }
   SECTION("429 fraud velocity") {
     shop.app().config.max_orders_per_user_hour = 1;
@@ -207,7 +195,7 @@ TEST_CASE("checkout error paths change nothing", "[checkout]") {
     auto card = place(shop, 3, "d", order_body(pid, 1));
     CHECK(card.status == 429);
     CHECK(card.body["error"]["details"]["rule"] == "orders_per_card_hour");
-    CHECK(count(shop, "SELECT count(*) FROM orders") == 2);
+    CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 2);
   }
 }
 
@@ -241,11 +229,12 @@ TEST_CASE("200 buyers race for 50 units: exactly 50 orders", "[checkout][race][c
   CHECK(other == 0);
   CHECK(stock(shop, pid).total == 0);
   CHECK(stock(shop, pid).reserved == 0);
-  CHECK(count(shop, "SELECT count(*) FROM orders") == 50);
-  CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE status = 'captured'") == 50);
-  CHECK(count(shop,
-              "SELECT count(*) FROM orders o WHERE (SELECT count(*) FROM payment_transactions t WHERE t.order_id = "
-              "o.order_id AND t.kind = 'charge' AND t.status = 'completed') <> 1") == 0);
+  CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 50);
+  CHECK(count_rows(shop, "SELECT count(*) FROM gw_charges WHERE status = 'captured'") == 50);
+  CHECK(
+      count_rows(shop,
+                 "SELECT count(*) FROM orders o WHERE (SELECT count(*) FROM payment_transactions t WHERE t.order_id = "
+                 "o.order_id AND t.kind = 'charge' AND t.status = 'completed') <> 1") == 0);
   std::vector<std::string> problems;
   shop.app().orders->check_invariants(problems);
   for (auto& p : problems) UNSCOPED_INFO(p);
@@ -272,32 +261,32 @@ TEST_CASE("the sweeper settles a checkout whose order and compensation could not
       "CREATE TRIGGER full_attempts BEFORE UPDATE ON checkout_attempts BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
   auto failed = place(shop, 1, "stuck", order_body(pid, 2));
   CHECK(failed.status != 201);
-  CHECK(count(shop, "SELECT count(*) FROM orders") == 0);
-  CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 1);  // the shopper's money
-  CHECK(count(shop, "SELECT count(*) FROM idempotency_keys WHERE status = 'processing'") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 0);
+  CHECK(count_rows(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 1);  // the shopper's money
+  CHECK(count_rows(shop, "SELECT count(*) FROM idempotency_keys WHERE status = 'processing'") == 1);
 
   // Space returns. The sweeper leaves the attempt alone while it could still
   // be in flight, then refunds the charge and frees the key.
   sql("DROP TRIGGER full_orders; DROP TRIGGER full_refunds; DROP TRIGGER full_attempts;");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a sweep or more runs
-  CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 1);
   shopbox::set_clock_offset(Checkout::kStaleAttemptSeconds + 1);
   bool settled = false;
   for (int i = 0; i < 100 && !settled; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    settled = count(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'compensated'") == 1;
+    settled = count_rows(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'compensated'") == 1;
   }
   shopbox::set_clock_offset(0);
   REQUIRE(settled);
-  CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 0);
-  CHECK(count(shop, "SELECT count(*) FROM idempotency_keys") == 0);
+  CHECK(count_rows(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 0);
+  CHECK(count_rows(shop, "SELECT count(*) FROM idempotency_keys") == 0);
   CHECK(stock(shop, pid).total == 5);
   CHECK(stock(shop, pid).reserved == 0);
   // The shopper's retry with the same key now buys, once.
   auto retry = place(shop, 1, "stuck", order_body(pid, 2));
   CHECK(retry.status == 201);
   CHECK_FALSE(retry.replayed);
-  CHECK(count(shop, "SELECT count(*) FROM orders") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 1);
   std::vector<std::string> problems;
   shop.app().orders->check_invariants(problems);
   for (auto& p : problems) UNSCOPED_INFO(p);
@@ -321,8 +310,8 @@ TEST_CASE("concurrent requests with one key make one order", "[checkout][concurr
   }
   CHECK(ids.size() == 1);
   CHECK(replayed == 7);
-  CHECK(count(shop, "SELECT count(*) FROM orders") == 1);
-  CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE captured > 0") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM gw_charges WHERE captured > 0") == 1);
   CHECK(stock(shop, pid).total == 9);
   CHECK(stock(shop, pid).reserved == 0);
 }
@@ -363,8 +352,8 @@ TEST_CASE("recovery compensates a checkout interrupted after the charge", "[chec
   CHECK(ch->refunded == ch->captured);
   CHECK(app2.inventory->reservation(rsv->id)->status == "released");
   CHECK(app2.inventory->level(std::stoll(pid)).reserved == 0);
-  CHECK(count(shop, "SELECT count(*) FROM idempotency_keys") == 0);
-  CHECK(count(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'compensated'") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM idempotency_keys") == 0);
+  CHECK(count_rows(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'compensated'") == 1);
   problems.clear();
   app2.orders->check_invariants(problems);
   for (auto& p : problems) UNSCOPED_INFO(p);
@@ -390,7 +379,7 @@ TEST_CASE("recovery finishes a checkout interrupted after the order", "[checkout
     return Status::Ok();
   });
   shop.restart();
-  CHECK(count(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'completed'") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'completed'") == 1);
   CHECK(shop.app().inventory->reservation(rsv)->status == "consumed");
   CHECK(stock(shop, pid).total == 3);
 }
@@ -440,7 +429,7 @@ TEST_CASE("admin order lifecycle: ship, track, deliver, refund, cancel", "[check
   REQUIRE(rest.status == 201);
   CHECK(rest.body["order"]["status"] == "refunded");
   CHECK(shop.post(base + "/refunds", {{"amount", 0.01}}, shop.admin()).status == 409);  // refunded: final
-  CHECK(count(shop, "SELECT refunded FROM gw_charges") == 9810);
+  CHECK(count_rows(shop, "SELECT refunded FROM gw_charges") == 9810);
 
   // Cancel before shipping refunds and restocks.
   auto r2 = place(shop, 4, "k2", order_body(pid, 3));
@@ -460,9 +449,9 @@ TEST_CASE("admin order lifecycle: ship, track, deliver, refund, cancel", "[check
   CHECK(list.body["total"] == 1);
   CHECK(shop.get("/api/v1/admin/orders?size=101", shop.admin()).status == 400);
   CHECK(shop.get("/api/v1/admin/orders/ord_s1_nothing", shop.admin()).status == 404);
-  CHECK(count(shop, "SELECT count(*) FROM outbox_events WHERE type = 'order.shipped'") == 1);
-  CHECK(count(shop, "SELECT count(*) FROM outbox_events WHERE type = 'refund.created'") == 3);
-  CHECK(count(shop, "SELECT count(*) FROM outbox_events WHERE type = 'order.cancelled'") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM outbox_events WHERE type = 'order.shipped'") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM outbox_events WHERE type = 'refund.created'") == 3);
+  CHECK(count_rows(shop, "SELECT count(*) FROM outbox_events WHERE type = 'order.cancelled'") == 1);
   std::vector<std::string> problems;
   shop.app().orders->check_invariants(problems);
   for (auto& p : problems) UNSCOPED_INFO(p);

@@ -17,19 +17,19 @@ using namespace shopbox::testing;
 
 namespace {
 
-const std::string kToken = "test-shard-token-0123456789abcdef";
-const Headers kFeedAuth = {{"X-Shopbox-Shard-Token", kToken}};
+const std::string kShardToken = "test-shard-token-0123456789abcdef";
+const Headers kFeedAuth = {{"X-Shopbox-Shard-Token", kShardToken}};
 
 void primary_config(Config& c) {
   c.shard_id = "s1";
-  c.shard_token = kToken;
+  c.shard_token = kShardToken;
 }
 
 // A replica of the primary on `*port` (read at every (re)start).
 std::function<void(Config&)> replica_config(const int* port, const std::string& id = "s2", int poll_ms = 50) {
   return [port, id, poll_ms](Config& c) {
     c.shard_id = id;
-    c.shard_token = kToken;
+    c.shard_token = kShardToken;
     c.catalog_primary_url = "http://127.0.0.1:" + std::to_string(*port);
     c.shard_poll_interval_ms = poll_ms;
     c.shard_peers = "s1=http://127.0.0.1:" + std::to_string(*port) + ",s3=http://shard3.example:8080";
@@ -71,9 +71,9 @@ TEST_CASE("the change feed needs the shard token", "[http][cluster]") {
   auto none = primary.get("/api/v1/cluster/changes");
   CHECK(none.status == 401);
   CHECK(none.body["error"]["code"] == "invalid_shard_token");
-  auto wrong = primary.get("/api/v1/cluster/changes", {{"X-Shopbox-Shard-Token", kToken + "x"}});
+  auto wrong = primary.get("/api/v1/cluster/changes", {{"X-Shopbox-Shard-Token", kShardToken + "x"}});
   CHECK(wrong.status == 401);
-  auto shorter = primary.get("/api/v1/cluster/changes", {{"X-Shopbox-Shard-Token", kToken.substr(0, 10)}});
+  auto shorter = primary.get("/api/v1/cluster/changes", {{"X-Shopbox-Shard-Token", kShardToken.substr(0, 10)}});
   CHECK(shorter.status == 401);
   // An admin session is not a shard token.
   CHECK(primary.get("/api/v1/cluster/changes", primary.admin()).status == 401);

@@ -14,29 +14,21 @@
 #include "flash/flash_sales.h"
 #include "inventory/inventory.h"
 #include "ops/check.h"
+#include "support/fixtures.h"
 #include "support/test_shop.h"
 #include "users/accounts.h"
 
+using shopbox::testing::address;
+using shopbox::testing::card;
+using shopbox::testing::ClockReset;
 using shopbox::testing::Headers;
 using shopbox::testing::TestShop;
 using json = nlohmann::json;
 
 namespace {
 
-struct ClockReset {
-  ~ClockReset() { shopbox::set_clock_offset(0); }
-};
-
 std::string at(int64_t offset_seconds) {
   return shopbox::iso8601(shopbox::now_seconds() + offset_seconds);
-}
-
-json card(const std::string& number = "4242424242424242") {
-  return {{"type", "card"}, {"card_number", number}, {"exp_month", 12}, {"exp_year", 2035}, {"cvc", "123"}};
-}
-
-json address() {
-  return {{"name", "Ada Lovelace"}, {"street", "1 Engine St"}, {"city", "London"}, {"zip", "N1"}, {"country", "GB"}};
 }
 
 json checkout_body(const std::string& token, const std::string& number = "4242424242424242") {

@@ -9,32 +9,21 @@
 #include "events/outbox.h"
 #include "inventory/inventory.h"
 #include "orders/orders.h"
+#include "support/fixtures.h"
 #include "support/test_shop.h"
 
 using namespace shopbox;
+using shopbox::testing::address;
+using shopbox::testing::card;
+using shopbox::testing::count_rows;
 using shopbox::testing::Headers;
 using shopbox::testing::TestShop;
 using json = nlohmann::json;
 
 namespace {
-json address() {
-  return {{"name", "Jane Roe"}, {"street", "1 Pine St"}, {"city", "Portland"}, {"zip", "97201"}, {"country", "US"}};
-}
-json card(const std::string& number = "4242424242424242") {
-  return {{"type", "card"}, {"card_number", number}, {"exp_month", 11}, {"exp_year", 2098}, {"cvc", "321"}};
-}
 Headers with_key(Headers h, const std::string& key) {
   h.emplace("Idempotency-Key", key);
   return h;
-}
-int64_t count(TestShop& shop, const char* sql) {
-  int64_t n = 0;
-  shop.app().db->read([&](Connection& c) {
-    auto st = c.prepare(sql);
-    if (st.step()) n = st.int64(0);
-    return Status::Ok();
-  });
-  return n;
 }
 }  // namespace
 
@@ -55,7 +44,7 @@ TEST_CASE("POST /api/v1/orders from the cart, replay, history, ownership", "[htt
   CHECK(nokey.status == 400);
   CHECK(nokey.body["error"]["code"] == "idempotency_key_required");
   CHECK(shop.post("/api/v1/orders", body, with_key(shop.admin(), "a")).status == 403);
-  CHECK(count(shop, "SELECT count(*) FROM orders") == 0);
+  CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 0);
 
   auto r = shop.post("/api/v1/orders", body, with_key(alice.auth, "order-1"));
   INFO(r.text);
@@ -81,7 +70,7 @@ TEST_CASE("POST /api/v1/orders from the cart, replay, history, ownership", "[htt
                            {"payment_method", card()}},
                           with_key(alice.auth, "order-1"));
   CHECK(reused.status == 422);
-  CHECK(count(shop, "SELECT count(*) FROM orders") == 1);
+  CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 1);
 
   // Empty cart now: 422.
   auto empty = shop.post("/api/v1/orders", body, with_key(alice.auth, "order-2"));
@@ -110,7 +99,7 @@ TEST_CASE("POST /api/v1/orders from the cart, replay, history, ownership", "[htt
   REQUIRE(cancel.status == 200);
   CHECK(cancel.body["status"] == "cancelled");
   CHECK(shop.app().inventory->level(std::stoll(pid)).total == 10);
-  CHECK(count(shop, "SELECT refunded FROM gw_charges") == 7085);
+  CHECK(count_rows(shop, "SELECT refunded FROM gw_charges") == 7085);
   CHECK(shop.post("/api/v1/orders/" + oid + "/cancel", json::object(), alice.auth).status == 409);
   std::vector<std::string> problems;
   shop.app().orders->check_invariants(problems);
@@ -173,16 +162,17 @@ TEST_CASE("200 buyers race for 50 units over HTTP", "[http][orders][race][concur
   auto lvl = shop.app().inventory->level(std::stoll(pid));
   CHECK(lvl.total == 0);
   CHECK(lvl.reserved == 0);
-  CHECK(count(shop, "SELECT count(*) FROM orders") == 50);
-  CHECK(count(shop, "SELECT count(DISTINCT user_id) FROM orders") == 50);
+  CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 50);
+  CHECK(count_rows(shop, "SELECT count(DISTINCT user_id) FROM orders") == 50);
   // Every order has exactly one captured payment, for its total.
-  CHECK(count(shop,
-              "SELECT count(*) FROM orders o WHERE (SELECT count(*) FROM payment_transactions t WHERE "
-              "t.order_id = o.order_id AND t.kind = 'charge' AND t.status = 'completed') <> 1") == 0);
-  CHECK(count(shop, "SELECT count(*) FROM gw_charges WHERE captured > 0") == 50);
-  CHECK(count(shop,
-              "SELECT count(*) FROM orders o JOIN payment_transactions t ON t.order_id = o.order_id "
-              "JOIN gw_charges g ON g.charge_id = t.provider_transaction_id WHERE g.captured <> o.total_cents") == 0);
+  CHECK(count_rows(shop,
+                   "SELECT count(*) FROM orders o WHERE (SELECT count(*) FROM payment_transactions t WHERE "
+                   "t.order_id = o.order_id AND t.kind = 'charge' AND t.status = 'completed') <> 1") == 0);
+  CHECK(count_rows(shop, "SELECT count(*) FROM gw_charges WHERE captured > 0") == 50);
+  CHECK(count_rows(shop,
+                   "SELECT count(*) FROM orders o JOIN payment_transactions t ON t.order_id = o.order_id "
+                   "JOIN gw_charges g ON g.charge_id = t.provider_transaction_id WHERE g.captured <> o.total_cents") ==
+        0);
   std::vector<std::string> problems;
   shop.app().orders->check_invariants(problems);
   for (auto& p : problems) UNSCOPED_INFO(p);

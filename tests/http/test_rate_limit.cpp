@@ -5,8 +5,10 @@
 #include "app.h"
 #include "base/clock.h"
 #include "http/rate_limit.h"
+#include "support/fixtures.h"
 #include "support/test_shop.h"
 
+using shopbox::testing::ClockReset;
 using shopbox::testing::Headers;
 using shopbox::testing::TestShop;
 using json = nlohmann::json;
@@ -17,9 +19,6 @@ Headers from_ip(const std::string& ip, Headers h = {}) {
   h.emplace("X-Forwarded-For", ip);
   return h;
 }
-struct ClockReset {
-  ~ClockReset() { shopbox::set_clock_offset(0); }
-};
 }  // namespace
 
 TEST_CASE("rates parse as N/unit and reject anything else", "[unit][rate]") {

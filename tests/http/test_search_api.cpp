@@ -87,7 +87,7 @@ int64_t sql_count(TestShop& shop, const std::string& sql, const std::vector<std:
 const std::string kInKitchen = "category_id IN (SELECT category_id FROM categories WHERE path LIKE 'Home/Kitchen%')";
 const std::string kInAudio = "category_id IN (SELECT category_id FROM categories WHERE path LIKE 'Electronics/Audio%')";
 
-std::vector<std::string> ids_of(const json& body) {
+std::vector<std::string> result_ids(const json& body) {
   std::vector<std::string> out;
   for (auto& p : body["products"]) out.push_back(p["product_id"]);
   return out;
@@ -235,16 +235,16 @@ TEST_CASE("sort orders match SQLite and pages have no duplicates or gaps", "[htt
       auto r = shop.get("/api/v1/search?sort=" + sort + "&size=15&page=" + std::to_string(page));
       REQUIRE(r.status == 200);
       CHECK(r.body["total"] == 64);
-      for (auto& id : ids_of(r.body)) paged.push_back(id);
+      for (auto& id : result_ids(r.body)) paged.push_back(id);
     }
     CHECK(paged == sql_order(order));
     CHECK(std::set<std::string>(paged.begin(), paged.end()).size() == 64);
   }
   // Relevance pages of a text query: no duplicates, no gaps, total kept.
-  std::vector<std::string> all = ids_of(shop.get("/api/v1/search?q=wireless&size=100").body);
+  std::vector<std::string> all = result_ids(shop.get("/api/v1/search?q=wireless&size=100").body);
   std::vector<std::string> paged;
   for (int page = 1; page <= 4; ++page)
-    for (auto& id : ids_of(shop.get("/api/v1/search?q=wireless&size=4&page=" + std::to_string(page)).body))
+    for (auto& id : result_ids(shop.get("/api/v1/search?q=wireless&size=4&page=" + std::to_string(page)).body))
       paged.push_back(id);
   CHECK(all.size() == 13);
   CHECK(paged == all);

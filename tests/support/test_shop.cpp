@@ -5,6 +5,7 @@
 #include <random>
 
 #include "base/crypto.h"
+#include "support/fixtures.h"
 
 namespace shopbox::testing {
 
@@ -151,6 +152,16 @@ std::string TestShop::create_product(const json& fields, int stock) {
   INFO(r.text);
   REQUIRE(r.status == 201);
   return r.body["product_id"].get<std::string>();
+}
+
+int64_t count_rows(TestShop& shop, const char* sql) {
+  int64_t n = 0;
+  shop.app().db->read([&](Connection& c) {
+    auto st = c.prepare(sql);
+    if (st.step()) n = st.int64(0);
+    return Status::Ok();
+  });
+  return n;
 }
 
 }  // namespace shopbox::testing

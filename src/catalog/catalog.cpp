@@ -22,24 +22,23 @@ std::string Catalog::slugify(const std::string& text) {
 }
 
 Status Catalog::validate(Product& p) {
-  auto bad = [](const char* field, const std::string& msg) { return Status::Invalid(msg, {{"field", field}}); };
-  if (p.name.empty()) return bad("name", "name is required");
-  if (p.name.size() > 500) return bad("name", "name is too long (max 500)");
-  if (p.description.size() > 20000) return bad("description", "description is too long (max 20000)");
-  if (p.brand.size() > 200) return bad("brand", "brand is too long (max 200)");
-  if (p.price < 0 || p.price > kMaxCents) return bad("price", "price must be between 0 and 1000000000");
+  if (p.name.empty()) return field_error("name", "name is required");
+  if (p.name.size() > 500) return field_error("name", "name is too long (max 500)");
+  if (p.description.size() > 20000) return field_error("description", "description is too long (max 20000)");
+  if (p.brand.size() > 200) return field_error("brand", "brand is too long (max 200)");
+  if (p.price < 0 || p.price > kMaxCents) return field_error("price", "price must be between 0 and 1000000000");
   if (p.sale_price && (*p.sale_price < 0 || *p.sale_price > p.price))
-    return bad("sale_price", "sale_price must be between 0 and price");
-  if (!valid_currency(p.currency)) return bad("currency", "currency must be a 3-letter ISO code such as USD");
-  if (!p.specs.is_object()) return bad("specifications", "specifications must be an object");
+    return field_error("sale_price", "sale_price must be between 0 and price");
+  if (!valid_currency(p.currency)) return field_error("currency", "currency must be a 3-letter ISO code such as USD");
+  if (!p.specs.is_object()) return field_error("specifications", "specifications must be an object");
   if (p.slug.empty()) p.slug = slugify(p.name);
   if (p.slug.empty()) p.slug = "product";
-  if (p.slug != slugify(p.slug)) return bad("slug", "slug may hold only a-z, 0-9 and '-'");
+  if (p.slug != slugify(p.slug)) return field_error("slug", "slug may hold only a-z, 0-9 and '-'");
   if (p.sku.empty()) p.sku = p.slug;
-  if (p.sku.size() > 100) return bad("sku", "sku is too long (max 100)");
-  if (p.images.size() > 20) return bad("images", "at most 20 images");
+  if (p.sku.size() > 100) return field_error("sku", "sku is too long (max 100)");
+  if (p.images.size() > 20) return field_error("images", "at most 20 images");
   for (const auto& im : p.images)
-    if (im.url.empty() || im.url.size() > 2000) return bad("images", "each image needs a url (max 2000 chars)");
+    if (im.url.empty() || im.url.size() > 2000) return field_error("images", "each image needs a url (max 2000 chars)");
   return Status::Ok();
 }
 

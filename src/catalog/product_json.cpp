@@ -105,10 +105,6 @@ json category_json(const Category& c) {
 }
 
 namespace {
-Status bad(const char* field, const std::string& message) {
-  return Status::Invalid(message, {{"field", field}});
-}
-
 Status read_string(const json& body, const char* field, std::string& out, size_t max_len) {
   auto it = body.find(field);
   if (it == body.end()) return Status::Ok();
@@ -116,9 +112,10 @@ Status read_string(const json& body, const char* field, std::string& out, size_t
     out.clear();
     return Status::Ok();
   }
-  if (!it->is_string()) return bad(field, std::string(field) + " must be a string");
+  if (!it->is_string()) return field_error(field, std::string(field) + " must be a string");
   auto s = it->get<std::string>();
-  if (s.size() > max_len) return bad(field, std::string(field) + " is too long (max " + std::to_string(max_len) + ")");
+  if (s.size() > max_len)
+    return field_error(field, std::string(field) + " is too long (max " + std::to_string(max_len) + ")");
   out = std::move(s);
   return Status::Ok();
 }
@@ -140,7 +137,7 @@ Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* 
                                               "category_id",  "price",  "sale_price", "currency",    "specifications",
                                               "weight_grams", "images", "featured",   "stock",       "product_id"};
   for (auto it = body.begin(); it != body.end(); ++it)
-    if (!known.count(it.key())) return bad(it.key().c_str(), "unknown field '" + it.key() + "'");
+    if (!known.count(it.key())) return field_error(it.key().c_str(), "unknown field '" + it.key() + "'");
   if (auto st = read_string(body, "sku", p.sku, 100); !st.ok()) return st;
   if (auto st = read_string(body, "name", p.name, 500); !st.ok()) return st;
   if (auto st = read_string(body, "slug", p.slug, 200); !st.ok()) return st;
@@ -152,13 +149,13 @@ Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* 
       p.category_id.reset();
     } else {
       auto id = id_from(*it);
-      if (!id) return bad("category_id", "category_id must be an id");
+      if (!id) return field_error("category_id", "category_id must be an id");
       p.category_id = id;
     }
   }
   if (auto it = body.find("price"); it != body.end()) {
     auto c = it->is_number() || it->is_string() ? cents_from_json(*it) : std::nullopt;
-    if (!c || *c < 0) return bad("price", "price must be a non-negative amount with at most two decimals");
+    if (!c || *c < 0) return field_error("price", "price must be a non-negative amount with at most two decimals");
     p.price = *c;
   }
   if (auto it = body.find("sale_price"); it != body.end()) {
@@ -166,7 +163,8 @@ Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* 
       p.sale_price.reset();
     } else {
       auto c = it->is_number() || it->is_string() ? cents_from_json(*it) : std::nullopt;
-      if (!c || *c < 0) return bad("sale_price", "sale_price must be a non-negative amount with at most two decimals");
+      if (!c || *c < 0)
+        return field_error("sale_price", "sale_price must be a non-negative amount with at most two decimals");
       p.sale_price = c;
     }
   }
@@ -174,13 +172,13 @@ Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* 
     if (it->is_null()) {
       p.specs = json::object();
     } else {
-      if (!it->is_object()) return bad("specifications", "specifications must be an object of name: value");
-      if (it->size() > 100) return bad("specifications", "at most 100 specifications");
+      if (!it->is_object()) return field_error("specifications", "specifications must be an object of name: value");
+      if (it->size() > 100) return field_error("specifications", "at most 100 specifications");
       for (auto s = it->begin(); s != it->end(); ++s) {
         if (!(s.value().is_string() || s.value().is_number() || s.value().is_boolean()))
-          return bad("specifications", "specification '" + s.key() + "' must be a string, number or boolean");
+          return field_error("specifications", "specification '" + s.key() + "' must be a string, number or boolean");
         if (s.key().size() > 100 || (s.value().is_string() && s.value().get_ref<const std::string&>().size() > 1000))
-          return bad("specifications", "specification '" + s.key() + "' is too long");
+          return field_error("specifications", "specification '" + s.key() + "' is too long");
       }
       p.specs = *it;
     }
@@ -189,16 +187,16 @@ Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* 
     if (it->is_null())
       p.weight_grams.reset();
     else if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 10'000'000)
-      return bad("weight_grams", "weight_grams must be a non-negative integer");
+      return field_error("weight_grams", "weight_grams must be a non-negative integer");
     else
       p.weight_grams = it->get<int64_t>();
   }
   if (auto it = body.find("featured"); it != body.end()) {
-    if (!it->is_boolean()) return bad("featured", "featured must be true or false");
+    if (!it->is_boolean()) return field_error("featured", "featured must be true or false");
     p.featured = it->get<bool>();
   }
   if (auto it = body.find("images"); it != body.end()) {
-    if (!it->is_array()) return bad("images", "images must be an array of URLs or {url, alt} objects");
+    if (!it->is_array()) return field_error("images", "images must be an array of URLs or {url, alt} objects");
     p.images.clear();
     for (const auto& im : *it) {
       ProductImage image;
@@ -209,15 +207,15 @@ Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* 
         if (im.contains("alt") && im["alt"].is_string()) image.alt = im["alt"].get<std::string>();
         if (im.contains("primary") && im["primary"].is_boolean()) image.primary = im["primary"].get<bool>();
       } else {
-        return bad("images", "images must be an array of URLs or {url, alt} objects");
+        return field_error("images", "images must be an array of URLs or {url, alt} objects");
       }
       p.images.push_back(image);
     }
   }
   if (auto it = body.find("stock"); it != body.end()) {
-    if (!stock) return bad("stock", "stock is set through the inventory API");
+    if (!stock) return field_error("stock", "stock is set through the inventory API");
     if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 1'000'000'000)
-      return bad("stock", "stock must be a non-negative integer");
+      return field_error("stock", "stock must be a non-negative integer");
     *stock = it->get<int64_t>();
   }
   return Status::Ok();
@@ -226,7 +224,7 @@ Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* 
 Status apply_category_json(const json& body, Category& c) {
   static const std::set<std::string> known = {"name", "slug", "parent_id", "position"};
   for (auto it = body.begin(); it != body.end(); ++it)
-    if (!known.count(it.key())) return bad(it.key().c_str(), "unknown field '" + it.key() + "'");
+    if (!known.count(it.key())) return field_error(it.key().c_str(), "unknown field '" + it.key() + "'");
   if (auto st = read_string(body, "name", c.name, 200); !st.ok()) return st;
   if (auto st = read_string(body, "slug", c.slug, 200); !st.ok()) return st;
   if (auto it = body.find("parent_id"); it != body.end()) {
@@ -234,13 +232,13 @@ Status apply_category_json(const json& body, Category& c) {
       c.parent_id.reset();
     } else {
       auto id = id_from(*it);
-      if (!id) return bad("parent_id", "parent_id must be an id");
+      if (!id) return field_error("parent_id", "parent_id must be an id");
       c.parent_id = id;
     }
   }
   if (auto it = body.find("position"); it != body.end()) {
     if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 1'000'000)
-      return bad("position", "position must be a non-negative integer");
+      return field_error("position", "position must be a non-negative integer");
     c.position = static_cast<int>(it->get<int64_t>());
   }
   return Status::Ok();

@@ -68,24 +68,20 @@ CheckoutResponse error_response(const Status& st) {
   return {code, {{"error", {{"code", st.code()}, {"message", st.message()}, {"details", details}}}}, false};
 }
 
-Status bad(const std::string& field, const std::string& msg) {
-  return Status::Invalid(msg, {{"field", field}});
-}
-
 // An address given inline: required name, street, city, zip, country.
 Result<json> parse_address(const json& a, const std::string& field) {
-  if (!a.is_object()) return bad(field, field + " must be an object");
+  if (!a.is_object()) return field_error(field, field + " must be an object");
   json out = json::object();
   for (const char* k : {"name", "street", "city", "state", "zip", "country", "phone"}) {
     auto it = a.find(k);
     bool required = std::string(k) != "state" && std::string(k) != "phone";
     if (it == a.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty())) {
-      if (required) return bad(field + "." + k, field + "." + k + " is required");
+      if (required) return field_error(field + "." + k, field + "." + k + " is required");
       continue;
     }
-    if (!it->is_string()) return bad(field + "." + k, field + "." + k + " must be a string");
+    if (!it->is_string()) return field_error(field + "." + k, field + "." + k + " must be a string");
     auto v = it->get<std::string>();
-    if (v.size() > 200) return bad(field + "." + k, field + "." + k + " is too long (max 200)");
+    if (v.size() > 200) return field_error(field + "." + k, field + "." + k + " is too long (max 200)");
     out[k] = v;
   }
   return out;
@@ -112,18 +108,18 @@ struct Parsed {
 
 Result<int64_t> get_int(const json& obj, const char* field, int64_t lo, int64_t hi, const std::string& path) {
   auto it = obj.find(field);
-  if (it == obj.end() || it->is_null()) return bad(path, path + " is required");
+  if (it == obj.end() || it->is_null()) return field_error(path, path + " is required");
   int64_t v = 0;
   if (it->is_number_integer())
     v = it->get<int64_t>();
   else if (it->is_string()) {
     auto s = it->get<std::string>();
     if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos)
-      return bad(path, path + " must be an integer");
+      return field_error(path, path + " must be an integer");
     v = std::stoll(s);
   } else
-    return bad(path, path + " must be an integer");
-  if (v < lo || v > hi) return bad(path, path + " must be " + std::to_string(lo) + ".." + std::to_string(hi));
+    return field_error(path, path + " must be an integer");
+  if (v < lo || v > hi) return field_error(path, path + " must be " + std::to_string(lo) + ".." + std::to_string(hi));
   return v;
 }
 
@@ -140,24 +136,24 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
                                               "shipping_method",
                                               "notes"};
   for (auto it = b.begin(); it != b.end(); ++it)
-    if (!known.count(it.key())) return bad(it.key(), "unknown field '" + it.key() + "'");
+    if (!known.count(it.key())) return field_error(it.key(), "unknown field '" + it.key() + "'");
 
   // Lines: explicit items, else the cart.
   if (auto it = b.find("items"); it != b.end() && !it->is_null()) {
-    if (!it->is_array()) return bad("items", "items must be an array of {product_id, quantity}");
-    if (it->empty()) return bad("items", "items must not be empty");
-    if (it->size() > 200) return bad("items", "at most 200 lines per order");
+    if (!it->is_array()) return field_error("items", "items must be an array of {product_id, quantity}");
+    if (it->empty()) return field_error("items", "items must not be empty");
+    if (it->size() > 200) return field_error("items", "at most 200 lines per order");
     p.from_cart = false;
     std::set<int64_t> seen;
     for (size_t i = 0; i < it->size(); ++i) {
       const json& l = (*it)[i];
       std::string path = "items[" + std::to_string(i) + "]";
-      if (!l.is_object()) return bad(path, path + " must be an object");
+      if (!l.is_object()) return field_error(path, path + " must be an object");
       auto pid = get_int(l, "product_id", 1, INT64_MAX / 2, path + ".product_id");
       if (!pid.ok()) return pid.status();
       auto qty = get_int(l, "quantity", 1, app.config.max_quantity_per_line, path + ".quantity");
       if (!qty.ok()) return qty.status();
-      if (!seen.insert(*pid).second) return bad(path, "product " + std::to_string(*pid) + " appears twice");
+      if (!seen.insert(*pid).second) return field_error(path, "product " + std::to_string(*pid) + " appears twice");
       p.items.push_back({*pid, *qty});
     }
     json canon = json::array();
@@ -174,7 +170,7 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
     bool has_inline = inl != b.end() && !inl->is_null();
     bool has_id = idf != b.end() && !idf->is_null();
     if (has_inline && has_id)
-      return bad(inline_field, std::string("give ") + inline_field + " or " + id_field + ", not both");
+      return field_error(inline_field, std::string("give ") + inline_field + " or " + id_field + ", not both");
     if (has_inline) return parse_address(*inl, inline_field);
     if (has_id) {
       auto aid = get_int(b, id_field, 1, INT64_MAX / 2, id_field);
@@ -193,7 +189,7 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
       if (a->phone) out["phone"] = *a->phone;
       return out;
     }
-    if (required) return bad(inline_field, std::string(inline_field) + " or " + id_field + " is required");
+    if (required) return field_error(inline_field, std::string(inline_field) + " or " + id_field + " is required");
     return json(nullptr);
   };
   auto ship = load_address("shipping_address", "shipping_address_id", true);
@@ -206,7 +202,7 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
   p.canonical["billing_address"] = p.billing;
   if (auto sm = b.find("shipping_method"); sm != b.end() && !sm->is_null()) {
     if (!sm->is_string() || (sm->get<std::string>() != "standard"))
-      return bad("shipping_method", "shipping_method must be \"standard\"");
+      return field_error("shipping_method", "shipping_method must be \"standard\"");
   }
 
   // Payment method.
@@ -214,7 +210,8 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
   auto pmid = b.find("payment_method_id");
   bool has_pm = pm != b.end() && !pm->is_null();
   bool has_pmid = pmid != b.end() && !pmid->is_null();
-  if (has_pm == has_pmid) return bad("payment_method", "give payment_method or payment_method_id (exactly one)");
+  if (has_pm == has_pmid)
+    return field_error("payment_method", "give payment_method or payment_method_id (exactly one)");
   if (has_pmid) {
     auto id = get_int(b, "payment_method_id", 1, INT64_MAX / 2, "payment_method_id");
     if (!id.ok()) return id.status();
@@ -233,10 +230,20 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
       p.token = m->token;
     p.canonical["payment_method_id"] = *id;
   } else {
-    if (!pm->is_object()) return bad("payment_method", "payment_method must be an object");
-    std::string type = pm->value("type", std::string("card"));
-    if (!(*pm)["type"].is_null() && !pm->at("type").is_string())
-      return bad("payment_method.type", "type must be a string");
+    if (!pm->is_object()) return field_error("payment_method", "payment_method must be an object");
+    // A misspelt key ("ttpe") is an error, as at the top level: silently
+    // defaulting the type would charge in a way the client did not ask for.
+    static const std::set<std::string> known_pm = {"type", "card_number", "exp_month", "exp_year",
+                                                   "cvc",  "token",       "wallet"};
+    for (auto it = pm->begin(); it != pm->end(); ++it)
+      if (!known_pm.count(it.key()))
+        return field_error("payment_method." + it.key(), "unknown field 'payment_method." + it.key() + "'");
+    // find(), never operator[]: on a const object, [] with a missing key
+    // reads freed memory (a fuzzer found {"ttpe": "card"}).
+    auto type_it = pm->find("type");
+    bool has_type = type_it != pm->end() && !type_it->is_null();
+    if (has_type && !type_it->is_string()) return field_error("payment_method.type", "type must be a string");
+    std::string type = has_type ? type_it->get<std::string>() : "card";
     if (type == "credit_card") type = "card";
     if (type == "card") {
       p.pm_type = "card";
@@ -274,7 +281,7 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
       p.pm_type = "wallet";
       auto w = pm->find("wallet");
       if (w == pm->end() || !w->is_string() || w->get<std::string>().empty())
-        return bad("payment_method.wallet", "payment_method.wallet is required for type wallet");
+        return field_error("payment_method.wallet", "payment_method.wallet is required for type wallet");
       p.wallet = w->get<std::string>();
       p.canonical["payment_method"] = {{"type", "wallet"}, {"wallet", p.wallet}};
     } else {

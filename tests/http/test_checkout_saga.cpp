@@ -137,8 +137,24 @@ TEST_CASE("checkout error paths change nothing", "[checkout]") {
     json expired = order_body(pid, 1);
     expired["payment_method"]["exp_year"] = 2001;
     CHECK(place(shop, 1, "k6", expired).body["error"]["code"] == "invalid_card");
-    // A 400 is not stored: the key can be used for a fixed request.
-    CHECK(place(shop, 1, "k1", order_body(pid, 1)).status == 201);
+    // A misspelt payment_method key is named, not silently ignored (the
+    // fuzzer's {"ttpe": "card"} once read freed memory), and a type that is
+    // not a string is refused before anything reads it as one.
+    json typo = order_body(pid, 1);
+    typo["payment_method"].erase("type");
+    typo["payment_method"]["ttpe"] = "card";
+    auto t = place(shop, 1, "k7", typo);
+    CHECK(t.status == 400);
+    CHECK(t.body["error"]["details"]["field"] == "payment_method.ttpe");
+    json numeric_type = order_body(pid, 1);
+    numeric_type["payment_method"]["type"] = 5;
+    CHECK(place(shop, 1, "k8", numeric_type).status == 400);
+    unchanged();
+    // A 400 is not stored: the key can be used for a fixed request. A card
+    // without "type" is a card.
+    json untyped = order_body(pid, 1);
+    untyped["payment_method"].erase("type");
+    CHECK(place(shop, 1, "k1", untyped).status == 201);
     CHECK(stock(shop, pid).total == 4);
   }
   SECTION("409 out of stock names the short lines") {

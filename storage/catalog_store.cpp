@@ -1,5 +1,8 @@
 #include "storage/catalog_store.h"
 
+#include <algorithm>
+#include <unordered_map>
+
 #include "base/clock.h"
 
 namespace shopbox::catalog_store {
@@ -320,12 +323,45 @@ ProductPage list_products(Connection& c, const ProductQuery& q) {
     st.bind(7, static_cast<int64_t>(q.size)).bind(8, static_cast<int64_t>(q.page - 1) * q.size);
     while (st.step()) page_ids.push_back(st.int64(0));
   }
-  for (int64_t id : page_ids) {
+  page.products = page_products(c, page_ids);
+  return page;
+}
+
+BrowseRows scan_browse_rows(Connection& c) {
+  BrowseRows out;
+  std::unordered_map<std::string, uint32_t> brand_index;
+  // Read in name order so a row's position is its rank for sort=name: the
+  // same collation and tie-break as list_products, by construction.
+  auto st = c.prepare(
+      "SELECT product_id, category_id, final_price_cents, rating_sum, rating_count, created_at, brand "
+      "FROM products ORDER BY name COLLATE NOCASE, product_id");
+  while (st.step()) {
+    BrowseRow r;
+    r.id = st.int64(0);
+    if (!st.is_null(1)) r.category_id = st.int64(1);
+    r.price = st.int64(2);
+    r.rating_sum = st.int64(3);
+    r.rating_count = st.int64(4);
+    r.created_at = st.int64(5);
+    auto [it, added] = brand_index.try_emplace(st.text(6), static_cast<uint32_t>(out.brands.size()));
+    if (added) out.brands.push_back(it->first);
+    r.brand = it->second;
+    r.name_rank = static_cast<uint32_t>(out.rows.size());
+    out.rows.push_back(r);
+  }
+  std::sort(out.rows.begin(), out.rows.end(), [](const BrowseRow& a, const BrowseRow& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<Product> page_products(Connection& c, const std::vector<int64_t>& ids) {
+  std::vector<Product> out;
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
     auto st = c.prepare("SELECT " PRODUCT_COLS " FROM products p WHERE p.product_id = ?");
     st.bind(1, id);
-    if (st.step()) page.products.push_back(read_product(st));
+    if (st.step()) out.push_back(read_product(st));
   }
-  for (auto& p : page.products) {
+  for (auto& p : out) {
     auto im = c.prepare(
         "SELECT image_id, url, alt_text, display_order, is_primary FROM product_images WHERE product_id = ? "
         "ORDER BY is_primary DESC, display_order, image_id LIMIT 1");
@@ -333,7 +369,7 @@ ProductPage list_products(Connection& c, const ProductQuery& q) {
     if (im.step())
       p.images.push_back({im.int64(0), im.text(1), im.text(2), static_cast<int>(im.int64(3)), im.int64(4) != 0});
   }
-  return page;
+  return out;
 }
 
 std::vector<Product> get_products(Connection& c, const std::vector<int64_t>& ids) {

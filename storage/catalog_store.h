@@ -4,6 +4,7 @@
 // run them on a pooled reader or inside a write transaction.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -83,6 +84,25 @@ struct ProductPage {
   int64_t total = 0;
 };
 
+// The columns browse filters and sorts on, one row per product (see
+// src/catalog/browse_table.h). 56 bytes.
+struct BrowseRow {
+  static constexpr int64_t kNoCategory = INT64_MIN;  // category_id NULL
+  int64_t id = 0;
+  int64_t category_id = kNoCategory;
+  int64_t price = 0;  // final price (sale price if any), cents
+  int64_t rating_sum = 0;
+  int64_t rating_count = 0;
+  int64_t created_at = 0;
+  uint32_t brand = 0;      // index into BrowseRows::brands
+  uint32_t name_rank = 0;  // position in ORDER BY name COLLATE NOCASE, product_id
+};
+
+struct BrowseRows {
+  std::vector<BrowseRow> rows;      // ascending id
+  std::vector<std::string> brands;  // each distinct brand once
+};
+
 namespace catalog_store {
 
 // ---- categories ----
@@ -104,6 +124,11 @@ std::optional<Product> get_product_by_sku(Connection& c, const std::string& sku)
 std::optional<int64_t> product_id_by_sku(Connection& c, const std::string& sku);
 std::optional<int64_t> product_id_by_slug(Connection& c, const std::string& slug);
 ProductPage list_products(Connection& c, const ProductQuery& q);
+// Every product's browse columns, read by one SELECT (one snapshot).
+BrowseRows scan_browse_rows(Connection& c);
+// The products with these ids in the given order, each with its primary
+// image only (as list_products). Ids that no longer exist are skipped.
+std::vector<Product> page_products(Connection& c, const std::vector<int64_t>& ids);
 std::vector<Product> get_products(Connection& c, const std::vector<int64_t>& ids);  // in id order, no images
 // Inserts product and images (id assigned unless set). created/updated set now.
 Status insert_product(Connection& c, Product& p);

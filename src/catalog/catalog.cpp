@@ -1,5 +1,6 @@
 #include "catalog/catalog.h"
 
+#include "catalog/browse_table.h"
 #include "inventory/inventory.h"
 
 namespace shopbox {
@@ -54,6 +55,32 @@ Result<Product> Catalog::product(int64_t id) {
 }
 
 Result<ProductPage> Catalog::browse(const ProductQuery& q) {
+  // The category and its descendants, from the cached tree: what
+  // list_products selects by path prefix from the categories table.
+  std::vector<int64_t> subtree;
+  if (q.category_id) {
+    auto cache = category_cache();
+    auto it = cache->by_id.find(*q.category_id);
+    if (it == cache->by_id.end()) return Status::NotFound("category not found");
+    const std::string prefix = cache->all[it->second].path + "/";
+    for (const auto& c : cache->all)
+      if (c.id == *q.category_id || c.path.compare(0, prefix.size(), prefix) == 0) subtree.push_back(c.id);
+  }
+  auto table = browse_table();
+  if (!table.ok()) return table.status();
+  auto match = (*table)->query(q, subtree);
+  ProductPage page;
+  page.total = match.total;
+  if (match.ids.empty()) return page;
+  Status st = db_.read([&](Connection& c) {
+    page.products = catalog_store::page_products(c, match.ids);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return page;
+}
+
+Result<ProductPage> Catalog::browse_sqlite(const ProductQuery& q) {
   if (q.category_id) {
     auto cache = category_cache();
     if (!cache->by_id.count(*q.category_id)) return Status::NotFound("category not found");
@@ -65,6 +92,40 @@ Result<ProductPage> Catalog::browse(const ProductQuery& q) {
   });
   if (!st.ok()) return st;
   return page;
+}
+
+Result<std::shared_ptr<const BrowseTable>> Catalog::browse_table() {
+  {
+    std::lock_guard<std::mutex> lock(browse_mu_);
+    if (browse_) return browse_;
+  }
+  std::lock_guard<std::mutex> building(browse_build_mu_);
+  uint64_t generation;
+  {
+    std::lock_guard<std::mutex> lock(browse_mu_);
+    if (browse_) return browse_;  // built while we waited
+    generation = browse_generation_;
+  }
+  BrowseRows rows;
+  Status st = db_.read([&](Connection& c) {
+    rows = catalog_store::scan_browse_rows(c);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  auto fresh = std::make_shared<const BrowseTable>(std::move(rows));
+  std::lock_guard<std::mutex> lock(browse_mu_);
+  if (generation == browse_generation_) browse_ = fresh;
+  return std::shared_ptr<const BrowseTable>(fresh);
+}
+
+void Catalog::drop_browse_table() {
+  std::shared_ptr<const BrowseTable> old;
+  {
+    std::lock_guard<std::mutex> lock(browse_mu_);
+    ++browse_generation_;
+    old = std::move(browse_);
+  }
+  // `old` (megabytes at 100k products) is freed here, outside the lock.
 }
 
 std::shared_ptr<const Catalog::CategoryCache> Catalog::category_cache() {
@@ -95,6 +156,13 @@ void Catalog::invalidate_categories() {
 
 std::vector<Category> Catalog::categories() {
   return category_cache()->all;
+}
+
+std::optional<Category> Catalog::category_by_slug(const std::string& slug) {
+  auto cache = category_cache();
+  for (const auto& c : cache->all)
+    if (c.slug == slug) return c;
+  return std::nullopt;
 }
 
 Result<Category> Catalog::category(int64_t id) {
@@ -241,6 +309,10 @@ void Catalog::on_change(std::function<void(const CatalogChange&)> listener) {
 }
 
 void Catalog::notify(const CatalogChange& change) {
+  // Every catalog change (and product_changed: ratings) may move a product
+  // in or out of a browse or change its place; stock changes never reach
+  // here and do not matter to browse (it has no stock filter).
+  drop_browse_table();
   std::vector<std::function<void(const CatalogChange&)>> copy;
   {
     std::lock_guard<std::mutex> lock(listeners_mu_);

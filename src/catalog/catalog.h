@@ -19,6 +19,7 @@
 
 namespace shopbox {
 
+class BrowseTable;
 class Inventory;
 
 // One row of a bulk load (demo catalog, import): matched by SKU, so a
@@ -48,9 +49,16 @@ class Catalog {
   Catalog(Sqlite& db, Inventory& inventory, const Config& config);
 
   Result<Product> product(int64_t id);
+  // Filters and sorts on the in-memory browse table (browse_table.h), then
+  // reads the page's products from SQLite. Same answer as browse_sqlite();
+  // a write is visible to every browse that starts after it returned.
   Result<ProductPage> browse(const ProductQuery& query);
+  // The same answer from SQL alone (catalog_store::list_products): the
+  // reference the browse table is tested against.
+  Result<ProductPage> browse_sqlite(const ProductQuery& query);
   std::vector<Category> categories();
   Result<Category> category(int64_t id);
+  std::optional<Category> category_by_slug(const std::string& slug);
   // "Electronics > Audio > Headphones", empty for no category.
   std::string category_path(std::optional<int64_t> category_id);
 
@@ -118,6 +126,19 @@ class Catalog {
   std::mutex cache_mu_;
   std::shared_ptr<const CategoryCache> cache_;
   uint64_t cache_generation_ = 0;
+
+  // The browse table, rebuilt lazily after any change. notify() drops it
+  // and bumps the generation before the writer returns, so the next browse
+  // rebuilds from rows that include the write. One thread rebuilds
+  // (browse_build_mu_); the others wait for its table. A table whose build
+  // overlapped a change goes to its own caller only (its browse began
+  // before that write returned), never into browse_.
+  Result<std::shared_ptr<const BrowseTable>> browse_table();
+  void drop_browse_table();
+  std::mutex browse_build_mu_;  // held while building; taken before browse_mu_
+  std::mutex browse_mu_;
+  std::shared_ptr<const BrowseTable> browse_;
+  uint64_t browse_generation_ = 0;
 
   Sqlite& db_;
   Inventory& inventory_;

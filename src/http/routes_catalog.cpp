@@ -40,11 +40,7 @@ Result<ProductQuery> parse_browse(App& app, const Req& req) {
     if (auto id = parse_id(*cat)) {
       q.category_id = *id;
     } else {
-      std::optional<Category> found;
-      app.db->read([&](Connection& c) {
-        found = catalog_store::get_category_by_slug(c, *cat);
-        return Status::Ok();
-      });
+      auto found = app.catalog->category_by_slug(*cat);  // the cached tree, no SQLite read
       if (!found) return Status::NotFound("category not found");
       q.category_id = found->id;
     }

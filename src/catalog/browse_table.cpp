@@ -1,0 +1,140 @@
+#include "catalog/browse_table.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "base/utf8.h"
+
+namespace shopbox {
+
+BrowseTable::BrowseTable(BrowseRows data) : rows_(std::move(data.rows)), brands_(std::move(data.brands)) {
+  for (size_t i = 0; i < brands_.size(); ++i) brand_index_.emplace(brands_[i], static_cast<uint32_t>(i));
+  for (size_t i = 0; i < rows_.size(); ++i)
+    if (rows_[i].category_id != Row::kNoCategory)
+      by_category_[rows_[i].category_id].push_back(static_cast<uint32_t>(i));
+}
+
+size_t BrowseTable::memory_bytes() const {
+  size_t n = rows_.capacity() * sizeof(Row);
+  for (const auto& b : brands_) n += sizeof(std::string) + (b.size() > 15 ? b.capacity() + 1 : 0);
+  n += brand_index_.size() * (sizeof(std::string) + sizeof(uint32_t) + 2 * sizeof(void*));
+  for (const auto& [cat, list] : by_category_)
+    n += list.capacity() * sizeof(uint32_t) + sizeof(cat) + sizeof(list) + 2 * sizeof(void*);
+  return n;
+}
+
+namespace {
+
+using Row = BrowseRow;
+
+// The SQL's rating key: CASE WHEN rating_count = 0 THEN 0 ELSE
+// CAST(rating_sum AS REAL) / rating_count END -- the same IEEE division.
+double rating_key(const Row& r) {
+  return r.rating_count == 0 ? 0.0 : static_cast<double>(r.rating_sum) / static_cast<double>(r.rating_count);
+}
+
+// "a comes first" for each sort, mirroring list_products' ORDER BY
+// clauses including their product_id tie-breaks, so the order is total.
+bool before(ProductSort sort, const Row& a, const Row& b) {
+  switch (sort) {
+    case ProductSort::newest:  // created_at DESC, product_id DESC
+      return a.created_at != b.created_at ? a.created_at > b.created_at : a.id > b.id;
+    case ProductSort::price_asc:  // final_price_cents ASC, product_id ASC
+      return a.price != b.price ? a.price < b.price : a.id < b.id;
+    case ProductSort::price_desc:  // final_price_cents DESC, product_id DESC
+      return a.price != b.price ? a.price > b.price : a.id > b.id;
+    case ProductSort::rating: {  // rating key DESC, rating_count DESC, product_id DESC
+      double ka = rating_key(a), kb = rating_key(b);
+      if (ka != kb) return ka > kb;
+      return a.rating_count != b.rating_count ? a.rating_count > b.rating_count : a.id > b.id;
+    }
+    case ProductSort::name:  // name COLLATE NOCASE, product_id (the scan's order)
+      return a.name_rank < b.name_rank;
+  }
+  return a.id < b.id;
+}
+
+// The brand names list_products would compare: it sends them through
+// nlohmann::json with invalid UTF-8 replaced by U+FFFD.
+std::vector<std::string> sql_brands(const std::vector<std::string>& brands) {
+  bool all_valid = std::all_of(brands.begin(), brands.end(), [](const std::string& b) { return valid_utf8(b); });
+  if (all_valid) return brands;
+  auto j = nlohmann::json::parse(nlohmann::json(brands).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return j.get<std::vector<std::string>>();
+}
+
+}  // namespace
+
+BrowseTable::Match BrowseTable::query(const ProductQuery& q, const std::vector<int64_t>& subtree) const {
+  Match out;
+  // Brands: a mask over the interned list; names no product has match nothing.
+  std::vector<char> brand_ok;
+  if (!q.brands.empty()) {
+    brand_ok.assign(brands_.size(), 0);
+    bool any = false;
+    for (const auto& b : sql_brands(q.brands)) {
+      auto it = brand_index_.find(b);
+      if (it != brand_index_.end()) brand_ok[it->second] = any = true;
+    }
+    if (!any) return out;
+  }
+  std::vector<int64_t> cats;
+  if (q.category_id) {
+    cats = subtree;
+    std::sort(cats.begin(), cats.end());
+  }
+  const int64_t min_rating = q.min_rating.value_or(0);
+  // Every filter but the category, which the candidate lists below decide
+  // when they come from by_category_.
+  auto passes = [&](const Row& r) {
+    if (q.min_price && r.price < *q.min_price) return false;
+    if (q.max_price && r.price > *q.max_price) return false;
+    if (!brand_ok.empty() && !brand_ok[r.brand]) return false;
+    if (q.min_rating && !(r.rating_count > 0 && r.rating_sum >= min_rating * r.rating_count)) return false;
+    return true;
+  };
+
+  std::vector<uint32_t> hits;
+  if (!q.ids.empty()) {
+    std::vector<int64_t> ids = q.ids;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (int64_t id : ids) {
+      auto it = std::lower_bound(rows_.begin(), rows_.end(), id, [](const Row& r, int64_t v) { return r.id < v; });
+      if (it == rows_.end() || it->id != id) continue;
+      if (q.category_id && !std::binary_search(cats.begin(), cats.end(), it->category_id)) continue;
+      if (passes(*it)) hits.push_back(static_cast<uint32_t>(it - rows_.begin()));
+    }
+  } else if (q.category_id) {
+    for (int64_t cat : cats) {
+      auto it = by_category_.find(cat);
+      if (it == by_category_.end()) continue;
+      for (uint32_t i : it->second)
+        if (passes(rows_[i])) hits.push_back(i);
+    }
+  } else {
+    hits.reserve(rows_.size());
+    for (size_t i = 0; i < rows_.size(); ++i)
+      if (passes(rows_[i])) hits.push_back(static_cast<uint32_t>(i));
+  }
+
+  out.total = static_cast<int64_t>(hits.size());
+  // list_products' LIMIT size OFFSET (page - 1) * size, with SQLite's
+  // reading of odd values: a negative offset is 0, a negative limit none.
+  const int64_t offset = static_cast<int64_t>(q.page - 1) * q.size;
+  if (out.total == 0 || offset >= out.total) return out;
+  const int64_t first_rank = std::max<int64_t>(0, offset);
+  const int64_t end = q.size < 0 ? out.total : std::min<int64_t>(out.total, first_rank + q.size);
+  if (end <= first_rank) return out;
+  // Only the page needs ordering: nth_element puts every row before the
+  // page ahead of it, partial_sort orders the page's rows out of the rest.
+  auto cmp = [&](uint32_t a, uint32_t b) { return before(q.sort, rows_[a], rows_[b]); };
+  auto first = hits.begin() + first_rank;
+  if (first_rank > 0) std::nth_element(hits.begin(), first, hits.end(), cmp);
+  std::partial_sort(first, hits.begin() + end, hits.end(), cmp);
+  out.ids.reserve(static_cast<size_t>(end - first_rank));
+  for (auto it = first; it != hits.begin() + end; ++it) out.ids.push_back(rows_[*it].id);
+  return out;
+}
+
+}  // namespace shopbox

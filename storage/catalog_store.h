@@ -124,7 +124,7 @@ std::optional<Product> get_product_by_sku(Connection& c, const std::string& sku)
 std::optional<int64_t> product_id_by_sku(Connection& c, const std::string& sku);
 std::optional<int64_t> product_id_by_slug(Connection& c, const std::string& slug);
 ProductPage list_products(Connection& c, const ProductQuery& q);
-// Every product's browse columns, read by one SELECT (one snapshot).
+// Every product's browse columns, from one snapshot (a read transaction).
 BrowseRows scan_browse_rows(Connection& c);
 // The products with these ids in the given order, each with its primary
 // image only (as list_products). Ids that no longer exist are skipped.

@@ -14,18 +14,10 @@ BrowseTable::BrowseTable(BrowseRows data) : rows_(std::move(data.rows)), brands_
       by_category_[rows_[i].category_id].push_back(static_cast<uint32_t>(i));
 }
 
-size_t BrowseTable::memory_bytes() const {
-  size_t n = rows_.capacity() * sizeof(Row);
-  for (const auto& b : brands_) n += sizeof(std::string) + (b.size() > 15 ? b.capacity() + 1 : 0);
-  n += brand_index_.size() * (sizeof(std::string) + sizeof(uint32_t) + 2 * sizeof(void*));
-  for (const auto& [cat, list] : by_category_)
-    n += list.capacity() * sizeof(uint32_t) + sizeof(cat) + sizeof(list) + 2 * sizeof(void*);
-  return n;
-}
-
 namespace {
 
 using Row = BrowseRow;
+static_assert(sizeof(Row) == 56, "the row the header promises; it is what RSS pays per product");
 
 // The SQL's rating key: CASE WHEN rating_count = 0 THEN 0 ELSE
 // CAST(rating_sum AS REAL) / rating_count END -- the same IEEE division.

@@ -33,8 +33,6 @@ class BrowseTable {
   Match query(const ProductQuery& q, const std::vector<int64_t>& subtree) const;
 
   size_t size() const { return rows_.size(); }
-  // Heap bytes held (rows, category lists, brands), for the bench notes.
-  size_t memory_bytes() const;
 
  private:
   using Row = BrowseRow;

@@ -9,9 +9,23 @@ namespace shopbox {
 
 BrowseTable::BrowseTable(BrowseRows data) : rows_(std::move(data.rows)), brands_(std::move(data.brands)) {
   for (size_t i = 0; i < brands_.size(); ++i) brand_index_.emplace(brands_[i], static_cast<uint32_t>(i));
+  // Counting pass, then each category's range, then the fill.
+  uint32_t categorised = 0;
+  for (const auto& r : rows_)
+    if (r.category_id != Row::kNoCategory) {
+      ++category_range_[r.category_id].second;
+      ++categorised;
+    }
+  uint32_t next = 0;
+  for (auto& [cat, range] : category_range_) {
+    uint32_t n = range.second;
+    range = {next, next};  // .second advances to the end as rows are placed
+    next += n;
+  }
+  by_category_.resize(categorised);
   for (size_t i = 0; i < rows_.size(); ++i)
     if (rows_[i].category_id != Row::kNoCategory)
-      by_category_[rows_[i].category_id].push_back(static_cast<uint32_t>(i));
+      by_category_[category_range_[rows_[i].category_id].second++] = static_cast<uint32_t>(i);
 }
 
 namespace {
@@ -99,10 +113,10 @@ BrowseTable::Match BrowseTable::query(const ProductQuery& q, const std::vector<i
     }
   } else if (q.category_id) {
     for (int64_t cat : cats) {
-      auto it = by_category_.find(cat);
-      if (it == by_category_.end()) continue;
-      for (uint32_t i : it->second)
-        if (passes(rows_[i])) hits.push_back(i);
+      auto it = category_range_.find(cat);
+      if (it == category_range_.end()) continue;
+      for (uint32_t k = it->second.first; k < it->second.second; ++k)
+        if (passes(rows_[by_category_[k]])) hits.push_back(by_category_[k]);
     }
   } else {
     hits.reserve(rows_.size());

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "storage/catalog_store.h"
@@ -39,9 +40,11 @@ class BrowseTable {
   std::vector<Row> rows_;  // ascending id (binary search for q.ids)
   std::vector<std::string> brands_;
   std::unordered_map<std::string, uint32_t> brand_index_;
-  // Row indexes per category id, ascending: a category browse touches only
-  // the rows of its subtree.
-  std::unordered_map<int64_t, std::vector<uint32_t>> by_category_;
+  // Row indexes grouped by category id (ascending within a category), and
+  // each category's [begin, end) in it: a category browse touches only the
+  // rows of its subtree. One flat array, not a vector per category.
+  std::vector<uint32_t> by_category_;
+  std::unordered_map<int64_t, std::pair<uint32_t, uint32_t>> category_range_;
 };
 
 }  // namespace shopbox

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "base/clock.h"
+#include "base/utf8.h"
 
 namespace shopbox::catalog_store {
 namespace {
@@ -226,6 +227,13 @@ std::optional<int64_t> product_id_by_slug(Connection& c, const std::string& slug
   return st.int64(0);
 }
 
+std::vector<std::string> brand_filter_values(const std::vector<std::string>& brands) {
+  bool all_valid = std::all_of(brands.begin(), brands.end(), [](const std::string& b) { return valid_utf8(b); });
+  if (all_valid) return brands;
+  auto j = nlohmann::json::parse(nlohmann::json(brands).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return j.get<std::vector<std::string>>();
+}
+
 ProductPage list_products(Connection& c, const ProductQuery& q) {
   // The SQL text is assembled only from fixed fragments chosen by which
   // filters are present (never from values, which are all bound), so each
@@ -246,10 +254,7 @@ ProductPage list_products(Connection& c, const ProductQuery& q) {
     }
     cat_ids = nlohmann::json(subtree).dump();
   }
-  // Brand names come from query strings: bytes that are not UTF-8 must not
-  // make dump() throw (they match no product, which is the right answer).
-  if (!q.brands.empty())
-    brands = nlohmann::json(q.brands).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (!q.brands.empty()) brands = nlohmann::json(brand_filter_values(q.brands)).dump();
   if (!q.ids.empty()) ids = nlohmann::json(q.ids).dump();
 
   std::string where = " FROM products p WHERE 1";

@@ -124,6 +124,11 @@ std::optional<Product> get_product_by_sku(Connection& c, const std::string& sku)
 std::optional<int64_t> product_id_by_sku(Connection& c, const std::string& sku);
 std::optional<int64_t> product_id_by_slug(Connection& c, const std::string& slug);
 ProductPage list_products(Connection& c, const ProductQuery& q);
+// The brand names a brand filter compares with: brands come from query
+// strings, and bytes that are not UTF-8 become U+FFFD (such a name matches
+// no product, the right answer) instead of failing. list_products and the
+// browse table (src/catalog/browse_table.cpp) both filter by these.
+std::vector<std::string> brand_filter_values(const std::vector<std::string>& brands);
 // Every product's browse columns, from one snapshot (a read transaction).
 BrowseRows scan_browse_rows(Connection& c);
 // The products with these ids in the given order, each with its primary

@@ -1,9 +1,6 @@
 #include "catalog/browse_table.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
-
-#include "base/utf8.h"
 
 namespace shopbox {
 
@@ -60,15 +57,6 @@ bool before(ProductSort sort, const Row& a, const Row& b) {
   return a.id < b.id;
 }
 
-// The brand names list_products would compare: it sends them through
-// nlohmann::json with invalid UTF-8 replaced by U+FFFD.
-std::vector<std::string> sql_brands(const std::vector<std::string>& brands) {
-  bool all_valid = std::all_of(brands.begin(), brands.end(), [](const std::string& b) { return valid_utf8(b); });
-  if (all_valid) return brands;
-  auto j = nlohmann::json::parse(nlohmann::json(brands).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  return j.get<std::vector<std::string>>();
-}
-
 }  // namespace
 
 BrowseTable::Match BrowseTable::query(const ProductQuery& q, const std::vector<int64_t>& subtree) const {
@@ -78,7 +66,7 @@ BrowseTable::Match BrowseTable::query(const ProductQuery& q, const std::vector<i
   if (!q.brands.empty()) {
     brand_ok.assign(brands_.size(), 0);
     bool any = false;
-    for (const auto& b : sql_brands(q.brands)) {
+    for (const auto& b : catalog_store::brand_filter_values(q.brands)) {
       auto it = brand_index_.find(b);
       if (it != brand_index_.end()) brand_ok[it->second] = any = true;
     }

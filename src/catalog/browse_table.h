@@ -33,8 +33,6 @@ class BrowseTable {
   // descendants (the caller knows the category tree; the table does not).
   Match query(const ProductQuery& q, const std::vector<int64_t>& subtree) const;
 
-  size_t size() const { return rows_.size(); }
-
  private:
   using Row = BrowseRow;
   std::vector<Row> rows_;  // ascending id (binary search for q.ids)

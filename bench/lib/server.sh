@@ -4,11 +4,17 @@
 #
 #   bench_own_server THREADS [serve args...]
 #     Creates a fresh data dir under a temporary work dir, `shopbox init`s
-#     it, creates an admin token and starts `shopbox serve --port 0` on it.
+#     it (with $BENCH_INIT_ARGS, e.g. "--demo --products 100000"), creates
+#     an admin token and starts `shopbox serve --port 0` on it.
 #     Sets BENCH_WORK (temporary dir, removed on exit), BENCH_URL,
 #     BENCH_ADMIN (admin token) and BENCH_SERVER_PID; stops the server and
 #     removes the work dir when the calling script exits. Configuration
 #     comes from the SHOPBOX_* environment the caller exported.
+#
+#   bench_wait_for_index BASE_URL TOKEN
+#     Waits (at most 10 minutes) until the search index has caught up with
+#     the catalog: queue empty, documents present, no reindex running. The
+#     demo catalog is indexed in the background after start-up.
 #
 #   bench_stock_products BASE_URL COUNT SORT
 #     Prints the ids of the first COUNT products of GET /products?sort=SORT
@@ -35,7 +41,8 @@ bench_own_server() {
   BENCH_SERVER_PID=""
   trap 'bench_own_server_stop' EXIT
   export SHOPBOX_DATA_DIR="$BENCH_WORK/data"
-  "$bin" init --data-dir "$BENCH_WORK/data" >/dev/null
+  # shellcheck disable=SC2086 # BENCH_INIT_ARGS is a list of words
+  "$bin" init --data-dir "$BENCH_WORK/data" ${BENCH_INIT_ARGS:-} >/dev/null
   BENCH_ADMIN="$("$bin" token create --admin --data-dir "$BENCH_WORK/data")"
   "$bin" serve --data-dir "$BENCH_WORK/data" --port 0 --threads "$threads" "$@" 2>"$BENCH_WORK/server.log" &
   BENCH_SERVER_PID=$!
@@ -61,6 +68,19 @@ bench_own_server_stop() {
   fi
   [[ -n "${BENCH_WORK:-}" ]] && rm -rf "$BENCH_WORK"
   return 0
+}
+
+bench_wait_for_index() {
+  local base="$1" token="$2" st
+  for _ in $(seq 1 600); do
+    st="$(curl -s -H "Authorization: Bearer $token" "$base/api/v1/admin/search/status" || true)"
+    if [[ "$st" == *'"pending":0,'* && "$st" != *'"documents":0,'* && "$st" == *'"reindexing":false'* ]]; then
+      return 0
+    fi
+    sleep 1
+  done
+  echo "bench: the search index did not catch up in 10 minutes" >&2
+  return 1
 }
 
 bench_stock_products() {

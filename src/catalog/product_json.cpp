@@ -1,10 +1,10 @@
 #include "catalog/product_json.h"
 
 #include <cmath>
-#include <set>
 
 #include "base/clock.h"
 #include "base/money.h"
+#include "base/request_fields.h"
 
 namespace shopbox {
 using json = nlohmann::json;
@@ -133,11 +133,11 @@ std::optional<int64_t> id_from(const json& v) {
 }  // namespace
 
 Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* stock) {
-  static const std::set<std::string> known = {"sku",          "name",   "slug",       "description", "brand",
-                                              "category_id",  "price",  "sale_price", "currency",    "specifications",
-                                              "weight_grams", "images", "featured",   "stock",       "product_id"};
-  for (auto it = body.begin(); it != body.end(); ++it)
-    if (!known.count(it.key())) return field_error(it.key().c_str(), "unknown field '" + it.key() + "'");
+  if (auto st = only_fields(
+          body, {"sku", "name", "slug", "description", "brand", "category_id", "price", "sale_price", "currency",
+                 "specifications", "weight_grams", "images", "featured", "stock", "product_id"});
+      !st.ok())
+    return st;
   if (auto st = read_string(body, "sku", p.sku, 100); !st.ok()) return st;
   if (auto st = read_string(body, "name", p.name, 500); !st.ok()) return st;
   if (auto st = read_string(body, "slug", p.slug, 200); !st.ok()) return st;
@@ -222,9 +222,7 @@ Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* 
 }
 
 Status apply_category_json(const json& body, Category& c) {
-  static const std::set<std::string> known = {"name", "slug", "parent_id", "position"};
-  for (auto it = body.begin(); it != body.end(); ++it)
-    if (!known.count(it.key())) return field_error(it.key().c_str(), "unknown field '" + it.key() + "'");
+  if (auto st = only_fields(body, {"name", "slug", "parent_id", "position"}); !st.ok()) return st;
   if (auto st = read_string(body, "name", c.name, 200); !st.ok()) return st;
   if (auto st = read_string(body, "slug", c.slug, 200); !st.ok()) return st;
   if (auto it = body.find("parent_id"); it != body.end()) {

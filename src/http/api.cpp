@@ -47,18 +47,6 @@ void send_error(Res& res, const Status& st) {
   send_json(res, status, {{"error", {{"code", st.code()}, {"message", st.message()}, {"details", details}}}});
 }
 
-Status only_fields(const json& body, std::initializer_list<const char*> allowed) {
-  for (auto it = body.begin(); it != body.end(); ++it) {
-    bool known = false;
-    for (const char* f : allowed) known = known || it.key() == f;
-    if (known) continue;
-    std::string expected;
-    for (const char* f : allowed) expected += (expected.empty() ? "" : ", ") + std::string(f);
-    return field_error(it.key(), "unknown or read-only field: " + it.key() + " (expected " + expected + ")");
-  }
-  return Status::Ok();
-}
-
 Result<json> parse_object(const Req& req) {
   if (req.body.empty()) return Status(Kind::invalid, "invalid_json", "request body must be a JSON object");
   json j = json::parse(req.body, nullptr, false);

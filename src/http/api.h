@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/money.h"
+#include "base/request_fields.h"
 #include "base/status.h"
 
 namespace shopbox::http {
@@ -27,10 +28,6 @@ using Res = httplib::Response;
 int http_status(Kind kind);
 void send_json(Res& res, int status, const json& body);
 void send_error(Res& res, const Status& st);
-
-// 400 naming the first field of `body` that is not in `allowed`: a typo or
-// an attempt to set something read-only is an error, never a silent no-op.
-Status only_fields(const json& body, std::initializer_list<const char*> allowed);
 
 // The request body as a JSON object, or 400 invalid_json / invalid_request.
 Result<json> parse_object(const Req& req);

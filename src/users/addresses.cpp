@@ -1,6 +1,7 @@
 #include "users/addresses.h"
 
 #include "base/clock.h"
+#include "base/request_fields.h"
 #include "base/text.h"
 
 namespace shopbox {
@@ -82,23 +83,10 @@ void claim_defaults(Connection& c, const Address& a) {
 }  // namespace
 
 Result<AddressInput> address_input_from_json(const nlohmann::json& body) {
-  static const char* known[] = {"name",
-                                "street",
-                                "city",
-                                "state",
-                                "zip",
-                                "country",
-                                "phone",
-                                "address_type",
-                                "is_default",
-                                "is_default_shipping",
-                                "is_default_billing"};
-  for (auto it = body.begin(); it != body.end(); ++it) {
-    bool ok = false;
-    for (const char* k : known)
-      if (it.key() == k) ok = true;
-    if (!ok) return Status::Invalid("unknown field: " + it.key(), {{"field", it.key()}});
-  }
+  if (auto st = only_fields(body, {"name", "street", "city", "state", "zip", "country", "phone", "address_type",
+                                   "is_default", "is_default_shipping", "is_default_billing"});
+      !st.ok())
+    return st;
   AddressInput in;
   auto str = [&](const char* field, std::optional<std::string>& out) -> Status {
     auto it = body.find(field);

@@ -1,5 +1,7 @@
 #include "app.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,6 +31,23 @@
 #include "wishlist/wishlist.h"
 
 namespace shopbox {
+namespace {
+
+// The data dir holds orders, addresses and password hashes: 0750, and the
+// SQLite files 0640, whatever the umask (main() also sets umask 027 for
+// everything else). SQLite gives its -wal and -shm files the mode of the
+// database file, so creating shop.db 0640 before SQLite does covers them;
+// chmod also tightens files an older version left 0644. Best effort: a
+// read-only data dir is reported by the writability check below.
+void restrict_data_dir(const std::string& dir) {
+  ::chmod(dir.c_str(), 0750);
+  std::string db = dir + "/shop.db";
+  int fd = ::open(db.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd >= 0) ::close(fd);
+  for (const char* suffix : {"", "-wal", "-shm"}) ::chmod((db + suffix).c_str(), 0640);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<App>> App::open(const Config& config) {
   std::unique_ptr<App> app(new App());
@@ -36,6 +55,7 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Status::Invalid("cannot create data dir " + config.data_dir + ": " + ec.message());
+  restrict_data_dir(config.data_dir);
   // SQLite would only say "unable to open database file" (or open read-only
   // and fail later): name the cause. A read-only data dir (EROFS, or no
   // write permission) stops start-up with this message.

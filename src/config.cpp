@@ -35,6 +35,10 @@ const std::vector<Setting>& settings() {
       {"server", "write_timeout_seconds", &Config::write_timeout_seconds, "socket write timeout"},
       {"server", "tls_cert", &Config::tls_cert, "PEM certificate; with tls_key serves HTTPS"},
       {"server", "tls_key", &Config::tls_key, "PEM private key"},
+      {"server", "trusted_proxies", &Config::trusted_proxies,
+       "proxy addresses whose X-Forwarded-For/-Proto are believed (comma-separated; empty: none)"},
+      {"server", "metrics_token", &Config::metrics_token,
+       "bearer token for /metrics from other hosts (without it: loopback, trusted proxies, admins)"},
       {"storage", "data_dir", &Config::data_dir, "where SQLite, LMDB and the search index live"},
       {"storage", "lmdb_map_size_mb", &Config::lmdb_map_size_mb, "LMDB map size (upper bound, sparse)"},
       {"storage", "sqlite_synchronous", &Config::sqlite_synchronous, "FULL (durable) or NORMAL"},
@@ -73,7 +77,10 @@ const std::vector<Setting>& settings() {
       {"rate_limit", "catalog", &Config::rate_limit_catalog, "catalog browsing: per user, per IP, global"},
       {"rate_limit", "admin", &Config::rate_limit_admin, "admin API: per caller, per IP, global"},
       {"rate_limit", "default", &Config::rate_limit_default, "every other route group except system"},
-      {"rate_limit", "login_per_account", &Config::rate_limit_login_per_account, "login attempts per email"},
+      {"rate_limit", "login_per_account", &Config::rate_limit_login_per_account,
+       "login attempts per email from one client address"},
+      {"rate_limit", "login_per_account_total", &Config::rate_limit_login_per_account_total,
+       "login attempts per email from all addresses together"},
       {"rate_limit", "login_per_ip", &Config::rate_limit_login_per_ip, "login attempts per client IP"},
       {"rate_limit", "max_buckets", &Config::rate_limit_max_buckets, "most client buckets kept in memory"},
       {"payments", "gateway", &Config::payment_gateway, "payment gateway (test)"},
@@ -151,6 +158,14 @@ Status validate(const Config& c) {
   if (c.rate_limit_max_buckets < 100) return Status::Invalid("rate_limit.max_buckets must be >= 100");
   if (c.max_quantity_per_line < 1) return Status::Invalid("cart.max_quantity_per_line must be >= 1");
   if (c.cart_ttl_seconds < 60) return Status::Invalid("cart.ttl_seconds must be >= 60");
+  // An empty key would sign every webhook with a key anyone can guess:
+  // receivers could not tell the shop's events from forged ones.
+  if (!c.webhook_urls.empty() && c.webhook_secret.size() < 16)
+    return Status::Invalid(
+        "webhooks.urls is set, so webhooks.secret must be set too (at least 16 characters): receivers check the "
+        "X-Shopbox-Signature with it");
+  if (!c.metrics_token.empty() && c.metrics_token.size() < 16)
+    return Status::Invalid("server.metrics_token must be at least 16 characters");
   if (c.webhook_max_attempts < 5) return Status::Invalid("webhooks.max_attempts must be >= 5");
   if (c.idempotency_retention_hours < 24) return Status::Invalid("checkout.idempotency_retention_hours must be >= 24");
   if (c.shard_id.empty() || c.shard_id.size() > 32 ||

@@ -23,6 +23,13 @@ struct Config {
   int write_timeout_seconds = 10;
   std::string tls_cert;  // both set: serve HTTPS
   std::string tls_key;
+  // Addresses of the reverse proxies (HAProxy) whose X-Forwarded-For and
+  // X-Forwarded-Proto are believed, comma-separated. Empty (the default):
+  // the peer is the client, whatever the headers say (http/api.h).
+  std::string trusted_proxies;
+  // Bearer token that may read /metrics from anywhere (Prometheus); without
+  // it only loopback, a trusted proxy itself and admins may.
+  std::string metrics_token;
 
   // [storage]
   std::string data_dir = "./shopbox-data";
@@ -69,7 +76,11 @@ struct Config {
   std::string rate_limit_catalog = "600/min 30000/min 5000/s";
   std::string rate_limit_admin = "1200/min 12000/min 2000/s";
   std::string rate_limit_default = "300/min 15000/min 3000/s";  // any other group but "system"
+  // Login attempts per email from one client address, and per email from
+  // every address together (a higher ceiling): a stranger's wrong guesses
+  // use up their own bucket, not the owner's.
   std::string rate_limit_login_per_account = "10/15min";
+  std::string rate_limit_login_per_account_total = "100/15min";
   std::string rate_limit_login_per_ip = "100/min";
   int64_t rate_limit_max_buckets = 100000;  // memory bound
 

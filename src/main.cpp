@@ -1,6 +1,7 @@
 // shopbox: the command line. Each subcommand lives in src/cli/<name>.cpp
 // and is registered here; `shopbox <command> --help` documents it.
 #include <malloc.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 
@@ -14,6 +15,10 @@ int main(int argc, char** argv) {
   // threshold keeps blocks of 256 KiB and up in their own mappings, given
   // back to the kernel when freed: the same run plateaus at 85 MB.
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  // Whatever umask the caller has, nothing this process creates (the data
+  // dir, SQLite, LMDB, the search index, backups) is readable by other
+  // users: orders, addresses and password hashes live there.
+  umask(027);
   CLI::App cli{"shopbox: a complete e-commerce platform in one binary"};
   cli.require_subcommand(1);
   cli.set_version_flag("--version", shopbox::kVersion);

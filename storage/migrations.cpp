@@ -552,6 +552,13 @@ CREATE TABLE cluster_state (
 );
 INSERT INTO cluster_state(key, value) VALUES ('feed_id', lower(hex(randomblob(8))));
 )sql"},
+      {303, "test_gateway card token owners",
+       R"sql(
+-- Who a card token was made for ("user:12"): checkout charges a token only
+-- for its owner (src/payments/gateway.h). Tokens made before this carry ''
+-- and can be charged only through the saved card that holds them.
+ALTER TABLE gw_tokens ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+)sql"},
   };
   return migrations;
 }

@@ -6,6 +6,16 @@ namespace shopbox::review_store {
 
 namespace {
 
+// "Verified purchase" is read from the orders every time, never stored:
+// the reviewer has an order line of the product that was paid for and not
+// refunded in full, in an order that is not cancelled or refunded. A
+// refund or cancellation after the review takes the badge away.
+#define SB_PURCHASED(USER, PRODUCT)                                                                      \
+  "EXISTS (SELECT 1 FROM orders o JOIN order_items i ON i.order_id = o.order_id WHERE o.user_id = " USER \
+  " AND i.product_id = " PRODUCT                                                                         \
+  " AND o.status IN ('paid', 'processing', 'shipped', 'delivered', 'partially_refunded')"                \
+  " AND i.refunded_quantity < i.quantity)"
+
 Review read_row(Statement& st) {
   Review r;
   r.id = st.int64(0);
@@ -41,10 +51,12 @@ void move_rating(Connection& c, int64_t product_id, int64_t sum_delta, int64_t c
 }  // namespace
 
 std::optional<Review> get(Connection& c, int64_t review_id) {
-  auto st = c.prepare(
-      "SELECT r.review_id, r.product_id, r.user_id, r.rating, r.title, r.body, r.verified_purchase, r.helpful_count, "
-      "r.hidden, r.created_at, r.updated_at, COALESCE(u.first_name, ''), COALESCE(u.last_name, '') "
-      "FROM reviews r LEFT JOIN users u ON u.user_id = r.user_id WHERE r.review_id = ?");
+  auto st = c.prepare("SELECT r.review_id, r.product_id, r.user_id, r.rating, r.title, r.body, " SB_PURCHASED(
+      "r.user_id",
+      "r.product_id") ", r.helpful_count, "
+                      "r.hidden, r.created_at, r.updated_at, COALESCE(u.first_name, ''), "
+                      "COALESCE(u.last_name, '') "
+                      "FROM reviews r LEFT JOIN users u ON u.user_id = r.user_id WHERE r.review_id = ?");
   st.bind(1, review_id);
   if (!st.step()) return std::nullopt;
   return read_row(st);
@@ -63,8 +75,9 @@ ReviewPage list(Connection& c, const ReviewQuery& q) {
   // One fixed statement per sort order; filters are bound, NULL = any.
   // Product pages filter by an equality on product_id (the index serves it);
   // the admin list (product_id 0) covers every product.
-#define SB_REVIEW_SELECT(WHERE)                                                                                    \
-  "SELECT r.review_id, r.product_id, r.user_id, r.rating, r.title, r.body, r.verified_purchase, r.helpful_count, " \
+#define SB_REVIEW_SELECT(WHERE) \
+  "SELECT r.review_id, r.product_id, r.user_id, r.rating, r.title, r.body, " SB_PURCHASED("r.user_id", "r.product_id") \
+  ", r.helpful_count, " \
   "r.hidden, r.created_at, r.updated_at, COALESCE(u.first_name, ''), COALESCE(u.last_name, '') "                   \
   "FROM reviews r LEFT JOIN users u ON u.user_id = r.user_id WHERE " WHERE                                         \
   " AND (?2 IS NULL OR r.rating = ?2) AND (?3 IS NULL OR r.hidden = ?3) "
@@ -180,12 +193,9 @@ bool has_purchased(Connection& c, int64_t user_id, int64_t product_id) {
   auto exists =
       c.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('orders', 'order_items')");
   if (!exists.step() || exists.int64(0) != 2) return false;
-  auto st = c.prepare(
-      "SELECT 1 FROM orders o JOIN order_items i ON i.order_id = o.order_id "
-      "WHERE o.user_id = ? AND i.product_id = ? "
-      "AND o.status IN ('paid', 'processing', 'shipped', 'delivered', 'partially_refunded') LIMIT 1");
+  auto st = c.prepare("SELECT " SB_PURCHASED("?1", "?2"));
   st.bind(1, user_id).bind(2, product_id);
-  return st.step();
+  return st.step() && st.int64(0) != 0;
 }
 
 std::vector<std::string> check(Connection& c) {

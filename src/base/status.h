@@ -22,6 +22,7 @@ enum class Kind {
   not_found,       // 404 (also for other users' resources)
   conflict,        // state conflict, out of stock: 409
   too_large,       // 413
+  unsupported,     // a body in a media type the route does not take: 415
   unprocessable,   // well-formed but semantically wrong: 422
   rate_limited,    // 429
   internal,        // 500

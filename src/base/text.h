@@ -3,11 +3,17 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace shopbox {
 
 // `s` without leading and trailing spaces, tabs, CRs and LFs: what a shopper
 // or a spreadsheet adds around a value without meaning it.
 std::string trim(std::string_view s);
+
+// The items of a comma-separated list ("a, b,,c" -> a, b, c), each trimmed,
+// empty ones dropped: config lists (origins, proxies) and header lists
+// (X-Forwarded-For).
+std::vector<std::string> split_list(std::string_view list);
 
 }  // namespace shopbox

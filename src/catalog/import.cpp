@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 
+#include "base/json_text.h"
 #include "base/money.h"
 #include "base/text.h"
 #include "base/utf8.h"
@@ -76,6 +77,12 @@ std::vector<size_t> element_offsets(const std::string& text) {
 }
 
 void parse_json_import(const std::string& text, const Config& config, ParsedImport& out) {
+  // The same nesting limit as request bodies (base/json_text.h): a deep
+  // document would crash the copy of each element below.
+  if (json_nesting_depth(text) > kMaxJsonDepth) {
+    out.errors.push_back({1, "malformed JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"});
+    return;
+  }
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);

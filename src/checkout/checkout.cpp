@@ -10,6 +10,7 @@
 #include "app.h"
 #include "base/clock.h"
 #include "base/crypto.h"
+#include "base/json_text.h"
 #include "base/money.h"
 #include "base/request_fields.h"
 #include "cart/cart.h"
@@ -23,6 +24,7 @@
 #include "pricing/pricing.h"
 #include "storage/order_store.h"
 #include "storage/user_store.h"
+#include "users/addresses.h"
 
 namespace shopbox {
 using json = nlohmann::json;
@@ -69,25 +71,6 @@ CheckoutResponse error_response(const Status& st) {
   return {code, {{"error", {{"code", st.code()}, {"message", st.message()}, {"details", details}}}}, false};
 }
 
-// An address given inline: required name, street, city, zip, country.
-Result<json> parse_address(const json& a, const std::string& field) {
-  if (!a.is_object()) return field_error(field, field + " must be an object");
-  json out = json::object();
-  for (const char* k : {"name", "street", "city", "state", "zip", "country", "phone"}) {
-    auto it = a.find(k);
-    bool required = std::string(k) != "state" && std::string(k) != "phone";
-    if (it == a.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty())) {
-      if (required) return field_error(field + "." + k, field + "." + k + " is required");
-      continue;
-    }
-    if (!it->is_string()) return field_error(field + "." + k, field + "." + k + " must be a string");
-    auto v = it->get<std::string>();
-    if (v.size() > 200) return field_error(field + "." + k, field + "." + k + " is too long (max 200)");
-    out[k] = v;
-  }
-  return out;
-}
-
 struct Line {
   int64_t product_id = 0;
   int64_t quantity = 0;
@@ -105,6 +88,7 @@ struct Parsed {
   CardInput card;       // inline card (type card, no token)
   std::string token;    // saved or given token
   std::string wallet;
+  bool saved_method = false;  // payment_method_id: one of the caller's own saved methods
 };
 
 Result<int64_t> get_int(const json& obj, const char* field, int64_t lo, int64_t hi, const std::string& path) {
@@ -165,7 +149,7 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
     bool has_id = idf != b.end() && !idf->is_null();
     if (has_inline && has_id)
       return field_error(inline_field, std::string("give ") + inline_field + " or " + id_field + ", not both");
-    if (has_inline) return parse_address(*inl, inline_field);
+    if (has_inline) return inline_address_from_json(*inl, inline_field);
     if (has_id) {
       auto aid = get_int(b, id_field, 1, INT64_MAX / 2, id_field);
       if (!aid.ok()) return aid.status();
@@ -177,11 +161,7 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
       if (!a)
         return Status(Kind::invalid, "invalid_address", std::string(id_field) + ": no such address",
                       {{"field", id_field}});
-      json out = {
-          {"name", a->name}, {"street", a->street}, {"city", a->city}, {"zip", a->zip}, {"country", a->country}};
-      if (!a->state.empty()) out["state"] = a->state;
-      if (a->phone) out["phone"] = *a->phone;
-      return out;
+      return address_snapshot(*a);
     }
     if (required) return field_error(inline_field, std::string(inline_field) + " or " + id_field + " is required");
     return json(nullptr);
@@ -223,6 +203,7 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
     else
       p.token = m->token;
     p.canonical["payment_method_id"] = *id;
+    p.saved_method = true;
   } else {
     if (!pm->is_object()) return field_error("payment_method", "payment_method must be an object");
     // A misspelt key ("ttpe") is an error, as at the top level: silently
@@ -311,9 +292,11 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   if (!valid_key(req.idempotency_key))
     return error_response(
         Status(Kind::invalid, "invalid_idempotency_key", "Idempotency-Key must be 1-255 printable ASCII characters"));
-  json body = json::parse(req.body.empty() ? std::string("{}") : req.body, nullptr, false);
-  if (body.is_discarded())
-    return error_response(Status(Kind::invalid, "invalid_json", "request body is not valid JSON"));
+  auto parsed_body = parse_json_text(req.body.empty() ? std::string_view("{}") : std::string_view(req.body));
+  if (!parsed_body.ok())
+    return error_response(Status(Kind::invalid, "invalid_json", "request body: " + parsed_body.status().message(),
+                                 parsed_body.status().details()));
+  json body = std::move(*parsed_body);
   if (!body.is_object())
     return error_response(Status(Kind::invalid, "invalid_json", "request body must be a JSON object"));
   auto parsed = parse_request(app, req.user_id, body);
@@ -408,13 +391,18 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   std::string fingerprint;
   source.type = p.pm_type;
   if (p.pm_type == "card") {
-    if (p.token.empty()) {
-      auto tok = app.payments->tokenize(p.card);
+    bool token_given = !p.token.empty() && !p.saved_method;
+    if (!token_given) {
+      auto tok = app.payments->tokenize(p.card, card_owner(req.user_id));
       if (!tok.ok()) return error_response(tok.status());
       p.token = tok->token;
     }
     auto info = app.payments->token_info(p.token);
-    if (!info)
+    // A token in the request is charged only for the user it was made for
+    // (another user's token is "unknown": its existence is not confirmed).
+    // Saved cards come through payment_method_id, checked against the
+    // caller's own rows in parse_request.
+    if (!info || (token_given && info->owner != card_owner(req.user_id)))
       return error_response(Status(Kind::invalid, "invalid_card", "unknown card token", {{"field", "payment_method"}}));
     source.token = p.token;
     pm_summary = {{"type", "card"},

@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "base/crypto.h"
+#include "base/json_text.h"
 #include "catalog/catalog.h"
 #include "http/metrics.h"
 #include "storage/catalog_store.h"
@@ -448,7 +449,9 @@ Status Cluster::poll_once(bool& more) {
     last_error_ = "catalog primary " + config_.catalog_primary_url + " unreachable: " + httplib::to_string(res.error());
     return Status(Kind::unavailable, "primary_unreachable", last_error_);
   }
-  json body = json::parse(res->body, nullptr, false);
+  // A peer's reply is untrusted text too: the same nesting limit as requests.
+  auto parsed = parse_json_text(res->body);
+  json body = parsed.ok() ? std::move(*parsed) : json();
   if (res->status != 200) {
     metrics_.inc("shopbox_cluster_poll_errors_total", {{"reason", "http_" + std::to_string(res->status)}});
     std::string msg =

@@ -15,6 +15,7 @@
 #include "storage/inventory_store.h"
 #include "storage/order_store.h"
 #include "storage/user_store.h"
+#include "users/addresses.h"
 
 namespace shopbox {
 
@@ -109,36 +110,6 @@ void expire_token(WriteTxn& txn, Lmdb& kv, json& sale, int64_t sale_id, json& to
     user->erase("tok");
     put_json(txn, kv.db("flash_users"), ukey, *user);
   }
-}
-
-Status validate_address(const json& a) {
-  auto bad = [](const std::string& f, const std::string& m) {
-    return Status::Invalid(m, {{"field", "shipping_address." + f}});
-  };
-  if (!a.is_object()) return Status::Invalid("shipping_address must be an object", {{"field", "shipping_address"}});
-  for (const char* f : {"name", "street", "city", "country"}) {
-    auto it = a.find(f);
-    if (it == a.end() || !it->is_string() || it->get<std::string>().empty())
-      return bad(f, std::string("shipping_address.") + f + " is required");
-    if (it->get<std::string>().size() > 200) return bad(f, std::string(f) + " is too long");
-  }
-  for (const char* f : {"state", "zip", "phone"}) {
-    auto it = a.find(f);
-    if (it != a.end() && (!it->is_string() || it->get<std::string>().size() > 200))
-      return bad(f, std::string(f) + " must be a string (max 200)");
-  }
-  std::string country = a["country"].get<std::string>();
-  if (country.size() != 2 || !std::isalpha(static_cast<unsigned char>(country[0])) ||
-      !std::isalpha(static_cast<unsigned char>(country[1])))
-    return bad("country", "country must be a 2-letter ISO code");
-  return Status::Ok();
-}
-
-json address_json(const Address& a) {
-  json j = {{"name", a.name},   {"street", a.street}, {"city", a.city},
-            {"state", a.state}, {"zip", a.zip},       {"country", a.country}};
-  if (a.phone) j["phone"] = *a.phone;
-  return j;
 }
 
 FlashOrder read_order(Statement& st) {
@@ -485,12 +456,13 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
       return Status::Ok();
     });
     if (!a) return Status::Invalid("shipping_address_id names no address of yours", {{"field", "shipping_address_id"}});
-    address = address_json(*a);
+    address = address_snapshot(*a);
   } else {
     if (in.shipping_address.is_null())
       return Status::Invalid("shipping_address or shipping_address_id is required", {{"field", "shipping_address"}});
-    if (auto v = validate_address(in.shipping_address); !v.ok()) return v;
-    address = in.shipping_address;
+    auto checked = inline_address_from_json(in.shipping_address, "shipping_address");
+    if (!checked.ok()) return checked.status();
+    address = std::move(*checked);
   }
   if (in.payment.payment_method_id) {
     std::optional<PaymentMethod> pm;
@@ -504,8 +476,9 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
     brand = pm->brand;
     last4 = pm->last_four;
   } else {
-    auto tok = payments_.tokenize(
-        CardInput{in.payment.card_number, in.payment.exp_month, in.payment.exp_year, in.payment.cvc});
+    auto tok =
+        payments_.tokenize(CardInput{in.payment.card_number, in.payment.exp_month, in.payment.exp_year, in.payment.cvc},
+                           card_owner(user_id));
     if (!tok.ok()) return tok.status();
     source.token = tok->token;
     brand = tok->brand;

@@ -2,6 +2,10 @@
 
 #include <charconv>
 
+#include "base/json_text.h"
+#include "base/text.h"
+#include "config.h"
+
 namespace shopbox::http {
 
 int http_status(Kind kind) {
@@ -22,6 +26,8 @@ int http_status(Kind kind) {
       return 409;
     case Kind::too_large:
       return 413;
+    case Kind::unsupported:
+      return 415;
     case Kind::unprocessable:
       return 422;
     case Kind::rate_limited:
@@ -47,12 +53,36 @@ void send_error(Res& res, const Status& st) {
   send_json(res, status, {{"error", {{"code", st.code()}, {"message", st.message()}, {"details", details}}}});
 }
 
+Status require_json_body(const Req& req) {
+  if (req.body.empty()) return Status::Ok();
+  std::string type = req.get_header_value("Content-Type");
+  type = type.substr(0, type.find(';'));
+  for (auto& ch : type) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (trim(type) == "application/json") return Status::Ok();
+  return Status(Kind::unsupported, "unsupported_media_type", "send the request body as Content-Type: application/json",
+                {{"content_type", req.get_header_value("Content-Type").substr(0, 100)}});
+}
+
+void security_headers(Res& res) {
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
+  res.set_header("X-Frame-Options", "DENY");
+  if (!res.has_header("Content-Security-Policy"))
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
+                   "script-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+                   "base-uri 'self'; form-action 'self'");
+  res.set_header("Cross-Origin-Opener-Policy", "same-origin");
+}
+
 Result<json> parse_object(const Req& req) {
   if (req.body.empty()) return Status(Kind::invalid, "invalid_json", "request body must be a JSON object");
-  json j = json::parse(req.body, nullptr, false);
-  if (j.is_discarded()) return Status(Kind::invalid, "invalid_json", "request body is not valid JSON");
-  if (!j.is_object()) return Status(Kind::invalid, "invalid_json", "request body must be a JSON object");
-  return j;
+  auto parsed = parse_json_text(req.body);
+  if (!parsed.ok())
+    return Status(Kind::invalid, "invalid_json", "request body: " + parsed.status().message(),
+                  parsed.status().details());
+  if (!parsed->is_object()) return Status(Kind::invalid, "invalid_json", "request body must be a JSON object");
+  return std::move(*parsed);
 }
 
 std::optional<int64_t> parse_id(std::string_view s) {
@@ -167,16 +197,32 @@ Result<std::optional<Cents>> query_money(const Req& req, const char* name) {
   return std::optional<Cents>(*c);
 }
 
-std::string client_ip(const Req& req) {
-  if ((req.remote_addr == "127.0.0.1" || req.remote_addr == "::1") && req.has_header("X-Forwarded-For")) {
-    auto xff = req.get_header_value("X-Forwarded-For");
-    auto comma = xff.find(',');
-    auto first = xff.substr(0, comma);
-    while (!first.empty() && first.back() == ' ') first.pop_back();
-    while (!first.empty() && first.front() == ' ') first.erase(0, 1);
-    if (!first.empty() && first.size() < 64) return first;
+bool is_trusted_proxy(const Config& config, std::string_view addr) {
+  if (config.trusted_proxies.empty()) return false;
+  for (const auto& p : split_list(config.trusted_proxies))
+    if (p == addr) return true;
+  return false;
+}
+
+std::string client_ip(const Config& config, const Req& req) {
+  if (!is_trusted_proxy(config, req.remote_addr)) return req.remote_addr;
+  // Every X-Forwarded-For header, in order, as one list: a proxy appends
+  // (HAProxy's `option forwardfor` adds its own header after the client's).
+  std::vector<std::string> hops;
+  auto range = req.headers.equal_range("X-Forwarded-For");
+  for (auto it = range.first; it != range.second; ++it)
+    for (auto& hop : split_list(it->second)) hops.push_back(std::move(hop));
+  // Right to left: the first hop no trusted proxy vouches for is the client.
+  // Entries left of it are whatever the client wrote, so they never count.
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    if (it->size() >= 64) return req.remote_addr;  // not an address
+    if (!is_trusted_proxy(config, *it)) return *it;
   }
-  return req.remote_addr;
+  return hops.empty() ? req.remote_addr : hops.front();
+}
+
+bool is_loopback(std::string_view addr) {
+  return addr == "::1" || addr.substr(0, 4) == "127." || addr == "::ffff:127.0.0.1";
 }
 
 Result<BrowseFilters> parse_browse_filters(const Req& req) {

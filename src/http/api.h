@@ -19,6 +19,10 @@
 #include "base/request_fields.h"
 #include "base/status.h"
 
+namespace shopbox {
+struct Config;
+}
+
 namespace shopbox::http {
 
 using json = nlohmann::json;
@@ -30,7 +34,15 @@ void send_json(Res& res, int status, const json& body);
 void send_error(Res& res, const Status& st);
 
 // The request body as a JSON object, or 400 invalid_json / invalid_request.
+// Nested deeper than kMaxJsonDepth is 400 invalid_json too (base/json_text.h).
 Result<json> parse_object(const Req& req);
+// 415 unsupported_media_type unless a non-empty body says Content-Type:
+// application/json. The server checks it before any JSON route runs: a
+// cross-site HTML form can only send form or text/plain bodies, so this
+// also keeps forms from reaching the JSON API (login CSRF).
+Status require_json_body(const Req& req);
+// The security headers of every response, API and storefront alike.
+void security_headers(Res& res);
 
 // Positive integer id from a path capture (req.matches[index]) or a JSON
 // value (a string "123" or a number). 404 for a malformed path id (a path
@@ -71,8 +83,13 @@ struct BrowseFilters {
 };
 Result<BrowseFilters> parse_browse_filters(const Req& req);
 
-// The client's address for rate limits and fraud checks: X-Forwarded-For's
-// first entry only when the peer is loopback (HAProxy on the same host).
-std::string client_ip(const Req& req);
+// The client's address for rate limits and fraud checks. The peer, unless
+// the peer is one of server.trusted_proxies: then the right-most
+// X-Forwarded-For entry that is not a trusted proxy. Never the left-most:
+// the client writes that one itself, and a proxy appends after it.
+std::string client_ip(const Config& config, const Req& req);
+// True when `addr` is listed in server.trusted_proxies.
+bool is_trusted_proxy(const Config& config, std::string_view addr);
+bool is_loopback(std::string_view addr);
 
 }  // namespace shopbox::http

@@ -5,6 +5,8 @@
 #include "app.h"
 #include "base/clock.h"
 #include "base/crypto.h"
+#include "base/text.h"
+#include "config.h"
 #include "users/sessions.h"
 
 namespace shopbox {
@@ -61,17 +63,9 @@ bool origin_allowed(const Config& config, const Req& req, const std::string& ori
   }
   if (!host.empty() && authority == host) return true;
   // Configured extra origins, compared in the same normalised form.
-  const std::string& list = config.allowed_origins;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-    while (!item.empty() && item.back() == ' ') item.pop_back();
+  for (const auto& item : split_list(config.allowed_origins)) {
     auto allowed = origin_parts(item);
     if (!allowed.first.empty() && allowed.first == scheme && allowed.second == authority) return true;
-    if (comma == std::string::npos) break;
-    start = comma + 1;
   }
   return false;
 }
@@ -167,18 +161,25 @@ Principal authenticate(App& app, const Req& req) {
   return who;
 }
 
-Status check_csrf(const Config& config, const Req& req, const Principal& who) {
+Status check_csrf(const Config& config, const Req& req, const Principal& who, bool signs_in) {
   if (!is_mutating(req.method)) return Status::Ok();
   // A bearer credential is never attached by the browser on its own.
   if (who.type != Principal::Type::anonymous && !who.via_cookie) return Status::Ok();
-  if (!has_shopbox_cookie(req)) return Status::Ok();
+  bool cookie = has_shopbox_cookie(req);
+  if (!cookie && !signs_in) return Status::Ok();
   std::string source;
   if (req.has_header("Origin")) {
     source = req.get_header_value("Origin");
   } else if (req.has_header("Referer")) {
     source = req.get_header_value("Referer");
-  } else if (req.get_header_value("Sec-Fetch-Site") == "same-origin") {
+  } else if (std::string site = req.get_header_value("Sec-Fetch-Site"); site == "same-origin") {
     return Status::Ok();
+  } else if (!cookie) {
+    // Signing in without a cookie and without any origin header: not a
+    // browser (curl, an app), unless the browser says it is cross-site.
+    if (site.empty() || site == "none") return Status::Ok();
+    return Status(Kind::forbidden, "csrf_failed", "cross-site sign-in refused",
+                  {{"sec_fetch_site", site.substr(0, 50)}});
   }
   if (source.empty())
     return Status(Kind::forbidden, "csrf_failed",
@@ -191,8 +192,9 @@ Status check_csrf(const Config& config, const Req& req, const Principal& who) {
 
 bool is_https(const Config& config, const Req& req) {
   if (!config.tls_cert.empty()) return true;
-  bool local_proxy = req.remote_addr == "127.0.0.1" || req.remote_addr == "::1";
-  return local_proxy && lower(req.get_header_value("X-Forwarded-Proto")) == "https";
+  // Only a trusted proxy's word counts (server.trusted_proxies), as for
+  // X-Forwarded-For: anyone else could claim https.
+  return is_trusted_proxy(config, req.remote_addr) && lower(req.get_header_value("X-Forwarded-Proto")) == "https";
 }
 
 std::string session_cookie(const Config& config, const Req& req, const std::string& token, int64_t max_age) {

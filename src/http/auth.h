@@ -49,11 +49,16 @@ Principal authenticate(App& app, const Req& req);
 // caller authenticated with a bearer token, a request carrying a shopbox
 // cookie must come from the shop's own origin (Origin, else Referer, must
 // match the Host header or one of auth.allowed_origins). 403 csrf_failed
-// otherwise. Requests without cookies are not at risk and pass.
-Status check_csrf(const Config& config, const Req& req, const Principal& who);
+// otherwise. Requests without cookies are not at risk and pass, except on
+// the sign-in routes (`signs_in`: the auth group): there a cross-site form
+// needs no cookie to sign the victim in to the attacker's account (login
+// CSRF), so an Origin or Referer must be the shop's whenever one is sent,
+// and Sec-Fetch-Site must not say cross-site.
+Status check_csrf(const Config& config, const Req& req, const Principal& who, bool signs_in = false);
 
-// True when the request came over TLS (directly or via a local proxy that
-// says X-Forwarded-Proto: https): cookies get the Secure attribute then.
+// True when the request came over TLS (directly, or via one of
+// server.trusted_proxies that says X-Forwarded-Proto: https): cookies get
+// the Secure attribute then.
 bool is_https(const Config& config, const Req& req);
 // Set-Cookie value for the session cookie (max_age 0 clears it).
 std::string session_cookie(const Config& config, const Req& req, const std::string& token, int64_t max_age);

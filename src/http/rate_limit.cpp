@@ -79,6 +79,9 @@ Result<std::unique_ptr<RateLimiter>> RateLimiter::create(const Config& c) {
   }
   auto acct = parse_rate(c.rate_limit_login_per_account);
   if (!acct.ok()) return Status::Invalid("rate_limit.login_per_account: " + acct.status().message());
+  auto total = parse_rate(c.rate_limit_login_per_account_total);
+  if (!total.ok()) return Status::Invalid("rate_limit.login_per_account_total: " + total.status().message());
+  rl->login_account_total_ = *total;
   auto ip = parse_rate(c.rate_limit_login_per_ip);
   if (!ip.ok()) return Status::Invalid("rate_limit.login_per_ip: " + ip.status().message());
   rl->login_account_ = *acct;
@@ -113,6 +116,10 @@ void RateLimiter::make_room(Shard& shard, int64_t now_ms) {
 
 int64_t RateLimiter::take(const std::string& key, const Rate& rate) {
   return use(key, rate, true);
+}
+
+int64_t RateLimiter::peek(const std::string& key, const Rate& rate) {
+  return use(key, rate, false);
 }
 
 // Refills the bucket for the time passed, then takes a token when `consume`

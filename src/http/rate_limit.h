@@ -53,8 +53,12 @@ class RateLimiter {
   int64_t check_request(const std::string& group, const Principal& who, const std::string& ip);
   // One bucket by name, for limits outside route groups (login attempts).
   int64_t take(const std::string& key, const Rate& rate);
+  // Like take() but takes nothing: the wait take() would answer now. For
+  // limits that count only failures (a wrong shard token).
+  int64_t peek(const std::string& key, const Rate& rate);
 
   const Rate& login_per_account() const { return login_account_; }
+  const Rate& login_per_account_total() const { return login_account_total_; }
   const Rate& login_per_ip() const { return login_ip_; }
   bool enabled() const { return enabled_; }
   size_t bucket_count();
@@ -79,7 +83,7 @@ class RateLimiter {
   bool enabled_ = true;
   std::unordered_map<std::string, GroupLimits> groups_;
   GroupLimits default_;
-  Rate login_account_, login_ip_;
+  Rate login_account_, login_account_total_, login_ip_;
   size_t max_per_shard_ = 10000;
   Shard shards_[kShards];
 };

@@ -22,25 +22,6 @@ struct Owner {
   bool guest = false;
 };
 
-std::optional<std::string> cookie_value(const Req& req, const std::string& name) {
-  if (!req.has_header("Cookie")) return std::nullopt;
-  std::string all = req.get_header_value("Cookie");
-  size_t pos = 0;
-  while (pos < all.size()) {
-    size_t end = all.find(';', pos);
-    if (end == std::string::npos) end = all.size();
-    std::string part = all.substr(pos, end - pos);
-    size_t a = part.find_first_not_of(' ');
-    if (a != std::string::npos) {
-      part = part.substr(a);
-      if (part.size() > name.size() && part.compare(0, name.size(), name) == 0 && part[name.size()] == '=')
-        return part.substr(name.size() + 1);
-    }
-    pos = end + 1;
-  }
-  return std::nullopt;
-}
-
 Result<Owner> resolve_owner(const Req& req, const Principal& who, bool create) {
   Owner o;
   if (who.signed_in()) {
@@ -54,8 +35,8 @@ Result<Owner> resolve_owner(const Req& req, const Principal& who, bool create) {
       return Status(Kind::invalid, "invalid_cart_token", "X-Cart-Token must be 32 lower-case hex characters",
                     {{"field", "X-Cart-Token"}});
     o.token = t;
-  } else if (auto c = cookie_value(req, kCookie); c && valid_cart_token(*c)) {
-    o.token = *c;
+  } else if (auto c = cookie(req, kCookie); valid_cart_token(c)) {
+    o.token = c;
   } else if (create) {
     o.token = new_cart_token();
   }
@@ -63,17 +44,19 @@ Result<Owner> resolve_owner(const Req& req, const Principal& who, bool create) {
   return o;
 }
 
-void send_cart(Res& res, int status, const CartView& cart, const Owner& owner, App& app, bool changed) {
+void send_cart(const Req& req, Res& res, int status, const CartView& cart, const Owner& owner, App& app, bool changed) {
   json body = cart_json(cart, app.config);
   if (owner.guest && !owner.token.empty()) {
     body["cart_token"] = owner.token;
     res.set_header("X-Cart-Token", owner.token);
     if (changed) {
-      std::string cookie = std::string(kCookie) + "=" + owner.token +
-                           "; Path=/; Max-Age=" + std::to_string(app.config.cart_ttl_seconds) +
-                           "; HttpOnly; SameSite=Lax";
-      if (!app.config.tls_cert.empty()) cookie += "; Secure";
-      res.set_header("Set-Cookie", cookie);
+      std::string set_cookie = std::string(kCookie) + "=" + owner.token +
+                               "; Path=/; Max-Age=" + std::to_string(app.config.cart_ttl_seconds) +
+                               "; HttpOnly; SameSite=Lax";
+      // The same rule as the session cookie: Secure whenever the shopper came
+      // over TLS, directly or through a trusted proxy.
+      if (is_https(app.config, req)) set_cookie += "; Secure";
+      res.set_header("Set-Cookie", set_cookie);
     }
   } else {
     body["cart_token"] = nullptr;
@@ -104,7 +87,7 @@ void change_cart(const Req& req, Res& res, const Principal& who, App& app, int o
   if (!owner.ok()) return send_error(res, owner.status());
   auto cart = op(owner->key);
   if (!cart.ok()) return send_error(res, cart.status());
-  send_cart(res, ok_status, *cart, *owner, app, true);
+  send_cart(req, res, ok_status, *cart, *owner, app, true);
 }
 
 }  // namespace
@@ -123,7 +106,7 @@ void register_cart_routes(HttpServer& server, App& app) {
         } else {
           cart.totals = price_order(0, 0, app.config);  // no cart yet: empty
         }
-        send_cart(res, 200, cart, *owner, app, false);
+        send_cart(req, res, 200, cart, *owner, app, false);
       });
 
   server.add({"POST", "/api/v1/cart/items", Access::anyone, "cart",

@@ -6,6 +6,7 @@
 //       replication state, for operators
 #include "app.h"
 #include "cluster/cluster.h"
+#include "http/rate_limit.h"
 #include "http/server.h"
 
 namespace shopbox {
@@ -28,8 +29,21 @@ void register_cluster_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/cluster/changes", Access::anyone, "system",
               "Catalog change feed of the primary (X-Shopbox-Shard-Token): changes after a version, oldest first"},
              [&app](const Req& req, Res& res, const Principal&) {
-               if (auto st = app.cluster->check_token(req.get_header_value("X-Shopbox-Shard-Token")); !st.ok())
+               // A wrong token is a guess at the shard secret: failures count
+               // like sign-in attempts of the caller's address, and once those
+               // run out even the right token waits (no oracle while limited).
+               const std::string bucket = "shard-token:ip:" + client_ip(app.config, req);
+               const Rate& rate = app.rate_limiter->login_per_ip();
+               if (int64_t wait = app.rate_limiter->peek(bucket, rate)) {
+                 res.set_header("Retry-After", std::to_string(wait));
+                 return send_error(res, Status(Kind::rate_limited, "rate_limited",
+                                               "too many wrong shard tokens from this address; retry later",
+                                               {{"retry_after_seconds", wait}}));
+               }
+               if (auto st = app.cluster->check_token(req.get_header_value("X-Shopbox-Shard-Token")); !st.ok()) {
+                 if (st.code() == "invalid_shard_token") (void)app.rate_limiter->take(bucket, rate);
                  return send_error(res, st);
+               }
                auto after = query_int(req, "after", 0, INT64_MAX);
                if (!after.ok()) return send_error(res, after.status());
                auto limit = query_int(req, "limit", 1, 1000);

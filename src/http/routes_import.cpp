@@ -12,7 +12,8 @@ using namespace http;
 void register_import_routes(HttpServer& server, App& app) {
   server.add({"POST", "/api/v1/admin/import", Access::admin, "admin",
               "Import products: body is a JSON array or a Shopify product CSV (?format=json|shopify, else by "
-              "Content-Type); all or nothing, upserts by SKU; errors list {line, message}"},
+              "Content-Type); all or nothing, upserts by SKU; errors list {line, message}",
+              Body::file},
              [&app](const Req& req, Res& res, const Principal& who) {
                auto format_param = query(req, "format");
                ImportFormat format;

@@ -89,7 +89,8 @@ void register_order_routes(HttpServer& server, App& app) {
               "Place an order (Idempotency-Key header required): cart or items, shipping address, payment method"},
              [&app](const Req& req, Res& res, const Principal& who) {
                if (auto st = need_session(who); !st.ok()) return send_error(res, st);
-               CheckoutRequest creq{who.user_id, req.get_header_value("Idempotency-Key"), client_ip(req), req.body};
+               CheckoutRequest creq{who.user_id, req.get_header_value("Idempotency-Key"), client_ip(app.config, req),
+                                    req.body};
                auto r = app.checkout->place_order(creq);
                if (r.replayed) res.set_header("Idempotent-Replayed", "true");
                if (r.status == 201 && r.body.contains("order_id"))

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "app.h"
+#include "base/crypto.h"
 #include "catalog/catalog.h"
 #include "catalog/product_image.h"
 #include "cluster/cluster.h"
@@ -62,6 +63,19 @@ json openapi_document(const HttpServer& server) {
             {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}}}},
   };
 }
+// Who may read /metrics (they tell an outsider the shop's order volume and
+// error rates): the machine itself or a trusted proxy, asking directly (not
+// forwarding someone else: client_ip() is then the outsider), an admin, or
+// a scraper holding server.metrics_token.
+bool may_read_metrics(const Config& config, const Req& req, const Principal& who) {
+  if (who.is_admin()) return true;
+  std::string client = client_ip(config, req);
+  if (client == req.remote_addr && (is_loopback(client) || is_trusted_proxy(config, client))) return true;
+  std::string token = bearer_token(req);
+  return !config.metrics_token.empty() && token.size() == config.metrics_token.size() &&
+         constant_time_equal(token, config.metrics_token);
+}
+
 }  // namespace
 
 void register_system_routes(HttpServer& server, App& app) {
@@ -85,10 +99,16 @@ void register_system_routes(HttpServer& server, App& app) {
                send_json(res, 200, body);
              });
 
-  server.add({"GET", "/metrics", Access::anyone, "system", "Prometheus metrics"},
-             [&app](const Req&, Res& res, const Principal&) {
-               res.set_content(app.metrics.render(), "text/plain; version=0.0.4");
-             });
+  server.add(
+      {"GET", "/metrics", Access::anyone, "system",
+       "Prometheus metrics: loopback, a trusted proxy, an admin, or Authorization: Bearer <server.metrics_token>"},
+      [&app](const Req& req, Res& res, const Principal& who) {
+        if (!may_read_metrics(app.config, req, who))
+          return send_error(res, Status(Kind::forbidden, "forbidden",
+                                        "metrics are served to loopback, trusted proxies, admins, or with "
+                                        "server.metrics_token as a bearer token"));
+        res.set_content(app.metrics.render(), "text/plain; version=0.0.4");
+      });
 
   server.add({"GET", "/api/v1/openapi.json", Access::anyone, "system", "This document"},
              [&server](const Req&, Res& res, const Principal&) { send_json(res, 200, openapi_document(server)); });
@@ -122,12 +142,8 @@ void register_system_routes(HttpServer& server, App& app) {
   server.raw().Get(R"(/(?!api/|images/)[A-Za-z0-9_./-]*)", [&app, serve_asset](const Req& req, Res& res) {
     auto start = std::chrono::steady_clock::now();
     serve_asset(req, res, Principal{});
-    res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
-    res.set_header("X-Frame-Options", "DENY");
-    res.set_header("Content-Security-Policy",
-                   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-                   "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+    // Deep links (/p/1) and assets get the API's header set: one policy.
+    security_headers(res);
     app.metrics.observe_request("GET", "/{static}", res.status,
                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   });

@@ -53,39 +53,43 @@ void send_signed_in(App& app, const Req& req, Res& res, int status, const SignIn
 }  // namespace
 
 void register_user_routes(HttpServer& server, App& app) {
-  server.add(
-      {"POST", "/api/v1/auth/register", Access::anyone, "auth",
-       "Create a customer account {email, password, first_name, last_name, phone?}; answers {token, user} "
-       "and sets the session cookie"},
-      [&app](const Req& req, Res& res, const Principal&) {
-        auto body = parse_object(req);
-        if (!body.ok()) return send_error(res, body.status());
-        RegisterInput in;
-        auto email = opt_string(*body, "email", 1000);
-        if (!email.ok()) return send_error(res, email.status());
-        auto password = opt_string(*body, "password", 1000);
-        if (!password.ok()) return send_error(res, password.status());
-        auto first = opt_string(*body, "first_name", 1000);
-        if (!first.ok()) return send_error(res, first.status());
-        auto last = opt_string(*body, "last_name", 1000);
-        if (!last.ok()) return send_error(res, last.status());
-        auto phone = opt_string(*body, "phone", 1000);
-        if (!phone.ok()) return send_error(res, phone.status());
-        if (!*email) return send_error(res, field_error("email", "email is required"));
-        if (!*password) return send_error(res, field_error("password", "password is required"));
-        in.email = **email;
-        in.password = **password;
-        in.first_name = first->value_or("");
-        in.last_name = last->value_or("");
-        if (*phone && !(*phone)->empty()) in.phone = **phone;
-        // Registration costs a password hash: count it like a login attempt per IP.
-        if (int64_t wait = app.rate_limiter->take("login:ip:" + client_ip(req), app.rate_limiter->login_per_ip()))
-          return rate_limited(res, wait);
-        auto signed_in = app.accounts->register_user(in, client_ip(req), req.get_header_value("User-Agent"));
-        if (!signed_in.ok()) return send_error(res, signed_in.status());
-        merge_guest_cart(app, req, signed_in->user.id);
-        send_signed_in(app, req, res, 201, *signed_in);
-      });
+  server.add({"POST", "/api/v1/auth/register", Access::anyone, "auth",
+              "Create a customer account {email, password, first_name, last_name, phone?}; answers {token, user} "
+              "and sets the session cookie"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               // A typo ("frist_name") or a try at {"role": "admin"} is a 400, never ignored.
+               if (auto st = only_fields(*body, {"email", "password", "first_name", "last_name", "phone"}); !st.ok())
+                 return send_error(res, st);
+               RegisterInput in;
+               auto email = opt_string(*body, "email", 1000);
+               if (!email.ok()) return send_error(res, email.status());
+               auto password = opt_string(*body, "password", 1000);
+               if (!password.ok()) return send_error(res, password.status());
+               auto first = opt_string(*body, "first_name", 1000);
+               if (!first.ok()) return send_error(res, first.status());
+               auto last = opt_string(*body, "last_name", 1000);
+               if (!last.ok()) return send_error(res, last.status());
+               auto phone = opt_string(*body, "phone", 1000);
+               if (!phone.ok()) return send_error(res, phone.status());
+               if (!*email) return send_error(res, field_error("email", "email is required"));
+               if (!*password) return send_error(res, field_error("password", "password is required"));
+               in.email = **email;
+               in.password = **password;
+               in.first_name = first->value_or("");
+               in.last_name = last->value_or("");
+               if (*phone && !(*phone)->empty()) in.phone = **phone;
+               // Registration costs a password hash: count it like a login attempt per IP.
+               if (int64_t wait = app.rate_limiter->take("login:ip:" + client_ip(app.config, req),
+                                                         app.rate_limiter->login_per_ip()))
+                 return rate_limited(res, wait);
+               auto signed_in =
+                   app.accounts->register_user(in, client_ip(app.config, req), req.get_header_value("User-Agent"));
+               if (!signed_in.ok()) return send_error(res, signed_in.status());
+               merge_guest_cart(app, req, signed_in->user.id);
+               send_signed_in(app, req, res, 201, *signed_in);
+             });
 
   server.add(
       {"POST", "/api/v1/auth/login", Access::anyone, "auth",
@@ -93,6 +97,7 @@ void register_user_routes(HttpServer& server, App& app) {
       [&app](const Req& req, Res& res, const Principal&) {
         auto body = parse_object(req);
         if (!body.ok()) return send_error(res, body.status());
+        if (auto st = only_fields(*body, {"email", "password"}); !st.ok()) return send_error(res, st);
         auto email = opt_string(*body, "email", 1000);
         if (!email.ok()) return send_error(res, email.status());
         auto password = opt_string(*body, "password", 1000);
@@ -100,12 +105,18 @@ void register_user_routes(HttpServer& server, App& app) {
         if (!*email || (*email)->empty()) return send_error(res, field_error("email", "email is required"));
         if (!*password || (*password)->empty()) return send_error(res, field_error("password", "password is required"));
         // Attempts are limited per account and per address, before any work.
-        std::string ip = client_ip(req);
+        std::string ip = client_ip(app.config, req);
         if (int64_t wait = app.rate_limiter->take("login:ip:" + ip, app.rate_limiter->login_per_ip()))
           return rate_limited(res, wait);
         auto norm = normalize_email(**email);
         std::string account = lower_ascii(norm.ok() ? *norm : **email);
-        if (int64_t wait = app.rate_limiter->take("login:acct:" + account, app.rate_limiter->login_per_account()))
+        // Per account from this address, then per account from everywhere
+        // (higher): ten wrong guesses from a stranger lock the stranger out,
+        // not the owner signing in from their own address.
+        if (int64_t wait =
+                app.rate_limiter->take("login:acct:" + account + "|ip:" + ip, app.rate_limiter->login_per_account()))
+          return rate_limited(res, wait);
+        if (int64_t wait = app.rate_limiter->take("login:acct:" + account, app.rate_limiter->login_per_account_total()))
           return rate_limited(res, wait);
         auto signed_in = app.accounts->login(**email, **password, ip, req.get_header_value("User-Agent"));
         if (!signed_in.ok()) return send_error(res, signed_in.status());

@@ -33,18 +33,6 @@ std::string template_to_regex(const std::string& path) {
   return out;
 }
 
-void security_headers(http::Res& res) {
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
-  res.set_header("X-Frame-Options", "DENY");
-  if (!res.has_header("Content-Security-Policy"))
-    res.set_header("Content-Security-Policy",
-                   "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
-                   "script-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
-                   "base-uri 'self'; form-action 'self'");
-  res.set_header("Cross-Origin-Opener-Policy", "same-origin");
-}
-
 // The worker pool. cpp-httplib hands each accepted connection to one pool
 // thread, which keeps it for as long as the client dribbles bytes (each
 // read only has to beat server.read_timeout_seconds), so with a fixed pool a
@@ -211,7 +199,7 @@ HttpServer::HttpServer(App& app) : app_(app) {
                       {{"code", "headers_too_large"},
                        {"message", "too many or too large request headers"},
                        {"details", {{"max_headers", kMaxHeaders}, {"max_header_bytes", kMaxHeaderBytes}}}}}});
-    security_headers(res);
+    http::security_headers(res);
     res.set_header("Connection", "close");
     return httplib::Server::HandlerResponse::Handled;
   });
@@ -227,7 +215,7 @@ HttpServer::HttpServer(App& app) : app_(app) {
     http::send_json(
         res, status,
         {{"error", {{"code", default_error_code(status)}, {"message", message}, {"details", http::json::object()}}}});
-    security_headers(res);
+    http::security_headers(res);
   });
   s.set_exception_handler([](const http::Req&, http::Res& res, std::exception_ptr) {
     http::send_error(res, Status::Internal("internal error"));
@@ -242,16 +230,22 @@ void HttpServer::add(RouteInfo info, Handler handler) {
   App* app = &app_;
   auto wrapped = [app, info, handler](const http::Req& req, http::Res& res) {
     auto start = std::chrono::steady_clock::now();
+    Principal::Type who_seen = Principal::Type::anonymous;
     try {
       Principal who = http::authenticate(*app, req);
-      int64_t retry_after = app->rate_limiter->check_request(info.group, who, http::client_ip(req));
-      Status csrf = http::check_csrf(app->config, req, who);
+      who_seen = who.type;
+      int64_t retry_after = app->rate_limiter->check_request(info.group, who, http::client_ip(app->config, req));
+      Status csrf = http::check_csrf(app->config, req, who, info.group == "auth");
+      bool mutating = req.method != "GET" && req.method != "HEAD";
+      Status media = mutating && info.body == Body::json ? http::require_json_body(req) : Status::Ok();
       if (retry_after > 0) {
         res.set_header("Retry-After", std::to_string(retry_after));
         http::send_error(res, Status(Kind::rate_limited, "rate_limited", "too many requests; retry later",
                                      {{"retry_after_seconds", retry_after}}));
       } else if (!csrf.ok()) {
         http::send_error(res, csrf);
+      } else if (!media.ok()) {
+        http::send_error(res, media);
       } else if (auto bad = std::find_if(req.params.begin(), req.params.end(),
                                          [](const auto& p) { return !valid_utf8(p.first) || !valid_utf8(p.second); });
                  bad != req.params.end()) {
@@ -271,7 +265,11 @@ void HttpServer::add(RouteInfo info, Handler handler) {
       std::fprintf(stderr, "error: %s %s: %s\n", req.method.c_str(), info.path.c_str(), e.what());
       http::send_error(res, Status::Internal("internal error"));
     }
-    security_headers(res);
+    http::security_headers(res);
+    // Whatever a signed-in caller (or a guest's cart) gets is personal: no
+    // browser or proxy cache may keep it.
+    if (who_seen != Principal::Type::anonymous || info.group == "cart" || info.group == "checkout")
+      res.set_header("Cache-Control", "no-store");
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     app->metrics.observe_request(req.method, info.path, res.status, secs);
   };

@@ -28,6 +28,9 @@ namespace shopbox {
 struct App;
 
 enum class Access { anyone, user, admin };
+// What a route's request body is: JSON (415 unless Content-Type says so,
+// http/api.h require_json_body) or a file taken as it comes (the importer).
+enum class Body { json, file };
 
 struct RouteInfo {
   std::string method;
@@ -35,6 +38,7 @@ struct RouteInfo {
   Access access = Access::anyone;
   std::string group;  // rate-limit group: "auth", "cart", "checkout", "search", "catalog", "admin", "system"
   std::string summary;
+  Body body = Body::json;
 };
 
 using Handler = std::function<void(const http::Req&, http::Res&, const Principal&)>;

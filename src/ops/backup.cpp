@@ -14,6 +14,7 @@
 
 #include "base/clock.h"
 #include "base/crypto.h"
+#include "base/json_text.h"
 #include "cli/commands.h"
 #include "ops/system.h"
 #include "storage/sqlite.h"
@@ -258,8 +259,10 @@ Result<json> verify_backup(const std::string& dir_text) {
   if (!in)
     return Status::Invalid("incomplete backup: " + mpath.string() +
                            " is missing (not a shopbox backup, or it did not finish)");
-  json m = json::parse(in, nullptr, false);
-  if (m.is_discarded() || !m.is_object())
+  std::string manifest_text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto parsed = parse_json_text(manifest_text);
+  json m = parsed.ok() ? std::move(*parsed) : json();
+  if (!parsed.ok() || !m.is_object())
     return Status::Invalid("corrupt backup: " + mpath.string() + " is not valid JSON");
   if (m.value("format", "") != "shopbox-backup") return Status::Invalid("not a shopbox backup: " + mpath.string());
   if (!m["format_version"].is_number_integer() || m["format_version"].get<int>() > kBackupFormatVersion)

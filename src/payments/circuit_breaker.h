@@ -50,7 +50,9 @@ class BreakerGateway : public PaymentGateway {
   CircuitBreaker& breaker() { return breaker_; }
 
   std::string name() const override { return inner_->name(); }
-  Result<CardToken> tokenize(const CardInput& card) override { return inner_->tokenize(card); }
+  Result<CardToken> tokenize(const CardInput& card, const std::string& owner) override {
+    return inner_->tokenize(card, owner);
+  }
   std::optional<CardToken> token_info(const std::string& token) override { return inner_->token_info(token); }
   Result<GatewayCharge> authorize(const std::string& key, const PaymentSource& source, Cents amount,
                                   const std::string& currency, bool capture) override;

@@ -5,6 +5,9 @@
 //    four digits and expiry. The raw number goes no further than this call:
 //    it is never stored or logged anywhere (only token, brand, last4, expiry).
 //    Luhn-invalid numbers, bad expiry or CVC are 400 `invalid_card`.
+//    A token belongs to the `owner` it was made for ("user:12"): checkout
+//    charges a token only for its owner, so a token that leaks (a log, a
+//    support ticket) is no use to anyone else.
 //  * authorize / capture / refund each take an idempotency key: calling twice
 //    with the same key performs the operation once and returns the first
 //    result. authorize(..., capture = true) is a "sale" (authorize and capture
@@ -40,7 +43,13 @@ struct CardToken {
   std::string last4;
   int exp_month = 0;
   int exp_year = 0;
+  std::string owner;  // who it was made for, "user:<id>"; "" for tokens made before owners existed
 };
+
+// The owner string of a signed-in user's tokens.
+inline std::string card_owner(int64_t user_id) {
+  return "user:" + std::to_string(user_id);
+}
 
 // What a charge is made against: a tokenized card or a wallet.
 struct PaymentSource {
@@ -77,8 +86,8 @@ class PaymentGateway {
   virtual ~PaymentGateway() = default;
   virtual std::string name() const = 0;
 
-  virtual Result<CardToken> tokenize(const CardInput& card) = 0;
-  // Looks up a token made earlier (brand, last4, expiry); nullopt if unknown.
+  virtual Result<CardToken> tokenize(const CardInput& card, const std::string& owner) = 0;
+  // Looks up a token made earlier (brand, last4, expiry, owner); nullopt if unknown.
   virtual std::optional<CardToken> token_info(const std::string& token) = 0;
 
   // Authorizes `amount` on `source`; with capture = true also captures it.

@@ -102,7 +102,7 @@ bool TestGateway::simulate_latency() {
   return false;
 }
 
-Result<CardToken> TestGateway::tokenize(const CardInput& in) {
+Result<CardToken> TestGateway::tokenize(const CardInput& in, const std::string& owner) {
   std::string digits;
   for (char ch : in.number) {
     if (ch == ' ' || ch == '-') continue;
@@ -126,15 +126,15 @@ Result<CardToken> TestGateway::tokenize(const CardInput& in) {
   if (in.cvc.size() != cvc_len || in.cvc.find_first_not_of("0123456789") != std::string::npos)
     return invalid_card("cvc must be " + std::to_string(cvc_len) + " digits", "cvc");
 
-  CardToken tok{"tok_" + random_hex(12), brand, digits.substr(digits.size() - 4), in.exp_month, year};
+  CardToken tok{"tok_" + random_hex(12), brand, digits.substr(digits.size() - 4), in.exp_month, year, owner};
   std::string behaviour = behaviour_of(digits);
   digits.assign(digits.size(), '0');  // the raw number goes no further
   // Deferred durability: a token matters only once a charge made with it is
   // stored, and that later synced commit makes this one durable too.
   Status st = db_.write_deferred([&](Connection& c) {
     c.prepare(
-         "INSERT INTO gw_tokens(token, brand, last4, exp_month, exp_year, behaviour, created_at) "
-         "VALUES (?,?,?,?,?,?,?)")
+         "INSERT INTO gw_tokens(token, brand, last4, exp_month, exp_year, behaviour, created_at, owner) "
+         "VALUES (?,?,?,?,?,?,?,?)")
         .bind(1, tok.token)
         .bind(2, tok.brand)
         .bind(3, tok.last4)
@@ -142,6 +142,7 @@ Result<CardToken> TestGateway::tokenize(const CardInput& in) {
         .bind(5, tok.exp_year)
         .bind(6, behaviour)
         .bind(7, now_seconds())
+        .bind(8, owner)
         .exec();
     return Status::Ok();
   });
@@ -152,10 +153,11 @@ Result<CardToken> TestGateway::tokenize(const CardInput& in) {
 std::optional<CardToken> TestGateway::token_info(const std::string& token) {
   std::optional<CardToken> out;
   db_.read([&](Connection& c) {
-    auto st = c.prepare("SELECT token, brand, last4, exp_month, exp_year FROM gw_tokens WHERE token = ?");
+    auto st = c.prepare("SELECT token, brand, last4, exp_month, exp_year, owner FROM gw_tokens WHERE token = ?");
     st.bind(1, token);
     if (st.step())
-      out = CardToken{st.text(0), st.text(1), st.text(2), static_cast<int>(st.int64(3)), static_cast<int>(st.int64(4))};
+      out = CardToken{st.text(0), st.text(1), st.text(2), static_cast<int>(st.int64(3)), static_cast<int>(st.int64(4)),
+                      st.text(5)};
     return Status::Ok();
   });
   return out;

@@ -32,7 +32,7 @@ class TestGateway : public PaymentGateway {
   TestGateway(Sqlite& db, int latency_ms, int timeout_ms) : db_(db), latency_ms_(latency_ms), timeout_ms_(timeout_ms) {}
 
   std::string name() const override { return "test"; }
-  Result<CardToken> tokenize(const CardInput& card) override;
+  Result<CardToken> tokenize(const CardInput& card, const std::string& owner) override;
   std::optional<CardToken> token_info(const std::string& token) override;
   Result<GatewayCharge> authorize(const std::string& key, const PaymentSource& source, Cents amount,
                                   const std::string& currency, bool capture) override;

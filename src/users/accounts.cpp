@@ -71,7 +71,7 @@ nlohmann::json user_json(const User& u) {
 Result<User> Accounts::create_user(const RegisterInput& in) {
   auto email = normalize_email(in.email);
   if (!email.ok()) return email.status();
-  if (auto st = passwords::check_policy(in.password); !st.ok()) return st;
+  if (auto st = passwords::check_policy(in.password, "password", *email); !st.ok()) return st;
   if (auto st = check_name(in.first_name, "first_name"); !st.ok()) return st;
   if (auto st = check_name(in.last_name, "last_name"); !st.ok()) return st;
   if (in.phone)
@@ -173,9 +173,9 @@ Result<User> Accounts::update_profile(int64_t user_id, const ProfileChange& chan
 Status Accounts::change_password(int64_t user_id, int64_t keep_session_id, const std::string& current,
                                  const std::string& next) {
   if (current.empty()) return field_error("current_password", "current_password is required");
-  if (auto st = passwords::check_policy(next, "new_password"); !st.ok()) return st;
   auto user = get(user_id);
   if (!user) return Status::NotFound("user not found");
+  if (auto st = passwords::check_policy(next, "new_password", user->email); !st.ok()) return st;
   if (current.size() > passwords::kMaxLength || !passwords::verify(current, user->password_hash))
     return Status(Kind::forbidden, "wrong_password", "current_password is wrong", {{"field", "current_password"}});
   std::string hash = passwords::hash(next, cost_of(config_));

@@ -112,6 +112,35 @@ Result<AddressInput> address_input_from_json(const nlohmann::json& body) {
   return in;
 }
 
+nlohmann::json address_snapshot(const Address& a) {
+  nlohmann::json j = {{"name", a.name}, {"street", a.street}, {"city", a.city}, {"zip", a.zip}, {"country", a.country}};
+  if (!a.state.empty()) j["state"] = a.state;
+  if (a.phone) j["phone"] = *a.phone;
+  return j;
+}
+
+Result<nlohmann::json> inline_address_from_json(const nlohmann::json& body, const std::string& field) {
+  if (!body.is_object()) return field_error(field, field + " must be an object");
+  // The saved-address reader with the saved-address checks, then every
+  // error is named inside `field` ("shipping_address.zip").
+  auto prefixed = [&](const Status& st) {
+    std::string inner = st.details().value("field", "");
+    return Status(st.kind(), st.code(), field + "." + st.message(), {{"field", field + "." + inner}});
+  };
+  if (auto st = only_fields(body, {"name", "street", "city", "state", "zip", "country", "phone"}, field + ".");
+      !st.ok())
+    return st;
+  auto in = address_input_from_json(body);
+  if (!in.ok()) return prefixed(in.status());
+  Address a;
+  apply(a, *in);
+  for (auto [value, name] : {std::pair{&in->name, "name"}, std::pair{&in->street, "street"},
+                             std::pair{&in->city, "city"}, std::pair{&in->country, "country"}})
+    if (!*value) return prefixed(field_error(name, std::string(name) + " is required"));
+  if (auto st = validate(a); !st.ok()) return prefixed(st);
+  return address_snapshot(a);
+}
+
 nlohmann::json address_json(const Address& a) {
   return {{"address_id", std::to_string(a.id)},
           {"name", a.name},

@@ -45,6 +45,18 @@ class Addresses {
   Sqlite& db_;
 };
 
+// The one address rule, for an address given inline to checkout or flash
+// checkout: exactly the checks of a saved address (name, street, city and a
+// 2-letter country required; lengths; no control characters; the
+// characters of zip and phone), and no other keys than name, street, city,
+// state, zip, country, phone (400 naming `field`.key: no nested objects,
+// no 50 KB notes, no `is_admin` in an order). Returns the order's snapshot
+// {name, street, city, state, zip, country[, phone]}, trimmed, country in
+// upper case.
+Result<nlohmann::json> inline_address_from_json(const nlohmann::json& a, const std::string& field);
+// The same snapshot of a saved address (for orders that name an address id).
+nlohmann::json address_snapshot(const Address& a);
+
 // Reads an AddressInput from a request body (400 on a wrong type or an
 // unknown field).
 Result<AddressInput> address_input_from_json(const nlohmann::json& body);

@@ -9,9 +9,16 @@
 #include <semaphore>
 #include <stdexcept>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "base/crypto.h"
+
+namespace shopbox {
+// The common-password list, embedded at build time (cmake/embed_text.cmake).
+extern const char kCommonPasswords[];
+extern const size_t kCommonPasswords_size;
+}  // namespace shopbox
 
 namespace shopbox::passwords {
 namespace {
@@ -67,18 +74,52 @@ bool parse_param(std::string_view part, std::string_view name, int& out) {
 
 }  // namespace
 
-Status check_policy(std::string_view password, const char* field) {
-  if (password.size() < kMinLength)
-    return Status(Kind::invalid, "weak_password", std::string(field) + " must be at least 8 characters",
-                  {{"field", field}});
+namespace {
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+}  // namespace
+
+bool is_common(std::string_view password) {
+  // Built once, on first use, from the list embedded in the binary.
+  static const std::unordered_set<std::string_view> common = [] {
+    std::unordered_set<std::string_view> set;
+    std::string_view all(kCommonPasswords, kCommonPasswords_size);
+    set.reserve(10'000);
+    size_t pos = 0;
+    while (pos < all.size()) {
+      size_t end = all.find('\n', pos);
+      if (end == std::string_view::npos) end = all.size();
+      if (end > pos) set.insert(all.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    return set;
+  }();
+  if (password.size() > 64) return false;  // the list's longest is far shorter
+  std::string lower = lower_ascii(password);
+  return common.count(lower) > 0;
+}
+
+Status check_policy(std::string_view password, const char* field, std::string_view email) {
+  auto weak = [&](const std::string& why) {
+    return Status(Kind::invalid, "weak_password", std::string(field) + " " + why, {{"field", field}});
+  };
+  if (password.size() < kMinLength) return weak("must be at least 8 characters");
   if (password.size() > kMaxLength)
     return Status(Kind::invalid, "invalid_request", std::string(field) + " must be at most 256 characters",
                   {{"field", field}});
   bool all_space = true;
   for (char ch : password)
     if (ch != ' ' && ch != '\t') all_space = false;
-  if (all_space)
-    return Status(Kind::invalid, "weak_password", std::string(field) + " must not be only spaces", {{"field", field}});
+  if (all_space) return weak("must not be only spaces");
+  if (is_common(password)) return weak("is one of the most common passwords; choose another");
+  if (!email.empty()) {
+    std::string p = lower_ascii(password), e = lower_ascii(email);
+    std::string local = e.substr(0, e.find('@'));
+    if (p == e || p == local) return weak("must not be your email address");
+  }
   return Status::Ok();
 }
 

@@ -24,9 +24,15 @@ struct Cost {
 inline constexpr size_t kMinLength = 8;
 inline constexpr size_t kMaxLength = 256;
 
-// 400 weak_password / invalid_request when the password breaks the policy
-// (length 8..256 bytes, not all whitespace).
-Status check_policy(std::string_view password, const char* field = "password");
+// 400 weak_password / invalid_request when the password breaks the policy:
+// length 8..256 bytes, not all whitespace, not one of the 10,000 most
+// common passwords (src/users/common_passwords.txt, compared ignoring ASCII
+// case; its source is in common_passwords.NOTICE), and not the account's
+// own email or the part of it before the '@'.
+[[nodiscard]] Status check_policy(std::string_view password, const char* field = "password",
+                                  std::string_view email = {});
+// True when `password` (ignoring ASCII case) is on the common-password list.
+[[nodiscard]] bool is_common(std::string_view password);
 
 // Never fails for a policy-checked password (throws only if OpenSSL fails).
 std::string hash(std::string_view password, const Cost& cost);

@@ -44,7 +44,7 @@ Result<PaymentMethod> PaymentMethods::add(int64_t user_id, const CardInput& card
   });
   if (count >= kMax)
     return Status::Conflict("limit_reached", "at most " + std::to_string(kMax) + " saved cards per account");
-  auto tok = gateway_.tokenize(card);
+  auto tok = gateway_.tokenize(card, card_owner(user_id));
   if (!tok.ok()) return tok.status();
   PaymentMethod p;
   p.user_id = user_id;

@@ -43,12 +43,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   Config config;
   config.allowed_origins = "https://shop.example.com, http://localhost:3000";
+  config.trusted_proxies = "127.0.0.1, 10.0.0.1";
   (void)http::bearer_token(req);
   std::string session = http::cookie(req, "shopbox_session");
   (void)http::cookie(req, "shopbox_cart");
   bool has = http::has_shopbox_cookie(req);
   if (!session.empty() && !has) fuzz_fail("a shopbox_session cookie that has_shopbox_cookie() does not see");
-  std::string ip = http::client_ip(req);
+  std::string ip = http::client_ip(config, req);
   if (ip.size() > 64) fuzz_fail("client_ip longer than 64: " + ip);
   Principal who;
   who.type = Principal::Type::user;

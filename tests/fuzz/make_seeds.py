@@ -53,7 +53,7 @@ route("order-wallet", USER, "POST", "/api/v1/orders",
 route("orders-list", USER, "GET", "/api/v1/orders?page=1&size=5")
 route("order-cancel", USER, "POST", "/api/v1/orders/ord_s1_1/cancel", {"reason": "changed my mind"})
 route("order-return", USER, "POST", "/api/v1/orders/ord_s1_1/returns", {"lines": [{"product_id": "1", "quantity": 1}], "reason": "too big"})
-route("register", ANON, "POST", "/api/v1/auth/register", {"email": "a@example.com", "password": "password123", "first_name": "A", "last_name": "B"})
+route("register", ANON, "POST", "/api/v1/auth/register", {"email": "a@example.com", "password": "plum-tree-42", "first_name": "A", "last_name": "B"})
 route("login", ANON, "POST", "/api/v1/auth/login", {"email": "fuzz@example.com", "password": "fuzz-password-1"})
 route("me-patch", USER, "PATCH", "/api/v1/me", {"first_name": "Fuzzy", "phone": "+1 555 0100"})
 route("address-add", USER, "POST", "/api/v1/me/addresses", dict(addr, label="home", is_default=True))
@@ -93,6 +93,14 @@ route("admin-webhooks", ADMIN, "GET", "/api/v1/admin/webhooks/events?type=order.
 route("csrf", COOKIE, "POST", "/api/v1/cart/items", {"product_id": "1", "quantity": 1}, ["Origin: https://evil.example"])
 route("forwarded", ANON, "GET", "/healthz", headers=["X-Forwarded-For: 203.0.113.7, 10.0.0.1", "X-Forwarded-Proto: https"])
 route("image", ANON, "GET", "/images/products/1/main.svg")
+# Nesting past the limit (64) and wide objects (base/json_text.h); the
+# 150,000-level report itself is tests/fuzz/regressions/routes/.
+deep = lambda n: "[" * n + "]" * n
+route("deep-flash-address", USER, "POST", "/api/v1/flash-sales/999/checkout",
+      '{"token": "t", "shipping_address": {"a": ' + deep(1000) + '}}')
+route("deep-order", USER, "POST", "/api/v1/orders", '{"items": ' + deep(65) + '}', ["Idempotency-Key: deep-1"])
+route("deep-objects", ADMIN, "PATCH", "/api/v1/admin/products/1", '{"specifications": ' + '{"a":' * 300 + '1' + '}' * 301)
+route("wide-cart", USER, "POST", "/api/v1/cart/items", "{" + ",".join(f'"k{i}":[1]' for i in range(300)) + "}")
 route("static", ANON, "GET", "/product.html?id=1")
 
 # headers: header lines, blank line, query string
@@ -115,6 +123,8 @@ put("import", "json-items", b"\x01" + json.dumps([
      "images": ["https://example.com/i.png"], "sale_price": 1, "featured": False},
     {"name": "J2", "price": "2.00", "sku": "J-2", "category_id": "1", "weight_grams": 5}], indent=1).encode())
 
+put("import", "json-deep", b"\x01" + ('[{"name": "D", "price": 1, "specifications": ' + "[" * 1500 + "]" * 1500 + "}]").encode())
+
 # config: TOML
 # (corpus/config/default is every setting of `shopbox config`, uncommented.)
 put("config", "small", b'[server]\nport = 8080\nthreads = 8\n\n[shop]\ncurrency = "EUR"\ntax_rate_bp = 2000\n'
@@ -124,4 +134,6 @@ put("config", "small", b'[server]\nport = 8080\nthreads = 8\n\n[shop]\ncurrency 
 for i, q in enumerate(["red running shoes", "\"green tea\" -socks", "brand:acme OR kettle*", "runing shoos",
                        "usb-c AND (cable NOT 3m)", "stainless~ +steel"]):
     put("search", f"q{i}", bytes([i * 37 % 256, i * 11 % 256]) + q.encode())
+put("config", "deep-array", ("[server]\nlisten = " + "[" * 1000 + "]" * 1000 + "\n").encode())
+put("config", "deep-inline-table", ("[server]\nlisten = " + "{a = " * 300 + "1" + " }" * 300 + "\n").encode())
 print("seeds written under", os.path.join(here, "corpus"))

@@ -396,7 +396,7 @@ TEST_CASE("a signed-in user's cart is theirs, and login merges the guest cart", 
   // Shopping as a guest, then signing in: the guest lines join the user's cart.
   REQUIRE(shop.post("/api/v1/cart/items", {{"product_id", a}, {"quantity", 1}}, guest()).status == 201);
   REQUIRE(shop.post("/api/v1/cart/items", {{"product_id", b}, {"quantity", 3}}, guest()).status == 201);
-  auto login = shop.post("/api/v1/auth/login", {{"email", "cart@example.com"}, {"password", "password123"}}, guest());
+  auto login = shop.post("/api/v1/auth/login", {{"email", "cart@example.com"}, {"password", "plum-tree-42"}}, guest());
   REQUIRE(login.status == 200);
   auto merged = shop.get("/api/v1/cart", user.auth);
   REQUIRE(merged.body["items"].size() == 2);

@@ -340,7 +340,7 @@ TEST_CASE("recovery compensates a checkout interrupted after the charge", "[chec
   // active, attempt 'reserved', key 'processing', charge captured.
   auto rsv = app.inventory->reserve({{std::stoll(pid), 2}}, "u:9", 600);
   REQUIRE(rsv.ok());
-  auto tok = app.payments->tokenize({"4242424242424242", 12, 2099, "123"});
+  auto tok = app.payments->tokenize({"4242424242424242", 12, 2099, "123"}, "user:1");
   REQUIRE(tok.ok());
   REQUIRE(app.payments->authorize("chk_crashed", {"card", tok->token, ""}, 21800, "USD", true).ok());
   app.db->write([&](Connection& c) {

@@ -266,7 +266,7 @@ TEST_CASE("flash sale race: 200 shoppers, 20 units -> exactly 20 sold, limits ke
   for (int u = 0; u < kUsers; ++u) {
     shopbox::RegisterInput in;
     in.email = "buyer" + std::to_string(u) + "@example.com";
-    in.password = "password123";
+    in.password = "plum-tree-42";
     auto s = shop.app().accounts->register_user(in, "127.0.0.1", "race");
     REQUIRE(s.ok());
     tokens[u] = s->session.token;

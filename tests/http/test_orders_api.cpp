@@ -198,7 +198,7 @@ TEST_CASE("webhooks: signed deliveries, retried with backoff, logged for admins"
   {
     TestShop shop([&](Config& c) {
       c.webhook_urls = "http://127.0.0.1:" + std::to_string(port) + "/hook";
-      c.webhook_secret = "whsec_test";
+      c.webhook_secret = "whsec_test_0123456789";
       c.webhook_backoff_ms = 20;
     });
     auto pid = shop.create_product({{"name", "Bell"}, {"price", 3}}, 5);
@@ -225,7 +225,7 @@ TEST_CASE("webhooks: signed deliveries, retried with backoff, logged for admins"
     }
     std::lock_guard lock(mu);
     REQUIRE(got.size() >= 2);
-    for (auto& [sig, b] : got) CHECK(sig == "sha256=" + hmac_sha256_hex("whsec_test", b));
+    for (auto& [sig, b] : got) CHECK(sig == "sha256=" + hmac_sha256_hex("whsec_test_0123456789", b));
     std::set<std::string> types;
     for (auto& g : got) types.insert(json::parse(g.second)["type"].get<std::string>());
     CHECK(types.count("order.created"));

@@ -45,6 +45,7 @@ TEST_CASE("rates parse as N/unit and reject anything else", "[unit][rate]") {
 TEST_CASE("429 after the bucket empties, with Retry-After; recovery after refill", "[http][rate]") {
   ClockReset reset;
   TestShop shop([](shopbox::Config& c) {
+    c.trusted_proxies = "127.0.0.1";  // the test client plays the shop's proxy (X-Forwarded-For)
     c.rate_limit_enabled = 1;
     c.rate_limit_catalog = "100/min 3/min 1000/s";  // guests: 3 a minute per IP
   });
@@ -71,6 +72,7 @@ TEST_CASE("429 after the bucket empties, with Retry-After; recovery after refill
 TEST_CASE("signed-in users have their own bucket; the IP bucket is shared", "[http][rate]") {
   ClockReset reset;
   TestShop shop([](shopbox::Config& c) {
+    c.trusted_proxies = "127.0.0.1";  // the test client plays the shop's proxy (X-Forwarded-For)
     c.rate_limit_enabled = 1;
     c.rate_limit_auth = "3/min 8/min 1000/s";
   });
@@ -95,6 +97,7 @@ TEST_CASE("signed-in users have their own bucket; the IP bucket is shared", "[ht
 TEST_CASE("a global bucket caps a group for everyone", "[http][rate]") {
   ClockReset reset;
   TestShop shop([](shopbox::Config& c) {
+    c.trusted_proxies = "127.0.0.1";  // the test client plays the shop's proxy (X-Forwarded-For)
     c.rate_limit_enabled = 1;
     c.rate_limit_search = "100/min 100/min 2/min";
     c.rate_limit_default = "100/min 100/min 2/min";
@@ -109,11 +112,13 @@ TEST_CASE("a global bucket caps a group for everyone", "[http][rate]") {
   CHECK(!r.header("Retry-After").empty());
 }
 
-TEST_CASE("login attempts are limited per account and per IP", "[http][rate][auth]") {
+TEST_CASE("login attempts are limited per account and address, per account, and per IP", "[http][rate][auth]") {
   ClockReset reset;
   TestShop shop([](shopbox::Config& c) {
+    c.trusted_proxies = "127.0.0.1";  // the test client plays the shop's proxy (X-Forwarded-For)
     c.rate_limit_enabled = 1;
     c.rate_limit_login_per_account = "3/15min";
+    c.rate_limit_login_per_account_total = "6/15min";
     c.rate_limit_login_per_ip = "6/min";
   });
   shop.register_user("victim@example.com", "the right one");  // uses 1 of the IP's 6
@@ -122,15 +127,31 @@ TEST_CASE("login attempts are limited per account and per IP", "[http][rate][aut
     CHECK(shop.post("/api/v1/auth/login", {{"email", "victim@example.com"}, {"password", "guess " + std::to_string(i)}},
                     from_ip("192.0.2.1"))
               .status == 401);
-  // Even the right password waits now, from any address, any spelling of the email.
+  // The guesser's address waits now, whatever the spelling of the email...
   auto r = shop.post("/api/v1/auth/login", {{"email", " VICTIM@example.com"}, {"password", "the right one"}},
-                     from_ip("192.0.2.2"));
+                     from_ip("192.0.2.1"));
   CHECK(r.status == 429);
   CHECK(r.body["error"]["code"] == "rate_limited");
   CHECK(std::stoi(r.header("Retry-After")) > 60);  // 15 min / 3 = 5 min per attempt
-  shopbox::set_clock_offset(120 + 301);
+  // ...but the owner, from their own address, still signs in (before the
+  // fix, ten wrong passwords from anyone locked the account for everyone).
   CHECK(shop.post("/api/v1/auth/login", {{"email", "victim@example.com"}, {"password", "the right one"}},
                   from_ip("192.0.2.2"))
+            .status == 200);
+  // A guesser spread over many addresses meets the per-account ceiling
+  // (6 attempts in all: 3 + 1 above, and 2 more).
+  CHECK(
+      shop.post("/api/v1/auth/login", {{"email", "victim@example.com"}, {"password", "guess a"}}, from_ip("192.0.2.3"))
+          .status == 401);
+  CHECK(
+      shop.post("/api/v1/auth/login", {{"email", "victim@example.com"}, {"password", "guess b"}}, from_ip("192.0.2.4"))
+          .status == 401);
+  CHECK(
+      shop.post("/api/v1/auth/login", {{"email", "victim@example.com"}, {"password", "guess c"}}, from_ip("192.0.2.5"))
+          .status == 429);
+  shopbox::set_clock_offset(120 + 16 * 60);
+  CHECK(shop.post("/api/v1/auth/login", {{"email", "victim@example.com"}, {"password", "the right one"}},
+                  from_ip("192.0.2.1"))
             .status == 200);
 
   // Per IP: one address spraying many accounts.

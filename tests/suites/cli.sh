@@ -3,7 +3,8 @@
 #   --help on every subcommand (and nested ones); token create prints the
 #   token alone; serve finishes an in-flight request on SIGTERM and exits 0;
 #   demo --products 100000 starts and a second run does not duplicate;
-#   import reports line numbers and imports nothing from a bad file.
+#   import reports line numbers and imports nothing from a bad file; the
+#   data dir is closed to other users; scripts/demo listens on loopback.
 # Bounded: every wait has a deadline (the whole suite takes well under 3 min).
 set -euo pipefail
 bin="$(realpath "${1:?usage: cli.sh path/to/shopbox}")"
@@ -130,5 +131,27 @@ total="$(curl -fsS "$base/api/v1/products?size=1" | grep -o '"total":[0-9]*')"
 [[ "$total" == '"total":100000' ]] || fail "after second demo run total is $total"
 stop_server "$pid"
 ok "second run kept 100000 products"
+
+echo "-- data files are not readable by other users, whatever the umask"
+(umask 022 && "$bin" init --demo --products 50 --data-dir "$work/perm" >/dev/null 2>&1) || fail "init --demo failed"
+[[ "$(stat -c %a "$work/perm")" == 750 ]] || fail "data dir mode $(stat -c %a "$work/perm"), want 750"
+loose="$(find "$work/perm" \( -type f -perm /o=rwx,g=w \) -o \( -type d -perm /o=rwx \) | head -5)"
+[[ -z "$loose" ]] || fail "readable by others or group-writable: $loose"
+[[ -n "$(find "$work/perm" -name shop.db -perm 640)" ]] || fail "shop.db is not 0640"
+ok "data dir 0750, no file open to other users ($(find "$work/perm" -type f | wc -l) files)"
+
+echo "-- scripts/demo listens on loopback unless LISTEN says otherwise"
+# scripts/demo builds first: in a test run the build is already there.
+demo_port=$((20000 + RANDOM % 20000))
+SHOPBOX_SKIP_APT=1 PORT="$demo_port" start_server demo-script 600 "$here/scripts/demo" --products 20
+[[ "$base" == "http://127.0.0.1:$demo_port" ]] || fail "scripts/demo serves on $base, want 127.0.0.1"
+curl -fsS -o /dev/null "$base/healthz" || fail "scripts/demo does not answer on loopback"
+if other_ip="$(hostname -I 2>/dev/null | awk '{print $1}')" && [[ -n "$other_ip" ]]; then
+  if curl -s -o /dev/null --max-time 3 "http://$other_ip:$demo_port/healthz"; then
+    fail "scripts/demo answers on $other_ip: open to the network"
+  fi
+fi
+stop_server "$pid"
+ok "scripts/demo on 127.0.0.1:$demo_port only${other_ip:+ (refused on $other_ip)}"
 
 echo "cli.sh: all passed"

@@ -69,7 +69,7 @@ class TestShop {
     std::string user_id, email, token;
     Headers auth;
   };
-  Account register_user(const std::string& email, const std::string& password = "password123");
+  Account register_user(const std::string& email, const std::string& password = "plum-tree-42");
   // Creates a category and returns its id.
   std::string create_category(const std::string& name, const std::string& parent_id = "");
   // Creates a product with stock and returns its id.

@@ -18,7 +18,7 @@ struct GatewayFixture {
     gw = std::make_unique<TestGateway>(*db, 0, 3000);
   }
   std::string token(const std::string& number, const std::string& cvc = "123") {
-    auto t = gw->tokenize({number, 12, 2099, cvc});
+    auto t = gw->tokenize({number, 12, 2099, cvc}, "user:1");
     REQUIRE(t.ok());
     return t->token;
   }
@@ -38,23 +38,23 @@ TEST_CASE("luhn and brand detection", "[payments]") {
 
 TEST_CASE("tokenize validates the card and keeps no number", "[payments]") {
   GatewayFixture f;
-  auto t = f.gw->tokenize({"4242 4242 4242 4242", 12, 2099, "123"});
+  auto t = f.gw->tokenize({"4242 4242 4242 4242", 12, 2099, "123"}, "user:1");
   REQUIRE(t.ok());
   CHECK(t->token.rfind("tok_", 0) == 0);
   CHECK(t->brand == "visa");
   CHECK(t->last4 == "4242");
   CHECK(t->exp_year == 2099);
 
-  auto bad = f.gw->tokenize({"4242424242424241", 12, 2099, "123"});
+  auto bad = f.gw->tokenize({"4242424242424241", 12, 2099, "123"}, "user:1");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().kind() == Kind::invalid);
   CHECK(bad.status().code() == "invalid_card");
-  CHECK_FALSE(f.gw->tokenize({"4242424242424242", 13, 2099, "123"}).ok());
-  CHECK_FALSE(f.gw->tokenize({"4242424242424242", 1, 2001, "123"}).ok());  // expired
-  CHECK_FALSE(f.gw->tokenize({"4242424242424242", 12, 2099, "12"}).ok());
-  CHECK_FALSE(f.gw->tokenize({"378282246310005", 12, 2099, "123"}).ok());  // amex needs 4
-  CHECK(f.gw->tokenize({"378282246310005", 12, 2099, "1234"}).ok());
-  CHECK_FALSE(f.gw->tokenize({"4242abcd42424242", 12, 2099, "123"}).ok());
+  CHECK_FALSE(f.gw->tokenize({"4242424242424242", 13, 2099, "123"}, "user:1").ok());
+  CHECK_FALSE(f.gw->tokenize({"4242424242424242", 1, 2001, "123"}, "user:1").ok());  // expired
+  CHECK_FALSE(f.gw->tokenize({"4242424242424242", 12, 2099, "12"}, "user:1").ok());
+  CHECK_FALSE(f.gw->tokenize({"378282246310005", 12, 2099, "123"}, "user:1").ok());  // amex needs 4
+  CHECK(f.gw->tokenize({"378282246310005", 12, 2099, "1234"}, "user:1").ok());
+  CHECK_FALSE(f.gw->tokenize({"4242abcd42424242", 12, 2099, "123"}, "user:1").ok());
 
   // The stored record holds no card number anywhere.
   f.db->read([&](Connection& c) {

@@ -89,7 +89,8 @@ export async function dashboard(main) {
   const [stats, ordersData, metricsText, low] = await Promise.all([
     aget('/admin/dashboard').catch(() => null),
     aget('/admin/orders?size=100').catch((e) => e),
-    fetch('/metrics').then((r) => (r.ok ? r.text() : '')).catch(() => ''),
+    // /metrics is for loopback, trusted proxies and admins: send the token.
+    fetch('/metrics', { headers: { Authorization: 'Bearer ' + adminToken.get() } }).then((r) => (r.ok ? r.text() : '')).catch(() => ''),
     lowStock(),
   ]);
   let ordersToday = '—';

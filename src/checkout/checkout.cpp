@@ -570,10 +570,15 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     return Status::Ok();
   });
   if (!st.ok()) {
-    app.payments->refund("rf_" + attempt_id, charge->charge_id, totals.total);
+    // Compensate: give the money back, then the stock. Only a refund that
+    // happened lets the attempt say 'compensated'; a failed one leaves it
+    // 'charged' (refund pending), which recovery and the sweeper retry, so a
+    // captured charge never sits without an order and without a retry.
+    bool refunded = app.payments->refund("rf_" + attempt_id, charge->charge_id, totals.total).ok();
     app.inventory->release(reservation_id, "order could not be stored");
     app.db->write([&](Connection& c) {
-      order_store::update_attempt(c, attempt_id, "compensated", "", charge->charge_id, st.code());
+      order_store::update_attempt(c, attempt_id, refunded ? "compensated" : "charged", "", charge->charge_id,
+                                  refunded ? st.code() : "refund pending: " + st.code());
       order_store::delete_idempotency(c, req.user_id, req.idempotency_key);
       return Status::Ok();
     });

@@ -309,6 +309,49 @@ TEST_CASE("the sweeper settles a checkout whose order and compensation could not
   CHECK(problems.empty());
 }
 
+TEST_CASE("a refund that fails after the order could not be stored keeps the attempt open until it is given back",
+          "[checkout][recovery]") {
+  TestShop shop;
+  auto pid = shop.create_product({{"name", "Teapot"}, {"price", 25}}, 5);
+  auto sql = [&](const char* script) {
+    REQUIRE(shop.app()
+                .db
+                ->write([&](Connection& c) {
+                  c.exec_script(script);
+                  return Status::Ok();
+                })
+                .ok());
+  };
+  // The charge succeeds, the order cannot be written, and the refund that
+  // should compensate it fails too; the step log still writes.
+  sql("CREATE TRIGGER no_orders BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
+      "CREATE TRIGGER no_refunds BEFORE UPDATE ON gw_charges WHEN NEW.refunded <> OLD.refunded "
+      "BEGIN SELECT RAISE(ABORT, 'gateway down'); END;");
+  auto failed = place(shop, 1, "refund-fails", order_body(pid, 1));
+  CHECK(failed.status != 201);
+  CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 0);
+  CHECK(count_rows(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 1);
+  // The money is still with the shop, so the attempt must not say it was
+  // given back (it said 'compensated', and nothing ever refunded it).
+  CHECK(count_rows(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'compensated'") == 0);
+  CHECK(count_rows(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'charged'") == 1);
+  CHECK(stock(shop, pid).reserved == 0);
+
+  // The gateway answers again; recovery (at the next start) refunds it.
+  sql("DROP TRIGGER no_orders; DROP TRIGGER no_refunds;");
+  shop.restart();
+  CHECK(count_rows(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 0);
+  CHECK(count_rows(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'compensated'") == 1);
+  std::vector<std::string> problems;
+  shop.app().orders->check_invariants(problems);
+  for (auto& p : problems) UNSCOPED_INFO(p);
+  CHECK(problems.empty());
+  // The shopper's retry buys, once.
+  auto retry = place(shop, 1, "refund-fails", order_body(pid, 1));
+  CHECK(retry.status == 201);
+  CHECK(count_rows(shop, "SELECT count(*) FROM orders") == 1);
+}
+
 TEST_CASE("concurrent requests with one key make one order", "[checkout][concurrency]") {
   TestShop shop([](Config& c) { c.gateway_test_latency_ms = 100; });
   auto pid = shop.create_product({{"name", "Chair"}, {"price", 60}}, 10);

@@ -546,7 +546,12 @@ bool Index::refresh() {
     if (!writer_) ++generation_;
     return false;
   }
-  open_current();
+  // A directory that cannot be opened keeps the current one serving; the
+  // next refresh tries again.
+  if (Status st = open_current(); !st.ok()) {
+    log_if_failed(st, "search: opening the swapped-in index");
+    return false;
+  }
   return true;
 }
 
@@ -672,22 +677,11 @@ std::string cache_key(const Query& q) {
 
 }  // namespace
 
-void Index::set_cache_entries(size_t n) {
-  std::lock_guard<std::mutex> lock(cache_mu_);
-  cache_entries_ = n;
-  while (lru_.size() > cache_entries_) {
-    cache_.erase(lru_.back().first);
-    lru_.pop_back();
-  }
-}
-
 Result<Results> Index::search(const Query& q) {
   std::string key = cache_key(q);
   {
     std::lock_guard<std::mutex> lock(cache_mu_);
-    if (cache_entries_ == 0) {
-      // fall through to an uncached search
-    } else if (auto it = cache_.find(key); it != cache_.end()) {
+    if (auto it = cache_.find(key); it != cache_.end()) {
       if (it->second->second.epoch == epoch_.load() && it->second->second.generation == generation_.load()) {
         lru_.splice(lru_.begin(), lru_, it->second);
         return it->second->second.results;
@@ -702,10 +696,10 @@ Result<Results> Index::search(const Query& q) {
   auto r = search_uncached(q);
   if (!r.ok()) return r;
   std::lock_guard<std::mutex> lock(cache_mu_);
-  if (cache_entries_ > 0 && !cache_.count(key)) {
+  if (!cache_.count(key)) {
     lru_.emplace_front(key, Cached{epoch, generation, *r});
     cache_[key] = lru_.begin();
-    while (lru_.size() > cache_entries_) {
+    while (lru_.size() > kCacheEntries) {
       cache_.erase(lru_.back().first);
       lru_.pop_back();
     }
@@ -903,16 +897,6 @@ void Index::for_each_in_stock(const std::function<void(int64_t, bool)>& fn) {
   Xapian::Database& db = lease_.db();
   for (auto it = db.valuestream_begin(kInStock); it != db.valuestream_end(kInStock); ++it)
     fn(it.get_docid(), *it == "1");
-}
-
-std::optional<bool> Index::indexed_in_stock(int64_t id) {
-  if (!valid_docid(id)) return std::nullopt;
-  try {
-    auto lease_ = lease();
-    return lease_.db().get_document(static_cast<Xapian::docid>(id)).get_value(kInStock) == "1";
-  } catch (const Xapian::Error&) {
-    return std::nullopt;
-  }
 }
 
 Result<int64_t> Index::build_aside(const std::string& dir,

@@ -148,7 +148,6 @@ class Index {
 
   // Calls fn(id, content_hash) for every indexed document (id order).
   void for_each_hash(const std::function<void(int64_t, const std::string&)>& fn);
-  std::optional<bool> indexed_in_stock(int64_t id);
   // Calls fn(id, in_stock as indexed) for every document.
   void for_each_in_stock(const std::function<void(int64_t, bool)>& fn);
 
@@ -164,9 +163,6 @@ class Index {
   bool refresh();
 
   IndexStats stats();
-  // Results of recent searches are kept (least recently used first out)
-  // until the index changes; 0 turns the cache off. Default 256.
-  void set_cache_entries(size_t n);
   // The price buckets facets report (also used to parse nothing: fixed).
   static std::vector<PriceBucket> price_buckets();
 
@@ -205,7 +201,9 @@ class Index {
   };
   using CacheList = std::list<std::pair<std::string, Cached>>;
   std::mutex cache_mu_;
-  size_t cache_entries_ = 256;
+  // Results of recent searches are kept (least recently used first out)
+  // until the index changes.
+  static constexpr size_t kCacheEntries = 256;
   CacheList lru_;  // most recent first
   std::unordered_map<std::string, CacheList::iterator> cache_;
   Result<Results> search_uncached(const Query& q);

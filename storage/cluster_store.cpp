@@ -41,13 +41,6 @@ int64_t latest_version(Connection& c) {
   return st.int64(0);
 }
 
-std::optional<int64_t> first_change_time_after(Connection& c, int64_t after) {
-  auto st = c.prepare("SELECT created_at FROM catalog_changes WHERE version > ? ORDER BY version LIMIT 1");
-  st.bind(1, after);
-  if (!st.step()) return std::nullopt;
-  return st.int64(0);
-}
-
 std::optional<std::string> get_state(Connection& c, const std::string& key) {
   auto st = c.prepare("SELECT value FROM cluster_state WHERE key = ?");
   st.bind(1, key);

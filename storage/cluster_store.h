@@ -31,8 +31,6 @@ int64_t append(Connection& c, const std::string& entity, int64_t entity_id, cons
 std::vector<FeedChange> changes_after(Connection& c, int64_t after, int limit);
 // The newest version (0 when the feed is empty).
 int64_t latest_version(Connection& c);
-// created_at of the oldest change after `after` (nullopt: none).
-std::optional<int64_t> first_change_time_after(Connection& c, int64_t after);
 
 std::optional<std::string> get_state(Connection& c, const std::string& key);
 void set_state(Connection& c, const std::string& key, const std::string& value);

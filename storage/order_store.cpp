@@ -655,12 +655,6 @@ void update_attempt(Connection& c, const std::string& attempt_id, const std::str
       .exec();
 }
 
-std::optional<CheckoutAttempt> get_attempt(Connection& c, const std::string& attempt_id) {
-  auto st = c.prepare(ATTEMPT_COLS "WHERE attempt_id = ?");
-  st.bind(1, attempt_id);
-  return first_row(st, read_attempt);
-}
-
 std::vector<CheckoutAttempt> unfinished_attempts(Connection& c) {
   auto st = c.prepare(ATTEMPT_COLS "WHERE step IN ('started', 'reserved', 'charged', 'ordered') ORDER BY created_at");
   return all_rows(st, read_attempt);

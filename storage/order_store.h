@@ -199,7 +199,6 @@ int64_t purge_idempotency(Connection& c, int64_t before);
 void insert_attempt(Connection& c, const CheckoutAttempt& a);
 void update_attempt(Connection& c, const std::string& attempt_id, const std::string& step,
                     const std::string& reservation_id, const std::string& charge_id, const std::string& error);
-std::optional<CheckoutAttempt> get_attempt(Connection& c, const std::string& attempt_id);
 std::vector<CheckoutAttempt> unfinished_attempts(Connection& c);  // started, reserved, charged, ordered
 
 }  // namespace order_store

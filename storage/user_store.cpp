@@ -148,11 +148,6 @@ void touch_login(Connection& c, int64_t user_id, int64_t at) {
   c.prepare("UPDATE users SET last_login = ? WHERE user_id = ?").bind(1, at).bind(2, user_id).exec();
 }
 
-int64_t count_users(Connection& c) {
-  auto st = c.prepare("SELECT COUNT(*) FROM users");
-  return st.step() ? st.int64(0) : 0;
-}
-
 // ---- sessions ----
 
 int64_t insert_session(Connection& c, int64_t user_id, const std::string& token_hash, int64_t created_at,

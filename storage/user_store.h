@@ -79,7 +79,6 @@ void update_profile(Connection& c, const User& u);
 void update_password(Connection& c, int64_t user_id, const std::string& password_hash);
 void update_role(Connection& c, int64_t user_id, const std::string& role);
 void touch_login(Connection& c, int64_t user_id, int64_t at);
-int64_t count_users(Connection& c);
 
 // ---- sessions (only the SHA-256 of a token is stored) ----
 int64_t insert_session(Connection& c, int64_t user_id, const std::string& token_hash, int64_t created_at,

@@ -84,8 +84,6 @@ class Cluster {
   static Status resync(Sqlite& db);
   // Starts the pulling thread (replicas only; no-op elsewhere).
   void start();
-  // Pulls and applies until caught up once (tests, `run-local`); false on error.
-  bool sync_now();
 
   // Operator view (GET /api/v1/admin/cluster, /readyz details).
   nlohmann::json status();

@@ -17,8 +17,6 @@ static json pricing_json(const Order& o) {
 }
 
 json order_summary_json(const Order& o) {
-  int64_t count = 0;
-  for (const auto& it : o.items) count += it.quantity;
   return {{"order_id", o.id},
           {"status", o.status},
           {"created_at", iso8601(o.created_at)},

@@ -67,6 +67,15 @@ class Checkout {
   // An attempt untouched this long is not in flight: a checkout takes at
   // most a few gateway timeouts (seconds), never minutes.
   static constexpr int64_t kStaleAttemptSeconds = 300;
+  // The most lines one order (and so one refund or return) holds.
+  static constexpr size_t kMaxLines = 200;
+  // The fraud velocity rules (checkout.max_orders_per_*_hour) count orders
+  // over this window.
+  static constexpr int64_t kVelocityWindowSeconds = 3600;
+  // How long a request waits for another one under the same
+  // Idempotency-Key to finish before answering 409 (a checkout takes a few
+  // gateway timeouts at most).
+  static constexpr int kIdempotencyWaitSeconds = 20;
 
   // Deletes idempotency records older than the retention.
   int64_t purge_idempotency();

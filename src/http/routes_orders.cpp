@@ -70,7 +70,8 @@ Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field)
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return out;
   if (!it->is_array()) return field_error(field, std::string(field) + " must be an array of {product_id, quantity}");
-  if (it->size() > 200) return field_error(field, "too many lines");
+  if (it->size() > Checkout::kMaxLines)
+    return field_error(field, "at most " + std::to_string(Checkout::kMaxLines) + " lines (an order has no more)");
   for (const auto& l : *it) {
     if (!l.is_object()) return field_error(field, "each line must be an object");
     auto pid = json_id(l, "product_id");

@@ -5,6 +5,7 @@
 // HTTP layer maps the Kind to a status code; nothing below it knows HTTP.
 #pragma once
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -29,7 +30,8 @@ enum class Kind {
   unavailable,     // 503
 };
 
-class Status {
+// [[nodiscard]]: a Status that nobody reads is a failure nobody handles.
+class [[nodiscard]] Status {
  public:
   Status() = default;  // ok
   Status(Kind kind, std::string code, std::string message, nlohmann::json details = nlohmann::json::object())
@@ -64,15 +66,24 @@ inline Status field_error(const std::string& field, const std::string& message) 
   return Status::Invalid(message, {{"field", field}});
 }
 
+// For a step whose failure something else already covers (a reservation
+// that expires by itself, a sweeper or start-up recovery that retries):
+// the failure goes to the log, never silently away. `what` names the step.
+inline void log_if_failed(const Status& st, const char* what) {
+  if (!st.ok()) std::fprintf(stderr, "warning: %s: %s (%s)\n", what, st.message().c_str(), st.code().c_str());
+}
+
 // Result<T>: a value or a failed Status. Never holds an ok Status.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}
   Result(Status status) : v_(std::move(status)) {}
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const { return std::get<Status>(v_); }
+  // The failure, or Ok: for a caller that needs only whether it worked.
+  Status status_or_ok() const { return ok() ? Status::Ok() : status(); }
   T& value() { return std::get<T>(v_); }
   const T& value() const { return std::get<T>(v_); }
   T* operator->() { return &value(); }

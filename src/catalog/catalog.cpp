@@ -136,7 +136,7 @@ std::shared_ptr<const Catalog::CategoryCache> Catalog::category_cache() {
     generation = cache_generation_;
   }
   auto fresh = std::make_shared<CategoryCache>();
-  db_.read([&](Connection& c) {
+  Status read = db_.read([&](Connection& c) {
     fresh->all = catalog_store::list_categories(c);
     return Status::Ok();
   });
@@ -144,7 +144,8 @@ std::shared_ptr<const Catalog::CategoryCache> Catalog::category_cache() {
   std::lock_guard<std::mutex> lock(cache_mu_);
   // A category change that landed while we read makes this copy stale:
   // hand it to this caller only, never keep it.
-  if (generation == cache_generation_) cache_ = fresh;
+  // A failed read gives this caller an empty tree and is never kept.
+  if (read.ok() && generation == cache_generation_) cache_ = fresh;
   return fresh;
 }
 
@@ -187,12 +188,13 @@ std::string Catalog::category_path(std::optional<int64_t> id) {
   return out;
 }
 
-int64_t Catalog::product_count() {
+Result<int64_t> Catalog::product_count() {
   int64_t n = 0;
-  db_.read([&](Connection& c) {
+  Status st = db_.read([&](Connection& c) {
     n = catalog_store::count_products(c);
     return Status::Ok();
   });
+  if (!st.ok()) return st;
   return n;
 }
 

@@ -73,7 +73,7 @@ class Catalog {
   // one product_upserted per product (and category_changed per new
   // category) after both commits.
   Result<UpsertSummary> upsert_products(std::vector<ProductUpsert> items, const std::string& actor);
-  int64_t product_count();
+  Result<int64_t> product_count();
 
   Result<Category> create_category(Category c);
   Result<Category> update_category(Category c);

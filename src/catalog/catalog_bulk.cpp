@@ -42,8 +42,8 @@ Result<std::vector<std::string>> split_path(const std::string& path) {
 }
 
 // Finds or creates each level of `parts`; returns the leaf id.
-int64_t ensure_category_path(Connection& c, const std::vector<std::string>& parts, std::map<std::string, int64_t>& memo,
-                             std::vector<int64_t>& created) {
+Result<int64_t> ensure_category_path(Connection& c, const std::vector<std::string>& parts,
+                                     std::map<std::string, int64_t>& memo, std::vector<int64_t>& created) {
   std::optional<int64_t> parent;
   std::string key;
   for (const auto& name : parts) {
@@ -68,7 +68,7 @@ int64_t ensure_category_path(Connection& c, const std::vector<std::string>& part
       pos.bind(1, parent);
       pos.step();
       cat.position = static_cast<int>(pos.int64(0));
-      catalog_store::insert_category(c, cat);
+      if (auto st = catalog_store::insert_category(c, cat); !st.ok()) return st;
       created.push_back(cat.id);
       parent = cat.id;
     }
@@ -107,9 +107,11 @@ Result<UpsertSummary> Catalog::upsert_products(std::vector<ProductUpsert> items,
     std::map<std::string, int64_t> memo;
     for (size_t i = 0; i < items.size(); ++i) {
       Product& p = items[i].product;
-      if (!paths[i].empty())
-        p.category_id = ensure_category_path(c, paths[i], memo, new_categories);
-      else if (p.category_id && !catalog_store::get_category(c, *p.category_id))
+      if (!paths[i].empty()) {
+        auto category = ensure_category_path(c, paths[i], memo, new_categories);
+        if (!category.ok()) return at_index(category.status(), i);
+        p.category_id = *category;
+      } else if (p.category_id && !catalog_store::get_category(c, *p.category_id))
         return at_index(Status::Invalid("category does not exist", {{"field", "category_id"}}), i);
       auto existing_id = catalog_store::product_id_by_sku(c, p.sku);
       if (auto other = catalog_store::product_id_by_slug(c, p.slug); other && other != existing_id) {

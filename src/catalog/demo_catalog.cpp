@@ -382,12 +382,17 @@ std::vector<ProductUpsert> demo_items(const DemoOptions& options) {
 
 Result<DemoResult> load_demo_catalog(Catalog& catalog, const DemoOptions& options) {
   DemoResult out;
-  if (catalog.product_count() == 0 && options.products > 0) {
+  // An unreadable count must not pass for an empty shop (and duplicate it).
+  auto before = catalog.product_count();
+  if (!before.ok()) return before.status();
+  if (*before == 0 && options.products > 0) {
     auto summary = catalog.upsert_products(demo_items(options), "demo");
     if (!summary.ok()) return summary.status();
     out.generated = true;
   }
-  out.products = catalog.product_count();
+  auto after = catalog.product_count();
+  if (!after.ok()) return after.status();
+  out.products = *after;
   out.categories = static_cast<int64_t>(catalog.categories().size());
   return out;
 }

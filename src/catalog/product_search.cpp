@@ -119,7 +119,7 @@ ProductSearch::~ProductSearch() {
     std::vector<int64_t> ids(pending_.begin(), pending_.end());
     if (!ids.empty()) {
       std::lock_guard<std::mutex> work(work_mu_);
-      index_ids(ids);
+      log_if_failed(index_ids(ids), "search: indexing changes at exit (the next reconcile catches up)");
     }
   }
 }

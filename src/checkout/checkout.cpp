@@ -120,7 +120,8 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
   if (auto it = b.find("items"); it != b.end() && !it->is_null()) {
     if (!it->is_array()) return field_error("items", "items must be an array of {product_id, quantity}");
     if (it->empty()) return field_error("items", "items must not be empty");
-    if (it->size() > 200) return field_error("items", "at most 200 lines per order");
+    if (it->size() > Checkout::kMaxLines)
+      return field_error("items", "at most " + std::to_string(Checkout::kMaxLines) + " lines per order");
     p.from_cart = false;
     std::set<int64_t> seen;
     for (size_t i = 0; i < it->size(); ++i) {
@@ -154,10 +155,11 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
       auto aid = get_int(b, id_field, 1, INT64_MAX / 2, id_field);
       if (!aid.ok()) return aid.status();
       std::optional<Address> a;
-      app.db->read([&](Connection& c) {
+      Status read = app.db->read([&](Connection& c) {
         a = user_store::get_address(c, user_id, *aid);
         return Status::Ok();
       });
+      if (!read.ok()) return read;  // a database error is not "no such address"
       if (!a)
         return Status(Kind::invalid, "invalid_address", std::string(id_field) + ": no such address",
                       {{"field", id_field}});
@@ -190,10 +192,11 @@ Result<Parsed> parse_request(App& app, int64_t user_id, const json& b) {
     auto id = get_int(b, "payment_method_id", 1, INT64_MAX / 2, "payment_method_id");
     if (!id.ok()) return id.status();
     std::optional<PaymentMethod> m;
-    app.db->read([&](Connection& c) {
+    Status read = app.db->read([&](Connection& c) {
       m = user_store::get_payment_method(c, user_id, *id);
       return Status::Ok();
     });
+    if (!read.ok()) return read;
     if (!m)
       return Status(Kind::invalid, "invalid_payment_method", "payment_method_id: no such payment method",
                     {{"field", "payment_method_id"}});
@@ -307,13 +310,17 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   // 1. Idempotency: replay, mismatch, or wait for a request still running.
   auto check_existing = [&](bool& found) -> CheckoutResponse {
     found = false;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kIdempotencyWaitSeconds);
     while (true) {
       std::optional<IdempotencyRecord> rec;
-      app.db->read([&](Connection& c) {
+      Status read = app.db->read([&](Connection& c) {
         rec = order_store::get_idempotency(c, req.user_id, req.idempotency_key);
         return Status::Ok();
       });
+      if (!read.ok()) {
+        found = true;  // cannot tell: answer the error rather than charge twice
+        return error_response(read);
+      }
       if (!rec) return {};
       found = true;
       if (rec->request_hash != hash)
@@ -334,18 +341,19 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   if (auto r = check_existing(found); found) return r;
 
   // 2. Fraud velocity (user, IP) over the last hour.
-  int64_t since = now_seconds() - 3600;
+  int64_t since = now_seconds() - kVelocityWindowSeconds;
   auto velocity = [&](const char* column, const std::string& value, int limit, const char* rule) -> Status {
     if (limit <= 0 || value.empty()) return Status::Ok();
     int64_t n = 0;
-    app.db->read([&](Connection& c) {
+    Status read = app.db->read([&](Connection& c) {
       n = order_store::count_orders_by(c, column, value, since);
       return Status::Ok();
     });
+    if (!read.ok()) return read;
     if (n >= limit)
       return Status(Kind::rate_limited, "velocity_limit_exceeded",
                     std::string("too many orders in the last hour (") + rule + ")",
-                    {{"rule", rule}, {"limit", limit}, {"window_seconds", 3600}});
+                    {{"rule", rule}, {"limit", limit}, {"window_seconds", kVelocityWindowSeconds}});
     return Status::Ok();
   };
   if (auto st =
@@ -428,13 +436,22 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   const std::string order_id = new_order_id(app.config.shard_id);
   auto completed_failure = [&](const Status& st, const std::string& step) -> CheckoutResponse {
     // A definitive failure (409, 402): stored so a replay answers the same.
+    // If it cannot be stored, the key stays 'processing' and the sweeper
+    // frees it later (recover_stale); the client gets the answer now.
     CheckoutResponse r = error_response(st);
-    app.db->write([&](Connection& c) {
+    log_if_failed(app.db->write([&](Connection& c) {
       order_store::update_attempt(c, attempt_id, step, "", "", st.code());
       order_store::complete_idempotency(c, req.user_id, req.idempotency_key, r.status, r.body.dump(), "");
       return Status::Ok();
-    });
+    }),
+                  "checkout: storing a failed attempt's answer");
     return r;
+  };
+
+  // A reservation that cannot be released now expires by itself (TTL).
+  auto give_back_stock = [&](const std::string& reservation_id, const char* why) {
+    log_if_failed(app.inventory->release(reservation_id, why).status_or_ok(),
+                  "checkout: releasing a reservation (it expires by itself)");
   };
 
   auto rsv = app.inventory->reserve(rlines, owner, app.config.reservation_ttl_seconds);
@@ -442,7 +459,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     if (rsv.status().kind() != Kind::conflict) return error_response(rsv.status());
     // Record the 409 under the key (unless a concurrent request owns it).
     bool mine = false;
-    app.db->write([&](Connection& c) {
+    Status recorded = app.db->write([&](Connection& c) {
       if (order_store::get_idempotency(c, req.user_id, req.idempotency_key)) return Status::Ok();
       int64_t now = now_seconds();
       order_store::insert_idempotency(c,
@@ -459,6 +476,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
       mine = true;
       return Status::Ok();
     });
+    if (!recorded.ok()) return error_response(rsv.status());  // answered, not stored: a retry asks again
     if (!mine) {
       bool f2 = false;
       auto r = check_existing(f2);
@@ -492,7 +510,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     return Status::Ok();
   });
   if (!st.ok() || !mine) {
-    app.inventory->release(reservation_id, "checkout not started");
+    give_back_stock(reservation_id, "checkout not started");
     if (!st.ok()) return error_response(st);
     bool f2 = false;
     auto r = check_existing(f2);
@@ -503,7 +521,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   // 7. Charge (authorize + capture in one call; the attempt id is the key).
   auto charge = app.payments->authorize(attempt_id, source, totals.total, app.config.currency, true);
   if (!charge.ok()) {
-    app.inventory->release(reservation_id, "payment failed");
+    give_back_stock(reservation_id, "payment failed");
     const Status& cs = charge.status();
     if (cs.kind() == Kind::payment_failed) {
       Status pf(Kind::payment_failed, "payment_failed", cs.message(), {{"decline_code", cs.code()}});
@@ -511,17 +529,25 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     }
     // Retryable (gateway error, timeout, breaker open) or bad token: nothing
     // is kept; a charge the gateway made anyway is given back; the key may be retried.
+    // A lookup the gateway cannot answer counts as "maybe charged": the
+    // attempt stays open for recovery.
     bool given_back = true;
-    if (auto made = app.payments->lookup(attempt_id); made && made->captured > made->refunded)
-      given_back = app.payments->refund("rf_" + attempt_id, made->charge_id, made->captured - made->refunded).ok();
-    app.db->write([&](Connection& c) {
-      // A charge that could not be refunded yet keeps the attempt open:
-      // start-up recovery refunds it.
+    auto made = app.payments->lookup(attempt_id);
+    if (!made.ok())
+      given_back = false;
+    else if (*made && (*made)->captured > (*made)->refunded)
+      given_back =
+          app.payments->refund("rf_" + attempt_id, (*made)->charge_id, (*made)->captured - (*made)->refunded).ok();
+    // A charge that could not be refunded yet keeps the attempt open:
+    // start-up recovery refunds it. A step log that cannot be written leaves
+    // the attempt 'reserved' and the key 'processing': the sweeper settles both.
+    log_if_failed(app.db->write([&](Connection& c) {
       order_store::update_attempt(c, attempt_id, given_back ? "compensated" : "charged", "", "",
                                   given_back ? cs.code() : "refund pending: " + cs.code());
       order_store::delete_idempotency(c, req.user_id, req.idempotency_key);
       return Status::Ok();
-    });
+    }),
+                  "checkout: recording a failed charge (the sweeper settles it)");
     if (cs.kind() == Kind::unavailable && cs.code() != "payment_unavailable")
       return error_response(Status(Kind::unavailable, "payment_unavailable",
                                    "the payment gateway is unavailable; retry shortly",
@@ -575,13 +601,14 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     // 'charged' (refund pending), which recovery and the sweeper retry, so a
     // captured charge never sits without an order and without a retry.
     bool refunded = app.payments->refund("rf_" + attempt_id, charge->charge_id, totals.total).ok();
-    app.inventory->release(reservation_id, "order could not be stored");
-    app.db->write([&](Connection& c) {
+    give_back_stock(reservation_id, "order could not be stored");
+    log_if_failed(app.db->write([&](Connection& c) {
       order_store::update_attempt(c, attempt_id, refunded ? "compensated" : "charged", "", charge->charge_id,
                                   refunded ? st.code() : "refund pending: " + st.code());
       order_store::delete_idempotency(c, req.user_id, req.idempotency_key);
       return Status::Ok();
-    });
+    }),
+                  "checkout: recording a compensated order (the sweeper settles it)");
     return error_response(st);
   }
 
@@ -625,7 +652,8 @@ void Checkout::finish_order(const std::string& attempt_id, const std::string& or
     if (auto cart = app.cart->get(cart_owner); cart.ok())
       for (const auto& l : cart->items)
         for (int64_t id : ids) in_cart = in_cart || l.line.product_id == id;
-    if (in_cart) app.cart->remove_lines(cart_owner, ids);
+    // The order stands without it: the shopper sees the lines and can remove them.
+    if (in_cart) log_if_failed(app.cart->remove_lines(cart_owner, ids), "checkout: clearing purchased cart lines");
   }
   json low = json::array();
   if (error.empty())
@@ -639,11 +667,12 @@ void Checkout::finish_order(const std::string& attempt_id, const std::string& or
   // Deferred durability (no sync of its own): if a crash loses this step,
   // the attempt is still 'ordered' and start-up recovery runs finish_order
   // again (consume and cart removal are idempotent).
-  app.db->write_deferred([&](Connection& c) {
+  log_if_failed(app.db->write_deferred([&](Connection& c) {
     order_store::update_attempt(c, attempt_id, "completed", "", "", error);
     for (const auto& l : low) outbox::append(c, "inventory.low", l);
     return Status::Ok();
-  });
+  }),
+                "checkout: marking the attempt completed (recovery finishes it again)");
 }
 
 Checkout::RecoveryReport Checkout::recover_stale(int64_t min_age_seconds) {
@@ -654,18 +683,26 @@ Checkout::RecoveryReport Checkout::recover_attempts(int64_t updated_before, cons
   App& app = app_;
   RecoveryReport rep;
   std::vector<CheckoutAttempt> open;
-  app.db->read([&](Connection& c) {
+  Status read = app.db->read([&](Connection& c) {
     open = order_store::unfinished_attempts(c);
     return Status::Ok();
   });
+  if (!read.ok()) {
+    log_if_failed(read, "recovery: reading unfinished checkouts (the next sweep retries)");
+    return rep;
+  }
   for (const auto& a : open) {
     if (a.updated_at >= updated_before) continue;  // may still be in flight
     if (a.step == "ordered") {
       std::optional<Order> o;
-      app.db->read([&](Connection& c) {
-        o = order_store::get_order(c, a.order_id);
-        return Status::Ok();
-      });
+      if (Status read_order = app.db->read([&](Connection& c) {
+            o = order_store::get_order(c, a.order_id);
+            return Status::Ok();
+          });
+          !read_order.ok()) {
+        log_if_failed(read_order, "recovery: reading an order (the next sweep retries)");
+        continue;
+      }
       if (o) {
         finish_order(a.id, a.order_id, a.reservation_id, a.cart_owner, o->items);
         ++rep.finished;
@@ -674,15 +711,28 @@ Checkout::RecoveryReport Checkout::recover_attempts(int64_t updated_before, cons
     }
     // No order was written: give back whatever the attempt took.
     bool order_exists = false;
-    app.db->read([&](Connection& c) {
+    Status read_order = app.db->read([&](Connection& c) {
       order_exists = order_store::get_order(c, a.order_id).has_value();
       return Status::Ok();
     });
+    if (!read_order.ok()) {
+      // Unknown is not "no order": compensating a paid order would refund it.
+      log_if_failed(read_order, "recovery: reading an order (the next sweep retries)");
+      continue;
+    }
     if (order_exists) continue;
-    if (auto made = app.payments->lookup(a.id)) {
-      if (made->status == "authorized")
-        app.payments->void_charge(made->charge_id);
-      else if (made->captured > made->refunded) {
+    auto lookup = app.payments->lookup(a.id);
+    if (!lookup.ok()) {
+      log_if_failed(lookup.status(), "recovery: asking the gateway for an attempt's charge (the next sweep retries)");
+      continue;
+    }
+    if (auto& made = *lookup) {
+      if (made->status == "authorized") {
+        if (auto v = app.payments->void_charge(made->charge_id); !v.ok()) {
+          log_if_failed(v.status(), "recovery: voiding an authorization (the next sweep retries)");
+          continue;
+        }
+      } else if (made->captured > made->refunded) {
         auto r = app.payments->refund("rf_" + a.id, made->charge_id, made->captured - made->refunded);
         if (!r.ok()) {
           std::fprintf(stderr, "recovery: refund of %s failed (%s); will retry\n", made->charge_id.c_str(),
@@ -691,8 +741,10 @@ Checkout::RecoveryReport Checkout::recover_attempts(int64_t updated_before, cons
         }
       }
     }
-    if (!a.reservation_id.empty()) app.inventory->release(a.reservation_id, "checkout interrupted");
-    app.db->write([&](Connection& c) {
+    if (!a.reservation_id.empty())
+      log_if_failed(app.inventory->release(a.reservation_id, "checkout interrupted").status_or_ok(),
+                    "recovery: releasing a reservation (it expires by itself)");
+    Status logged = app.db->write([&](Connection& c) {
       order_store::update_attempt(c, a.id, "compensated", "", "", when);
       // The client never got an answer: its retry with the key starts afresh.
       auto rec = order_store::get_idempotency(c, a.user_id, a.idempotency_key);
@@ -700,6 +752,11 @@ Checkout::RecoveryReport Checkout::recover_attempts(int64_t updated_before, cons
         order_store::delete_idempotency(c, a.user_id, a.idempotency_key);
       return Status::Ok();
     });
+    if (!logged.ok()) {
+      // Every step above is idempotent: the next sweep repeats them.
+      log_if_failed(logged, "recovery: recording a compensation (the next sweep retries)");
+      continue;
+    }
     ++rep.compensated;
   }
   return rep;
@@ -716,7 +773,7 @@ Checkout::RecoveryReport Checkout::recover() {
   // Flash-sale orders ("flash:<token>") took their units when the sale was
   // created, never through a reservation.
   std::vector<std::tuple<std::string, std::string, std::vector<OrderItem>>> orders;
-  app.db->read([&](Connection& c) {
+  Status read = app.db->read([&](Connection& c) {
     auto st = c.prepare(
         "SELECT o.order_id, o.reservation_id FROM orders o WHERE o.status NOT IN ('cancelled', 'refunded') "
         "AND o.reservation_id NOT LIKE 'flash:%' AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = "
@@ -731,6 +788,11 @@ Checkout::RecoveryReport Checkout::recover() {
     }
     return Status::Ok();
   });
+  if (!read.ok()) {
+    // Start-up continues: the shop serves, and the next start looks again.
+    log_if_failed(read, "recovery: reading orders whose stock never left");
+    return rep;
+  }
   for (auto& [oid, rid, items] : orders) {
     auto r = app.inventory->reservation(rid);
     if (r.ok() && r->status == "active" && app.inventory->consume(rid, oid).ok()) {
@@ -750,14 +812,18 @@ Checkout::RecoveryReport Checkout::recover() {
     if (taken) {
       // A named copy: clang before 16 cannot capture a structured binding.
       const std::string& order_id = oid;
-      app.db->write([&](Connection& c) {
+      log_if_failed(app.db->write([&](Connection& c) {
         if (auto o = order_store::get_order(c, order_id))
           order_store::set_status(c, order_id, o->status, o->status, "system", "stock taken at recovery");
         return Status::Ok();
-      });
+      }),
+                    "recovery: noting stock taken for an order");
     } else {
-      for (auto& [pid, q] : done) app.inventory->adjust(pid, q, "system", "order " + oid + ": undo partial take");
-      app.orders->cancel(oid, "system", "stock no longer available after recovery", false);
+      for (auto& [pid, q] : done)
+        log_if_failed(app.inventory->adjust(pid, q, "system", "order " + oid + ": undo partial take").status_or_ok(),
+                      "recovery: giving back a partial stock take (shopbox check reports it)");
+      log_if_failed(app.orders->cancel(oid, "system", "stock no longer available after recovery", false).status_or_ok(),
+                    "recovery: cancelling an order whose stock is gone");
     }
     ++rep.finished;
   }
@@ -767,10 +833,11 @@ Checkout::RecoveryReport Checkout::recover() {
 int64_t Checkout::purge_idempotency() {
   int64_t n = 0;
   int64_t before = now_seconds() - int64_t(app_.config.idempotency_retention_hours) * 3600;
-  app_.db->write([&](Connection& c) {
+  log_if_failed(app_.db->write([&](Connection& c) {
     n = order_store::purge_idempotency(c, before);
     return Status::Ok();
-  });
+  }),
+                "checkout: purging old idempotency records (the next sweep retries)");
   return n;
 }
 

@@ -35,10 +35,11 @@ void add_user_commands(CLI::App& cli) {
     if (o->promote) {
       if (!o->admin) return fail(Status::Invalid("--promote needs --admin"));
       std::optional<User> found;
-      (*app)->db->read([&](Connection& c) {
+      Status read = (*app)->db->read([&](Connection& c) {
         found = user_store::find_user_by_email(c, o->email);
         return Status::Ok();
       });
+      if (!read.ok()) return fail(read);
       if (!found) return fail(Status::NotFound("no account with email " + o->email));
       if (auto st = (*app)->accounts->set_role(found->id, "admin"); !st.ok()) return fail(st);
       std::printf("%lld\n", static_cast<long long>(found->id));

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 #include "base/clock.h"
 #include "base/crypto.h"
@@ -484,16 +485,6 @@ Status Cluster::poll_once(bool& more) {
   return Status::Ok();
 }
 
-bool Cluster::sync_now() {
-  if (!enabled() || is_primary()) return true;
-  for (int i = 0; i < 100000; ++i) {
-    bool more = false;
-    if (!poll_once(more).ok()) return false;
-    if (!more) return true;
-  }
-  return true;
-}
-
 void Cluster::start() {
   if (!enabled() || is_primary() || thread_.joinable()) return;
   thread_ = std::thread([this] { poll_loop(); });
@@ -502,7 +493,9 @@ void Cluster::start() {
 void Cluster::poll_loop() {
   while (true) {
     bool more = false;
-    poll_once(more);
+    // A failed poll is recorded in status() and the metrics by poll_once
+    // itself; the loop just tries again after the interval.
+    (void)poll_once(more);
     std::unique_lock<std::mutex> lock(mu_);
     if (stop_) return;
     if (more && state_ != "refused") continue;
@@ -517,11 +510,12 @@ void Cluster::register_metrics() {
   if (is_primary()) {
     metrics_.gauge("shopbox_cluster_feed_version", "newest version in this primary's catalog change feed", [this] {
       int64_t v = 0;
-      db_.read([&](Connection& c) {
+      Status read = db_.read([&](Connection& c) {
         v = cluster_store::latest_version(c);
         return Status::Ok();
       });
-      return static_cast<double>(v);
+      // NaN: Prometheus' "no value" when the feed cannot be read.
+      return read.ok() ? static_cast<double>(v) : std::numeric_limits<double>::quiet_NaN();
     });
     return;
   }
@@ -572,12 +566,13 @@ json Cluster::status() {
   if (!enabled()) return out;
   if (is_primary()) {
     int64_t v = 0;
-    db_.read([&](Connection& c) {
+    Status read = db_.read([&](Connection& c) {
       v = cluster_store::latest_version(c);
       return Status::Ok();
     });
-    out["feed_version"] = v;
-    out["state"] = "primary";
+    out["feed_version"] = read.ok() ? json(v) : json(nullptr);
+    out["state"] = read.ok() ? "primary" : "error";
+    if (!read.ok()) out["last_error"] = read.message();
     return out;
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -107,8 +107,10 @@ bool split_url(const std::string& url, std::string& base, std::string& path) {
 
 int WebhookDispatcher::run_once() {
   auto targets = urls();
-  // Fan out new events (or just mark them when no URL is configured).
-  db_.write([&](Connection& c) {
+  // Fan out new events (or just mark them when no URL is configured). A
+  // failed step is retried by the next run: events stay undispatched and
+  // deliveries pending until their writes commit.
+  Status fanned = db_.write([&](Connection& c) {
     std::vector<int64_t> ids;
     {
       auto st = c.prepare("SELECT event_id FROM outbox_events WHERE dispatched = 0 ORDER BY event_id LIMIT 500");
@@ -130,8 +132,9 @@ int WebhookDispatcher::run_once() {
     return Status::Ok();
   });
 
+  log_if_failed(fanned, "webhooks: fanning out new events (the next run retries)");
   std::vector<Due> due;
-  db_.read([&](Connection& c) {
+  Status read = db_.read([&](Connection& c) {
     auto st = c.prepare(
         "SELECT d.delivery_id, d.event_id, d.url, e.type, e.payload, d.attempts, e.created_at FROM webhook_deliveries "
         "d "
@@ -142,6 +145,7 @@ int WebhookDispatcher::run_once() {
       due.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.int64(5), st.int64(6)});
     return Status::Ok();
   });
+  log_if_failed(read, "webhooks: reading due deliveries (the next run retries)");
 
   for (const auto& d : due) {
     std::string body = outbox::event_body(d.event_id, d.type, d.payload, d.created_at);
@@ -169,7 +173,9 @@ int WebhookDispatcher::run_once() {
     std::string next_status = ok ? "delivered" : attempts >= config_.webhook_max_attempts ? "failed" : "pending";
     int64_t backoff = static_cast<int64_t>(config_.webhook_backoff_ms) << std::min<int64_t>(attempts - 1, 20);
     if (!ok && error.empty()) error = "HTTP " + std::to_string(status);
-    db_.write([&](Connection& c) {
+    // If this write fails the delivery stays due and is sent again: at
+    // least once; receivers de-duplicate by the body's event id ("evt_N").
+    log_if_failed(db_.write([&](Connection& c) {
       c.prepare(
            "UPDATE webhook_deliveries SET status = ?, attempts = ?, response_status = ?, last_error = ?, "
            "next_attempt_at = ?, delivered_at = ? WHERE delivery_id = ?")
@@ -182,7 +188,8 @@ int WebhookDispatcher::run_once() {
           .bind(7, d.id)
           .exec();
       return Status::Ok();
-    });
+    }),
+                  "webhooks: recording a delivery attempt");
   }
   return static_cast<int>(due.size());
 }

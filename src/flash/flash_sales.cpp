@@ -270,12 +270,13 @@ Result<FlashSale> FlashSales::get(int64_t sale_id) {
 
 std::vector<FlashSale> FlashSales::list_current() {
   std::vector<int64_t> ids;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     auto q = c.prepare("SELECT sale_id FROM flash_sales WHERE ends_at > ? ORDER BY starts_at, sale_id LIMIT 100");
     q.bind(1, now_seconds());
     while (q.step()) ids.push_back(q.int64(0));
     return Status::Ok();
-  });
+  }),
+                "flash: listing current sales");
   std::vector<FlashSale> out;
   for (int64_t id : ids)
     if (auto s = get(id); s.ok()) out.push_back(*s);
@@ -451,10 +452,11 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   std::string brand, last4;
   if (in.shipping_address_id) {
     std::optional<Address> a;
-    db_.read([&](Connection& c) {
+    Status read = db_.read([&](Connection& c) {
       a = user_store::get_address(c, user_id, *in.shipping_address_id);
       return Status::Ok();
     });
+    if (!read.ok()) return read;  // a database error is not "no such address"
     if (!a) return Status::Invalid("shipping_address_id names no address of yours", {{"field", "shipping_address_id"}});
     address = address_snapshot(*a);
   } else {
@@ -466,10 +468,11 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   }
   if (in.payment.payment_method_id) {
     std::optional<PaymentMethod> pm;
-    db_.read([&](Connection& c) {
+    Status read = db_.read([&](Connection& c) {
       pm = user_store::get_payment_method(c, user_id, *in.payment.payment_method_id);
       return Status::Ok();
     });
+    if (!read.ok()) return read;
     if (!pm)
       return Status::Invalid("payment_method_id names no payment method of yours", {{"field", "payment_method_id"}});
     source.token = pm->token;
@@ -511,15 +514,18 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   if (!claim.ok()) return claim;
 
   // Gives the token back (payment failed): usable again until it expires.
+  // If that write fails the token stays claimed, and start-up recovery
+  // expires it (its units return to the sale).
   auto unclaim = [&]() {
-    kv_.write([&](WriteTxn& txn) {
+    log_if_failed(kv_.write([&](WriteTxn& txn) {
       auto token = get_json(txn, kv_.db("flash_tokens"), in.token);
       if (!token || token->value("st", "") != "claimed") return Status::Ok();
       (*token)["st"] = "active";
       put_json(txn, kv_.db("flash_tokens"), in.token, *token);
       txn.put(kv_.db("flash_expiry"), key3(sale_id, i(*token, "exp"), user_id), in.token);
       return advance(txn, sale_id, now_seconds());  // expires it at once if its time is up
-    });
+    }),
+                  "flash: giving a permission token back (recovery expires it)");
   };
 
   FlashOrder o;
@@ -606,8 +612,10 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
     return Status::Ok();
   });
   if (!saved.ok()) {
-    payments_.refund("flash-refund:" + o.charge_id, o.charge_id, o.total);
-    unclaim();
+    // Only a refund that happened gives the token back; otherwise it stays
+    // claimed, and start-up recovery (claimed token, no order) refunds the
+    // charge and expires the token: never a charge without an order or a retry.
+    if (payments_.refund("flash-refund:" + o.charge_id, o.charge_id, o.total).ok()) unclaim();
     return saved;
   }
 
@@ -625,7 +633,7 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
 
 Result<FlashOrder> FlashSales::order(const std::string& order_id, int64_t user_id) {
   std::optional<FlashOrder> o;
-  db_.read([&](Connection& c) {
+  Status read = db_.read([&](Connection& c) {
     auto q = c.prepare(
         "SELECT order_id, sale_id, user_id, product_id, product_name, quantity, unit_price_cents, subtotal_cents, "
         "tax_cents, shipping_cents, total_cents, currency, status, charge_id, brand, last4, shipping_address, "
@@ -635,6 +643,7 @@ Result<FlashOrder> FlashSales::order(const std::string& order_id, int64_t user_i
     if (q.step()) o = read_order(q);
     return Status::Ok();
   });
+  if (!read.ok()) return read;
   if (!o) return Status::NotFound("order not found");
   return *o;
 }
@@ -656,19 +665,29 @@ Status FlashSales::recover() {
     const std::string& tok = entry.first;
     const json& token = entry.second;
     std::string order_id;
-    db_.read([&](Connection& c) {
-      auto q = c.prepare("SELECT order_id FROM flash_orders WHERE token = ?");
-      q.bind(1, tok);
-      if (q.step()) order_id = q.text(0);
-      return Status::Ok();
-    });
+    if (Status read = db_.read([&](Connection& c) {
+          auto q = c.prepare("SELECT order_id FROM flash_orders WHERE token = ?");
+          q.bind(1, tok);
+          if (q.step()) order_id = q.text(0);
+          return Status::Ok();
+        });
+        !read.ok())
+      return read;  // unknown is not "no order": the next start tries again
     int64_t sale_id = i(token, "sale");
     if (order_id.empty()) {
-      // No order: a charge made before the crash is refunded.
-      if (auto ch = payments_.lookup("flash:" + tok + ":" + token.value("src", "")); ch && ch->captured > ch->refunded)
-        payments_.refund("flash-refund:" + ch->charge_id, ch->charge_id, ch->captured - ch->refunded);
+      // No order: a charge made before the crash is refunded. A refund that
+      // fails leaves the token claimed for the next start.
+      auto lookup = payments_.lookup("flash:" + tok + ":" + token.value("src", ""));
+      if (!lookup.ok()) return lookup.status();  // cannot tell: the next start asks again
+      if (auto& ch = *lookup; ch && ch->captured > ch->refunded) {
+        auto r = payments_.refund("flash-refund:" + ch->charge_id, ch->charge_id, ch->captured - ch->refunded);
+        if (!r.ok()) {
+          log_if_failed(r.status(), "flash recovery: refunding a charge without an order (the next start retries)");
+          continue;
+        }
+      }
     }
-    kv_.write([&](WriteTxn& txn) {
+    Status settled = kv_.write([&](WriteTxn& txn) {
       auto sale = get_json(txn, kv_.db("flash_sales"), encode_u64_key(static_cast<uint64_t>(sale_id)));
       auto t = get_json(txn, kv_.db("flash_tokens"), tok);
       if (!sale || !t || t->value("st", "") != "claimed") return Status::Ok();
@@ -680,6 +699,7 @@ Status FlashSales::recover() {
       }
       return Status::Ok();
     });
+    if (!settled.ok()) return settled;
   }
   return Status::Ok();
 }
@@ -716,7 +736,7 @@ void FlashSales::check_invariants(std::vector<std::string>& problems) {
   } catch (const std::exception& e) {
     problems.push_back(std::string("flash: ") + e.what());
   }
-  db_.read([&](Connection& c) {
+  Status read = db_.read([&](Connection& c) {
     auto q = c.prepare(
         "SELECT f.sale_id, f.quantity, COALESCE(SUM(o.quantity), 0) FROM flash_sales f "
         "LEFT JOIN flash_orders o ON o.sale_id = f.sale_id GROUP BY f.sale_id HAVING COALESCE(SUM(o.quantity), 0) > "
@@ -726,6 +746,7 @@ void FlashSales::check_invariants(std::vector<std::string>& problems) {
                          " units of " + std::to_string(q.int64(1)) + " (oversold)");
     return Status::Ok();
   });
+  if (!read.ok()) problems.push_back("flash: cannot read the sales' orders: " + read.message());
 }
 
 }  // namespace shopbox

@@ -139,7 +139,8 @@ Principal authenticate(App& app, const Req& req) {
 
   if (!via_cookie && token.compare(0, 4, "sbs_") != 0) {
     std::string hash = sha256_hex(token);
-    app.db->read([&](Connection& c) {
+    // A failed lookup leaves the caller anonymous: access is refused, never granted.
+    log_if_failed(app.db->read([&](Connection& c) {
       auto st = c.prepare("SELECT token_id, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL");
       st.bind(1, hash);
       if (st.step()) {
@@ -148,7 +149,8 @@ Principal authenticate(App& app, const Req& req) {
         who.role = st.text(1);
       }
       return Status::Ok();
-    });
+    }),
+                  "auth: looking up an API token");
     return who;
   }
   if (auto s = app.sessions->resolve(token)) {

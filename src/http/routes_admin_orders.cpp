@@ -170,10 +170,11 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                auto status = query(req, "status");
                int64_t total = 0;
                std::vector<ReturnRecord> list;
-               app.db->read([&](Connection& c) {
+               Status read = app.db->read([&](Connection& c) {
                  list = order_store::list_returns(c, status, page->offset(), page->size, &total);
                  return Status::Ok();
                });
+               if (!read.ok()) return send_error(res, read);
                json items = json::array();
                for (const auto& r : list) items.push_back(return_json(r));
                send_json(res, 200, {{"returns", items}, {"page", page->page}, {"size", page->size}, {"total", total}});

@@ -18,7 +18,7 @@ void register_webhook_routes(HttpServer& server, App& app) {
           return send_error(res, field_error("status", "status must be pending, delivered or failed"));
         json items = json::array();
         int64_t total = 0;
-        app.db->read([&](Connection& c) {
+        Status read = app.db->read([&](Connection& c) {
           const char* where = status ? "WHERE d.status = ?1 " : "WHERE ?1 IS NULL ";
           auto n = c.prepare((std::string("SELECT count(*) FROM webhook_deliveries d ") + where).c_str());
           n.bind(1, status);
@@ -45,6 +45,7 @@ void register_webhook_routes(HttpServer& server, App& app) {
                  {"delivered_at", st.is_null(10) ? json(nullptr) : json(iso8601(st.int64(10)))}});
           return Status::Ok();
         });
+        if (!read.ok()) return send_error(res, read);
         send_json(res, 200, {{"deliveries", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
       });
 
@@ -56,7 +57,7 @@ void register_webhook_routes(HttpServer& server, App& app) {
         auto type = query(req, "type");
         json items = json::array();
         int64_t total = 0;
-        app.db->read([&](Connection& c) {
+        Status read = app.db->read([&](Connection& c) {
           auto n = c.prepare("SELECT count(*) FROM outbox_events WHERE ?1 IS NULL OR type = ?1");
           n.bind(1, type);
           total = n.step() ? n.int64(0) : 0;
@@ -73,6 +74,7 @@ void register_webhook_routes(HttpServer& server, App& app) {
           }
           return Status::Ok();
         });
+        if (!read.ok()) return send_error(res, read);
         send_json(res, 200, {{"events", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
       });
 }

@@ -244,7 +244,10 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
         return Status(Kind::unavailable, "refund_pending",
                       "the payment gateway is unavailable; the refund is recorded and will be retried",
                       {{"refund_id", r.id}});
-      app_.db->write([&](Connection& c) {
+      // The gateway said no: the refund is marked failed and its lines
+      // refundable again. If that cannot be written the refund stays
+      // 'pending' and recovery retries it at the gateway.
+      log_if_failed(app_.db->write([&](Connection& c) {
         order_store::update_refund(c, r.id, "failed", "");
         for (const auto& l : r.lines) {
           int64_t pid = std::stoll(l["product_id"].get<std::string>());
@@ -253,7 +256,8 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
             if (it.product_id == pid) order_store::add_item_counts(c, it.id, -l["quantity"].get<int64_t>(), 0, 0);
         }
         return Status::Ok();
-      });
+      }),
+                    "orders: marking a declined refund failed (recovery retries it)");
       return g.status();
     }
     r.provider_refund_id = g->refund_id;
@@ -319,17 +323,29 @@ Status Orders::complete_refund(const RefundRecord& r) {
 void Orders::restock(const RefundRecord& r) {
   if (!r.restock) return;
   bool done = false;
-  app_.db->read([&](Connection& c) {
+  Status read = app_.db->read([&](Connection& c) {
     auto cur = order_store::get_refund(c, r.id);
     done = cur && cur->restocked;
     return Status::Ok();
   });
+  if (!read.ok()) {
+    // Unknown is not "not restocked yet": restocking twice invents stock.
+    log_if_failed(read, "orders: reading a refund before restocking (recovery retries)");
+    return;
+  }
   if (done) return;
   for (const auto& l : r.lines) {
     int64_t pid = std::stoll(l["product_id"].get<std::string>());
-    app_.inventory->adjust(pid, l["quantity"].get<int64_t>(), r.actor, "restock: refund " + r.id + " of " + r.order_id);
+    // A failed adjust is in the log and the audit trail shows what was
+    // returned; the refund is still marked restocked, because repeating the
+    // lines that did go back would invent stock.
+    log_if_failed(
+        app_.inventory
+            ->adjust(pid, l["quantity"].get<int64_t>(), r.actor, "restock: refund " + r.id + " of " + r.order_id)
+            .status_or_ok(),
+        "orders: restocking a refunded line (adjust the product's stock by hand)");
   }
-  app_.db->write([&](Connection& c) {
+  log_if_failed(app_.db->write([&](Connection& c) {
     order_store::set_refund_restocked(c, r.id);
     auto o = order_store::get_order(c, r.order_id);
     for (const auto& l : r.lines) {
@@ -338,7 +354,8 @@ void Orders::restock(const RefundRecord& r) {
         if (it.product_id == pid) order_store::add_item_counts(c, it.id, 0, 0, l["quantity"].get<int64_t>());
     }
     return Status::Ok();
-  });
+  }),
+                "orders: marking a refund restocked (recovery would restock it again)");
 }
 
 Result<ReturnRecord> Orders::request_return(const std::string& order_id, int64_t user_id,
@@ -384,10 +401,11 @@ Result<ReturnRecord> Orders::request_return(const std::string& order_id, int64_t
 Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool restock_items,
                                            const std::string& actor) {
   std::optional<ReturnRecord> ret;
-  app_.db->read([&](Connection& c) {
+  Status read = app_.db->read([&](Connection& c) {
     ret = order_store::get_return(c, return_id);
     return Status::Ok();
   });
+  if (!read.ok()) return read;
   if (!ret) return Status::NotFound("return not found");
   if (ret->status != "requested") return Status::Conflict("return_decided", "return is already " + ret->status);
   std::vector<RefundLine> lines;
@@ -403,7 +421,7 @@ Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool
     if (!r.ok()) return r.status();
     refund_id = r->id;
   }
-  app_.db->write([&](Connection& c) {
+  Status decided = app_.db->write([&](Connection& c) {
     order_store::decide_return(c, return_id, approve ? "approved" : "rejected", refund_id, now_seconds());
     if (!approve) {
       auto o = order_store::get_order(c, ret->order_id);
@@ -413,28 +431,42 @@ Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool
     }
     return Status::Ok();
   });
-  app_.db->read([&](Connection& c) {
-    ret = order_store::get_return(c, return_id);
-    return Status::Ok();
-  });
+  // An approved return's refund has happened by now; the merchant sees the
+  // error and decides again (the refund is not repeated: its lines are
+  // refunded).
+  if (!decided.ok()) return decided;
+  if (Status again = app_.db->read([&](Connection& c) {
+        ret = order_store::get_return(c, return_id);
+        return Status::Ok();
+      });
+      !again.ok())
+    return again;
   return *ret;
 }
 
 int Orders::recover() {
   std::vector<RefundRecord> work;
-  app_.db->read([&](Connection& c) {
-    work = order_store::refunds_needing_work(c);
-    return Status::Ok();
-  });
+  if (Status read = app_.db->read([&](Connection& c) {
+        work = order_store::refunds_needing_work(c);
+        return Status::Ok();
+      });
+      !read.ok()) {
+    log_if_failed(read, "recovery: reading refunds that need work (the next start retries)");
+    return 0;
+  }
   int n = 0;
   for (auto r : work) {
     if (r.status == "pending") {
       std::string charge_id;
-      app_.db->read([&](Connection& c) {
-        for (const auto& t : order_store::transactions(c, r.order_id))
-          if (t.kind == "charge") charge_id = t.provider_id;
-        return Status::Ok();
-      });
+      if (Status read = app_.db->read([&](Connection& c) {
+            for (const auto& t : order_store::transactions(c, r.order_id))
+              if (t.kind == "charge") charge_id = t.provider_id;
+            return Status::Ok();
+          });
+          !read.ok()) {
+        log_if_failed(read, "recovery: reading a refund's charge (the next start retries)");
+        continue;
+      }
       auto g = app_.payments->refund(r.id, charge_id, r.amount);
       if (!g.ok()) {
         std::fprintf(stderr, "recovery: refund %s still failing: %s\n", r.id.c_str(), g.status().message().c_str());
@@ -451,6 +483,10 @@ int Orders::recover() {
 
 void Orders::check_invariants(std::vector<std::string>& problems) {
   int64_t now = now_seconds();
+  // A check that cannot read is a problem of its own, never a clean bill.
+  auto checked = [&](const Status& st) {
+    if (!st.ok()) problems.push_back("orders: cannot read the data to check: " + st.message());
+  };
   // Every consumed reservation belongs to exactly one order (the one it names).
   std::vector<std::pair<std::string, std::string>> consumed;  // reservation, order
   try {
@@ -466,7 +502,7 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
   } catch (const std::exception& e) {
     problems.push_back(std::string("orders: cannot scan reservations: ") + e.what());
   }
-  app_.db->read([&](Connection& c) {
+  checked(app_.db->read([&](Connection& c) {
     for (const auto& [rid, oid] : consumed) {
       auto st = c.prepare("SELECT order_id FROM orders WHERE reservation_id = ?");
       st.bind(1, rid);
@@ -481,8 +517,8 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
                            " orders" + (n == 1 && !match ? " (a different one)" : ""));
     }
     return Status::Ok();
-  });
-  app_.db->read([&](Connection& c) {
+  }));
+  checked(app_.db->read([&](Connection& c) {
     // Every order: exactly one charge, captured at the gateway for its total;
     // refunded equals its succeeded refunds.
     auto st = c.prepare(
@@ -562,7 +598,7 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
     p.bind(1, now - 600);
     if (p.step() && p.int64(0) > 0) problems.push_back(std::to_string(p.int64(0)) + " refunds stuck pending");
     return Status::Ok();
-  });
+  }));
 }
 
 }  // namespace shopbox

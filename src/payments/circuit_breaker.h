@@ -59,7 +59,7 @@ class BreakerGateway : public PaymentGateway {
   Result<GatewayCharge> capture(const std::string& key, const std::string& charge_id, Cents amount) override;
   Result<GatewayCharge> void_charge(const std::string& charge_id) override;
   Result<GatewayRefund> refund(const std::string& key, const std::string& charge_id, Cents amount) override;
-  std::optional<GatewayCharge> lookup(const std::string& key) override { return inner_->lookup(key); }
+  Result<std::optional<GatewayCharge>> lookup(const std::string& key) override { return inner_->lookup(key); }
   std::optional<GatewayCharge> charge(const std::string& id) override { return inner_->charge(id); }
   std::vector<GatewayRefund> refunds(const std::string& id) override { return inner_->refunds(id); }
 

@@ -105,8 +105,10 @@ class PaymentGateway {
   virtual Result<GatewayRefund> refund(const std::string& idempotency_key, const std::string& charge_id,
                                        Cents amount) = 0;
 
-  // Crash recovery: the charge authorize() made with this key, if any.
-  virtual std::optional<GatewayCharge> lookup(const std::string& idempotency_key) = 0;
+  // Crash recovery: the charge authorize() made with this key, if any. A
+  // failure means "cannot tell" (the gateway did not answer), never "none":
+  // recovery must not release stock or forget a charge on it.
+  virtual Result<std::optional<GatewayCharge>> lookup(const std::string& idempotency_key) = 0;
   virtual std::optional<GatewayCharge> charge(const std::string& charge_id) = 0;
   virtual std::vector<GatewayRefund> refunds(const std::string& charge_id) = 0;
 };

@@ -152,14 +152,16 @@ Result<CardToken> TestGateway::tokenize(const CardInput& in, const std::string& 
 
 std::optional<CardToken> TestGateway::token_info(const std::string& token) {
   std::optional<CardToken> out;
-  db_.read([&](Connection& c) {
+  // Unreadable reads as unknown: checkout then refuses the token (400).
+  log_if_failed(db_.read([&](Connection& c) {
     auto st = c.prepare("SELECT token, brand, last4, exp_month, exp_year, owner FROM gw_tokens WHERE token = ?");
     st.bind(1, token);
     if (st.step())
       out = CardToken{st.text(0), st.text(1), st.text(2), static_cast<int>(st.int64(3)), static_cast<int>(st.int64(4)),
                       st.text(5)};
     return Status::Ok();
-  });
+  }),
+                "test gateway: reading a card token");
   return out;
 }
 
@@ -168,9 +170,11 @@ Result<GatewayCharge> TestGateway::authorize(const std::string& key, const Payme
   if (key.empty() || key.size() > 200) return Status::Invalid("idempotency key is required (max 200 chars)");
   if (amount <= 0 || amount > kMaxCents) return Status::Invalid("amount must be positive");
   // A repeated key answers from the record, before any simulated delay.
-  if (auto prev = lookup(key)) {
-    if (prev->status == "failed") return decline_status(prev->failure_code);
-    return *prev;
+  auto prev = lookup(key);
+  if (!prev.ok()) return prev.status();  // cannot tell whether it was charged: never charge again
+  if (*prev) {
+    if ((*prev)->status == "failed") return decline_status((*prev)->failure_code);
+    return **prev;
   }
   if (outage_) return Status(Kind::unavailable, "gateway_error", "the payment gateway failed (retryable)");
   bool timed_out = simulate_latency();
@@ -178,7 +182,7 @@ Result<GatewayCharge> TestGateway::authorize(const std::string& key, const Payme
   std::string behaviour, brand, last4;
   if (src.type == "card") {
     bool found = false;
-    db_.read([&](Connection& c) {
+    Status read = db_.read([&](Connection& c) {
       auto st = c.prepare("SELECT behaviour, brand, last4, exp_month, exp_year FROM gw_tokens WHERE token = ?");
       st.bind(1, src.token);
       if (st.step()) {
@@ -189,6 +193,7 @@ Result<GatewayCharge> TestGateway::authorize(const std::string& key, const Payme
       }
       return Status::Ok();
     });
+    if (!read.ok()) return Status(Kind::unavailable, "gateway_error", "the payment gateway failed (retryable)");
     if (!found) return Status(Kind::invalid, "invalid_card", "unknown card token", {{"field", "payment_method"}});
   } else if (src.type == "wallet") {
     if (src.wallet == "test_wallet")
@@ -352,34 +357,38 @@ Result<GatewayRefund> TestGateway::refund(const std::string& key, const std::str
   return out;
 }
 
-std::optional<GatewayCharge> TestGateway::lookup(const std::string& key) {
+Result<std::optional<GatewayCharge>> TestGateway::lookup(const std::string& key) {
   std::optional<GatewayCharge> out;
-  db_.read([&](Connection& c) {
+  Status st = db_.read([&](Connection& c) {
     out = charge_by(c, kByKey, key);
     return Status::Ok();
   });
+  if (!st.ok())
+    return Status(Kind::unavailable, "gateway_error", "the payment gateway did not answer: " + st.message());
   return out;
 }
 
 std::optional<GatewayCharge> TestGateway::charge(const std::string& id) {
   std::optional<GatewayCharge> out;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     out = charge_by(c, kById, id);
     return Status::Ok();
-  });
+  }),
+                "test gateway: reading a charge");
   return out;
 }
 
 std::vector<GatewayRefund> TestGateway::refunds(const std::string& charge_id) {
   std::vector<GatewayRefund> out;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     auto st = c.prepare(
         "SELECT refund_id, charge_id, amount, status, created_at FROM gw_refunds WHERE charge_id = ? ORDER BY "
         "created_at, refund_id");
     st.bind(1, charge_id);
     while (st.step()) out.push_back({st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4)});
     return Status::Ok();
-  });
+  }),
+                "test gateway: reading a charge's refunds");
   return out;
 }
 

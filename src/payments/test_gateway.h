@@ -39,12 +39,10 @@ class TestGateway : public PaymentGateway {
   Result<GatewayCharge> capture(const std::string& key, const std::string& charge_id, Cents amount) override;
   Result<GatewayCharge> void_charge(const std::string& charge_id) override;
   Result<GatewayRefund> refund(const std::string& key, const std::string& charge_id, Cents amount) override;
-  std::optional<GatewayCharge> lookup(const std::string& key) override;
+  Result<std::optional<GatewayCharge>> lookup(const std::string& key) override;
   std::optional<GatewayCharge> charge(const std::string& charge_id) override;
   std::vector<GatewayRefund> refunds(const std::string& charge_id) override;
 
-  // Tests: change the simulated latency at run time.
-  void set_latency_ms(int ms) { latency_ms_ = ms; }
   // Tests: make every call fail with gateway_error until cleared.
   void set_outage(bool down) { outage_ = down; }
 

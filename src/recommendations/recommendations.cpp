@@ -62,7 +62,7 @@ Status Recommendations::record_order(const std::string& order_id, const std::vec
 int Recommendations::sync_orders() {
   int counted = 0;
   std::vector<std::string> pending;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     if (!orders_tables_exist(c)) return Status::Ok();
     auto q = c.prepare(
         "SELECT o.order_id FROM orders o WHERE o.status IN ('paid', 'processing', 'shipped', 'delivered', "
@@ -70,9 +70,10 @@ int Recommendations::sync_orders() {
         "LIMIT 500");
     while (q.step()) pending.push_back(q.text(0));
     return Status::Ok();
-  });
+  }),
+                "recommendations: sync_orders (read as empty)");
   if (pending.empty()) return 0;
-  db_.write([&](Connection& c) {
+  log_if_failed(db_.write([&](Connection& c) {
     for (const auto& order_id : pending) {
       std::vector<int64_t> ids;
       {
@@ -83,7 +84,8 @@ int Recommendations::sync_orders() {
       if (count_order(c, order_id, ids)) ++counted;
     }
     return Status::Ok();
-  });
+  }),
+                "recommendations: sync_orders (not written; the next run retries)");
   return counted;
 }
 
@@ -101,7 +103,7 @@ void Recommendations::flush_views() {
   }
   if (batch.empty()) return;
   std::set<int64_t> users;
-  db_.write([&](Connection& c) {
+  log_if_failed(db_.write([&](Connection& c) {
     for (const auto& [user, product] : batch) {
       // A strictly increasing stamp (microsecond-ish) orders views even
       // within one millisecond or across flushes.
@@ -122,13 +124,14 @@ void Recommendations::flush_views() {
       trim.exec();
     }
     return Status::Ok();
-  });
+  }),
+                "recommendations: flush_views (not written; the next run retries)");
 }
 
 std::set<int64_t> Recommendations::purchased(int64_t user_id) {
   std::set<int64_t> out;
   if (user_id <= 0) return out;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     if (!orders_tables_exist(c)) return Status::Ok();
     auto q = c.prepare(
         "SELECT DISTINCT i.product_id FROM orders o JOIN order_items i ON i.order_id = o.order_id "
@@ -136,7 +139,8 @@ std::set<int64_t> Recommendations::purchased(int64_t user_id) {
     q.bind(1, user_id);
     while (q.step()) out.insert(q.int64(0));
     return Status::Ok();
-  });
+  }),
+                "recommendations: purchased (read as empty)");
   return out;
 }
 
@@ -160,7 +164,7 @@ Result<std::vector<RecommendedProduct>> Recommendations::also_bought(int64_t pro
   auto p = catalog_.product(product_id);
   if (!p.ok()) return p.status();
   std::vector<int64_t> ids;
-  db_.read([&](Connection& c) {
+  Status read3 = db_.read([&](Connection& c) {
     auto q = c.prepare(
         "SELECT other_product_id FROM product_pairs WHERE product_id = ? ORDER BY orders DESC, other_product_id "
         "LIMIT ?");
@@ -168,6 +172,7 @@ Result<std::vector<RecommendedProduct>> Recommendations::also_bought(int64_t pro
     while (q.step()) ids.push_back(q.int64(0));
     return Status::Ok();
   });
+  if (!read3.ok()) return read3;
   std::set<int64_t> exclude = purchased(viewer);
   exclude.insert(product_id);
   return usable(ids, exclude, limit);
@@ -203,12 +208,13 @@ Result<std::vector<RecommendedProduct>> Recommendations::similar(int64_t product
 std::vector<RecommendedProduct> Recommendations::recently_viewed(int64_t user_id, int limit) {
   flush_views();
   std::vector<int64_t> ids;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     auto q = c.prepare("SELECT product_id FROM recently_viewed WHERE user_id = ? ORDER BY viewed_at DESC LIMIT ?");
     q.bind(1, user_id).bind(2, static_cast<int64_t>(limit));
     while (q.step()) ids.push_back(q.int64(0));
     return Status::Ok();
-  });
+  }),
+                "recommendations: recently_viewed (read as empty)");
   // Recently viewed shows what the user looked at, even if sold out since.
   std::vector<RecommendedProduct> out;
   for (int64_t id : ids) {
@@ -223,7 +229,7 @@ std::vector<RecommendedProduct> Recommendations::personal(int64_t user_id, int l
   std::set<int64_t> bought = purchased(user_id);
   std::vector<int64_t> ids;
   std::vector<int64_t> categories;  // most relevant first
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     // 1. What buyers of the user's purchases also bought, strongest first.
     for (int64_t b : bought) {
       auto q =
@@ -245,7 +251,8 @@ std::vector<RecommendedProduct> Recommendations::personal(int64_t user_id, int l
       if (q.step() && !q.is_null(0) && seen_cats.insert(q.int64(0)).second) categories.push_back(q.int64(0));
     }
     return Status::Ok();
-  });
+  }),
+                "recommendations: personal (read as empty)");
   for (int64_t cat : categories) {
     if (ids.size() > static_cast<size_t>(limit) * 4) break;
     ProductQuery q;

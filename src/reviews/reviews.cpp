@@ -142,10 +142,12 @@ Result<ReviewPage> Reviews::admin_list(std::optional<bool> hidden, int page, int
 }
 
 void Reviews::check_invariants(std::vector<std::string>& problems) {
-  db_.read([&](Connection& c) {
+  Status read = db_.read([&](Connection& c) {
     for (auto& p : review_store::check(c)) problems.push_back("reviews: " + p);
     return Status::Ok();
   });
+  // A check that cannot read is a problem of its own, never a clean bill.
+  if (!read.ok()) problems.push_back("reviews: cannot read the ratings to check: " + read.message());
 }
 
 }  // namespace shopbox

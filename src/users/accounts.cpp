@@ -126,10 +126,11 @@ Result<SignIn> Accounts::login(const std::string& raw_email, const std::string& 
     return invalid_credentials();
   }
   std::optional<User> user;
-  db_.read([&](Connection& c) {
+  Status read2 = db_.read([&](Connection& c) {
     user = user_store::find_user_by_email(c, *email);
     return Status::Ok();
   });
+  if (!read2.ok()) return read2;
   if (!user) {
     passwords::dummy_verify(password, cost_of(config_));
     return invalid_credentials();
@@ -140,10 +141,11 @@ Result<SignIn> Accounts::login(const std::string& raw_email, const std::string& 
 
 std::optional<User> Accounts::get(int64_t user_id) {
   std::optional<User> u;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     u = user_store::get_user(c, user_id);
     return Status::Ok();
-  });
+  }),
+                "accounts: get (read as empty)");
   return u;
 }
 

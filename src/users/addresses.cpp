@@ -160,19 +160,21 @@ nlohmann::json address_json(const Address& a) {
 
 std::vector<Address> Addresses::list(int64_t user_id) {
   std::vector<Address> out;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     out = user_store::list_addresses(c, user_id);
     return Status::Ok();
-  });
+  }),
+                "addresses: list (read as empty)");
   return out;
 }
 
 Result<Address> Addresses::get(int64_t user_id, int64_t address_id) {
   std::optional<Address> a;
-  db_.read([&](Connection& c) {
+  Status read = db_.read([&](Connection& c) {
     a = user_store::get_address(c, user_id, address_id);
     return Status::Ok();
   });
+  if (!read.ok()) return read;
   if (!a) return Status::NotFound("address not found");
   return *a;
 }

@@ -18,19 +18,21 @@ nlohmann::json payment_method_json(const PaymentMethod& p) {
 
 std::vector<PaymentMethod> PaymentMethods::list(int64_t user_id) {
   std::vector<PaymentMethod> out;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     out = user_store::list_payment_methods(c, user_id);
     return Status::Ok();
-  });
+  }),
+                "payment methods: list (read as empty)");
   return out;
 }
 
 Result<PaymentMethod> PaymentMethods::get(int64_t user_id, int64_t id) {
   std::optional<PaymentMethod> p;
-  db_.read([&](Connection& c) {
+  Status read2 = db_.read([&](Connection& c) {
     p = user_store::get_payment_method(c, user_id, id);
     return Status::Ok();
   });
+  if (!read2.ok()) return read2;
   if (!p) return Status::NotFound("payment method not found");
   return *p;
 }
@@ -38,10 +40,11 @@ Result<PaymentMethod> PaymentMethods::get(int64_t user_id, int64_t id) {
 Result<PaymentMethod> PaymentMethods::add(int64_t user_id, const CardInput& card, bool make_default) {
   // Check the limit before asking the gateway for a token we would not keep.
   int64_t count = 0;
-  db_.read([&](Connection& c) {
+  Status read = db_.read([&](Connection& c) {
     count = user_store::count_payment_methods(c, user_id);
     return Status::Ok();
   });
+  if (!read.ok()) return read;
   if (count >= kMax)
     return Status::Conflict("limit_reached", "at most " + std::to_string(kMax) + " saved cards per account");
   auto tok = gateway_.tokenize(card, card_owner(user_id));

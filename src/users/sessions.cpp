@@ -31,10 +31,11 @@ std::optional<Session> Sessions::resolve(const std::string& token) {
   std::optional<Session> out;
   std::string hash = sha256_hex(token);
   int64_t now = now_seconds();
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     out = user_store::find_live_session(c, hash, now);
     return Status::Ok();
-  });
+  }),
+                "sessions: resolve (read as empty)");
   return out;
 }
 
@@ -47,10 +48,11 @@ Status Sessions::revoke(int64_t session_id) {
 
 int Sessions::sweep() {
   int n = 0;
-  db_.write([&](Connection& c) {
+  log_if_failed(db_.write([&](Connection& c) {
     n = user_store::delete_dead_sessions(c, now_seconds() - 24 * 3600);
     return Status::Ok();
-  });
+  }),
+                "sessions: sweep (not written; the next run retries)");
   return n;
 }
 

@@ -81,31 +81,33 @@ Status Wishlist::remove(int64_t user_id, int64_t product_id) {
 
 bool Wishlist::contains(int64_t user_id, int64_t product_id) {
   bool found = false;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     auto q = c.prepare("SELECT 1 FROM wishlist_items WHERE user_id = ? AND product_id = ?");
     q.bind(1, user_id).bind(2, product_id);
     found = q.step();
     return Status::Ok();
-  });
+  }),
+                "wishlist: contains (read as empty)");
   return found;
 }
 
 int Wishlist::check_product(int64_t product_id) {
   // Cheap pre-check on a reader: most products are on nobody's wishlist.
   bool wished = false;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     auto q = c.prepare("SELECT 1 FROM wishlist_items WHERE product_id = ? LIMIT 1");
     q.bind(1, product_id);
     wished = q.step();
     return Status::Ok();
-  });
+  }),
+                "wishlist: check_product (read as empty)");
   if (!wished) return 0;
   auto p = catalog_.product(product_id);
   if (!p.ok()) return 0;
   Cents price = p->final_price();
   bool in_stock = inventory_.level(product_id).available() > 0;
   int written = 0;
-  db_.write([&](Connection& c) {
+  log_if_failed(db_.write([&](Connection& c) {
     struct Row {
       int64_t user_id;
       Cents seen_price;
@@ -149,17 +151,19 @@ int Wishlist::check_product(int64_t product_id) {
       }
     }
     return Status::Ok();
-  });
+  }),
+                "wishlist: check_product (not written; the next run retries)");
   return written;
 }
 
 int Wishlist::scan() {
   std::vector<int64_t> products;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     auto q = c.prepare("SELECT DISTINCT product_id FROM wishlist_items");
     while (q.step()) products.push_back(q.int64(0));
     return Status::Ok();
-  });
+  }),
+                "wishlist: scan (read as empty)");
   int n = 0;
   for (int64_t pid : products) n += check_product(pid);
   return n;
@@ -168,7 +172,7 @@ int Wishlist::scan() {
 std::vector<Notification> Wishlist::notifications(int64_t user_id, int page, int size, int64_t* total,
                                                   int64_t* unread) {
   std::vector<Notification> out;
-  db_.read([&](Connection& c) {
+  log_if_failed(db_.read([&](Connection& c) {
     auto count = c.prepare("SELECT COUNT(*), COALESCE(SUM(read_at IS NULL), 0) FROM notifications WHERE user_id = ?");
     count.bind(1, user_id);
     if (count.step()) {
@@ -191,13 +195,14 @@ std::vector<Notification> Wishlist::notifications(int64_t user_id, int page, int
       out.push_back(std::move(n));
     }
     return Status::Ok();
-  });
+  }),
+                "wishlist: notifications (read as empty)");
   return out;
 }
 
 int Wishlist::mark_read(int64_t user_id, std::optional<int64_t> up_to_id) {
   int n = 0;
-  db_.write([&](Connection& c) {
+  log_if_failed(db_.write([&](Connection& c) {
     auto up = c.prepare(
         "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL AND (?3 IS NULL OR notification_id "
         "<= ?3)");
@@ -205,7 +210,8 @@ int Wishlist::mark_read(int64_t user_id, std::optional<int64_t> up_to_id) {
     up.exec();
     n = c.changes();
     return Status::Ok();
-  });
+  }),
+                "wishlist: mark_read (not written; the next run retries)");
   return n;
 }
 

@@ -26,11 +26,13 @@ namespace {
 // product id -> (name, stock total) read straight from an App.
 std::map<int64_t, std::pair<std::string, int64_t>> snapshot(App& app) {
   std::map<int64_t, std::pair<std::string, int64_t>> out;
-  app.db->read([&](Connection& c) {
-    auto q = c.prepare("SELECT product_id, name FROM products ORDER BY product_id");
-    while (q.step()) out[q.int64(0)] = {q.text(1), 0};
-    return Status::Ok();
-  });
+  REQUIRE(app.db
+              ->read([&](Connection& c) {
+                auto q = c.prepare("SELECT product_id, name FROM products ORDER BY product_id");
+                while (q.step()) out[q.int64(0)] = {q.text(1), 0};
+                return Status::Ok();
+              })
+              .ok());
   for (auto& [id, v] : out) v.second = app.inventory->level(id).total;
   return out;
 }

@@ -362,16 +362,57 @@ TEST_CASE("flash sale race: 200 shoppers, 20 units -> exactly 20 sold, limits ke
   }
   CHECK(units_in_orders == kUnits);
   int64_t db_units = 0;
-  shop.app().db->read([&](shopbox::Connection& c) {
-    auto q = c.prepare("SELECT COALESCE(SUM(quantity), 0) FROM flash_orders WHERE sale_id = ?");
-    q.bind(1, static_cast<int64_t>(std::stoll(sale)));
-    if (q.step()) db_units = q.int64(0);
-    return shopbox::Status::Ok();
-  });
+  REQUIRE(shop.app()
+              .db
+              ->read([&](shopbox::Connection& c) {
+                auto q = c.prepare("SELECT COALESCE(SUM(quantity), 0) FROM flash_orders WHERE sale_id = ?");
+                q.bind(1, static_cast<int64_t>(std::stoll(sale)));
+                if (q.step()) db_units = q.int64(0);
+                return shopbox::Status::Ok();
+              })
+              .ok());
   CHECK(db_units == kUnits);
   CHECK(lapsed > 0);  // tokens did lapse, and their units were sold to others
   CHECK(stock_total(shop, p) == 50 - kUnits);
   CHECK(shopbox::ops::run_checks(shop.app()).problems.empty());
   std::printf("flash race: %d shoppers, %d units, %d orders, %d units sold, %d units recycled from lapsed tokens\n",
               kUsers, kUnits, orders_made.load(), units_in_orders, lapsed);
+}
+
+TEST_CASE("a flash order that cannot be stored, with a refund that fails too, is refunded by recovery",
+          "[http][flash][recovery]") {
+  TestShop shop;
+  auto pid = shop.create_product({{"name", "Flash lamp"}, {"price", 50}}, 5);
+  auto sale = create_sale(shop, pid, 2, 1);
+  std::string base = "/api/v1/flash-sales/" + sale;
+  auto a = shop.register_user("flash-refund@example.com");
+  auto joined = shop.post(base + "/join", json::object(), a.auth);
+  REQUIRE(joined.body["state"] == "granted");
+  std::string token = joined.body["token"];
+  auto sql = [&](const char* script) {
+    REQUIRE(shop.app()
+                .db
+                ->write([&](shopbox::Connection& c) {
+                  c.exec_script(script);
+                  return shopbox::Status::Ok();
+                })
+                .ok());
+  };
+  // The charge succeeds; the order cannot be written; the refund fails.
+  sql("CREATE TRIGGER no_flash_orders BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
+      "CREATE TRIGGER no_refunds BEFORE UPDATE ON gw_charges WHEN NEW.refunded <> OLD.refunded "
+      "BEGIN SELECT RAISE(ABORT, 'gateway down'); END;");
+  auto r = shop.post(base + "/checkout", checkout_body(token), a.auth);
+  CHECK(r.status != 201);
+  CHECK(shopbox::testing::count_rows(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 1);
+  // The token was not handed back while the money is still taken (before
+  // the fix it was, and nothing ever refunded the charge).
+  CHECK(shop.post(base + "/checkout", checkout_body(token), a.auth).status != 201);
+
+  sql("DROP TRIGGER no_flash_orders; DROP TRIGGER no_refunds;");
+  shop.restart();  // recovery: a claimed token without an order is refunded and expired
+  CHECK(shopbox::testing::count_rows(shop, "SELECT count(*) FROM gw_charges WHERE captured > refunded") == 0);
+  CHECK(shopbox::testing::count_rows(shop, "SELECT count(*) FROM flash_orders") == 0);
+  auto sale_now = shop.get(base);
+  CHECK(sale_now.body["remaining"] == 2);  // the unit went back to the sale
 }

@@ -105,12 +105,14 @@ TEST_CASE("Shopify's product template imports variants, sales and images", "[imp
   CHECK(r.summary.created == 16);  // 12 shirts, 3 jeans, 1 beanie
   auto& app = shop.app();
   std::optional<Product> hat, jeans, shirt;
-  app.db->read([&](Connection& c) {
-    hat = catalog_store::get_product_by_sku(c, "HAT_GRY_275");
-    jeans = catalog_store::get_product_by_sku(c, "PNT_DEN_285");
-    shirt = catalog_store::get_product_by_sku(c, "SRT_COT_111");
-    return Status::Ok();
-  });
+  REQUIRE(app.db
+              ->read([&](Connection& c) {
+                hat = catalog_store::get_product_by_sku(c, "HAT_GRY_275");
+                jeans = catalog_store::get_product_by_sku(c, "PNT_DEN_285");
+                shirt = catalog_store::get_product_by_sku(c, "SRT_COT_111");
+                return Status::Ok();
+              })
+              .ok());
   REQUIRE(hat);
   REQUIRE(jeans);
   REQUIRE(shirt);

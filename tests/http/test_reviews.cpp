@@ -236,10 +236,13 @@ TEST_CASE("the rating check notices a product whose rating drifted from its revi
   auto ada = shop.register_user("ada@example.com");
   REQUIRE(shop.post("/api/v1/products/" + pid + "/reviews", {{"rating", 4}}, ada.auth).status == 201);
   CHECK(shopbox::ops::run_checks(shop.app()).problems.empty());
-  shop.app().db->write([&](shopbox::Connection& c) {
-    c.prepare("UPDATE products SET rating_sum = rating_sum + 1").exec();
-    return shopbox::Status::Ok();
-  });
+  REQUIRE(shop.app()
+              .db
+              ->write([&](shopbox::Connection& c) {
+                c.prepare("UPDATE products SET rating_sum = rating_sum + 1").exec();
+                return shopbox::Status::Ok();
+              })
+              .ok());
   auto problems = shopbox::ops::run_checks(shop.app()).problems;
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].find("reviews: product " + pid) == 0);

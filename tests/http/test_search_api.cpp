@@ -54,18 +54,21 @@ Generated generate(TestShop& shop) {
     g.ids.push_back(shop.create_product(p, i % 5 == 0 ? 0 : 7));
   }
   // Ratings come from reviews, not the product API: set them in SQLite.
-  shop.app().db->write([&](Connection& c) {
-    for (size_t i = 0; i < g.ids.size(); ++i) {
-      int64_t count = static_cast<int64_t>(i % 7);
-      int64_t sum = count * static_cast<int64_t>(1 + i % 5);
-      c.prepare("UPDATE products SET rating_sum = ?, rating_count = ? WHERE product_id = ?")
-          .bind(1, sum)
-          .bind(2, count)
-          .bind(3, sid(g.ids[i]))
-          .exec();
-    }
-    return Status::Ok();
-  });
+  REQUIRE(shop.app()
+              .db
+              ->write([&](Connection& c) {
+                for (size_t i = 0; i < g.ids.size(); ++i) {
+                  int64_t count = static_cast<int64_t>(i % 7);
+                  int64_t sum = count * static_cast<int64_t>(1 + i % 5);
+                  c.prepare("UPDATE products SET rating_sum = ?, rating_count = ? WHERE product_id = ?")
+                      .bind(1, sum)
+                      .bind(2, count)
+                      .bind(3, sid(g.ids[i]))
+                      .exec();
+                }
+                return Status::Ok();
+              })
+              .ok());
   for (auto& id : g.ids) shop.app().search->enqueue(sid(id));
   REQUIRE(shop.app().search->flush());
   return g;
@@ -73,13 +76,16 @@ Generated generate(TestShop& shop) {
 
 int64_t sql_count(TestShop& shop, const std::string& sql, const std::vector<std::string>& args = {}) {
   int64_t n = -1;
-  shop.app().db->read([&](Connection& c) {
-    auto st = c.prepare(sql.c_str());
-    for (size_t i = 0; i < args.size(); ++i) st.bind(static_cast<int>(i + 1), args[i]);
-    st.step();
-    n = st.int64(0);
-    return Status::Ok();
-  });
+  REQUIRE(shop.app()
+              .db
+              ->read([&](Connection& c) {
+                auto st = c.prepare(sql.c_str());
+                for (size_t i = 0; i < args.size(); ++i) st.bind(static_cast<int>(i + 1), args[i]);
+                st.step();
+                n = st.int64(0);
+                return Status::Ok();
+              })
+              .ok());
   return n;
 }
 
@@ -213,11 +219,14 @@ TEST_CASE("sort orders match SQLite and pages have no duplicates or gaps", "[htt
   auto g = generate(shop);
   auto sql_order = [&](const std::string& order) {
     std::vector<std::string> out;
-    shop.app().db->read([&](Connection& c) {
-      auto st = c.prepare(("SELECT product_id FROM products ORDER BY " + order).c_str());
-      while (st.step()) out.push_back(std::to_string(st.int64(0)));
-      return Status::Ok();
-    });
+    REQUIRE(shop.app()
+                .db
+                ->read([&](Connection& c) {
+                  auto st = c.prepare(("SELECT product_id FROM products ORDER BY " + order).c_str());
+                  while (st.step()) out.push_back(std::to_string(st.int64(0)));
+                  return Status::Ok();
+                })
+                .ok());
     return out;
   };
   std::map<std::string, std::string> orders = {
@@ -322,11 +331,14 @@ TEST_CASE("start-up reconciliation catches changes the index missed", "[http][se
   REQUIRE(shop.app().search->flush());
   // Change SQLite behind the index's back (as a crash between the SQLite
   // commit and the index commit would leave it).
-  shop.app().db->write([&](Connection& c) {
-    c.prepare("UPDATE products SET name = 'Marble Mortar' WHERE product_id = ?").bind(1, sid(a)).exec();
-    c.prepare("DELETE FROM products WHERE product_id = ?").bind(1, sid(b)).exec();
-    return Status::Ok();
-  });
+  REQUIRE(shop.app()
+              .db
+              ->write([&](Connection& c) {
+                c.prepare("UPDATE products SET name = 'Marble Mortar' WHERE product_id = ?").bind(1, sid(a)).exec();
+                c.prepare("DELETE FROM products WHERE product_id = ?").bind(1, sid(b)).exec();
+                return Status::Ok();
+              })
+              .ok());
   CHECK(shop.get("/api/v1/search?q=marble").body["total"] == 0);
   shop.restart();
   REQUIRE(shop.app().search->flush());

@@ -217,11 +217,14 @@ TEST_CASE("a card token is charged only for the user it was made for", "[http][s
   auto saved = shop.post("/api/v1/me/payment-methods", card(), alice.auth);
   REQUIRE(saved.status == 201);
   std::string token;
-  shop.app().db->read([&](shopbox::Connection& c) {
-    auto st = c.prepare("SELECT payment_token FROM payment_methods LIMIT 1");
-    if (st.step()) token = st.text(0);
-    return shopbox::Status::Ok();
-  });
+  REQUIRE(shop.app()
+              .db
+              ->read([&](shopbox::Connection& c) {
+                auto st = c.prepare("SELECT payment_token FROM payment_methods LIMIT 1");
+                if (st.step()) token = st.text(0);
+                return shopbox::Status::Ok();
+              })
+              .ok());
   REQUIRE(token.rfind("tok_", 0) == 0);
   json order = {{"items", {{{"product_id", pid}, {"quantity", 1}}}},
                 {"shipping_address", address()},

@@ -179,13 +179,17 @@ TEST_CASE("ownership: another user's addresses and cards are 404 on every route"
   CHECK(mine.body["city"] == "London");
   CHECK(shop.get("/api/v1/me/payment-methods", alice.auth).body["payment_methods"].size() == 1);
   // The store functions checkout uses filter on the owner too.
-  shop.app().db->read([&](shopbox::Connection& c) {
-    CHECK(!shopbox::user_store::get_address(c, std::stoll(bob.user_id), std::stoll(aid)).has_value());
-    CHECK(shopbox::user_store::get_address(c, std::stoll(alice.user_id), std::stoll(aid)).has_value());
-    CHECK(!shopbox::user_store::get_payment_method(c, std::stoll(bob.user_id), std::stoll(pid)).has_value());
-    CHECK(shopbox::user_store::get_payment_method(c, std::stoll(alice.user_id), std::stoll(pid)).has_value());
-    return shopbox::Status::Ok();
-  });
+  REQUIRE(
+      shop.app()
+          .db
+          ->read([&](shopbox::Connection& c) {
+            CHECK(!shopbox::user_store::get_address(c, std::stoll(bob.user_id), std::stoll(aid)).has_value());
+            CHECK(shopbox::user_store::get_address(c, std::stoll(alice.user_id), std::stoll(aid)).has_value());
+            CHECK(!shopbox::user_store::get_payment_method(c, std::stoll(bob.user_id), std::stoll(pid)).has_value());
+            CHECK(shopbox::user_store::get_payment_method(c, std::stoll(alice.user_id), std::stoll(pid)).has_value());
+            return shopbox::Status::Ok();
+          })
+          .ok());
 }
 
 TEST_CASE("payment methods: tokenized, listed without the number, default moves, delete", "[http][users][payments]") {

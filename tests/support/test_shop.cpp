@@ -156,11 +156,14 @@ std::string TestShop::create_product(const json& fields, int stock) {
 
 int64_t count_rows(TestShop& shop, const char* sql) {
   int64_t n = 0;
-  shop.app().db->read([&](Connection& c) {
-    auto st = c.prepare(sql);
-    if (st.step()) n = st.int64(0);
-    return Status::Ok();
-  });
+  REQUIRE(shop.app()
+              .db
+              ->read([&](Connection& c) {
+                auto st = c.prepare(sql);
+                if (st.step()) n = st.int64(0);
+                return Status::Ok();
+              })
+              .ok());
   return n;
 }
 

@@ -175,17 +175,19 @@ TEST_CASE("check_invariants reports damaged stock records", "[unit][inventory]")
   REQUIRE(e.inv->set_total(1, 10, "test", "count").ok());
   REQUIRE(e.inv->reserve({{1, 4}}, "o").ok());
   REQUIRE(e.problems().empty());
-  e.kv->write([&](WriteTxn& txn) {
-    inventory_store::put(txn, *e.kv, 1, StockLevel{3, 5, 10});  // reserved > total, != active
-    return Status::Ok();
-  });
+  REQUIRE(e.kv->write([&](WriteTxn& txn) {
+                inventory_store::put(txn, *e.kv, 1, StockLevel{3, 5, 10});  // reserved > total, != active
+                return Status::Ok();
+              })
+              .ok());
   auto p = e.problems();
   REQUIRE(p.size() == 1);
   CHECK(p[0].find("breaks 0 <= reserved <= total") != std::string::npos);
-  e.kv->write([&](WriteTxn& txn) {
-    inventory_store::put(txn, *e.kv, 1, StockLevel{10, 5, 10});  // 5 reserved, active reservations hold 4
-    return Status::Ok();
-  });
+  REQUIRE(e.kv->write([&](WriteTxn& txn) {
+                inventory_store::put(txn, *e.kv, 1, StockLevel{10, 5, 10});  // 5 reserved, active reservations hold 4
+                return Status::Ok();
+              })
+              .ok());
   p = e.problems();
   REQUIRE(p.size() == 1);
   CHECK(p[0].find("reserved 5 but active reservations hold 4") != std::string::npos);

@@ -3,6 +3,7 @@
 # playwright-core (node's test runner) against a real shopbox server with a
 # seeded catalog. Usage: tests/suites/browser.sh <path-to-shopbox-binary>
 # Screenshots land in tests/browser/output/ (desktop and phone width).
+# BROWSER_TESTS=tests/catalog.test.mjs runs one file (default: all).
 set -euo pipefail
 bin="$(realpath "${1:?usage: browser.sh <shopbox binary>}")"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -57,7 +58,7 @@ node seed.mjs "$url" "$token"
 mkdir -p output
 status=0
 SHOPBOX_URL="$url" SHOPBOX_ADMIN_TOKEN="$token" SHOPBOX_ADMIN_EMAIL="$admin_email" SHOPBOX_ADMIN_PASSWORD="$admin_password" \
-  timeout 600 node --test --test-concurrency=1 --test-reporter=spec tests/ || status=$?
+  timeout 600 node --test --test-concurrency=1 --test-reporter=spec ${BROWSER_TESTS:-tests/} || status=$?
 if ((status != 0)); then
   echo "browser.sh: failed; server log tail:" >&2
   tail -40 "$log" >&2

@@ -2,8 +2,8 @@
 // Access: an admin user's session, or an admin API token kept in
 // sessionStorage (this tab only) and sent as a Bearer token.
 import { api, h, mount, money, dateTime, loading, errorBox, notice, humanError, toast, setBusy, field, qs, pager, adminToken, ApiError } from './lib.js';
-import { navigate, setTitle, loadMe, state, categoriesList } from './app.js';
-import { statusBadge, orderTotal, orderCurrency, orderItems, pricingBlock, shipmentBlock, timeline } from './account.js';
+import { navigate, setTitle, loadMe, state, categoriesList } from './session.js';
+import { statusBadge, orderTotal, orderCurrency, orderItems, pricingBlock, shipmentBlock, timeline } from './orders.js';
 import { productImage } from './shop.js';
 
 const A = { admin: true };

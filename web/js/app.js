@@ -1,18 +1,17 @@
-// The storefront application: a small history-API router, the header
-// (search with autocomplete, account, cart count) and the page table.
-import { api, h, mount, loading, errorBox, pick } from './lib.js';
+// The storefront application: a small history-API router, the page table
+// and the header's search with autocomplete. Session state, navigation and
+// the header's account and cart live in session.js; admin pages are loaded
+// only when an /admin URL is opened.
+import { api, h, mount, loading, errorBox } from './lib.js';
+import { navigate, setRenderer, loadMe, refreshCartCount, loadCategoryNav } from './session.js';
 import * as shop from './shop.js';
 import * as cartPages from './cart.js';
 import * as account from './account.js';
-import * as admin from './admin.js';
 import * as flash from './flash.js';
 
-export const state = {
-  me: undefined,        // undefined: unknown yet; null: signed out; object: the user
-  unread: 0,            // unread notifications (wishlist price drops, restocks)
-  cartCount: 0,
-  categories: null,
-};
+// Admin pages load on first use: a shopper's browser never fetches them.
+const adminPage = (name) => async (...args) => (await import('./admin.js'))[name](...args);
+const adminFlashPage = (name) => async (...args) => (await import('./admin-flash.js'))[name](...args);
 
 const routes = [
   [/^\/$/, shop.home],
@@ -28,27 +27,18 @@ const routes = [
   [/^\/account$/, account.account],
   [/^\/wishlist$/, account.wishlist],
   [/^\/flash\/(\d+)$/, flash.sale],
-  [/^\/admin$/, admin.dashboard],
-  [/^\/admin\/products$/, admin.products],
-  [/^\/admin\/products\/(new|\d+)$/, admin.productEdit],
-  [/^\/admin\/categories$/, admin.categories],
-  [/^\/admin\/inventory$/, admin.inventory],
-  [/^\/admin\/orders$/, admin.orders],
-  [/^\/admin\/orders\/([^/]+)$/, admin.orderDetail],
-  [/^\/admin\/flash-sales$/, flash.adminSales],
-  [/^\/admin\/reviews$/, admin.reviews],
+  [/^\/admin$/, adminPage('dashboard')],
+  [/^\/admin\/products$/, adminPage('products')],
+  [/^\/admin\/products\/(new|\d+)$/, adminPage('productEdit')],
+  [/^\/admin\/categories$/, adminPage('categories')],
+  [/^\/admin\/inventory$/, adminPage('inventory')],
+  [/^\/admin\/orders$/, adminPage('orders')],
+  [/^\/admin\/orders\/([^/]+)$/, adminPage('orderDetail')],
+  [/^\/admin\/flash-sales$/, adminFlashPage('adminSales')],
+  [/^\/admin\/reviews$/, adminPage('reviews')],
 ];
 
 let renderSeq = 0;
-export function currentSeq() {
-  return renderSeq;
-}
-
-export function navigate(url, { replace = false } = {}) {
-  if (replace) history.replaceState(null, '', url);
-  else history.pushState(null, '', url);
-  render();
-}
 
 async function render() {
   const seq = ++renderSeq;
@@ -87,10 +77,6 @@ async function render() {
     h('a', { class: 'btn', href: '/' }, 'Go to the home page')));
 }
 
-export function setTitle(t) {
-  document.title = t ? `${t} · shopbox` : 'shopbox';
-}
-
 // Links: same-origin <a href="/..."> navigate without a page load.
 document.addEventListener('click', (e) => {
   if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
@@ -107,80 +93,6 @@ document.addEventListener('click', (e) => {
   navigate(url.pathname + url.search + url.hash);
 });
 window.addEventListener('popstate', render);
-
-// ---- session and header ----
-
-export async function loadMe(force = false) {
-  if (state.me !== undefined && !force) return state.me;
-  try {
-    const me = await api('GET', '/me');
-    state.me = me && (me.user || me);
-  } catch (e) {
-    state.me = null;
-  }
-  updateHeader();
-  if (state.me) refreshUnread();
-  return state.me;
-}
-
-// The unread-notifications badge next to the account link.
-export async function refreshUnread() {
-  try {
-    const data = await api('GET', '/me/notifications?size=1');
-    state.unread = Number(data.unread || 0);
-  } catch (e) {
-    state.unread = 0;
-  }
-  updateHeader();
-}
-
-export function updateHeader() {
-  const acc = document.getElementById('nav-account');
-  document.getElementById('nav-wishlist').hidden = !state.me;
-  if (state.me) {
-    const name = state.me.first_name || state.me.name || (state.me.email || '').split('@')[0] || 'Account';
-    mount(acc, 'Hi, ' + name, state.unread ? h('span', { class: 'badge', id: 'unread-count', title: `${state.unread} unread notifications`,
-      'aria-label': `${state.unread} unread notifications` }, String(state.unread)) : null);
-    acc.setAttribute('href', state.unread ? '/account#notifications' : '/account');
-  } else {
-    state.unread = 0;
-    acc.textContent = 'Sign in';
-    acc.setAttribute('href', '/login');
-  }
-  document.getElementById('cart-count').textContent = String(state.cartCount || 0);
-}
-
-export function setCartCount(cart) {
-  if (!cart) return;
-  const count = pick(cart, 'summary.items_count', 'summary.item_count', 'items_count', 'item_count');
-  state.cartCount = count !== undefined ? count : (cart.items || []).reduce((n, i) => n + (i.quantity || 0), 0);
-  updateHeader();
-}
-
-async function refreshCartCount() {
-  try {
-    setCartCount(await api('GET', '/cart'));
-  } catch (e) {
-    /* no cart yet */
-  }
-}
-
-async function loadCategoryNav() {
-  try {
-    const data = await api('GET', '/categories');
-    state.categories = data.categories || [];
-    const nav = document.getElementById('cat-nav');
-    mount(nav, state.categories.slice(0, 10).map((c) => h('a', { href: '/c/' + c.category_id }, c.name)),
-      h('a', { href: '/search?q=', class: 'muted-link' }, 'All products'));
-  } catch (e) {
-    state.categories = [];
-  }
-}
-
-export async function categoriesList() {
-  if (!state.categories) await loadCategoryNav();
-  return state.categories || [];
-}
 
 // ---- search box with autocomplete ----
 
@@ -280,6 +192,7 @@ function setupSearch() {
   input().addEventListener('blur', () => setTimeout(hideSuggest, 150));
 }
 
+setRenderer(render);
 setupSearch();
 loadCategoryNav();
 loadMe().then(refreshCartCount);

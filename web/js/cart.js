@@ -1,6 +1,6 @@
 // Cart and checkout.
 import { api, h, mount, money, loading, errorBox, notice, humanError, toast, setBusy, field, uuid, pick, ApiError } from './lib.js';
-import { navigate, setTitle, setCartCount, loadMe, state } from './app.js';
+import { navigate, setTitle, setCartCount, loadMe, state } from './session.js';
 import { productImage } from './shop.js';
 
 function lineName(l) {

@@ -2,7 +2,7 @@
 // list (sort, filter by stars, more), helpful votes, and writing, editing
 // and deleting one's own review (signed-in shoppers).
 import { api, h, mount, stars, notice, humanError, toast, setBusy, field, dateOnly } from './lib.js';
-import { loadMe } from './app.js';
+import { loadMe } from './session.js';
 
 const SORTS = [['newest', 'Newest'], ['helpful', 'Most helpful'], ['rating', 'Highest rating'], ['rating_asc', 'Lowest rating']];
 const PAGE = 5;

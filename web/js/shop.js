@@ -1,6 +1,6 @@
 // Shopper pages: home, category browse, search results, product details.
 import { api, h, mount, money, stars, loading, errorBox, notice, humanError, qs, pick, pager, toast, setBusy, field, countdown } from './lib.js';
-import { navigate, setTitle, state, categoriesList, setCartCount, loadMe } from './app.js';
+import { navigate, setTitle, state, categoriesList, setCartCount, loadMe } from './session.js';
 import { reviewsSection } from './reviews.js';
 
 // ---- product cards ----

@@ -152,3 +152,23 @@ test('keyboard: the search box, links and buttons are reachable with Tab', async
   assert.equal(await page.evaluate(() => document.activeElement.id), 'search-input');
   await page.context().close();
 });
+
+test('a shopper never downloads the admin code; /admin loads it on demand', async () => {
+  const page = await newPage(browser);
+  const scripts = [];
+  page.on('request', (r) => { if (r.url().includes('/js/')) scripts.push(new URL(r.url()).pathname); });
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'New arrivals' }).waitFor();
+  await page.locator('.product-card a').first().click();
+  await page.locator('h1').first().waitFor();
+  await page.goto('/cart');
+  await page.locator('h1').first().waitFor();
+  const shopper = [...new Set(scripts)];
+  assert.ok(shopper.includes('/js/app.js') && shopper.includes('/js/session.js'), shopper.join(' '));
+  assert.ok(!shopper.some((s) => s.startsWith('/js/admin')), `a shopper loaded ${shopper.join(' ')}`);
+  await page.goto('/admin');
+  await page.locator('h1').first().waitFor();
+  assert.ok(scripts.includes('/js/admin.js'), 'opening /admin loads admin.js');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -13,7 +13,7 @@
 
 #include "base/status.h"
 #include "config.h"
-#include "http/metrics.h"
+#include "base/metrics.h"
 #include "storage/lmdb.h"
 #include "storage/sqlite.h"
 

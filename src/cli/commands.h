@@ -7,10 +7,9 @@
 #include <string>
 
 #include "app.h"
+#include "base/version.h"
 
 namespace shopbox {
-inline constexpr const char* kVersion = "0.1.0";
-
 namespace cli {
 
 // Flags every data-touching command shares (DESIGN.md: --data-dir,

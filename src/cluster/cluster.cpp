@@ -10,7 +10,7 @@
 #include "base/crypto.h"
 #include "base/json_text.h"
 #include "catalog/catalog.h"
-#include "http/metrics.h"
+#include "base/metrics.h"
 #include "storage/catalog_store.h"
 
 namespace shopbox {

@@ -15,7 +15,7 @@
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "base/json_text.h"
-#include "cli/commands.h"
+#include "base/version.h"
 #include "ops/system.h"
 #include "storage/sqlite.h"
 

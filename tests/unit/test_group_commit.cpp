@@ -71,13 +71,15 @@ TEST_CASE("SQLite group commit: each writer gets its own status; failures roll b
   CHECK(conflicts == expect_conflict);
   CHECK(thrown == expect_thrown);
   int64_t rows = -1, bad = -1;
-  (*db)->read([&](Connection& c) {
-    auto st = c.prepare("SELECT COUNT(*), SUM(k % 7 = 0 OR k % 11 = 0 OR k % 13 = 0) FROM t");
-    st.step();
-    rows = st.int64(0);
-    bad = st.is_null(1) ? 0 : st.int64(1);
-    return Status::Ok();
-  });
+  REQUIRE((*db)
+              ->read([&](Connection& c) {
+                auto st = c.prepare("SELECT COUNT(*), SUM(k % 7 = 0 OR k % 11 = 0 OR k % 13 = 0) FROM t");
+                st.step();
+                rows = st.int64(0);
+                bad = st.is_null(1) ? 0 : st.int64(1);
+                return Status::Ok();
+              })
+              .ok());
   CHECK(rows == expect_ok);
   CHECK(bad == 0);
   auto stats = (*db)->write_stats();

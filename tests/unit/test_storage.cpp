@@ -17,12 +17,14 @@ TEST_CASE("migrations apply once and the schema survives reopening", "[unit][sto
   auto db = Sqlite::open(path, all_migrations());
   REQUIRE(db.ok());
   int64_t n = 0;
-  (*db)->read([&](Connection& c) {
-    auto st = c.prepare("SELECT COUNT(*) FROM schema_migrations");
-    st.step();
-    n = st.int64(0);
-    return Status::Ok();
-  });
+  REQUIRE((*db)
+              ->read([&](Connection& c) {
+                auto st = c.prepare("SELECT COUNT(*) FROM schema_migrations");
+                st.step();
+                n = st.int64(0);
+                return Status::Ok();
+              })
+              .ok());
   CHECK(n == static_cast<int64_t>(all_migrations().size()));
 }
 
@@ -34,15 +36,17 @@ TEST_CASE("a failed write transaction changes nothing", "[unit][storage]") {
     Category cat;
     cat.name = "Shoes";
     cat.slug = "shoes";
-    catalog_store::insert_category(c, cat);
+    REQUIRE(catalog_store::insert_category(c, cat).ok());
     return Status::Invalid("abort on purpose");
   });
   CHECK(st.kind() == Kind::invalid);
   size_t count = 1;
-  (*db)->read([&](Connection& c) {
-    count = catalog_store::list_categories(c).size();
-    return Status::Ok();
-  });
+  REQUIRE((*db)
+              ->read([&](Connection& c) {
+                count = catalog_store::list_categories(c).size();
+                return Status::Ok();
+              })
+              .ok());
   CHECK(count == 0);
 }
 
@@ -50,23 +54,25 @@ TEST_CASE("category paths follow renames and moves", "[unit][storage]") {
   testing::TempDir dir;
   auto db = Sqlite::open(dir.path() + "/t.db", all_migrations());
   REQUIRE(db.ok());
-  (*db)->write([](Connection& c) {
-    Category a{0, std::nullopt, "Electronics", "electronics", 0, "", 0};
-    REQUIRE(catalog_store::insert_category(c, a).ok());
-    Category b{0, a.id, "Audio", "audio", 0, "", 0};
-    REQUIRE(catalog_store::insert_category(c, b).ok());
-    Category h{0, b.id, "Headphones", "headphones", 0, "", 0};
-    REQUIRE(catalog_store::insert_category(c, h).ok());
-    CHECK(h.path == "Electronics/Audio/Headphones");
-    CHECK(h.level == 2);
-    b.name = "Sound";
-    REQUIRE(catalog_store::update_category(c, b).ok());
-    CHECK(catalog_store::get_category(c, h.id)->path == "Electronics/Sound/Headphones");
-    // A category cannot move under its own descendant.
-    a.parent_id = h.id;
-    CHECK(catalog_store::update_category(c, a).kind() == Kind::invalid);
-    return Status::Ok();
-  });
+  REQUIRE((*db)
+              ->write([](Connection& c) {
+                Category a{0, std::nullopt, "Electronics", "electronics", 0, "", 0};
+                REQUIRE(catalog_store::insert_category(c, a).ok());
+                Category b{0, a.id, "Audio", "audio", 0, "", 0};
+                REQUIRE(catalog_store::insert_category(c, b).ok());
+                Category h{0, b.id, "Headphones", "headphones", 0, "", 0};
+                REQUIRE(catalog_store::insert_category(c, h).ok());
+                CHECK(h.path == "Electronics/Audio/Headphones");
+                CHECK(h.level == 2);
+                b.name = "Sound";
+                REQUIRE(catalog_store::update_category(c, b).ok());
+                CHECK(catalog_store::get_category(c, h.id)->path == "Electronics/Sound/Headphones");
+                // A category cannot move under its own descendant.
+                a.parent_id = h.id;
+                CHECK(catalog_store::update_category(c, a).kind() == Kind::invalid);
+                return Status::Ok();
+              })
+              .ok());
 }
 
 TEST_CASE("LMDB write transactions commit or abort as a whole", "[unit][storage]") {

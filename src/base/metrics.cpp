@@ -1,4 +1,4 @@
-#include "http/metrics.h"
+#include "base/metrics.h"
 
 #include <cstdio>
 #include <sstream>

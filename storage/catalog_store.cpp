@@ -5,19 +5,22 @@
 
 #include "base/clock.h"
 #include "base/utf8.h"
+#include "storage/rows.h"
 
 namespace shopbox::catalog_store {
 namespace {
 
 Category read_category(Statement& st) {
+  Columns row(st);
   Category c;
-  c.id = st.int64(0);
-  c.parent_id = st.opt_int64(1);
-  c.name = st.text(2);
-  c.slug = st.text(3);
-  c.level = static_cast<int>(st.int64(4));
-  c.path = st.text(5);
-  c.position = static_cast<int>(st.int64(6));
+  c.id = row.int64();
+  c.parent_id = row.opt_int64();
+  c.name = row.text();
+  c.slug = row.text();
+  c.level = static_cast<int>(row.int64());
+  c.path = row.text();
+  c.position = static_cast<int>(row.int64());
+  row.done();
   return c;
 }
 
@@ -30,25 +33,27 @@ constexpr const char* kCategoryCols = "category_id, parent_id, name, slug, level
   "p.featured, p.created_at, p.updated_at"
 
 Product read_product(Statement& st) {
+  Columns row(st);
   Product p;
-  p.id = st.int64(0);
-  p.sku = st.text(1);
-  p.name = st.text(2);
-  p.slug = st.text(3);
-  p.description = st.text(4);
-  p.brand = st.text(5);
-  p.category_id = st.opt_int64(6);
-  p.price = st.int64(7);
-  p.sale_price = st.opt_int64(8);
-  p.currency = st.text(9);
-  p.specs = nlohmann::json::parse(st.text(10), nullptr, false);
+  p.id = row.int64();
+  p.sku = row.text();
+  p.name = row.text();
+  p.slug = row.text();
+  p.description = row.text();
+  p.brand = row.text();
+  p.category_id = row.opt_int64();
+  p.price = row.int64();
+  p.sale_price = row.opt_int64();
+  p.currency = row.text();
+  p.specs = nlohmann::json::parse(row.text(), nullptr, false);
   if (p.specs.is_discarded()) p.specs = nlohmann::json::object();
-  p.weight_grams = st.opt_int64(11);
-  p.rating_sum = st.int64(12);
-  p.rating_count = st.int64(13);
-  p.featured = st.int64(14) != 0;
-  p.created_at = st.int64(15);
-  p.updated_at = st.int64(16);
+  p.weight_grams = row.opt_int64();
+  p.rating_sum = row.int64();
+  p.rating_count = row.int64();
+  p.featured = row.int64() != 0;
+  p.created_at = row.int64();
+  p.updated_at = row.int64();
+  row.done();
   return p;
 }
 

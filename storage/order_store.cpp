@@ -42,49 +42,53 @@ constexpr const char* kOrderSelect =
     "delivered_at, cancelled_at FROM orders ";
 
 Order read_order(Statement& st) {
+  Columns row(st);
   Order o;
-  o.id = st.text(0);
-  o.user_id = st.int64(1);
-  o.status = st.text(2);
-  o.subtotal = st.int64(3);
-  o.discount = st.int64(4);
-  o.tax = st.int64(5);
-  o.shipping = st.int64(6);
-  o.total = st.int64(7);
-  o.refunded = st.int64(8);
-  o.currency = st.text(9);
-  o.shipping_address = parse_json(st.text(10), json::object());
-  o.billing_address = parse_json(st.text(11), json::object());
-  o.payment_method = parse_json(st.text(12), json::object());
-  o.reservation_id = st.text(13);
-  o.idempotency_key = st.text(14);
-  o.shard = st.text(15);
-  o.client_ip = st.text(16);
-  o.card_fingerprint = st.text(17);
-  o.estimated_delivery = st.opt_int64(18).value_or(0);
-  o.created_at = st.int64(19);
-  o.updated_at = st.int64(20);
-  o.paid_at = st.opt_int64(21);
-  o.shipped_at = st.opt_int64(22);
-  o.delivered_at = st.opt_int64(23);
-  o.cancelled_at = st.opt_int64(24);
+  o.id = row.text();
+  o.user_id = row.int64();
+  o.status = row.text();
+  o.subtotal = row.int64();
+  o.discount = row.int64();
+  o.tax = row.int64();
+  o.shipping = row.int64();
+  o.total = row.int64();
+  o.refunded = row.int64();
+  o.currency = row.text();
+  o.shipping_address = parse_json(row.text(), json::object());
+  o.billing_address = parse_json(row.text(), json::object());
+  o.payment_method = parse_json(row.text(), json::object());
+  o.reservation_id = row.text();
+  o.idempotency_key = row.text();
+  o.shard = row.text();
+  o.client_ip = row.text();
+  o.card_fingerprint = row.text();
+  o.estimated_delivery = row.opt_int64().value_or(0);
+  o.created_at = row.int64();
+  o.updated_at = row.int64();
+  o.paid_at = row.opt_int64();
+  o.shipped_at = row.opt_int64();
+  o.delivered_at = row.opt_int64();
+  o.cancelled_at = row.opt_int64();
+  row.done();
   return o;
 }
 
 RefundRecord read_refund(Statement& st) {
+  Columns row(st);
   RefundRecord r;
-  r.id = st.text(0);
-  r.order_id = st.text(1);
-  r.amount = st.int64(2);
-  r.lines = parse_json(st.text(3), json::array());
-  r.restock = st.int64(4) != 0;
-  r.restocked = st.int64(5) != 0;
-  r.reason = st.text(6);
-  r.status = st.text(7);
-  r.provider_refund_id = st.text(8);
-  r.actor = st.text(9);
-  r.created_at = st.int64(10);
-  r.updated_at = st.int64(11);
+  r.id = row.text();
+  r.order_id = row.text();
+  r.amount = row.int64();
+  r.lines = parse_json(row.text(), json::array());
+  r.restock = row.int64() != 0;
+  r.restocked = row.int64() != 0;
+  r.reason = row.text();
+  r.status = row.text();
+  r.provider_refund_id = row.text();
+  r.actor = row.text();
+  r.created_at = row.int64();
+  r.updated_at = row.int64();
+  row.done();
   return r;
 }
 #define REFUND_COLS                                                                                                  \
@@ -92,51 +96,57 @@ RefundRecord read_refund(Statement& st) {
   "created_at, updated_at FROM refunds "
 
 ReturnRecord read_return(Statement& st) {
+  Columns row(st);
   ReturnRecord r;
-  r.id = st.int64(0);
-  r.order_id = st.text(1);
-  r.user_id = st.int64(2);
-  r.lines = parse_json(st.text(3), json::array());
-  r.reason = st.text(4);
-  r.status = st.text(5);
-  r.refund_id = st.opt_text(6);
-  r.created_at = st.int64(7);
-  r.decided_at = st.opt_int64(8);
+  r.id = row.int64();
+  r.order_id = row.text();
+  r.user_id = row.int64();
+  r.lines = parse_json(row.text(), json::array());
+  r.reason = row.text();
+  r.status = row.text();
+  r.refund_id = row.opt_text();
+  r.created_at = row.int64();
+  r.decided_at = row.opt_int64();
+  row.done();
   return r;
 }
 #define RETURN_COLS \
   "SELECT return_id, order_id, user_id, lines, reason, status, refund_id, created_at, decided_at FROM returns "
 
 Shipment read_shipment(Statement& st) {
+  Columns row(st);
   Shipment s;
-  s.id = st.int64(0);
-  s.order_id = st.text(1);
-  s.carrier = st.text(2);
-  s.tracking_number = st.text(3);
-  s.status = st.text(4);
-  s.shipped_at = st.int64(5);
-  s.delivered_at = st.opt_int64(6);
+  s.id = row.int64();
+  s.order_id = row.text();
+  s.carrier = row.text();
+  s.tracking_number = row.text();
+  s.status = row.text();
+  s.shipped_at = row.int64();
+  s.delivered_at = row.opt_int64();
+  row.done();
   return s;
 }
 #define SHIPMENT_COLS \
   "SELECT shipment_id, order_id, carrier, tracking_number, status, shipped_at, delivered_at FROM shipments "
 
 CheckoutAttempt read_attempt(Statement& st) {
+  Columns row(st);
   CheckoutAttempt a;
-  a.id = st.text(0);
-  a.user_id = st.int64(1);
-  a.idempotency_key = st.text(2);
-  a.order_id = st.text(3);
-  a.step = st.text(4);
-  a.reservation_id = st.text(5);
-  a.charge_id = st.text(6);
-  a.amount = st.int64(7);
-  a.cart_owner = st.text(8);
-  for (auto& v : parse_json(st.text(9), json::array()))
+  a.id = row.text();
+  a.user_id = row.int64();
+  a.idempotency_key = row.text();
+  a.order_id = row.text();
+  a.step = row.text();
+  a.reservation_id = row.text();
+  a.charge_id = row.text();
+  a.amount = row.int64();
+  a.cart_owner = row.text();
+  for (auto& v : parse_json(row.text(), json::array()))
     if (v.is_number_integer()) a.product_ids.push_back(v.get<int64_t>());
-  a.error = st.text(10);
-  a.created_at = st.int64(11);
-  a.updated_at = st.int64(12);
+  a.error = row.text();
+  a.created_at = row.int64();
+  a.updated_at = row.int64();
+  row.done();
   return a;
 }
 #define ATTEMPT_COLS                                                                                                   \

@@ -1,6 +1,7 @@
 #include "storage/review_store.h"
 
 #include "base/clock.h"
+#include "storage/rows.h"
 
 namespace shopbox::review_store {
 
@@ -17,25 +18,27 @@ namespace {
   " AND i.refunded_quantity < i.quantity)"
 
 Review read_row(Statement& st) {
+  Columns row(st);
   Review r;
-  r.id = st.int64(0);
-  r.product_id = st.int64(1);
-  r.user_id = st.int64(2);
-  r.rating = static_cast<int>(st.int64(3));
-  r.title = st.text(4);
-  r.body = st.text(5);
-  r.verified_purchase = st.int64(6) != 0;
-  r.helpful_count = st.int64(7);
-  r.hidden = st.int64(8) != 0;
-  r.created_at = st.int64(9);
-  r.updated_at = st.int64(10);
-  std::string first = st.text(11), last = st.text(12);
+  r.id = row.int64();
+  r.product_id = row.int64();
+  r.user_id = row.int64();
+  r.rating = static_cast<int>(row.int64());
+  r.title = row.text();
+  r.body = row.text();
+  r.verified_purchase = row.int64() != 0;
+  r.helpful_count = row.int64();
+  r.hidden = row.int64() != 0;
+  r.created_at = row.int64();
+  r.updated_at = row.int64();
+  std::string first = row.text(), last = row.text();
   r.author = first.empty() ? "Customer" : first;
   if (!last.empty()) {
     r.author.push_back(' ');
     r.author.push_back(last[0]);
     r.author.push_back('.');
   }
+  row.done();
   return r;
 }
 

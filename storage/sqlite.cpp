@@ -52,6 +52,10 @@ bool Statement::step() {
   throw SqliteError(ext, msg);
 }
 
+int Statement::column_count() const {
+  return sqlite3_column_count(stmt_);
+}
+
 bool Statement::is_null(int c) const {
   return sqlite3_column_type(stmt_, c) == SQLITE_NULL;
 }

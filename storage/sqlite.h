@@ -75,6 +75,7 @@ class Statement {
   }
 
   bool is_null(int col) const;
+  int column_count() const;  // columns of the result (the SELECT list)
   int64_t int64(int col) const;
   double real(int col) const;
   std::string text(int col) const;

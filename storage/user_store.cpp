@@ -10,19 +10,21 @@ namespace {
   "created_at, updated_at, last_login"
 
 User read_user(Statement& st) {
+  Columns row(st);
   User u;
-  u.id = st.int64(0);
-  u.email = st.text(1);
-  u.password_hash = st.text(2);
-  u.first_name = st.text(3);
-  u.last_name = st.text(4);
-  u.phone = st.opt_text(5);
-  u.role = st.text(6);
-  u.status = st.text(7);
-  u.email_verified = st.int64(8) != 0;
-  u.created_at = st.int64(9);
-  u.updated_at = st.int64(10);
-  u.last_login = st.opt_int64(11);
+  u.id = row.int64();
+  u.email = row.text();
+  u.password_hash = row.text();
+  u.first_name = row.text();
+  u.last_name = row.text();
+  u.phone = row.opt_text();
+  u.role = row.text();
+  u.status = row.text();
+  u.email_verified = row.int64() != 0;
+  u.created_at = row.int64();
+  u.updated_at = row.int64();
+  u.last_login = row.opt_int64();
+  row.done();
   return u;
 }
 
@@ -31,21 +33,23 @@ User read_user(Statement& st) {
   "is_default_shipping, is_default_billing, created_at, updated_at"
 
 Address read_address(Statement& st) {
+  Columns row(st);
   Address a;
-  a.id = st.int64(0);
-  a.user_id = st.int64(1);
-  a.name = st.text(2);
-  a.street = st.text(3);
-  a.city = st.text(4);
-  a.state = st.text(5);
-  a.zip = st.text(6);
-  a.country = st.text(7);
-  a.phone = st.opt_text(8);
-  a.type = st.text(9);
-  a.default_shipping = st.int64(10) != 0;
-  a.default_billing = st.int64(11) != 0;
-  a.created_at = st.int64(12);
-  a.updated_at = st.int64(13);
+  a.id = row.int64();
+  a.user_id = row.int64();
+  a.name = row.text();
+  a.street = row.text();
+  a.city = row.text();
+  a.state = row.text();
+  a.zip = row.text();
+  a.country = row.text();
+  a.phone = row.opt_text();
+  a.type = row.text();
+  a.default_shipping = row.int64() != 0;
+  a.default_billing = row.int64() != 0;
+  a.created_at = row.int64();
+  a.updated_at = row.int64();
+  row.done();
   return a;
 }
 
@@ -54,17 +58,19 @@ Address read_address(Statement& st) {
   "expiry_year, is_default, created_at"
 
 PaymentMethod read_payment(Statement& st) {
+  Columns row(st);
   PaymentMethod p;
-  p.id = st.int64(0);
-  p.user_id = st.int64(1);
-  p.type = st.text(2);
-  p.token = st.text(3);
-  p.brand = st.text(4);
-  p.last_four = st.text(5);
-  p.exp_month = static_cast<int>(st.int64(6));
-  p.exp_year = static_cast<int>(st.int64(7));
-  p.is_default = st.int64(8) != 0;
-  p.created_at = st.int64(9);
+  p.id = row.int64();
+  p.user_id = row.int64();
+  p.type = row.text();
+  p.token = row.text();
+  p.brand = row.text();
+  p.last_four = row.text();
+  p.exp_month = static_cast<int>(row.int64());
+  p.exp_year = static_cast<int>(row.int64());
+  p.is_default = row.int64() != 0;
+  p.created_at = row.int64();
+  row.done();
   return p;
 }
 

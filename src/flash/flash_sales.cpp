@@ -14,6 +14,7 @@
 #include "storage/catalog_store.h"
 #include "storage/inventory_store.h"
 #include "storage/order_store.h"
+#include "storage/rows.h"
 #include "storage/user_store.h"
 #include "users/addresses.h"
 
@@ -113,25 +114,27 @@ void expire_token(WriteTxn& txn, Lmdb& kv, json& sale, int64_t sale_id, json& to
 }
 
 FlashOrder read_order(Statement& st) {
+  Columns row(st);
   FlashOrder o;
-  o.order_id = st.text(0);
-  o.sale_id = st.int64(1);
-  o.user_id = st.int64(2);
-  o.product_id = st.int64(3);
-  o.product_name = st.text(4);
-  o.quantity = st.int64(5);
-  o.unit_price = st.int64(6);
-  o.subtotal = st.int64(7);
-  o.tax = st.int64(8);
-  o.shipping = st.int64(9);
-  o.total = st.int64(10);
-  o.currency = st.text(11);
-  o.status = st.text(12);
-  o.charge_id = st.text(13);
-  o.brand = st.text(14);
-  o.last4 = st.text(15);
-  o.shipping_address = json::parse(st.text(16), nullptr, false);
-  o.created_at = st.int64(17);
+  o.order_id = row.text();
+  o.sale_id = row.int64();
+  o.user_id = row.int64();
+  o.product_id = row.int64();
+  o.product_name = row.text();
+  o.quantity = row.int64();
+  o.unit_price = row.int64();
+  o.subtotal = row.int64();
+  o.tax = row.int64();
+  o.shipping = row.int64();
+  o.total = row.int64();
+  o.currency = row.text();
+  o.status = row.text();
+  o.charge_id = row.text();
+  o.brand = row.text();
+  o.last4 = row.text();
+  o.shipping_address = json::parse(row.text(), nullptr, false);
+  o.created_at = row.int64();
+  row.done();
   return o;
 }
 

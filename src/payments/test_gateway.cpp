@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "base/crypto.h"
+#include "storage/rows.h"
 
 namespace shopbox {
 
@@ -54,19 +55,21 @@ std::string behaviour_of(const std::string& number) {
 }
 
 GatewayCharge read_charge(Statement& st) {
+  Columns row(st);
   GatewayCharge c;
-  c.charge_id = st.text(0);
-  c.idempotency_key = st.text(1);
-  c.amount = st.int64(2);
-  c.captured = st.int64(3);
-  c.refunded = st.int64(4);
-  c.currency = st.text(5);
-  c.status = st.text(6);
-  c.failure_code = st.text(7);
-  c.method_type = st.text(8);
-  c.brand = st.text(9);
-  c.last4 = st.text(10);
-  c.created_at = st.int64(11);
+  c.charge_id = row.text();
+  c.idempotency_key = row.text();
+  c.amount = row.int64();
+  c.captured = row.int64();
+  c.refunded = row.int64();
+  c.currency = row.text();
+  c.status = row.text();
+  c.failure_code = row.text();
+  c.method_type = row.text();
+  c.brand = row.text();
+  c.last4 = row.text();
+  c.created_at = row.int64();
+  row.done();
   return c;
 }
 

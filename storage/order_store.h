@@ -10,12 +10,22 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/money.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {
+
+// Flash-sale orders stand in for a reservation with "flash:<token>".
+inline constexpr std::string_view kFlashOrderPrefix = "flash:";
+inline std::string flash_reservation_id(const std::string& permission_token) {
+  return std::string(kFlashOrderPrefix) + permission_token;
+}
+inline bool is_flash_order_reservation(std::string_view reservation_id) {
+  return reservation_id.substr(0, kFlashOrderPrefix.size()) == kFlashOrderPrefix;
+}
 
 struct OrderItem {
   int64_t id = 0;
@@ -40,6 +50,10 @@ struct Order {
   nlohmann::json shipping_address = nlohmann::json::object();
   nlohmann::json billing_address = nlohmann::json::object();
   nlohmann::json payment_method = nlohmann::json::object();
+  // The inventory reservation the order consumed; a flash-sale order has
+  // none (its units left stock when the sale was created) and holds
+  // flash_reservation_id(permission token) here instead (the column is
+  // unique and required: one order per token).
   std::string reservation_id;
   std::string idempotency_key;
   std::string shard;

@@ -770,14 +770,15 @@ Checkout::RecoveryReport Checkout::recover() {
   // directory restored from a backup taken while shoppers bought: the LMDB
   // copy predates the SQLite one). Active: consume it now. Gone: take the
   // stock directly, or cancel and refund when it is no longer there.
-  // Flash-sale orders ("flash:<token>") took their units when the sale was
+  // Flash-sale orders (flash_reservation_id) took their units when the sale was
   // created, never through a reservation.
   std::vector<std::tuple<std::string, std::string, std::vector<OrderItem>>> orders;
   Status read = app.db->read([&](Connection& c) {
     auto st = c.prepare(
         "SELECT o.order_id, o.reservation_id FROM orders o WHERE o.status NOT IN ('cancelled', 'refunded') "
-        "AND o.reservation_id NOT LIKE 'flash:%' AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = "
+        "AND substr(o.reservation_id, 1, ?2) <> ?1 AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = "
         "o.order_id AND e.note = 'stock taken at recovery')");
+    st.bind(1, std::string(kFlashOrderPrefix)).bind(2, static_cast<int64_t>(kFlashOrderPrefix.size()));
     std::vector<std::pair<std::string, std::string>> ids;
     while (st.step()) ids.push_back({st.text(0), st.text(1)});
     for (auto& [oid, rid] : ids) {

@@ -24,6 +24,14 @@ using json = nlohmann::json;
 
 namespace {
 
+// The gateway idempotency key of a flash checkout: one charge per permission
+// token and card (a retry after a decline with another card is a new
+// charge; the same card again gets the first answer). Recovery finds the
+// charge of a claimed token by it.
+std::string charge_key(const std::string& token, const std::string& card_token) {
+  return flash_reservation_id(token) + ":" + card_token;
+}
+
 std::string key2(int64_t a, int64_t b) {
   return encode_u64_key(static_cast<uint64_t>(a)) + encode_u64_key(static_cast<uint64_t>(b));
 }
@@ -554,7 +562,7 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   // 2. Charge.
   // One charge per token and card: a retry after a decline with another card
   // is a new charge; the same card again gets the first answer.
-  auto charge = payments_.authorize("flash:" + in.token + ":" + source.token, source, o.total, o.currency, true);
+  auto charge = payments_.authorize(charge_key(in.token, source.token), source, o.total, o.currency, true);
   if (!charge.ok()) {
     unclaim();
     return charge.status();
@@ -584,15 +592,15 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   order.payment_method = {{"type", "card"}, {"brand", o.brand}, {"last4", o.last4}};
   // One order per permission token; the token stands where a checkout's
   // reservation would (orders.reservation_id is unique and required).
-  order.idempotency_key = "flash:" + in.token;
-  order.reservation_id = "flash:" + in.token;
+  order.idempotency_key = flash_reservation_id(in.token);
+  order.reservation_id = flash_reservation_id(in.token);
   order.shard = config_.shard_id;
   order.estimated_delivery = (o.created_at / 86400 + config_.delivery_days) * 86400 + 86399;
   order.created_at = order.updated_at = o.created_at;
   order.paid_at = o.created_at;
   order.items.push_back({0, o.product_id, o.product_name, image, sku, o.quantity, o.unit_price, o.subtotal, 0, 0, 0});
-  auto t = PaymentTransaction::captured_charge(order, "card", payments_.name(), o.charge_id, "flash:" + in.token,
-                                               o.created_at);
+  auto t = PaymentTransaction::captured_charge(order, "card", payments_.name(), o.charge_id,
+                                               flash_reservation_id(in.token), o.created_at);
   Status saved = db_.write([&](Connection& c) {
     order_store::insert_order(c, order);
     order_store::insert_transaction(
@@ -680,7 +688,7 @@ Status FlashSales::recover() {
     if (order_id.empty()) {
       // No order: a charge made before the crash is refunded. A refund that
       // fails leaves the token claimed for the next start.
-      auto lookup = payments_.lookup("flash:" + tok + ":" + token.value("src", ""));
+      auto lookup = payments_.lookup(charge_key(tok, token.value("src", "")));
       if (!lookup.ok()) return lookup.status();  // cannot tell: the next start asks again
       if (auto& ch = *lookup; ch && ch->captured > ch->refunded) {
         auto r = payments_.refund("flash-refund:" + ch->charge_id, ch->charge_id, ch->captured - ch->refunded);

@@ -555,7 +555,7 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
       // predates it; start-up recovery completes those). Flash-sale orders
       // ("flash:<token>") have no reservation: their units left stock when
       // the sale began.
-      if (rsv.rfind("flash:", 0) == 0) continue;
+      if (is_flash_order_reservation(rsv)) continue;
       bool settled = st.int64(8) < now - app_.config.reservation_ttl_seconds - 600;
       bool taken_at_recovery = st.int64(9) > 0;
       auto r = app_.inventory->reservation(rsv);

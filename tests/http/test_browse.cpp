@@ -31,13 +31,8 @@ const ProductSort kSorts[] = {ProductSort::newest, ProductSort::price_asc, Produ
 // Names that tie under COLLATE NOCASE, brands that differ only by case.
 const char* kNames[] = {"apple",  "Apple",  "APPLE", "apple pie", "Banana", "banana split",
                         "cherry", "Cherry", "zebra", "Zebra mug", "_under", "Ápple"};
-const char* kBrands[] = {"Acme",
-                         "acme",
-                         "Zeta",
-                         "Nova",
-                         "",
-                         "\xc3\x89"
-                         "clair"};
+const char* kBrands[] = {"Acme", "acme", "Zeta",
+                         "Nova", "",     "\u00c9clair"};  // "Éclair" in UTF-8: a brand with a non-ASCII first letter
 const int64_t kPrices[] = {0, 100, 199, 199, 500, 999, 1000, 2500, 2500};
 
 std::string describe(const ProductQuery& q) {

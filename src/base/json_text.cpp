@@ -1,38 +1,19 @@
 #include "base/json_text.h"
 
+#include <algorithm>
+
 namespace shopbox {
 
 int json_nesting_depth(std::string_view text, int stop_above) {
   int depth = 0, deepest = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char ch = text[i];
-    if (in_string) {
-      if (ch == '\\')
-        ++i;  // the escaped character cannot end the string
-      else if (ch == '"')
-        in_string = false;
-      continue;
+  for_each_char_outside_strings(text, [&](size_t, char ch) {
+    if (ch == '[' || ch == '{') {
+      deepest = std::max(deepest, ++depth);
+      return deepest <= stop_above;
     }
-    switch (ch) {
-      case '"':
-        in_string = true;
-        break;
-      case '[':
-      case '{':
-        if (++depth > deepest) {
-          deepest = depth;
-          if (deepest > stop_above) return deepest;
-        }
-        break;
-      case ']':
-      case '}':
-        if (depth > 0) --depth;
-        break;
-      default:
-        break;
-    }
-  }
+    if ((ch == ']' || ch == '}') && depth > 0) --depth;
+    return true;
+  });
   return deepest;
 }
 

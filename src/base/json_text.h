@@ -22,6 +22,27 @@ namespace shopbox {
 // Deepest array/object nesting accepted ({"a": [1]} is depth 2).
 inline constexpr int kMaxJsonDepth = 64;
 
+// Calls visit(offset, ch) for every character of `text` that is not inside
+// a string literal (a string's opening quote is visited, its contents and
+// closing quote are not), until visit returns false. The one scanner of
+// JSON structure: nesting depth here, element offsets in the importer.
+template <typename Visit>
+void for_each_char_outside_strings(std::string_view text, Visit visit) {
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (in_string) {
+      if (ch == '\\')
+        ++i;  // the escaped character cannot end the string
+      else if (ch == '"')
+        in_string = false;
+      continue;
+    }
+    if (ch == '"') in_string = true;
+    if (!visit(i, ch)) return;
+  }
+}
+
 // The deepest nesting of `text` (brackets inside strings do not count),
 // scanning no further than one level past `stop_above`. Malformed text is
 // measured as far as it goes; the parser reports what is wrong with it.

@@ -37,42 +37,22 @@ std::string describe(const Status& st) {
 std::vector<size_t> element_offsets(const std::string& text) {
   std::vector<size_t> out;
   int depth = 0;
-  bool in_string = false, escaped = false, expect = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char ch = text[i];
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (ch == '\\')
-        escaped = true;
-      else if (ch == '"')
-        in_string = false;
-      continue;
-    }
+  bool expect = false;  // the next value starts an element
+  for_each_char_outside_strings(text, [&](size_t i, char ch) {
     if (expect && !std::isspace(static_cast<unsigned char>(ch)) && ch != ']') {
       out.push_back(i);
       expect = false;
     }
-    switch (ch) {
-      case '"':
-        in_string = true;
-        break;
-      case '[':
-      case '{':
-        ++depth;
-        if (depth == 1 && ch == '[') expect = true;
-        break;
-      case ']':
-      case '}':
-        --depth;
-        break;
-      case ',':
-        if (depth == 1) expect = true;
-        break;
-      default:
-        break;
+    if (ch == '[' || ch == '{') {
+      ++depth;
+      if (depth == 1 && ch == '[') expect = true;
+    } else if (ch == ']' || ch == '}') {
+      --depth;
+    } else if (ch == ',' && depth == 1) {
+      expect = true;
     }
-  }
+    return true;
+  });
   return out;
 }
 

@@ -263,15 +263,7 @@ TEST_CASE("200 buyers race for 50 units: exactly 50 orders", "[checkout][race][c
 TEST_CASE("the sweeper settles a checkout whose order and compensation could not be stored", "[checkout]") {
   TestShop shop([](Config& c) { c.sweep_interval_seconds = 1; });
   auto pid = shop.create_product({{"name", "Kettle"}, {"price", 30}}, 5);
-  auto sql = [&](const char* script) {
-    REQUIRE(shop.app()
-                .db
-                ->write([&](Connection& c) {
-                  c.exec_script(script);
-                  return Status::Ok();
-                })
-                .ok());
-  };
+  auto sql = [&](const char* script) { shopbox::testing::exec_sql(shop, script); };
   // A full disk as SQLite sees it, after the charge: the order, the refund
   // and the step log cannot be written. Only the reservation (LMDB) goes back.
   sql("CREATE TRIGGER full_orders BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
@@ -318,15 +310,7 @@ TEST_CASE("a refund that fails after the order could not be stored keeps the att
           "[checkout][recovery]") {
   TestShop shop;
   auto pid = shop.create_product({{"name", "Teapot"}, {"price", 25}}, 5);
-  auto sql = [&](const char* script) {
-    REQUIRE(shop.app()
-                .db
-                ->write([&](Connection& c) {
-                  c.exec_script(script);
-                  return Status::Ok();
-                })
-                .ok());
-  };
+  auto sql = [&](const char* script) { shopbox::testing::exec_sql(shop, script); };
   // The charge succeeds, the order cannot be written, and the refund that
   // should compensate it fails too; the step log still writes.
   sql("CREATE TRIGGER no_orders BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'disk full'); END;"

@@ -389,15 +389,7 @@ TEST_CASE("a flash order that cannot be stored, with a refund that fails too, is
   auto joined = shop.post(base + "/join", json::object(), a.auth);
   REQUIRE(joined.body["state"] == "granted");
   std::string token = joined.body["token"];
-  auto sql = [&](const char* script) {
-    REQUIRE(shop.app()
-                .db
-                ->write([&](shopbox::Connection& c) {
-                  c.exec_script(script);
-                  return shopbox::Status::Ok();
-                })
-                .ok());
-  };
+  auto sql = [&](const char* script) { shopbox::testing::exec_sql(shop, script); };
   // The charge succeeds; the order cannot be written; the refund fails.
   sql("CREATE TRIGGER no_flash_orders BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
       "CREATE TRIGGER no_refunds BEFORE UPDATE ON gw_charges WHEN NEW.refunded <> OLD.refunded "

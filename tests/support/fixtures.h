@@ -33,4 +33,8 @@ struct ClockReset {
 // SQLite database.
 int64_t count_rows(TestShop& shop, const char* sql);
 
+// Runs `script` (SQL statements) in one write transaction of the shop's
+// database: fault injection with triggers, or state a test sets by hand.
+void exec_sql(TestShop& shop, const std::string& script);
+
 }  // namespace shopbox::testing

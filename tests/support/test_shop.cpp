@@ -154,6 +154,16 @@ std::string TestShop::create_product(const json& fields, int stock) {
   return r.body["product_id"].get<std::string>();
 }
 
+void exec_sql(TestShop& shop, const std::string& script) {
+  REQUIRE(shop.app()
+              .db
+              ->write([&](Connection& c) {
+                c.exec_script(script);
+                return Status::Ok();
+              })
+              .ok());
+}
+
 int64_t count_rows(TestShop& shop, const char* sql) {
   int64_t n = 0;
   REQUIRE(shop.app()

@@ -136,7 +136,9 @@ CheckoutAttempt read_attempt(Statement& st) {
   a.user_id = row.int64();
   a.idempotency_key = row.text();
   a.order_id = row.text();
-  a.step = row.text();
+  // A step this version does not know is kept open: recovery looks at it
+  // rather than taking it for finished.
+  a.step = parse_step(row.text()).value_or(AttemptStep::started);
   a.reservation_id = row.text();
   a.charge_id = row.text();
   a.amount = row.int64();
@@ -639,7 +641,7 @@ void insert_attempt(Connection& c, const CheckoutAttempt& a) {
       .bind(2, a.user_id)
       .bind(3, a.idempotency_key)
       .bind(4, a.order_id)
-      .bind(5, a.step)
+      .bind(5, step_name(a.step))
       .bind(6, a.reservation_id)
       .bind(7, a.charge_id)
       .bind(8, a.amount)
@@ -651,12 +653,12 @@ void insert_attempt(Connection& c, const CheckoutAttempt& a) {
       .exec();
 }
 
-void update_attempt(Connection& c, const std::string& attempt_id, const std::string& step,
-                    const std::string& reservation_id, const std::string& charge_id, const std::string& error) {
+void update_attempt(Connection& c, const std::string& attempt_id, AttemptStep step, const std::string& reservation_id,
+                    const std::string& charge_id, const std::string& error) {
   c.prepare(
        "UPDATE checkout_attempts SET step = ?1, reservation_id = CASE WHEN ?2 = '' THEN reservation_id ELSE ?2 END, "
        "charge_id = CASE WHEN ?3 = '' THEN charge_id ELSE ?3 END, error = ?4, updated_at = ?5 WHERE attempt_id = ?6")
-      .bind(1, step)
+      .bind(1, step_name(step))
       .bind(2, reservation_id)
       .bind(3, charge_id)
       .bind(4, error)
@@ -671,3 +673,34 @@ std::vector<CheckoutAttempt> unfinished_attempts(Connection& c) {
 }
 
 }  // namespace shopbox::order_store
+
+namespace shopbox {
+
+const char* step_name(AttemptStep step) {
+  switch (step) {
+    case AttemptStep::started:
+      return "started";
+    case AttemptStep::reserved:
+      return "reserved";
+    case AttemptStep::charged:
+      return "charged";
+    case AttemptStep::ordered:
+      return "ordered";
+    case AttemptStep::completed:
+      return "completed";
+    case AttemptStep::failed:
+      return "failed";
+    case AttemptStep::compensated:
+      return "compensated";
+  }
+  return "started";
+}
+
+std::optional<AttemptStep> parse_step(std::string_view text) {
+  for (auto step : {AttemptStep::started, AttemptStep::reserved, AttemptStep::charged, AttemptStep::ordered,
+                    AttemptStep::completed, AttemptStep::failed, AttemptStep::compensated})
+    if (text == step_name(step)) return step;
+  return std::nullopt;
+}
+
+}  // namespace shopbox

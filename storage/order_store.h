@@ -132,12 +132,20 @@ struct IdempotencyRecord {
   int64_t created_at = 0;
 };
 
+// The step log of a checkout attempt (the saga's durable record,
+// src/checkout/checkout.h). Open steps (started, reserved, charged,
+// ordered) are what recovery finishes or compensates; the others are final.
+enum class AttemptStep { started, reserved, charged, ordered, completed, failed, compensated };
+// The stored text of a step ("reserved"), and back (nullopt: not a step).
+const char* step_name(AttemptStep step);
+std::optional<AttemptStep> parse_step(std::string_view text);
+
 struct CheckoutAttempt {
   std::string id;
   int64_t user_id = 0;
   std::string idempotency_key;
   std::string order_id;
-  std::string step;  // started, reserved, charged, ordered, completed, failed, compensated
+  AttemptStep step = AttemptStep::started;
   std::string reservation_id;
   std::string charge_id;
   Cents amount = 0;
@@ -211,8 +219,8 @@ int64_t purge_idempotency(Connection& c, int64_t before);
 
 // ---- checkout step log ----
 void insert_attempt(Connection& c, const CheckoutAttempt& a);
-void update_attempt(Connection& c, const std::string& attempt_id, const std::string& step,
-                    const std::string& reservation_id, const std::string& charge_id, const std::string& error);
+void update_attempt(Connection& c, const std::string& attempt_id, AttemptStep step, const std::string& reservation_id,
+                    const std::string& charge_id, const std::string& error);
 std::vector<CheckoutAttempt> unfinished_attempts(Connection& c);  // started, reserved, charged, ordered
 
 }  // namespace order_store

@@ -434,7 +434,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   for (const auto& l : lines) rlines.push_back({l.product_id, l.quantity});
   const std::string attempt_id = "chk_" + random_hex(12);
   const std::string order_id = new_order_id(app.config.shard_id);
-  auto completed_failure = [&](const Status& st, const std::string& step) -> CheckoutResponse {
+  auto completed_failure = [&](const Status& st, AttemptStep step) -> CheckoutResponse {
     // A definitive failure (409, 402): stored so a replay answers the same.
     // If it cannot be stored, the key stays 'processing' and the sweeper
     // frees it later (recover_stale); the client gets the answer now.
@@ -469,7 +469,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
       a.user_id = req.user_id;
       a.idempotency_key = req.idempotency_key;
       a.order_id = order_id;
-      a.step = "started";
+      a.step = AttemptStep::started;
       a.created_at = now;
       a.updated_at = now;
       order_store::insert_attempt(c, a);
@@ -483,7 +483,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
       if (f2) return r;
       return error_response(rsv.status());
     }
-    return completed_failure(rsv.status(), "failed");
+    return completed_failure(rsv.status(), AttemptStep::failed);
   }
   const std::string reservation_id = rsv->id;
 
@@ -498,7 +498,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     a.user_id = req.user_id;
     a.idempotency_key = req.idempotency_key;
     a.order_id = order_id;
-    a.step = "reserved";
+    a.step = AttemptStep::reserved;
     a.reservation_id = reservation_id;
     a.amount = totals.total;
     a.cart_owner = owner;
@@ -525,7 +525,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     const Status& cs = charge.status();
     if (cs.kind() == Kind::payment_failed) {
       Status pf(Kind::payment_failed, "payment_failed", cs.message(), {{"decline_code", cs.code()}});
-      return completed_failure(pf, "failed");
+      return completed_failure(pf, AttemptStep::failed);
     }
     // Retryable (gateway error, timeout, breaker open) or bad token: nothing
     // is kept; a charge the gateway made anyway is given back; the key may be retried.
@@ -542,7 +542,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     // start-up recovery refunds it. A step log that cannot be written leaves
     // the attempt 'reserved' and the key 'processing': the sweeper settles both.
     log_if_failed(app.db->write([&](Connection& c) {
-      order_store::update_attempt(c, attempt_id, given_back ? "compensated" : "charged", "", "",
+      order_store::update_attempt(c, attempt_id, given_back ? AttemptStep::compensated : AttemptStep::charged, "", "",
                                   given_back ? cs.code() : "refund pending: " + cs.code());
       order_store::delete_idempotency(c, req.user_id, req.idempotency_key);
       return Status::Ok();
@@ -591,7 +591,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     outbox::append(
         c, "order.paid",
         {{"order_id", o.id}, {"transaction_id", t.id}, {"amount", cents_to_json(t.amount)}, {"currency", t.currency}});
-    order_store::update_attempt(c, attempt_id, "ordered", "", charge->charge_id, "");
+    order_store::update_attempt(c, attempt_id, AttemptStep::ordered, "", charge->charge_id, "");
     order_store::complete_idempotency(c, req.user_id, req.idempotency_key, 201, response.dump(), order_id);
     return Status::Ok();
   });
@@ -603,8 +603,8 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     bool refunded = app.payments->refund("rf_" + attempt_id, charge->charge_id, totals.total).ok();
     give_back_stock(reservation_id, "order could not be stored");
     log_if_failed(app.db->write([&](Connection& c) {
-      order_store::update_attempt(c, attempt_id, refunded ? "compensated" : "charged", "", charge->charge_id,
-                                  refunded ? st.code() : "refund pending: " + st.code());
+      order_store::update_attempt(c, attempt_id, refunded ? AttemptStep::compensated : AttemptStep::charged, "",
+                                  charge->charge_id, refunded ? st.code() : "refund pending: " + st.code());
       order_store::delete_idempotency(c, req.user_id, req.idempotency_key);
       return Status::Ok();
     }),
@@ -668,7 +668,7 @@ void Checkout::finish_order(const std::string& attempt_id, const std::string& or
   // the attempt is still 'ordered' and start-up recovery runs finish_order
   // again (consume and cart removal are idempotent).
   log_if_failed(app.db->write_deferred([&](Connection& c) {
-    order_store::update_attempt(c, attempt_id, "completed", "", "", error);
+    order_store::update_attempt(c, attempt_id, AttemptStep::completed, "", "", error);
     for (const auto& l : low) outbox::append(c, "inventory.low", l);
     return Status::Ok();
   }),
@@ -693,7 +693,7 @@ Checkout::RecoveryReport Checkout::recover_attempts(int64_t updated_before, cons
   }
   for (const auto& a : open) {
     if (a.updated_at >= updated_before) continue;  // may still be in flight
-    if (a.step == "ordered") {
+    if (a.step == AttemptStep::ordered) {
       std::optional<Order> o;
       if (Status read_order = app.db->read([&](Connection& c) {
             o = order_store::get_order(c, a.order_id);
@@ -745,7 +745,7 @@ Checkout::RecoveryReport Checkout::recover_attempts(int64_t updated_before, cons
       log_if_failed(app.inventory->release(a.reservation_id, "checkout interrupted").status_or_ok(),
                     "recovery: releasing a reservation (it expires by itself)");
     Status logged = app.db->write([&](Connection& c) {
-      order_store::update_attempt(c, a.id, "compensated", "", "", when);
+      order_store::update_attempt(c, a.id, AttemptStep::compensated, "", "", when);
       // The client never got an answer: its retry with the key starts afresh.
       auto rec = order_store::get_idempotency(c, a.user_id, a.idempotency_key);
       if (rec && rec->status == "processing" && rec->attempt_id == a.id)

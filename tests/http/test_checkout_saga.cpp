@@ -383,7 +383,7 @@ TEST_CASE("recovery compensates a checkout interrupted after the charge", "[chec
                 a.user_id = 9;
                 a.idempotency_key = "k-crash";
                 a.order_id = "ord_s1_dead";
-                a.step = "reserved";
+                a.step = AttemptStep::reserved;
                 a.reservation_id = rsv->id;
                 a.amount = 21800;
                 a.created_at = a.updated_at = 1;

@@ -1,5 +1,7 @@
 #include "base/text.h"
 
+#include <cctype>
+
 namespace shopbox {
 
 std::string trim(std::string_view s) {
@@ -8,6 +10,12 @@ std::string trim(std::string_view s) {
   if (b == std::string_view::npos) return "";
   size_t e = s.find_last_not_of(kBlank);
   return std::string(s.substr(b, e - b + 1));
+}
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
 }
 
 std::vector<std::string> split_list(std::string_view list) {

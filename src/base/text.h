@@ -16,4 +16,8 @@ std::string trim(std::string_view s);
 // (X-Forwarded-For).
 std::vector<std::string> split_list(std::string_view list);
 
+// `s` with A-Z turned into a-z, nothing else touched: emails, header
+// values and media types compare this way.
+std::string ascii_lower(std::string_view s);
+
 }  // namespace shopbox

@@ -56,9 +56,7 @@ void send_error(Res& res, const Status& st) {
 Status require_json_body(const Req& req) {
   if (req.body.empty()) return Status::Ok();
   std::string type = req.get_header_value("Content-Type");
-  type = type.substr(0, type.find(';'));
-  for (auto& ch : type) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (trim(type) == "application/json") return Status::Ok();
+  if (trim(ascii_lower(type.substr(0, type.find(';')))) == "application/json") return Status::Ok();
   return Status(Kind::unsupported, "unsupported_media_type", "send the request body as Content-Type: application/json",
                 {{"content_type", req.get_header_value("Content-Type").substr(0, 100)}});
 }

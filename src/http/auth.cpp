@@ -26,21 +26,16 @@ std::string Principal::actor() const {
 namespace http {
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
-
 // "https://Shop.Example:443/path" -> {"https", "shop.example"}; the default
 // port of the scheme is dropped. Empty scheme when `url` is not absolute.
 std::pair<std::string, std::string> origin_parts(const std::string& url) {
   auto sep = url.find("://");
   if (sep == std::string::npos) return {};
-  std::string scheme = lower(url.substr(0, sep));
+  std::string scheme = ascii_lower(url.substr(0, sep));
   if (scheme != "http" && scheme != "https") return {};
   auto rest = url.substr(sep + 3);
   auto end = rest.find_first_of("/?#");
-  std::string authority = lower(rest.substr(0, end));
+  std::string authority = ascii_lower(rest.substr(0, end));
   if (authority.empty() || authority.find('@') != std::string::npos) return {};
   if (scheme == "http" && authority.size() > 3 && authority.compare(authority.size() - 3, 3, ":80") == 0)
     authority.resize(authority.size() - 3);
@@ -56,7 +51,7 @@ bool is_mutating(const std::string& method) {
 bool origin_allowed(const Config& config, const Req& req, const std::string& origin_url) {
   auto [scheme, authority] = origin_parts(origin_url);
   if (scheme.empty()) return false;
-  std::string host = lower(req.get_header_value("Host"));
+  std::string host = ascii_lower(req.get_header_value("Host"));
   for (const char* port : {":80", ":443"}) {
     size_t n = std::strlen(port);
     if (host.size() > n && host.compare(host.size() - n, n, port) == 0) host.resize(host.size() - n);
@@ -196,7 +191,7 @@ bool is_https(const Config& config, const Req& req) {
   if (!config.tls_cert.empty()) return true;
   // Only a trusted proxy's word counts (server.trusted_proxies), as for
   // X-Forwarded-For: anyone else could claim https.
-  return is_trusted_proxy(config, req.remote_addr) && lower(req.get_header_value("X-Forwarded-Proto")) == "https";
+  return is_trusted_proxy(config, req.remote_addr) && ascii_lower(req.get_header_value("X-Forwarded-Proto")) == "https";
 }
 
 std::string session_cookie(const Config& config, const Req& req, const std::string& token, int64_t max_age) {

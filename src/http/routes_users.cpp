@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "base/clock.h"
+#include "base/text.h"
 #include "cart/cart.h"
 #include "http/rate_limit.h"
 #include "http/server.h"
@@ -26,11 +27,6 @@ void rate_limited(Res& res, int64_t retry_after) {
   res.set_header("Retry-After", std::to_string(retry_after));
   send_error(res, Status(Kind::rate_limited, "rate_limited", "too many sign-in attempts; retry later",
                          {{"retry_after_seconds", retry_after}}));
-}
-
-std::string lower_ascii(std::string s) {
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
 }
 
 // Moves the guest cart named by the request (cookie shopbox_cart or header
@@ -109,7 +105,7 @@ void register_user_routes(HttpServer& server, App& app) {
         if (int64_t wait = app.rate_limiter->take("login:ip:" + ip, app.rate_limiter->login_per_ip()))
           return rate_limited(res, wait);
         auto norm = normalize_email(**email);
-        std::string account = lower_ascii(norm.ok() ? *norm : **email);
+        std::string account = ascii_lower(norm.ok() ? *norm : **email);
         // Per account from this address, then per account from everywhere
         // (higher): ten wrong guesses from a stranger lock the stranger out,
         // not the owner signing in from their own address.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/crypto.h"
+#include "base/text.h"
 
 namespace shopbox {
 // The common-password list, embedded at build time (cmake/embed_text.cmake).
@@ -74,14 +75,6 @@ bool parse_param(std::string_view part, std::string_view name, int& out) {
 
 }  // namespace
 
-namespace {
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-}  // namespace
-
 bool is_common(std::string_view password) {
   // Built once, on first use, from the list embedded in the binary.
   static const std::unordered_set<std::string_view> common = [] {
@@ -98,7 +91,7 @@ bool is_common(std::string_view password) {
     return set;
   }();
   if (password.size() > 64) return false;  // the list's longest is far shorter
-  std::string lower = lower_ascii(password);
+  std::string lower = ascii_lower(password);
   return common.count(lower) > 0;
 }
 
@@ -116,7 +109,7 @@ Status check_policy(std::string_view password, const char* field, std::string_vi
   if (all_space) return weak("must not be only spaces");
   if (is_common(password)) return weak("is one of the most common passwords; choose another");
   if (!email.empty()) {
-    std::string p = lower_ascii(password), e = lower_ascii(email);
+    std::string p = ascii_lower(password), e = ascii_lower(email);
     std::string local = e.substr(0, e.find('@'));
     if (p == e || p == local) return weak("must not be your email address");
   }

@@ -96,13 +96,18 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->addresses = std::make_unique<Addresses>(*app->db);
   app->payment_methods = std::make_unique<PaymentMethods>(*app->db, *app->payments);
   app->cart = std::make_unique<Cart>(*app->kv, *app->catalog, app->config);
-  app->orders = std::make_unique<Orders>(*app);
-  app->checkout = std::make_unique<Checkout>(*app);
+  app->orders = std::make_unique<Orders>(*app->db, *app->inventory, *app->payments, app->config);
+  app->checkout = std::make_unique<Checkout>(Checkout::Dependencies{*app->db, *app->inventory, *app->catalog,
+                                                                     *app->cart, *app->payments, *app->orders,
+                                                                     *app->addresses, *app->payment_methods,
+                                                                     app->config});
   app->webhooks = std::make_unique<WebhookDispatcher>(*app->db, app->config);
   app->reviews = std::make_unique<Reviews>(*app->db, *app->catalog);
   app->wishlist = std::make_unique<Wishlist>(*app->db, *app->catalog, *app->inventory, app->config);
   app->recommendations = std::make_unique<Recommendations>(*app->db, *app->catalog, *app->inventory, app->config);
-  app->flash_sales = std::make_unique<FlashSales>(*app->db, *app->kv, *app->catalog, *app->payments, app->config);
+  app->flash_sales = std::make_unique<FlashSales>(
+      FlashSales::Dependencies{*app->db, *app->kv, *app->catalog, *app->inventory, *app->payments, *app->addresses,
+                               *app->payment_methods, app->config});
   auto cluster = Cluster::open(*app->db, *app->catalog, app->metrics, app->config);
   if (!cluster.ok()) return cluster.status();
   app->cluster = std::move(cluster.value());

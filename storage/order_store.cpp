@@ -672,6 +672,17 @@ std::vector<CheckoutAttempt> unfinished_attempts(Connection& c) {
   return all_rows(st, read_attempt);
 }
 
+std::vector<std::pair<std::string, std::string>> orders_awaiting_stock(Connection& c) {
+  auto st = c.prepare(
+      "SELECT o.order_id, o.reservation_id FROM orders o WHERE o.status NOT IN ('cancelled', 'refunded') "
+      "AND substr(o.reservation_id, 1, ?2) <> ?1 AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = "
+      "o.order_id AND e.note = 'stock taken at recovery')");
+  st.bind(1, std::string(kFlashOrderPrefix)).bind(2, static_cast<int64_t>(kFlashOrderPrefix.size()));
+  std::vector<std::pair<std::string, std::string>> ids;
+  while (st.step()) ids.push_back({st.text(0), st.text(1)});
+  return ids;
+}
+
 }  // namespace shopbox::order_store
 
 namespace shopbox {

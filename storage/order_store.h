@@ -217,6 +217,11 @@ void delete_idempotency(Connection& c, int64_t user_id, const std::string& key);
 // Deletes completed records older than `before`; returns how many.
 int64_t purge_idempotency(Connection& c, int64_t before);
 
+// Open orders (not cancelled or refunded, not flash-sale orders) not yet
+// noted 'stock taken at recovery': (order id, reservation id). Checkout's
+// start-up recovery checks their reservations were consumed.
+std::vector<std::pair<std::string, std::string>> orders_awaiting_stock(Connection& c);
+
 // ---- checkout step log ----
 void insert_attempt(Connection& c, const CheckoutAttempt& a);
 void update_attempt(Connection& c, const std::string& attempt_id, AttemptStep step, const std::string& reservation_id,

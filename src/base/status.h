@@ -2,7 +2,8 @@
 //
 // A Status carries a machine-readable `code` (the API's error code, e.g.
 // "out_of_stock"), a human message and optional structured details. The
-// HTTP layer maps the Kind to a status code; nothing below it knows HTTP.
+// HTTP layer answers with http_status() below; nothing else turns a Status
+// into a status code (checkout's idempotency record stores that answer).
 #pragma once
 
 #include <cstdio>
@@ -59,6 +60,36 @@ class [[nodiscard]] Status {
   std::string message_;
   nlohmann::json details_ = nlohmann::json::object();
 };
+
+// The API's one table from a failure to its HTTP status. A full disk is 507
+// Insufficient Storage (RFC 4918), not a generic 503: the storage layer
+// marks it with the code storage_full. HTTP answers with it
+// (http::send_error); checkout also stores the answer it gives under an
+// Idempotency-Key with it, so a replay is the first answer byte for byte.
+inline int http_status(const Status& st) {
+  switch (st.kind()) {
+    case Kind::ok: return 200;
+    case Kind::invalid: return 400;
+    case Kind::unauthorized: return 401;
+    case Kind::payment_failed: return 402;
+    case Kind::forbidden: return 403;
+    case Kind::not_found: return 404;
+    case Kind::conflict: return 409;
+    case Kind::too_large: return 413;
+    case Kind::unsupported: return 415;
+    case Kind::unprocessable: return 422;
+    case Kind::rate_limited: return 429;
+    case Kind::internal: return 500;
+    case Kind::unavailable: return st.code() == "storage_full" ? 507 : 503;
+  }
+  return 500;
+}
+
+// The API's error body: {"error": {"code", "message", "details"}}.
+inline nlohmann::json error_body(const Status& st) {
+  nlohmann::json details = st.details().is_null() ? nlohmann::json::object() : st.details();
+  return {{"error", {{"code", st.code()}, {"message", st.message()}, {"details", details}}}};
+}
 
 // A 400 naming the request field at fault: details.field tells a form which
 // input to mark.

@@ -1,56 +1,100 @@
 // The checkout saga (DESIGN.md "Checkout"): POST /api/v1/orders.
 //
-//   1. Idempotency-Key: a completed key replays its stored response (same
-//      status and body); a different body under the key is 422; a key still
-//      being processed makes the second request wait for the first.
-//   2. Reserve every line in one LMDB transaction (409 out_of_stock).
-//   3. Step log: idempotency record + checkout_attempts row (step reserved),
-//      one SQLite transaction.
-//   4. Charge through the gateway (authorize + capture; the attempt id is the
-//      gateway idempotency key). Decline: 402, reservation released.
-//   5. Order + payment transaction + outbox events + completed idempotency
-//      record + attempt step 'ordered', ONE SQLite transaction.
-//   6. Consume the reservation, clear the purchased lines from the cart,
-//      attempt 'completed' (+ inventory.low events).
-// recover() (start-up) finishes or compensates every attempt a crash left
-// unfinished: before the order exists it refunds/voids any charge made with
-// the attempt's key, releases the reservation and forgets the idempotency
-// record (the client's retry starts afresh); once the order exists it
-// consumes the reservation and clears the cart (idempotent steps).
-// recover_stale() does the same while serving, for attempts untouched for
-// longer than any request can take: a checkout whose order write and
-// compensation both failed (a full disk, say) is settled by the sweeper
-// instead of waiting for a restart, and its Idempotency-Key is freed.
+// A checkout is a row of steps, each next to its compensation (the undo a
+// later failure or a crash runs), with a durable step log (order_store
+// CheckoutAttempt) between them:
+//
+//   step            does                                 compensation
+//   --------------  -----------------------------------  ----------------------
+//   answer_on_record an Idempotency-Key seen before:     -
+//                   replay its answer (same status and
+//                   body), 422 for another body, wait
+//                   while it is still being processed
+//   reserve         every line, one LMDB transaction     give_back_stock
+//                   (409 out_of_stock)                   (release; else its TTL)
+//   record_attempt  idempotency record + attempt row     forget the key
+//                   'reserved', one SQLite transaction
+//   charge          authorize + capture, the attempt id  undo_charge (void or
+//                   is the gateway's idempotency key     refund under the key)
+//                   (decline: 402)
+//   write_order     order + payment transaction + events  -
+//                   + the completed idempotency answer
+//                   + attempt 'ordered', ONE transaction
+//   finish_order    consume the reservation, clear the   (idempotent: repeated)
+//                   bought cart lines, attempt 'completed'
+//
+// recover() (start-up) and recover_stale() (the sweeper, for attempts
+// untouched longer than any request takes) run the same compensations for
+// every attempt a crash or a failed write left open: before the order
+// exists, undo_charge + give_back_stock + forget the key (the client's retry
+// starts afresh); once it exists, finish_order.
+//
+// Thread rule: place_order may run on any number of threads at once; the
+// databases serialize the writes, the Idempotency-Key serializes retries.
 #pragma once
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "checkout/shopper_input.h"
 #include "storage/order_store.h"
+#include "storage/sqlite.h"
 
 namespace shopbox {
 
-struct App;
+class Addresses;
+class Cart;
+class Catalog;
+class Inventory;
+class Orders;
+class PaymentGateway;
+class PaymentMethods;
+struct Config;
 
-struct CheckoutRequest {
-  int64_t user_id = 0;
-  std::string idempotency_key;
-  std::string client_ip;
-  std::string body;  // the request body (JSON text)
+struct CheckoutLine {
+  int64_t product_id = 0;
+  int64_t quantity = 0;
 };
 
+// A checkout as the HTTP layer read it from the request (http/checkout_body.h).
+struct CheckoutRequest {
+  int64_t user_id = 0;
+  std::string idempotency_key;      // 1-255 printable ASCII (valid_idempotency_key)
+  std::string client_ip;
+  std::vector<CheckoutLine> items;  // explicit lines, each product once; empty: buy the cart
+  AddressChoice shipping;           // required
+  AddressChoice billing;            // empty: the shipping address
+  PaymentChoice payment;
+};
+
+// The answer, as given and as stored under the Idempotency-Key.
 struct CheckoutResponse {
   int status = 0;
   nlohmann::json body;
   bool replayed = false;
 };
 
+bool valid_idempotency_key(const std::string& key);
+
 class Checkout {
  public:
-  explicit Checkout(App& app) : app_(app) {}
+  // What checkout uses, and nothing else.
+  struct Dependencies {
+    Sqlite& db;
+    Inventory& inventory;
+    Catalog& catalog;
+    Cart& cart;
+    PaymentGateway& payments;
+    Orders& orders;  // cancels an order whose reservation lapsed
+    Addresses& addresses;
+    PaymentMethods& payment_methods;
+    const Config& config;
+  };
+  explicit Checkout(const Dependencies& d) : d_(d) {}
 
   // Never throws; every outcome is a status and a JSON body.
   CheckoutResponse place_order(const CheckoutRequest& req);
@@ -81,15 +125,41 @@ class Checkout {
   int64_t purge_idempotency();
 
  private:
+  struct Saga;  // one checkout's state as it moves through the steps (checkout.cpp)
+
   CheckoutResponse run(const CheckoutRequest& req);
-  // Finishes or compensates the unfinished attempts last updated before
-  // `updated_before` (seconds); `when` names the occasion in their log.
-  RecoveryReport recover_attempts(int64_t updated_before, const char* when);
-  // Step 9 (also run by recovery): consume the reservation, clear the cart
+  // The steps, in order (see the table above).
+  std::optional<CheckoutResponse> answer_on_record(const CheckoutRequest& req, const std::string& request_hash);
+  Status check_velocity(const char* column, const std::string& value, int limit, const char* rule);
+  Result<std::vector<OrderItem>> lines_to_buy(const CheckoutRequest& req, const std::string& cart_owner);
+  std::optional<CheckoutResponse> reserve(Saga& s);
+  std::optional<CheckoutResponse> record_attempt(Saga& s);
+  std::optional<CheckoutResponse> charge(Saga& s);
+  std::optional<CheckoutResponse> write_order(Saga& s);
+  // Step 6 (also run by recovery): consume the reservation, clear the cart
   // lines, mark the attempt completed. Safe to repeat.
   void finish_order(const std::string& attempt_id, const std::string& order_id, const std::string& reservation_id,
                     const std::string& cart_owner, const std::vector<OrderItem>& items);
-  App& app_;
+
+  // Compensations.
+  void give_back_stock(const std::string& reservation_id, const char* why);
+  // Gives back what the gateway took under the attempt's key: voids an
+  // authorization, refunds a capture. Ok when nothing stays charged; a
+  // failure (the gateway could not tell, or refused) leaves the attempt open
+  // for recovery to try again.
+  Status undo_charge(const std::string& attempt_id);
+  // A definitive failure (409 out of stock, 402 declined): stored under the
+  // key so a replay answers the same.
+  CheckoutResponse fail_for_good(Saga& s, const Status& st, AttemptStep step);
+
+  // Finishes or compensates the unfinished attempts last updated before
+  // `updated_before` (seconds); `when` names the occasion in their log
+  // (checkout_recovery.cpp).
+  RecoveryReport recover_attempts(int64_t updated_before, const char* when);
+  // Orders whose stock never left through their reservation (start-up).
+  int take_stock_for_restored_orders();
+
+  Dependencies d_;
 };
 
 }  // namespace shopbox

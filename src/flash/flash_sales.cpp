@@ -8,15 +8,12 @@
 #include "base/crypto.h"
 #include "catalog/catalog.h"
 #include "cluster/cluster.h"
-#include "events/outbox.h"
-#include "orders/order_json.h"
+#include "flash/flash_store.h"
+#include "inventory/inventory.h"
+#include "orders/paid_order.h"
+#include "pricing/pricing.h"
 #include "payments/gateway.h"
-#include "storage/catalog_store.h"
-#include "storage/inventory_store.h"
 #include "storage/order_store.h"
-#include "storage/rows.h"
-#include "storage/user_store.h"
-#include "users/addresses.h"
 
 namespace shopbox {
 
@@ -121,31 +118,6 @@ void expire_token(WriteTxn& txn, Lmdb& kv, json& sale, int64_t sale_id, json& to
   }
 }
 
-FlashOrder read_order(Statement& st) {
-  Columns row(st);
-  FlashOrder o;
-  o.order_id = row.text();
-  o.sale_id = row.int64();
-  o.user_id = row.int64();
-  o.product_id = row.int64();
-  o.product_name = row.text();
-  o.quantity = row.int64();
-  o.unit_price = row.int64();
-  o.subtotal = row.int64();
-  o.tax = row.int64();
-  o.shipping = row.int64();
-  o.total = row.int64();
-  o.currency = row.text();
-  o.status = row.text();
-  o.charge_id = row.text();
-  o.brand = row.text();
-  o.last4 = row.text();
-  o.shipping_address = json::parse(row.text(), nullptr, false);
-  o.created_at = row.int64();
-  row.done();
-  return o;
-}
-
 // True when advance() has work for this sale: due tokens to expire, queued
 // shoppers to serve, or unsold units to return after the end.
 bool advance_due(const Txn& txn, Lmdb& kv, int64_t sale_id, int64_t now) {
@@ -166,8 +138,15 @@ bool advance_due(const Txn& txn, Lmdb& kv, int64_t sale_id, int64_t now) {
 
 }  // namespace
 
-FlashSales::FlashSales(Sqlite& db, Lmdb& kv, Catalog& catalog, PaymentGateway& payments, const Config& config)
-    : db_(db), kv_(kv), catalog_(catalog), payments_(payments), config_(config) {}
+FlashSales::FlashSales(const Dependencies& d)
+    : db_(d.db),
+      kv_(d.kv),
+      catalog_(d.catalog),
+      inventory_(d.inventory),
+      payments_(d.payments),
+      addresses_(d.addresses),
+      payment_methods_(d.payment_methods),
+      config_(d.config) {}
 
 Result<FlashSale> FlashSales::create(const FlashSaleInput& in, const std::string& actor) {
   auto bad = [](const char* f, const std::string& m) { return Status::Invalid(m, {{"field", f}}); };
@@ -183,38 +162,16 @@ Result<FlashSale> FlashSales::create(const FlashSaleInput& in, const std::string
 
   FlashSale sale;
   Status st = db_.write([&](Connection& c) {
-    auto ins = c.prepare(
-        "INSERT INTO flash_sales (product_id, sale_price_cents, currency, quantity, per_user_limit, starts_at, "
-        "ends_at, "
-        "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    int64_t now = now_seconds();
-    ins.bind(1, in.product_id).bind(2, in.sale_price).bind(3, product->currency).bind(4, in.quantity);
-    ins.bind(5, in.per_user_limit).bind(6, in.starts_at).bind(7, in.ends_at).bind(8, now).bind(9, actor);
-    ins.exec();
-    sale.id = c.last_insert_id();
+    sale.id = flash_store::insert_sale(c, in, product->currency, actor, now_seconds());
     // Move the units from the product's stock into the sale, all or nothing,
     // before the SQLite row commits (a failure here rolls it back).
     return kv_.write([&](WriteTxn& txn) {
-      StockLevel level = inventory_store::get(txn, kv_, in.product_id).value_or(StockLevel{});
-      if (level.available() < in.quantity)
-        return Status::Conflict("out_of_stock", "not enough stock for this flash sale",
-                                {{"items", json::array({{{"product_id", std::to_string(in.product_id)},
-                                                         {"requested", in.quantity},
-                                                         {"available", level.available()}}})}});
-      StockAudit audit;
-      audit.product_id = in.product_id;
-      audit.action = "adjust";
-      audit.quantity_change = -in.quantity;
-      audit.before_available = level.available();
-      audit.before_total = level.total;
-      level.total -= in.quantity;
-      audit.after_available = level.available();
-      audit.after_total = level.total;
-      audit.reason = "allocated to flash sale " + std::to_string(sale.id);
-      audit.actor = actor;
-      audit.at = now;
-      inventory_store::put(txn, kv_, in.product_id, level);
-      inventory_store::append_audit(txn, kv_, audit);
+      auto taken = inventory_.take_in(txn, in.product_id, in.quantity, actor,
+                                      "allocated to flash sale " + std::to_string(sale.id));
+      if (!taken.ok()) {
+        if (taken.status().code() != "out_of_stock") return taken.status();
+        return Status::Conflict("out_of_stock", "not enough stock for this flash sale", taken.status().details());
+      }
       json state = {{"p", in.product_id}, {"n", in.quantity}, {"lim", in.per_user_limit},
                     {"s", in.starts_at},  {"e", in.ends_at},  {"rem", in.quantity},
                     {"held", 0},          {"sold", 0},        {"ret", 0},
@@ -230,22 +187,7 @@ Result<FlashSale> FlashSales::create(const FlashSaleInput& in, const std::string
 Result<FlashSale> FlashSales::definition(int64_t sale_id) {
   std::optional<FlashSale> s;
   Status st = db_.read([&](Connection& c) {
-    auto q = c.prepare(
-        "SELECT sale_id, product_id, sale_price_cents, currency, quantity, per_user_limit, starts_at, ends_at, "
-        "created_at FROM flash_sales WHERE sale_id = ?");
-    q.bind(1, sale_id);
-    if (!q.step()) return Status::Ok();
-    FlashSale f;
-    f.id = q.int64(0);
-    f.product_id = q.int64(1);
-    f.sale_price = q.int64(2);
-    f.currency = q.text(3);
-    f.quantity = q.int64(4);
-    f.per_user_limit = q.int64(5);
-    f.starts_at = q.int64(6);
-    f.ends_at = q.int64(7);
-    f.created_at = q.int64(8);
-    s = f;
+    s = flash_store::get_sale(c, sale_id);
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -282,9 +224,7 @@ Result<FlashSale> FlashSales::get(int64_t sale_id) {
 std::vector<FlashSale> FlashSales::list_current() {
   std::vector<int64_t> ids;
   log_if_failed(db_.read([&](Connection& c) {
-    auto q = c.prepare("SELECT sale_id FROM flash_sales WHERE ends_at > ? ORDER BY starts_at, sale_id LIMIT 100");
-    q.bind(1, now_seconds());
-    while (q.step()) ids.push_back(q.int64(0));
+    ids = flash_store::current_sale_ids(c, now_seconds(), 100);
     return Status::Ok();
   }),
                 "flash: listing current sales");
@@ -355,21 +295,9 @@ Status FlashSales::advance(WriteTxn& txn, int64_t sale_id, int64_t now) {
     int64_t back = i(sale, "rem");
     int64_t product = i(sale, "p");
     if (back > 0) {
-      StockLevel level = inventory_store::get(txn, kv_, product).value_or(StockLevel{});
-      StockAudit audit;
-      audit.product_id = product;
-      audit.action = "adjust";
-      audit.quantity_change = back;
-      audit.before_available = level.available();
-      audit.before_total = level.total;
-      level.total += back;
-      audit.after_available = level.available();
-      audit.after_total = level.total;
-      audit.reason = "unsold units of flash sale " + std::to_string(sale_id);
-      audit.actor = "system";
-      audit.at = now;
-      inventory_store::put(txn, kv_, product, level);
-      inventory_store::append_audit(txn, kv_, audit);
+      auto back_in = inventory_.put_back_in(txn, product, back, "system",
+                                            "unsold units of flash sale " + std::to_string(sale_id));
+      if (!back_in.ok()) return back_in.status();
     }
     sale["ret"] = i(sale, "ret") + back;
     sale["rem"] = 0;
@@ -451,61 +379,14 @@ Result<FlashStatus> FlashSales::status(int64_t sale_id, int64_t user_id) {
   return out;
 }
 
-Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const FlashCheckoutInput& in) {
-  auto def = definition(sale_id);
-  if (!def.ok()) return def.status();
-  if (in.token.empty() || in.token.size() > 100)
-    return Status::Invalid("token is required (the permission token from /status)", {{"field", "token"}});
-
-  // Shipping address and payment source first: bad input never touches the token.
-  json address;
-  PaymentSource source;
-  std::string brand, last4;
-  if (in.shipping_address_id) {
-    std::optional<Address> a;
-    Status read = db_.read([&](Connection& c) {
-      a = user_store::get_address(c, user_id, *in.shipping_address_id);
-      return Status::Ok();
-    });
-    if (!read.ok()) return read;  // a database error is not "no such address"
-    if (!a) return Status::Invalid("shipping_address_id names no address of yours", {{"field", "shipping_address_id"}});
-    address = address_snapshot(*a);
-  } else {
-    if (in.shipping_address.is_null())
-      return Status::Invalid("shipping_address or shipping_address_id is required", {{"field", "shipping_address"}});
-    auto checked = inline_address_from_json(in.shipping_address, "shipping_address");
-    if (!checked.ok()) return checked.status();
-    address = std::move(*checked);
-  }
-  if (in.payment.payment_method_id) {
-    std::optional<PaymentMethod> pm;
-    Status read = db_.read([&](Connection& c) {
-      pm = user_store::get_payment_method(c, user_id, *in.payment.payment_method_id);
-      return Status::Ok();
-    });
-    if (!read.ok()) return read;
-    if (!pm)
-      return Status::Invalid("payment_method_id names no payment method of yours", {{"field", "payment_method_id"}});
-    source.token = pm->token;
-    brand = pm->brand;
-    last4 = pm->last_four;
-  } else {
-    auto tok =
-        payments_.tokenize(CardInput{in.payment.card_number, in.payment.exp_month, in.payment.exp_year, in.payment.cvc},
-                           card_owner(user_id));
-    if (!tok.ok()) return tok.status();
-    source.token = tok->token;
-    brand = tok->brand;
-    last4 = tok->last4;
-  }
-
-  // 1. Claim the token: from here no one else can use it and it cannot expire.
-  int64_t now = now_seconds();
+// Checkout, step 1: claim the token. From here no one else can use it and
+// it cannot expire. Returns the units it holds.
+Result<int64_t> FlashSales::claim_token(int64_t sale_id, int64_t user_id, const std::string& token_value,
+                                        const std::string& card_token) {
   int64_t quantity = 0;
-  std::string skey = encode_u64_key(static_cast<uint64_t>(sale_id));
   Status claim = kv_.write([&](WriteTxn& txn) {
-    if (auto a = advance(txn, sale_id, now); !a.ok()) return a;
-    auto token = get_json(txn, kv_.db("flash_tokens"), in.token);
+    if (auto a = advance(txn, sale_id, now_seconds()); !a.ok()) return a;
+    auto token = get_json(txn, kv_.db("flash_tokens"), token_value);
     if (!token || i(*token, "sale") != sale_id || i(*token, "u") != user_id)
       return Status(Kind::forbidden, "invalid_token", "this permission token is not valid for you and this sale");
     std::string st = token->value("st", "");
@@ -518,26 +399,47 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
     quantity = i(*token, "q");
     txn.del(kv_.db("flash_expiry"), key3(sale_id, i(*token, "exp"), user_id));
     (*token)["st"] = "claimed";
-    (*token)["src"] = source.token;  // recovery finds the charge by its idempotency key
-    put_json(txn, kv_.db("flash_tokens"), in.token, *token);
+    (*token)["src"] = card_token;  // recovery finds the charge by its idempotency key
+    put_json(txn, kv_.db("flash_tokens"), token_value, *token);
     return Status::Ok();
   });
   if (!claim.ok()) return claim;
+  return quantity;
+}
 
-  // Gives the token back (payment failed): usable again until it expires.
-  // If that write fails the token stays claimed, and start-up recovery
-  // expires it (its units return to the sale).
-  auto unclaim = [&]() {
-    log_if_failed(kv_.write([&](WriteTxn& txn) {
-      auto token = get_json(txn, kv_.db("flash_tokens"), in.token);
-      if (!token || token->value("st", "") != "claimed") return Status::Ok();
-      (*token)["st"] = "active";
-      put_json(txn, kv_.db("flash_tokens"), in.token, *token);
-      txn.put(kv_.db("flash_expiry"), key3(sale_id, i(*token, "exp"), user_id), in.token);
-      return advance(txn, sale_id, now_seconds());  // expires it at once if its time is up
-    }),
-                  "flash: giving a permission token back (recovery expires it)");
-  };
+// The compensation of claim_token (payment failed): the token is usable
+// again until it expires. If that write fails the token stays claimed, and
+// start-up recovery expires it (its units return to the sale).
+void FlashSales::unclaim_token(int64_t sale_id, int64_t user_id, const std::string& token_value) {
+  log_if_failed(kv_.write([&](WriteTxn& txn) {
+    auto token = get_json(txn, kv_.db("flash_tokens"), token_value);
+    if (!token || token->value("st", "") != "claimed") return Status::Ok();
+    (*token)["st"] = "active";
+    put_json(txn, kv_.db("flash_tokens"), token_value, *token);
+    txn.put(kv_.db("flash_expiry"), key3(sale_id, i(*token, "exp"), user_id), token_value);
+    return advance(txn, sale_id, now_seconds());  // expires it at once if its time is up
+  }),
+                "flash: giving a permission token back (recovery expires it)");
+}
+
+Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const FlashCheckoutInput& in) {
+  auto def = definition(sale_id);
+  if (!def.ok()) return def.status();
+  if (in.token.empty() || in.token.size() > 100)
+    return Status::Invalid("token is required (the permission token from /status)", {{"field", "token"}});
+
+  // Shipping address and payment source first: bad input never touches the
+  // token. The same rules as every checkout (checkout/shopper_input.h).
+  auto address = resolve_address(addresses_, user_id, in.shipping, "shipping_address_id");
+  if (!address.ok()) return address.status();
+  if (address->is_null())
+    return field_error("shipping_address", "shipping_address or shipping_address_id is required");
+  auto payment = prepare_payment(payment_methods_, payments_, user_id, in.payment);
+  if (!payment.ok()) return payment.status();
+  if (!payment->is_card()) return field_error("payment_method.type", "flash sales take cards (type card)");
+
+  auto quantity = claim_token(sale_id, user_id, in.token, payment->source.token);
+  if (!quantity.ok()) return quantity.status();
 
   FlashOrder o;
   o.sale_id = sale_id;
@@ -546,92 +448,69 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   auto product = catalog_.product(def->product_id);
   o.product_name = product.ok() ? product->name : "";
   std::string sku = product.ok() ? product->sku : "", image = product.ok() ? product->image_url() : "";
-  o.quantity = quantity;
+  o.quantity = *quantity;
   o.unit_price = def->sale_price;
-  o.subtotal = def->sale_price * quantity;
-  o.tax = apply_basis_points(o.subtotal, config_.tax_rate_bp);
-  o.shipping = o.subtotal > config_.free_shipping_threshold ? 0 : config_.flat_shipping;
-  o.total = o.subtotal + o.tax + o.shipping;
+  Totals totals = price_order(def->sale_price * o.quantity, 0, config_);
+  o.subtotal = totals.subtotal;
+  o.tax = totals.tax;
+  o.shipping = totals.shipping;
+  o.total = totals.total;
   o.currency = def->currency;
   o.status = "paid";
-  o.brand = brand;
-  o.last4 = last4;
-  o.shipping_address = address;
+  o.brand = payment->summary.value("brand", "");
+  o.last4 = payment->summary.value("last4", "");
+  o.shipping_address = *address;
   o.order_id = new_order_id(config_.shard_id);
 
-  // 2. Charge.
-  // One charge per token and card: a retry after a decline with another card
-  // is a new charge; the same card again gets the first answer.
-  auto charge = payments_.authorize(charge_key(in.token, source.token), source, o.total, o.currency, true);
+  // Step 2, charge. One charge per token and card: a retry after a decline
+  // with another card is a new charge; the same card again gets the first
+  // answer.
+  auto charge = payments_.authorize(charge_key(in.token, payment->source.token), payment->source, o.total,
+                                    o.currency, true);
   if (!charge.ok()) {
-    unclaim();
+    unclaim_token(sale_id, user_id, in.token);
     return charge.status();
   }
   o.charge_id = charge->charge_id;
-  if (o.brand.empty()) o.brand = charge->brand;
-  if (o.last4.empty()) o.last4 = charge->last4;
 
-  // 3. The order: a row in the shop's orders (so order history, shipping,
-  //    refunds and returns treat it like any other order), its payment
-  //    transaction and events, and the sale's own ledger row that recovery
-  //    and the invariants read - one SQLite transaction. It has no
-  //    inventory reservation: its units left the stock when the sale was
-  //    created.
+  // Step 3, the order: a row in the shop's orders like any checkout's (so
+  // order history, shipping, refunds and returns treat it alike), and the
+  // sale's own ledger row that recovery and the invariants read - one SQLite
+  // transaction. It has no inventory reservation: its units left the stock
+  // when the sale was created, and the token stands where a reservation
+  // would (orders.reservation_id is unique: one order per token).
   o.created_at = now_seconds();
-  Order order;
-  order.id = o.order_id;
-  order.user_id = user_id;
-  order.status = "paid";
-  order.subtotal = o.subtotal;
-  order.tax = o.tax;
-  order.shipping = o.shipping;
-  order.total = o.total;
-  order.currency = o.currency;
-  order.shipping_address = address;
-  order.billing_address = address;
-  order.payment_method = {{"type", "card"}, {"brand", o.brand}, {"last4", o.last4}};
-  // One order per permission token; the token stands where a checkout's
-  // reservation would (orders.reservation_id is unique and required).
-  order.idempotency_key = flash_reservation_id(in.token);
-  order.reservation_id = flash_reservation_id(in.token);
-  order.shard = config_.shard_id;
-  order.estimated_delivery = (o.created_at / 86400 + config_.delivery_days) * 86400 + 86399;
-  order.created_at = order.updated_at = o.created_at;
-  order.paid_at = o.created_at;
-  order.items.push_back({0, o.product_id, o.product_name, image, sku, o.quantity, o.unit_price, o.subtotal, 0, 0, 0});
+  OrderDraft draft;
+  draft.order_id = o.order_id;
+  draft.user_id = user_id;
+  draft.items = {{0, o.product_id, o.product_name, image, sku, o.quantity, o.unit_price, o.subtotal, 0, 0, 0}};
+  draft.totals = totals;
+  draft.currency = o.currency;
+  draft.shipping_address = draft.billing_address = *address;
+  draft.payment_method = payment->summary;
+  draft.reservation_id = draft.idempotency_key = flash_reservation_id(in.token);
+  draft.card_fingerprint = payment->card_fingerprint;
+  Order order = paid_order(draft, config_, o.created_at);
   auto t = PaymentTransaction::captured_charge(order, "card", payments_.name(), o.charge_id,
                                                flash_reservation_id(in.token), o.created_at);
   Status saved = db_.write([&](Connection& c) {
-    order_store::insert_order(c, order);
-    order_store::insert_transaction(
-        c, t, "flash sale " + std::to_string(sale_id) + ": authorized and captured " + o.charge_id);
-    outbox::append(c, "order.created", order_json(order, {t}));
-    outbox::append(c, "order.paid",
-                   {{"order_id", order.id},
-                    {"transaction_id", t.id},
-                    {"amount", cents_to_json(t.amount)},
-                    {"currency", t.currency}});
-    auto ins = c.prepare(
-        "INSERT INTO flash_orders (order_id, sale_id, user_id, product_id, product_name, quantity, unit_price_cents, "
-        "subtotal_cents, tax_cents, shipping_cents, total_cents, currency, status, token, charge_id, brand, last4, "
-        "shipping_address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    ins.bind(1, o.order_id).bind(2, o.sale_id).bind(3, o.user_id).bind(4, o.product_id).bind(5, o.product_name);
-    ins.bind(6, o.quantity).bind(7, o.unit_price).bind(8, o.subtotal).bind(9, o.tax).bind(10, o.shipping);
-    ins.bind(11, o.total).bind(12, o.currency).bind(13, o.status).bind(14, in.token).bind(15, o.charge_id);
-    ins.bind(16, o.brand).bind(17, o.last4).bind(18, o.shipping_address.dump()).bind(19, o.created_at);
-    ins.exec();
+    record_paid_order(c, order, t, "flash sale " + std::to_string(sale_id) + ": authorized and captured " +
+                                             o.charge_id);
+    flash_store::insert_order(c, o, in.token);
     return Status::Ok();
   });
   if (!saved.ok()) {
     // Only a refund that happened gives the token back; otherwise it stays
     // claimed, and start-up recovery (claimed token, no order) refunds the
     // charge and expires the token: never a charge without an order or a retry.
-    if (payments_.refund("flash-refund:" + o.charge_id, o.charge_id, o.total).ok()) unclaim();
+    if (payments_.refund("flash-refund:" + o.charge_id, o.charge_id, o.total).ok())
+      unclaim_token(sale_id, user_id, in.token);
     return saved;
   }
 
-  // 4. Count the units sold.
+  // Step 4, count the units sold.
   Status done = kv_.write([&](WriteTxn& txn) {
+    std::string skey = encode_u64_key(static_cast<uint64_t>(sale_id));
     auto sale = get_json(txn, kv_.db("flash_sales"), skey);
     auto token = get_json(txn, kv_.db("flash_tokens"), in.token);
     if (!sale || !token) return Status::Internal("flash sale state missing");
@@ -645,13 +524,7 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
 Result<FlashOrder> FlashSales::order(const std::string& order_id, int64_t user_id) {
   std::optional<FlashOrder> o;
   Status read = db_.read([&](Connection& c) {
-    auto q = c.prepare(
-        "SELECT order_id, sale_id, user_id, product_id, product_name, quantity, unit_price_cents, subtotal_cents, "
-        "tax_cents, shipping_cents, total_cents, currency, status, charge_id, brand, last4, shipping_address, "
-        "created_at "
-        "FROM flash_orders WHERE order_id = ? AND user_id = ?");
-    q.bind(1, order_id).bind(2, user_id);
-    if (q.step()) o = read_order(q);
+    o = flash_store::get_order(c, order_id, user_id);
     return Status::Ok();
   });
   if (!read.ok()) return read;
@@ -677,9 +550,7 @@ Status FlashSales::recover() {
     const json& token = entry.second;
     std::string order_id;
     if (Status read = db_.read([&](Connection& c) {
-          auto q = c.prepare("SELECT order_id FROM flash_orders WHERE token = ?");
-          q.bind(1, tok);
-          if (q.step()) order_id = q.text(0);
+          order_id = flash_store::order_id_for_token(c, tok);
           return Status::Ok();
         });
         !read.ok())
@@ -748,13 +619,9 @@ void FlashSales::check_invariants(std::vector<std::string>& problems) {
     problems.push_back(std::string("flash: ") + e.what());
   }
   Status read = db_.read([&](Connection& c) {
-    auto q = c.prepare(
-        "SELECT f.sale_id, f.quantity, COALESCE(SUM(o.quantity), 0) FROM flash_sales f "
-        "LEFT JOIN flash_orders o ON o.sale_id = f.sale_id GROUP BY f.sale_id HAVING COALESCE(SUM(o.quantity), 0) > "
-        "f.quantity");
-    while (q.step())
-      problems.push_back("flash: sale " + std::to_string(q.int64(0)) + " has orders for " + std::to_string(q.int64(2)) +
-                         " units of " + std::to_string(q.int64(1)) + " (oversold)");
+    for (const auto& o : flash_store::oversold_sales(c))
+      problems.push_back("flash: sale " + std::to_string(o.sale_id) + " has orders for " + std::to_string(o.ordered) +
+                         " units of " + std::to_string(o.quantity) + " (oversold)");
     return Status::Ok();
   });
   if (!read.ok()) problems.push_back("flash: cannot read the sales' orders: " + read.message());

@@ -32,14 +32,18 @@
 
 #include "base/money.h"
 #include "base/status.h"
+#include "checkout/shopper_input.h"
 #include "config.h"
 #include "storage/lmdb.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {
 
+class Addresses;
 class Catalog;
+class Inventory;
 class PaymentGateway;
+class PaymentMethods;
 
 // LMDB databases of flash sales (opened by the App).
 inline const std::vector<std::string> kFlashDbs = {"flash_sales", "flash_queue", "flash_users", "flash_tokens",
@@ -83,18 +87,10 @@ struct FlashStatus {
   std::string last_order_id;  // purchased
 };
 
-struct FlashPayment {
-  // Either a stored payment method of the user or an inline card.
-  std::optional<int64_t> payment_method_id;
-  std::string card_number, cvc;
-  int exp_month = 0, exp_year = 0;
-};
-
 struct FlashCheckoutInput {
   std::string token;
-  FlashPayment payment;
-  std::optional<int64_t> shipping_address_id;
-  nlohmann::json shipping_address;  // inline address object when no id
+  AddressChoice shipping;  // required; the same rules as checkout (checkout/shopper_input.h)
+  PaymentChoice payment;   // a card: saved, new or a token (flash sales take no wallets)
 };
 
 struct FlashOrder {
@@ -114,7 +110,18 @@ struct FlashOrder {
 
 class FlashSales {
  public:
-  FlashSales(Sqlite& db, Lmdb& kv, Catalog& catalog, PaymentGateway& payments, const Config& config);
+  // What flash sales use, and nothing else.
+  struct Dependencies {
+    Sqlite& db;
+    Lmdb& kv;  // the sales' live counters, queues and tokens (kFlashDbs)
+    Catalog& catalog;
+    Inventory& inventory;  // units move into a sale and back through it
+    PaymentGateway& payments;
+    Addresses& addresses;
+    PaymentMethods& payment_methods;
+    const Config& config;
+  };
+  explicit FlashSales(const Dependencies& d);
 
   Result<FlashSale> create(const FlashSaleInput& in, const std::string& actor);
   Result<FlashSale> get(int64_t sale_id);
@@ -130,13 +137,19 @@ class FlashSales {
   void check_invariants(std::vector<std::string>& problems);
 
  private:
+  Result<int64_t> claim_token(int64_t sale_id, int64_t user_id, const std::string& token_value,
+                              const std::string& card_token);
+  void unclaim_token(int64_t sale_id, int64_t user_id, const std::string& token_value);
   Status advance(WriteTxn& txn, int64_t sale_id, int64_t now);
   Result<FlashSale> definition(int64_t sale_id);
 
   Sqlite& db_;
   Lmdb& kv_;
   Catalog& catalog_;
+  Inventory& inventory_;
   PaymentGateway& payments_;
+  Addresses& addresses_;
+  PaymentMethods& payment_methods_;
   const Config& config_;
 };
 

@@ -8,49 +8,13 @@
 
 namespace shopbox::http {
 
-int http_status(Kind kind) {
-  switch (kind) {
-    case Kind::ok:
-      return 200;
-    case Kind::invalid:
-      return 400;
-    case Kind::unauthorized:
-      return 401;
-    case Kind::payment_failed:
-      return 402;
-    case Kind::forbidden:
-      return 403;
-    case Kind::not_found:
-      return 404;
-    case Kind::conflict:
-      return 409;
-    case Kind::too_large:
-      return 413;
-    case Kind::unsupported:
-      return 415;
-    case Kind::unprocessable:
-      return 422;
-    case Kind::rate_limited:
-      return 429;
-    case Kind::internal:
-      return 500;
-    case Kind::unavailable:
-      return 503;
-  }
-  return 500;
-}
-
 void send_json(Res& res, int status, const json& body) {
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 void send_error(Res& res, const Status& st) {
-  json details = st.details().is_null() ? json::object() : st.details();
-  // A full disk is 507 Insufficient Storage (RFC 4918), not a generic 503:
-  // the storage layer marks it with the code storage_full.
-  int status = st.code() == "storage_full" ? 507 : http_status(st.kind());
-  send_json(res, status, {{"error", {{"code", st.code()}, {"message", st.message()}, {"details", details}}}});
+  send_json(res, http_status(st), error_body(st));
 }
 
 Status require_json_body(const Req& req) {

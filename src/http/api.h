@@ -1,7 +1,7 @@
 // HTTP conventions shared by every route (DESIGN.md "API conventions").
 //
 //  * Errors: {"error": {"code", "message", "details"}} with the status from
-//    http_status(Kind). send_error() is the only way routes report failure.
+//    http_status() (base/status.h). send_error() is the only way routes report failure.
 //  * Bodies: JSON objects; parse_object() rejects anything else with 400.
 //  * Ids: JSON strings; path ids must be positive decimal integers.
 //  * Lists: page (1-based) and size (default 20, max 100); anything else 400.
@@ -29,7 +29,6 @@ using json = nlohmann::json;
 using Req = httplib::Request;
 using Res = httplib::Response;
 
-int http_status(Kind kind);
 void send_json(Res& res, int status, const json& body);
 void send_error(Res& res, const Status& st);
 

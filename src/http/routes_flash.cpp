@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "catalog/catalog.h"
 #include "flash/flash_sales.h"
+#include "http/checkout_body.h"
 #include "http/server.h"
 
 namespace shopbox {
@@ -190,43 +191,18 @@ void register_flash_routes(HttpServer& server, App& app) {
                if (!token.ok()) return send_error(res, token.status());
                if (!*token || (*token)->empty()) return send_error(res, field_error("token", "token is required"));
                in.token = **token;
-               if (body->contains("shipping_address_id")) {
-                 auto aid = json_id(*body, "shipping_address_id");
-                 if (!aid.ok()) return send_error(res, aid.status());
-                 in.shipping_address_id = *aid;
-               } else if (body->contains("shipping_address")) {
-                 in.shipping_address = (*body)["shipping_address"];
-                 if (!in.shipping_address.is_object())
-                   return send_error(res, field_error("shipping_address", "shipping_address must be an object"));
-               }
-               if (body->contains("payment_method_id")) {
-                 auto pm = json_id(*body, "payment_method_id");
-                 if (!pm.ok()) return send_error(res, pm.status());
-                 in.payment.payment_method_id = *pm;
-               } else {
-                 auto it = body->find("payment_method");
-                 if (it == body->end() || !it->is_object())
-                   return send_error(
-                       res, field_error("payment_method", "payment_method (a card) or payment_method_id is required"));
-                 auto type = opt_string(*it, "type", 20);
-                 if (!type.ok()) return send_error(res, type.status());
-                 if (*type && **type != "card")
-                   return send_error(res, field_error("payment_method.type", "flash sales take cards (type card)"));
-                 auto number = opt_string(*it, "card_number", 40);
-                 if (!number.ok()) return send_error(res, number.status());
-                 auto cvc = opt_string(*it, "cvc", 8);
-                 if (!cvc.ok()) return send_error(res, cvc.status());
-                 auto month = opt_int(*it, "exp_month", 1, 12);
-                 if (!month.ok()) return send_error(res, month.status());
-                 auto year = opt_int(*it, "exp_year", 0, 9999);
-                 if (!year.ok()) return send_error(res, year.status());
-                 if (!*number)
-                   return send_error(res, field_error("payment_method.card_number", "card_number is required"));
-                 in.payment.card_number = **number;
-                 in.payment.cvc = cvc->value_or("");
-                 in.payment.exp_month = static_cast<int>(month->value_or(0));
-                 in.payment.exp_year = static_cast<int>(year->value_or(0));
-               }
+               // The same address and payment rules as POST /api/v1/orders (http/checkout_body.h).
+               auto ship = parse_address_choice(*body, "shipping_address", "shipping_address_id");
+               if (!ship.ok()) return send_error(res, ship.status());
+               if (ship->empty())
+                 return send_error(
+                     res, field_error("shipping_address", "shipping_address or shipping_address_id is required"));
+               in.shipping = std::move(*ship);
+               auto payment = parse_payment_choice(*body);
+               if (!payment.ok()) return send_error(res, payment.status());
+               if (payment->source == PaymentChoice::Source::wallet)
+                 return send_error(res, field_error("payment_method.type", "flash sales take cards (type card)"));
+               in.payment = std::move(*payment);
                auto order = app.flash_sales->checkout(*id, who.user_id, in);
                if (!order.ok()) return send_error(res, order.status());
                send_json(res, 201, order_json(*order));

@@ -2,6 +2,7 @@
 // order details with tracking, cancel before shipping, return requests.
 #include "app.h"
 #include "checkout/checkout.h"
+#include "http/checkout_body.h"
 #include "http/server.h"
 #include "orders/orders.h"
 
@@ -90,9 +91,8 @@ void register_order_routes(HttpServer& server, App& app) {
               "Place an order (Idempotency-Key header required): cart or items, shipping address, payment method"},
              [&app](const Req& req, Res& res, const Principal& who) {
                if (auto st = need_session(who); !st.ok()) return send_error(res, st);
-               CheckoutRequest creq{who.user_id, req.get_header_value("Idempotency-Key"), client_ip(app.config, req),
-                                    req.body};
-               auto r = app.checkout->place_order(creq);
+               auto r = checkout_answer(*app.checkout, who.user_id, req.get_header_value("Idempotency-Key"),
+                                        client_ip(app.config, req), req.body, app.config.max_quantity_per_line);
                if (r.replayed) res.set_header("Idempotent-Replayed", "true");
                if (r.status == 201 && r.body.contains("order_id"))
                  res.set_header("Location", "/api/v1/orders/" + r.body["order_id"].get<std::string>());

@@ -70,26 +70,50 @@ Result<StockLevel> Inventory::set_total(int64_t product_id, int64_t total, const
   return after;
 }
 
+Result<StockLevel> Inventory::adjust_in(WriteTxn& txn, int64_t product_id, int64_t delta, const std::string& actor,
+                                        const std::string& reason) {
+  auto before = stored_or_empty(txn, kv_, product_id, config_);
+  if (before.total + delta < before.reserved)
+    return Status::Conflict("stock_reserved", "adjustment would drop stock below the reserved quantity",
+                            {{"total", before.total}, {"reserved", before.reserved}});
+  if (before.total + delta > 1'000'000'000)
+    return Status::Invalid("stock would exceed 1000000000", {{"field", "delta"}});
+  StockLevel after = before;
+  after.total += delta;
+  inventory_store::put(txn, kv_, product_id, after);
+  inventory_store::append_audit(txn, kv_,
+                                {product_id, 0, "adjust", delta, before.available(), after.available(), before.total,
+                                 after.total, reason, actor, "", 0});
+  return after;
+}
+
 Result<StockLevel> Inventory::adjust(int64_t product_id, int64_t delta, const std::string& actor,
                                      const std::string& reason) {
   StockLevel after;
   Status st = kv_.write([&](WriteTxn& txn) {
-    auto before = stored_or_empty(txn, kv_, product_id, config_);
-    if (before.total + delta < before.reserved)
-      return Status::Conflict("stock_reserved", "adjustment would drop stock below the reserved quantity",
-                              {{"total", before.total}, {"reserved", before.reserved}});
-    if (before.total + delta > 1'000'000'000)
-      return Status::Invalid("stock would exceed 1000000000", {{"field", "delta"}});
-    after = before;
-    after.total += delta;
-    inventory_store::put(txn, kv_, product_id, after);
-    inventory_store::append_audit(txn, kv_,
-                                  {product_id, 0, "adjust", delta, before.available(), after.available(), before.total,
-                                   after.total, reason, actor, "", 0});
+    auto r = adjust_in(txn, product_id, delta, actor, reason);
+    if (!r.ok()) return r.status();
+    after = *r;
     return Status::Ok();
   });
   if (!st.ok()) return st;
   return after;
+}
+
+Result<StockLevel> Inventory::take_in(WriteTxn& txn, int64_t product_id, int64_t quantity, const std::string& actor,
+                                      const std::string& reason) {
+  auto level = stored_or_empty(txn, kv_, product_id, config_);
+  if (level.available() < quantity)
+    return Status::Conflict("out_of_stock", "not enough stock",
+                            {{"items", nlohmann::json::array({{{"product_id", std::to_string(product_id)},
+                                                               {"requested", quantity},
+                                                               {"available", level.available()}}})}});
+  return adjust_in(txn, product_id, -quantity, actor, reason);
+}
+
+Result<StockLevel> Inventory::put_back_in(WriteTxn& txn, int64_t product_id, int64_t quantity,
+                                          const std::string& actor, const std::string& reason) {
+  return adjust_in(txn, product_id, quantity, actor, reason);
 }
 
 Result<StockLevel> Inventory::set_threshold(int64_t product_id, int64_t threshold) {
@@ -333,6 +357,49 @@ void Inventory::check_invariants(std::vector<std::string>& problems, bool check_
   for (const auto& [id, q] : reserved_by_active)
     problems.push_back("product " + std::to_string(id) + ": no stock record but active reservations hold " +
                        std::to_string(q));
+}
+
+
+int64_t Inventory::check_stored_levels(std::vector<std::string>& problems) {
+  int64_t n = 0;
+  try {
+    ReadTxn txn(kv_);
+    txn.scan(kv_.db("stock"), "", [&](std::string_view key, std::string_view value) {
+      ++n;
+      if (key.size() != 8 || value.size() < 16) {
+        problems.push_back("stock: malformed record (key " + std::to_string(key.size()) + " bytes, value " +
+                           std::to_string(value.size()) + " bytes)");
+        return true;
+      }
+      int64_t product = static_cast<int64_t>(decode_u64_key(key));
+      auto level = inventory_store::get(txn, kv_, product);
+      if (!level) return true;
+      std::string who = "stock: product " + std::to_string(product) + ": ";
+      if (level->total < 0) problems.push_back(who + "total " + std::to_string(level->total) + " is negative");
+      if (level->reserved < 0) problems.push_back(who + "reserved " + std::to_string(level->reserved) + " is negative");
+      if (level->reserved > level->total)
+        problems.push_back(who + "reserved " + std::to_string(level->reserved) + " exceeds total " +
+                           std::to_string(level->total) + " (available " + std::to_string(level->available()) +
+                           " < 0)");
+      return true;
+    });
+  } catch (const std::exception& e) {
+    problems.push_back(std::string("lmdb: ") + e.what());
+  }
+  return n;
+}
+
+Status Inventory::for_each_reservation(const std::function<void(const Reservation&)>& fn) {
+  try {
+    ReadTxn txn(kv_);
+    txn.scan(kv_.db("reservations"), "", [&](std::string_view key, std::string_view) {
+      if (auto r = inventory_store::get_reservation(txn, kv_, std::string(key))) fn(*r);
+      return true;
+    });
+  } catch (const std::exception& e) {
+    return Status(Kind::unavailable, "storage_unavailable", std::string("cannot scan reservations: ") + e.what());
+  }
+  return Status::Ok();
 }
 
 }  // namespace shopbox

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,15 @@ class Inventory {
   Result<StockLevel> set_total(int64_t product_id, int64_t total, const std::string& actor, const std::string& reason);
   // Adds delta (may be negative) to the total on hand.
   Result<StockLevel> adjust(int64_t product_id, int64_t delta, const std::string& actor, const std::string& reason);
+  // Inside a caller's own LMDB write transaction (a flash sale moves units
+  // out of stock and into the sale, and back after it ends, atomically with
+  // the sale's counters): take_in removes `quantity` from the total, 409
+  // out_of_stock (the reserve() details shape) when fewer are available;
+  // put_back_in adds them. Each writes an 'adjust' audit record.
+  Result<StockLevel> take_in(WriteTxn& txn, int64_t product_id, int64_t quantity, const std::string& actor,
+                             const std::string& reason);
+  Result<StockLevel> put_back_in(WriteTxn& txn, int64_t product_id, int64_t quantity, const std::string& actor,
+                                 const std::string& reason);
   // Sets many totals in one LMDB transaction (bulk loads: demo, import);
   // all or nothing. Defined in inventory_bulk.cpp.
   Status set_totals(const std::vector<std::pair<int64_t, int64_t>>& totals, const std::string& actor,
@@ -86,11 +96,20 @@ class Inventory {
 
   // Appends one line per broken invariant (empty when all hold), at most
   // one per product. With check_bounds false the 0 <= reserved <= total
-  // check is left to the caller (ops::check_stock does it) and products
+  // check is left to the caller (check_stored_levels does it) and products
   // failing it are skipped.
   void check_invariants(std::vector<std::string>& problems, bool check_bounds = true);
+  // Reads every stored stock record as bytes and reports malformed ones and
+  // levels outside 0 <= reserved <= total (what check_invariants skips with
+  // check_bounds false). Returns how many records it read.
+  int64_t check_stored_levels(std::vector<std::string>& problems);
+  // Calls fn with every stored reservation, in id order (shopbox check
+  // compares them with the orders). A read that fails is a Status.
+  [[nodiscard]] Status for_each_reservation(const std::function<void(const Reservation&)>& fn);
 
  private:
+  Result<StockLevel> adjust_in(WriteTxn& txn, int64_t product_id, int64_t delta, const std::string& actor,
+                               const std::string& reason);
   Lmdb& kv_;
   const Config& config_;
 };

@@ -4,8 +4,8 @@
 //
 // Each service may expose `void check_invariants(std::vector<std::string>&
 // problems)`; run_checks() calls every one that exists (add yours in
-// check.cpp). Checks that belong to no service (storage integrity, the
-// stock invariant) live here.
+// check.cpp). Checks that belong to no service (SQLite's own integrity) live
+// here.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -24,11 +24,6 @@ struct CheckReport {
 };
 
 CheckReport run_checks(App& app);
-
-// The stock invariant over the LMDB "stock" database: for every record,
-// 0 <= reserved <= total (so available = total - reserved >= 0). Appends
-// one problem per bad record; returns how many records were looked at.
-int64_t check_stock(App& app, std::vector<std::string>& problems);
 
 }  // namespace ops
 }  // namespace shopbox

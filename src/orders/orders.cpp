@@ -2,13 +2,12 @@
 
 #include <map>
 
-#include "app.h"
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "events/outbox.h"
 #include "inventory/inventory.h"
 #include "payments/gateway.h"
-#include "storage/inventory_store.h"
+#include "config.h"
 
 namespace shopbox {
 using json = nlohmann::json;
@@ -44,7 +43,7 @@ const std::string kCancelPrefix = "cancelled: ";
 Result<OrderDetails> Orders::get(const std::string& order_id, std::optional<int64_t> user_id) {
   OrderDetails d;
   bool found = false;
-  Status st = app_.db->read([&](Connection& c) {
+  Status st = db_.read([&](Connection& c) {
     auto o = order_store::get_order(c, order_id);
     if (!o || (user_id && o->user_id != *user_id)) return Status::Ok();
     found = true;
@@ -63,7 +62,7 @@ Result<OrderDetails> Orders::get(const std::string& order_id, std::optional<int6
 
 Result<std::vector<Order>> Orders::list(const OrderFilter& f, int64_t* total) {
   std::vector<Order> out;
-  Status st = app_.db->read([&](Connection& c) {
+  Status st = db_.read([&](Connection& c) {
     out = order_store::list_orders(c, f, total);
     return Status::Ok();
   });
@@ -74,7 +73,7 @@ Result<std::vector<Order>> Orders::list(const OrderFilter& f, int64_t* total) {
 Result<OrderDetails> Orders::transition(const std::string& order_id, const std::vector<std::string>& from,
                                         const std::string& to, const std::string& actor, const std::string& note,
                                         const std::function<void(Connection&, const Order&)>& extra) {
-  Status st = app_.db->write([&](Connection& c) {
+  Status st = db_.write([&](Connection& c) {
     auto o = order_store::get_order(c, order_id);
     if (!o) return order_not_found();
     bool ok = false;
@@ -105,7 +104,7 @@ Result<OrderDetails> Orders::ship(const std::string& order_id, const std::string
 
 Result<OrderDetails> Orders::add_tracking_event(const std::string& order_id, const TrackingEvent& e,
                                                 const std::string& actor) {
-  Status st = app_.db->write([&](Connection& c) {
+  Status st = db_.write([&](Connection& c) {
     auto o = order_store::get_order(c, order_id);
     if (!o) return order_not_found();
     auto ships = order_store::shipments(c, order_id);
@@ -156,7 +155,7 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
                                          bool cancel, std::optional<int64_t> user_id) {
   RefundRecord r;
   std::string charge_id;
-  Status st = app_.db->write([&](Connection& c) {
+  Status st = db_.write([&](Connection& c) {
     auto o = order_store::get_order(c, order_id);
     if (!o || (user_id && o->user_id != *user_id)) return order_not_found();
     if (cancel) {
@@ -238,7 +237,7 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
   });
   if (!st.ok()) return st;
   if (r.amount > 0) {
-    auto g = app_.payments->refund(r.id, charge_id, r.amount);
+    auto g = payments_.refund(r.id, charge_id, r.amount);
     if (!g.ok()) {
       if (g.status().kind() == Kind::unavailable)
         return Status(Kind::unavailable, "refund_pending",
@@ -247,7 +246,7 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
       // The gateway said no: the refund is marked failed and its lines
       // refundable again. If that cannot be written the refund stays
       // 'pending' and recovery retries it at the gateway.
-      log_if_failed(app_.db->write([&](Connection& c) {
+      log_if_failed(db_.write([&](Connection& c) {
         order_store::update_refund(c, r.id, "failed", "");
         for (const auto& l : r.lines) {
           int64_t pid = std::stoll(l["product_id"].get<std::string>());
@@ -269,7 +268,7 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
 }
 
 Status Orders::complete_refund(const RefundRecord& r) {
-  return app_.db->write([&](Connection& c) {
+  return db_.write([&](Connection& c) {
     auto cur = order_store::get_refund(c, r.id);
     if (cur && cur->status == "succeeded" && cur->amount > 0) return Status::Ok();  // already done
     auto o = order_store::get_order(c, r.order_id);
@@ -293,7 +292,7 @@ Status Orders::complete_refund(const RefundRecord& r) {
                            o->id,
                            "refund",
                            method,
-                           app_.payments->name(),
+                           payments_.name(),
                            r.provider_refund_id,
                            r.amount,
                            o->currency,
@@ -323,7 +322,7 @@ Status Orders::complete_refund(const RefundRecord& r) {
 void Orders::restock(const RefundRecord& r) {
   if (!r.restock) return;
   bool done = false;
-  Status read = app_.db->read([&](Connection& c) {
+  Status read = db_.read([&](Connection& c) {
     auto cur = order_store::get_refund(c, r.id);
     done = cur && cur->restocked;
     return Status::Ok();
@@ -340,12 +339,11 @@ void Orders::restock(const RefundRecord& r) {
     // returned; the refund is still marked restocked, because repeating the
     // lines that did go back would invent stock.
     log_if_failed(
-        app_.inventory
-            ->adjust(pid, l["quantity"].get<int64_t>(), r.actor, "restock: refund " + r.id + " of " + r.order_id)
+        inventory_.adjust(pid, l["quantity"].get<int64_t>(), r.actor, "restock: refund " + r.id + " of " + r.order_id)
             .status_or_ok(),
         "orders: restocking a refunded line (adjust the product's stock by hand)");
   }
-  log_if_failed(app_.db->write([&](Connection& c) {
+  log_if_failed(db_.write([&](Connection& c) {
     order_store::set_refund_restocked(c, r.id);
     auto o = order_store::get_order(c, r.order_id);
     for (const auto& l : r.lines) {
@@ -361,7 +359,7 @@ void Orders::restock(const RefundRecord& r) {
 Result<ReturnRecord> Orders::request_return(const std::string& order_id, int64_t user_id,
                                             const std::vector<RefundLine>& lines, const std::string& reason) {
   ReturnRecord r;
-  Status st = app_.db->write([&](Connection& c) {
+  Status st = db_.write([&](Connection& c) {
     auto o = order_store::get_order(c, order_id);
     if (!o || o->user_id != user_id) return order_not_found();
     if (!o->delivered_at || o->status == "refunded" || o->status == "cancelled")
@@ -401,7 +399,7 @@ Result<ReturnRecord> Orders::request_return(const std::string& order_id, int64_t
 Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool restock_items,
                                            const std::string& actor) {
   std::optional<ReturnRecord> ret;
-  Status read = app_.db->read([&](Connection& c) {
+  Status read = db_.read([&](Connection& c) {
     ret = order_store::get_return(c, return_id);
     return Status::Ok();
   });
@@ -421,7 +419,7 @@ Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool
     if (!r.ok()) return r.status();
     refund_id = r->id;
   }
-  Status decided = app_.db->write([&](Connection& c) {
+  Status decided = db_.write([&](Connection& c) {
     order_store::decide_return(c, return_id, approve ? "approved" : "rejected", refund_id, now_seconds());
     if (!approve) {
       auto o = order_store::get_order(c, ret->order_id);
@@ -435,7 +433,7 @@ Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool
   // error and decides again (the refund is not repeated: its lines are
   // refunded).
   if (!decided.ok()) return decided;
-  if (Status again = app_.db->read([&](Connection& c) {
+  if (Status again = db_.read([&](Connection& c) {
         ret = order_store::get_return(c, return_id);
         return Status::Ok();
       });
@@ -446,7 +444,7 @@ Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool
 
 int Orders::recover() {
   std::vector<RefundRecord> work;
-  if (Status read = app_.db->read([&](Connection& c) {
+  if (Status read = db_.read([&](Connection& c) {
         work = order_store::refunds_needing_work(c);
         return Status::Ok();
       });
@@ -458,7 +456,7 @@ int Orders::recover() {
   for (auto r : work) {
     if (r.status == "pending") {
       std::string charge_id;
-      if (Status read = app_.db->read([&](Connection& c) {
+      if (Status read = db_.read([&](Connection& c) {
             for (const auto& t : order_store::transactions(c, r.order_id))
               if (t.kind == "charge") charge_id = t.provider_id;
             return Status::Ok();
@@ -467,7 +465,7 @@ int Orders::recover() {
         log_if_failed(read, "recovery: reading a refund's charge (the next start retries)");
         continue;
       }
-      auto g = app_.payments->refund(r.id, charge_id, r.amount);
+      auto g = payments_.refund(r.id, charge_id, r.amount);
       if (!g.ok()) {
         std::fprintf(stderr, "recovery: refund %s still failing: %s\n", r.id.c_str(), g.status().message().c_str());
         continue;
@@ -489,20 +487,13 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
   };
   // Every consumed reservation belongs to exactly one order (the one it names).
   std::vector<std::pair<std::string, std::string>> consumed;  // reservation, order
-  try {
-    ReadTxn txn(*app_.kv);
-    txn.scan(app_.kv->db("reservations"), "", [&](std::string_view key, std::string_view) {
-      auto r = inventory_store::get_reservation(txn, *app_.kv, std::string(key));
-      if (r && r->status == "consumed") consumed.push_back({r->id, r->order_id});
-      if (r && r->status == "active" && r->expires_at + 60 + 2 * int64_t(app_.config.sweep_interval_seconds) < now)
-        problems.push_back("reservation " + r->id + " is still active " + std::to_string(now - r->expires_at) +
-                           " s past its expiry");
-      return true;
-    });
-  } catch (const std::exception& e) {
-    problems.push_back(std::string("orders: cannot scan reservations: ") + e.what());
-  }
-  checked(app_.db->read([&](Connection& c) {
+  checked(inventory_.for_each_reservation([&](const Reservation& r) {
+    if (r.status == "consumed") consumed.push_back({r.id, r.order_id});
+    if (r.status == "active" && r.expires_at + 60 + 2 * int64_t(config_.sweep_interval_seconds) < now)
+      problems.push_back("reservation " + r.id + " is still active " + std::to_string(now - r.expires_at) +
+                         " s past its expiry");
+  }));
+  checked(db_.read([&](Connection& c) {
     for (const auto& [rid, oid] : consumed) {
       auto st = c.prepare("SELECT order_id FROM orders WHERE reservation_id = ?");
       st.bind(1, rid);
@@ -518,7 +509,7 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
     }
     return Status::Ok();
   }));
-  checked(app_.db->read([&](Connection& c) {
+  checked(db_.read([&](Connection& c) {
     // Every order: exactly one charge, captured at the gateway for its total;
     // refunded equals its succeeded refunds.
     auto st = c.prepare(
@@ -540,7 +531,7 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
       if (refunded != refunds_sum)
         problems.push_back("order " + id + " refunded " + format_cents(refunded) + " but its refunds sum to " +
                            format_cents(refunds_sum));
-      auto ch = app_.payments->charge(st.opt_text(6).value_or(""));
+      auto ch = payments_.charge(st.opt_text(6).value_or(""));
       if (!ch)
         problems.push_back("order " + id + " has no charge at the gateway");
       else if (ch->captured != total)
@@ -556,9 +547,9 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
       // ("flash:<token>") have no reservation: their units left stock when
       // the sale began.
       if (is_flash_order_reservation(rsv)) continue;
-      bool settled = st.int64(8) < now - app_.config.reservation_ttl_seconds - 600;
+      bool settled = st.int64(8) < now - config_.reservation_ttl_seconds - 600;
       bool taken_at_recovery = st.int64(9) > 0;
-      auto r = app_.inventory->reservation(rsv);
+      auto r = inventory_.reservation(rsv);
       if (!settled || taken_at_recovery) {
         if (r.ok() && r->status == "consumed" && r->order_id != id)
           problems.push_back("order " + id + ": reservation " + rsv + " was consumed by " + r->order_id);

@@ -21,10 +21,13 @@
 #include "base/status.h"
 #include "orders/order_json.h"
 #include "storage/order_store.h"
+#include "storage/sqlite.h"
 
 namespace shopbox {
 
-struct App;
+class Inventory;
+class PaymentGateway;
+struct Config;
 
 struct RefundLine {
   int64_t product_id = 0;
@@ -40,7 +43,8 @@ struct RefundSpec {
 
 class Orders {
  public:
-  explicit Orders(App& app) : app_(app) {}
+  Orders(Sqlite& db, Inventory& inventory, PaymentGateway& payments, const Config& config)
+      : db_(db), inventory_(inventory), payments_(payments), config_(config) {}
 
   // 404 when missing or (user_id set) not the user's.
   Result<OrderDetails> get(const std::string& order_id, std::optional<int64_t> user_id = std::nullopt);
@@ -74,7 +78,10 @@ class Orders {
   Result<OrderDetails> transition(const std::string& order_id, const std::vector<std::string>& from,
                                   const std::string& to, const std::string& actor, const std::string& note,
                                   const std::function<void(Connection&, const Order&)>& extra);
-  App& app_;
+  Sqlite& db_;
+  Inventory& inventory_;
+  PaymentGateway& payments_;
+  const Config& config_;
 };
 
 // True when `from -> to` is a legal order state change.

@@ -1,5 +1,5 @@
-// The checkout saga at the service level (Checkout::place_order takes a user
-// id) plus the admin order routes over HTTP.
+// The checkout saga at the service level (http::checkout_answer: the body as
+// the route reads it, then Checkout::place_order for a user id) plus the admin order routes over HTTP.
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <mutex>
@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "checkout/checkout.h"
+#include "http/checkout_body.h"
 #include "events/outbox.h"
 #include "inventory/inventory.h"
 #include "orders/orders.h"
@@ -31,7 +32,7 @@ json order_body(const std::string& pid, int qty, const std::string& number = "42
 }
 CheckoutResponse place(TestShop& shop, int64_t user, const std::string& key, const json& body,
                        const std::string& ip = "10.0.0.1") {
-  return shop.app().checkout->place_order({user, key, ip, body.dump()});
+  return http::checkout_answer(*shop.app().checkout, user, key, ip, body.dump(), shop.app().config.max_quantity_per_line);
 }
 StockLevel stock(TestShop& shop, const std::string& pid) {
   return shop.app().inventory->level(std::stoll(pid));
@@ -123,7 +124,7 @@ TEST_CASE("checkout error paths change nothing", "[checkout]") {
   SECTION("400: key, JSON, card, address, fields") {
     CHECK(place(shop, 1, "", order_body(pid, 1)).status == 400);
     CHECK(place(shop, 1, "", order_body(pid, 1)).body["error"]["code"] == "idempotency_key_required");
-    CHECK(shop.app().checkout->place_order({1, "k", "", "{not json"}).status == 400);
+    CHECK(http::checkout_answer(*shop.app().checkout, 1, "k", "", "{not json", 10).status == 400);
     auto luhn = place(shop, 1, "k1", order_body(pid, 1, "4242424242424241"));
     CHECK(luhn.status == 400);
     CHECK(luhn.body["error"]["code"] == "invalid_card");

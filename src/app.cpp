@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "schema.h"
 #include "cart/cart.h"
 #include "catalog/catalog.h"
 #include "catalog/product_search.h"
@@ -22,8 +23,8 @@
 #include "payments/test_gateway.h"
 #include "recommendations/recommendations.h"
 #include "reviews/reviews.h"
-#include "storage/cart_store.h"
-#include "storage/inventory_store.h"
+#include "cart/cart_store.h"
+#include "inventory/inventory_store.h"
 #include "users/accounts.h"
 #include "users/addresses.h"
 #include "users/payment_methods.h"

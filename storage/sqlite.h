@@ -171,7 +171,5 @@ class Sqlite {
   std::condition_variable read_cv_;
 };
 
-// The full list of schema migrations, in version order (storage/migrations.cpp).
-const std::vector<Migration>& all_migrations();
 
 }  // namespace shopbox

@@ -6,7 +6,7 @@
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "catalog/catalog.h"
-#include "storage/inventory_store.h"
+#include "inventory/inventory_store.h"
 
 namespace shopbox {
 namespace {

@@ -1,4 +1,4 @@
-// The cart service: one cart per owner, in LMDB (storage/cart_store.h).
+// The cart service: one cart per owner, in LMDB (cart/cart_store.h).
 //
 // Owners: "u:<user_id>" for a signed-in user, "g:<guest token>" for a guest
 // (token: 32 lower-case hex characters, from the shopbox_cart cookie or the
@@ -31,7 +31,7 @@
 #include "base/status.h"
 #include "config.h"
 #include "pricing/pricing.h"
-#include "storage/cart_store.h"
+#include "cart/cart_store.h"
 #include "storage/lmdb.h"
 
 namespace shopbox {

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "storage/catalog_store.h"
+#include "catalog/catalog_store.h"
 
 namespace shopbox {
 

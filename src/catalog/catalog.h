@@ -14,7 +14,7 @@
 
 #include "base/status.h"
 #include "config.h"
-#include "storage/catalog_store.h"
+#include "catalog/catalog_store.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "storage/catalog_store.h"
+#include "catalog/catalog_store.h"
 
 namespace shopbox {
 std::string product_svg(const Product& p, int image_number);

@@ -8,8 +8,8 @@
 
 #include "base/status.h"
 #include "config.h"
-#include "storage/catalog_store.h"
-#include "storage/inventory_store.h"
+#include "catalog/catalog_store.h"
+#include "inventory/inventory_store.h"
 
 namespace shopbox {
 

@@ -33,7 +33,7 @@
 
 #include "base/status.h"
 #include "search/index.h"
-#include "storage/catalog_store.h"
+#include "catalog/catalog_store.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

@@ -41,7 +41,7 @@
 
 #include "base/status.h"
 #include "checkout/shopper_input.h"
-#include "storage/order_store.h"
+#include "orders/order_store.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "storage/user_store.h"
+#include "users/user_store.h"
 #include "users/accounts.h"
 
 namespace shopbox::cli {

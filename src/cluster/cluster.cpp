@@ -11,7 +11,7 @@
 #include "base/json_text.h"
 #include "catalog/catalog.h"
 #include "base/metrics.h"
-#include "storage/catalog_store.h"
+#include "catalog/catalog_store.h"
 
 namespace shopbox {
 using json = nlohmann::json;

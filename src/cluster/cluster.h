@@ -32,7 +32,7 @@
 
 #include "base/status.h"
 #include "config.h"
-#include "storage/cluster_store.h"
+#include "cluster/cluster_store.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

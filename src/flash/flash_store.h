@@ -12,6 +12,12 @@
 #include "flash/flash_sales.h"
 #include "storage/sqlite.h"
 
+namespace shopbox {
+// The flash sales' tables (migrations 800-899, src/flash/schema.cpp).
+const std::vector<Migration>& flash_migrations();
+
+}  // namespace shopbox
+
 namespace shopbox::flash_store {
 
 // Returns the new sale's id.

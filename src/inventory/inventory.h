@@ -25,7 +25,7 @@
 
 #include "base/status.h"
 #include "config.h"
-#include "storage/inventory_store.h"
+#include "inventory/inventory_store.h"
 #include "storage/lmdb.h"
 
 namespace shopbox {

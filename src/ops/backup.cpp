@@ -12,6 +12,7 @@
 #include <fstream>
 #include <memory>
 
+#include "schema.h"
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "base/json_text.h"

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "storage/order_store.h"
+#include "orders/order_store.h"
 
 namespace shopbox {
 

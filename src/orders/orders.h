@@ -20,7 +20,7 @@
 
 #include "base/status.h"
 #include "orders/order_json.h"
-#include "storage/order_store.h"
+#include "orders/order_store.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "pricing/pricing.h"
-#include "storage/order_store.h"
+#include "orders/order_store.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

@@ -26,11 +26,15 @@
 
 #include "base/status.h"
 #include "config.h"
-#include "storage/catalog_store.h"
-#include "storage/inventory_store.h"
+#include "catalog/catalog_store.h"
+#include "inventory/inventory_store.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {
+
+// The recommendations' tables (migration 403, src/recommendations/schema.cpp).
+const std::vector<Migration>& recommendation_migrations();
+
 
 class Catalog;
 class Inventory;

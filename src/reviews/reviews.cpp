@@ -1,7 +1,7 @@
 #include "reviews/reviews.h"
 
 #include "catalog/catalog.h"
-#include "storage/catalog_store.h"
+#include "catalog/catalog_store.h"
 
 namespace shopbox {
 

@@ -3,7 +3,7 @@
 // one's own review, admin moderation (hide/unhide).
 //
 // The product's rating_sum/rating_count change in the same SQLite
-// transaction as the review (storage/review_store.h), and the catalog's
+// transaction as the review (reviews/review_store.h), and the catalog's
 // listeners hear about it so the search index re-sorts and re-facets.
 #pragma once
 
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "storage/review_store.h"
+#include "reviews/review_store.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

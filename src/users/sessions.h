@@ -13,7 +13,7 @@
 #include "base/status.h"
 #include "config.h"
 #include "storage/sqlite.h"
-#include "storage/user_store.h"
+#include "users/user_store.h"
 
 namespace shopbox {
 

@@ -25,11 +25,15 @@
 
 #include "base/status.h"
 #include "config.h"
-#include "storage/catalog_store.h"
-#include "storage/inventory_store.h"
+#include "catalog/catalog_store.h"
+#include "inventory/inventory_store.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {
+
+// The wishlists' tables (migration 402, src/wishlist/schema.cpp).
+const std::vector<Migration>& wishlist_migrations();
+
 
 class Catalog;
 class Inventory;

@@ -12,7 +12,7 @@
 #include "inventory/inventory.h"
 #include "ops/backup.h"
 #include "ops/check.h"
-#include "storage/inventory_store.h"
+#include "inventory/inventory_store.h"
 #include "support/test_shop.h"
 
 using namespace shopbox;

@@ -9,7 +9,7 @@
 
 #include "catalog/product_search.h"
 #include "cluster/cluster.h"
-#include "storage/cluster_store.h"
+#include "cluster/cluster_store.h"
 #include "support/test_shop.h"
 
 using namespace shopbox;

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "storage/user_store.h"
+#include "users/user_store.h"
 #include "support/test_shop.h"
 
 using shopbox::testing::Headers;

@@ -1,4 +1,4 @@
-#include "storage/review_store.h"
+#include "reviews/review_store.h"
 
 #include "base/clock.h"
 #include "storage/rows.h"

@@ -1,4 +1,4 @@
-#include "storage/user_store.h"
+#include "users/user_store.h"
 
 #include "storage/rows.h"
 

@@ -17,6 +17,10 @@
 
 namespace shopbox {
 
+// The catalog's tables (migrations 100-199, src/catalog/schema.cpp).
+const std::vector<Migration>& catalog_migrations();
+
+
 struct Category {
   int64_t id = 0;
   std::optional<int64_t> parent_id;

@@ -1,4 +1,4 @@
-#include "storage/cluster_store.h"
+#include "cluster/cluster_store.h"
 
 #include "base/clock.h"
 

@@ -1,4 +1,4 @@
-#include "storage/inventory_store.h"
+#include "inventory/inventory_store.h"
 
 #include <cstring>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include "storage/order_store.h"
+#include "orders/order_store.h"
 
 #include "base/clock.h"
 #include "base/crypto.h"

@@ -1,4 +1,4 @@
-#include "storage/cart_store.h"
+#include "cart/cart_store.h"
 
 namespace shopbox::cart_store {
 namespace {

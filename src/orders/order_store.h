@@ -18,6 +18,10 @@
 
 namespace shopbox {
 
+// The orders' tables (migrations 302, 304-399, src/orders/schema.cpp).
+const std::vector<Migration>& order_migrations();
+
+
 // Flash-sale orders stand in for a reservation with "flash:<token>".
 inline constexpr std::string_view kFlashOrderPrefix = "flash:";
 inline std::string flash_reservation_id(const std::string& permission_token) {

@@ -1,4 +1,4 @@
-#include "storage/catalog_store.h"
+#include "catalog/catalog_store.h"
 
 #include <algorithm>
 #include <unordered_map>

@@ -1,0 +1,88 @@
+// The catalog: categories and products (100s).
+// Schema migrations: never edit one that has shipped, add a new one
+// (src/schema.h lists every module's and the version ranges).
+#include "catalog/catalog_store.h"
+
+namespace shopbox {
+
+const std::vector<Migration>& catalog_migrations() {
+  static const std::vector<Migration> migrations = {
+      {101, "catalog",
+       R"sql(
+CREATE TABLE categories (
+  category_id INTEGER PRIMARY KEY,
+  parent_id   INTEGER REFERENCES categories(category_id) ON DELETE RESTRICT,
+  name        TEXT NOT NULL,
+  slug        TEXT NOT NULL UNIQUE,
+  level       INTEGER NOT NULL DEFAULT 0,       -- 0 for a root
+  path        TEXT NOT NULL,                    -- "Electronics/Audio/Headphones"
+  position    INTEGER NOT NULL DEFAULT 0,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX idx_categories_parent ON categories(parent_id);
+CREATE INDEX idx_categories_path ON categories(path);
+
+CREATE TABLE products (
+  product_id        INTEGER PRIMARY KEY,
+  sku               TEXT NOT NULL UNIQUE,
+  name              TEXT NOT NULL,
+  slug              TEXT NOT NULL UNIQUE,
+  description       TEXT NOT NULL DEFAULT '',
+  brand             TEXT NOT NULL DEFAULT '',
+  category_id       INTEGER REFERENCES categories(category_id) ON DELETE SET NULL,
+  price_cents       INTEGER NOT NULL CHECK (price_cents >= 0),          -- list price
+  sale_price_cents  INTEGER CHECK (sale_price_cents >= 0),              -- NULL: no discount
+  final_price_cents INTEGER GENERATED ALWAYS AS (COALESCE(sale_price_cents, price_cents)) STORED,
+  currency          TEXT NOT NULL DEFAULT 'USD',
+  specs             TEXT NOT NULL DEFAULT '{}',   -- JSON object
+  weight_grams      INTEGER,
+  rating_sum        INTEGER NOT NULL DEFAULT 0,   -- exact: average = sum / count
+  rating_count      INTEGER NOT NULL DEFAULT 0,
+  featured          INTEGER NOT NULL DEFAULT 0,
+  created_at        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL,
+  CHECK (sale_price_cents IS NULL OR sale_price_cents <= price_cents)
+);
+CREATE INDEX idx_products_category ON products(category_id, final_price_cents);
+CREATE INDEX idx_products_brand ON products(brand);
+CREATE INDEX idx_products_price ON products(final_price_cents, product_id);
+CREATE INDEX idx_products_created ON products(created_at, product_id);
+
+CREATE TABLE product_images (
+  image_id      INTEGER PRIMARY KEY,
+  product_id    INTEGER NOT NULL REFERENCES products(product_id) ON DELETE CASCADE,
+  url           TEXT NOT NULL,
+  alt_text      TEXT NOT NULL DEFAULT '',
+  display_order INTEGER NOT NULL DEFAULT 0,
+  is_primary    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX idx_product_images_product ON product_images(product_id, display_order);
+
+-- Admin API tokens: only the SHA-256 of the token is stored.
+CREATE TABLE api_tokens (
+  token_id    INTEGER PRIMARY KEY,
+  token_hash  TEXT NOT NULL UNIQUE,
+  role        TEXT NOT NULL,
+  label       TEXT NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+);
+)sql"},
+      {102, "catalog browse indexes",
+       R"sql(
+-- Indexes whose order matches each browse sort (catalog_store::list_products),
+-- so a page is read in index order instead of sorting the whole catalog.
+CREATE INDEX idx_products_rating ON products(
+  (CASE WHEN rating_count = 0 THEN 0 ELSE CAST(rating_sum AS REAL) / rating_count END) DESC,
+  rating_count DESC, product_id DESC);
+CREATE INDEX idx_products_name ON products(name COLLATE NOCASE, product_id);
+-- Cover every browse filter and most sort keys, so counting and ordering a
+-- filtered selection reads only the index; rows are read for one page.
+CREATE INDEX idx_products_browse ON products(category_id, final_price_cents, rating_count, rating_sum, brand, created_at, name COLLATE NOCASE);
+CREATE INDEX idx_products_brand_filters ON products(brand, category_id, final_price_cents, rating_count, rating_sum, created_at, name COLLATE NOCASE);
+)sql"},
+  };
+  return migrations;
+}
+
+}  // namespace shopbox

@@ -1,0 +1,85 @@
+// Users, sessions, addresses and saved payment methods (200s).
+// Schema migrations: never edit one that has shipped, add a new one
+// (src/schema.h lists every module's and the version ranges).
+#include "users/user_store.h"
+
+namespace shopbox {
+
+const std::vector<Migration>& user_migrations() {
+  static const std::vector<Migration> migrations = {
+      {201, "users",
+       R"sql(
+-- Accounts. email is unique case-insensitively (COLLATE NOCASE on the
+-- column makes both the index and every lookup fold ASCII case).
+CREATE TABLE users (
+  user_id        INTEGER PRIMARY KEY,
+  email          TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  password_hash  TEXT NOT NULL,                   -- "scrypt$ln=..$r=..$p=..$<salt>$<hash>"
+  first_name     TEXT NOT NULL DEFAULT '',
+  last_name      TEXT NOT NULL DEFAULT '',
+  phone          TEXT,
+  preferences    TEXT NOT NULL DEFAULT '{}',      -- JSON object
+  role           TEXT NOT NULL DEFAULT 'customer' CHECK (role IN ('customer', 'admin')),
+  email_verified INTEGER NOT NULL DEFAULT 0,
+  account_status TEXT NOT NULL DEFAULT 'active' CHECK (account_status IN ('active', 'disabled')),
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  last_login     INTEGER
+);
+
+-- Sessions: only the SHA-256 of the 256-bit token is stored.
+CREATE TABLE sessions (
+  session_id  INTEGER PRIMARY KEY,
+  user_id     INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+  token_hash  TEXT NOT NULL UNIQUE,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  revoked_at  INTEGER,
+  ip          TEXT NOT NULL DEFAULT '',
+  user_agent  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX idx_sessions_user ON sessions(user_id);
+CREATE INDEX idx_sessions_expires ON sessions(expires_at);
+
+CREATE TABLE user_addresses (
+  address_id          INTEGER PRIMARY KEY,
+  user_id             INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+  name                TEXT NOT NULL,
+  street              TEXT NOT NULL,
+  city                TEXT NOT NULL,
+  state               TEXT NOT NULL DEFAULT '',
+  zip                 TEXT NOT NULL DEFAULT '',
+  country             TEXT NOT NULL CHECK (length(country) = 2),
+  phone               TEXT,
+  address_type        TEXT NOT NULL DEFAULT 'both' CHECK (address_type IN ('shipping', 'billing', 'both')),
+  is_default_shipping INTEGER NOT NULL DEFAULT 0,
+  is_default_billing  INTEGER NOT NULL DEFAULT 0,
+  created_at          INTEGER NOT NULL,
+  updated_at          INTEGER NOT NULL
+);
+CREATE INDEX idx_user_addresses_user ON user_addresses(user_id);
+CREATE UNIQUE INDEX idx_user_addresses_default_shipping ON user_addresses(user_id) WHERE is_default_shipping = 1;
+CREATE UNIQUE INDEX idx_user_addresses_default_billing ON user_addresses(user_id) WHERE is_default_billing = 1;
+
+-- Tokenized payment methods: never a card number, only the gateway's token
+-- and what a shopper needs to recognise the card.
+CREATE TABLE payment_methods (
+  payment_method_id INTEGER PRIMARY KEY,
+  user_id           INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+  method_type       TEXT NOT NULL DEFAULT 'card',
+  payment_token     TEXT NOT NULL,
+  last_four         TEXT NOT NULL CHECK (length(last_four) = 4),
+  brand             TEXT NOT NULL,
+  expiry_month      INTEGER NOT NULL CHECK (expiry_month BETWEEN 1 AND 12),
+  expiry_year       INTEGER NOT NULL,
+  is_default        INTEGER NOT NULL DEFAULT 0,
+  created_at        INTEGER NOT NULL
+);
+CREATE INDEX idx_payment_methods_user ON payment_methods(user_id);
+CREATE UNIQUE INDEX idx_payment_methods_default ON payment_methods(user_id) WHERE is_default = 1;
+)sql"},
+  };
+  return migrations;
+}
+
+}  // namespace shopbox

@@ -1,0 +1,4 @@
+// Must NOT compile: services and workflows receive the services they use
+// (their constructors say which), never the composition root.
+#include "checkout/checkout.h"  // a module: found
+#include "app.h"                // the composition root above: "No such file"

@@ -23,8 +23,6 @@
 #include "payments/test_gateway.h"
 #include "recommendations/recommendations.h"
 #include "reviews/reviews.h"
-#include "cart/cart_store.h"
-#include "inventory/inventory_store.h"
 #include "users/accounts.h"
 #include "users/addresses.h"
 #include "users/payment_methods.h"
@@ -96,7 +94,7 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->rate_limiter = std::move(limiter.value());
   app->addresses = std::make_unique<Addresses>(*app->db);
   app->payment_methods = std::make_unique<PaymentMethods>(*app->db, *app->payments);
-  app->cart = std::make_unique<Cart>(*app->kv, *app->catalog, app->config);
+  app->cart = std::make_unique<Cart>(*app->kv, *app->catalog, *app->inventory, app->config);
   app->orders = std::make_unique<Orders>(*app->db, *app->inventory, *app->payments, app->config);
   app->checkout = std::make_unique<Checkout>(Checkout::Dependencies{*app->db, *app->inventory, *app->catalog,
                                                                      *app->cart, *app->payments, *app->orders,

@@ -6,7 +6,7 @@
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "catalog/catalog.h"
-#include "inventory/inventory_store.h"
+#include "inventory/inventory.h"
 
 namespace shopbox {
 namespace {
@@ -33,11 +33,6 @@ Status not_in_cart() {
 Status cart_full() {
   return Status(Kind::unprocessable, "cart_full",
                 "a cart holds at most " + std::to_string(Cart::kMaxLines) + " different products");
-}
-
-int64_t available_in(const Txn& txn, Lmdb& kv, int64_t product_id) {
-  auto l = inventory_store::get(txn, kv, product_id);
-  return l ? std::max<int64_t>(0, l->available()) : 0;
 }
 
 CartRecord fresh_cart(const std::string& owner, int64_t now) {
@@ -78,7 +73,7 @@ CartView Cart::render(const CartRecord& rec) {
   {
     ReadTxn txn(kv_);
     for (const auto* list : {&rec.items, &rec.saved})
-      for (const auto& l : *list) available[l.product_id] = available_in(txn, kv_, l.product_id);
+      for (const auto& l : *list) available[l.product_id] = inventory_.available_in(txn, l.product_id);
   }
   auto price = [&](const CartLine& l) {
     PricedLine p;
@@ -154,7 +149,7 @@ Result<CartView> Cart::add_item(const std::string& owner, int64_t product_id, in
   auto product = catalog_.product(product_id);
   if (!product.ok()) return product.status();
   return change(owner, [&](WriteTxn& txn, CartRecord& rec) {
-    int64_t available = available_in(txn, kv_, product_id);
+    int64_t available = inventory_.available_in(txn, product_id);
     if (quantity > available) return out_of_stock(product_id, quantity, available);
     auto it = find_line(rec.items, product_id);
     if (it == rec.items.end()) {
@@ -185,7 +180,7 @@ Result<CartView> Cart::set_quantity(const std::string& owner, int64_t product_id
     auto it = find_line(rec.items, product_id);
     if (it == rec.items.end()) return not_in_cart();
     // Lowering the quantity is always allowed; raising it needs the stock.
-    int64_t available = available_in(txn, kv_, product_id);
+    int64_t available = inventory_.available_in(txn, product_id);
     if (quantity > it->quantity && quantity > available) return out_of_stock(product_id, quantity, available);
     it->quantity = quantity;
     return Status::Ok();
@@ -228,7 +223,7 @@ Result<CartView> Cart::move_to_cart(const std::string& owner, int64_t product_id
     auto it = find_line(rec.saved, product_id);
     if (it == rec.saved.end())
       return find_line(rec.items, product_id) != rec.items.end() ? Status::Ok() : not_in_cart();
-    int64_t available = available_in(txn, kv_, product_id);
+    int64_t available = inventory_.available_in(txn, product_id);
     if (it->quantity > available) return out_of_stock(product_id, it->quantity, available);
     if (rec.items.size() >= kMaxLines) return cart_full();
     rec.items.push_back(*it);

@@ -37,6 +37,7 @@
 namespace shopbox {
 
 class Catalog;
+class Inventory;
 
 struct PricedLine {
   CartLine line;
@@ -70,7 +71,8 @@ class Cart {
  public:
   static constexpr size_t kMaxLines = 100;  // per list (items, saved for later)
 
-  Cart(Lmdb& kv, Catalog& catalog, const Config& config) : kv_(kv), catalog_(catalog), config_(config) {}
+  Cart(Lmdb& kv, Catalog& catalog, Inventory& inventory, const Config& config)
+      : kv_(kv), catalog_(catalog), inventory_(inventory), config_(config) {}
 
   Result<CartView> get(const std::string& owner);
   Result<CartView> add_item(const std::string& owner, int64_t product_id, int64_t quantity,
@@ -101,6 +103,7 @@ class Cart {
 
   Lmdb& kv_;
   Catalog& catalog_;
+  Inventory& inventory_;
   const Config& config_;
 };
 

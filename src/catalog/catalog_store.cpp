@@ -200,6 +200,14 @@ Status delete_category(Connection& c, int64_t id) {
   return Status::Ok();
 }
 
+void set_product_times(Connection& c, int64_t id, int64_t created_at, int64_t updated_at) {
+  c.prepare("UPDATE products SET created_at = ?, updated_at = ? WHERE product_id = ?")
+      .bind(1, created_at)
+      .bind(2, updated_at)
+      .bind(3, id)
+      .exec();
+}
+
 std::optional<Product> get_product(Connection& c, int64_t id) {
   auto st = c.prepare("SELECT " PRODUCT_COLS " FROM products p WHERE p.product_id = ?");
   st.bind(1, id);

@@ -9,7 +9,7 @@
 #include "base/status.h"
 #include "config.h"
 #include "catalog/catalog_store.h"
-#include "inventory/inventory_store.h"
+#include "inventory/stock.h"
 
 namespace shopbox {
 

@@ -1,4 +1,5 @@
 #include "checkout/checkout.h"
+#include "checkout/checkout_store.h"
 
 #include <chrono>
 #include <thread>
@@ -10,6 +11,7 @@
 #include "cluster/cluster.h"
 #include "config.h"
 #include "inventory/inventory.h"
+#include "orders/orders.h"
 #include "orders/paid_order.h"
 #include "payments/gateway.h"
 #include "pricing/pricing.h"
@@ -159,7 +161,7 @@ std::optional<CheckoutResponse> Checkout::answer_on_record(const CheckoutRequest
   while (true) {
     std::optional<IdempotencyRecord> rec;
     Status read = d_.db.read([&](Connection& c) {
-      rec = order_store::get_idempotency(c, req.user_id, req.idempotency_key);
+      rec = checkout_store::get_idempotency(c, req.user_id, req.idempotency_key);
       return Status::Ok();
     });
     if (!read.ok()) return error_response(read);  // cannot tell: answer the error rather than charge twice
@@ -181,13 +183,9 @@ std::optional<CheckoutResponse> Checkout::answer_on_record(const CheckoutRequest
 Status Checkout::check_velocity(const char* column, const std::string& value, int limit, const char* rule) {
   if (limit <= 0 || value.empty()) return Status::Ok();
   int64_t since = now_seconds() - kVelocityWindowSeconds;
-  int64_t n = 0;
-  Status read = d_.db.read([&](Connection& c) {
-    n = order_store::count_orders_by(c, column, value, since);
-    return Status::Ok();
-  });
-  if (!read.ok()) return read;
-  if (n >= limit)
+  auto placed = d_.orders.count_placed_since(column, value, since);
+  if (!placed.ok()) return placed.status();
+  if (*placed >= limit)
     return Status(Kind::rate_limited, "velocity_limit_exceeded",
                   std::string("too many orders in the last hour (") + rule + ")",
                   {{"rule", rule}, {"limit", limit}, {"window_seconds", kVelocityWindowSeconds}});
@@ -244,9 +242,9 @@ std::optional<CheckoutResponse> Checkout::reserve(Saga& s) {
   // concurrent request owns the key), so a replay answers 409 too.
   bool mine = false;
   Status recorded = d_.db.write([&](Connection& c) {
-    if (order_store::get_idempotency(c, s.req.user_id, s.req.idempotency_key)) return Status::Ok();
+    if (checkout_store::get_idempotency(c, s.req.user_id, s.req.idempotency_key)) return Status::Ok();
     int64_t now = now_seconds();
-    order_store::insert_idempotency(
+    checkout_store::insert_idempotency(
         c, {s.req.user_id, s.req.idempotency_key, s.request_hash, "processing", 0, "", s.attempt_id, now});
     CheckoutAttempt a;
     a.id = s.attempt_id;
@@ -255,7 +253,7 @@ std::optional<CheckoutResponse> Checkout::reserve(Saga& s) {
     a.order_id = s.order_id;
     a.step = AttemptStep::started;
     a.created_at = a.updated_at = now;
-    order_store::insert_attempt(c, a);
+    checkout_store::insert_attempt(c, a);
     mine = true;
     return Status::Ok();
   });
@@ -272,9 +270,9 @@ std::optional<CheckoutResponse> Checkout::reserve(Saga& s) {
 std::optional<CheckoutResponse> Checkout::record_attempt(Saga& s) {
   bool mine = false;
   Status st = d_.db.write([&](Connection& c) {
-    if (order_store::get_idempotency(c, s.req.user_id, s.req.idempotency_key)) return Status::Ok();
+    if (checkout_store::get_idempotency(c, s.req.user_id, s.req.idempotency_key)) return Status::Ok();
     int64_t now = now_seconds();
-    order_store::insert_idempotency(
+    checkout_store::insert_idempotency(
         c, {s.req.user_id, s.req.idempotency_key, s.request_hash, "processing", 0, "", s.attempt_id, now});
     CheckoutAttempt a;
     a.id = s.attempt_id;
@@ -287,7 +285,7 @@ std::optional<CheckoutResponse> Checkout::record_attempt(Saga& s) {
     a.cart_owner = s.cart_owner;
     for (const auto& l : s.lines) a.product_ids.push_back(l.product_id);
     a.created_at = a.updated_at = now;
-    order_store::insert_attempt(c, a);
+    checkout_store::insert_attempt(c, a);
     mine = true;
     return Status::Ok();
   });
@@ -304,8 +302,8 @@ CheckoutResponse Checkout::fail_for_good(Saga& s, const Status& st, AttemptStep 
   // sweeper frees it later (recover_stale); the client gets the answer now.
   CheckoutResponse r = error_response(st);
   log_if_failed(d_.db.write([&](Connection& c) {
-    order_store::update_attempt(c, s.attempt_id, step, "", "", st.code());
-    order_store::complete_idempotency(c, s.req.user_id, s.req.idempotency_key, r.status, r.body.dump(), "");
+    checkout_store::update_attempt(c, s.attempt_id, step, "", "", st.code());
+    checkout_store::complete_idempotency(c, s.req.user_id, s.req.idempotency_key, r.status, r.body.dump(), "");
     return Status::Ok();
   }),
                 "checkout: storing a failed attempt's answer");
@@ -346,9 +344,9 @@ std::optional<CheckoutResponse> Checkout::charge(Saga& s) {
   // sweeper settles.
   Status undone = undo_charge(s.attempt_id);
   log_if_failed(d_.db.write([&](Connection& c) {
-    order_store::update_attempt(c, s.attempt_id, undone.ok() ? AttemptStep::compensated : AttemptStep::charged, "",
+    checkout_store::update_attempt(c, s.attempt_id, undone.ok() ? AttemptStep::compensated : AttemptStep::charged, "",
                                 "", undone.ok() ? cs.code() : "refund pending: " + cs.code());
-    order_store::delete_idempotency(c, s.req.user_id, s.req.idempotency_key);
+    checkout_store::delete_idempotency(c, s.req.user_id, s.req.idempotency_key);
     return Status::Ok();
   }),
                 "checkout: recording a failed charge (the sweeper settles it)");
@@ -381,8 +379,8 @@ std::optional<CheckoutResponse> Checkout::write_order(Saga& s) {
                                                s.attempt_id, now);
   Status st = d_.db.write([&](Connection& c) {
     s.response = record_paid_order(c, o, t, "authorized and captured " + s.charge.charge_id);
-    order_store::update_attempt(c, s.attempt_id, AttemptStep::ordered, "", s.charge.charge_id, "");
-    order_store::complete_idempotency(c, s.req.user_id, s.req.idempotency_key, 201, s.response.dump(), s.order_id);
+    checkout_store::update_attempt(c, s.attempt_id, AttemptStep::ordered, "", s.charge.charge_id, "");
+    checkout_store::complete_idempotency(c, s.req.user_id, s.req.idempotency_key, 201, s.response.dump(), s.order_id);
     return Status::Ok();
   });
   if (st.ok()) return std::nullopt;
@@ -393,9 +391,9 @@ std::optional<CheckoutResponse> Checkout::write_order(Saga& s) {
   Status undone = undo_charge(s.attempt_id);
   give_back_stock(s.reservation_id, "order could not be stored");
   log_if_failed(d_.db.write([&](Connection& c) {
-    order_store::update_attempt(c, s.attempt_id, undone.ok() ? AttemptStep::compensated : AttemptStep::charged, "",
+    checkout_store::update_attempt(c, s.attempt_id, undone.ok() ? AttemptStep::compensated : AttemptStep::charged, "",
                                 s.charge.charge_id, undone.ok() ? st.code() : "refund pending: " + st.code());
-    order_store::delete_idempotency(c, s.req.user_id, s.req.idempotency_key);
+    checkout_store::delete_idempotency(c, s.req.user_id, s.req.idempotency_key);
     return Status::Ok();
   }),
                 "checkout: recording a compensated order (the sweeper settles it)");

@@ -1,7 +1,7 @@
 // The checkout saga (DESIGN.md "Checkout"): POST /api/v1/orders.
 //
 // A checkout is a row of steps, each next to its compensation (the undo a
-// later failure or a crash runs), with a durable step log (order_store
+// later failure or a crash runs), with a durable step log (checkout_store.h
 // CheckoutAttempt) between them:
 //
 //   step            does                                 compensation
@@ -41,7 +41,8 @@
 
 #include "base/status.h"
 #include "checkout/shopper_input.h"
-#include "orders/order_store.h"
+#include "checkout/checkout_store.h"
+#include "orders/order.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

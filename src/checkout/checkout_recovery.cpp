@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "cart/cart.h"
 #include "checkout/checkout.h"
+#include "checkout/checkout_store.h"
 #include "config.h"
 #include "events/outbox.h"
 #include "inventory/inventory.h"
@@ -61,7 +62,7 @@ void Checkout::finish_order(const std::string& attempt_id, const std::string& or
   // the attempt is still 'ordered' and start-up recovery runs finish_order
   // again (consume and cart removal are idempotent).
   log_if_failed(d_.db.write_deferred([&](Connection& c) {
-    order_store::update_attempt(c, attempt_id, AttemptStep::completed, "", "", error);
+    checkout_store::update_attempt(c, attempt_id, AttemptStep::completed, "", "", error);
     for (const auto& l : low) outbox::append(c, "inventory.low", l);
     return Status::Ok();
   }),
@@ -76,7 +77,7 @@ Checkout::RecoveryReport Checkout::recover_attempts(int64_t updated_before, cons
   RecoveryReport rep;
   std::vector<CheckoutAttempt> open;
   Status read = d_.db.read([&](Connection& c) {
-    open = order_store::unfinished_attempts(c);
+    open = checkout_store::unfinished_attempts(c);
     return Status::Ok();
   });
   if (!read.ok()) {
@@ -85,34 +86,21 @@ Checkout::RecoveryReport Checkout::recover_attempts(int64_t updated_before, cons
   }
   for (const auto& a : open) {
     if (a.updated_at >= updated_before) continue;  // may still be in flight
-    if (a.step == AttemptStep::ordered) {
-      std::optional<Order> o;
-      if (Status read_order = d_.db.read([&](Connection& c) {
-            o = order_store::get_order(c, a.order_id);
-            return Status::Ok();
-          });
-          !read_order.ok()) {
-        log_if_failed(read_order, "recovery: reading an order (the next sweep retries)");
-        continue;
-      }
-      if (o) {
-        finish_order(a.id, a.order_id, a.reservation_id, a.cart_owner, o->items);
-        ++rep.finished;
-        continue;
-      }
-    }
-    // No order was written: give back whatever the attempt took.
-    bool order_exists = false;
-    Status read_order = d_.db.read([&](Connection& c) {
-      order_exists = order_store::get_order(c, a.order_id).has_value();
-      return Status::Ok();
-    });
-    if (!read_order.ok()) {
+    auto order = d_.orders.find(a.order_id);
+    if (!order.ok()) {
       // Unknown is not "no order": compensating a paid order would refund it.
-      log_if_failed(read_order, "recovery: reading an order (the next sweep retries)");
+      log_if_failed(order.status(), "recovery: reading an order (the next sweep retries)");
       continue;
     }
-    if (order_exists) continue;
+    if (*order) {
+      // The order stands: only its last step may be missing.
+      if (a.step == AttemptStep::ordered) {
+        finish_order(a.id, a.order_id, a.reservation_id, a.cart_owner, (*order)->items);
+        ++rep.finished;
+      }
+      continue;
+    }
+    // No order was written: give back whatever the attempt took.
     if (Status undone = undo_charge(a.id); !undone.ok()) {
       log_if_failed(undone, "recovery: giving back an attempt's charge (the next sweep retries)");
       continue;
@@ -121,11 +109,11 @@ Checkout::RecoveryReport Checkout::recover_attempts(int64_t updated_before, cons
       log_if_failed(d_.inventory.release(a.reservation_id, "checkout interrupted").status_or_ok(),
                     "recovery: releasing a reservation (it expires by itself)");
     Status logged = d_.db.write([&](Connection& c) {
-      order_store::update_attempt(c, a.id, AttemptStep::compensated, "", "", when);
+      checkout_store::update_attempt(c, a.id, AttemptStep::compensated, "", "", when);
       // The client never got an answer: its retry with the key starts afresh.
-      auto rec = order_store::get_idempotency(c, a.user_id, a.idempotency_key);
+      auto rec = checkout_store::get_idempotency(c, a.user_id, a.idempotency_key);
       if (rec && rec->status == "processing" && rec->attempt_id == a.id)
-        order_store::delete_idempotency(c, a.user_id, a.idempotency_key);
+        checkout_store::delete_idempotency(c, a.user_id, a.idempotency_key);
       return Status::Ok();
     });
     if (!logged.ok()) {
@@ -153,20 +141,17 @@ int Checkout::take_stock_for_restored_orders() {
   // Flash-sale orders took their units when the sale was created, never
   // through a reservation (the store leaves them out).
   int finished = 0;
-  std::vector<std::tuple<std::string, std::string, std::vector<OrderItem>>> orders;
-  Status read = d_.db.read([&](Connection& c) {
-    for (auto& [oid, rid] : order_store::orders_awaiting_stock(c)) {
-      auto r = d_.inventory.reservation(rid);
-      if (r.ok() && r->status == "consumed") continue;
-      auto o = order_store::get_order(c, oid);
-      if (o) orders.push_back({oid, rid, o->items});
-    }
-    return Status::Ok();
-  });
-  if (!read.ok()) {
+  auto awaiting = d_.orders.awaiting_stock();
+  if (!awaiting.ok()) {
     // Start-up continues: the shop serves, and the next start looks again.
-    log_if_failed(read, "recovery: reading orders whose stock never left");
+    log_if_failed(awaiting.status(), "recovery: reading orders whose stock never left");
     return finished;
+  }
+  std::vector<std::tuple<std::string, std::string, std::vector<OrderItem>>> orders;
+  for (auto& o : *awaiting) {
+    auto r = d_.inventory.reservation(o.reservation_id);
+    if (r.ok() && r->status == "consumed") continue;
+    orders.push_back({o.id, o.reservation_id, std::move(o.items)});
   }
   for (auto& [oid, rid, items] : orders) {
     auto r = d_.inventory.reservation(rid);
@@ -185,14 +170,7 @@ int Checkout::take_stock_for_restored_orders() {
       done.push_back({it.product_id, it.quantity});
     }
     if (taken) {
-      // A named copy: clang before 16 cannot capture a structured binding.
-      const std::string& order_id = oid;
-      log_if_failed(d_.db.write([&](Connection& c) {
-        if (auto o = order_store::get_order(c, order_id))
-          order_store::set_status(c, order_id, o->status, o->status, "system", "stock taken at recovery");
-        return Status::Ok();
-      }),
-                    "recovery: noting stock taken for an order");
+      log_if_failed(d_.orders.note_stock_taken(oid), "recovery: noting stock taken for an order");
     } else {
       for (auto& [pid, q] : done)
         log_if_failed(d_.inventory.adjust(pid, q, "system", "order " + oid + ": undo partial take").status_or_ok(),
@@ -209,7 +187,7 @@ int64_t Checkout::purge_idempotency() {
   int64_t n = 0;
   int64_t before = now_seconds() - int64_t(d_.config.idempotency_retention_hours) * 3600;
   log_if_failed(d_.db.write([&](Connection& c) {
-    n = order_store::purge_idempotency(c, before);
+    n = checkout_store::purge_idempotency(c, before);
     return Status::Ok();
   }),
                 "checkout: purging old idempotency records (the next sweep retries)");

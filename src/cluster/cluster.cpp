@@ -11,7 +11,7 @@
 #include "base/json_text.h"
 #include "catalog/catalog.h"
 #include "base/metrics.h"
-#include "catalog/catalog_store.h"
+#include "catalog/catalog_replica.h"
 
 namespace shopbox {
 using json = nlohmann::json;
@@ -27,135 +27,7 @@ std::optional<std::string> order_shard(const std::string& order_id) {
   return order_id.substr(4, last - 4);
 }
 
-json product_snapshot(const Product& p) {
-  json images = json::array();
-  for (const auto& im : p.images)
-    images.push_back({{"url", im.url}, {"alt", im.alt}, {"position", im.position}, {"primary", im.primary}});
-  return {{"id", p.id},
-          {"sku", p.sku},
-          {"name", p.name},
-          {"slug", p.slug},
-          {"description", p.description},
-          {"brand", p.brand},
-          {"category_id", p.category_id ? json(*p.category_id) : json(nullptr)},
-          {"price_cents", p.price},
-          {"sale_price_cents", p.sale_price ? json(*p.sale_price) : json(nullptr)},
-          {"currency", p.currency},
-          {"specs", p.specs},
-          {"weight_grams", p.weight_grams ? json(*p.weight_grams) : json(nullptr)},
-          {"featured", p.featured},
-          {"created_at", p.created_at},
-          {"updated_at", p.updated_at},
-          {"images", images}};
-}
-
-json category_snapshot(const Category& c) {
-  return {{"id", c.id},
-          {"parent_id", c.parent_id ? json(*c.parent_id) : json(nullptr)},
-          {"name", c.name},
-          {"slug", c.slug},
-          {"position", c.position}};
-}
-
 namespace {
-
-template <typename T>
-std::optional<T> opt(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  return it->get<T>();
-}
-
-Product product_from_snapshot(const json& j) {
-  Product p;
-  p.id = j.at("id").get<int64_t>();
-  p.sku = j.at("sku").get<std::string>();
-  p.name = j.at("name").get<std::string>();
-  p.slug = j.at("slug").get<std::string>();
-  p.description = j.at("description").get<std::string>();
-  p.brand = j.at("brand").get<std::string>();
-  p.category_id = opt<int64_t>(j, "category_id");
-  p.price = j.at("price_cents").get<int64_t>();
-  p.sale_price = opt<int64_t>(j, "sale_price_cents");
-  p.currency = j.at("currency").get<std::string>();
-  p.specs = j.at("specs");
-  p.weight_grams = opt<int64_t>(j, "weight_grams");
-  p.featured = j.at("featured").get<bool>();
-  p.created_at = j.at("created_at").get<int64_t>();
-  p.updated_at = j.at("updated_at").get<int64_t>();
-  for (const auto& im : j.at("images")) {
-    ProductImage i;
-    i.url = im.at("url").get<std::string>();
-    i.alt = im.at("alt").get<std::string>();
-    i.position = im.at("position").get<int>();
-    i.primary = im.at("primary").get<bool>();
-    p.images.push_back(i);
-  }
-  return p;
-}
-
-Category category_from_snapshot(const json& j) {
-  Category c;
-  c.id = j.at("id").get<int64_t>();
-  c.parent_id = opt<int64_t>(j, "parent_id");
-  c.name = j.at("name").get<std::string>();
-  c.slug = j.at("slug").get<std::string>();
-  c.position = j.at("position").get<int>();
-  return c;
-}
-
-// One change applied to this shard's catalog rows (inside the page's
-// transaction). Replaying a snapshot gives the same rows, so this is
-// idempotent on its own; versions make it exactly-once in practice.
-Status apply_change(Connection& c, const json& ch, std::vector<CatalogChange>& notes) {
-  const std::string entity = ch.at("entity").get<std::string>();
-  const std::string op = ch.at("op").get<std::string>();
-  const int64_t id = std::stoll(ch.at("id").get<std::string>());
-  if (entity == "product") {
-    if (op == "delete") {
-      if (catalog_store::get_product(c, id)) {
-        if (auto st = catalog_store::delete_product(c, id); !st.ok()) return st;
-      }
-      notes.push_back({CatalogChange::What::product_deleted, id});
-      return Status::Ok();
-    }
-    Product p = product_from_snapshot(ch.at("data"));
-    if (p.id != id)
-      return Status::Invalid("change names product " + std::to_string(id) + " but carries " + std::to_string(p.id));
-    const int64_t created_at = p.created_at, updated_at = p.updated_at;
-    if (auto old = catalog_store::get_product(c, id)) {
-      // Ratings come from this shard's reviews, never from the primary.
-      p.rating_sum = old->rating_sum;
-      p.rating_count = old->rating_count;
-      if (auto st = catalog_store::update_product(c, p); !st.ok()) return st;
-    } else {
-      if (auto st = catalog_store::insert_product(c, p); !st.ok()) return st;
-    }
-    c.prepare("UPDATE products SET created_at = ?, updated_at = ? WHERE product_id = ?")
-        .bind(1, created_at)
-        .bind(2, updated_at)
-        .bind(3, id)
-        .exec();
-    notes.push_back({CatalogChange::What::product_upserted, id});
-    return Status::Ok();
-  }
-  if (entity == "category") {
-    if (op == "delete") {
-      if (catalog_store::get_category(c, id)) {
-        if (auto st = catalog_store::delete_category(c, id); !st.ok()) return st;
-      }
-    } else {
-      Category cat = category_from_snapshot(ch.at("data"));
-      if (cat.id != id) return Status::Invalid("change names category " + std::to_string(id));
-      Status st = catalog_store::get_category(c, id) ? catalog_store::update_category(c, cat)
-                                                     : catalog_store::insert_category(c, cat);
-      if (!st.ok()) return st;
-    }
-    notes.push_back({CatalogChange::What::category_changed, id});
-    return Status::Ok();
-  }
-  return Status::Invalid("unknown entity '" + entity + "' in the change feed");
-}
 
 std::map<std::string, std::string> parse_peers(const std::string& text) {
   std::map<std::string, std::string> out;
@@ -243,20 +115,8 @@ Status Cluster::guard() const {
 // ---- primary ----
 
 Status Cluster::record(Connection& c, const CatalogChange& change) {
-  if (change.what == CatalogChange::What::category_changed) {
-    auto cat = catalog_store::get_category(c, change.id);
-    if (cat)
-      cluster_store::append(c, "category", change.id, "upsert", category_snapshot(*cat).dump());
-    else
-      cluster_store::append(c, "category", change.id, "delete", std::nullopt);
-    return Status::Ok();
-  }
-  auto p =
-      change.what == CatalogChange::What::product_deleted ? std::nullopt : catalog_store::get_product(c, change.id);
-  if (p)
-    cluster_store::append(c, "product", change.id, "upsert", product_snapshot(*p).dump());
-  else
-    cluster_store::append(c, "product", change.id, "delete", std::nullopt);
+  CatalogRowSnapshot row = catalog_snapshot(c, change);
+  cluster_store::append(c, row.entity, row.id, row.payload ? "upsert" : "delete", row.payload);
   return Status::Ok();
 }
 
@@ -265,17 +125,14 @@ Status Cluster::record(Connection& c, const CatalogChange& change) {
 Status Cluster::baseline() {
   return db_.write([&](Connection& c) {
     if (cluster_store::get_state(c, "baseline_done")) return Status::Ok();
-    auto cats = catalog_store::list_categories(c);
-    std::stable_sort(cats.begin(), cats.end(), [](const Category& a, const Category& b) { return a.level < b.level; });
-    for (const auto& cat : cats) cluster_store::append(c, "category", cat.id, "upsert", category_snapshot(cat).dump());
-    std::vector<int64_t> ids;
-    catalog_store::for_each_product_id(c, [&](int64_t id) { ids.push_back(id); });
-    for (int64_t id : ids)
-      if (auto p = catalog_store::get_product(c, id))
-        cluster_store::append(c, "product", id, "upsert", product_snapshot(*p).dump());
-    if (!cats.empty() || !ids.empty())
+    size_t categories = 0, products = 0;
+    for_each_catalog_snapshot(c, [&](const CatalogRowSnapshot& row) {
+      cluster_store::append(c, row.entity, row.id, "upsert", row.payload);
+      ++(row.entity == "category" ? categories : products);
+    });
+    if (categories + products > 0)
       std::fprintf(stderr, "cluster: catalog primary %s: %zu categories and %zu products put into the change feed\n",
-                   config_.shard_id.c_str(), cats.size(), ids.size());
+                   config_.shard_id.c_str(), categories, products);
     cluster_store::set_state(c, "baseline_done", std::to_string(now_seconds()));
     return Status::Ok();
   });
@@ -388,7 +245,7 @@ Status Cluster::apply_page(const json& page) {
         if (version <= applied) continue;  // already applied: idempotent
         return Status::Invalid("change feed out of order at version " + std::to_string(version));
       }
-      if (auto a = apply_change(c, ch, notes); !a.ok())
+      if (auto a = apply_catalog_change(c, ch, notes); !a.ok())
         return Status(a.kind(), a.code(), "applying catalog change " + std::to_string(version) + ": " + a.message(),
                       a.details());
       v = version;

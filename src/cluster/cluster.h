@@ -40,18 +40,12 @@ namespace shopbox {
 class Catalog;
 class Metrics;
 struct CatalogChange;
-struct Product;
-struct Category;
 
 // Order ids name the shard that owns the order: "ord_<shard>_<16 hex>".
 // new_order_id() makes one (checkout and flash-sale checkout), order_shard()
 // reads the shard back (nullopt: not an order id).
 std::string new_order_id(const std::string& shard);
 std::optional<std::string> order_shard(const std::string& order_id);
-
-// Feed payloads: the JSON snapshot of a product or category.
-nlohmann::json product_snapshot(const Product& p);
-nlohmann::json category_snapshot(const Category& c);
 
 class Cluster {
  public:

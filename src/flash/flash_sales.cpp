@@ -13,7 +13,7 @@
 #include "orders/paid_order.h"
 #include "pricing/pricing.h"
 #include "payments/gateway.h"
-#include "orders/order_store.h"
+#include "orders/order.h"
 
 namespace shopbox {
 

@@ -49,6 +49,11 @@ StockLevel Inventory::level(int64_t product_id) {
   return stored_or_empty(txn, kv_, product_id, config_);
 }
 
+int64_t Inventory::available_in(const Txn& txn, int64_t product_id) {
+  auto l = inventory_store::get(txn, kv_, product_id);
+  return l ? std::max<int64_t>(0, l->available()) : 0;
+}
+
 Result<StockLevel> Inventory::set_total(int64_t product_id, int64_t total, const std::string& actor,
                                         const std::string& reason) {
   if (total < 0) return Status::Invalid("stock must not be negative", {{"field", "total"}});

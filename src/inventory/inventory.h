@@ -58,6 +58,10 @@ class Inventory {
                              const std::string& reason);
   Result<StockLevel> put_back_in(WriteTxn& txn, int64_t product_id, int64_t quantity, const std::string& actor,
                                  const std::string& reason);
+  // Available units (never below zero), read inside a caller's own LMDB
+  // transaction on the same environment: the cart checks a line against
+  // stock within its own transaction.
+  int64_t available_in(const Txn& txn, int64_t product_id);
   // Sets many totals in one LMDB transaction (bulk loads: demo, import);
   // all or nothing. Defined in inventory_bulk.cpp.
   Status set_totals(const std::vector<std::pair<int64_t, int64_t>>& totals, const std::string& actor,

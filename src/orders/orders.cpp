@@ -60,6 +60,45 @@ Result<OrderDetails> Orders::get(const std::string& order_id, std::optional<int6
   return d;
 }
 
+Result<int64_t> Orders::count_placed_since(const char* by, const std::string& value, int64_t since) {
+  int64_t n = 0;
+  Status read = db_.read([&](Connection& c) {
+    n = order_store::count_orders_by(c, by, value, since);
+    return Status::Ok();
+  });
+  if (!read.ok()) return read;
+  return n;
+}
+
+Result<std::optional<Order>> Orders::find(const std::string& order_id) {
+  std::optional<Order> o;
+  Status read = db_.read([&](Connection& c) {
+    o = order_store::get_order(c, order_id);
+    return Status::Ok();
+  });
+  if (!read.ok()) return read;
+  return o;
+}
+
+Result<std::vector<Order>> Orders::awaiting_stock() {
+  std::vector<Order> out;
+  Status read = db_.read([&](Connection& c) {
+    for (const auto& [oid, rid] : order_store::orders_awaiting_stock(c))
+      if (auto o = order_store::get_order(c, oid)) out.push_back(std::move(*o));
+    return Status::Ok();
+  });
+  if (!read.ok()) return read;
+  return out;
+}
+
+Status Orders::note_stock_taken(const std::string& order_id) {
+  return db_.write([&](Connection& c) {
+    if (auto o = order_store::get_order(c, order_id))
+      order_store::set_status(c, order_id, o->status, o->status, "system", "stock taken at recovery");
+    return Status::Ok();
+  });
+}
+
 Result<std::vector<Order>> Orders::list(const OrderFilter& f, int64_t* total) {
   std::vector<Order> out;
   Status st = db_.read([&](Connection& c) {

@@ -65,6 +65,18 @@ class Orders {
                                       const std::vector<RefundLine>& lines, const std::string& reason);
   Result<ReturnRecord> decide_return(int64_t return_id, bool approve, bool restock, const std::string& actor);
 
+  // For checkout (the saga and its recovery):
+  //   orders placed since `since` by one buyer: `by` is "user_id",
+  //   "client_ip" or "card_fingerprint" (the velocity rules);
+  [[nodiscard]] Result<int64_t> count_placed_since(const char* by, const std::string& value, int64_t since);
+  //   the order with its lines, nullopt when there is none;
+  [[nodiscard]] Result<std::optional<Order>> find(const std::string& order_id);
+  //   open orders (not cancelled or refunded, not flash-sale orders, with
+  //   their lines) not yet noted as having their stock taken at recovery;
+  [[nodiscard]] Result<std::vector<Order>> awaiting_stock();
+  //   notes in the order's history that recovery took its stock.
+  [[nodiscard]] Status note_stock_taken(const std::string& order_id);
+
   // Finishes refunds and restocks a crash interrupted. Returns how many.
   int recover();
   // Appends one line per broken invariant.

@@ -1,7 +1,6 @@
 #include "reviews/reviews.h"
 
 #include "catalog/catalog.h"
-#include "catalog/catalog_store.h"
 
 namespace shopbox {
 
@@ -22,8 +21,8 @@ Result<Review> Reviews::create(int64_t product_id, int64_t user_id, const Review
   r.rating = *in.rating;
   r.title = in.title.value_or("");
   r.body = in.body.value_or("");
+  if (auto p = catalog_.product(product_id); !p.ok()) return p.status();  // 404 for an unknown product
   Status st = db_.write([&](Connection& c) {
-    if (!catalog_store::get_product(c, product_id)) return Status::NotFound("product not found");
     r.verified_purchase = review_store::has_purchased(c, user_id, product_id);
     return review_store::insert(c, r);
   });

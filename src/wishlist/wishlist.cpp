@@ -34,18 +34,21 @@ Result<std::vector<WishlistItem>> Wishlist::list(int64_t user_id, int page, int 
       q.bind(1, user_id).bind(2, static_cast<int64_t>(size)).bind(3, static_cast<int64_t>(page - 1) * size);
       while (q.step()) rows.push_back({q.int64(0), {q.int64(1), q.int64(2)}});
     }
-    for (const auto& [pid, meta] : rows) {
-      auto p = catalog_store::get_product(c, pid);
-      if (!p) continue;
-      WishlistItem item;
-      item.product = std::move(*p);
-      item.added_at = meta.first;
-      item.seen_price = meta.second;
-      items.push_back(std::move(item));
-    }
     return Status::Ok();
   });
   if (!st.ok()) return st;
+  for (const auto& [pid, meta] : rows) {
+    auto p = catalog_.product(pid);
+    if (!p.ok()) {
+      if (p.status().kind() != Kind::not_found) return p.status();
+      continue;  // deleted since it was added
+    }
+    WishlistItem item;
+    item.product = std::move(*p);
+    item.added_at = meta.first;
+    item.seen_price = meta.second;
+    items.push_back(std::move(item));
+  }
   for (auto& item : items) item.stock = inventory_.level(item.product.id);
   return items;
 }

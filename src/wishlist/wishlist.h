@@ -25,8 +25,8 @@
 
 #include "base/status.h"
 #include "config.h"
-#include "catalog/catalog_store.h"
-#include "inventory/inventory_store.h"
+#include "catalog/product.h"
+#include "inventory/stock.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "checkout/checkout.h"
+#include "checkout/checkout_store.h"
 #include "http/checkout_body.h"
 #include "events/outbox.h"
 #include "inventory/inventory.h"
@@ -378,7 +379,7 @@ TEST_CASE("recovery compensates a checkout interrupted after the charge", "[chec
   REQUIRE(app.payments->authorize("chk_crashed", {"card", tok->token, ""}, 21800, "USD", true).ok());
   REQUIRE(app.db
               ->write([&](Connection& c) {
-                order_store::insert_idempotency(c, {9, "k-crash", "h", "processing", 0, "", "chk_crashed", 1});
+                checkout_store::insert_idempotency(c, {9, "k-crash", "h", "processing", 0, "", "chk_crashed", 1});
                 CheckoutAttempt a;
                 a.id = "chk_crashed";
                 a.user_id = 9;
@@ -388,7 +389,7 @@ TEST_CASE("recovery compensates a checkout interrupted after the charge", "[chec
                 a.reservation_id = rsv->id;
                 a.amount = 21800;
                 a.created_at = a.updated_at = 1;
-                order_store::insert_attempt(c, a);
+                checkout_store::insert_attempt(c, a);
                 return Status::Ok();
               })
               .ok());

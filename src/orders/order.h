@@ -1,0 +1,129 @@
+// Orders as plain data: an order and its lines, its payment transactions,
+// refunds, shipments and returns (the state machine is in orders.h; the rows
+// in order_store.h). Other modules read these through Orders.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/money.h"
+
+namespace shopbox {
+
+// Flash-sale orders stand in for a reservation with "flash:<token>".
+inline constexpr std::string_view kFlashOrderPrefix = "flash:";
+inline std::string flash_reservation_id(const std::string& permission_token) {
+  return std::string(kFlashOrderPrefix) + permission_token;
+}
+inline bool is_flash_order_reservation(std::string_view reservation_id) {
+  return reservation_id.substr(0, kFlashOrderPrefix.size()) == kFlashOrderPrefix;
+}
+
+struct OrderItem {
+  int64_t id = 0;
+  int64_t product_id = 0;
+  std::string name;
+  std::string image;
+  std::string sku;
+  int64_t quantity = 0;
+  Cents unit_price = 0;
+  Cents subtotal = 0;
+  int64_t refunded_quantity = 0;
+  int64_t returned_quantity = 0;
+  int64_t restocked_quantity = 0;
+};
+
+struct Order {
+  std::string id;
+  int64_t user_id = 0;
+  std::string status;
+  Cents subtotal = 0, discount = 0, tax = 0, shipping = 0, total = 0, refunded = 0;
+  std::string currency = "USD";
+  nlohmann::json shipping_address = nlohmann::json::object();
+  nlohmann::json billing_address = nlohmann::json::object();
+  nlohmann::json payment_method = nlohmann::json::object();
+  // The inventory reservation the order consumed; a flash-sale order has
+  // none (its units left stock when the sale was created) and holds
+  // flash_reservation_id(permission token) here instead (the column is
+  // unique and required: one order per token).
+  std::string reservation_id;
+  std::string idempotency_key;
+  std::string shard;
+  std::string client_ip;
+  std::string card_fingerprint;
+  int64_t estimated_delivery = 0;
+  int64_t created_at = 0, updated_at = 0;
+  std::optional<int64_t> paid_at, shipped_at, delivered_at, cancelled_at;
+  std::vector<OrderItem> items;
+};
+
+struct PaymentTransaction {
+  std::string id;
+  std::string order_id;
+  std::string kind;  // charge | refund
+  std::string method;
+  std::string provider;
+  std::string provider_id;
+  Cents amount = 0;
+  std::string currency;
+  std::string status;
+  std::string idempotency_key;
+  int64_t created_at = 0, updated_at = 0;
+
+  // The completed charge that paid for `o` (authorized and captured in one
+  // step by the gateway), as checkout and flash-sale checkout record it.
+  static PaymentTransaction captured_charge(const Order& o, std::string method, std::string provider,
+                                            std::string charge_id, std::string idempotency_key, int64_t now);
+};
+
+struct RefundRecord {
+  std::string id;
+  std::string order_id;
+  Cents amount = 0;
+  nlohmann::json lines = nlohmann::json::array();
+  bool restock = false;
+  bool restocked = false;
+  std::string reason;
+  std::string status;
+  std::string provider_refund_id;
+  std::string actor;
+  int64_t created_at = 0, updated_at = 0;
+};
+
+struct TrackingEvent {
+  int64_t id = 0;
+  std::string status, location, description;
+  int64_t occurred_at = 0;
+};
+
+struct Shipment {
+  int64_t id = 0;
+  std::string order_id, carrier, tracking_number, status;
+  int64_t shipped_at = 0;
+  std::optional<int64_t> delivered_at;
+  std::vector<TrackingEvent> events;
+};
+
+struct ReturnRecord {
+  int64_t id = 0;
+  std::string order_id;
+  int64_t user_id = 0;
+  nlohmann::json lines = nlohmann::json::array();
+  std::string reason, status;
+  std::optional<std::string> refund_id;
+  int64_t created_at = 0;
+  std::optional<int64_t> decided_at;
+};
+
+struct OrderFilter {
+  std::optional<int64_t> user_id;
+  std::optional<std::string> status;
+  int64_t offset = 0;
+  int64_t limit = 20;
+};
+
+}  // namespace shopbox

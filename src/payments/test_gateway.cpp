@@ -6,7 +6,7 @@
 
 #include "base/clock.h"
 #include "base/crypto.h"
-#include "storage/rows.h"
+#include "payments/test_gateway_store.h"
 
 namespace shopbox {
 
@@ -53,39 +53,6 @@ std::string behaviour_of(const std::string& number) {
   if (number == "4000000000000119") return "gateway_error";
   return "approve";
 }
-
-GatewayCharge read_charge(Statement& st) {
-  Columns row(st);
-  GatewayCharge c;
-  c.charge_id = row.text();
-  c.idempotency_key = row.text();
-  c.amount = row.int64();
-  c.captured = row.int64();
-  c.refunded = row.int64();
-  c.currency = row.text();
-  c.status = row.text();
-  c.failure_code = row.text();
-  c.method_type = row.text();
-  c.brand = row.text();
-  c.last4 = row.text();
-  c.created_at = row.int64();
-  row.done();
-  return c;
-}
-
-std::optional<GatewayCharge> charge_by(Connection& c, const char* sql, const std::string& v) {
-  auto st = c.prepare(sql);
-  st.bind(1, v);
-  if (st.step()) return read_charge(st);
-  return std::nullopt;
-}
-
-const char* kByKey =
-    "SELECT charge_id, idempotency_key, amount, captured, refunded, currency, status, failure_code, method_type, "
-    "brand, last4, created_at FROM gw_charges WHERE idempotency_key = ?";
-const char* kById =
-    "SELECT charge_id, idempotency_key, amount, captured, refunded, currency, status, failure_code, method_type, "
-    "brand, last4, created_at FROM gw_charges WHERE charge_id = ?";
 
 Status decline_status(const std::string& code) {
   std::string msg = code == "insufficient_funds" ? "the card has insufficient funds" : "the card was declined";
@@ -135,18 +102,7 @@ Result<CardToken> TestGateway::tokenize(const CardInput& in, const std::string& 
   // Deferred durability: a token matters only once a charge made with it is
   // stored, and that later synced commit makes this one durable too.
   Status st = db_.write_deferred([&](Connection& c) {
-    c.prepare(
-         "INSERT INTO gw_tokens(token, brand, last4, exp_month, exp_year, behaviour, created_at, owner) "
-         "VALUES (?,?,?,?,?,?,?,?)")
-        .bind(1, tok.token)
-        .bind(2, tok.brand)
-        .bind(3, tok.last4)
-        .bind(4, tok.exp_month)
-        .bind(5, tok.exp_year)
-        .bind(6, behaviour)
-        .bind(7, now_seconds())
-        .bind(8, owner)
-        .exec();
+    test_gateway_store::insert_token(c, tok, behaviour, now_seconds());
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -157,11 +113,7 @@ std::optional<CardToken> TestGateway::token_info(const std::string& token) {
   std::optional<CardToken> out;
   // Unreadable reads as unknown: checkout then refuses the token (400).
   log_if_failed(db_.read([&](Connection& c) {
-    auto st = c.prepare("SELECT token, brand, last4, exp_month, exp_year, owner FROM gw_tokens WHERE token = ?");
-    st.bind(1, token);
-    if (st.step())
-      out = CardToken{st.text(0), st.text(1), st.text(2), static_cast<int>(st.int64(3)), static_cast<int>(st.int64(4)),
-                      st.text(5)};
+    out = test_gateway_store::token(c, token);
     return Status::Ok();
   }),
                 "test gateway: reading a card token");
@@ -186,13 +138,11 @@ Result<GatewayCharge> TestGateway::authorize(const std::string& key, const Payme
   if (src.type == "card") {
     bool found = false;
     Status read = db_.read([&](Connection& c) {
-      auto st = c.prepare("SELECT behaviour, brand, last4, exp_month, exp_year FROM gw_tokens WHERE token = ?");
-      st.bind(1, src.token);
-      if (st.step()) {
+      if (auto card = test_gateway_store::card_of_token(c, src.token)) {
         found = true;
-        behaviour = st.text(0);
-        brand = st.text(1);
-        last4 = st.text(2);
+        behaviour = card->behaviour;
+        brand = card->brand;
+        last4 = card->last4;
       }
       return Status::Ok();
     });
@@ -231,28 +181,9 @@ Result<GatewayCharge> TestGateway::authorize(const std::string& key, const Payme
   }
   std::optional<GatewayCharge> existing;
   Status st = db_.write([&](Connection& c) {
-    existing = charge_by(c, kByKey, key);  // a concurrent call with the same key won
+    existing = test_gateway_store::charge_by_key(c, key);  // a concurrent call with the same key won
     if (existing) return Status::Ok();
-    c.prepare(
-         "INSERT INTO gw_charges(charge_id, idempotency_key, source_type, token, wallet, amount, captured, "
-         "refunded, currency, status, failure_code, method_type, brand, last4, created_at, updated_at) "
-         "VALUES (?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?)")
-        .bind(1, ch.charge_id)
-        .bind(2, key)
-        .bind(3, src.type)
-        .bind(4, src.token)
-        .bind(5, src.wallet)
-        .bind(6, amount)
-        .bind(7, ch.captured)
-        .bind(8, currency)
-        .bind(9, ch.status)
-        .bind(10, ch.failure_code)
-        .bind(11, ch.method_type)
-        .bind(12, brand)
-        .bind(13, last4)
-        .bind(14, ch.created_at)
-        .bind(15, ch.created_at)
-        .exec();
+    test_gateway_store::insert_charge(c, ch, src);
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -268,25 +199,17 @@ Result<GatewayCharge> TestGateway::capture(const std::string& key, const std::st
     return Status(Kind::unavailable, "gateway_timeout", "the payment gateway timed out (retryable)");
   GatewayCharge out;
   Status st = db_.write([&](Connection& c) {
-    auto ch = charge_by(c, kById, charge_id);
+    auto ch = test_gateway_store::charge_by_id(c, charge_id);
     if (!ch) return Status::NotFound("charge not found");
-    auto prev = c.prepare("SELECT capture_key FROM gw_charges WHERE charge_id = ?");
-    prev.bind(1, charge_id);
-    std::string prev_key = prev.step() ? prev.text(0) : "";
+    std::string prev_key = test_gateway_store::capture_key(c, charge_id);
     if (ch->status == "captured" && prev_key == key) {  // repeated capture
       out = *ch;
       return Status::Ok();
     }
     if (ch->status != "authorized") return Status::Conflict("charge_not_capturable", "charge is " + ch->status);
     if (amount <= 0 || amount > ch->amount) return Status::Invalid("capture amount must be 0 < amount <= authorized");
-    c.prepare(
-         "UPDATE gw_charges SET status = 'captured', captured = ?, capture_key = ?, updated_at = ? WHERE charge_id = ?")
-        .bind(1, amount)
-        .bind(2, key)
-        .bind(3, now_seconds())
-        .bind(4, charge_id)
-        .exec();
-    out = *charge_by(c, kById, charge_id);
+    test_gateway_store::mark_captured(c, charge_id, amount, key, now_seconds());
+    out = *test_gateway_store::charge_by_id(c, charge_id);
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -296,18 +219,15 @@ Result<GatewayCharge> TestGateway::capture(const std::string& key, const std::st
 Result<GatewayCharge> TestGateway::void_charge(const std::string& charge_id) {
   GatewayCharge out;
   Status st = db_.write([&](Connection& c) {
-    auto ch = charge_by(c, kById, charge_id);
+    auto ch = test_gateway_store::charge_by_id(c, charge_id);
     if (!ch) return Status::NotFound("charge not found");
     if (ch->status == "voided") {
       out = *ch;
       return Status::Ok();
     }
     if (ch->status != "authorized") return Status::Conflict("charge_not_voidable", "charge is " + ch->status);
-    c.prepare("UPDATE gw_charges SET status = 'voided', updated_at = ? WHERE charge_id = ?")
-        .bind(1, now_seconds())
-        .bind(2, charge_id)
-        .exec();
-    out = *charge_by(c, kById, charge_id);
+    test_gateway_store::mark_voided(c, charge_id, now_seconds());
+    out = *test_gateway_store::charge_by_id(c, charge_id);
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -321,14 +241,11 @@ Result<GatewayRefund> TestGateway::refund(const std::string& key, const std::str
     return Status(Kind::unavailable, "gateway_timeout", "the payment gateway timed out (retryable)");
   GatewayRefund out;
   Status st = db_.write([&](Connection& c) {
-    auto prev =
-        c.prepare("SELECT refund_id, charge_id, amount, status, created_at FROM gw_refunds WHERE idempotency_key = ?");
-    prev.bind(1, key);
-    if (prev.step()) {
-      out = {prev.text(0), prev.text(1), prev.int64(2), prev.text(3), prev.int64(4)};
+    if (auto prev = test_gateway_store::refund_by_key(c, key)) {
+      out = *prev;
       return Status::Ok();
     }
-    auto ch = charge_by(c, kById, charge_id);
+    auto ch = test_gateway_store::charge_by_id(c, charge_id);
     if (!ch) return Status::NotFound("charge not found");
     if (ch->captured <= 0) return Status::Conflict("charge_not_captured", "nothing was captured on this charge");
     if (amount <= 0) return Status::Invalid("refund amount must be positive");
@@ -337,23 +254,10 @@ Result<GatewayRefund> TestGateway::refund(const std::string& key, const std::str
                               {{"captured", cents_to_json(ch->captured)}, {"refunded", cents_to_json(ch->refunded)}});
     int64_t now = now_seconds();
     out = {"re_" + random_hex(12), charge_id, amount, "succeeded", now};
-    c.prepare(
-         "INSERT INTO gw_refunds(refund_id, charge_id, idempotency_key, amount, status, created_at) VALUES "
-         "(?,?,?,?,?,?)")
-        .bind(1, out.refund_id)
-        .bind(2, charge_id)
-        .bind(3, key)
-        .bind(4, amount)
-        .bind(5, out.status)
-        .bind(6, now)
-        .exec();
+    test_gateway_store::insert_refund(c, out, key);
     Cents refunded = ch->refunded + amount;
-    c.prepare("UPDATE gw_charges SET refunded = ?, status = ?, updated_at = ? WHERE charge_id = ?")
-        .bind(1, refunded)
-        .bind(2, refunded == ch->captured ? "refunded" : "partially_refunded")
-        .bind(3, now)
-        .bind(4, charge_id)
-        .exec();
+    test_gateway_store::set_refunded(c, charge_id, refunded,
+                                     refunded == ch->captured ? "refunded" : "partially_refunded", now);
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -363,7 +267,7 @@ Result<GatewayRefund> TestGateway::refund(const std::string& key, const std::str
 Result<std::optional<GatewayCharge>> TestGateway::lookup(const std::string& key) {
   std::optional<GatewayCharge> out;
   Status st = db_.read([&](Connection& c) {
-    out = charge_by(c, kByKey, key);
+    out = test_gateway_store::charge_by_key(c, key);
     return Status::Ok();
   });
   if (!st.ok())
@@ -374,7 +278,7 @@ Result<std::optional<GatewayCharge>> TestGateway::lookup(const std::string& key)
 std::optional<GatewayCharge> TestGateway::charge(const std::string& id) {
   std::optional<GatewayCharge> out;
   log_if_failed(db_.read([&](Connection& c) {
-    out = charge_by(c, kById, id);
+    out = test_gateway_store::charge_by_id(c, id);
     return Status::Ok();
   }),
                 "test gateway: reading a charge");
@@ -384,11 +288,7 @@ std::optional<GatewayCharge> TestGateway::charge(const std::string& id) {
 std::vector<GatewayRefund> TestGateway::refunds(const std::string& charge_id) {
   std::vector<GatewayRefund> out;
   log_if_failed(db_.read([&](Connection& c) {
-    auto st = c.prepare(
-        "SELECT refund_id, charge_id, amount, status, created_at FROM gw_refunds WHERE charge_id = ? ORDER BY "
-        "created_at, refund_id");
-    st.bind(1, charge_id);
-    while (st.step()) out.push_back({st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4)});
+    out = test_gateway_store::refunds_of(c, charge_id);
     return Status::Ok();
   }),
                 "test gateway: reading a charge's refunds");

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "catalog/catalog.h"
 #include "inventory/inventory.h"
+#include "recommendations/recommendation_store.h"
 
 namespace shopbox {
 
@@ -15,28 +16,15 @@ namespace {
 constexpr size_t kMaxBufferedViews = 10000;
 constexpr int kRecentlyViewedKept = 50;
 
-bool orders_tables_exist(Connection& c) {
-  auto q = c.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('orders', 'order_items')");
-  return q.step() && q.int64(0) == 2;
-}
-
 // Adds one order's pairs inside the caller's transaction; false if counted before.
 bool count_order(Connection& c, const std::string& order_id, std::vector<int64_t> ids) {
-  auto mark = c.prepare("INSERT OR IGNORE INTO recs_counted_orders (order_id, counted_at) VALUES (?, ?)");
-  mark.bind(1, order_id).bind(2, now_seconds());
-  mark.exec();
-  if (c.changes() == 0) return false;
+  if (!recommendation_store::mark_counted(c, order_id, now_seconds())) return false;
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   if (ids.size() > 100) ids.resize(100);  // bounded work for a huge order
   for (size_t i = 0; i < ids.size(); ++i) {
     for (size_t j = 0; j < ids.size(); ++j) {
-      if (i == j) continue;
-      auto up = c.prepare(
-          "INSERT INTO product_pairs (product_id, other_product_id, orders) VALUES (?, ?, 1) "
-          "ON CONFLICT (product_id, other_product_id) DO UPDATE SET orders = orders + 1");
-      up.bind(1, ids[i]).bind(2, ids[j]);
-      up.exec();
+      if (i != j) recommendation_store::count_pair(c, ids[i], ids[j]);
     }
   }
   return true;
@@ -63,25 +51,14 @@ int Recommendations::sync_orders() {
   int counted = 0;
   std::vector<std::string> pending;
   log_if_failed(db_.read([&](Connection& c) {
-    if (!orders_tables_exist(c)) return Status::Ok();
-    auto q = c.prepare(
-        "SELECT o.order_id FROM orders o WHERE o.status IN ('paid', 'processing', 'shipped', 'delivered', "
-        "'partially_refunded') AND NOT EXISTS (SELECT 1 FROM recs_counted_orders r WHERE r.order_id = o.order_id) "
-        "LIMIT 500");
-    while (q.step()) pending.push_back(q.text(0));
+    pending = recommendation_store::uncounted_orders(c);
     return Status::Ok();
   }),
                 "recommendations: sync_orders (read as empty)");
   if (pending.empty()) return 0;
   log_if_failed(db_.write([&](Connection& c) {
     for (const auto& order_id : pending) {
-      std::vector<int64_t> ids;
-      {
-        auto items = c.prepare("SELECT product_id FROM order_items WHERE order_id = ?");
-        items.bind(1, order_id);
-        while (items.step()) ids.push_back(items.int64(0));
-      }
-      if (count_order(c, order_id, ids)) ++counted;
+      if (count_order(c, order_id, recommendation_store::order_products(c, order_id))) ++counted;
     }
     return Status::Ok();
   }),
@@ -109,20 +86,10 @@ void Recommendations::flush_views() {
       // within one millisecond or across flushes.
       int64_t stamp = std::max(last_view_stamp_ + 1, now_millis() * 1000);
       last_view_stamp_ = stamp;
-      auto up = c.prepare(
-          "INSERT INTO recently_viewed (user_id, product_id, viewed_at) VALUES (?, ?, ?) "
-          "ON CONFLICT (user_id, product_id) DO UPDATE SET viewed_at = excluded.viewed_at");
-      up.bind(1, user).bind(2, product).bind(3, stamp);
-      up.exec();
+      recommendation_store::record_view(c, user, product, stamp);
       users.insert(user);
     }
-    for (int64_t user : users) {
-      auto trim = c.prepare(
-          "DELETE FROM recently_viewed WHERE user_id = ?1 AND product_id NOT IN "
-          "(SELECT product_id FROM recently_viewed WHERE user_id = ?1 ORDER BY viewed_at DESC LIMIT ?2)");
-      trim.bind(1, user).bind(2, static_cast<int64_t>(kRecentlyViewedKept));
-      trim.exec();
-    }
+    for (int64_t user : users) recommendation_store::trim_views(c, user, kRecentlyViewedKept);
     return Status::Ok();
   }),
                 "recommendations: flush_views (not written; the next run retries)");
@@ -132,12 +99,7 @@ std::set<int64_t> Recommendations::purchased(int64_t user_id) {
   std::set<int64_t> out;
   if (user_id <= 0) return out;
   log_if_failed(db_.read([&](Connection& c) {
-    if (!orders_tables_exist(c)) return Status::Ok();
-    auto q = c.prepare(
-        "SELECT DISTINCT i.product_id FROM orders o JOIN order_items i ON i.order_id = o.order_id "
-        "WHERE o.user_id = ? AND o.status IN ('paid', 'processing', 'shipped', 'delivered', 'partially_refunded')");
-    q.bind(1, user_id);
-    while (q.step()) out.insert(q.int64(0));
+    out = recommendation_store::purchased(c, user_id);
     return Status::Ok();
   }),
                 "recommendations: purchased (read as empty)");
@@ -165,11 +127,7 @@ Result<std::vector<RecommendedProduct>> Recommendations::also_bought(int64_t pro
   if (!p.ok()) return p.status();
   std::vector<int64_t> ids;
   Status read3 = db_.read([&](Connection& c) {
-    auto q = c.prepare(
-        "SELECT other_product_id FROM product_pairs WHERE product_id = ? ORDER BY orders DESC, other_product_id "
-        "LIMIT ?");
-    q.bind(1, product_id).bind(2, static_cast<int64_t>(limit * 4));
-    while (q.step()) ids.push_back(q.int64(0));
+    ids = recommendation_store::bought_with(c, product_id, static_cast<int64_t>(limit * 4));
     return Status::Ok();
   });
   if (!read3.ok()) return read3;
@@ -209,9 +167,7 @@ std::vector<RecommendedProduct> Recommendations::recently_viewed(int64_t user_id
   flush_views();
   std::vector<int64_t> ids;
   log_if_failed(db_.read([&](Connection& c) {
-    auto q = c.prepare("SELECT product_id FROM recently_viewed WHERE user_id = ? ORDER BY viewed_at DESC LIMIT ?");
-    q.bind(1, user_id).bind(2, static_cast<int64_t>(limit));
-    while (q.step()) ids.push_back(q.int64(0));
+    ids = recommendation_store::recently_viewed(c, user_id, limit);
     return Status::Ok();
   }),
                 "recommendations: recently_viewed (read as empty)");
@@ -232,23 +188,17 @@ std::vector<RecommendedProduct> Recommendations::personal(int64_t user_id, int l
   log_if_failed(db_.read([&](Connection& c) {
     // 1. What buyers of the user's purchases also bought, strongest first.
     for (int64_t b : bought) {
-      auto q =
-          c.prepare("SELECT other_product_id FROM product_pairs WHERE product_id = ? ORDER BY orders DESC LIMIT 10");
-      q.bind(1, b);
-      while (q.step()) ids.push_back(q.int64(0));
+      auto pairs = recommendation_store::strongest_pairs(c, b);
+      ids.insert(ids.end(), pairs.begin(), pairs.end());
     }
     // 2. Categories of purchases and recent views.
     std::vector<int64_t> seen_products(bought.begin(), bought.end());
-    {
-      auto q = c.prepare("SELECT product_id FROM recently_viewed WHERE user_id = ? ORDER BY viewed_at DESC LIMIT 20");
-      q.bind(1, user_id);
-      while (q.step()) seen_products.push_back(q.int64(0));
-    }
+    auto viewed = recommendation_store::recent_interests(c, user_id);
+    seen_products.insert(seen_products.end(), viewed.begin(), viewed.end());
     std::set<int64_t> seen_cats;
     for (int64_t pid : seen_products) {
-      auto q = c.prepare("SELECT category_id FROM products WHERE product_id = ?");
-      q.bind(1, pid);
-      if (q.step() && !q.is_null(0) && seen_cats.insert(q.int64(0)).second) categories.push_back(q.int64(0));
+      auto cat = recommendation_store::category_of(c, pid);
+      if (cat && seen_cats.insert(*cat).second) categories.push_back(*cat);
     }
     return Status::Ok();
   }),

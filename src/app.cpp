@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "schema.h"
+#include "base/http_client.h"
 #include "cart/cart.h"
 #include "catalog/catalog.h"
 #include "catalog/product_search.h"
@@ -77,6 +78,7 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   if (!kv.ok()) return kv.status();
   app->kv = std::move(kv.value());
 
+  app->http = make_http_client();
   app->inventory = std::make_unique<Inventory>(*app->kv, app->config);
   app->catalog = std::make_unique<Catalog>(*app->db, *app->inventory, app->config);
   auto search = ProductSearch::open(*app->db, *app->inventory, *app->catalog, config.data_dir);
@@ -100,14 +102,14 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
                                                                      *app->cart, *app->payments, *app->orders,
                                                                      *app->addresses, *app->payment_methods,
                                                                      app->config});
-  app->webhooks = std::make_unique<WebhookDispatcher>(*app->db, app->config);
+  app->webhooks = std::make_unique<WebhookDispatcher>(*app->db, *app->http, app->config);
   app->reviews = std::make_unique<Reviews>(*app->db, *app->catalog);
   app->wishlist = std::make_unique<Wishlist>(*app->db, *app->catalog, *app->inventory, app->config);
   app->recommendations = std::make_unique<Recommendations>(*app->db, *app->catalog, *app->inventory, app->config);
   app->flash_sales = std::make_unique<FlashSales>(
       FlashSales::Dependencies{*app->db, *app->kv, *app->catalog, *app->inventory, *app->payments, *app->addresses,
                                *app->payment_methods, app->config});
-  auto cluster = Cluster::open(*app->db, *app->catalog, app->metrics, app->config);
+  auto cluster = Cluster::open(*app->db, *app->catalog, app->metrics, *app->http, app->config);
   if (!cluster.ok()) return cluster.status();
   app->cluster = std::move(cluster.value());
   return app;

@@ -39,12 +39,14 @@ class Orders;
 class WebhookDispatcher;
 class ProductSearch;
 class Cluster;
+class HttpClient;
 
 struct App {
   Config config;
   std::unique_ptr<Sqlite> db;  // catalog, users, orders (data_dir/shop.db)
   std::unique_ptr<Lmdb> kv;    // inventory, reservations, carts (data_dir/kv/)
   Metrics metrics;
+  std::unique_ptr<HttpClient> http;  // outbound HTTP (webhooks, the catalog feed): base/http_client.h
 
   std::unique_ptr<Inventory> inventory;
   std::unique_ptr<Catalog> catalog;

@@ -108,6 +108,25 @@ Connection::~Connection() {
   sqlite3_close_v2(db_);
 }
 
+Status Sqlite::ping() {
+  return read([](Connection& c) {
+    c.prepare("SELECT 1").step();
+    return Status::Ok();
+  });
+}
+
+std::vector<std::string> Connection::integrity_problems() {
+  std::vector<std::string> problems;
+  auto q = prepare("PRAGMA quick_check");
+  while (q.step())
+    if (std::string line = q.text(0); line != "ok") problems.push_back(line);
+  auto fk = prepare("PRAGMA foreign_key_check");
+  while (fk.step())
+    problems.push_back("row " + std::to_string(fk.int64(1)) + " of table " + fk.text(0) +
+                       " references a missing row of " + fk.text(2));
+  return problems;
+}
+
 Statement Connection::prepare(const char* sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {

@@ -109,6 +109,9 @@ class Connection {
   int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
   sqlite3* raw() { return db_; }
+  // SQLite's own consistency checks (quick_check: page structure;
+  // foreign_key_check: rows naming a missing row), one line per problem.
+  std::vector<std::string> integrity_problems();
 
  private:
   sqlite3* db_ = nullptr;
@@ -130,6 +133,8 @@ class Sqlite {
 
   // Runs fn inside BEGIN IMMEDIATE/COMMIT on the writer connection.
   Status write(const std::function<Status(Connection&)>& fn);
+  // A reader answers a trivial query (/readyz).
+  [[nodiscard]] Status ping();
   // The same, for a change that need not be durable on its own: when no
   // durable write shares its batch, the commit skips the WAL sync
   // (synchronous=NORMAL for that one commit). It becomes durable with the

@@ -200,12 +200,10 @@ Result<int64_t> Catalog::product_count() {
 
 // Unique-constraint failures name the field so the merchant knows which.
 static Status check_unique(Connection& c, const Product& p) {
-  auto by_sku = c.prepare("SELECT product_id FROM products WHERE sku = ? AND product_id != ?");
-  by_sku.bind(1, p.sku).bind(2, p.id);
-  if (by_sku.step()) return Status::Conflict("duplicate_sku", "another product has this SKU", {{"field", "sku"}});
-  auto by_slug = c.prepare("SELECT product_id FROM products WHERE slug = ? AND product_id != ?");
-  by_slug.bind(1, p.slug).bind(2, p.id);
-  if (by_slug.step()) return Status::Conflict("duplicate_slug", "another product has this slug", {{"field", "slug"}});
+  if (auto other = catalog_store::product_id_by_sku(c, p.sku); other && *other != p.id)
+    return Status::Conflict("duplicate_sku", "another product has this SKU", {{"field", "sku"}});
+  if (auto other = catalog_store::product_id_by_slug(c, p.slug); other && *other != p.id)
+    return Status::Conflict("duplicate_slug", "another product has this slug", {{"field", "slug"}});
   if (p.category_id && !catalog_store::get_category(c, *p.category_id))
     return Status::Invalid("category does not exist", {{"field", "category_id"}});
   return Status::Ok();

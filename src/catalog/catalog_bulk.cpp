@@ -64,10 +64,7 @@ Result<int64_t> ensure_category_path(Connection& c, const std::vector<std::strin
       if (catalog_store::get_category_by_slug(c, cat.slug)) cat.slug = Catalog::slugify(key);
       for (int n = 2; catalog_store::get_category_by_slug(c, cat.slug); ++n)
         cat.slug = Catalog::slugify(key) + "-" + std::to_string(n);
-      auto pos = c.prepare("SELECT COUNT(*) FROM categories WHERE parent_id IS ?");
-      pos.bind(1, parent);
-      pos.step();
-      cat.position = static_cast<int>(pos.int64(0));
+      cat.position = static_cast<int>(catalog_store::count_children(c, parent));
       if (auto st = catalog_store::insert_category(c, cat); !st.ok()) return st;
       created.push_back(cat.id);
       parent = cat.id;

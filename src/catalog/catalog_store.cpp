@@ -200,6 +200,22 @@ Status delete_category(Connection& c, int64_t id) {
   return Status::Ok();
 }
 
+int64_t count_children(Connection& c, std::optional<int64_t> parent) {
+  auto st = c.prepare("SELECT COUNT(*) FROM categories WHERE parent_id IS ?");
+  st.bind(1, parent);
+  return st.step() ? st.int64(0) : 0;
+}
+
+std::unordered_map<int64_t, std::string> primary_image_urls(Connection& c, const std::vector<int64_t>& ids) {
+  std::unordered_map<int64_t, std::string> images;
+  auto im = c.prepare(
+      "SELECT product_id, url FROM product_images WHERE product_id IN (SELECT value FROM json_each(?)) "
+      "ORDER BY product_id, is_primary DESC, display_order, image_id");
+  im.bind(1, nlohmann::json(ids).dump());
+  while (im.step()) images.emplace(im.int64(0), im.text(1));  // first per product wins
+  return images;
+}
+
 void set_product_times(Connection& c, int64_t id, int64_t created_at, int64_t updated_at) {
   c.prepare("UPDATE products SET created_at = ?, updated_at = ? WHERE product_id = ?")
       .bind(1, created_at)

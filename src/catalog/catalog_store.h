@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/money.h"
@@ -38,6 +39,11 @@ Status delete_category(Connection& c, int64_t id);
 
 // ---- products ----
 std::optional<Product> get_product(Connection& c, int64_t id);  // with images
+// Categories directly under `parent` (nullopt: the roots).
+int64_t count_children(Connection& c, std::optional<int64_t> parent);
+// Each product's primary image URL (the first by is_primary, then order);
+// products without images are absent.
+std::unordered_map<int64_t, std::string> primary_image_urls(Connection& c, const std::vector<int64_t>& ids);
 // A replica keeps the primary's timestamps (catalog_replica.h).
 void set_product_times(Connection& c, int64_t id, int64_t created_at, int64_t updated_at);
 std::optional<Product> get_product_by_sku(Connection& c, const std::string& sku);

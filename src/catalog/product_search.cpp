@@ -39,12 +39,7 @@ std::vector<search::IndexDoc> load_docs(Connection& c, const std::vector<int64_t
   std::vector<search::IndexDoc> out;
   if (ids.empty()) return out;
   auto products = catalog_store::get_products(c, ids);
-  std::unordered_map<int64_t, std::string> images;
-  auto im = c.prepare(
-      "SELECT product_id, url FROM product_images WHERE product_id IN (SELECT value FROM json_each(?)) "
-      "ORDER BY product_id, is_primary DESC, display_order, image_id");
-  im.bind(1, nlohmann::json(ids).dump());
-  while (im.step()) images.emplace(im.int64(0), im.text(1));  // first per product wins
+  std::unordered_map<int64_t, std::string> images = catalog_store::primary_image_urls(c, ids);
   out.reserve(products.size());
   for (auto& p : products) {
     if (auto it = images.find(p.id); it != images.end()) p.images.push_back({0, it->second, "", 0, true});

@@ -11,6 +11,7 @@
 #include "catalog/demo_catalog.h"
 #include "cli/commands.h"
 #include "http/auth.h"
+#include "users/api_tokens.h"
 
 namespace shopbox::cli {
 
@@ -60,7 +61,7 @@ void add_demo_commands(CLI::App& cli) {
       if (auto st = (*app)->recover(); !st.ok()) return fail(st), 1;
       if (auto st = fill_demo(**app, o->demo); !st.ok()) return fail(st), 1;
       malloc_trim(0);  // the generator's heap (~200 MB at 100k products) goes back to the OS
-      auto token = api_tokens::create(**app, "admin", "shopbox demo");
+      auto token = create_api_token(*(*app)->db, "admin", "shopbox demo");
       if (!token.ok()) return fail(token.status()), 1;
       std::printf("shopbox demo: data in %s%s\n", (*app)->config.data_dir.c_str(),
                   temp_dir.empty() || o->keep ? "" : " (removed on exit)");

@@ -1,13 +1,12 @@
 #include "cluster/cluster.h"
 
-#include <httplib.h>
-
 #include <chrono>
 #include <cstdio>
 #include <limits>
 
 #include "base/clock.h"
 #include "base/crypto.h"
+#include "base/http_client.h"
 #include "base/json_text.h"
 #include "catalog/catalog.h"
 #include "base/metrics.h"
@@ -54,11 +53,17 @@ std::map<std::string, std::string> parse_peers(const std::string& text) {
 
 }  // namespace
 
-Cluster::Cluster(Sqlite& db, Catalog& catalog, Metrics& metrics, const Config& config)
-    : db_(db), catalog_(catalog), metrics_(metrics), config_(config), peers_(parse_peers(config.shard_peers)) {}
+Cluster::Cluster(Sqlite& db, Catalog& catalog, Metrics& metrics, HttpClient& http, const Config& config)
+    : db_(db),
+      catalog_(catalog),
+      metrics_(metrics),
+      http_(http),
+      config_(config),
+      peers_(parse_peers(config.shard_peers)) {}
 
-Result<std::unique_ptr<Cluster>> Cluster::open(Sqlite& db, Catalog& catalog, Metrics& metrics, const Config& config) {
-  std::unique_ptr<Cluster> c(new Cluster(db, catalog, metrics, config));
+Result<std::unique_ptr<Cluster>> Cluster::open(Sqlite& db, Catalog& catalog, Metrics& metrics, HttpClient& http,
+                                               const Config& config) {
+  std::unique_ptr<Cluster> c(new Cluster(db, catalog, metrics, http, config));
   if (!c->enabled()) {
     c->state_ = "single";
     return c;
@@ -293,18 +298,20 @@ Status Cluster::poll_once(bool& more) {
     after = applied_version_;
   }
   const int limit = 500;
-  httplib::Client cli(config_.catalog_primary_url);
-  cli.set_connection_timeout(2, 0);
-  cli.set_read_timeout(30, 0);
-  cli.set_write_timeout(5, 0);
-  httplib::Headers headers = {{"X-Shopbox-Shard-Token", config_.shard_token}, {"X-Shopbox-Shard", config_.shard_id}};
-  auto res = cli.Get(
-      ("/api/v1/cluster/changes?after=" + std::to_string(after) + "&limit=" + std::to_string(limit)).c_str(), headers);
-  if (!res) {
+  std::string primary = config_.catalog_primary_url;
+  while (!primary.empty() && primary.back() == '/') primary.pop_back();
+  OutboundRequest get;
+  get.url = primary + "/api/v1/cluster/changes?after=" + std::to_string(after) +
+            "&limit=" + std::to_string(limit);
+  get.headers = {{"X-Shopbox-Shard-Token", config_.shard_token}, {"X-Shopbox-Shard", config_.shard_id}};
+  get.connect_timeout_ms = 2000;
+  get.read_timeout_ms = 30000;  // a page of 500 changes from a busy primary
+  auto res = http_.send(get);
+  if (!res.ok()) {
     metrics_.inc("shopbox_cluster_poll_errors_total", {{"reason", "unreachable"}});
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != "refused") state_ = "unreachable";
-    last_error_ = "catalog primary " + config_.catalog_primary_url + " unreachable: " + httplib::to_string(res.error());
+    last_error_ = "catalog primary " + config_.catalog_primary_url + " unreachable: " + res.status().message();
     return Status(Kind::unavailable, "primary_unreachable", last_error_);
   }
   // A peer's reply is untrusted text too: the same nesting limit as requests.

@@ -39,6 +39,7 @@ namespace shopbox {
 
 class Catalog;
 class Metrics;
+class HttpClient;
 struct CatalogChange;
 
 // Order ids name the shard that owns the order: "ord_<shard>_<16 hex>".
@@ -49,7 +50,9 @@ std::optional<std::string> order_shard(const std::string& order_id);
 
 class Cluster {
  public:
-  static Result<std::unique_ptr<Cluster>> open(Sqlite& db, Catalog& catalog, Metrics& metrics, const Config& config);
+  // `http` reaches the catalog primary (a replica's pull feed).
+  static Result<std::unique_ptr<Cluster>> open(Sqlite& db, Catalog& catalog, Metrics& metrics, HttpClient& http,
+                                               const Config& config);
   ~Cluster();
 
   bool enabled() const { return !config_.shard_token.empty(); }
@@ -86,7 +89,7 @@ class Cluster {
   Status locate_order(const std::string& order_id) const;
 
  private:
-  Cluster(Sqlite& db, Catalog& catalog, Metrics& metrics, const Config& config);
+  Cluster(Sqlite& db, Catalog& catalog, Metrics& metrics, HttpClient& http, const Config& config);
   Status record(Connection& c, const CatalogChange& change);
   Status baseline();
   Status guard() const;
@@ -99,6 +102,7 @@ class Cluster {
   Sqlite& db_;
   Catalog& catalog_;
   Metrics& metrics_;
+  HttpClient& http_;
   const Config& config_;
   std::map<std::string, std::string> peers_;
 

@@ -28,6 +28,8 @@
 
 namespace shopbox {
 
+class HttpClient;
+
 // The outbox's tables (migrations 500-599, src/events/schema.cpp).
 const std::vector<Migration>& outbox_migrations();
 
@@ -41,7 +43,8 @@ std::string event_body(int64_t event_id, const std::string& type, const std::str
 
 class WebhookDispatcher {
  public:
-  WebhookDispatcher(Sqlite& db, const Config& config);
+  // Deliveries go out through `http` (base/http_client.h).
+  WebhookDispatcher(Sqlite& db, HttpClient& http, const Config& config);
   ~WebhookDispatcher();
   void start();
   void stop();
@@ -54,6 +57,7 @@ class WebhookDispatcher {
   void loop();
   std::vector<std::string> urls() const;
   Sqlite& db_;
+  HttpClient& http_;
   const Config& config_;
   std::thread thread_;
   std::mutex mu_;

@@ -7,6 +7,7 @@
 #include "base/crypto.h"
 #include "base/text.h"
 #include "config.h"
+#include "users/api_tokens.h"
 #include "users/sessions.h"
 
 namespace shopbox {
@@ -133,19 +134,15 @@ Principal authenticate(App& app, const Req& req) {
   if (token.empty() || token.size() > 200) return who;
 
   if (!via_cookie && token.compare(0, 4, "sbs_") != 0) {
-    std::string hash = sha256_hex(token);
     // A failed lookup leaves the caller anonymous: access is refused, never granted.
-    log_if_failed(app.db->read([&](Connection& c) {
-      auto st = c.prepare("SELECT token_id, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL");
-      st.bind(1, hash);
-      if (st.step()) {
-        who.type = Principal::Type::api_token;
-        who.token_id = st.int64(0);
-        who.role = st.text(1);
-      }
-      return Status::Ok();
-    }),
-                  "auth: looking up an API token");
+    auto found = find_api_token(*app.db, token);
+    if (!found.ok()) {
+      log_if_failed(found.status(), "auth: looking up an API token");
+    } else if (*found) {
+      who.type = Principal::Type::api_token;
+      who.token_id = (*found)->id;
+      who.role = (*found)->role;
+    }
     return who;
   }
   if (auto s = app.sessions->resolve(token)) {
@@ -203,21 +200,5 @@ std::string session_cookie(const Config& config, const Req& req, const std::stri
 
 }  // namespace http
 
-namespace api_tokens {
-Result<std::string> create(App& app, const std::string& role, const std::string& label) {
-  std::string token = "sbx_" + random_hex(32);
-  Status st = app.db->write([&](Connection& c) {
-    c.prepare("INSERT INTO api_tokens(token_hash, role, label, created_at) VALUES (?,?,?,?)")
-        .bind(1, sha256_hex(token))
-        .bind(2, role)
-        .bind(3, label)
-        .bind(4, now_seconds())
-        .exec();
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  return token;
-}
-}  // namespace api_tokens
 
 }  // namespace shopbox

@@ -64,10 +64,4 @@ bool is_https(const Config& config, const Req& req);
 std::string session_cookie(const Config& config, const Req& req, const std::string& token, int64_t max_age);
 }  // namespace http
 
-// Admin API tokens: only the SHA-256 of a token is stored.
-namespace api_tokens {
-// Creates a token with `role`; returns the plain token (shown once).
-Result<std::string> create(App& app, const std::string& role, const std::string& label);
-}  // namespace api_tokens
-
 }  // namespace shopbox

@@ -86,10 +86,7 @@ void register_system_routes(HttpServer& server, App& app) {
 
   server.add({"GET", "/readyz", Access::anyone, "system", "Readiness: storage answers"},
              [&app](const Req&, Res& res, const Principal&) {
-               Status st = app.db->read([](Connection& c) {
-                 c.prepare("SELECT 1").step();
-                 return Status::Ok();
-               });
+               Status st = app.db->ping();
                if (!st.ok()) return send_error(res, Status(Kind::unavailable, "not_ready", st.message()));
                json body = {{"status", "ready"}, {"shard", app.config.shard_id}};
                // Cluster details (replication state, lag, a refusal and why);

@@ -15,26 +15,15 @@ namespace {
 // SQLite's own consistency checks: page structure and foreign keys.
 void check_sqlite(App& app, std::vector<std::string>& problems, nlohmann::json& stats) {
   Status st = app.db->read([&](Connection& c) {
-    {
-      auto q = c.prepare("PRAGMA quick_check");
-      while (q.step()) {
-        std::string line = q.text(0);
-        if (line != "ok") problems.push_back("sqlite: " + line);
-      }
-    }
-    {
-      auto q = c.prepare("PRAGMA foreign_key_check");
-      while (q.step())
-        problems.push_back("sqlite: row " + std::to_string(q.int64(1)) + " of table " + q.text(0) +
-                           " references a missing row of " + q.text(2));
-    }
-    {
-      auto q = c.prepare("SELECT COUNT(*) FROM products");
-      if (q.step()) stats["products"] = q.int64(0);
-    }
+    for (auto& p : c.integrity_problems()) problems.push_back("sqlite: " + p);
     return Status::Ok();
   });
   if (!st.ok()) problems.push_back("sqlite: " + st.message());
+  auto products = app.catalog->product_count();
+  if (products.ok())
+    stats["products"] = *products;
+  else
+    problems.push_back("catalog: cannot count products: " + products.status().message());
 }
 
 }  // namespace

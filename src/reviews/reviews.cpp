@@ -33,12 +33,8 @@ Result<Review> Reviews::create(int64_t product_id, int64_t user_id, const Review
 
 Result<ReviewList> Reviews::list(int64_t product_id, ReviewSort sort, std::optional<int> rating, int page, int size) {
   ReviewList out;
-  bool found = false;
+  if (auto p = catalog_.product(product_id); !p.ok()) return p.status();  // 404 for an unknown product
   Status st = db_.read([&](Connection& c) {
-    auto exists = c.prepare("SELECT 1 FROM products WHERE product_id = ?");
-    exists.bind(1, product_id);
-    found = exists.step();
-    if (!found) return Status::Ok();
     ReviewQuery q;
     q.product_id = product_id;
     q.rating = rating;
@@ -51,7 +47,6 @@ Result<ReviewList> Reviews::list(int64_t product_id, ReviewSort sort, std::optio
     return Status::Ok();
   });
   if (!st.ok()) return st;
-  if (!found) return Status::NotFound("product not found");
   return out;
 }
 

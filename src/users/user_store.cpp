@@ -312,4 +312,21 @@ int64_t count_payment_methods(Connection& c, int64_t user_id) {
   return st.step() ? st.int64(0) : 0;
 }
 
+void insert_api_token(Connection& c, const std::string& token_hash, const std::string& role, const std::string& label,
+                      int64_t now) {
+  c.prepare("INSERT INTO api_tokens(token_hash, role, label, created_at) VALUES (?,?,?,?)")
+      .bind(1, token_hash)
+      .bind(2, role)
+      .bind(3, label)
+      .bind(4, now)
+      .exec();
+}
+
+std::optional<ApiToken> find_api_token(Connection& c, const std::string& token_hash) {
+  auto st = c.prepare("SELECT token_id, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL");
+  st.bind(1, token_hash);
+  if (!st.step()) return std::nullopt;
+  return ApiToken{st.int64(0), st.text(1)};
+}
+
 }  // namespace shopbox::user_store

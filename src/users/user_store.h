@@ -12,6 +12,7 @@
 
 #include "base/status.h"
 #include "storage/sqlite.h"
+#include "users/api_tokens.h"
 
 namespace shopbox {
 
@@ -113,6 +114,11 @@ int64_t insert_payment_method(Connection& c, const PaymentMethod& p);
 bool delete_payment_method(Connection& c, int64_t user_id, int64_t payment_method_id);
 void set_default_payment_method(Connection& c, int64_t user_id, int64_t payment_method_id);
 int64_t count_payment_methods(Connection& c, int64_t user_id);
+
+// ---- API tokens (users/api_tokens.h) ----
+void insert_api_token(Connection& c, const std::string& token_hash, const std::string& role, const std::string& label,
+                      int64_t now);
+std::optional<ApiToken> find_api_token(Connection& c, const std::string& token_hash);  // live (not revoked) only
 
 }  // namespace user_store
 }  // namespace shopbox

@@ -6,6 +6,7 @@
 
 #include "base/crypto.h"
 #include "support/fixtures.h"
+#include "users/api_tokens.h"
 
 namespace shopbox::testing {
 
@@ -116,7 +117,7 @@ Reply TestShop::del(const std::string& path, const Headers& h) {
 
 Headers TestShop::admin() {
   if (admin_token_.empty()) {
-    auto tok = api_tokens::create(*app_, "admin", "tests");
+    auto tok = create_api_token(*app_->db, "admin", "tests");
     REQUIRE(tok.ok());
     admin_token_ = *tok;
   }

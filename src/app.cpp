@@ -8,7 +8,6 @@
 #include <cstring>
 #include <filesystem>
 
-#include "schema.h"
 #include "base/http_client.h"
 #include "cart/cart.h"
 #include "catalog/catalog.h"
@@ -24,6 +23,7 @@
 #include "payments/test_gateway.h"
 #include "recommendations/recommendations.h"
 #include "reviews/reviews.h"
+#include "schema.h"
 #include "users/accounts.h"
 #include "users/addresses.h"
 #include "users/payment_methods.h"
@@ -98,10 +98,9 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->payment_methods = std::make_unique<PaymentMethods>(*app->db, *app->payments);
   app->cart = std::make_unique<Cart>(*app->kv, *app->catalog, *app->inventory, app->config);
   app->orders = std::make_unique<Orders>(*app->db, *app->inventory, *app->payments, app->config);
-  app->checkout = std::make_unique<Checkout>(Checkout::Dependencies{*app->db, *app->inventory, *app->catalog,
-                                                                     *app->cart, *app->payments, *app->orders,
-                                                                     *app->addresses, *app->payment_methods,
-                                                                     app->config});
+  app->checkout = std::make_unique<Checkout>(
+      Checkout::Dependencies{*app->db, *app->inventory, *app->catalog, *app->cart, *app->payments, *app->orders,
+                             *app->addresses, *app->payment_methods, app->config});
   app->webhooks = std::make_unique<WebhookDispatcher>(*app->db, *app->http, app->config);
   app->reviews = std::make_unique<Reviews>(*app->db, *app->catalog);
   app->wishlist = std::make_unique<Wishlist>(*app->db, *app->catalog, *app->inventory, app->config);

@@ -11,9 +11,9 @@
 #include <string>
 #include <thread>
 
+#include "base/metrics.h"
 #include "base/status.h"
 #include "config.h"
-#include "base/metrics.h"
 #include "storage/lmdb.h"
 #include "storage/sqlite.h"
 

@@ -176,5 +176,4 @@ class Sqlite {
   std::condition_variable read_cv_;
 };
 
-
 }  // namespace shopbox

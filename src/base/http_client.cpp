@@ -27,8 +27,8 @@ class HttplibClient : public HttpClient {
     cli.set_read_timeout(ms(req.read_timeout_ms));
     cli.set_write_timeout(ms(req.write_timeout_ms));
     httplib::Headers headers(req.headers.begin(), req.headers.end());
-    httplib::Result res = req.method == "POST" ? cli.Post(path, headers, req.body, req.content_type)
-                                               : cli.Get(path, headers);
+    httplib::Result res =
+        req.method == "POST" ? cli.Post(path, headers, req.body, req.content_type) : cli.Get(path, headers);
     if (!res) return Status(Kind::unavailable, "unreachable", httplib::to_string(res.error()));
     return OutboundResponse{res->status, res->body};
   }

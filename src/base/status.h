@@ -68,19 +68,32 @@ class [[nodiscard]] Status {
 // Idempotency-Key with it, so a replay is the first answer byte for byte.
 inline int http_status(const Status& st) {
   switch (st.kind()) {
-    case Kind::ok: return 200;
-    case Kind::invalid: return 400;
-    case Kind::unauthorized: return 401;
-    case Kind::payment_failed: return 402;
-    case Kind::forbidden: return 403;
-    case Kind::not_found: return 404;
-    case Kind::conflict: return 409;
-    case Kind::too_large: return 413;
-    case Kind::unsupported: return 415;
-    case Kind::unprocessable: return 422;
-    case Kind::rate_limited: return 429;
-    case Kind::internal: return 500;
-    case Kind::unavailable: return st.code() == "storage_full" ? 507 : 503;
+    case Kind::ok:
+      return 200;
+    case Kind::invalid:
+      return 400;
+    case Kind::unauthorized:
+      return 401;
+    case Kind::payment_failed:
+      return 402;
+    case Kind::forbidden:
+      return 403;
+    case Kind::not_found:
+      return 404;
+    case Kind::conflict:
+      return 409;
+    case Kind::too_large:
+      return 413;
+    case Kind::unsupported:
+      return 415;
+    case Kind::unprocessable:
+      return 422;
+    case Kind::rate_limited:
+      return 429;
+    case Kind::internal:
+      return 500;
+    case Kind::unavailable:
+      return st.code() == "storage_full" ? 507 : 503;
   }
   return 500;
 }

@@ -29,9 +29,9 @@
 #include <vector>
 
 #include "base/status.h"
+#include "cart/cart_store.h"
 #include "config.h"
 #include "pricing/pricing.h"
-#include "cart/cart_store.h"
 #include "storage/lmdb.h"
 
 namespace shopbox {

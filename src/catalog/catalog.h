@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "config.h"
 #include "catalog/catalog_store.h"
+#include "config.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

@@ -53,6 +53,8 @@ struct Root {
   std::vector<Sub> subs;
 };
 
+// Longer than a function should be, on purpose: it is a table (the demo's
+// category tree with its brands and price ranges), read top to bottom.
 const std::vector<Root>& tree() {
   static const std::vector<Root> roots = {
       {"Electronics",

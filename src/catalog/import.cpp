@@ -192,18 +192,9 @@ struct Group {
   std::vector<const CsvRecord*> rows;
 };
 
-void parse_shopify_csv(const std::string& text, const Config& config, ParsedImport& out) {
-  auto records = parse_csv(text);
-  if (!records.ok()) {
-    out.errors.push_back({records.status().details().value("line", int64_t{1}), records.status().message()});
-    return;
-  }
-  if (records->empty()) {
-    out.errors.push_back({1, "the file is empty (expected a header row)"});
-    return;
-  }
-  Columns cols;
-  const auto& header = (*records)[0];
+// The header row: column names to positions (a UTF-8 BOM tolerated); false
+// (with the error in `out`) when a column every Shopify export has is missing.
+bool read_columns(const CsvRecord& header, Columns& cols, ParsedImport& out) {
   for (size_t i = 0; i < header.fields.size(); ++i) {
     std::string name = trim(header.fields[i]);
     if (i == 0 && name.rfind("\xEF\xBB\xBF", 0) == 0) name = name.substr(3);  // UTF-8 BOM
@@ -213,14 +204,17 @@ void parse_shopify_csv(const std::string& text, const Config& config, ParsedImpo
     if (!cols.has(required)) {
       out.errors.push_back(
           {header.line, std::string("missing column '") + required + "' (is this a Shopify product CSV?)"});
-      return;
+      return false;
     }
+  return true;
+}
 
-  // Group rows by handle, in order of first appearance.
+// Rows grouped by Handle (one Shopify product), in order of first appearance.
+std::vector<Group> group_by_handle(const std::vector<CsvRecord>& records, const Columns& cols, ParsedImport& out) {
   std::vector<Group> groups;
   std::map<std::string, size_t> by_handle;
-  for (size_t i = 1; i < records->size(); ++i) {
-    const CsvRecord& r = (*records)[i];
+  for (size_t i = 1; i < records.size(); ++i) {
+    const CsvRecord& r = records[i];
     bool blank = std::all_of(r.fields.begin(), r.fields.end(), [](const std::string& f) { return trim(f).empty(); });
     if (blank) continue;
     std::string handle = cols.get(r, "Handle");
@@ -232,166 +226,187 @@ void parse_shopify_csv(const std::string& text, const Config& config, ParsedImpo
     if (fresh) groups.push_back({handle, {}});
     groups[it->second].rows.push_back(&r);
   }
+  return groups;
+}
 
-  for (const auto& g : groups) {
-    if (out.errors.size() >= kMaxErrors) break;
-    const CsvRecord* main = nullptr;
-    for (const auto* r : g.rows)
-      if (!cols.get(*r, "Title").empty()) {
-        main = r;
-        break;
+// What the product's Title row says for all of its variants.
+struct ShopifyProduct {
+  std::string handle, title, description, vendor, type, category, tags;
+  std::string option_names[3];
+  std::vector<ProductImage> images;  // of the whole product, in Image Position order, at most 20
+};
+
+ShopifyProduct read_product(const Group& g, const CsvRecord& main, const Columns& cols) {
+  ShopifyProduct sp;
+  sp.handle = g.handle;
+  sp.title = cols.get(main, "Title");
+  sp.description = strip_html(cols.get(main, "Body (HTML)"));
+  sp.vendor = cols.get(main, "Vendor");
+  sp.type = cols.get(main, "Type");
+  sp.category = cols.get(main, "Product Category");
+  sp.tags = cols.get(main, "Tags");
+  if (sp.category.empty()) sp.category = sp.type;
+  for (int k = 0; k < 3; ++k) {
+    std::string col = "Option" + std::to_string(k + 1) + " Name";
+    sp.option_names[k] = cols.get(main, col.c_str());
+    if (sp.option_names[k].empty()) sp.option_names[k] = "Option" + std::to_string(k + 1);
+  }
+  return sp;
+}
+
+// Images of the whole product, by Image Position then file order.
+std::vector<ProductImage> product_images(const Group& g, const Columns& cols, ParsedImport& out) {
+  struct Img {
+    int64_t position;
+    size_t order;
+    ProductImage image;
+  };
+  std::vector<Img> images;
+  for (const auto* r : g.rows) {
+    std::string src = cols.get(*r, "Image Src");
+    if (src.empty()) continue;
+    int64_t position = INT64_MAX;
+    std::string pos = cols.get(*r, "Image Position");
+    if (!pos.empty()) {
+      if (pos.find_first_not_of("0123456789") != std::string::npos || pos.size() > 6) {
+        out.errors.push_back({r->line, "Image Position '" + pos + "' is not a whole number"});
+        continue;
       }
-    if (!main) {
+      position = std::stoll(pos);
+    }
+    if (std::any_of(images.begin(), images.end(), [&](const Img& i) { return i.image.url == src; })) continue;
+    ProductImage im;
+    im.url = src;
+    im.alt = cols.get(*r, "Image Alt Text");
+    images.push_back({position, images.size(), im});
+  }
+  std::stable_sort(images.begin(), images.end(), [](const Img& a, const Img& b) { return a.position < b.position; });
+  if (images.size() > 20) images.resize(20);
+  std::vector<ProductImage> out_images;
+  for (auto& i : images) out_images.push_back(std::move(i.image));
+  return out_images;
+}
+
+// Price, compare-at price, stock and weight of one variant row into `item`;
+// the error message when one of them does not read.
+std::optional<std::string> read_variant_numbers(const CsvRecord& r, const Columns& cols, ProductUpsert& item) {
+  Product& p = item.product;
+  std::string price_text = cols.get(r, "Variant Price");
+  if (price_text.empty()) return "Variant Price is required";
+  auto price = parse_cents(price_text);
+  if (!price || *price < 0) return "Variant Price '" + price_text + "' is not an amount such as 19.99";
+  p.price = *price;
+  std::string compare_text = cols.get(r, "Variant Compare At Price");
+  if (!compare_text.empty()) {
+    auto compare = parse_cents(compare_text);
+    if (!compare || *compare < 0)
+      return "Variant Compare At Price '" + compare_text + "' is not an amount such as 24.99";
+    if (*compare > *price) {  // on sale: list price is the compare-at price
+      p.price = *compare;
+      p.sale_price = *price;
+    }
+  }
+  std::string qty = cols.get(r, "Variant Inventory Qty");
+  if (!qty.empty()) {
+    bool negative = qty[0] == '-';
+    std::string digits = negative ? qty.substr(1) : qty;
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+      return "Variant Inventory Qty '" + qty + "' is not a whole number";
+    item.stock = negative ? 0 : std::stoll(digits);  // Shopify allows overselling into negatives
+  }
+  std::string grams = cols.get(r, "Variant Grams");
+  if (!grams.empty()) {
+    char* end = nullptr;
+    double g = std::strtod(grams.c_str(), &end);
+    if (grams.find_first_not_of("0123456789.") != std::string::npos || *end != '\0' || !(g >= 0 && g <= 10'000'000))
+      return "Variant Grams '" + grams + "' is not a weight in grams";
+    p.weight_grams = static_cast<int64_t>(g + 0.5);
+  }
+  return std::nullopt;
+}
+
+// One variant row as a product of its own (name "<Title> - <options>").
+void read_variant(const CsvRecord& r, const ShopifyProduct& sp, const Columns& cols, const Config& config,
+                  ParsedImport& out) {
+  std::string option_values[3];
+  for (int k = 0; k < 3; ++k) {
+    std::string col = "Option" + std::to_string(k + 1) + " Value";
+    option_values[k] = cols.get(r, col.c_str());
+  }
+  std::string sku = cols.get(r, "Variant SKU");
+  // Image-only rows carry nothing else.
+  if (cols.get(r, "Variant Price").empty() && sku.empty() && option_values[0].empty()) return;
+  ProductUpsert item;
+  Product& p = item.product;
+  p.currency = config.currency;
+  if (auto error = read_variant_numbers(r, cols, item)) {
+    out.errors.push_back({r.line, *error});
+    return;
+  }
+  std::vector<std::string> shown;
+  nlohmann::json specs = nlohmann::json::object();
+  for (int k = 0; k < 3; ++k) {
+    if (option_values[k].empty() || option_values[k] == "Default Title") continue;
+    shown.push_back(option_values[k]);
+    specs[sp.option_names[k]] = option_values[k];
+  }
+  if (!sp.tags.empty()) specs["Tags"] = sp.tags;
+  if (!sp.type.empty() && sp.type != sp.category) specs["Type"] = sp.type;
+  p.specs = specs;
+  p.name = sp.title;
+  std::string suffix;
+  for (size_t k = 0; k < shown.size(); ++k) suffix += (k ? " / " : "") + shown[k];
+  if (!suffix.empty()) p.name += " - " + suffix;
+  p.description = sp.description;
+  p.brand = sp.vendor;
+  p.slug = Catalog::slugify(sp.handle + (suffix.empty() ? "" : "-" + suffix));
+  p.sku = sku.empty() ? p.slug : sku;
+  item.category_path = sp.category;
+  std::string variant_image = cols.get(r, "Variant Image");
+  if (!variant_image.empty()) {
+    ProductImage im;
+    im.url = variant_image;
+    im.alt = p.name;
+    im.primary = true;
+    p.images.push_back(im);
+  }
+  for (const auto& im : sp.images) {
+    if (p.images.size() >= 20) break;
+    if (im.url != variant_image) p.images.push_back(im);
+  }
+  if (auto st = Catalog::validate(p); !st.ok()) {
+    out.errors.push_back({r.line, describe(st)});
+    return;
+  }
+  out.items.push_back(std::move(item));
+  out.lines.push_back(r.line);
+}
+
+void parse_shopify_csv(const std::string& text, const Config& config, ParsedImport& out) {
+  auto records = parse_csv(text);
+  if (!records.ok()) {
+    out.errors.push_back({records.status().details().value("line", int64_t{1}), records.status().message()});
+    return;
+  }
+  if (records->empty()) {
+    out.errors.push_back({1, "the file is empty (expected a header row)"});
+    return;
+  }
+  Columns cols;
+  if (!read_columns((*records)[0], cols, out)) return;
+  for (const auto& g : group_by_handle(*records, cols, out)) {
+    if (out.errors.size() >= kMaxErrors) break;
+    auto main =
+        std::find_if(g.rows.begin(), g.rows.end(), [&](const CsvRecord* r) { return !cols.get(*r, "Title").empty(); });
+    if (main == g.rows.end()) {
       out.errors.push_back({g.rows.front()->line, "product '" + g.handle + "' has no row with a Title"});
       continue;
     }
-    std::string title = cols.get(*main, "Title");
-    std::string description = strip_html(cols.get(*main, "Body (HTML)"));
-    std::string vendor = cols.get(*main, "Vendor");
-    std::string type = cols.get(*main, "Type");
-    std::string category = cols.get(*main, "Product Category");
-    std::string tags = cols.get(*main, "Tags");
-    if (category.empty()) category = type;
-    std::string option_names[3];
-    for (int k = 0; k < 3; ++k) {
-      std::string col = "Option" + std::to_string(k + 1) + " Name";
-      option_names[k] = cols.get(*main, col.c_str());
-      if (option_names[k].empty()) option_names[k] = "Option" + std::to_string(k + 1);
-    }
-
-    // Images of the whole product, by Image Position then file order.
-    struct Img {
-      int64_t position;
-      size_t order;
-      ProductImage image;
-    };
-    std::vector<Img> images;
-    bool group_ok = true;
-    for (const auto* r : g.rows) {
-      std::string src = cols.get(*r, "Image Src");
-      if (src.empty()) continue;
-      int64_t position = INT64_MAX;
-      std::string pos = cols.get(*r, "Image Position");
-      if (!pos.empty()) {
-        if (pos.find_first_not_of("0123456789") != std::string::npos || pos.size() > 6) {
-          out.errors.push_back({r->line, "Image Position '" + pos + "' is not a whole number"});
-          group_ok = false;
-          continue;
-        }
-        position = std::stoll(pos);
-      }
-      if (std::any_of(images.begin(), images.end(), [&](const Img& i) { return i.image.url == src; })) continue;
-      ProductImage im;
-      im.url = src;
-      im.alt = cols.get(*r, "Image Alt Text");
-      images.push_back({position, images.size(), im});
-    }
-    std::stable_sort(images.begin(), images.end(), [](const Img& a, const Img& b) { return a.position < b.position; });
-    if (images.size() > 20) images.resize(20);
-
-    // Variant rows: every row that has variant data (the Title row usually
-    // is the first variant). Image-only rows carry nothing else.
-    for (const auto* r : g.rows) {
-      std::string price_text = cols.get(*r, "Variant Price");
-      std::string sku = cols.get(*r, "Variant SKU");
-      std::string option_values[3];
-      for (int k = 0; k < 3; ++k) {
-        std::string col = "Option" + std::to_string(k + 1) + " Value";
-        option_values[k] = cols.get(*r, col.c_str());
-      }
-      bool is_variant = !price_text.empty() || !sku.empty() || !option_values[0].empty();
-      if (!is_variant) continue;
-      auto error = [&](const std::string& msg) {
-        out.errors.push_back({r->line, msg});
-        group_ok = false;
-      };
-      ProductUpsert item;
-      Product& p = item.product;
-      p.currency = config.currency;
-      auto price = parse_cents(price_text);
-      if (price_text.empty()) {
-        error("Variant Price is required");
-        continue;
-      }
-      if (!price || *price < 0) {
-        error("Variant Price '" + price_text + "' is not an amount such as 19.99");
-        continue;
-      }
-      p.price = *price;
-      std::string compare_text = cols.get(*r, "Variant Compare At Price");
-      if (!compare_text.empty()) {
-        auto compare = parse_cents(compare_text);
-        if (!compare || *compare < 0) {
-          error("Variant Compare At Price '" + compare_text + "' is not an amount such as 24.99");
-          continue;
-        }
-        if (*compare > *price) {  // on sale: list price is the compare-at price
-          p.price = *compare;
-          p.sale_price = *price;
-        }
-      }
-      std::string qty = cols.get(*r, "Variant Inventory Qty");
-      if (!qty.empty()) {
-        bool negative = qty[0] == '-';
-        std::string digits = negative ? qty.substr(1) : qty;
-        if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) {
-          error("Variant Inventory Qty '" + qty + "' is not a whole number");
-          continue;
-        }
-        item.stock = negative ? 0 : std::stoll(digits);  // Shopify allows overselling into negatives
-      }
-      std::string grams = cols.get(*r, "Variant Grams");
-      if (!grams.empty()) {
-        char* end = nullptr;
-        double g = std::strtod(grams.c_str(), &end);
-        if (grams.find_first_not_of("0123456789.") != std::string::npos || *end != '\0' ||
-            !(g >= 0 && g <= 10'000'000)) {
-          error("Variant Grams '" + grams + "' is not a weight in grams");
-          continue;
-        }
-        p.weight_grams = static_cast<int64_t>(g + 0.5);
-      }
-
-      std::vector<std::string> shown;
-      nlohmann::json specs = nlohmann::json::object();
-      for (int k = 0; k < 3; ++k) {
-        if (option_values[k].empty()) continue;
-        if (option_values[k] == "Default Title") continue;
-        shown.push_back(option_values[k]);
-        specs[option_names[k]] = option_values[k];
-      }
-      if (!tags.empty()) specs["Tags"] = tags;
-      if (!type.empty() && type != category) specs["Type"] = type;
-      p.specs = specs;
-      p.name = title;
-      std::string suffix;
-      for (size_t k = 0; k < shown.size(); ++k) suffix += (k ? " / " : "") + shown[k];
-      if (!suffix.empty()) p.name += " - " + suffix;
-      p.description = description;
-      p.brand = vendor;
-      p.slug = Catalog::slugify(g.handle + (suffix.empty() ? "" : "-" + suffix));
-      p.sku = sku.empty() ? p.slug : sku;
-      item.category_path = category;
-      std::string variant_image = cols.get(*r, "Variant Image");
-      if (!variant_image.empty()) {
-        ProductImage im;
-        im.url = variant_image;
-        im.alt = p.name;
-        im.primary = true;
-        p.images.push_back(im);
-      }
-      for (const auto& im : images) {
-        if (p.images.size() >= 20) break;
-        if (im.image.url != variant_image) p.images.push_back(im.image);
-      }
-      if (auto st = Catalog::validate(p); !st.ok()) {
-        error(describe(st));
-        continue;
-      }
-      out.items.push_back(std::move(item));
-      out.lines.push_back(r->line);
-    }
-    (void)group_ok;
+    ShopifyProduct sp = read_product(g, **main, cols);
+    sp.images = product_images(g, cols, out);
+    // Variant rows: every row with variant data (the Title row usually is
+    // the first variant).
+    for (const auto* r : g.rows) read_variant(*r, sp, cols, config, out);
   }
   if (out.items.empty() && out.errors.empty()) out.errors.push_back({1, "the file has no product rows"});
 }

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "base/status.h"
-#include "config.h"
 #include "catalog/catalog_store.h"
+#include "config.h"
 #include "inventory/stock.h"
 
 namespace shopbox {

@@ -32,8 +32,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "search/index.h"
 #include "catalog/catalog_store.h"
+#include "search/index.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

@@ -1,5 +1,4 @@
 #include "checkout/checkout.h"
-#include "checkout/checkout_store.h"
 
 #include <chrono>
 #include <thread>
@@ -8,6 +7,7 @@
 #include "base/crypto.h"
 #include "cart/cart.h"
 #include "catalog/catalog.h"
+#include "checkout/checkout_store.h"
 #include "cluster/cluster.h"
 #include "config.h"
 #include "inventory/inventory.h"
@@ -155,7 +155,6 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   return {201, s.response, false};
 }
 
-
 std::optional<CheckoutResponse> Checkout::answer_on_record(const CheckoutRequest& req, const std::string& hash) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kIdempotencyWaitSeconds);
   while (true) {
@@ -174,8 +173,9 @@ std::optional<CheckoutResponse> Checkout::answer_on_record(const CheckoutRequest
       return CheckoutResponse{rec->response_status, stored.is_discarded() ? json::object() : stored, true};
     }
     if (std::chrono::steady_clock::now() > deadline)
-      return error_response(Status::Conflict(
-          "idempotency_key_in_progress", "a request with this Idempotency-Key is still being processed; retry shortly"));
+      return error_response(
+          Status::Conflict("idempotency_key_in_progress",
+                           "a request with this Idempotency-Key is still being processed; retry shortly"));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
@@ -196,8 +196,17 @@ Result<std::vector<OrderItem>> Checkout::lines_to_buy(const CheckoutRequest& req
   std::vector<OrderItem> lines;
   auto line = [](int64_t product_id, int64_t quantity, std::string name, std::string image, std::string sku,
                  Cents unit_price) {
-    return OrderItem{0, product_id, std::move(name), std::move(image), std::move(sku), quantity, unit_price,
-                     unit_price * quantity, 0, 0, 0};
+    return OrderItem{0,
+                     product_id,
+                     std::move(name),
+                     std::move(image),
+                     std::move(sku),
+                     quantity,
+                     unit_price,
+                     unit_price * quantity,
+                     0,
+                     0,
+                     0};
   };
   if (req.items.empty()) {
     auto cart = d_.cart.get(cart_owner);
@@ -345,7 +354,7 @@ std::optional<CheckoutResponse> Checkout::charge(Saga& s) {
   Status undone = undo_charge(s.attempt_id);
   log_if_failed(d_.db.write([&](Connection& c) {
     checkout_store::update_attempt(c, s.attempt_id, undone.ok() ? AttemptStep::compensated : AttemptStep::charged, "",
-                                "", undone.ok() ? cs.code() : "refund pending: " + cs.code());
+                                   "", undone.ok() ? cs.code() : "refund pending: " + cs.code());
     checkout_store::delete_idempotency(c, s.req.user_id, s.req.idempotency_key);
     return Status::Ok();
   }),
@@ -392,7 +401,7 @@ std::optional<CheckoutResponse> Checkout::write_order(Saga& s) {
   give_back_stock(s.reservation_id, "order could not be stored");
   log_if_failed(d_.db.write([&](Connection& c) {
     checkout_store::update_attempt(c, s.attempt_id, undone.ok() ? AttemptStep::compensated : AttemptStep::charged, "",
-                                s.charge.charge_id, undone.ok() ? st.code() : "refund pending: " + st.code());
+                                   s.charge.charge_id, undone.ok() ? st.code() : "refund pending: " + st.code());
     checkout_store::delete_idempotency(c, s.req.user_id, s.req.idempotency_key);
     return Status::Ok();
   }),

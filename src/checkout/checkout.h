@@ -40,8 +40,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "checkout/shopper_input.h"
 #include "checkout/checkout_store.h"
+#include "checkout/shopper_input.h"
 #include "orders/order.h"
 #include "storage/sqlite.h"
 
@@ -64,7 +64,7 @@ struct CheckoutLine {
 // A checkout as the HTTP layer read it from the request (http/checkout_body.h).
 struct CheckoutRequest {
   int64_t user_id = 0;
-  std::string idempotency_key;      // 1-255 printable ASCII (valid_idempotency_key)
+  std::string idempotency_key;  // 1-255 printable ASCII (valid_idempotency_key)
   std::string client_ip;
   std::vector<CheckoutLine> items;  // explicit lines, each product once; empty: buy the cart
   AddressChoice shipping;           // required

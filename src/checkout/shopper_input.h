@@ -40,23 +40,23 @@ struct PaymentChoice {
 
 // A payment choice made ready to charge.
 struct PreparedPayment {
-  PaymentSource source;         // what the gateway charges
-  nlohmann::json summary;       // the order's payment_method: type and brand, last4, expiry (never the number)
-  std::string card_fingerprint; // "brand:last4:mm/yyyy" for the per-card velocity rule; "" for wallets
+  PaymentSource source;          // what the gateway charges
+  nlohmann::json summary;        // the order's payment_method: type and brand, last4, expiry (never the number)
+  std::string card_fingerprint;  // "brand:last4:mm/yyyy" for the per-card velocity rule; "" for wallets
   bool is_card() const { return source.type == "card"; }
 };
 
 // The order's snapshot of the chosen address. A saved id the caller does not
 // own is 400 invalid_address naming `id_field`; a read that fails is that
 // failure (never "no such address").
-[[nodiscard]] Result<nlohmann::json> resolve_address(Addresses& addresses, int64_t user_id,
-                                                     const AddressChoice& choice, const std::string& id_field);
+[[nodiscard]] Result<nlohmann::json> resolve_address(Addresses& addresses, int64_t user_id, const AddressChoice& choice,
+                                                     const std::string& id_field);
 
 // Tokenizes a new card (for the caller), checks a token belongs to the
 // caller (another user's token is 400 invalid_card, "unknown": its
 // existence is not confirmed), and reads a saved method (400
 // invalid_payment_method when it is not the caller's).
-[[nodiscard]] Result<PreparedPayment> prepare_payment(PaymentMethods& methods, PaymentGateway& gateway,
-                                                      int64_t user_id, const PaymentChoice& choice);
+[[nodiscard]] Result<PreparedPayment> prepare_payment(PaymentMethods& methods, PaymentGateway& gateway, int64_t user_id,
+                                                      const PaymentChoice& choice);
 
 }  // namespace shopbox

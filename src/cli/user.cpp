@@ -6,8 +6,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "users/user_store.h"
 #include "users/accounts.h"
+#include "users/user_store.h"
 
 namespace shopbox::cli {
 

@@ -8,8 +8,8 @@
 #include "base/crypto.h"
 #include "base/http_client.h"
 #include "base/json_text.h"
-#include "catalog/catalog.h"
 #include "base/metrics.h"
+#include "catalog/catalog.h"
 #include "catalog/catalog_replica.h"
 
 namespace shopbox {
@@ -301,8 +301,7 @@ Status Cluster::poll_once(bool& more) {
   std::string primary = config_.catalog_primary_url;
   while (!primary.empty() && primary.back() == '/') primary.pop_back();
   OutboundRequest get;
-  get.url = primary + "/api/v1/cluster/changes?after=" + std::to_string(after) +
-            "&limit=" + std::to_string(limit);
+  get.url = primary + "/api/v1/cluster/changes?after=" + std::to_string(after) + "&limit=" + std::to_string(limit);
   get.headers = {{"X-Shopbox-Shard-Token", config_.shard_token}, {"X-Shopbox-Shard", config_.shard_id}};
   get.connect_timeout_ms = 2000;
   get.read_timeout_ms = 30000;  // a page of 500 changes from a busy primary

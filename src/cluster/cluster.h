@@ -31,8 +31,8 @@
 #include <thread>
 
 #include "base/status.h"
-#include "config.h"
 #include "cluster/cluster_store.h"
+#include "config.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

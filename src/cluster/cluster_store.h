@@ -16,7 +16,6 @@ namespace shopbox {
 // The cluster's tables (migrations 700-799, src/cluster/schema.cpp).
 const std::vector<Migration>& cluster_migrations();
 
-
 struct FeedChange {
   int64_t version = 0;
   std::string entity;  // "product" | "category"

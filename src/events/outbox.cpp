@@ -83,7 +83,6 @@ void WebhookDispatcher::loop() {
   }
 }
 
-
 int WebhookDispatcher::run_once() {
   auto targets = urls();
   // Fan out new events (or just mark them when no URL is configured). A

@@ -33,7 +33,6 @@ class HttpClient;
 // The outbox's tables (migrations 500-599, src/events/schema.cpp).
 const std::vector<Migration>& outbox_migrations();
 
-
 namespace outbox {
 // Appends an event in the caller's transaction; returns its id.
 int64_t append(Connection& c, const std::string& type, const nlohmann::json& data);

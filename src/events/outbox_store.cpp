@@ -111,8 +111,8 @@ std::vector<DeliveryRow> list_deliveries(Connection& c, const std::optional<std:
   return rows;
 }
 
-std::vector<EventRow> list_events(Connection& c, const std::optional<std::string>& type, int64_t limit,
-                                  int64_t offset, int64_t* total) {
+std::vector<EventRow> list_events(Connection& c, const std::optional<std::string>& type, int64_t limit, int64_t offset,
+                                  int64_t* total) {
   auto n = c.prepare("SELECT count(*) FROM outbox_events WHERE ?1 IS NULL OR type = ?1");
   n.bind(1, type);
   *total = n.step() ? n.int64(0) : 0;

@@ -70,8 +70,8 @@ void record_attempt(Connection& c, const DeliveryAttempt& a);
 std::vector<DeliveryRow> list_deliveries(Connection& c, const std::optional<std::string>& status, int64_t limit,
                                          int64_t offset, int64_t* total);
 // Newest first; `type` filters when set.
-std::vector<EventRow> list_events(Connection& c, const std::optional<std::string>& type, int64_t limit,
-                                  int64_t offset, int64_t* total);
+std::vector<EventRow> list_events(Connection& c, const std::optional<std::string>& type, int64_t limit, int64_t offset,
+                                  int64_t* total);
 
 }  // namespace outbox_store
 }  // namespace shopbox

@@ -10,10 +10,10 @@
 #include "cluster/cluster.h"
 #include "flash/flash_store.h"
 #include "inventory/inventory.h"
-#include "orders/paid_order.h"
-#include "pricing/pricing.h"
-#include "payments/gateway.h"
 #include "orders/order.h"
+#include "orders/paid_order.h"
+#include "payments/gateway.h"
+#include "pricing/pricing.h"
 
 namespace shopbox {
 
@@ -295,8 +295,8 @@ Status FlashSales::advance(WriteTxn& txn, int64_t sale_id, int64_t now) {
     int64_t back = i(sale, "rem");
     int64_t product = i(sale, "p");
     if (back > 0) {
-      auto back_in = inventory_.put_back_in(txn, product, back, "system",
-                                            "unsold units of flash sale " + std::to_string(sale_id));
+      auto back_in =
+          inventory_.put_back_in(txn, product, back, "system", "unsold units of flash sale " + std::to_string(sale_id));
       if (!back_in.ok()) return back_in.status();
     }
     sale["ret"] = i(sale, "ret") + back;
@@ -432,8 +432,7 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   // token. The same rules as every checkout (checkout/shopper_input.h).
   auto address = resolve_address(addresses_, user_id, in.shipping, "shipping_address_id");
   if (!address.ok()) return address.status();
-  if (address->is_null())
-    return field_error("shipping_address", "shipping_address or shipping_address_id is required");
+  if (address->is_null()) return field_error("shipping_address", "shipping_address or shipping_address_id is required");
   auto payment = prepare_payment(payment_methods_, payments_, user_id, in.payment);
   if (!payment.ok()) return payment.status();
   if (!payment->is_card()) return field_error("payment_method.type", "flash sales take cards (type card)");
@@ -465,8 +464,8 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   // Step 2, charge. One charge per token and card: a retry after a decline
   // with another card is a new charge; the same card again gets the first
   // answer.
-  auto charge = payments_.authorize(charge_key(in.token, payment->source.token), payment->source, o.total,
-                                    o.currency, true);
+  auto charge =
+      payments_.authorize(charge_key(in.token, payment->source.token), payment->source, o.total, o.currency, true);
   if (!charge.ok()) {
     unclaim_token(sale_id, user_id, in.token);
     return charge.status();
@@ -494,8 +493,8 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   auto t = PaymentTransaction::captured_charge(order, "card", payments_.name(), o.charge_id,
                                                flash_reservation_id(in.token), o.created_at);
   Status saved = db_.write([&](Connection& c) {
-    record_paid_order(c, order, t, "flash sale " + std::to_string(sale_id) + ": authorized and captured " +
-                                             o.charge_id);
+    record_paid_order(c, order, t,
+                      "flash sale " + std::to_string(sale_id) + ": authorized and captured " + o.charge_id);
     flash_store::insert_order(c, o, in.token);
     return Status::Ok();
   });

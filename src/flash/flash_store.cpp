@@ -32,9 +32,9 @@ FlashOrder read_order(Statement& st) {
   return o;
 }
 
-#define FLASH_ORDER_COLS                                                                                   \
+#define FLASH_ORDER_COLS                                                                                      \
   "SELECT order_id, sale_id, user_id, product_id, product_name, quantity, unit_price_cents, subtotal_cents, " \
-  "tax_cents, shipping_cents, total_cents, currency, status, charge_id, brand, last4, shipping_address, "  \
+  "tax_cents, shipping_cents, total_cents, currency, status, charge_id, brand, last4, shipping_address, "     \
   "created_at FROM flash_orders "
 
 }  // namespace

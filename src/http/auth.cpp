@@ -200,5 +200,4 @@ std::string session_cookie(const Config& config, const Req& req, const std::stri
 
 }  // namespace http
 
-
 }  // namespace shopbox

@@ -15,8 +15,7 @@ namespace shopbox::http {
 // `<inline_field>` (an address object, checked by inline_address_from_json)
 // or `<id_field>` (a saved address id), never both; neither is an empty
 // choice.
-Result<AddressChoice> parse_address_choice(const nlohmann::json& body, const char* inline_field,
-                                           const char* id_field);
+Result<AddressChoice> parse_address_choice(const nlohmann::json& body, const char* inline_field, const char* id_field);
 
 // Exactly one of `payment_method_id` (a saved method) and `payment_method`
 // ({type: card, card_number, exp_month, exp_year, cvc} | {type: card,

@@ -27,7 +27,10 @@ static json return_json(const ReturnRecord& r) {
           {"created_at", iso8601(r.created_at)}};
 }
 
-void register_admin_order_routes(HttpServer& server, App& app) {
+namespace {
+
+// Finding orders.
+void register_order_reading_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/admin/orders", Access::admin, "admin", "All orders; filters: status, user, page, size"},
              [&app](const Req& req, Res& res, const Principal&) {
                auto page = pagination(req);
@@ -56,7 +59,10 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                if (!d.ok()) return send_error(res, d.status());
                send_json(res, 200, order_details_json(*d, true));
              });
+}
 
+// Shipping, tracking, delivery, cancellation and refunds.
+void register_fulfilment_routes(HttpServer& server, App& app) {
   server.add(
       {"POST", "/api/v1/admin/orders/{id}/ship", Access::admin, "admin", "Mark shipped: {carrier, tracking_number}"},
       [&app](const Req& req, Res& res, const Principal& who) {
@@ -162,7 +168,10 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                if (d.ok()) out["order"] = order_details_json(*d, true);
                send_json(res, 201, out);
              });
+}
 
+// Returns, and the payment gateway's health.
+void register_return_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/admin/returns", Access::admin, "admin", "Return requests; filter: status"},
              [&app](const Req& req, Res& res, const Principal&) {
                auto page = pagination(req);
@@ -216,6 +225,14 @@ void register_admin_order_routes(HttpServer& server, App& app) {
                    {"breaker", b ? b->breaker().state() : "none"},
                    {"breaker_opened", b ? b->breaker().opened_count() : 0}});
       });
+}
+
+}  // namespace
+
+void register_admin_order_routes(HttpServer& server, App& app) {
+  register_order_reading_routes(server, app);
+  register_fulfilment_routes(server, app);
+  register_return_routes(server, app);
 }
 
 }  // namespace shopbox

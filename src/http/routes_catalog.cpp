@@ -73,7 +73,10 @@ json category_tree(const std::vector<Category>& all) {
 
 }  // namespace
 
-void register_catalog_routes(HttpServer& server, App& app) {
+namespace {
+
+// What shoppers read: products and categories.
+void register_storefront_catalog_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/products/{id}", Access::anyone, "catalog",
               "Product details: price, discount, stock, images, specs, rating, shipping"},
              [&app](const Req& req, Res& res, const Principal& who) {
@@ -130,7 +133,10 @@ void register_catalog_routes(HttpServer& server, App& app) {
       });
 
   // ---- admin ----
+}
 
+// What merchants change: products and categories.
+void register_catalog_admin_routes(HttpServer& server, App& app) {
   server.add(
       {"POST", "/api/v1/admin/products", Access::admin, "admin", "Create a product (optionally with initial stock)"},
       [&app](const Req& req, Res& res, const Principal& who) {
@@ -213,6 +219,13 @@ void register_catalog_routes(HttpServer& server, App& app) {
                if (auto st = app.catalog->delete_category(*id); !st.ok()) return send_error(res, st);
                res.status = 204;
              });
+}
+
+}  // namespace
+
+void register_catalog_routes(HttpServer& server, App& app) {
+  register_storefront_catalog_routes(server, app);
+  register_catalog_admin_routes(server, app);
 }
 
 }  // namespace shopbox

@@ -90,7 +90,10 @@ Result<int64_t> time_field(const json& body, const char* field) {
 
 }  // namespace
 
-void register_flash_routes(HttpServer& server, App& app) {
+namespace {
+
+// Creating sales, listing them, the queue.
+void register_flash_sale_routes(HttpServer& server, App& app) {
   server.add({"POST", "/api/v1/admin/flash-sales", Access::admin, "admin",
               "Create a flash sale {product_id, sale_price, quantity, starts_at, ends_at, per_user_limit}; the "
               "quantity leaves the product's stock for the sale"},
@@ -164,7 +167,10 @@ void register_flash_routes(HttpServer& server, App& app) {
                if (!st.ok()) return send_error(res, st.status());
                send_json(res, 200, status_json(*id, *st));
              });
+}
 
+// A shopper's status, checkout and order.
+void register_flash_checkout_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/flash-sales/{id}/status", Access::user, "flash",
               "Your place in a flash sale: queued (position), granted (token, valid 5 minutes), purchased, expired, "
               "sold_out, ended"},
@@ -217,6 +223,13 @@ void register_flash_routes(HttpServer& server, App& app) {
                if (!order.ok()) return send_error(res, order.status());
                send_json(res, 200, order_json(*order));
              });
+}
+
+}  // namespace
+
+void register_flash_routes(HttpServer& server, App& app) {
+  register_flash_sale_routes(server, app);
+  register_flash_checkout_routes(server, app);
 }
 
 }  // namespace shopbox

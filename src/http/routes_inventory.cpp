@@ -60,7 +60,10 @@ Result<std::vector<ReservationLine>> parse_lines(const json& body, const Config&
 
 }  // namespace
 
-void register_inventory_routes(HttpServer& server, App& app) {
+namespace {
+
+// Stock lists, the invariant check and reservations.
+void register_reservation_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/admin/inventory", Access::admin, "admin",
               "Stock levels, paginated; ?low_stock=true lists those at or below their threshold"},
              [&app](const Req& req, Res& res, const Principal&) {
@@ -155,7 +158,10 @@ void register_inventory_routes(HttpServer& server, App& app) {
                if (!r.ok()) return send_error(res, r.status());
                send_json(res, 200, reservation_json(*r));
              });
+}
 
+// One product's stock: level, count, adjustment, audit log.
+void register_stock_level_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/admin/inventory/{id}", Access::admin, "admin", "Stock level of a product"},
              [&app](const Req& req, Res& res, const Principal&) {
                auto id = path_id(req, 1, "product");
@@ -248,6 +254,13 @@ void register_inventory_routes(HttpServer& server, App& app) {
                                   {"at", iso8601(a.at)}});
                send_json(res, 200, {{"items", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
              });
+}
+
+}  // namespace
+
+void register_inventory_routes(HttpServer& server, App& app) {
+  register_reservation_routes(server, app);
+  register_stock_level_routes(server, app);
 }
 
 }  // namespace shopbox

@@ -48,7 +48,10 @@ void send_signed_in(App& app, const Req& req, Res& res, int status, const SignIn
 
 }  // namespace
 
-void register_user_routes(HttpServer& server, App& app) {
+namespace {
+
+// Register, sign in, sign out.
+void register_sign_in_routes(HttpServer& server, App& app) {
   server.add({"POST", "/api/v1/auth/register", Access::anyone, "auth",
               "Create a customer account {email, password, first_name, last_name, phone?}; answers {token, user} "
               "and sets the session cookie"},
@@ -128,7 +131,10 @@ void register_user_routes(HttpServer& server, App& app) {
                res.set_header("Set-Cookie", session_cookie(app.config, req, "", 0));
                send_json(res, 200, {{"signed_out", who.signed_in()}});
              });
+}
 
+// The signed-in user: profile and password.
+void register_profile_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/me", Access::user, "auth", "The signed-in user"},
              [&app](const Req&, Res& res, const Principal& who) {
                if (auto st = need_session(who); !st.ok()) return send_error(res, st);
@@ -185,6 +191,10 @@ void register_user_routes(HttpServer& server, App& app) {
              });
 
   // ---- addresses ----
+}
+
+// Saved addresses.
+void register_address_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/me/addresses", Access::user, "auth", "The signed-in user's addresses"},
              [&app](const Req&, Res& res, const Principal& who) {
                if (auto st = need_session(who); !st.ok()) return send_error(res, st);
@@ -242,6 +252,10 @@ void register_user_routes(HttpServer& server, App& app) {
              });
 
   // ---- payment methods ----
+}
+
+// Saved cards.
+void register_payment_method_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/me/payment-methods", Access::user, "auth",
               "The signed-in user's saved cards (brand, last four, expiry; never the number)"},
              [&app](const Req&, Res& res, const Principal& who) {
@@ -315,6 +329,15 @@ void register_user_routes(HttpServer& server, App& app) {
                if (auto st = app.payment_methods->remove(who.user_id, *id); !st.ok()) return send_error(res, st);
                res.status = 204;
              });
+}
+
+}  // namespace
+
+void register_user_routes(HttpServer& server, App& app) {
+  register_sign_in_routes(server, app);
+  register_profile_routes(server, app);
+  register_address_routes(server, app);
+  register_payment_method_routes(server, app);
 }
 
 }  // namespace shopbox

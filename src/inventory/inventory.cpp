@@ -116,8 +116,8 @@ Result<StockLevel> Inventory::take_in(WriteTxn& txn, int64_t product_id, int64_t
   return adjust_in(txn, product_id, -quantity, actor, reason);
 }
 
-Result<StockLevel> Inventory::put_back_in(WriteTxn& txn, int64_t product_id, int64_t quantity,
-                                          const std::string& actor, const std::string& reason) {
+Result<StockLevel> Inventory::put_back_in(WriteTxn& txn, int64_t product_id, int64_t quantity, const std::string& actor,
+                                          const std::string& reason) {
   return adjust_in(txn, product_id, quantity, actor, reason);
 }
 
@@ -363,7 +363,6 @@ void Inventory::check_invariants(std::vector<std::string>& problems, bool check_
     problems.push_back("product " + std::to_string(id) + ": no stock record but active reservations hold " +
                        std::to_string(q));
 }
-
 
 int64_t Inventory::check_stored_levels(std::vector<std::string>& problems) {
   int64_t n = 0;

@@ -12,12 +12,12 @@
 #include <fstream>
 #include <memory>
 
-#include "schema.h"
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "base/json_text.h"
 #include "base/version.h"
 #include "ops/system.h"
+#include "schema.h"
 #include "storage/sqlite.h"
 
 namespace shopbox::ops {

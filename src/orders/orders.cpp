@@ -4,10 +4,10 @@
 
 #include "base/clock.h"
 #include "base/crypto.h"
+#include "config.h"
 #include "events/outbox.h"
 #include "inventory/inventory.h"
 #include "payments/gateway.h"
-#include "config.h"
 
 namespace shopbox {
 using json = nlohmann::json;

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "pricing/pricing.h"
 #include "orders/order_store.h"
+#include "pricing/pricing.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {

@@ -1,10 +1,13 @@
-// Orders, payments, refunds, returns, idempotency keys and the checkout step log (302).
+// Orders, payments, refunds and returns (302). 302 also created checkout's
+// tables, idempotency_keys and checkout_attempts: checkout/checkout_store.h
+// owns them.
 // Schema migrations: never edit one that has shipped, add a new one
 // (src/schema.h lists every module's and the version ranges).
 #include "orders/order_store.h"
 
 namespace shopbox {
 
+// Long because it holds the shipped schema text, which is never edited.
 const std::vector<Migration>& order_migrations() {
   static const std::vector<Migration> migrations = {
       {302, "orders",

@@ -30,7 +30,6 @@ namespace shopbox {
 // The test gateway's tables (migrations 301 and 303, src/payments/test_gateway_schema.cpp).
 const std::vector<Migration>& test_gateway_migrations();
 
-
 class TestGateway : public PaymentGateway {
  public:
   TestGateway(Sqlite& db, int latency_ms, int timeout_ms) : db_(db), latency_ms_(latency_ms), timeout_ms_(timeout_ms) {}

@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "config.h"
 #include "catalog/product.h"
+#include "config.h"
 #include "inventory/stock.h"
 #include "storage/sqlite.h"
 
@@ -34,7 +34,6 @@ namespace shopbox {
 
 // The recommendations' tables (migration 403, src/recommendations/schema.cpp).
 const std::vector<Migration>& recommendation_migrations();
-
 
 class Catalog;
 class Inventory;

@@ -19,7 +19,6 @@ namespace shopbox {
 // The reviews' tables (migration 401, src/reviews/schema.cpp).
 const std::vector<Migration>& review_migrations();
 
-
 struct Review {
   int64_t id = 0;
   int64_t product_id = 0;

@@ -14,8 +14,8 @@
 #include "base/status.h"
 #include "config.h"
 #include "storage/sqlite.h"
-#include "users/user_store.h"
 #include "users/sessions.h"
+#include "users/user_store.h"
 
 namespace shopbox {
 

@@ -19,7 +19,6 @@ namespace shopbox {
 // The users' tables (migrations 200-299, src/users/schema.cpp).
 const std::vector<Migration>& user_migrations();
 
-
 struct User {
   int64_t id = 0;
   std::string email;

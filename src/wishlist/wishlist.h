@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "config.h"
 #include "catalog/product.h"
+#include "config.h"
 #include "inventory/stock.h"
 #include "storage/sqlite.h"
 
@@ -33,7 +33,6 @@ namespace shopbox {
 
 // The wishlists' tables (migration 402, src/wishlist/schema.cpp).
 const std::vector<Migration>& wishlist_migrations();
-
 
 class Catalog;
 class Inventory;

@@ -22,11 +22,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "users/api_tokens.h"
 #include "app.h"
 #include "fuzz/fuzz_common.h"
 #include "http/auth.h"
 #include "http/server.h"
+#include "users/api_tokens.h"
 
 using namespace shopbox;
 using json = nlohmann::json;

@@ -10,9 +10,9 @@
 
 #include "app.h"
 #include "inventory/inventory.h"
+#include "inventory/inventory_store.h"
 #include "ops/backup.h"
 #include "ops/check.h"
-#include "inventory/inventory_store.h"
 #include "support/test_shop.h"
 
 using namespace shopbox;

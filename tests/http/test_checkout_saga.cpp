@@ -8,8 +8,8 @@
 #include "base/clock.h"
 #include "checkout/checkout.h"
 #include "checkout/checkout_store.h"
-#include "http/checkout_body.h"
 #include "events/outbox.h"
+#include "http/checkout_body.h"
 #include "inventory/inventory.h"
 #include "orders/orders.h"
 #include "payments/circuit_breaker.h"
@@ -33,7 +33,8 @@ json order_body(const std::string& pid, int qty, const std::string& number = "42
 }
 CheckoutResponse place(TestShop& shop, int64_t user, const std::string& key, const json& body,
                        const std::string& ip = "10.0.0.1") {
-  return http::checkout_answer(*shop.app().checkout, user, key, ip, body.dump(), shop.app().config.max_quantity_per_line);
+  return http::checkout_answer(*shop.app().checkout, user, key, ip, body.dump(),
+                               shop.app().config.max_quantity_per_line);
 }
 StockLevel stock(TestShop& shop, const std::string& pid) {
   return shop.app().inventory->level(std::stoll(pid));

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "users/user_store.h"
 #include "support/test_shop.h"
+#include "users/user_store.h"
 
 using shopbox::testing::Headers;
 using shopbox::testing::TestShop;

@@ -90,8 +90,8 @@ struct Workflow {
     orders = std::make_unique<Orders>(*db, *inventory, *gateway, config);
     addresses = std::make_unique<Addresses>(*db);
     methods = std::make_unique<PaymentMethods>(*db, *gateway);
-    checkout = std::make_unique<Checkout>(Checkout::Dependencies{*db, *inventory, *catalog, *cart, *gateway, *orders,
-                                                                 *addresses, *methods, config});
+    checkout = std::make_unique<Checkout>(
+        Checkout::Dependencies{*db, *inventory, *catalog, *cart, *gateway, *orders, *addresses, *methods, config});
     Product p;
     p.name = "Enamel Teapot";
     p.sku = "teapot-1";
@@ -119,8 +119,7 @@ struct Workflow {
                 auto st = c.prepare(sql);
                 if (st.step()) n = st.int64(0);
                 return Status::Ok();
-              })
-                .ok());
+              }).ok());
     return n;
   }
   // The promise after a failed checkout.
@@ -181,12 +180,13 @@ TEST_CASE("checkout steps: each fault is compensated and the retry buys once", "
     auto r = w.buy("k-lost");
     CHECK(r.status == 503);
     CHECK(w.count("SELECT count(*) FROM gw_charges") == 1);  // it did happen...
-    w.nothing_kept();                                         // ...and was refunded
+    w.nothing_kept();                                        // ...and was refunded
     w.retry_buys_once("k-lost");
   }
   SECTION("write_order: the order cannot be stored, so the money and the stock go back") {
     REQUIRE(w.db->write([](Connection& c) {
-                  c.exec_script("CREATE TRIGGER no_orders BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'full'); END;");
+                  c.exec_script(
+                      "CREATE TRIGGER no_orders BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'full'); END;");
                   return Status::Ok();
                 })
                 .ok());

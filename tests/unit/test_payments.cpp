@@ -1,10 +1,10 @@
 // The test payment gateway and the circuit breaker around it.
 #include <catch2/catch.hpp>
 
-#include "schema.h"
 #include "base/clock.h"
 #include "payments/circuit_breaker.h"
 #include "payments/test_gateway.h"
+#include "schema.h"
 #include "support/test_shop.h"
 
 using namespace shopbox;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "schema.h"
 #include "catalog/catalog_store.h"
+#include "schema.h"
 #include "storage/lmdb.h"
 #include "storage/sqlite.h"
 #include "support/test_shop.h"

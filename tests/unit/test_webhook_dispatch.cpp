@@ -48,8 +48,7 @@ std::string delivery_status(Sqlite& db, int64_t* attempts) {
                 *attempts = st.int64(1);
               }
               return Status::Ok();
-            })
-              .ok());
+            }).ok());
   return status;
 }
 
@@ -69,8 +68,7 @@ TEST_CASE("webhooks go out through the HttpClient: signed, retried, then deliver
   REQUIRE(db->write([&](Connection& c) {
               outbox::append(c, "order.paid", {{"order_id", "ord_s1_0123456789abcdef"}});
               return Status::Ok();
-            })
-              .ok());
+            }).ok());
 
   int64_t attempts = 0;
   CHECK(dispatcher.run_once() == 1);
@@ -110,8 +108,7 @@ TEST_CASE("a webhook URL that is not http(s) fails its delivery without a reques
   REQUIRE(db->write([&](Connection& c) {
               outbox::append(c, "order.created", {{"order_id", "ord_s1_x"}});
               return Status::Ok();
-            })
-              .ok());
+            }).ok());
   CHECK(dispatcher.run_once() == 1);
   int64_t attempts = 0;
   CHECK(delivery_status(*db, &attempts) == "failed");
@@ -120,7 +117,6 @@ TEST_CASE("a webhook URL that is not http(s) fails its delivery without a reques
               auto st = c.prepare("SELECT last_error FROM webhook_deliveries");
               if (st.step()) error = st.text(0);
               return Status::Ok();
-            })
-              .ok());
+            }).ok());
   CHECK(error == "invalid URL");
 }

@@ -238,6 +238,30 @@ void Checkout::give_back_stock(const std::string& reservation_id, const char* wh
                 "checkout: releasing a reservation (it expires by itself)");
 }
 
+Status Checkout::claim_key(Saga& s, AttemptStep step, bool& mine) {
+  mine = false;
+  return d_.db.write([&](Connection& c) {
+    if (checkout_store::get_idempotency(c, s.req.user_id, s.req.idempotency_key)) return Status::Ok();
+    int64_t now = now_seconds();
+    checkout_store::insert_idempotency(
+        c, {s.req.user_id, s.req.idempotency_key, s.request_hash, "processing", 0, "", s.attempt_id, now});
+    CheckoutAttempt a;
+    a.id = s.attempt_id;
+    a.user_id = s.req.user_id;
+    a.idempotency_key = s.req.idempotency_key;
+    a.order_id = s.order_id;
+    a.step = step;
+    a.reservation_id = s.reservation_id;  // none yet when the reservation failed ('started')
+    a.amount = s.totals.total;
+    a.cart_owner = s.cart_owner;
+    for (const auto& l : s.lines) a.product_ids.push_back(l.product_id);
+    a.created_at = a.updated_at = now;
+    checkout_store::insert_attempt(c, a);
+    mine = true;
+    return Status::Ok();
+  });
+}
+
 std::optional<CheckoutResponse> Checkout::reserve(Saga& s) {
   std::vector<ReservationLine> rlines;
   for (const auto& l : s.lines) rlines.push_back({l.product_id, l.quantity});
@@ -250,22 +274,7 @@ std::optional<CheckoutResponse> Checkout::reserve(Saga& s) {
   // Out of stock is a definitive answer: record it under the key (unless a
   // concurrent request owns the key), so a replay answers 409 too.
   bool mine = false;
-  Status recorded = d_.db.write([&](Connection& c) {
-    if (checkout_store::get_idempotency(c, s.req.user_id, s.req.idempotency_key)) return Status::Ok();
-    int64_t now = now_seconds();
-    checkout_store::insert_idempotency(
-        c, {s.req.user_id, s.req.idempotency_key, s.request_hash, "processing", 0, "", s.attempt_id, now});
-    CheckoutAttempt a;
-    a.id = s.attempt_id;
-    a.user_id = s.req.user_id;
-    a.idempotency_key = s.req.idempotency_key;
-    a.order_id = s.order_id;
-    a.step = AttemptStep::started;
-    a.created_at = a.updated_at = now;
-    checkout_store::insert_attempt(c, a);
-    mine = true;
-    return Status::Ok();
-  });
+  Status recorded = claim_key(s, AttemptStep::started, mine);
   if (!recorded.ok()) return error_response(rsv.status());  // answered, not stored: a retry asks again
   if (!mine) {
     if (auto answer = answer_on_record(s.req, s.request_hash)) return answer;
@@ -278,26 +287,7 @@ std::optional<CheckoutResponse> Checkout::reserve(Saga& s) {
 
 std::optional<CheckoutResponse> Checkout::record_attempt(Saga& s) {
   bool mine = false;
-  Status st = d_.db.write([&](Connection& c) {
-    if (checkout_store::get_idempotency(c, s.req.user_id, s.req.idempotency_key)) return Status::Ok();
-    int64_t now = now_seconds();
-    checkout_store::insert_idempotency(
-        c, {s.req.user_id, s.req.idempotency_key, s.request_hash, "processing", 0, "", s.attempt_id, now});
-    CheckoutAttempt a;
-    a.id = s.attempt_id;
-    a.user_id = s.req.user_id;
-    a.idempotency_key = s.req.idempotency_key;
-    a.order_id = s.order_id;
-    a.step = AttemptStep::reserved;
-    a.reservation_id = s.reservation_id;
-    a.amount = s.totals.total;
-    a.cart_owner = s.cart_owner;
-    for (const auto& l : s.lines) a.product_ids.push_back(l.product_id);
-    a.created_at = a.updated_at = now;
-    checkout_store::insert_attempt(c, a);
-    mine = true;
-    return Status::Ok();
-  });
+  Status st = claim_key(s, AttemptStep::reserved, mine);
   if (st.ok() && mine) return std::nullopt;
   give_back_stock(s.reservation_id, "checkout not started");
   if (!st.ok()) return error_response(st);

@@ -149,6 +149,10 @@ class Checkout {
   // failure (the gateway could not tell, or refused) leaves the attempt open
   // for recovery to try again.
   Status undo_charge(const std::string& attempt_id);
+  // Takes the Idempotency-Key for this attempt (its record 'processing')
+  // and writes the attempt's first step log, in one transaction; `mine` is
+  // false when another request holds the key.
+  Status claim_key(Saga& s, AttemptStep step, bool& mine);
   // A definitive failure (409 out of stock, 402 declined): stored under the
   // key so a replay answers the same.
   CheckoutResponse fail_for_good(Saga& s, const Status& st, AttemptStep step);

@@ -150,12 +150,12 @@ int Checkout::take_stock_for_restored_orders() {
   std::vector<std::tuple<std::string, std::string, std::vector<OrderItem>>> orders;
   for (auto& o : *awaiting) {
     auto r = d_.inventory.reservation(o.reservation_id);
-    if (r.ok() && r->status == "consumed") continue;
+    if (r.ok() && r->status == ReservationStatus::consumed) continue;
     orders.push_back({o.id, o.reservation_id, std::move(o.items)});
   }
   for (auto& [oid, rid, items] : orders) {
     auto r = d_.inventory.reservation(rid);
-    if (r.ok() && r->status == "active" && d_.inventory.consume(rid, oid).ok()) {
+    if (r.ok() && r->status == ReservationStatus::active && d_.inventory.consume(rid, oid).ok()) {
       ++finished;
       continue;
     }

@@ -29,7 +29,7 @@ json reservation_json(const Reservation& r) {
     lines.push_back({{"product_id", std::to_string(l.product_id)}, {"quantity", l.quantity}});
   return {{"reservation_id", r.id},
           {"owner", r.owner},
-          {"status", r.status},
+          {"status", status_name(r.status)},
           {"lines", lines},
           {"created_at", iso8601(r.created_at)},
           {"expires_at", iso8601(r.expires_at)},

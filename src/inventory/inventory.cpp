@@ -32,7 +32,7 @@ void give_back(WriteTxn& txn, Lmdb& kv, const Config& config, const Reservation&
 void expire_in_txn(WriteTxn& txn, Lmdb& kv, const Config& config, Reservation r, int64_t now) {
   Reservation previous = r;
   give_back(txn, kv, config, r, "expire", "system", "reservation expired");
-  r.status = "expired";
+  r.status = ReservationStatus::expired;
   r.updated_at = now;
   inventory_store::put_reservation(txn, kv, r, &previous);
 }
@@ -184,7 +184,7 @@ Result<Reservation> Inventory::reserve(std::vector<ReservationLine> lines, const
   r.id = "rsv_" + random_hex(8);
   r.owner = owner;
   r.lines = merged;
-  r.status = "active";
+  r.status = ReservationStatus::active;
   Status st = kv_.write([&](WriteTxn& txn) {
     int64_t now = now_seconds();
     r.created_at = r.updated_at = now;
@@ -229,20 +229,20 @@ Result<Reservation> Inventory::consume(const std::string& id, const std::string&
     auto r = inventory_store::get_reservation(txn, kv_, id);
     if (!r) return Status::NotFound("reservation not found");
     int64_t now = now_seconds();
-    if (r->status == "active" && r->expires_at <= now) {
+    if (r->status == ReservationStatus::active && r->expires_at <= now) {
       expire_in_txn(txn, kv_, config_, *r, now);
       expired_now = true;
       out = *r;
-      out.status = "expired";
+      out.status = ReservationStatus::expired;
       return Status::Ok();  // commit the expiry, then report it
     }
-    if (r->status == "consumed" && r->order_id == order_id) {
+    if (r->status == ReservationStatus::consumed && r->order_id == order_id) {
       out = *r;
       return Status::Ok();
     }
-    if (r->status != "active")
-      return Status::Conflict("reservation_not_active", "reservation is " + r->status,
-                              {{"reservation_id", id}, {"status", r->status}});
+    if (r->status != ReservationStatus::active)
+      return Status::Conflict("reservation_not_active", std::string("reservation is ") + status_name(r->status),
+                              {{"reservation_id", id}, {"status", status_name(r->status)}});
     Reservation previous = *r;
     for (const auto& l : r->lines) {
       StockLevel before = stored_or_empty(txn, kv_, l.product_id, config_);
@@ -257,7 +257,7 @@ Result<Reservation> Inventory::consume(const std::string& id, const std::string&
                                     {l.product_id, 0, "consume", -l.quantity, before.available(), after.available(),
                                      before.total, after.total, "order " + order_id, r->owner, id, 0});
     }
-    r->status = "consumed";
+    r->status = ReservationStatus::consumed;
     r->order_id = order_id;
     r->updated_at = now;
     inventory_store::put_reservation(txn, kv_, *r, &previous);
@@ -277,17 +277,17 @@ Result<Reservation> Inventory::release(const std::string& id, const std::string&
   Status st = kv_.write([&](WriteTxn& txn) {
     auto r = inventory_store::get_reservation(txn, kv_, id);
     if (!r) return Status::NotFound("reservation not found");
-    if (r->status == "released" || r->status == "expired") {
+    if (r->status == ReservationStatus::released || r->status == ReservationStatus::expired) {
       out = *r;
       return Status::Ok();
     }
-    if (r->status == "consumed")
+    if (r->status == ReservationStatus::consumed)
       return Status::Conflict("reservation_consumed", "reservation was consumed by order " + r->order_id,
                               {{"reservation_id", id}, {"order_id", r->order_id}});
     Reservation previous = *r;
     int64_t now = now_seconds();
     give_back(txn, kv_, config_, *r, "release", r->owner, reason.empty() ? "released" : reason);
-    r->status = "released";
+    r->status = ReservationStatus::released;
     r->reason = reason.empty() ? "released" : reason;
     r->updated_at = now;
     inventory_store::put_reservation(txn, kv_, *r, &previous);
@@ -322,7 +322,7 @@ size_t Inventory::sweep_expired() {
       for (const auto& id : due) {
         auto r = inventory_store::get_reservation(txn, kv_, id);
         // Re-checked inside the writer: it may have been consumed or released since.
-        if (!r || r->status != "active" || r->expires_at > now) continue;
+        if (!r || r->status != ReservationStatus::active || r->expires_at > now) continue;
         expire_in_txn(txn, kv_, config_, *r, now);
         ++batch;
       }
@@ -338,7 +338,8 @@ void Inventory::check_invariants(std::vector<std::string>& problems, bool check_
   ReadTxn txn(kv_);
   std::map<int64_t, int64_t> reserved_by_active;
   inventory_store::scan_active(txn, kv_, [&](const Reservation& r) {
-    if (r.status != "active") problems.push_back("reservation " + r.id + " is in the expiry index but " + r.status);
+    if (r.status != ReservationStatus::active)
+      problems.push_back("reservation " + r.id + " is in the expiry index but " + status_name(r.status));
     for (const auto& l : r.lines) reserved_by_active[l.product_id] += l.quantity;
   });
   inventory_store::scan_levels(txn, kv_, 0, [&](int64_t id, const StockLevel& l) {

@@ -41,7 +41,7 @@ json reservation_json(const Reservation& r) {
   return {{"id", r.id},
           {"owner", r.owner},
           {"lines", lines},
-          {"status", r.status},
+          {"status", status_name(r.status)},
           {"created_at", r.created_at},
           {"expires_at", r.expires_at},
           {"updated_at", r.updated_at},
@@ -55,7 +55,9 @@ std::optional<Reservation> parse_reservation(std::string_view v) {
   Reservation r;
   r.id = j.value("id", "");
   r.owner = j.value("owner", "");
-  r.status = j.value("status", "");
+  auto status = parse_reservation_status(j.value("status", ""));
+  if (!status) return std::nullopt;  // a damaged record is not a reservation
+  r.status = *status;
   r.created_at = j.value("created_at", int64_t{0});
   r.expires_at = j.value("expires_at", int64_t{0});
   r.updated_at = j.value("updated_at", int64_t{0});
@@ -161,8 +163,9 @@ std::optional<Reservation> get_reservation(const Txn& txn, Lmdb& env, const std:
 }
 
 void put_reservation(WriteTxn& txn, Lmdb& env, const Reservation& r, const Reservation* previous) {
-  if (previous && previous->status == "active") txn.del(env.db("reservation_expiry"), expiry_key(*previous));
-  if (r.status == "active") txn.put(env.db("reservation_expiry"), expiry_key(r), "");
+  if (previous && previous->status == ReservationStatus::active)
+    txn.del(env.db("reservation_expiry"), expiry_key(*previous));
+  if (r.status == ReservationStatus::active) txn.put(env.db("reservation_expiry"), expiry_key(r), "");
   txn.put(env.db("reservations"), r.id, reservation_json(r).dump());
 }
 
@@ -185,3 +188,28 @@ void scan_active(const Txn& txn, Lmdb& env, const std::function<void(const Reser
 }
 
 }  // namespace shopbox::inventory_store
+
+namespace shopbox {
+
+const char* status_name(ReservationStatus status) {
+  switch (status) {
+    case ReservationStatus::active:
+      return "active";
+    case ReservationStatus::consumed:
+      return "consumed";
+    case ReservationStatus::released:
+      return "released";
+    case ReservationStatus::expired:
+      return "expired";
+  }
+  return "active";
+}
+
+std::optional<ReservationStatus> parse_reservation_status(std::string_view text) {
+  for (auto s : {ReservationStatus::active, ReservationStatus::consumed, ReservationStatus::released,
+                 ReservationStatus::expired})
+    if (text == status_name(s)) return s;
+  return std::nullopt;
+}
+
+}  // namespace shopbox

@@ -5,7 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace shopbox {
@@ -37,11 +40,22 @@ struct ReservationLine {
   int64_t quantity = 0;
 };
 
+// A reservation's life: active -> consumed (an order took the stock) |
+// released (given back) | expired (its time ran out); only active ones hold
+// stock (inventory.h).
+enum class ReservationStatus { active, consumed, released, expired };
+// The stored and API text of a status ("active"), and back (nullopt: not one).
+const char* status_name(ReservationStatus status);
+std::optional<ReservationStatus> parse_reservation_status(std::string_view text);
+// No silent JSON number for a status: write status_name() instead (found by
+// argument-dependent lookup, this makes `json j = status` a compile error).
+void to_json(nlohmann::json& j, ReservationStatus status) = delete;
+
 struct Reservation {
   std::string id;     // "rsv_<16 hex>"
   std::string owner;  // cart owner key or any label ("u:12", "g:<token>", "admin")
   std::vector<ReservationLine> lines;
-  std::string status;  // active | consumed | released | expired
+  ReservationStatus status = ReservationStatus::active;
   int64_t created_at = 0;
   int64_t expires_at = 0;
   int64_t updated_at = 0;

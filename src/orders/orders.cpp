@@ -527,8 +527,8 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
   // Every consumed reservation belongs to exactly one order (the one it names).
   std::vector<std::pair<std::string, std::string>> consumed;  // reservation, order
   checked(inventory_.for_each_reservation([&](const Reservation& r) {
-    if (r.status == "consumed") consumed.push_back({r.id, r.order_id});
-    if (r.status == "active" && r.expires_at + 60 + 2 * int64_t(config_.sweep_interval_seconds) < now)
+    if (r.status == ReservationStatus::consumed) consumed.push_back({r.id, r.order_id});
+    if (r.status == ReservationStatus::active && r.expires_at + 60 + 2 * int64_t(config_.sweep_interval_seconds) < now)
       problems.push_back("reservation " + r.id + " is still active " + std::to_string(now - r.expires_at) +
                          " s past its expiry");
   }));
@@ -590,14 +590,15 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
       bool taken_at_recovery = st.int64(9) > 0;
       auto r = inventory_.reservation(rsv);
       if (!settled || taken_at_recovery) {
-        if (r.ok() && r->status == "consumed" && r->order_id != id)
+        if (r.ok() && r->status == ReservationStatus::consumed && r->order_id != id)
           problems.push_back("order " + id + ": reservation " + rsv + " was consumed by " + r->order_id);
       } else if (!r.ok())
         problems.push_back("order " + id + ": reservation " + rsv + " not found");
-      else if (r->status == "consumed" && r->order_id != id)
+      else if (r->status == ReservationStatus::consumed && r->order_id != id)
         problems.push_back("order " + id + ": reservation " + rsv + " was consumed by " + r->order_id);
-      else if (r->status != "consumed" && !(status == "cancelled" && refunded == total))
-        problems.push_back("order " + id + ": reservation " + rsv + " is " + r->status + " (want consumed)");
+      else if (r->status != ReservationStatus::consumed && !(status == "cancelled" && refunded == total))
+        problems.push_back("order " + id + ": reservation " + rsv + " is " + status_name(r->status) +
+                           " (want consumed)");
     }
     // Every captured gateway charge belongs to an order or is refunded
     // (charges of checkouts still in flight are skipped).

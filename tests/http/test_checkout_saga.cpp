@@ -403,7 +403,7 @@ TEST_CASE("recovery compensates a checkout interrupted after the charge", "[chec
   auto ch = app2.payments->lookup("chk_crashed").value();
   REQUIRE(ch);
   CHECK(ch->refunded == ch->captured);
-  CHECK(app2.inventory->reservation(rsv->id)->status == "released");
+  CHECK(app2.inventory->reservation(rsv->id)->status == ReservationStatus::released);
   CHECK(app2.inventory->level(std::stoll(pid)).reserved == 0);
   CHECK(count_rows(shop, "SELECT count(*) FROM idempotency_keys") == 0);
   CHECK(count_rows(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'compensated'") == 1);
@@ -437,7 +437,7 @@ TEST_CASE("recovery finishes a checkout interrupted after the order", "[checkout
               .ok());
   shop.restart();
   CHECK(count_rows(shop, "SELECT count(*) FROM checkout_attempts WHERE step = 'completed'") == 1);
-  CHECK(shop.app().inventory->reservation(rsv)->status == "consumed");
+  CHECK(shop.app().inventory->reservation(rsv)->status == ReservationStatus::consumed);
   CHECK(stock(shop, pid).total == 3);
 }
 

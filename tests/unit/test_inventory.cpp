@@ -56,7 +56,7 @@ TEST_CASE("reserve is all-or-nothing and names every short line", "[unit][invent
 
   auto ok = e.inv->reserve({{1, 3}, {3, 1}, {1, 2}}, "g:abc");  // product 1 twice: merged to 5
   REQUIRE(ok.ok());
-  CHECK(ok->status == "active");
+  CHECK(ok->status == ReservationStatus::active);
   REQUIRE(ok->lines.size() == 2);
   CHECK(ok->lines[0].quantity == 5);
   CHECK(e.inv->level(1).available() == 0);
@@ -94,7 +94,7 @@ TEST_CASE("consume and release are idempotent and move stock exactly once", "[un
 
   auto c1 = e.inv->consume(r->id, "ord_1");
   REQUIRE(c1.ok());
-  CHECK(c1->status == "consumed");
+  CHECK(c1->status == ReservationStatus::consumed);
   CHECK(e.inv->level(7).total == 6);
   CHECK(e.inv->level(7).reserved == 0);
   auto c2 = e.inv->consume(r->id, "ord_1");  // retry of the same order
@@ -113,7 +113,7 @@ TEST_CASE("consume and release are idempotent and move stock exactly once", "[un
   REQUIRE(e.inv->release(r2->id, "payment declined").ok());
   auto again = e.inv->release(r2->id, "retry");
   REQUIRE(again.ok());
-  CHECK(again->status == "released");
+  CHECK(again->status == ReservationStatus::released);
   CHECK(again->reason == "payment declined");
   CHECK(e.inv->level(7).available() == 6);
   CHECK(e.inv->level(7).reserved == 0);
@@ -140,19 +140,19 @@ TEST_CASE("expired reservations return their stock: sweeper and lazy expiry", "[
   // consume() of an overdue reservation expires it on the spot.
   auto late = e.inv->consume(c->id, "ord_x");
   CHECK(late.status().code() == "reservation_not_active");
-  CHECK(e.inv->reservation(c->id)->status == "expired");
+  CHECK(e.inv->reservation(c->id)->status == ReservationStatus::expired);
   CHECK(e.inv->level(1).available() == 5);
 
   CHECK(e.inv->sweep_expired() == 1);  // a; b is not due yet
-  CHECK(e.inv->reservation(a->id)->status == "expired");
-  CHECK(e.inv->reservation(b->id)->status == "active");
+  CHECK(e.inv->reservation(a->id)->status == ReservationStatus::expired);
+  CHECK(e.inv->reservation(b->id)->status == ReservationStatus::active);
   CHECK(e.inv->level(1).available() == 8);
   CHECK(e.inv->level(1).reserved == 2);
   auto audit = e.inv->audit(1, 0, 10, "expire");
   REQUIRE(audit.size() == 2);
   CHECK(audit[0].quantity_change == 3);
   CHECK(e.inv->sweep_expired() == 0);
-  CHECK(e.inv->release(a->id, "x")->status == "expired");  // idempotent, no double return
+  CHECK(e.inv->release(a->id, "x")->status == ReservationStatus::expired);  // idempotent, no double return
   CHECK(e.inv->level(1).reserved == 2);
   CHECK(e.problems().empty());
 }
@@ -233,7 +233,7 @@ TEST_CASE("start-up recovery returns stock of reservations that expired while do
     CHECK((*app)->inventory->level(5).reserved == 7);
     REQUIRE((*app)->recover().ok());
     CHECK((*app)->inventory->level(5).reserved == 0);
-    CHECK((*app)->inventory->reservation(id)->status == "expired");
+    CHECK((*app)->inventory->reservation(id)->status == ReservationStatus::expired);
   }  // ~App stops the sweeper thread
   set_clock_offset(0);
 }

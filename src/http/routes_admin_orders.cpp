@@ -37,10 +37,8 @@ void register_order_reading_routes(HttpServer& server, App& app) {
                if (!page.ok()) return send_error(res, page.status());
                OrderFilter f;
                if (auto s = query(req, "status")) {
-                 static const std::set<std::string> known = {"pending",   "paid",     "shipped",           "delivered",
-                                                             "cancelled", "refunded", "partially_refunded"};
-                 if (!known.count(*s)) return send_error(res, field_error("status", "unknown status '" + *s + "'"));
-                 f.status = *s;
+                 f.status = parse_order_status(*s);
+                 if (!f.status) return send_error(res, field_error("status", "unknown status '" + *s + "'"));
                }
                if (auto u = query(req, "user")) {
                  auto id = parse_id(*u);

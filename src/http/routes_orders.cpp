@@ -106,7 +106,10 @@ void register_order_routes(HttpServer& server, App& app) {
                if (!page.ok()) return send_error(res, page.status());
                OrderFilter f;
                f.user_id = who.user_id;
-               if (auto s = query(req, "status")) f.status = *s;
+               if (auto s = query(req, "status")) {
+                 f.status = parse_order_status(*s);
+                 if (!f.status) return send_error(res, field_error("status", "unknown status '" + *s + "'"));
+               }
                send_order_page(app, res, f, *page);
              });
 

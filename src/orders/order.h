@@ -23,6 +23,17 @@ inline bool is_flash_order_reservation(std::string_view reservation_id) {
   return reservation_id.substr(0, kFlashOrderPrefix.size()) == kFlashOrderPrefix;
 }
 
+// An order's life: pending -> paid -> shipped -> delivered; paid ->
+// cancelled; refunds move paid, shipped, delivered and partially_refunded
+// orders to partially_refunded or refunded (the table is
+// order_transition_allowed, orders.cpp).
+enum class OrderStatus { pending, paid, shipped, delivered, partially_refunded, refunded, cancelled };
+// The stored and API text of a status ("paid"), and back (nullopt: not one).
+const char* status_name(OrderStatus status);
+std::optional<OrderStatus> parse_order_status(std::string_view text);
+// No silent JSON number for a status: write status_name() instead.
+void to_json(nlohmann::json& j, OrderStatus status) = delete;
+
 struct OrderItem {
   int64_t id = 0;
   int64_t product_id = 0;
@@ -40,7 +51,7 @@ struct OrderItem {
 struct Order {
   std::string id;
   int64_t user_id = 0;
-  std::string status;
+  OrderStatus status = OrderStatus::pending;
   Cents subtotal = 0, discount = 0, tax = 0, shipping = 0, total = 0, refunded = 0;
   std::string currency = "USD";
   nlohmann::json shipping_address = nlohmann::json::object();
@@ -121,7 +132,7 @@ struct ReturnRecord {
 
 struct OrderFilter {
   std::optional<int64_t> user_id;
-  std::optional<std::string> status;
+  std::optional<OrderStatus> status;
   int64_t offset = 0;
   int64_t limit = 20;
 };

@@ -18,7 +18,7 @@ static json pricing_json(const Order& o) {
 
 json order_summary_json(const Order& o) {
   return {{"order_id", o.id},
-          {"status", o.status},
+          {"status", status_name(o.status)},
           {"created_at", iso8601(o.created_at)},
           {"updated_at", iso8601(o.updated_at)},
           {"user_id", std::to_string(o.user_id)},
@@ -49,7 +49,7 @@ json order_json(const Order& o, const std::vector<PaymentTransaction>& txns) {
   }
   return {{"order_id", o.id},
           {"user_id", std::to_string(o.user_id)},
-          {"status", o.status},
+          {"status", status_name(o.status)},
           {"created_at", iso8601(o.created_at)},
           {"updated_at", iso8601(o.updated_at)},
           {"items", items},

@@ -46,7 +46,9 @@ Order read_order(Statement& st) {
   Order o;
   o.id = row.text();
   o.user_id = row.int64();
-  o.status = row.text();
+  // A stored status this build does not know reads as pending: such an
+  // order can be seen but no transition (other than to paid) applies.
+  o.status = parse_order_status(row.text()).value_or(OrderStatus::pending);
   o.subtotal = row.int64();
   o.discount = row.int64();
   o.tax = row.int64();
@@ -141,7 +143,7 @@ void insert_order(Connection& c, const Order& o) {
        "VALUES (?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?,?,?,?,?,?)")
       .bind(1, o.id)
       .bind(2, o.user_id)
-      .bind(3, o.status)
+      .bind(3, status_name(o.status))
       .bind(4, o.subtotal)
       .bind(5, o.discount)
       .bind(6, o.tax)
@@ -178,7 +180,7 @@ void insert_order(Connection& c, const Order& o) {
   c.prepare("INSERT INTO order_events(order_id, from_status, to_status, actor, note, created_at) VALUES (?,?,?,?,?,?)")
       .bind(1, o.id)
       .bind(2, "")
-      .bind(3, o.status)
+      .bind(3, status_name(o.status))
       .bind(4, "user:" + std::to_string(o.user_id))
       .bind(5, "checkout")
       .bind(6, o.created_at)
@@ -215,7 +217,7 @@ std::vector<Order> list_orders(Connection& c, const OrderFilter& f, int64_t* tot
     where = "WHERE status = ?2 ";
   auto bind = [&](Statement& st) {
     if (f.user_id) st.bind(1, *f.user_id);
-    if (f.status) st.bind(2, *f.status);
+    if (f.status) st.bind(2, status_name(*f.status));
   };
   {
     auto st = c.prepare((std::string("SELECT count(*) FROM orders ") + where).c_str());
@@ -229,18 +231,21 @@ std::vector<Order> list_orders(Connection& c, const OrderFilter& f, int64_t* tot
   return all_rows(st, read_order);
 }
 
-void set_status(Connection& c, const std::string& order_id, const std::string& from, const std::string& to,
-                const std::string& actor, const std::string& note) {
+void set_status(Connection& c, const std::string& order_id, OrderStatus from, OrderStatus to, const std::string& actor,
+                const std::string& note) {
   int64_t now = now_seconds();
   const char* sql = "UPDATE orders SET status = ?1, updated_at = ?2 WHERE order_id = ?3";
-  if (to == "shipped") sql = "UPDATE orders SET status = ?1, updated_at = ?2, shipped_at = ?2 WHERE order_id = ?3";
-  if (to == "delivered") sql = "UPDATE orders SET status = ?1, updated_at = ?2, delivered_at = ?2 WHERE order_id = ?3";
-  if (to == "cancelled") sql = "UPDATE orders SET status = ?1, updated_at = ?2, cancelled_at = ?2 WHERE order_id = ?3";
-  c.prepare(sql).bind(1, to).bind(2, now).bind(3, order_id).exec();
+  if (to == OrderStatus::shipped)
+    sql = "UPDATE orders SET status = ?1, updated_at = ?2, shipped_at = ?2 WHERE order_id = ?3";
+  if (to == OrderStatus::delivered)
+    sql = "UPDATE orders SET status = ?1, updated_at = ?2, delivered_at = ?2 WHERE order_id = ?3";
+  if (to == OrderStatus::cancelled)
+    sql = "UPDATE orders SET status = ?1, updated_at = ?2, cancelled_at = ?2 WHERE order_id = ?3";
+  c.prepare(sql).bind(1, status_name(to)).bind(2, now).bind(3, order_id).exec();
   c.prepare("INSERT INTO order_events(order_id, from_status, to_status, actor, note, created_at) VALUES (?,?,?,?,?,?)")
       .bind(1, order_id)
-      .bind(2, from)
-      .bind(3, to)
+      .bind(2, status_name(from))
+      .bind(3, status_name(to))
       .bind(4, actor)
       .bind(5, note)
       .bind(6, now)
@@ -559,3 +564,34 @@ std::vector<std::pair<std::string, std::string>> orders_awaiting_stock(Connectio
 }
 
 }  // namespace shopbox::order_store
+
+namespace shopbox {
+
+const char* status_name(OrderStatus status) {
+  switch (status) {
+    case OrderStatus::pending:
+      return "pending";
+    case OrderStatus::paid:
+      return "paid";
+    case OrderStatus::shipped:
+      return "shipped";
+    case OrderStatus::delivered:
+      return "delivered";
+    case OrderStatus::partially_refunded:
+      return "partially_refunded";
+    case OrderStatus::refunded:
+      return "refunded";
+    case OrderStatus::cancelled:
+      return "cancelled";
+  }
+  return "pending";
+}
+
+std::optional<OrderStatus> parse_order_status(std::string_view text) {
+  for (auto s : {OrderStatus::pending, OrderStatus::paid, OrderStatus::shipped, OrderStatus::delivered,
+                 OrderStatus::partially_refunded, OrderStatus::refunded, OrderStatus::cancelled})
+    if (text == status_name(s)) return s;
+  return std::nullopt;
+}
+
+}  // namespace shopbox

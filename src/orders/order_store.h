@@ -28,8 +28,8 @@ namespace order_store {
 void insert_order(Connection& c, const Order& o);                                     // with its items
 std::optional<Order> get_order(Connection& c, const std::string& order_id);           // with items
 std::vector<Order> list_orders(Connection& c, const OrderFilter& f, int64_t* total);  // without items
-void set_status(Connection& c, const std::string& order_id, const std::string& from, const std::string& to,
-                const std::string& actor, const std::string& note);
+void set_status(Connection& c, const std::string& order_id, OrderStatus from, OrderStatus to, const std::string& actor,
+                const std::string& note);
 void set_refunded(Connection& c, const std::string& order_id, Cents refunded);
 void add_item_counts(Connection& c, int64_t item_id, int64_t refunded, int64_t returned, int64_t restocked);
 std::vector<nlohmann::json> order_events(Connection& c, const std::string& order_id);

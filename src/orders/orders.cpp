@@ -12,27 +12,32 @@
 namespace shopbox {
 using json = nlohmann::json;
 
-bool order_transition_allowed(const std::string& from, const std::string& to) {
-  static const std::map<std::string, std::vector<std::string>> allowed = {
-      {"pending", {"paid", "cancelled"}},
-      {"paid", {"shipped", "cancelled", "partially_refunded", "refunded"}},
-      {"partially_refunded", {"shipped", "delivered", "cancelled", "partially_refunded", "refunded"}},
-      {"shipped", {"delivered", "partially_refunded", "refunded"}},
-      {"delivered", {"partially_refunded", "refunded"}},
-      {"cancelled", {}},
-      {"refunded", {}},
-  };
-  auto it = allowed.find(from);
-  if (it == allowed.end()) return false;
-  for (const auto& t : it->second)
-    if (t == to) return true;
+bool order_transition_allowed(OrderStatus from, OrderStatus to) {
+  using S = OrderStatus;
+  switch (from) {
+    case S::pending:
+      return to == S::paid || to == S::cancelled;
+    case S::paid:
+      return to == S::shipped || to == S::cancelled || to == S::partially_refunded || to == S::refunded;
+    case S::partially_refunded:
+      return to == S::shipped || to == S::delivered || to == S::cancelled || to == S::partially_refunded ||
+             to == S::refunded;
+    case S::shipped:
+      return to == S::delivered || to == S::partially_refunded || to == S::refunded;
+    case S::delivered:
+      return to == S::partially_refunded || to == S::refunded;
+    case S::cancelled:
+    case S::refunded:
+      return false;
+  }
   return false;
 }
 
 namespace {
-Status invalid_transition(const Order& o, const std::string& to) {
-  return Status::Conflict("invalid_transition", "order " + o.id + " is " + o.status + " and cannot become " + to,
-                          {{"status", o.status}, {"requested", to}});
+Status invalid_transition(const Order& o, OrderStatus to) {
+  return Status::Conflict("invalid_transition",
+                          "order " + o.id + " is " + status_name(o.status) + " and cannot become " + status_name(to),
+                          {{"status", status_name(o.status)}, {"requested", status_name(to)}});
 }
 Status order_not_found() {
   return Status::NotFound("order not found");
@@ -109,8 +114,8 @@ Result<std::vector<Order>> Orders::list(const OrderFilter& f, int64_t* total) {
   return out;
 }
 
-Result<OrderDetails> Orders::transition(const std::string& order_id, const std::vector<std::string>& from,
-                                        const std::string& to, const std::string& actor, const std::string& note,
+Result<OrderDetails> Orders::transition(const std::string& order_id, const std::vector<OrderStatus>& from,
+                                        OrderStatus to, const std::string& actor, const std::string& note,
                                         const std::function<void(Connection&, const Order&)>& extra) {
   Status st = db_.write([&](Connection& c) {
     auto o = order_store::get_order(c, order_id);
@@ -128,8 +133,8 @@ Result<OrderDetails> Orders::transition(const std::string& order_id, const std::
 
 Result<OrderDetails> Orders::ship(const std::string& order_id, const std::string& carrier, const std::string& tracking,
                                   const std::string& actor) {
-  return transition(order_id, {"paid", "partially_refunded"}, "shipped", actor, carrier + " " + tracking,
-                    [&](Connection& c, const Order& o) {
+  return transition(order_id, {OrderStatus::paid, OrderStatus::partially_refunded}, OrderStatus::shipped, actor,
+                    carrier + " " + tracking, [&](Connection& c, const Order& o) {
                       int64_t now = now_seconds();
                       int64_t sid = order_store::insert_shipment(c, order_id, carrier, tracking, now);
                       order_store::add_tracking_event(c, sid, {0, "shipped", "", "Shipped with " + carrier, now});
@@ -162,11 +167,12 @@ Result<OrderDetails> Orders::deliver(const std::string& order_id, const std::str
   {
     auto d = get(order_id);
     if (!d.ok()) return d.status();
-    if (d->order.status == "partially_refunded" && !d->order.shipped_at)
-      return invalid_transition(d->order, "delivered");
+    if (d->order.status == OrderStatus::partially_refunded && !d->order.shipped_at)
+      return invalid_transition(d->order, OrderStatus::delivered);
   }
   return transition(
-      order_id, {"shipped", "partially_refunded"}, "delivered", actor, "", [&](Connection& c, const Order& o) {
+      order_id, {OrderStatus::shipped, OrderStatus::partially_refunded}, OrderStatus::delivered, actor, "",
+      [&](Connection& c, const Order& o) {
         int64_t now = now_seconds();
         auto ships = order_store::shipments(c, order_id);
         if (!ships.empty()) order_store::add_tracking_event(c, ships.back().id, {0, "delivered", "", "Delivered", now});
@@ -198,11 +204,11 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
     auto o = order_store::get_order(c, order_id);
     if (!o || (user_id && o->user_id != *user_id)) return order_not_found();
     if (cancel) {
-      if (o->shipped_at || !order_transition_allowed(o->status, "cancelled"))
-        return invalid_transition(*o, "cancelled");
-    } else if (!order_transition_allowed(o->status, "partially_refunded") &&
-               !order_transition_allowed(o->status, "refunded")) {
-      return invalid_transition(*o, "refunded");
+      if (o->shipped_at || !order_transition_allowed(o->status, OrderStatus::cancelled))
+        return invalid_transition(*o, OrderStatus::cancelled);
+    } else if (!order_transition_allowed(o->status, OrderStatus::partially_refunded) &&
+               !order_transition_allowed(o->status, OrderStatus::refunded)) {
+      return invalid_transition(*o, OrderStatus::refunded);
     }
     Cents pending = 0;
     for (const auto& pr : order_store::refunds(c, order_id))
@@ -316,8 +322,10 @@ Status Orders::complete_refund(const RefundRecord& r) {
     Cents refunded = o->refunded + r.amount;
     order_store::update_refund(c, r.id, "succeeded", r.provider_refund_id);
     order_store::set_refunded(c, o->id, refunded);
-    std::string to = cancel ? "cancelled" : refunded >= o->total ? "refunded" : "partially_refunded";
-    if (to != o->status || to == "partially_refunded")
+    OrderStatus to = cancel                 ? OrderStatus::cancelled
+                     : refunded >= o->total ? OrderStatus::refunded
+                                            : OrderStatus::partially_refunded;
+    if (to != o->status || to == OrderStatus::partially_refunded)
       order_store::set_status(c, o->id, o->status, to, r.actor, r.reason.empty() ? "refund " + r.id : r.reason);
     if (r.amount > 0) {
       int64_t now = now_seconds();
@@ -401,8 +409,9 @@ Result<ReturnRecord> Orders::request_return(const std::string& order_id, int64_t
   Status st = db_.write([&](Connection& c) {
     auto o = order_store::get_order(c, order_id);
     if (!o || o->user_id != user_id) return order_not_found();
-    if (!o->delivered_at || o->status == "refunded" || o->status == "cancelled")
-      return Status::Conflict("not_delivered", "only delivered orders can be returned", {{"status", o->status}});
+    if (!o->delivered_at || o->status == OrderStatus::refunded || o->status == OrderStatus::cancelled)
+      return Status::Conflict("not_delivered", "only delivered orders can be returned",
+                              {{"status", status_name(o->status)}});
     if (lines.empty()) return Status::Invalid("lines must not be empty", {{"field", "lines"}});
     json jl = json::array();
     for (const auto& l : lines) {
@@ -564,7 +573,8 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
     while (st.step()) {
       std::string id = st.text(0);
       Cents total = st.int64(1), refunded = st.int64(2), refunds_sum = st.int64(7);
-      std::string status = st.text(3), rsv = st.text(4);
+      std::optional<OrderStatus> status = parse_order_status(st.text(3));
+      std::string rsv = st.text(4);
       if (st.int64(5) != 1)
         problems.push_back("order " + id + " has " + std::to_string(st.int64(5)) + " charge transactions (want 1)");
       if (refunded != refunds_sum)
@@ -596,7 +606,7 @@ void Orders::check_invariants(std::vector<std::string>& problems) {
         problems.push_back("order " + id + ": reservation " + rsv + " not found");
       else if (r->status == ReservationStatus::consumed && r->order_id != id)
         problems.push_back("order " + id + ": reservation " + rsv + " was consumed by " + r->order_id);
-      else if (r->status != ReservationStatus::consumed && !(status == "cancelled" && refunded == total))
+      else if (r->status != ReservationStatus::consumed && !(status == OrderStatus::cancelled && refunded == total))
         problems.push_back("order " + id + ": reservation " + rsv + " is " + status_name(r->status) +
                            " (want consumed)");
     }

@@ -87,8 +87,8 @@ class Orders {
                                    bool cancel, std::optional<int64_t> user_id);
   Status complete_refund(const RefundRecord& r);
   void restock(const RefundRecord& r);
-  Result<OrderDetails> transition(const std::string& order_id, const std::vector<std::string>& from,
-                                  const std::string& to, const std::string& actor, const std::string& note,
+  Result<OrderDetails> transition(const std::string& order_id, const std::vector<OrderStatus>& from, OrderStatus to,
+                                  const std::string& actor, const std::string& note,
                                   const std::function<void(Connection&, const Order&)>& extra);
   Sqlite& db_;
   Inventory& inventory_;
@@ -97,6 +97,6 @@ class Orders {
 };
 
 // True when `from -> to` is a legal order state change.
-bool order_transition_allowed(const std::string& from, const std::string& to);
+bool order_transition_allowed(OrderStatus from, OrderStatus to);
 
 }  // namespace shopbox

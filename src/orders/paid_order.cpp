@@ -16,7 +16,7 @@ Order paid_order(const OrderDraft& d, const Config& config, int64_t now) {
   Order o;
   o.id = d.order_id;
   o.user_id = d.user_id;
-  o.status = "paid";
+  o.status = OrderStatus::paid;
   o.subtotal = d.totals.subtotal;
   o.discount = d.totals.discount;
   o.tax = d.totals.tax;

@@ -539,7 +539,7 @@ TEST_CASE("returns: delivered lines only, approval refunds", "[checkout][orders]
       shop.post("/api/v1/admin/returns/" + std::to_string(ret->id) + "/approve", json::object(), shop.admin()).status ==
       409);
   auto d = orders.get(oid);
-  CHECK(d->order.status == "partially_refunded");
+  CHECK(d->order.status == OrderStatus::partially_refunded);
   CHECK(d->order.refunded == 10900);
   CHECK(stock(shop, pid).total == 4);  // 5 - 2 + 1 restocked
 }

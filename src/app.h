@@ -1,8 +1,10 @@
-// The application: configuration, storage handles and the domain services,
-// wired once at start-up. The HTTP layer and the CLI both work through it.
+// The composition root: configuration, the databases and every service,
+// built once at start-up (App::open) with exactly what each one needs. The
+// HTTP layer and the CLI work through it; no module sees it (the build
+// refuses: docs/architecture.md).
 //
-// Dependency direction: http/ -> services (catalog/, inventory/, ...) ->
-// storage/, search/. Services receive only the storage they need.
+// Dependency direction: cli/, http/, ops/ -> app -> modules (catalog/,
+// inventory/, ...) -> storage/, search/ -> base/.
 #pragma once
 
 #include <condition_variable>

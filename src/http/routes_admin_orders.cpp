@@ -2,19 +2,13 @@
 // cancel, refunds, returns.
 #include "app.h"
 #include "base/clock.h"
+#include "http/routes_orders.h"
 #include "http/server.h"
 #include "orders/orders.h"
 #include "payments/circuit_breaker.h"
 
 namespace shopbox {
 using namespace http;
-
-namespace http {
-std::optional<std::string> begin_order_route(App& app, const Req& req, Res& res, json* body = nullptr,
-                                             bool body_required = true);    // routes_orders.cpp
-void send_order_page(App& app, Res& res, OrderFilter f, const Page& page);  // routes_orders.cpp
-Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field);
-}  // namespace http
 
 static json return_json(const ReturnRecord& r) {
   return {{"return_id", std::to_string(r.id)},

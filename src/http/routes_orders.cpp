@@ -1,5 +1,7 @@
 // Customer order routes: checkout (POST /api/v1/orders), order history,
 // order details with tracking, cancel before shipping, return requests.
+#include "http/routes_orders.h"
+
 #include "app.h"
 #include "checkout/checkout.h"
 #include "http/checkout_body.h"
@@ -23,15 +25,7 @@ Result<std::string> order_path_id(const Req& req, size_t index) {
 
 bool answer_if_order_elsewhere(App& app, const std::string& order_id, Res& res);  // routes_cluster.cpp
 
-// The first steps of every route under /orders/{id}, here and in
-// routes_admin_orders.cpp, in this order: a malformed id is 404; an order
-// another shard owns is answered for that shard before the body is read,
-// so the owning shard alone judges the body; then, when the route takes a
-// body (`body` given), the body must be a JSON object, except that with
-// body_required false an empty body stands for {}. Returns the order id,
-// or std::nullopt once the request has been answered here.
-std::optional<std::string> begin_order_route(App& app, const Req& req, Res& res, json* body = nullptr,
-                                             bool body_required = true) {
+std::optional<std::string> begin_order_route(App& app, const Req& req, Res& res, json* body, bool body_required) {
   auto id = order_path_id(req, 1);
   if (!id.ok()) {
     send_error(res, id.status());

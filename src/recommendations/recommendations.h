@@ -45,7 +45,7 @@ struct RecommendedProduct {
 
 class Recommendations {
  public:
-  Recommendations(Sqlite& db, Catalog& catalog, Inventory& inventory, const Config& config);
+  Recommendations(Sqlite& db, Catalog& catalog, Inventory& inventory);
   ~Recommendations();
 
   // Counts the pairs of an order's distinct products (once per order id).
@@ -76,7 +76,6 @@ class Recommendations {
   Sqlite& db_;
   Catalog& catalog_;
   Inventory& inventory_;
-  const Config& config_;
 
   std::mutex views_mu_;
   std::vector<std::pair<int64_t, int64_t>> views_;  // (user, product), oldest first

@@ -3,6 +3,7 @@
 // run it over every row of a query, or its first row only.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -11,6 +12,13 @@
 #include "storage/sqlite.h"
 
 namespace shopbox {
+
+// A JSON column as stored (text the shop itself wrote); `fallback` when the
+// text does not parse, so a damaged row reads as empty rather than throwing.
+inline nlohmann::json stored_json(const std::string& text, nlohmann::json fallback) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_discarded() ? fallback : j;
+}
 
 // One result row, read left to right in the SELECT's order. A reader names
 // no column numbers, so it cannot drift from its column list: done()

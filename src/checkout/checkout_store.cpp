@@ -10,11 +10,6 @@ using json = nlohmann::json;
 
 namespace {
 
-json parse_json(const std::string& s, json fallback) {
-  json j = json::parse(s, nullptr, false);
-  return j.is_discarded() ? fallback : j;
-}
-
 CheckoutAttempt read_attempt(Statement& st) {
   Columns row(st);
   CheckoutAttempt a;
@@ -29,7 +24,7 @@ CheckoutAttempt read_attempt(Statement& st) {
   a.charge_id = row.text();
   a.amount = row.int64();
   a.cart_owner = row.text();
-  for (auto& v : parse_json(row.text(), json::array()))
+  for (auto& v : stored_json(row.text(), json::array()))
     if (v.is_number_integer()) a.product_ids.push_back(v.get<int64_t>());
   a.error = row.text();
   a.created_at = row.int64();

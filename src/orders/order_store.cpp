@@ -30,11 +30,6 @@ namespace shopbox::order_store {
 using json = nlohmann::json;
 
 namespace {
-json parse_json(const std::string& s, json fallback) {
-  json j = json::parse(s, nullptr, false);
-  return j.is_discarded() ? fallback : j;
-}
-
 constexpr const char* kOrderSelect =
     "SELECT order_id, user_id, status, subtotal_cents, discount_cents, tax_cents, shipping_cents, total_cents, "
     "refunded_cents, currency, shipping_address, billing_address, payment_method, reservation_id, idempotency_key, "
@@ -56,9 +51,9 @@ Order read_order(Statement& st) {
   o.total = row.int64();
   o.refunded = row.int64();
   o.currency = row.text();
-  o.shipping_address = parse_json(row.text(), json::object());
-  o.billing_address = parse_json(row.text(), json::object());
-  o.payment_method = parse_json(row.text(), json::object());
+  o.shipping_address = stored_json(row.text(), json::object());
+  o.billing_address = stored_json(row.text(), json::object());
+  o.payment_method = stored_json(row.text(), json::object());
   o.reservation_id = row.text();
   o.idempotency_key = row.text();
   o.shard = row.text();
@@ -81,7 +76,7 @@ RefundRecord read_refund(Statement& st) {
   r.id = row.text();
   r.order_id = row.text();
   r.amount = row.int64();
-  r.lines = parse_json(row.text(), json::array());
+  r.lines = stored_json(row.text(), json::array());
   r.restock = row.int64() != 0;
   r.restocked = row.int64() != 0;
   r.reason = row.text();
@@ -103,7 +98,7 @@ ReturnRecord read_return(Statement& st) {
   r.id = row.int64();
   r.order_id = row.text();
   r.user_id = row.int64();
-  r.lines = parse_json(row.text(), json::array());
+  r.lines = stored_json(row.text(), json::array());
   r.reason = row.text();
   r.status = row.text();
   r.refund_id = row.opt_text();

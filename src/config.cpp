@@ -53,6 +53,10 @@ const std::vector<Setting>& settings() {
       {"shop", "estimated_delivery", &Config::estimated_delivery, "text shown on product pages"},
       {"shop", "delivery_days", &Config::delivery_days, "days added for an order's estimated delivery"},
       {"shop", "low_stock_threshold", &Config::low_stock_threshold, "default low-stock alert level"},
+      {"catalog", "max_options_per_product", &Config::max_options_per_product,
+       "options a product may have (1..3: Size, Color, Material)"},
+      {"catalog", "max_variants_per_product", &Config::max_variants_per_product,
+       "variants a product may have (1..1000)"},
       {"inventory", "reservation_ttl_seconds", &Config::reservation_ttl_seconds, "checkout reservation lifetime"},
       {"inventory", "sweep_interval_seconds", &Config::sweep_interval_seconds,
        "how often expired reservations and carts are swept (0: start-up only)"},
@@ -156,6 +160,10 @@ Status validate(const Config& c) {
       c.password_scrypt_r > 32 || c.password_scrypt_p < 1 || c.password_scrypt_p > 16)
     return Status::Invalid("auth.password_scrypt_*: log_n 1..20, r 1..32, p 1..16");
   if (c.rate_limit_max_buckets < 100) return Status::Invalid("rate_limit.max_buckets must be >= 100");
+  if (c.max_options_per_product < 1 || c.max_options_per_product > 3)
+    return Status::Invalid("catalog.max_options_per_product must be 1..3");
+  if (c.max_variants_per_product < 1 || c.max_variants_per_product > 1000)
+    return Status::Invalid("catalog.max_variants_per_product must be 1..1000");
   if (c.max_quantity_per_line < 1) return Status::Invalid("cart.max_quantity_per_line must be >= 1");
   if (c.cart_ttl_seconds < 60) return Status::Invalid("cart.ttl_seconds must be >= 60");
   // An empty key would sign every webhook with a key anyone can guess:

@@ -48,6 +48,10 @@ struct Config {
   int delivery_days = 3;
   int64_t low_stock_threshold = 10;
 
+  // [catalog]
+  int max_options_per_product = 3;     // Shopify's limit; 1..3 (three option columns)
+  int max_variants_per_product = 100;  // an admin editor and a product page stay usable
+
   // [inventory] / [cart]
   int reservation_ttl_seconds = 600;      // 10 minutes
   int cart_ttl_seconds = 30 * 24 * 3600;  // 30 days

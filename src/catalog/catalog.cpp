@@ -1,6 +1,7 @@
 #include "catalog/catalog.h"
 
 #include "catalog/browse_table.h"
+#include "catalog/variants.h"
 #include "inventory/inventory.h"
 
 namespace shopbox {
@@ -22,7 +23,7 @@ std::string Catalog::slugify(const std::string& text) {
   return out;
 }
 
-Status Catalog::validate(Product& p) {
+Status Catalog::validate(Product& p, const VariantLimits& limits) {
   if (p.name.empty()) return field_error("name", "name is required");
   if (p.name.size() > 500) return field_error("name", "name is too long (max 500)");
   if (p.description.size() > 20000) return field_error("description", "description is too long (max 20000)");
@@ -40,7 +41,11 @@ Status Catalog::validate(Product& p) {
   if (p.images.size() > 20) return field_error("images", "at most 20 images");
   for (const auto& im : p.images)
     if (im.url.empty() || im.url.size() > 2000) return field_error("images", "each image needs a url (max 2000 chars)");
-  return Status::Ok();
+  return check_variants(p, limits);
+}
+
+VariantLimits Catalog::limits() const {
+  return {static_cast<size_t>(config_.max_options_per_product), static_cast<size_t>(config_.max_variants_per_product)};
 }
 
 Result<Product> Catalog::product(int64_t id) {
@@ -52,6 +57,24 @@ Result<Product> Catalog::product(int64_t id) {
   if (!st.ok()) return st;
   if (!p) return Status::NotFound("product not found");
   return *p;
+}
+
+ProductStock Catalog::stock(const Product& p) {
+  std::vector<int64_t> ids;
+  ids.reserve(p.variants.size());
+  for (const auto& v : p.variants) ids.push_back(v.id);
+  return {inventory_.levels(ids)};
+}
+
+Result<Product> Catalog::product_of_variant(int64_t variant_id) {
+  std::optional<int64_t> product_id;
+  Status st = db_.read([&](Connection& c) {
+    product_id = catalog_store::product_id_of_variant(c, variant_id);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  if (!product_id) return Status::NotFound("variant not found");
+  return product(*product_id);
 }
 
 Result<ProductPage> Catalog::browse(const ProductQuery& q) {
@@ -204,41 +227,78 @@ static Status check_unique(Connection& c, const Product& p) {
     return Status::Conflict("duplicate_sku", "another product has this SKU", {{"field", "sku"}});
   if (auto other = catalog_store::product_id_by_slug(c, p.slug); other && *other != p.id)
     return Status::Conflict("duplicate_slug", "another product has this slug", {{"field", "slug"}});
+  for (size_t i = 0; i < p.variants.size(); ++i) {
+    const auto& v = p.variants[i];
+    if (auto other = catalog_store::variant_by_sku(c, v.sku); other && other->first != p.id)
+      return Status::Conflict("duplicate_sku", "another product has the SKU '" + v.sku + "'",
+                              {{"field", p.options.empty() ? std::string("sku") : "variants[" + std::to_string(i) + "]"}});
+    if (v.id > 0) {
+      auto owner = catalog_store::product_id_of_variant(c, v.id);
+      if (owner && *owner != p.id)
+        return Status::Invalid("variant " + std::to_string(v.id) + " belongs to another product",
+                               {{"field", "variants[" + std::to_string(i) + "]"}});
+      if (!owner)
+        return Status::Invalid("this product has no variant " + std::to_string(v.id),
+                               {{"field", "variants[" + std::to_string(i) + "]"}});
+    }
+  }
   if (p.category_id && !catalog_store::get_category(c, *p.category_id))
     return Status::Invalid("category does not exist", {{"field", "category_id"}});
   return Status::Ok();
 }
 
 Result<Product> Catalog::create_product(Product p, std::optional<int64_t> initial_stock, const std::string& actor) {
-  if (auto st = validate(p); !st.ok()) return st;
+  for (auto& v : p.variants) v.id = 0;  // ids are the shop's to give
+  if (auto st = validate(p, limits()); !st.ok()) return st;
   if (initial_stock && *initial_stock < 0) return Status::Invalid("stock must not be negative", {{"field", "stock"}});
+  if (initial_stock) {
+    if (p.variants.size() > 1)
+      return Status::Invalid("a product with variants takes stock per variant", {{"field", "stock"}});
+    p.variants.front().stock_to_set = initial_stock;
+  }
   if (auto g = guard(); !g.ok()) return g;
+  p.id = 0;
   Status st = db_.write([&](Connection& c) {
     if (auto u = check_unique(c, p); !u.ok()) return u;
     if (auto w = catalog_store::insert_product(c, p); !w.ok()) return w;
     return record(c, CatalogChange::What::product_upserted, p.id);
   });
   if (!st.ok()) return st;
-  if (initial_stock) {
-    auto s = inventory_.set_total(p.id, *initial_stock, actor, "initial stock");
-    if (!s.ok()) return s.status();
-  }
+  if (auto s = set_variant_stock(p, actor, "initial stock"); !s.ok()) return s;
   notify({CatalogChange::What::product_upserted, p.id});
   return product(p.id);
 }
 
-Result<Product> Catalog::update_product(Product p) {
-  if (auto st = validate(p); !st.ok()) return st;
+Result<Product> Catalog::update_product(Product p, const std::string& actor) {
+  if (auto st = validate(p, limits()); !st.ok()) return st;
   if (auto g = guard(); !g.ok()) return g;
   Status st = db_.write([&](Connection& c) {
-    if (!catalog_store::get_product(c, p.id)) return Status::NotFound("product not found");
+    auto stored = catalog_store::get_product(c, p.id);
+    if (!stored) return Status::NotFound("product not found");
     if (auto u = check_unique(c, p); !u.ok()) return u;
+    // A variant that holds reservations is being bought right now: its
+    // checkouts would consume stock of a variant that no longer exists.
+    for (const auto& old : stored->variants)
+      if (!p.variant(old.id) && inventory_.level(old.id).reserved > 0)
+        return Status::Conflict("variant_reserved",
+                                "variant " + old.sku + " has units reserved by checkouts; try again once they finish",
+                                {{"variant_id", std::to_string(old.id)}});
     if (auto w = catalog_store::update_product(c, p); !w.ok()) return w;
     return record(c, CatalogChange::What::product_upserted, p.id);
   });
   if (!st.ok()) return st;
+  if (auto s = set_variant_stock(p, actor, "product edit"); !s.ok()) return s;
   notify({CatalogChange::What::product_upserted, p.id});
   return product(p.id);
+}
+
+Status Catalog::set_variant_stock(const Product& p, const std::string& actor, const std::string& reason) {
+  for (const auto& v : p.variants) {
+    if (!v.stock_to_set) continue;
+    auto s = inventory_.set_total(v.id, *v.stock_to_set, actor, reason);
+    if (!s.ok()) return s.status();
+  }
+  return Status::Ok();
 }
 
 Status Catalog::delete_product(int64_t id) {

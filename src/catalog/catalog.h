@@ -14,6 +14,7 @@
 
 #include "base/status.h"
 #include "catalog/catalog_store.h"
+#include "catalog/variants.h"
 #include "config.h"
 #include "storage/sqlite.h"
 
@@ -49,6 +50,10 @@ class Catalog {
   Catalog(Sqlite& db, Inventory& inventory, const Config& config);
 
   Result<Product> product(int64_t id);
+  // The stock of each of the product's variants (from the inventory).
+  ProductStock stock(const Product& p);
+  // The product a variant belongs to (404 when neither exists).
+  Result<Product> product_of_variant(int64_t variant_id);
   // Filters and sorts on the in-memory browse table (browse_table.h), then
   // reads the page's products from SQLite. Same answer as browse_sqlite();
   // a write is visible to every browse that starts after it returned.
@@ -62,9 +67,14 @@ class Catalog {
   // "Electronics > Audio > Headphones", empty for no category.
   std::string category_path(std::optional<int64_t> category_id);
 
-  // Validates, fills slug/sku defaults, inserts; sets initial stock if given.
+  // Validates (options and variants too: catalog/variants.h), fills
+  // slug/sku defaults, inserts; sets the stock of each variant that has
+  // stock_to_set, and initial_stock on a product's only variant.
   Result<Product> create_product(Product p, std::optional<int64_t> initial_stock, const std::string& actor);
-  Result<Product> update_product(Product p);
+  // Replaces the stored product with `p` (its variants: those with an id
+  // are changed, new ones added, missing ones deleted; 409 variant_reserved
+  // when a deleted one has units reserved). Sets stock_to_set levels.
+  Result<Product> update_product(Product p, const std::string& actor = "admin");
   Status delete_product(int64_t id);
 
   // Bulk load: validates every item first (the error's details.index names
@@ -103,12 +113,16 @@ class Catalog {
   void replicated(const CatalogChange& change);
 
   // Checks a product's fields (shared by the API and import). Fills a slug
-  // from the name and a SKU from the slug when they are empty.
-  static Status validate(Product& p);
+  // from the name and a SKU from the slug when they are empty, and the
+  // default variant of a product given without variants.
+  static Status validate(Product& p, const VariantLimits& limits = {});
+  // The configured limits on options and variants.
+  VariantLimits limits() const;
   static std::string slugify(const std::string& text);
 
  private:
   void notify(const CatalogChange& change);
+  Status set_variant_stock(const Product& p, const std::string& actor, const std::string& reason);
   Status record(Connection& c, CatalogChange::What what, int64_t id) {
     return recorder_ ? recorder_(c, {what, id}) : Status::Ok();
   }

@@ -131,7 +131,7 @@ Result<UpsertSummary> Catalog::upsert_products(std::vector<ProductUpsert> items,
         if (auto u = catalog_store::update_product(c, p); !u.ok()) return at_index(u, i);
         ++summary.updated;
       } else {
-        if (p.id > 0 && catalog_store::get_product(c, p.id)) p.id = 0;  // keep explicit ids only when free
+        if (p.id > 0 && !catalog_store::id_is_free(c, p.id)) p.id = 0;  // keep explicit ids only when free
         if (auto u = catalog_store::insert_product(c, p); !u.ok()) return at_index(u, i);
         ++summary.created;
       }

@@ -30,7 +30,7 @@ constexpr const char* kCategoryCols = "category_id, parent_id, name, slug, level
 #define PRODUCT_COLS                                                                            \
   "p.product_id, p.sku, p.name, p.slug, p.description, p.brand, p.category_id, p.price_cents, " \
   "p.sale_price_cents, p.currency, p.specs, p.weight_grams, p.rating_sum, p.rating_count, "     \
-  "p.featured, p.created_at, p.updated_at"
+  "p.featured, p.created_at, p.updated_at, p.price_max_cents"
 
 Product read_product(Statement& st) {
   Columns row(st);
@@ -53,8 +53,127 @@ Product read_product(Statement& st) {
   p.featured = row.int64() != 0;
   p.created_at = row.int64();
   p.updated_at = row.int64();
+  p.price_max = row.opt_int64();
   row.done();
   return p;
+}
+
+#define VARIANT_COLS                                                                             \
+  "variant_id, product_id, position, sku, option1, option2, option3, price_cents, sale_price_cents, " \
+  "barcode, weight_grams, image_url"
+
+// `option_count`: how many of option1..3 the product uses.
+Variant read_variant(Statement& st, size_t option_count) {
+  Columns row(st);
+  Variant v;
+  v.id = row.int64();
+  v.product_id = row.int64();
+  v.position = static_cast<int>(row.int64());
+  v.sku = row.text();
+  for (size_t i = 0; i < Product::kMaxOptions; ++i) {
+    std::string value = row.text();
+    if (i < option_count) v.option_values.push_back(std::move(value));
+  }
+  v.price = row.int64();
+  v.sale_price = row.opt_int64();
+  v.barcode = row.text();
+  v.weight_grams = row.opt_int64();
+  v.image_url = row.text();
+  row.done();
+  return v;
+}
+
+std::vector<ProductOption> read_options(Connection& c, int64_t product_id) {
+  std::vector<ProductOption> out;
+  auto st = c.prepare("SELECT name, option_values FROM product_options WHERE product_id = ? ORDER BY position");
+  st.bind(1, product_id);
+  while (st.step()) {
+    ProductOption o;
+    o.name = st.text(0);
+    auto values = stored_json(st.text(1), nlohmann::json::array());
+    if (values.is_array())
+      for (const auto& v : values)
+        if (v.is_string()) o.values.push_back(v.get<std::string>());
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+// Options and variants of one product (get_product, get_product_by_sku).
+void read_variants(Connection& c, Product& p) {
+  p.options = read_options(c, p.id);
+  auto st = c.prepare("SELECT " VARIANT_COLS " FROM variants WHERE product_id = ? ORDER BY position, variant_id");
+  st.bind(1, p.id);
+  while (st.step()) p.variants.push_back(read_variant(st, p.options.size()));
+}
+
+// The next id of the one sequence products and variants share (product.h).
+int64_t next_variant_id(Connection& c) {
+  auto st = c.prepare(
+      "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'variants'), 0),"
+      " COALESCE((SELECT MAX(product_id) FROM products), 0),"
+      " COALESCE((SELECT MAX(variant_id) FROM variants), 0)) + 1");
+  st.step();
+  return st.int64(0);
+}
+
+void bind_variant(Statement& st, const Variant& v) {
+  st.bind(1, v.product_id).bind(2, v.position).bind(3, v.sku);
+  for (size_t i = 0; i < Product::kMaxOptions; ++i)
+    st.bind(static_cast<int>(4 + i), i < v.option_values.size() ? v.option_values[i] : std::string());
+  st.bind(7, v.price).bind(8, v.sale_price).bind(9, v.barcode).bind(10, v.weight_grams).bind(11, v.image_url);
+}
+
+// Makes the stored options and variants those of `p`: variants with an id
+// are updated, the others inserted (ids filled in), stored ones absent from
+// `p` deleted. Deletes run first and updates before inserts, so a variant
+// may take over the SKU or combination of one removed in the same write.
+void write_variants(Connection& c, Product& p) {
+  c.prepare("DELETE FROM product_options WHERE product_id = ?").bind(1, p.id).exec();
+  for (size_t i = 0; i < p.options.size(); ++i)
+    c.prepare("INSERT INTO product_options(product_id, position, name, option_values) VALUES (?,?,?,?)")
+        .bind(1, p.id)
+        .bind(2, static_cast<int64_t>(i))
+        .bind(3, p.options[i].name)
+        .bind(4, nlohmann::json(p.options[i].values).dump())
+        .exec();
+  nlohmann::json keep = nlohmann::json::array();
+  for (const auto& v : p.variants)
+    if (v.id > 0) keep.push_back(v.id);
+  c.prepare("DELETE FROM variants WHERE product_id = ? AND variant_id NOT IN (SELECT value FROM json_each(?))")
+      .bind(1, p.id)
+      .bind(2, keep.dump())
+      .exec();
+  // Clear what a variant's update could collide with inside this product.
+  c.prepare("UPDATE variants SET sku = char(1) || variant_id, option1 = char(1) || variant_id WHERE product_id = ?")
+      .bind(1, p.id)
+      .exec();
+  for (size_t i = 0; i < p.variants.size(); ++i) {
+    Variant& v = p.variants[i];
+    v.product_id = p.id;
+    v.position = static_cast<int>(i);
+    if (v.id <= 0) continue;
+    auto st = c.prepare(
+        "UPDATE variants SET product_id=?, position=?, sku=?, option1=?, option2=?, option3=?, price_cents=?,"
+        " sale_price_cents=?, barcode=?, weight_grams=?, image_url=? WHERE variant_id=?");
+    bind_variant(st, v);
+    st.bind(12, v.id).exec();
+    if (c.changes() == 0) {  // a replica meeting a variant it never had
+      auto ins = c.prepare("INSERT INTO variants(product_id, position, sku, option1, option2, option3, price_cents,"
+                           " sale_price_cents, barcode, weight_grams, image_url, variant_id)"
+                           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+      bind_variant(ins, v);
+      ins.bind(12, v.id).exec();
+    }
+  }
+  for (auto& v : p.variants) {
+    if (v.id > 0) continue;
+    auto st = c.prepare("INSERT INTO variants(product_id, position, sku, option1, option2, option3, price_cents,"
+                        " sale_price_cents, barcode, weight_grams, image_url) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    bind_variant(st, v);
+    st.exec();
+    v.id = c.last_insert_id();
+  }
 }
 
 std::vector<ProductImage> read_images(Connection& c, int64_t product_id) {
@@ -230,6 +349,7 @@ std::optional<Product> get_product(Connection& c, int64_t id) {
   if (!st.step()) return std::nullopt;
   Product p = read_product(st);
   p.images = read_images(c, id);
+  read_variants(c, p);
   return p;
 }
 
@@ -239,6 +359,7 @@ std::optional<Product> get_product_by_sku(Connection& c, const std::string& sku)
   if (!st.step()) return std::nullopt;
   Product p = read_product(st);
   p.images = read_images(c, p.id);
+  read_variants(c, p);
   return p;
 }
 
@@ -424,6 +545,64 @@ BrowseRows scan_browse_rows(Connection& c) {
   return out;
 }
 
+void attach_variants(Connection& c, std::vector<Product>& products) {
+  if (products.empty()) return;
+  std::unordered_map<int64_t, size_t> at;
+  nlohmann::json ids = nlohmann::json::array();
+  for (size_t i = 0; i < products.size(); ++i) {
+    at.emplace(products[i].id, i);
+    ids.push_back(products[i].id);
+  }
+  auto o = c.prepare(
+      "SELECT product_id, name, option_values FROM product_options WHERE product_id IN (SELECT value FROM "
+      "json_each(?)) ORDER BY product_id, position");
+  o.bind(1, ids.dump());
+  while (o.step()) {
+    auto it = at.find(o.int64(0));
+    if (it == at.end()) continue;
+    ProductOption opt;
+    opt.name = o.text(1);
+    auto values = stored_json(o.text(2), nlohmann::json::array());
+    if (values.is_array())
+      for (const auto& v : values)
+        if (v.is_string()) opt.values.push_back(v.get<std::string>());
+    products[it->second].options.push_back(std::move(opt));
+  }
+  auto v = c.prepare("SELECT " VARIANT_COLS
+                     " FROM variants WHERE product_id IN (SELECT value FROM json_each(?)) ORDER BY product_id,"
+                     " position, variant_id");
+  v.bind(1, ids.dump());
+  while (v.step()) {
+    auto it = at.find(v.int64(1));
+    if (it == at.end()) continue;
+    Product& p = products[it->second];
+    p.variants.push_back(read_variant(v, p.options.size()));
+  }
+}
+
+std::optional<int64_t> product_id_of_variant(Connection& c, int64_t variant_id) {
+  auto st = c.prepare("SELECT product_id FROM variants WHERE variant_id = ?");
+  st.bind(1, variant_id);
+  if (!st.step()) return std::nullopt;
+  return st.int64(0);
+}
+
+std::optional<std::pair<int64_t, int64_t>> variant_by_sku(Connection& c, const std::string& sku) {
+  auto st = c.prepare("SELECT product_id, variant_id FROM variants WHERE sku = ?");
+  st.bind(1, sku);
+  if (!st.step()) return std::nullopt;
+  return std::make_pair(st.int64(0), st.int64(1));
+}
+
+std::vector<int64_t> product_ids_by_barcode(Connection& c, const std::string& barcode) {
+  std::vector<int64_t> out;
+  if (barcode.empty()) return out;
+  auto st = c.prepare("SELECT DISTINCT product_id FROM variants WHERE barcode = ? ORDER BY product_id");
+  st.bind(1, barcode);
+  while (st.step()) out.push_back(st.int64(0));
+  return out;
+}
+
 std::vector<Product> page_products(Connection& c, const std::vector<int64_t>& ids) {
   std::vector<Product> out;
   out.reserve(ids.size());
@@ -440,6 +619,7 @@ std::vector<Product> page_products(Connection& c, const std::vector<int64_t>& id
     if (im.step())
       p.images.push_back({im.int64(0), im.text(1), im.text(2), static_cast<int>(im.int64(3)), im.int64(4) != 0});
   }
+  attach_variants(c, out);
   return out;
 }
 
@@ -459,19 +639,24 @@ Status insert_product(Connection& c, Product& p) {
   p.updated_at = now;
   auto st = c.prepare(
       "INSERT INTO products(product_id, sku, name, slug, description, brand, category_id, price_cents,"
-      " sale_price_cents, currency, specs, weight_grams, rating_sum, rating_count, featured, created_at, updated_at)"
-      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  if (p.id > 0)
-    st.bind(1, p.id);
-  else
-    st.bind_null(1);
+      " sale_price_cents, currency, specs, weight_grams, rating_sum, rating_count, featured, created_at, updated_at,"
+      " price_max_cents)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  // The product takes the next id of the variants' sequence, and its first
+  // variant the same id (product.h); a replica keeps the primary's ids.
+  if (p.id <= 0) p.id = next_variant_id(c);
+  if (!p.variants.empty() && p.variants.front().id <= 0) p.variants.front().id = p.id;
+  st.bind(1, p.id);
   st.bind(2, p.sku).bind(3, p.name).bind(4, p.slug).bind(5, p.description).bind(6, p.brand);
   st.bind(7, p.category_id).bind(8, p.price).bind(9, p.sale_price).bind(10, p.currency);
   st.bind(11, p.specs.dump()).bind(12, p.weight_grams).bind(13, p.rating_sum).bind(14, p.rating_count);
   st.bind(15, static_cast<int64_t>(p.featured)).bind(16, p.created_at).bind(17, p.updated_at);
+  st.bind(18, p.price_max);
   st.exec();
-  p.id = c.last_insert_id();
   write_images(c, p);
+  // New variants with an id (the first, or a replica's) go in as such:
+  // write_variants updates ids it finds and inserts the rest.
+  write_variants(c, p);
   return Status::Ok();
 }
 
@@ -480,7 +665,7 @@ Status update_product(Connection& c, Product& p) {
   c.prepare(
        "UPDATE products SET sku=?, name=?, slug=?, description=?, brand=?, category_id=?, price_cents=?,"
        " sale_price_cents=?, currency=?, specs=?, weight_grams=?, rating_sum=?, rating_count=?, featured=?,"
-       " updated_at=? WHERE product_id=?")
+       " updated_at=?, price_max_cents=? WHERE product_id=?")
       .bind(1, p.sku)
       .bind(2, p.name)
       .bind(3, p.slug)
@@ -496,10 +681,12 @@ Status update_product(Connection& c, Product& p) {
       .bind(13, p.rating_count)
       .bind(14, static_cast<int64_t>(p.featured))
       .bind(15, p.updated_at)
-      .bind(16, p.id)
+      .bind(16, p.price_max)
+      .bind(17, p.id)
       .exec();
   if (c.changes() == 0) return Status::NotFound("product not found");
   write_images(c, p);
+  write_variants(c, p);
   return Status::Ok();
 }
 
@@ -507,6 +694,15 @@ Status delete_product(Connection& c, int64_t id) {
   c.prepare("DELETE FROM products WHERE product_id = ?").bind(1, id).exec();
   if (c.changes() == 0) return Status::NotFound("product not found");
   return Status::Ok();
+}
+
+bool id_is_free(Connection& c, int64_t id) {
+  auto st = c.prepare(
+      "SELECT EXISTS(SELECT 1 FROM products WHERE product_id = ?1) OR EXISTS(SELECT 1 FROM variants WHERE variant_id = "
+      "?1) OR ?1 <= COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'variants'), 0)");
+  st.bind(1, id);
+  st.step();
+  return st.int64(0) == 0;
 }
 
 int64_t count_products(Connection& c) {

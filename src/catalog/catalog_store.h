@@ -38,7 +38,7 @@ Status update_category(Connection& c, Category& cat);
 Status delete_category(Connection& c, int64_t id);
 
 // ---- products ----
-std::optional<Product> get_product(Connection& c, int64_t id);  // with images
+std::optional<Product> get_product(Connection& c, int64_t id);  // with images, options and variants
 // Categories directly under `parent` (nullopt: the roots).
 int64_t count_children(Connection& c, std::optional<int64_t> parent);
 // Each product's primary image URL (the first by is_primary, then order);
@@ -61,12 +61,28 @@ BrowseRows scan_browse_rows(Connection& c);
 // image only (as list_products). Ids that no longer exist are skipped.
 std::vector<Product> page_products(Connection& c, const std::vector<int64_t>& ids);
 std::vector<Product> get_products(Connection& c, const std::vector<int64_t>& ids);  // in id order, no images
-// Inserts product and images (id assigned unless set). created/updated set now.
+// Loads the options and variants of each product (one query for each).
+void attach_variants(Connection& c, std::vector<Product>& products);
+
+// ---- variants ----
+std::optional<int64_t> product_id_of_variant(Connection& c, int64_t variant_id);
+// {product_id, variant_id} of the variant with this SKU.
+std::optional<std::pair<int64_t, int64_t>> variant_by_sku(Connection& c, const std::string& sku);
+std::vector<int64_t> product_ids_by_barcode(Connection& c, const std::string& barcode);
+// Inserts the product with its images, options and variants. Unless set,
+// the product takes the next id of the variants' sequence and its first
+// variant the same id; the other variants get new ids (filled in).
+// created/updated set now.
 Status insert_product(Connection& c, Product& p);
-// Replaces all fields and images of an existing product.
+// Replaces all fields, images, options and variants of an existing product:
+// variants with an id are updated, new ones inserted (ids filled in), and
+// stored variants absent from p.variants deleted.
 Status update_product(Connection& c, Product& p);
 Status delete_product(Connection& c, int64_t id);
 int64_t count_products(Connection& c);
+// True when no product or variant has, or ever had, this id: an explicit id
+// (an import's) may then name a new product and its first variant.
+bool id_is_free(Connection& c, int64_t id);
 // Calls fn for every product id in ascending order (for reindexing).
 void for_each_product_id(Connection& c, const std::function<void(int64_t)>& fn);
 

@@ -1,18 +1,24 @@
 #include "catalog/product_json.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "base/clock.h"
 #include "base/money.h"
 #include "base/request_fields.h"
+#include "base/text.h"
+#include "catalog/variants.h"
 
 namespace shopbox {
 using json = nlohmann::json;
 
+int discount_percentage(Cents price, Cents sale_price) {
+  if (price <= 0 || sale_price >= price) return 0;
+  return static_cast<int>(std::llround(100.0 * static_cast<double>(price - sale_price) / static_cast<double>(price)));
+}
+
 int discount_percentage(const Product& p) {
-  if (!p.sale_price || p.price <= 0 || *p.sale_price >= p.price) return 0;
-  return static_cast<int>(
-      std::llround(100.0 * static_cast<double>(p.price - *p.sale_price) / static_cast<double>(p.price)));
+  return p.sale_price ? discount_percentage(p.price, *p.sale_price) : 0;
 }
 
 double rating_average(const Product& p) {
@@ -28,19 +34,64 @@ static json images_json(const Product& p) {
   return urls;
 }
 
-json product_details_json(const Product& p, const StockLevel& stock, const std::string& category_path,
-                          const Config& config) {
-  json price = {
-      {"amount", cents_to_json(p.price)}, {"currency", p.currency}, {"final_price", cents_to_json(p.final_price())}};
-  if (p.sale_price && *p.sale_price < p.price)
-    price["discount"] = {{"percentage", discount_percentage(p)},
-                         {"amount_off", cents_to_json(p.price - *p.sale_price)},
-                         {"final_price", cents_to_json(*p.sale_price)}};
+int64_t ProductStock::available() const {
+  int64_t n = 0;
+  for (const auto& l : variants) n += std::max<int64_t>(0, l.available());
+  return n;
+}
+
+bool ProductStock::in_stock() const {
+  return std::any_of(variants.begin(), variants.end(), [](const StockLevel& l) { return l.available() > 0; });
+}
+
+bool ProductStock::low_stock() const {
+  return in_stock() && std::any_of(variants.begin(), variants.end(), [](const StockLevel& l) {
+           return l.available() > 0 && l.available() <= l.low_stock_threshold;
+         });
+}
+
+json price_json(Cents price, const std::optional<Cents>& sale_price, const std::string& currency) {
+  Cents final_price = sale_price.value_or(price);
+  json out = {{"amount", cents_to_json(price)}, {"currency", currency}, {"final_price", cents_to_json(final_price)}};
+  if (sale_price && *sale_price < price)
+    out["discount"] = {{"percentage", discount_percentage(price, *sale_price)},
+                       {"amount_off", cents_to_json(price - *sale_price)},
+                       {"final_price", cents_to_json(*sale_price)}};
   else
-    price["discount"] = nullptr;
+    out["discount"] = nullptr;
+  return out;
+}
+
+static json options_json(const Product& p) {
+  json out = json::array();
+  for (const auto& o : p.options) out.push_back({{"name", o.name}, {"values", o.values}});
+  return out;
+}
+
+static json variants_json(const Product& p, const ProductStock& stock) {
+  json out = json::array();
+  for (size_t i = 0; i < p.variants.size(); ++i) {
+    const Variant& v = p.variants[i];
+    int64_t available = i < stock.variants.size() ? std::max<int64_t>(0, stock.variants[i].available()) : 0;
+    out.push_back({{"variant_id", std::to_string(v.id)},
+                   {"sku", v.sku},
+                   {"title", variant_title(v)},
+                   {"options", selected_options_json(p, v)},
+                   {"price", price_json(v.price, v.sale_price, p.currency)},
+                   {"inventory", {{"available", available}, {"in_stock", available > 0}}},
+                   {"image", v.image_url.empty() ? json(nullptr) : json(v.image_url)},
+                   {"barcode", v.barcode},
+                   {"weight_grams", v.weight_grams ? json(*v.weight_grams) : json(nullptr)}});
+  }
+  return out;
+}
+
+json product_details_json(const Product& p, const ProductStock& stock, const std::string& category_path,
+                          const Config& config) {
   json image_details = json::array();
   for (const auto& im : p.images) image_details.push_back({{"url", im.url}, {"alt", im.alt}, {"primary", im.primary}});
   bool free_shipping = p.final_price() > config.free_shipping_threshold;
+  int64_t available = stock.available();
   return {
       {"product_id", std::to_string(p.id)},
       {"sku", p.sku},
@@ -50,12 +101,13 @@ json product_details_json(const Product& p, const StockLevel& stock, const std::
       {"brand", p.brand},
       {"category", category_path},
       {"category_id", p.category_id ? json(std::to_string(*p.category_id)) : json(nullptr)},
-      {"price", price},
+      {"price", price_json(p.price, p.sale_price, p.currency)},
+      {"price_max", p.price_max ? cents_to_json(*p.price_max) : json(nullptr)},
       {"inventory",
-       {{"in_stock", stock.available() > 0},
-        {"quantity", stock.available()},
-        {"available", stock.available()},
-        {"low_stock", stock.available() > 0 && stock.available() <= stock.low_stock_threshold},
+       {{"in_stock", stock.in_stock()},
+        {"quantity", available},
+        {"available", available},
+        {"low_stock", stock.low_stock()},
         {"warehouse_location", config.warehouse_location}}},
       {"images", images_json(p)},
       {"image_details", image_details},
@@ -67,13 +119,15 @@ json product_details_json(const Product& p, const StockLevel& stock, const std::
         {"free_shipping", free_shipping},
         {"free_shipping_threshold", cents_to_json(config.free_shipping_threshold)},
         {"flat_rate", cents_to_json(config.flat_shipping)}}},
+      {"options", options_json(p)},
+      {"variants", variants_json(p, stock)},
       {"featured", p.featured},
       {"created_at", iso8601(p.created_at)},
       {"updated_at", iso8601(p.updated_at)},
   };
 }
 
-json product_summary_json(const Product& p, const StockLevel& stock) {
+json product_summary_json(const Product& p, const ProductStock& stock) {
   return {
       {"product_id", std::to_string(p.id)},
       {"sku", p.sku},
@@ -82,14 +136,16 @@ json product_summary_json(const Product& p, const StockLevel& stock) {
       {"brand", p.brand},
       {"category_id", p.category_id ? json(std::to_string(*p.category_id)) : json(nullptr)},
       {"price", cents_to_json(p.final_price())},
+      {"price_max", p.price_max ? cents_to_json(*p.price_max) : json(nullptr)},
       {"original_price", cents_to_json(p.price)},
       {"discount_percentage", discount_percentage(p)},
       {"currency", p.currency},
       {"rating", rating_average(p)},
       {"reviews_count", p.rating_count},
       {"image", p.images.empty() ? json(nullptr) : json(p.images.front().url)},
-      {"in_stock", stock.available() > 0},
+      {"in_stock", stock.in_stock()},
       {"available", stock.available()},
+      {"variants_count", p.variants.size()},
       {"created_at", iso8601(p.created_at)},
   };
 }
@@ -130,14 +186,186 @@ std::optional<int64_t> id_from(const json& v) {
   }
   return std::nullopt;
 }
+
+Status apply_product_fields(const json& body, Product& p, std::optional<int64_t>* stock);
+
+Status read_money(const json& v, const std::string& field, std::optional<Cents>& out, bool nullable) {
+  if (v.is_null() && nullable) {
+    out.reset();
+    return Status::Ok();
+  }
+  auto c = v.is_number() || v.is_string() ? cents_from_json(v) : std::nullopt;
+  if (!c || *c < 0) return field_error(field, field + " must be a non-negative amount with at most two decimals");
+  out = c;
+  return Status::Ok();
+}
+
+Status read_options(const json& body, Product& p) {
+  auto it = body.find("options");
+  if (it == body.end()) return Status::Ok();
+  if (it->is_null()) {
+    p.options.clear();
+    return Status::Ok();
+  }
+  if (!it->is_array() || it->size() > Product::kMaxOptions)
+    return field_error("options", "options must be an array of at most 3 {name, values} objects");
+  p.options.clear();
+  for (const auto& o : *it) {
+    if (!o.is_object() || !o.contains("name") || !o["name"].is_string() || !o.contains("values") ||
+        !o["values"].is_array() || o["values"].size() > Product::kMaxOptionValues)
+      return field_error("options", "each option is {\"name\": text, \"values\": [text, ...]}");
+    ProductOption option;
+    option.name = o["name"].get<std::string>();
+    for (const auto& v : o["values"]) {
+      if (!v.is_string()) return field_error("options", "option values must be text");
+      option.values.push_back(v.get<std::string>());
+    }
+    p.options.push_back(std::move(option));
+  }
+  return Status::Ok();
+}
+
+// The stored variant an entry of `variants` names: by variant_id, else by
+// SKU, else by its option values; nullptr for a new one.
+Result<const Variant*> stored_variant_for(const json& entry, const Product& stored, const std::string& field) {
+  if (auto it = entry.find("variant_id"); it != entry.end() && !it->is_null()) {
+    auto id = id_from(*it);
+    const Variant* v = id ? stored.variant(*id) : nullptr;
+    if (!v) return field_error(field, "this product has no such variant_id");
+    return v;
+  }
+  if (auto it = entry.find("sku"); it != entry.end() && it->is_string())
+    for (const auto& v : stored.variants)
+      if (v.sku == it->get_ref<const std::string&>()) return &v;
+  if (auto it = entry.find("options"); it != entry.end() && it->is_object() && !stored.options.empty()) {
+    auto found = choose_variant(stored, *it);
+    if (found.ok()) return *found;
+  }
+  return static_cast<const Variant*>(nullptr);
+}
+
+Status read_variants(const json& body, Product& p) {
+  auto it = body.find("variants");
+  if (it == body.end()) return Status::Ok();
+  if (!it->is_array() || it->empty()) return field_error("variants", "variants must be a non-empty array");
+  if (it->size() > 1000) return field_error("variants", "at most 1000 variants");
+  const Product stored = p;  // what the entries are matched against
+  p.variants.clear();
+  for (size_t i = 0; i < it->size(); ++i) {
+    const std::string field = "variants[" + std::to_string(i) + "]";
+    auto match = stored_variant_for((*it)[i], stored, field);
+    if (!match.ok()) return match.status();
+    Variant v;
+    if (*match) {
+      v = **match;
+    } else {
+      v.price = stored.price;  // a new variant starts at the product's price
+      v.sale_price = stored.sale_price;
+      v.weight_grams = stored.weight_grams;
+    }
+    if (auto st = apply_variant_json((*it)[i], p, v, field); !st.ok()) return st;
+    p.variants.push_back(std::move(v));
+  }
+  return Status::Ok();
+}
 }  // namespace
+
+Status apply_variant_json(const json& body, const Product& p, Variant& v, const std::string& field) {
+  if (!body.is_object()) return field_error(field, "a variant is an object");
+  if (auto st = only_fields(body, {"variant_id", "sku", "options", "price", "sale_price", "barcode", "weight_grams",
+                                   "image", "stock", "title", "inventory"});
+      !st.ok())
+    return st;
+  if (auto st = read_string(body, "sku", v.sku, 100); !st.ok()) return field_error(field, st.message());
+  if (auto st = read_string(body, "barcode", v.barcode, 100); !st.ok()) return field_error(field, st.message());
+  if (auto st = read_string(body, "image", v.image_url, 2000); !st.ok()) return field_error(field, st.message());
+  if (auto it = body.find("price"); it != body.end()) {
+    // The API's own price object is accepted back: {amount, final_price}.
+    if (it->is_object()) {
+      std::optional<Cents> list, final_price;
+      if (auto st = read_money(it->value("amount", json()), field + ".price", list, false); !st.ok()) return st;
+      if (auto st = read_money(it->value("final_price", json(cents_to_json(*list))), field + ".price", final_price,
+                               false);
+          !st.ok())
+        return st;
+      v.price = *list;
+      v.sale_price = *final_price < *list ? final_price : std::nullopt;
+    } else {
+      std::optional<Cents> price;
+      if (auto st = read_money(*it, field + ".price", price, false); !st.ok()) return st;
+      v.price = *price;
+    }
+  }
+  if (auto it = body.find("sale_price"); it != body.end())
+    if (auto st = read_money(*it, field + ".sale_price", v.sale_price, true); !st.ok()) return st;
+  if (auto it = body.find("weight_grams"); it != body.end()) {
+    if (it->is_null())
+      v.weight_grams.reset();
+    else if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 10'000'000)
+      return field_error(field, "weight_grams must be a non-negative integer");
+    else
+      v.weight_grams = it->get<int64_t>();
+  }
+  if (auto it = body.find("stock"); it != body.end()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 1'000'000'000)
+      return field_error(field, "stock must be a non-negative integer");
+    v.stock_to_set = it->get<int64_t>();
+  }
+  if (auto it = body.find("options"); it != body.end()) {
+    // {"Size": "M"} by option name (any case), or ["M"] in option order.
+    std::vector<std::string> values(p.options.size());
+    if (it->is_array()) {
+      if (it->size() != p.options.size()) return field_error(field, "a variant needs one value for each option");
+      for (size_t i = 0; i < it->size(); ++i) {
+        if (!(*it)[i].is_string()) return field_error(field, "option values must be text");
+        values[i] = (*it)[i].get<std::string>();
+      }
+    } else if (it->is_object()) {
+      for (auto o = it->begin(); o != it->end(); ++o) {
+        size_t i = 0;
+        while (i < p.options.size() && ascii_lower(p.options[i].name) != ascii_lower(trim(o.key()))) ++i;
+        if (i == p.options.size()) return field_error(field, "this product has no option '" + o.key() + "'");
+        if (!o.value().is_string()) return field_error(field, "option values must be text");
+        values[i] = o.value().get<std::string>();
+      }
+      for (size_t i = 0; i < values.size(); ++i)
+        if (values[i].empty()) return field_error(field, "the variant has no value for option '" + p.options[i].name + "'");
+    } else {
+      return field_error(field, "a variant's options are {\"Name\": value}");
+    }
+    v.option_values = std::move(values);
+  } else if (v.option_values.size() != p.options.size()) {
+    return field_error(field, "the variant needs its options (one value for each of the product's options)");
+  }
+  return Status::Ok();
+}
 
 Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* stock) {
   if (auto st = only_fields(
           body, {"sku", "name", "slug", "description", "brand", "category_id", "price", "sale_price", "currency",
-                 "specifications", "weight_grams", "images", "featured", "stock", "product_id"});
+                 "specifications", "weight_grams", "images", "featured", "stock", "product_id", "options", "variants"});
       !st.ok())
     return st;
+  if (auto st = apply_product_fields(body, p, stock); !st.ok()) return st;
+  if (auto st = read_options(body, p); !st.ok()) return st;
+  if (body.contains("variants")) return read_variants(body, p);
+  // Without a variant list, the variants must still fit the options.
+  if (p.options.empty()) {
+    if (p.variants.size() > 1) p.variants.resize(1);  // options removed: the first variant stays
+    if (!p.variants.empty()) p.variants.front().option_values.clear();
+    return Status::Ok();
+  }
+  for (const char* field : {"price", "sale_price", "weight_grams", "stock"})
+    if (body.contains(field))
+      return field_error(field, std::string("this product has options: set ") + field + " on each variant");
+  for (const auto& v : p.variants)
+    if (v.option_values.size() != p.options.size())
+      return field_error("variants", "the options changed: give the variants with their new option values");
+  return Status::Ok();
+}
+
+namespace {
+Status apply_product_fields(const json& body, Product& p, std::optional<int64_t>* stock) {
   if (auto st = read_string(body, "sku", p.sku, 100); !st.ok()) return st;
   if (auto st = read_string(body, "name", p.name, 500); !st.ok()) return st;
   if (auto st = read_string(body, "slug", p.slug, 200); !st.ok()) return st;
@@ -220,6 +448,7 @@ Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* 
   }
   return Status::Ok();
 }
+}  // namespace
 
 Status apply_category_json(const json& body, Category& c) {
   if (auto st = only_fields(body, {"name", "slug", "parent_id", "position"}); !st.ok()) return st;

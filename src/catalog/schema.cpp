@@ -81,6 +81,50 @@ CREATE INDEX idx_products_name ON products(name COLLATE NOCASE, product_id);
 CREATE INDEX idx_products_browse ON products(category_id, final_price_cents, rating_count, rating_sum, brand, created_at, name COLLATE NOCASE);
 CREATE INDEX idx_products_brand_filters ON products(brand, category_id, final_price_cents, rating_count, rating_sum, created_at, name COLLATE NOCASE);
 )sql"},
+      {103, "product options and variants",
+       R"sql(
+-- A product's options (Size: S, M, L), at most three, in order.
+CREATE TABLE product_options (
+  product_id    INTEGER NOT NULL REFERENCES products(product_id) ON DELETE CASCADE,
+  position      INTEGER NOT NULL,                 -- 0, 1, 2: option1..option3 of its variants
+  name          TEXT NOT NULL,
+  option_values TEXT NOT NULL,                    -- JSON array of strings, in the merchant's order
+  PRIMARY KEY (product_id, position)
+);
+
+-- What is bought and stocked. AUTOINCREMENT: a variant id is never reused
+-- (stock, reservations and order lines name it), and a new product takes
+-- the next id of this sequence for itself and its first variant
+-- (catalog_store::insert_product), so product and variant ids never meet
+-- a stale stock record.
+CREATE TABLE variants (
+  variant_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  product_id       INTEGER NOT NULL REFERENCES products(product_id) ON DELETE CASCADE,
+  position         INTEGER NOT NULL DEFAULT 0,
+  sku              TEXT NOT NULL UNIQUE,
+  option1          TEXT NOT NULL DEFAULT '',      -- '' when the product has fewer options
+  option2          TEXT NOT NULL DEFAULT '',
+  option3          TEXT NOT NULL DEFAULT '',
+  price_cents      INTEGER NOT NULL CHECK (price_cents >= 0),
+  sale_price_cents INTEGER CHECK (sale_price_cents >= 0),
+  barcode          TEXT NOT NULL DEFAULT '',
+  weight_grams     INTEGER,
+  image_url        TEXT NOT NULL DEFAULT '',
+  CHECK (sale_price_cents IS NULL OR sale_price_cents <= price_cents),
+  UNIQUE (product_id, option1, option2, option3)
+);
+CREATE INDEX idx_variants_product ON variants(product_id, position);
+CREATE INDEX idx_variants_barcode ON variants(barcode) WHERE barcode <> '';
+
+-- Every existing product becomes a one-variant product whose variant has
+-- the product's id, SKU, prices and weight: stock, reservations, carts,
+-- flash sales and order lines keyed by product id now name that variant.
+INSERT INTO variants(variant_id, product_id, position, sku, price_cents, sale_price_cents, weight_grams)
+  SELECT product_id, product_id, 0, sku, price_cents, sale_price_cents, weight_grams FROM products;
+
+-- The highest variant final price, when above the product's (lowest) one.
+ALTER TABLE products ADD COLUMN price_max_cents INTEGER;
+)sql"},
   };
   return migrations;
 }

@@ -86,7 +86,7 @@ void register_storefront_catalog_routes(HttpServer& server, App& app) {
                if (!p.ok()) return send_error(res, p.status());
                if (who.signed_in()) app.recommendations->record_view(who.user_id, p->id);  // "recently viewed"
                send_json(res, 200,
-                         product_details_json(*p, app.inventory->level(p->id),
+                         product_details_json(*p, app.catalog->stock(*p),
                                               app.catalog->category_path(p->category_id), app.config));
              });
 
@@ -100,7 +100,7 @@ void register_storefront_catalog_routes(HttpServer& server, App& app) {
         auto page = app.catalog->browse(*q);
         if (!page.ok()) return send_error(res, page.status());
         json products = json::array();
-        for (const auto& p : page->products) products.push_back(product_summary_json(p, app.inventory->level(p.id)));
+        for (const auto& p : page->products) products.push_back(product_summary_json(p, app.catalog->stock(p)));
         send_json(res, 200, {{"products", products}, {"page", q->page}, {"size", q->size}, {"total", page->total}});
       });
 
@@ -146,16 +146,17 @@ void register_catalog_admin_routes(HttpServer& server, App& app) {
         p.currency = app.config.currency;
         std::optional<int64_t> stock;
         if (auto st = apply_product_json(*body, p, &stock); !st.ok()) return send_error(res, st);
-        if (!body->contains("price")) return send_error(res, field_error("price", "price is required"));
+        if (!body->contains("price") && !body->contains("variants"))
+          return send_error(res, field_error("price", "price is required"));
         p.id = 0;
         auto created = app.catalog->create_product(p, stock, who.actor());
         if (!created.ok()) return send_error(res, created.status());
         send_json(res, 201,
-                  product_details_json(*created, app.inventory->level(created->id),
+                  product_details_json(*created, app.catalog->stock(*created),
                                        app.catalog->category_path(created->category_id), app.config));
       });
 
-  auto update = [&app](const Req& req, Res& res, const Principal&) {
+  auto update = [&app](const Req& req, Res& res, const Principal& who) {
     auto id = path_id(req, 1, "product");
     if (!id.ok()) return send_error(res, id.status());
     auto body = parse_object(req);
@@ -165,10 +166,10 @@ void register_catalog_admin_routes(HttpServer& server, App& app) {
     Product p = *existing;
     if (auto st = apply_product_json(*body, p, nullptr); !st.ok()) return send_error(res, st);
     p.id = *id;
-    auto updated = app.catalog->update_product(p);
+    auto updated = app.catalog->update_product(p, who.actor());
     if (!updated.ok()) return send_error(res, updated.status());
     send_json(res, 200,
-              product_details_json(*updated, app.inventory->level(updated->id),
+              product_details_json(*updated, app.catalog->stock(*updated),
                                    app.catalog->category_path(updated->category_id), app.config));
   };
   server.add({"PATCH", "/api/v1/admin/products/{id}", Access::admin, "admin", "Update some fields of a product"},

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "base/clock.h"
 #include "catalog/catalog.h"
+#include "catalog/variants.h"
 #include "http/server.h"
 #include "inventory/inventory.h"
 
@@ -13,8 +14,14 @@ using namespace http;
 
 namespace {
 
-json stock_json(int64_t product_id, const StockLevel& s, const Config& config) {
-  return {{"product_id", std::to_string(product_id)},
+// `owner`: the variant's product, when known.
+json stock_json(int64_t variant_id, const Product* owner, const StockLevel& s, const Config& config) {
+  const Variant* v = owner ? owner->variant(variant_id) : nullptr;
+  return {{"variant_id", std::to_string(variant_id)},
+          {"product_id", owner ? json(std::to_string(owner->id)) : json(nullptr)},
+          {"name", owner ? json(owner->name) : json(nullptr)},
+          {"sku", v ? json(v->sku) : json(nullptr)},
+          {"options", v ? selected_options_json(*owner, *v) : json::object()},
           {"location", config.warehouse_location},
           {"total", s.total},
           {"reserved", s.reserved},
@@ -26,7 +33,7 @@ json stock_json(int64_t product_id, const StockLevel& s, const Config& config) {
 json reservation_json(const Reservation& r) {
   json lines = json::array();
   for (const auto& l : r.lines)
-    lines.push_back({{"product_id", std::to_string(l.product_id)}, {"quantity", l.quantity}});
+    lines.push_back({{"variant_id", std::to_string(l.variant_id)}, {"quantity", l.quantity}});
   return {{"reservation_id", r.id},
           {"owner", r.owner},
           {"status", status_name(r.status)},
@@ -38,17 +45,18 @@ json reservation_json(const Reservation& r) {
           {"reason", r.reason.empty() ? json(nullptr) : json(r.reason)}};
 }
 
-// {lines: [{product_id, quantity}], owner?, ttl_seconds?}
+// {lines: [{variant_id, quantity}], owner?, ttl_seconds?}; product_id is
+// read as the id of a one-variant product's variant (they are the same).
 Result<std::vector<ReservationLine>> parse_lines(const json& body, const Config& config) {
   auto it = body.find("lines");
   if (it == body.end() || !it->is_array() || it->empty())
-    return field_error("lines", "lines must be a non-empty array of {product_id, quantity}");
+    return field_error("lines", "lines must be a non-empty array of {variant_id, quantity}");
   if (it->size() > Inventory::kMaxLines)
     return field_error("lines", "at most " + std::to_string(Inventory::kMaxLines) + " lines");
   std::vector<ReservationLine> lines;
   for (const auto& l : *it) {
-    if (!l.is_object()) return field_error("lines", "each line must be an object {product_id, quantity}");
-    auto id = json_id(l, "product_id");
+    if (!l.is_object()) return field_error("lines", "each line must be an object {variant_id, quantity}");
+    auto id = json_id(l, l.contains("variant_id") ? "variant_id" : "product_id");
     if (!id.ok()) return id.status();
     auto q = opt_int(l, "quantity", 1, config.max_quantity_per_line);
     if (!q.ok()) return q.status();
@@ -80,11 +88,8 @@ void register_reservation_routes(HttpServer& server, App& app) {
                                                static_cast<size_t>(page->size), &total);
                json items = json::array();
                for (const auto& r : rows) {
-                 json j = stock_json(r.product_id, r.level, app.config);
-                 auto p = app.catalog->product(r.product_id);
-                 j["name"] = p.ok() ? json(p->name) : json(nullptr);
-                 j["sku"] = p.ok() ? json(p->sku) : json(nullptr);
-                 items.push_back(std::move(j));
+                 auto p = app.catalog->product_of_variant(r.variant_id);
+                 items.push_back(stock_json(r.variant_id, p.ok() ? &*p : nullptr, r.level, app.config));
                }
                send_json(res, 200, {{"items", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
              });
@@ -112,10 +117,10 @@ void register_reservation_routes(HttpServer& server, App& app) {
                auto ttl = opt_int(*body, "ttl_seconds", 1, 7 * 24 * 3600);
                if (!ttl.ok()) return send_error(res, ttl.status());
                for (const auto& l : *lines)
-                 if (auto p = app.catalog->product(l.product_id); !p.ok())
+                 if (auto p = app.catalog->product_of_variant(l.variant_id); !p.ok())
                    return send_error(res, Status(Kind::not_found, "not_found",
-                                                 "product " + std::to_string(l.product_id) + " not found",
-                                                 {{"product_id", std::to_string(l.product_id)}}));
+                                                 "variant " + std::to_string(l.variant_id) + " not found",
+                                                 {{"variant_id", std::to_string(l.variant_id)}}));
                auto r = app.inventory->reserve(*lines, owner->value_or(who.actor()), ttl->value_or(0));
                if (!r.ok()) return send_error(res, r.status());
                send_json(res, 201, reservation_json(*r));
@@ -160,20 +165,22 @@ void register_reservation_routes(HttpServer& server, App& app) {
              });
 }
 
-// One product's stock: level, count, adjustment, audit log.
+// One variant's stock: level, count, adjustment, audit log. {id} is a
+// variant id; a one-variant product's id is its variant's (catalog/product.h).
 void register_stock_level_routes(HttpServer& server, App& app) {
-  server.add({"GET", "/api/v1/admin/inventory/{id}", Access::admin, "admin", "Stock level of a product"},
+  server.add({"GET", "/api/v1/admin/inventory/{id}", Access::admin, "admin", "Stock level of a variant (a one-variant product's id works too)"},
              [&app](const Req& req, Res& res, const Principal&) {
-               auto id = path_id(req, 1, "product");
+               auto id = path_id(req, 1, "variant");
                if (!id.ok()) return send_error(res, id.status());
-               if (auto p = app.catalog->product(*id); !p.ok()) return send_error(res, p.status());
-               send_json(res, 200, stock_json(*id, app.inventory->level(*id), app.config));
+               auto owner = app.catalog->product_of_variant(*id);
+               if (!owner.ok()) return send_error(res, owner.status());
+               send_json(res, 200, stock_json(*id, &*owner, app.inventory->level(*id), app.config));
              });
 
   server.add({"PUT", "/api/v1/admin/inventory/{id}", Access::admin, "admin",
               "Set the total stock on hand: {total, reason?, low_stock_threshold?}"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               auto id = path_id(req, 1, "product");
+               auto id = path_id(req, 1, "variant");
                if (!id.ok()) return send_error(res, id.status());
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
@@ -186,7 +193,8 @@ void register_stock_level_routes(HttpServer& server, App& app) {
                if (!*total && !*threshold) return send_error(res, field_error("total", "total is required"));
                auto reason = opt_string(*body, "reason", 200);
                if (!reason.ok()) return send_error(res, reason.status());
-               if (auto p = app.catalog->product(*id); !p.ok()) return send_error(res, p.status());
+               auto owner = app.catalog->product_of_variant(*id);
+               if (!owner.ok()) return send_error(res, owner.status());
                StockLevel level = app.inventory->level(*id);
                if (*total) {
                  auto l = app.inventory->set_total(*id, **total, who.actor(), reason->value_or("stock count"));
@@ -198,13 +206,13 @@ void register_stock_level_routes(HttpServer& server, App& app) {
                  if (!l.ok()) return send_error(res, l.status());
                  level = *l;
                }
-               send_json(res, 200, stock_json(*id, level, app.config));
+               send_json(res, 200, stock_json(*id, &*owner, level, app.config));
              });
 
   server.add(
       {"PATCH", "/api/v1/admin/inventory/{id}", Access::admin, "admin", "Adjust stock by a delta: {delta, reason?}"},
       [&app](const Req& req, Res& res, const Principal& who) {
-        auto id = path_id(req, 1, "product");
+        auto id = path_id(req, 1, "variant");
         if (!id.ok()) return send_error(res, id.status());
         auto body = parse_object(req);
         if (!body.ok()) return send_error(res, body.status());
@@ -215,16 +223,17 @@ void register_stock_level_routes(HttpServer& server, App& app) {
         if (**delta == 0) return send_error(res, field_error("delta", "delta must not be zero"));
         auto reason = opt_string(*body, "reason", 200);
         if (!reason.ok()) return send_error(res, reason.status());
-        if (auto p = app.catalog->product(*id); !p.ok()) return send_error(res, p.status());
+        auto owner = app.catalog->product_of_variant(*id);
+               if (!owner.ok()) return send_error(res, owner.status());
         auto level = app.inventory->adjust(*id, **delta, who.actor(), reason->value_or("adjustment"));
         if (!level.ok()) return send_error(res, level.status());
-        send_json(res, 200, stock_json(*id, *level, app.config));
+        send_json(res, 200, stock_json(*id, &*owner, *level, app.config));
       });
 
   server.add({"GET", "/api/v1/admin/inventory/{id}/audit", Access::admin, "admin",
               "Stock audit log of a product, newest first; ?action=reserve|release|consume|expire|set|adjust"},
              [&app](const Req& req, Res& res, const Principal&) {
-               auto id = path_id(req, 1, "product");
+               auto id = path_id(req, 1, "variant");
                if (!id.ok()) return send_error(res, id.status());
                auto page = pagination(req, 50, 100);
                if (!page.ok()) return send_error(res, page.status());
@@ -235,7 +244,8 @@ void register_stock_level_routes(HttpServer& server, App& app) {
                  return send_error(
                      res,
                      field_error("action", "action must be one of set, adjust, reserve, release, consume, expire"));
-               if (auto p = app.catalog->product(*id); !p.ok()) return send_error(res, p.status());
+               auto owner = app.catalog->product_of_variant(*id);
+               if (!owner.ok()) return send_error(res, owner.status());
                size_t total = 0;
                auto rows = app.inventory->audit(*id, static_cast<size_t>(page->offset()),
                                                 static_cast<size_t>(page->size), action, &total);

@@ -9,8 +9,8 @@
 namespace shopbox {
 namespace {
 
-StockLevel stored_or_empty(const Txn& txn, Lmdb& kv, int64_t product_id, const Config& config) {
-  return inventory_store::get(txn, kv, product_id).value_or(StockLevel{0, 0, config.low_stock_threshold});
+StockLevel stored_or_empty(const Txn& txn, Lmdb& kv, int64_t variant_id, const Config& config) {
+  return inventory_store::get(txn, kv, variant_id).value_or(StockLevel{0, 0, config.low_stock_threshold});
 }
 
 // Returns a reservation's stock ("release" or "expire"): reserved drops by
@@ -18,13 +18,13 @@ StockLevel stored_or_empty(const Txn& txn, Lmdb& kv, int64_t product_id, const C
 void give_back(WriteTxn& txn, Lmdb& kv, const Config& config, const Reservation& r, const std::string& action,
                const std::string& actor, const std::string& reason) {
   for (const auto& l : r.lines) {
-    StockLevel before = stored_or_empty(txn, kv, l.product_id, config);
+    StockLevel before = stored_or_empty(txn, kv, l.variant_id, config);
     StockLevel after = before;
     // Never below zero even if the data were damaged; check_invariants reports that.
     after.reserved = std::max<int64_t>(0, before.reserved - l.quantity);
-    inventory_store::put(txn, kv, l.product_id, after);
+    inventory_store::put(txn, kv, l.variant_id, after);
     inventory_store::append_audit(txn, kv,
-                                  {l.product_id, 0, action, after.available() - before.available(), before.available(),
+                                  {l.variant_id, 0, action, after.available() - before.available(), before.available(),
                                    after.available(), before.total, after.total, reason, actor, r.id, 0});
   }
 }
@@ -44,30 +44,38 @@ bool valid_reservation_id(const std::string& id) {
   return std::all_of(id.begin() + 4, id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-StockLevel Inventory::level(int64_t product_id) {
+StockLevel Inventory::level(int64_t variant_id) {
   ReadTxn txn(kv_);
-  return stored_or_empty(txn, kv_, product_id, config_);
+  return stored_or_empty(txn, kv_, variant_id, config_);
 }
 
-int64_t Inventory::available_in(const Txn& txn, int64_t product_id) {
-  auto l = inventory_store::get(txn, kv_, product_id);
+std::vector<StockLevel> Inventory::levels(const std::vector<int64_t>& variant_ids) {
+  std::vector<StockLevel> out;
+  out.reserve(variant_ids.size());
+  ReadTxn txn(kv_);
+  for (int64_t id : variant_ids) out.push_back(stored_or_empty(txn, kv_, id, config_));
+  return out;
+}
+
+int64_t Inventory::available_in(const Txn& txn, int64_t variant_id) {
+  auto l = inventory_store::get(txn, kv_, variant_id);
   return l ? std::max<int64_t>(0, l->available()) : 0;
 }
 
-Result<StockLevel> Inventory::set_total(int64_t product_id, int64_t total, const std::string& actor,
+Result<StockLevel> Inventory::set_total(int64_t variant_id, int64_t total, const std::string& actor,
                                         const std::string& reason) {
   if (total < 0) return Status::Invalid("stock must not be negative", {{"field", "total"}});
   StockLevel after;
   Status st = kv_.write([&](WriteTxn& txn) {
-    auto before = stored_or_empty(txn, kv_, product_id, config_);
+    auto before = stored_or_empty(txn, kv_, variant_id, config_);
     if (total < before.reserved)
       return Status::Conflict("stock_reserved", "total cannot drop below the reserved quantity",
                               {{"total", before.total}, {"reserved", before.reserved}});
     after = before;
     after.total = total;
-    inventory_store::put(txn, kv_, product_id, after);
+    inventory_store::put(txn, kv_, variant_id, after);
     inventory_store::append_audit(txn, kv_,
-                                  {product_id, 0, "set", total - before.total, before.available(), after.available(),
+                                  {variant_id, 0, "set", total - before.total, before.available(), after.available(),
                                    before.total, after.total, reason, actor, "", 0});
     return Status::Ok();
   });
@@ -75,9 +83,9 @@ Result<StockLevel> Inventory::set_total(int64_t product_id, int64_t total, const
   return after;
 }
 
-Result<StockLevel> Inventory::adjust_in(WriteTxn& txn, int64_t product_id, int64_t delta, const std::string& actor,
+Result<StockLevel> Inventory::adjust_in(WriteTxn& txn, int64_t variant_id, int64_t delta, const std::string& actor,
                                         const std::string& reason) {
-  auto before = stored_or_empty(txn, kv_, product_id, config_);
+  auto before = stored_or_empty(txn, kv_, variant_id, config_);
   if (before.total + delta < before.reserved)
     return Status::Conflict("stock_reserved", "adjustment would drop stock below the reserved quantity",
                             {{"total", before.total}, {"reserved", before.reserved}});
@@ -85,18 +93,18 @@ Result<StockLevel> Inventory::adjust_in(WriteTxn& txn, int64_t product_id, int64
     return Status::Invalid("stock would exceed 1000000000", {{"field", "delta"}});
   StockLevel after = before;
   after.total += delta;
-  inventory_store::put(txn, kv_, product_id, after);
+  inventory_store::put(txn, kv_, variant_id, after);
   inventory_store::append_audit(txn, kv_,
-                                {product_id, 0, "adjust", delta, before.available(), after.available(), before.total,
+                                {variant_id, 0, "adjust", delta, before.available(), after.available(), before.total,
                                  after.total, reason, actor, "", 0});
   return after;
 }
 
-Result<StockLevel> Inventory::adjust(int64_t product_id, int64_t delta, const std::string& actor,
+Result<StockLevel> Inventory::adjust(int64_t variant_id, int64_t delta, const std::string& actor,
                                      const std::string& reason) {
   StockLevel after;
   Status st = kv_.write([&](WriteTxn& txn) {
-    auto r = adjust_in(txn, product_id, delta, actor, reason);
+    auto r = adjust_in(txn, variant_id, delta, actor, reason);
     if (!r.ok()) return r.status();
     after = *r;
     return Status::Ok();
@@ -105,40 +113,40 @@ Result<StockLevel> Inventory::adjust(int64_t product_id, int64_t delta, const st
   return after;
 }
 
-Result<StockLevel> Inventory::take_in(WriteTxn& txn, int64_t product_id, int64_t quantity, const std::string& actor,
+Result<StockLevel> Inventory::take_in(WriteTxn& txn, int64_t variant_id, int64_t quantity, const std::string& actor,
                                       const std::string& reason) {
-  auto level = stored_or_empty(txn, kv_, product_id, config_);
+  auto level = stored_or_empty(txn, kv_, variant_id, config_);
   if (level.available() < quantity)
     return Status::Conflict("out_of_stock", "not enough stock",
-                            {{"items", nlohmann::json::array({{{"product_id", std::to_string(product_id)},
+                            {{"items", nlohmann::json::array({{{"variant_id", std::to_string(variant_id)},
                                                                {"requested", quantity},
                                                                {"available", level.available()}}})}});
-  return adjust_in(txn, product_id, -quantity, actor, reason);
+  return adjust_in(txn, variant_id, -quantity, actor, reason);
 }
 
-Result<StockLevel> Inventory::put_back_in(WriteTxn& txn, int64_t product_id, int64_t quantity, const std::string& actor,
+Result<StockLevel> Inventory::put_back_in(WriteTxn& txn, int64_t variant_id, int64_t quantity, const std::string& actor,
                                           const std::string& reason) {
-  return adjust_in(txn, product_id, quantity, actor, reason);
+  return adjust_in(txn, variant_id, quantity, actor, reason);
 }
 
-Result<StockLevel> Inventory::set_threshold(int64_t product_id, int64_t threshold) {
+Result<StockLevel> Inventory::set_threshold(int64_t variant_id, int64_t threshold) {
   if (threshold < 0)
     return Status::Invalid("low_stock_threshold must not be negative", {{"field", "low_stock_threshold"}});
   StockLevel after;
   Status st = kv_.write([&](WriteTxn& txn) {
-    after = stored_or_empty(txn, kv_, product_id, config_);
+    after = stored_or_empty(txn, kv_, variant_id, config_);
     after.low_stock_threshold = threshold;
-    inventory_store::put(txn, kv_, product_id, after);
+    inventory_store::put(txn, kv_, variant_id, after);
     return Status::Ok();
   });
   if (!st.ok()) return st;
   return after;
 }
 
-std::vector<StockAudit> Inventory::audit(int64_t product_id, size_t offset, size_t limit, const std::string& action,
+std::vector<StockAudit> Inventory::audit(int64_t variant_id, size_t offset, size_t limit, const std::string& action,
                                          size_t* total) {
   ReadTxn txn(kv_);
-  return inventory_store::audit(txn, kv_, product_id, offset, limit, action, total);
+  return inventory_store::audit(txn, kv_, variant_id, offset, limit, action, total);
 }
 
 std::vector<StockRow> Inventory::list(bool low_only, size_t offset, size_t limit, size_t* total) {
@@ -162,15 +170,15 @@ Result<Reservation> Inventory::reserve(std::vector<ReservationLine> lines, const
     return Status::Invalid("at most " + std::to_string(kMaxLines) + " lines per reservation", {{"field", "lines"}});
   if (owner.empty() || owner.size() > 200)
     return Status::Invalid("owner must be 1..200 characters", {{"field", "owner"}});
-  // Merge lines naming the same product, keeping first-seen order.
+  // Merge lines naming the same variant, keeping first-seen order.
   std::vector<ReservationLine> merged;
   std::map<int64_t, size_t> index;
   for (const auto& l : lines) {
-    if (l.product_id <= 0) return Status::Invalid("product_id must be a positive id", {{"field", "product_id"}});
+    if (l.variant_id <= 0) return Status::Invalid("variant_id must be a positive id", {{"field", "variant_id"}});
     if (l.quantity < 1 || l.quantity > config_.max_quantity_per_line)
       return Status::Invalid("quantity must be between 1 and " + std::to_string(config_.max_quantity_per_line),
-                             {{"field", "quantity"}, {"product_id", std::to_string(l.product_id)}});
-    auto [it, fresh] = index.emplace(l.product_id, merged.size());
+                             {{"field", "quantity"}, {"variant_id", std::to_string(l.variant_id)}});
+    auto [it, fresh] = index.emplace(l.variant_id, merged.size());
     if (fresh)
       merged.push_back(l);
     else
@@ -192,9 +200,9 @@ Result<Reservation> Inventory::reserve(std::vector<ReservationLine> lines, const
     std::vector<StockLevel> levels;
     nlohmann::json short_lines = nlohmann::json::array();
     for (const auto& l : merged) {
-      levels.push_back(stored_or_empty(txn, kv_, l.product_id, config_));
+      levels.push_back(stored_or_empty(txn, kv_, l.variant_id, config_));
       if (levels.back().available() < l.quantity)
-        short_lines.push_back({{"product_id", std::to_string(l.product_id)},
+        short_lines.push_back({{"variant_id", std::to_string(l.variant_id)},
                                {"requested", l.quantity},
                                {"available", std::max<int64_t>(0, levels.back().available())}});
     }
@@ -207,9 +215,9 @@ Result<Reservation> Inventory::reserve(std::vector<ReservationLine> lines, const
       const auto& before = levels[i];
       StockLevel after = before;
       after.reserved += merged[i].quantity;
-      inventory_store::put(txn, kv_, merged[i].product_id, after);
+      inventory_store::put(txn, kv_, merged[i].variant_id, after);
       inventory_store::append_audit(txn, kv_,
-                                    {merged[i].product_id, 0, "reserve", -merged[i].quantity, before.available(),
+                                    {merged[i].variant_id, 0, "reserve", -merged[i].quantity, before.available(),
                                      after.available(), before.total, after.total, "reservation", owner, r.id, 0});
     }
     inventory_store::put_reservation(txn, kv_, r, nullptr);
@@ -245,16 +253,16 @@ Result<Reservation> Inventory::consume(const std::string& id, const std::string&
                               {{"reservation_id", id}, {"status", status_name(r->status)}});
     Reservation previous = *r;
     for (const auto& l : r->lines) {
-      StockLevel before = stored_or_empty(txn, kv_, l.product_id, config_);
+      StockLevel before = stored_or_empty(txn, kv_, l.variant_id, config_);
       if (before.reserved < l.quantity || before.total < l.quantity)
-        return Status::Internal("stock record of product " + std::to_string(l.product_id) +
+        return Status::Internal("stock record of variant " + std::to_string(l.variant_id) +
                                 " holds less than its active reservation");
       StockLevel after = before;
       after.total -= l.quantity;
       after.reserved -= l.quantity;
-      inventory_store::put(txn, kv_, l.product_id, after);
+      inventory_store::put(txn, kv_, l.variant_id, after);
       inventory_store::append_audit(txn, kv_,
-                                    {l.product_id, 0, "consume", -l.quantity, before.available(), after.available(),
+                                    {l.variant_id, 0, "consume", -l.quantity, before.available(), after.available(),
                                      before.total, after.total, "order " + order_id, r->owner, id, 0});
     }
     r->status = ReservationStatus::consumed;
@@ -340,10 +348,10 @@ void Inventory::check_invariants(std::vector<std::string>& problems, bool check_
   inventory_store::scan_active(txn, kv_, [&](const Reservation& r) {
     if (r.status != ReservationStatus::active)
       problems.push_back("reservation " + r.id + " is in the expiry index but " + status_name(r.status));
-    for (const auto& l : r.lines) reserved_by_active[l.product_id] += l.quantity;
+    for (const auto& l : r.lines) reserved_by_active[l.variant_id] += l.quantity;
   });
   inventory_store::scan_levels(txn, kv_, 0, [&](int64_t id, const StockLevel& l) {
-    std::string p = "product " + std::to_string(id) + ": ";
+    std::string p = "variant " + std::to_string(id) + ": ";
     int64_t active = 0;
     if (auto it = reserved_by_active.find(id); it != reserved_by_active.end()) {
       active = it->second;
@@ -361,7 +369,7 @@ void Inventory::check_invariants(std::vector<std::string>& problems, bool check_
     return true;
   });
   for (const auto& [id, q] : reserved_by_active)
-    problems.push_back("product " + std::to_string(id) + ": no stock record but active reservations hold " +
+    problems.push_back("variant " + std::to_string(id) + ": no stock record but active reservations hold " +
                        std::to_string(q));
 }
 
@@ -379,7 +387,7 @@ int64_t Inventory::check_stored_levels(std::vector<std::string>& problems) {
       int64_t product = static_cast<int64_t>(decode_u64_key(key));
       auto level = inventory_store::get(txn, kv_, product);
       if (!level) return true;
-      std::string who = "stock: product " + std::to_string(product) + ": ";
+      std::string who = "stock: variant " + std::to_string(product) + ": ";
       if (level->total < 0) problems.push_back(who + "total " + std::to_string(level->total) + " is negative");
       if (level->reserved < 0) problems.push_back(who + "reserved " + std::to_string(level->reserved) + " is negative");
       if (level->reserved > level->total)

@@ -27,8 +27,8 @@ StockLevel decode(std::string_view v) {
   return s;
 }
 
-std::string pkey(int64_t product_id) {
-  return encode_u64_key(static_cast<uint64_t>(product_id));
+std::string pkey(int64_t variant_id) {
+  return encode_u64_key(static_cast<uint64_t>(variant_id));
 }
 
 std::string expiry_key(const Reservation& r) {
@@ -37,7 +37,7 @@ std::string expiry_key(const Reservation& r) {
 
 json reservation_json(const Reservation& r) {
   json lines = json::array();
-  for (const auto& l : r.lines) lines.push_back({l.product_id, l.quantity});
+  for (const auto& l : r.lines) lines.push_back({l.variant_id, l.quantity});
   return {{"id", r.id},
           {"owner", r.owner},
           {"lines", lines},
@@ -69,9 +69,9 @@ std::optional<Reservation> parse_reservation(std::string_view v) {
   return r;
 }
 
-StockAudit parse_audit(int64_t product_id, std::string_view k, std::string_view v) {
+StockAudit parse_audit(int64_t variant_id, std::string_view k, std::string_view v) {
   StockAudit r;
-  r.product_id = product_id;
+  r.variant_id = variant_id;
   r.seq = static_cast<int64_t>(decode_u64_key(k.substr(8)));
   auto j = json::parse(v, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return r;
@@ -89,25 +89,25 @@ StockAudit parse_audit(int64_t product_id, std::string_view k, std::string_view 
 }
 }  // namespace
 
-std::optional<StockLevel> get(const Txn& txn, Lmdb& env, int64_t product_id) {
-  auto v = txn.get(env.db("stock"), pkey(product_id));
+std::optional<StockLevel> get(const Txn& txn, Lmdb& env, int64_t variant_id) {
+  auto v = txn.get(env.db("stock"), pkey(variant_id));
   if (!v) return std::nullopt;
   return decode(*v);
 }
 
-void put(WriteTxn& txn, Lmdb& env, int64_t product_id, const StockLevel& level) {
-  txn.put(env.db("stock"), pkey(product_id), encode(level));
+void put(WriteTxn& txn, Lmdb& env, int64_t variant_id, const StockLevel& level) {
+  txn.put(env.db("stock"), pkey(variant_id), encode(level));
 }
 
-void scan_levels(const Txn& txn, Lmdb& env, int64_t from_product,
+void scan_levels(const Txn& txn, Lmdb& env, int64_t from_variant,
                  const std::function<bool(int64_t, const StockLevel&)>& fn) {
   txn.scan(
-      env.db("stock"), from_product > 0 ? pkey(from_product) : std::string(),
+      env.db("stock"), from_variant > 0 ? pkey(from_variant) : std::string(),
       [&](std::string_view k, std::string_view v) { return fn(static_cast<int64_t>(decode_u64_key(k)), decode(v)); });
 }
 
 void append_audit(WriteTxn& txn, Lmdb& env, StockAudit r) {
-  // A global sequence in "meta" orders audit records across products.
+  // A global sequence in "meta" orders audit records across variants.
   auto seq_raw = txn.get(env.db("meta"), "audit_seq");
   uint64_t seq = seq_raw ? decode_u64_key(*seq_raw) + 1 : 1;
   txn.put(env.db("meta"), "audit_seq", encode_u64_key(seq));
@@ -125,19 +125,19 @@ void append_audit(WriteTxn& txn, Lmdb& env, StockAudit r) {
             {"actor", r.actor},
             {"at", r.at}};
   if (!r.reservation_id.empty()) j["reservation_id"] = r.reservation_id;
-  txn.put(env.db("stock_audit"), pkey(r.product_id) + encode_u64_key(seq), j.dump());
+  txn.put(env.db("stock_audit"), pkey(r.variant_id) + encode_u64_key(seq), j.dump());
 }
 
-std::vector<StockAudit> audit(const Txn& txn, Lmdb& env, int64_t product_id, size_t offset, size_t limit,
+std::vector<StockAudit> audit(const Txn& txn, Lmdb& env, int64_t variant_id, size_t offset, size_t limit,
                               const std::string& action, size_t* total) {
   std::vector<StockAudit> out;
   size_t matched = 0;
-  std::string prefix = pkey(product_id);
+  std::string prefix = pkey(variant_id);
   std::string wanted = "{\"action\":\"" + action + "\"";
-  // Walk backwards from the first key after this product's range: newest first.
+  // Walk backwards from the first key after this variant's range: newest first.
   MDB_cursor* cur = nullptr;
   if (mdb_cursor_open(const_cast<Txn&>(txn).raw(), env.db("stock_audit"), &cur) != MDB_SUCCESS) return out;
-  std::string after = pkey(product_id + 1);
+  std::string after = pkey(variant_id + 1);
   MDB_val k{after.size(), after.data()}, v;
   int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
   rc = rc == MDB_SUCCESS ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
@@ -146,7 +146,7 @@ std::vector<StockAudit> audit(const Txn& txn, Lmdb& env, int64_t product_id, siz
     std::string_view val(static_cast<const char*>(v.mv_data), v.mv_size);
     if (key.size() != 16 || key.substr(0, 8) != prefix) break;
     if (action.empty() || val.substr(0, wanted.size()) == wanted) {
-      if (matched >= offset && out.size() < limit) out.push_back(parse_audit(product_id, key, val));
+      if (matched >= offset && out.size() < limit) out.push_back(parse_audit(variant_id, key, val));
       ++matched;
     }
     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);

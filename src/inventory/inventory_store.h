@@ -1,20 +1,20 @@
 // Stock levels, reservations and the stock audit log in LMDB.
 //
 // Databases (opened by the App, names in kInventoryDbs):
-//   stock               u64be(product_id) -> 24-byte StockLevel (total, reserved, threshold)
-//   stock_audit         u64be(product_id) u64be(seq) -> JSON audit record
+//   stock               u64be(variant_id) -> 24-byte StockLevel (total, reserved, threshold)
+//   stock_audit         u64be(variant_id) u64be(seq) -> JSON audit record
 //   reservations        reservation id ("rsv_...") -> JSON Reservation
 //   reservation_expiry  u64be(expires_at) reservation id -> "" (ACTIVE reservations only)
 //   meta                "audit_seq" -> u64be global audit sequence
 //
 // `available` is derived: total - reserved. Invariant kept by every caller,
 // inside one LMDB write transaction: 0 <= reserved <= total, and reserved ==
-// the sum of the product's lines over active reservations. Every change
+// the sum of the variant's lines over active reservations. Every change
 // appends an audit record in the same transaction, so the audit log and the
 // stock level can never disagree.
 //
 // Stock location: one shard owns one stock location (Config::warehouse_location);
-// levels are keyed by product only and the location is reported beside them.
+// levels are keyed by variant only and the location is reported beside them.
 #pragma once
 
 #include <cstdint>
@@ -30,16 +30,16 @@ namespace shopbox {
 
 namespace inventory_store {
 
-std::optional<StockLevel> get(const Txn& txn, Lmdb& env, int64_t product_id);
-void put(WriteTxn& txn, Lmdb& env, int64_t product_id, const StockLevel& level);
-// Visits every stocked product in id order from `from_product` while fn returns true.
-void scan_levels(const Txn& txn, Lmdb& env, int64_t from_product,
-                 const std::function<bool(int64_t product_id, const StockLevel&)>& fn);
+std::optional<StockLevel> get(const Txn& txn, Lmdb& env, int64_t variant_id);
+void put(WriteTxn& txn, Lmdb& env, int64_t variant_id, const StockLevel& level);
+// Visits every stocked variant in id order from `from_variant` while fn returns true.
+void scan_levels(const Txn& txn, Lmdb& env, int64_t from_variant,
+                 const std::function<bool(int64_t variant_id, const StockLevel&)>& fn);
 
 void append_audit(WriteTxn& txn, Lmdb& env, StockAudit rec);
 // Newest first; `action` filters when non-empty. `total` receives the count
 // of matching records (all of them, not only the returned page).
-std::vector<StockAudit> audit(const Txn& txn, Lmdb& env, int64_t product_id, size_t offset, size_t limit,
+std::vector<StockAudit> audit(const Txn& txn, Lmdb& env, int64_t variant_id, size_t offset, size_t limit,
                               const std::string& action, size_t* total);
 
 std::optional<Reservation> get_reservation(const Txn& txn, Lmdb& env, const std::string& id);

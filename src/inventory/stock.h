@@ -1,4 +1,4 @@
-// Stock as plain data: a product's level, its audit records and the
+// Stock as plain data: a variant's level, its audit records and the
 // reservations that hold units for checkouts (the invariants are in
 // inventory.h; the LMDB layout in inventory_store.h). Other modules read
 // these through Inventory.
@@ -21,7 +21,7 @@ struct StockLevel {
 };
 
 struct StockAudit {
-  int64_t product_id = 0;
+  int64_t variant_id = 0;
   int64_t seq = 0;
   std::string action;           // set, adjust, reserve, release, consume, expire
   int64_t quantity_change = 0;  // change of `available` (reserve/release/expire/set/adjust) or `total` (consume)
@@ -36,7 +36,7 @@ struct StockAudit {
 };
 
 struct ReservationLine {
-  int64_t product_id = 0;
+  int64_t variant_id = 0;
   int64_t quantity = 0;
 };
 

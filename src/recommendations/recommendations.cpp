@@ -113,11 +113,11 @@ std::vector<RecommendedProduct> Recommendations::usable(const std::vector<int64_
   for (int64_t id : ids) {
     if (static_cast<int>(out.size()) >= limit) break;
     if (exclude.count(id) || !seen.insert(id).second) continue;
-    StockLevel stock = inventory_.level(id);
-    if (stock.available() <= 0) continue;
     auto p = catalog_.product(id);
     if (!p.ok()) continue;
-    out.push_back({std::move(*p), stock});
+    ProductStock stock = catalog_.stock(*p);
+    if (!stock.in_stock()) continue;
+    out.push_back({std::move(*p), std::move(stock)});
   }
   return out;
 }
@@ -175,7 +175,9 @@ std::vector<RecommendedProduct> Recommendations::recently_viewed(int64_t user_id
   std::vector<RecommendedProduct> out;
   for (int64_t id : ids) {
     auto p = catalog_.product(id);
-    if (p.ok()) out.push_back({std::move(*p), inventory_.level(id)});
+    if (!p.ok()) continue;
+    ProductStock stock = catalog_.stock(*p);
+    out.push_back({std::move(*p), std::move(stock)});
   }
   return out;
 }

@@ -40,7 +40,7 @@ class Inventory;
 
 struct RecommendedProduct {
   Product product;
-  StockLevel stock;
+  ProductStock stock;
 };
 
 class Recommendations {

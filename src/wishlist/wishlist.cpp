@@ -42,14 +42,14 @@ Result<std::vector<WishlistItem>> Wishlist::list(int64_t user_id, int page, int 
     item.seen_price = row.seen_price;
     items.push_back(std::move(item));
   }
-  for (auto& item : items) item.stock = inventory_.level(item.product.id);
+  for (auto& item : items) item.stock = catalog_.stock(item.product);
   return items;
 }
 
 Result<bool> Wishlist::add(int64_t user_id, int64_t product_id) {
   auto p = catalog_.product(product_id);
   if (!p.ok()) return p.status();
-  bool in_stock = inventory_.level(product_id).available() > 0;
+  bool in_stock = catalog_.stock(*p).in_stock();
   bool created = false;
   Status st = db_.write([&](Connection& c) {
     created = wishlist_store::add(c, user_id, product_id, p->final_price(), in_stock, now_seconds());
@@ -88,7 +88,7 @@ int Wishlist::check_product(int64_t product_id) {
   auto p = catalog_.product(product_id);
   if (!p.ok()) return 0;
   Cents price = p->final_price();
-  bool in_stock = inventory_.level(product_id).available() > 0;
+  bool in_stock = catalog_.stock(*p).in_stock();
   int written = 0;
   log_if_failed(db_.write([&](Connection& c) {
     std::vector<Wisher> rows = wishlist_store::wishers(c, product_id);

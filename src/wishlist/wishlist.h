@@ -39,7 +39,7 @@ class Inventory;
 
 struct WishlistItem {
   Product product;
-  StockLevel stock;
+  ProductStock stock;
   int64_t added_at = 0;
   Cents seen_price = 0;
 };

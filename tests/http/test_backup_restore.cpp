@@ -253,7 +253,7 @@ TEST_CASE("check finds a stock record that breaks 0 <= reserved <= total", "[htt
               .ok());
   auto report = ops::run_checks(shop.app());
   REQUIRE(report.problems.size() == 1);
-  CHECK_THAT(report.problems[0], Catch::Contains("product " + std::to_string(id)) && Catch::Contains("exceeds total"));
+  CHECK_THAT(report.problems[0], Catch::Contains("variant " + std::to_string(id)) && Catch::Contains("exceeds total"));
   auto r = shop.get("/api/v1/admin/check", shop.admin());
   CHECK(r.body["ok"] == false);
   CHECK(r.body["problems"].size() == 1);

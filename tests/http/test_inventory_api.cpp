@@ -45,7 +45,7 @@ TEST_CASE("admin reservations: reserve, read, release, consume over HTTP", "[htt
   REQUIRE(short_r.status == 409);
   CHECK(short_r.body["error"]["code"] == "out_of_stock");
   REQUIRE(short_r.body["error"]["details"]["items"].size() == 1);
-  CHECK(short_r.body["error"]["details"]["items"][0] == json({{"product_id", b}, {"requested", 1}, {"available", 0}}));
+  CHECK(short_r.body["error"]["details"]["items"][0] == json({{"variant_id", b}, {"requested", 1}, {"available", 0}}));
   CHECK(shop.get("/api/v1/admin/inventory/" + a, shop.admin()).body["reserved"] == 3);
 
   CHECK(shop.get("/api/v1/admin/inventory/reservations/" + rid, shop.admin()).body["status"] == "active");

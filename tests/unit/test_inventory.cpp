@@ -42,10 +42,10 @@ TEST_CASE("reserve is all-or-nothing and names every short line", "[unit][invent
   CHECK(r.status().code() == "out_of_stock");
   auto items = r.status().details()["items"];
   REQUIRE(items.size() == 2);
-  CHECK(items[0]["product_id"] == "2");
+  CHECK(items[0]["variant_id"] == "2");
   CHECK(items[0]["requested"] == 2);
   CHECK(items[0]["available"] == 1);
-  CHECK(items[1]["product_id"] == "4");
+  CHECK(items[1]["variant_id"] == "4");
   CHECK(items[1]["available"] == 0);
   // Nothing changed: no stock held, no audit record written.
   CHECK(e.inv->level(1).reserved == 0);
@@ -200,9 +200,9 @@ TEST_CASE("low-stock list pages through stocked products", "[unit][inventory]") 
   auto low = e.inv->list(true, 0, 5, &total);
   CHECK(total == 10);  // 1..10 are at or below the default threshold 10
   REQUIRE(low.size() == 5);
-  CHECK(low[0].product_id == 1);
+  CHECK(low[0].variant_id == 1);
   auto page2 = e.inv->list(true, 5, 5, &total);
-  CHECK(page2.front().product_id == 6);
+  CHECK(page2.front().variant_id == 6);
   CHECK(e.inv->list(true, 10, 5, &total).empty());
   REQUIRE(e.inv->set_threshold(30, 40).ok());
   e.inv->list(true, 0, 100, &total);

@@ -30,6 +30,8 @@ enum Slot : Xapian::valueno {
   kInStock = 6,
   kHash = 7,
   kId = 8,
+  kOptions = 9,   // offered option values: name \x1f value \x1f position, \x1e between
+  kVariants = 10, // variant ids, comma-separated
 };
 
 constexpr Xapian::termcount kNameWeight = 6;
@@ -49,6 +51,50 @@ std::string brand_term(const std::string& brand) {
 }
 std::string category_term(int64_t id) {
   return "XC" + std::to_string(id);
+}
+// A SKU or a barcode as typed into the search box finds its product.
+std::string sku_term(const std::string& sku) {
+  return "XK" + lower(sku).substr(0, 200);
+}
+std::string barcode_term(const std::string& code) {
+  return "XG" + lower(code).substr(0, 200);
+}
+
+std::string options_value(const std::vector<OptionValue>& options) {
+  std::string out;
+  for (const auto& o : options) {
+    if (!out.empty()) out += '\x1e';
+    out += o.name + '\x1f' + o.value + '\x1f' + std::to_string(o.position);
+  }
+  return out;
+}
+
+std::vector<OptionValue> parse_options_value(const std::string& v) {
+  std::vector<OptionValue> out;
+  size_t start = 0;
+  while (start < v.size()) {
+    size_t end = v.find('\x1e', start);
+    if (end == std::string::npos) end = v.size();
+    std::string item = v.substr(start, end - start);
+    size_t a = item.find('\x1f');
+    size_t b = a == std::string::npos ? a : item.find('\x1f', a + 1);
+    if (b != std::string::npos)
+      out.push_back({item.substr(0, a), item.substr(a + 1, b - a - 1), std::atoi(item.c_str() + b + 1)});
+    start = end + 1;
+  }
+  return out;
+}
+
+std::vector<int64_t> parse_ids(const std::string& v) {
+  std::vector<int64_t> out;
+  size_t start = 0;
+  while (start < v.size()) {
+    size_t comma = v.find(',', start);
+    if (comma == std::string::npos) comma = v.size();
+    out.push_back(std::strtoll(v.c_str() + start, nullptr, 10));
+    start = comma + 1;
+  }
+  return out;
 }
 
 double rating_average(int64_t sum, int64_t count) {
@@ -98,7 +144,17 @@ Xapian::Document make_document(const IndexDoc& d, Xapian::TermGenerator& tg) {
     tg.index_text(v);
     tg.increase_termpos();
   }
-  if (!d.sku.empty()) doc.add_boolean_term("XK" + lower(d.sku).substr(0, 200));
+  for (const auto& o : d.options) {
+    tg.index_text(o.value);
+    tg.increase_termpos();
+  }
+  // Codes carry a wdf (add_term, not add_boolean_term) so a match on one
+  // has a weight and ranks above products that merely mention the words.
+  if (!d.sku.empty()) doc.add_term(sku_term(d.sku));
+  for (const auto& sku : d.variant_skus)
+    if (!sku.empty()) doc.add_term(sku_term(sku));
+  for (const auto& code : d.barcodes)
+    if (!code.empty()) doc.add_term(barcode_term(code));
   tg.set_flags(spelling);
 
   std::string chain;
@@ -118,6 +174,13 @@ Xapian::Document make_document(const IndexDoc& d, Xapian::TermGenerator& tg) {
   doc.add_value(kInStock, d.in_stock ? "1" : "0");
   doc.add_value(kHash, d.content_hash());
   doc.add_value(kId, Xapian::sortable_serialise(static_cast<double>(d.id)));
+  if (!d.options.empty()) doc.add_value(kOptions, options_value(d.options));
+  std::string vids;
+  for (auto v : d.variant_ids) {
+    if (!vids.empty()) vids += ',';
+    vids += std::to_string(v);
+  }
+  doc.add_value(kVariants, vids);
 
   json data = {{"name", d.name},
                {"brand", d.brand},
@@ -132,6 +195,8 @@ Xapian::Document make_document(const IndexDoc& d, Xapian::TermGenerator& tg) {
                {"rc", d.rating_count},
                {"ca", d.created_at},
                {"st", d.in_stock},
+               {"pm", d.price_max ? json(*d.price_max) : json(nullptr)},
+               {"vids", d.variant_ids},
                {"desc", d.description.substr(0, kStoredDescription)}};
   doc.set_data(data.dump(-1, ' ', false, json::error_handler_t::replace));
   return doc;
@@ -164,6 +229,12 @@ Hit hit_from(const Xapian::Document& doc, Xapian::docid did) {
   h.rating_count = data.value("rc", int64_t{0});
   h.created_at = data.value("ca", int64_t{0});
   h.in_stock = data.value("st", false);
+  if (auto pm = data.find("pm"); pm != data.end() && pm->is_number_integer()) h.price_max = pm->get<Cents>();
+  if (auto v = data.find("vids"); v != data.end() && v->is_array())
+    for (const auto& id : *v)
+      if (id.is_number_integer()) h.variant_ids.push_back(id.get<int64_t>());
+  // A document indexed before variants existed: its product is its only variant.
+  if (h.variant_ids.empty()) h.variant_ids.push_back(h.id);
   h.snippet = data.value("desc", "");  // replaced by the highlighted excerpt
   return h;
 }
@@ -210,8 +281,11 @@ Status swap_current(const std::string& dir, const std::string& name) {
 }  // namespace
 
 std::string IndexDoc::content_hash() const {
-  json j = {id,    name,           brand,    description, sku,          slug,       category_ids, category_names, specs,
-            price, original_price, currency, rating_sum,  rating_count, created_at, in_stock,     image};
+  json options_j = json::array();
+  for (const auto& o : options) options_j.push_back({o.name, o.value, o.position});
+  json j = {id,         name,     brand,          description, sku,          slug,        category_ids, category_names,
+            specs,      price,    original_price, currency,    rating_sum,   rating_count, created_at,  in_stock,
+            image,      price_max ? json(*price_max) : json(nullptr), variant_ids, variant_skus, barcodes, options_j};
   return sha256_hex(j.dump(-1, ' ', false, json::error_handler_t::replace)).substr(0, 32);
 }
 
@@ -249,6 +323,7 @@ struct Row {
   int64_t created = 0;
   int32_t brand = -1;  // index into Table::brands
   int32_t chain = -1;  // index into Table::chains
+  uint32_t options_first = 0, options_count = 0;  // into Table::option_refs
   bool in_stock = false;
   bool present = false;
 };
@@ -276,6 +351,8 @@ struct Index::Table {
   std::vector<Row> rows;                     // by docid
   std::vector<std::string> brands;           // Row::brand -> name
   std::vector<std::vector<int64_t>> chains;  // Row::chain -> category ids, root first
+  std::vector<uint32_t> option_refs;         // rows' option values, as indexes into option_values
+  std::vector<OptionValue> option_values;    // each distinct (name, value) once; lowest position
 };
 
 std::shared_ptr<const Index::Table> Index::table_for(Xapian::Database& db, uint64_t epoch, uint64_t generation) {
@@ -323,6 +400,19 @@ std::shared_ptr<const Index::Table> Index::table_for(Xapian::Database& db, uint6
     }
     r.chain = it->second;
   });
+  std::unordered_map<std::string, uint32_t> option_ids;  // name \x1f value -> index
+  each(kOptions, [&](Row& r, const std::string& v) {
+    r.options_first = static_cast<uint32_t>(t->option_refs.size());
+    for (auto& o : parse_options_value(v)) {
+      auto [it, added] = option_ids.emplace(o.name + '\x1f' + o.value, static_cast<uint32_t>(t->option_values.size()));
+      if (added)
+        t->option_values.push_back(o);
+      else
+        t->option_values[it->second].position = std::min(t->option_values[it->second].position, o.position);
+      t->option_refs.push_back(it->second);
+    }
+    r.options_count = static_cast<uint32_t>(t->option_refs.size()) - r.options_first;
+  });
   table_ = t;
   return table_;
 }
@@ -354,10 +444,12 @@ const Row* table_row(const T& table, Xapian::docid did) {
 template <typename T>
 class FacetSpy : public Xapian::MatchSpy {
  public:
-  explicit FacetSpy(const T& t) : t_(t), brand_counts(t.brands.size()), chain_counts(t.chains.size()) {}
+  explicit FacetSpy(const T& t)
+      : t_(t), brand_counts(t.brands.size()), chain_counts(t.chains.size()), option_counts(t.option_values.size()) {}
   const T& t_;
-  std::vector<int64_t> brand_counts, chain_counts;
+  std::vector<int64_t> brand_counts, chain_counts, option_counts;
   std::unordered_map<std::string, int64_t> other_brands, other_chains;  // documents not in the table
+  std::vector<OptionValue> other_options;                               // documents not in the table, one each
   std::vector<PriceBucket> buckets = Index::price_buckets();
   int64_t ratings[6] = {0, 0, 0, 0, 0, 0};  // ratings[k]: average >= k
   int64_t in_stock = 0;
@@ -368,11 +460,14 @@ class FacetSpy : public Xapian::MatchSpy {
     if (r) {
       if (r->brand >= 0) ++brand_counts[static_cast<size_t>(r->brand)];
       if (r->chain >= 0) ++chain_counts[static_cast<size_t>(r->chain)];
+      for (uint32_t k = r->options_first; k < r->options_first + r->options_count; ++k)
+        ++option_counts[t_.option_refs[k]];
     } else {
       own = row_from_doc(doc);
       r = &own;
       if (auto b = doc.get_value(kBrand); !b.empty()) ++other_brands[b];
       if (auto c = doc.get_value(kCategoryChain); !c.empty()) ++other_chains[c];
+      for (auto& o : parse_options_value(doc.get_value(kOptions))) other_options.push_back(std::move(o));
     }
     for (auto& b : buckets) {
       if (r->price >= b.lo && (!b.hi || r->price < *b.hi)) {
@@ -623,6 +718,48 @@ Xapian::Query parse_words(Xapian::QueryParser& qp, const std::string& text, unsi
   return qp.parse_query(plain, 0, prefix);
 }
 
+// The documents of a given ascending id list, as a posting list (weight
+// 0): a filter on ids the caller decided, e.g. the products whose chosen
+// variant is in stock.
+class IdListSource : public Xapian::PostingSource {
+ public:
+  explicit IdListSource(const std::vector<int64_t>& ids) : ids_(ids) {}
+  void init(const Xapian::Database& db) override {
+    pos_ = 0;
+    started_ = false;
+    Xapian::doccount n = std::min<Xapian::doccount>(static_cast<Xapian::doccount>(ids_.size()), db.get_doccount());
+    set_maxweight(0);
+    termfreq_max_ = n;
+  }
+  Xapian::doccount get_termfreq_min() const override { return 0; }
+  Xapian::doccount get_termfreq_est() const override { return termfreq_max_; }
+  Xapian::doccount get_termfreq_max() const override { return termfreq_max_; }
+  void next(double) override {
+    if (started_) ++pos_;
+    started_ = true;
+    skip_invalid();
+  }
+  void skip_to(Xapian::docid did, double) override {
+    started_ = true;
+    auto it = std::lower_bound(ids_.begin() + static_cast<long>(pos_), ids_.end(), static_cast<int64_t>(did));
+    pos_ = static_cast<size_t>(it - ids_.begin());
+    skip_invalid();
+  }
+  bool at_end() const override { return started_ && pos_ >= ids_.size(); }
+  Xapian::docid get_docid() const override { return static_cast<Xapian::docid>(ids_[pos_]); }
+  IdListSource* clone() const override { return new IdListSource(ids_); }
+  std::string name() const override { return "shopbox.IdListSource"; }
+
+ private:
+  void skip_invalid() {
+    while (pos_ < ids_.size() && !valid_docid(ids_[pos_])) ++pos_;
+  }
+  const std::vector<int64_t>& ids_;  // the Query's, which outlives the match
+  size_t pos_ = 0;
+  bool started_ = false;
+  Xapian::doccount termfreq_max_ = 0;
+};
+
 Xapian::Query filters_for(const Query& q) {
   std::vector<Xapian::Query> f;
   if (q.category_id) f.emplace_back(category_term(*q.category_id));
@@ -669,6 +806,14 @@ std::string cache_key(const Query& q) {
   if (q.min_rating) k += std::to_string(*q.min_rating);
   k += '\x1f';
   if (q.in_stock) k += *q.in_stock ? '1' : '0';
+  k += '\x1f';
+  if (q.restrict_ids) {
+    // A digest, not the list: an option filter may keep thousands of ids.
+    std::string ids;
+    ids.reserve(q.ids.size() * 7);
+    for (auto id : q.ids) ids += std::to_string(id) + ',';
+    k += sha256_hex(ids);
+  }
   k += '\x1f';
   k += std::to_string(static_cast<int>(q.sort)) + '/' + std::to_string(q.page) + '/' + std::to_string(q.size) + '/' +
        (q.facets ? '1' : '0') + (q.spelling ? '1' : '0');
@@ -719,7 +864,23 @@ Result<Results> Index::search_uncached(const Query& q) {
                                ? parse_words(qp, q.text, q.spelling ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0)
                                : Xapian::Query::MatchAll;
       if (has_text && q.spelling) out.did_you_mean = qp.get_corrected_query_string();
+      if (has_text) {
+        // The whole text as a SKU or barcode (any variant's) finds its product.
+        std::string code = lower(q.text.substr(q.text.find_first_not_of(" \t\r\n")));
+        code.erase(code.find_last_not_of(" \t\r\n") + 1);
+        const std::string sku = sku_term(code), barcode = barcode_term(code);
+        if (db.term_exists(sku) || db.term_exists(barcode)) {
+          main = Xapian::Query(Xapian::Query::OP_OR, main,
+                               Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(sku), Xapian::Query(barcode)));
+          out.did_you_mean.clear();  // a code is not a typo
+        }
+      }
       Xapian::Query filter = filters_for(q);
+      IdListSource id_source(q.ids);
+      if (q.restrict_ids) {
+        Xapian::Query only(&id_source);
+        filter = filter.empty() ? only : Xapian::Query(Xapian::Query::OP_AND, filter, only);
+      }
       Xapian::Query full = filter.empty() ? main : Xapian::Query(Xapian::Query::OP_FILTER, main, filter);
 
       Xapian::Enquire enquire(db);
@@ -777,6 +938,9 @@ Result<Results> Index::search_uncached(const Query& q) {
         out.facets.price_ranges = spy.buckets;
         for (int k = 4; k >= 1; --k) out.facets.ratings.emplace_back(k, spy.ratings[k]);
         out.facets.in_stock = spy.in_stock;
+        for (size_t i = 0; i < spy.option_counts.size(); ++i)
+          if (spy.option_counts[i] > 0) out.facets.options.emplace_back(table->option_values[i], spy.option_counts[i]);
+        for (auto& o : spy.other_options) out.facets.options.emplace_back(std::move(o), 1);
       }
       if (out.total == 0 && has_text && !out.did_you_mean.empty()) {
         // Nothing matched: answer the corrected query instead (typo tolerance).
@@ -892,11 +1056,21 @@ void Index::for_each_hash(const std::function<void(int64_t, const std::string&)>
   for (auto it = db.valuestream_begin(kHash); it != db.valuestream_end(kHash); ++it) fn(it.get_docid(), *it);
 }
 
-void Index::for_each_in_stock(const std::function<void(int64_t, bool)>& fn) {
+void Index::for_each_in_stock(const std::function<void(int64_t, bool, const std::vector<int64_t>&)>& fn) {
   auto lease_ = lease();
   Xapian::Database& db = lease_.db();
-  for (auto it = db.valuestream_begin(kInStock); it != db.valuestream_end(kInStock); ++it)
-    fn(it.get_docid(), *it == "1");
+  // Both streams hold every document (kVariants may be empty for one
+  // indexed before variants: its product id is its only variant).
+  auto vit = db.valuestream_begin(kVariants);
+  const auto vend = db.valuestream_end(kVariants);
+  for (auto it = db.valuestream_begin(kInStock); it != db.valuestream_end(kInStock); ++it) {
+    const Xapian::docid did = it.get_docid();
+    if (vit != vend && vit.get_docid() < did) vit.skip_to(did);
+    std::vector<int64_t> ids;
+    if (vit != vend && vit.get_docid() == did) ids = parse_ids(*vit);
+    if (ids.empty()) ids.push_back(did);
+    fn(did, *it == "1", ids);
+  }
 }
 
 Result<int64_t> Index::build_aside(const std::string& dir,

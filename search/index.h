@@ -17,11 +17,15 @@
 //          category path names (x2), description, specs ("key value");
 //          English stemming (STEM_SOME), spelling data from name, brand
 //          and categories.
+//          option values (text x1, no spelling: "XL" is not a typo of anything)
 //   terms  XC<id> for the category and each ancestor, XB<brand lowercase>,
-//          XS1 / XS0 in stock.
+//          XS1 / XS0 in stock (any variant), XK<sku lowercase> for every
+//          variant's SKU and XG<barcode lowercase> for every barcode, with
+//          a wdf so that typing a code ranks its product first.
 //   values price (final, sortable_serialise of cents), rating average,
 //          rating count, created_at, brand, category chain "1/5/9",
-//          in stock "1"/"0", content hash (reconciliation).
+//          in stock "1"/"0", content hash (reconciliation), offered option
+//          values (facets), variant ids (the stock sweep).
 //   data   the fields a result list shows, so results need no SQL.
 #pragma once
 
@@ -43,6 +47,14 @@
 
 namespace shopbox::search {
 
+// An option value a product offers (some variant has it), with its place
+// in the option's list of values.
+struct OptionValue {
+  std::string name;
+  std::string value;
+  int position = 0;
+};
+
 // Everything the index stores about one product.
 struct IndexDoc {
   int64_t id = 0;
@@ -60,8 +72,13 @@ struct IndexDoc {
   int64_t rating_sum = 0;
   int64_t rating_count = 0;
   int64_t created_at = 0;
-  bool in_stock = false;
+  bool in_stock = false;  // any variant has a unit
   std::string image;
+  std::optional<Cents> price_max;    // highest variant final price, when above `price`
+  std::vector<int64_t> variant_ids;  // in the product's order; the first is the product id
+  std::vector<std::string> variant_skus;
+  std::vector<std::string> barcodes;  // non-empty ones
+  std::vector<OptionValue> options;
   // Hash of every field above; the index keeps it so a caller can find
   // documents that differ from the source (crash recovery, missed events).
   std::string content_hash() const;
@@ -77,6 +94,10 @@ struct Query {
   std::optional<Cents> max_price;
   std::optional<int> min_rating;  // average >= min_rating (unrated never match)
   std::optional<bool> in_stock;
+  // Only these documents (ascending ids), when restrict_ids: for filters
+  // the index cannot answer itself (option filters read live stock).
+  bool restrict_ids = false;
+  std::vector<int64_t> ids;
   Sort sort = Sort::relevance;
   int page = 1;
   int size = 20;
@@ -91,6 +112,8 @@ struct Hit {
   Cents price = 0, original_price = 0;
   int64_t rating_sum = 0, rating_count = 0, created_at = 0;
   bool in_stock = false;       // as indexed
+  std::optional<Cents> price_max;
+  std::vector<int64_t> variant_ids;
   double score = 0;            // relevance percentage 0..100
   std::string name_highlight;  // HTML-escaped, matches in <mark>
   std::string snippet;         // description excerpt, HTML-escaped, <mark>
@@ -109,6 +132,9 @@ struct Facets {
   std::vector<PriceBucket> price_ranges;
   std::vector<std::pair<int, int64_t>> ratings;  // min_rating 4,3,2,1 -> count
   int64_t in_stock = 0;
+  // Matching documents offering each option value, one entry per distinct
+  // (name, value) spelling, unordered; position: the lowest met.
+  std::vector<std::pair<OptionValue, int64_t>> options;
 };
 
 struct Results {
@@ -148,8 +174,8 @@ class Index {
 
   // Calls fn(id, content_hash) for every indexed document (id order).
   void for_each_hash(const std::function<void(int64_t, const std::string&)>& fn);
-  // Calls fn(id, in_stock as indexed) for every document.
-  void for_each_in_stock(const std::function<void(int64_t, bool)>& fn);
+  // Calls fn(id, in_stock as indexed, variant ids) for every document.
+  void for_each_in_stock(const std::function<void(int64_t, bool, const std::vector<int64_t>&)>& fn);
 
   // Builds a fresh index in a new directory from `produce` (which calls its
   // argument once per document), then swaps it in atomically. Safe while

@@ -6,22 +6,25 @@
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "catalog/catalog.h"
+#include "catalog/variants.h"
 #include "inventory/inventory.h"
 
 namespace shopbox {
 namespace {
 using json = nlohmann::json;
 
+// Lines are per variant (cart_store.h).
 template <typename List>
-auto find_line(List& list, int64_t product_id) {
-  return std::find_if(list.begin(), list.end(), [&](const CartLine& l) { return l.product_id == product_id; });
+auto find_line(List& list, int64_t variant_id) {
+  return std::find_if(list.begin(), list.end(), [&](const CartLine& l) { return l.variant_id == variant_id; });
 }
 
-Status out_of_stock(int64_t product_id, int64_t requested, int64_t available) {
+Status out_of_stock(const CartLine& l, int64_t requested, int64_t available) {
   return Status::Conflict(
       "out_of_stock",
       available <= 0 ? "this product is out of stock" : "only " + std::to_string(available) + " available",
-      {{"items", json::array({{{"product_id", std::to_string(product_id)},
+      {{"items", json::array({{{"product_id", std::to_string(l.product_id)},
+                               {"variant_id", std::to_string(l.variant_id)},
                                {"requested", requested},
                                {"available", std::max<int64_t>(0, available)}}})}});
 }
@@ -73,20 +76,24 @@ CartView Cart::render(const CartRecord& rec) {
   {
     ReadTxn txn(kv_);
     for (const auto* list : {&rec.items, &rec.saved})
-      for (const auto& l : *list) available[l.product_id] = inventory_.available_in(txn, l.product_id);
+      for (const auto& l : *list) available[l.variant_id] = inventory_.available_in(txn, l.variant_id);
   }
   auto price = [&](const CartLine& l) {
     PricedLine p;
     p.line = l;
     p.name = l.name;
-    p.available = available[l.product_id];
-    if (auto prod = catalog_.product(l.product_id); prod.ok()) {
+    p.available = available[l.variant_id];
+    auto prod = catalog_.product(l.product_id);
+    const Variant* variant = prod.ok() ? prod->variant(l.variant_id) : nullptr;
+    if (variant) {
       p.exists = true;
       p.name = prod->name;
-      p.sku = prod->sku;
-      p.image = prod->image_url();
-      p.unit_price = prod->final_price();
-      p.original_price = prod->price;
+      p.sku = variant->sku;
+      p.variant_title = variant_title(*variant);
+      p.image = variant_image(*prod, *variant);
+      p.unit_price = variant->final_price();
+      p.original_price = variant->price;
+      p.weight_grams = variant->weight_grams.value_or(0);
     } else {
       p.unit_price = p.original_price = l.price_at_add;
     }
@@ -141,59 +148,70 @@ Result<CartView> Cart::change(const std::string& owner, const std::function<Stat
   return render(result);
 }
 
-Result<CartView> Cart::add_item(const std::string& owner, int64_t product_id, int64_t quantity,
-                                const json& selected_options) {
+Result<CartView> Cart::add_item(const std::string& owner, const ItemChoice& choice, int64_t quantity) {
   if (auto s = check_quantity(quantity); !s.ok()) return s;
-  if (!selected_options.is_null() && !selected_options.is_object())
-    return Status::Invalid("selected_options must be an object", {{"field", "selected_options"}});
-  auto product = catalog_.product(product_id);
+  // The variant: named, or chosen by options on the product.
+  Result<Product> product = choice.variant_id > 0 ? catalog_.product_of_variant(choice.variant_id)
+                                                  : catalog_.product(choice.product_id);
   if (!product.ok()) return product.status();
+  if (choice.variant_id > 0 && choice.product_id > 0 && choice.product_id != product->id)
+    return Status::Invalid("variant_id is not a variant of product_id", {{"field", "variant_id"}});
+  const Variant* variant = choice.variant_id > 0 ? product->variant(choice.variant_id) : nullptr;
+  if (!variant) {
+    auto chosen = choose_variant(*product, choice.selected_options);
+    if (!chosen.ok()) return chosen.status();
+    variant = *chosen;
+  }
+  CartLine wanted;
+  wanted.product_id = product->id;
+  wanted.variant_id = variant->id;
   return change(owner, [&](WriteTxn& txn, CartRecord& rec) {
-    int64_t available = inventory_.available_in(txn, product_id);
-    if (quantity > available) return out_of_stock(product_id, quantity, available);
-    auto it = find_line(rec.items, product_id);
+    int64_t available = inventory_.available_in(txn, variant->id);
+    if (quantity > available) return out_of_stock(wanted, quantity, available);
+    auto it = find_line(rec.items, variant->id);
     if (it == rec.items.end()) {
       if (rec.items.size() >= kMaxLines) return cart_full();
       CartLine l;
-      if (auto s = find_line(rec.saved, product_id); s != rec.saved.end()) {
+      if (auto s = find_line(rec.saved, variant->id); s != rec.saved.end()) {
         l = *s;  // keeps its cart_item_id
         rec.saved.erase(s);
       } else {
         l.cart_item_id = "item_" + random_hex(6);
       }
-      l.product_id = product_id;
+      l.product_id = product->id;
+      l.variant_id = variant->id;
       l.added_at = now_seconds();
       rec.items.push_back(l);
       it = rec.items.end() - 1;
     }
     it->quantity = quantity;
     it->name = product->name;
-    it->price_at_add = product->final_price();
-    if (selected_options.is_object()) it->selected_options = selected_options;
+    it->price_at_add = variant->final_price();
+    it->selected_options = selected_options_json(*product, *variant);
     return Status::Ok();
   });
 }
 
-Result<CartView> Cart::set_quantity(const std::string& owner, int64_t product_id, int64_t quantity) {
+Result<CartView> Cart::set_quantity(const std::string& owner, int64_t variant_id, int64_t quantity) {
   if (auto s = check_quantity(quantity); !s.ok()) return s;
   return change(owner, [&](WriteTxn& txn, CartRecord& rec) {
-    auto it = find_line(rec.items, product_id);
+    auto it = find_line(rec.items, variant_id);
     if (it == rec.items.end()) return not_in_cart();
     // Lowering the quantity is always allowed; raising it needs the stock.
-    int64_t available = inventory_.available_in(txn, product_id);
-    if (quantity > it->quantity && quantity > available) return out_of_stock(product_id, quantity, available);
+    int64_t available = inventory_.available_in(txn, variant_id);
+    if (quantity > it->quantity && quantity > available) return out_of_stock(*it, quantity, available);
     it->quantity = quantity;
     return Status::Ok();
   });
 }
 
-Result<CartView> Cart::remove_item(const std::string& owner, int64_t product_id) {
+Result<CartView> Cart::remove_item(const std::string& owner, int64_t variant_id) {
   return change(owner, [&](WriteTxn&, CartRecord& rec) {
-    if (auto it = find_line(rec.items, product_id); it != rec.items.end()) {
+    if (auto it = find_line(rec.items, variant_id); it != rec.items.end()) {
       rec.items.erase(it);
       return Status::Ok();
     }
-    if (auto it = find_line(rec.saved, product_id); it != rec.saved.end()) {
+    if (auto it = find_line(rec.saved, variant_id); it != rec.saved.end()) {
       rec.saved.erase(it);
       return Status::Ok();
     }
@@ -201,12 +219,12 @@ Result<CartView> Cart::remove_item(const std::string& owner, int64_t product_id)
   });
 }
 
-Result<CartView> Cart::save_for_later(const std::string& owner, int64_t product_id) {
+Result<CartView> Cart::save_for_later(const std::string& owner, int64_t variant_id) {
   return change(owner, [&](WriteTxn&, CartRecord& rec) {
-    auto it = find_line(rec.items, product_id);
+    auto it = find_line(rec.items, variant_id);
     if (it == rec.items.end()) {
       // Already saved: repeating the request changes nothing.
-      return find_line(rec.saved, product_id) != rec.saved.end() ? Status::Ok() : not_in_cart();
+      return find_line(rec.saved, variant_id) != rec.saved.end() ? Status::Ok() : not_in_cart();
     }
     if (rec.saved.size() >= kMaxLines)
       return Status(Kind::unprocessable, "saved_full",
@@ -217,14 +235,14 @@ Result<CartView> Cart::save_for_later(const std::string& owner, int64_t product_
   });
 }
 
-Result<CartView> Cart::move_to_cart(const std::string& owner, int64_t product_id) {
-  if (auto p = catalog_.product(product_id); !p.ok()) return p.status();
+Result<CartView> Cart::move_to_cart(const std::string& owner, int64_t variant_id) {
+  if (auto p = catalog_.product_of_variant(variant_id); !p.ok()) return p.status();
   return change(owner, [&](WriteTxn& txn, CartRecord& rec) {
-    auto it = find_line(rec.saved, product_id);
+    auto it = find_line(rec.saved, variant_id);
     if (it == rec.saved.end())
-      return find_line(rec.items, product_id) != rec.items.end() ? Status::Ok() : not_in_cart();
-    int64_t available = inventory_.available_in(txn, product_id);
-    if (it->quantity > available) return out_of_stock(product_id, it->quantity, available);
+      return find_line(rec.items, variant_id) != rec.items.end() ? Status::Ok() : not_in_cart();
+    int64_t available = inventory_.available_in(txn, variant_id);
+    if (it->quantity > available) return out_of_stock(*it, it->quantity, available);
     if (rec.items.size() >= kMaxLines) return cart_full();
     rec.items.push_back(*it);
     rec.saved.erase(it);
@@ -232,12 +250,12 @@ Result<CartView> Cart::move_to_cart(const std::string& owner, int64_t product_id
   });
 }
 
-Status Cart::remove_lines(const std::string& owner, const std::vector<int64_t>& product_ids) {
+Status Cart::remove_lines(const std::string& owner, const std::vector<int64_t>& variant_ids) {
   return kv_.write([&](WriteTxn& txn) {
     auto stored = cart_store::get(txn, kv_, owner);
     if (!stored) return Status::Ok();
     CartRecord rec = *stored;
-    for (int64_t id : product_ids)
+    for (int64_t id : variant_ids)
       if (auto it = find_line(rec.items, id); it != rec.items.end()) rec.items.erase(it);
     if (rec.items.size() == stored->items.size()) return Status::Ok();
     rec.updated_at = now_seconds();
@@ -259,15 +277,15 @@ Status Cart::merge(const std::string& from_owner, const std::string& to_owner) {
     auto stored = cart_store::get(txn, kv_, to_owner);
     CartRecord to = stored && stored->expires_at > now ? *stored : fresh_cart(to_owner, now);
     for (const auto& l : from->items) {
-      if (auto it = find_line(to.items, l.product_id); it != to.items.end()) {
+      if (auto it = find_line(to.items, l.variant_id); it != to.items.end()) {
         it->quantity = std::min<int64_t>(config_.max_quantity_per_line, it->quantity + l.quantity);
         continue;
       }
-      if (auto s = find_line(to.saved, l.product_id); s != to.saved.end()) to.saved.erase(s);
+      if (auto s = find_line(to.saved, l.variant_id); s != to.saved.end()) to.saved.erase(s);
       if (to.items.size() < kMaxLines) to.items.push_back(l);
     }
     for (const auto& l : from->saved) {
-      if (find_line(to.items, l.product_id) != to.items.end() || find_line(to.saved, l.product_id) != to.saved.end())
+      if (find_line(to.items, l.variant_id) != to.items.end() || find_line(to.saved, l.variant_id) != to.saved.end())
         continue;
       if (to.saved.size() < kMaxLines) to.saved.push_back(l);
     }
@@ -314,7 +332,9 @@ json cart_json(const CartView& v, const Config& config) {
   auto line_json = [](const PricedLine& p) {
     return json{{"cart_item_id", p.line.cart_item_id},
                 {"product_id", std::to_string(p.line.product_id)},
+                {"variant_id", std::to_string(p.line.variant_id)},
                 {"name", p.name},
+                {"variant_title", p.variant_title},
                 {"sku", p.sku},
                 {"quantity", p.line.quantity},
                 {"unit_price", cents_to_json(p.unit_price)},

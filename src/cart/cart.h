@@ -5,11 +5,13 @@
 // X-Cart-Token header). merge() moves a guest cart into a user's at login.
 //
 // Rules:
-//  * Adding a product already in the cart sets that line's quantity (never a
-//    second line). Adding a product that is saved for later moves it back.
+//  * A line is one variant (what is bought and stocked). Adding a variant
+//    already in the cart sets that line's quantity (never a second line);
+//    adding one that is saved for later moves it back. Lines are named by
+//    variant id (a one-variant product's id is its variant's).
 //  * Quantity 1..Config::max_quantity_per_line; a quantity above what is
 //    available is 409 out_of_stock with details.items[{product_id,
-//    requested, available}]. A cart does not reserve stock: checkout does.
+//    variant_id, requested, available}]. A cart does not reserve stock: checkout does.
 //  * Lines show the current price and stock. A line whose product went out of
 //    stock (available 0) or was deleted stays in the cart flagged
 //    `unavailable` and is left out of the summary (items_count and totals),
@@ -41,9 +43,11 @@ class Inventory;
 
 struct PricedLine {
   CartLine line;
-  bool exists = false;  // the product is still in the catalog
+  bool exists = false;  // the variant is still in the catalog
   std::string name;
-  std::string sku;
+  std::string sku;            // the variant's
+  std::string variant_title;  // "Blue / M"; "" for a default variant
+  int64_t weight_grams = 0;   // the variant's, 0 when unknown
   std::string image;         // empty when the product has none
   Cents unit_price = 0;      // current final price
   Cents original_price = 0;  // current list price
@@ -74,18 +78,26 @@ class Cart {
   Cart(Lmdb& kv, Catalog& catalog, Inventory& inventory, const Config& config)
       : kv_(kv), catalog_(catalog), inventory_(inventory), config_(config) {}
 
+  // What a shopper adds: a variant, or a product and its options (the
+  // seed's shape); catalog/variants.h choose_variant() says which errors
+  // (400 variant_required, unknown_variant) a choice can get.
+  struct ItemChoice {
+    int64_t product_id = 0;
+    int64_t variant_id = 0;  // wins when set
+    nlohmann::json selected_options = nlohmann::json::object();
+  };
+
   Result<CartView> get(const std::string& owner);
-  Result<CartView> add_item(const std::string& owner, int64_t product_id, int64_t quantity,
-                            const nlohmann::json& selected_options);
-  Result<CartView> set_quantity(const std::string& owner, int64_t product_id, int64_t quantity);
-  // Removes the product from the cart or from saved-for-later (404 if in neither).
-  Result<CartView> remove_item(const std::string& owner, int64_t product_id);
-  Result<CartView> save_for_later(const std::string& owner, int64_t product_id);
+  Result<CartView> add_item(const std::string& owner, const ItemChoice& choice, int64_t quantity);
+  Result<CartView> set_quantity(const std::string& owner, int64_t variant_id, int64_t quantity);
+  // Removes the variant from the cart or from saved-for-later (404 if in neither).
+  Result<CartView> remove_item(const std::string& owner, int64_t variant_id);
+  Result<CartView> save_for_later(const std::string& owner, int64_t variant_id);
   // Back from saved-for-later; checks stock like add_item.
-  Result<CartView> move_to_cart(const std::string& owner, int64_t product_id);
+  Result<CartView> move_to_cart(const std::string& owner, int64_t variant_id);
 
   // Checkout: drops the purchased lines (absent ones are ignored).
-  Status remove_lines(const std::string& owner, const std::vector<int64_t>& product_ids);
+  Status remove_lines(const std::string& owner, const std::vector<int64_t>& variant_ids);
   // Login: moves from_owner's lines into to_owner's cart and deletes
   // from_owner's cart. A product in both carts gets the sum of the quantities
   // (capped at max_quantity_per_line); saved-for-later lines are kept unless

@@ -5,7 +5,7 @@ namespace {
 using json = nlohmann::json;
 
 json line_json(const CartLine& l) {
-  return {{"id", l.cart_item_id}, {"p", l.product_id},    {"q", l.quantity}, {"o", l.selected_options},
+  return {{"id", l.cart_item_id}, {"p", l.product_id},    {"v", l.variant_id}, {"q", l.quantity}, {"o", l.selected_options},
           {"n", l.name},          {"pr", l.price_at_add}, {"at", l.added_at}};
 }
 
@@ -14,6 +14,7 @@ std::optional<CartLine> parse_line(const json& j) {
   CartLine l;
   l.cart_item_id = j.value("id", "");
   l.product_id = j.value("p", int64_t{0});
+  l.variant_id = j.value("v", l.product_id);
   l.quantity = j.value("q", int64_t{0});
   if (auto it = j.find("o"); it != j.end() && it->is_object()) l.selected_options = *it;
   l.name = j.value("n", "");

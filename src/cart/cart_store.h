@@ -20,11 +20,13 @@
 
 namespace shopbox {
 
+// One line per variant: adding the same variant again changes the line.
 struct CartLine {
   std::string cart_item_id;  // "item_<12 hex>"
   int64_t product_id = 0;
+  int64_t variant_id = 0;  // stored as "v"; lines stored before variants read it from product_id (same id)
   int64_t quantity = 0;
-  nlohmann::json selected_options = nlohmann::json::object();
+  nlohmann::json selected_options = nlohmann::json::object();  // the variant's, {"Size": "M"}
   std::string name;  // at the time it was added (shown if the product is deleted)
   Cents price_at_add = 0;
   int64_t added_at = 0;

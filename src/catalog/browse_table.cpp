@@ -1,6 +1,7 @@
 #include "catalog/browse_table.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace shopbox {
 
@@ -59,8 +60,12 @@ bool before(ProductSort sort, const Row& a, const Row& b) {
 
 }  // namespace
 
-BrowseTable::Match BrowseTable::query(const ProductQuery& q, const std::vector<int64_t>& subtree) const {
+BrowseTable::Match BrowseTable::query(const ProductQuery& q, const std::vector<int64_t>& subtree,
+                                      const BrowseOptions* options, const std::vector<int64_t>* in_stock_options,
+                                      bool facets) const {
   Match out;
+  const bool by_options = !q.options.empty();
+  if (by_options && (!in_stock_options || in_stock_options->empty())) return out;
   // Brands: a mask over the interned list; names no product has match nothing.
   std::vector<char> brand_ok;
   if (!q.brands.empty()) {
@@ -88,11 +93,25 @@ BrowseTable::Match BrowseTable::query(const ProductQuery& q, const std::vector<i
     return true;
   };
 
-  std::vector<uint32_t> hits;
+  // An id list (q.ids, the products an option filter keeps, or both) is
+  // looked up row by row: it is usually far shorter than the catalog.
+  std::vector<int64_t> ids;
   if (!q.ids.empty()) {
-    std::vector<int64_t> ids = q.ids;
+    ids = q.ids;
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    if (by_options) {
+      std::vector<int64_t> both;
+      std::set_intersection(ids.begin(), ids.end(), in_stock_options->begin(), in_stock_options->end(),
+                            std::back_inserter(both));
+      ids = std::move(both);
+      if (ids.empty()) return out;
+    }
+  } else if (by_options) {
+    ids = *in_stock_options;
+  }
+  std::vector<uint32_t> hits;
+  if (!ids.empty()) {
     for (int64_t id : ids) {
       auto it = std::lower_bound(rows_.begin(), rows_.end(), id, [](const Row& r, int64_t v) { return r.id < v; });
       if (it == rows_.end() || it->id != id) continue;
@@ -113,13 +132,32 @@ BrowseTable::Match BrowseTable::query(const ProductQuery& q, const std::vector<i
   }
 
   out.total = static_cast<int64_t>(hits.size());
+  if (facets && options) out.option_facets = count_facets(q, *options, hits);
+  page_of(q, hits, out);
+  return out;
+}
+
+std::vector<OptionFacet> BrowseTable::count_facets(const ProductQuery& q, const BrowseOptions& options,
+                                                   const std::vector<uint32_t>& hits) const {
+  // The unfiltered browse (the shop's front page) was counted once, when
+  // the options were loaded.
+  const bool unfiltered = !q.category_id && !q.min_price && !q.max_price && q.brands.empty() && !q.min_rating &&
+                          q.ids.empty() && q.options.empty();
+  if (unfiltered) return options.all_facets;
+  std::vector<int64_t> counts(options.table.value_count(), 0);
+  for (uint32_t row : hits)
+    if (int32_t at = options.row_option[row]; at >= 0) options.table.count_offered(static_cast<size_t>(at), counts);
+  return options.table.facets(counts);
+}
+
+void BrowseTable::page_of(const ProductQuery& q, std::vector<uint32_t>& hits, Match& out) const {
   // list_products' LIMIT size OFFSET (page - 1) * size, with SQLite's
   // reading of odd values: a negative offset is 0, a negative limit none.
   const int64_t offset = static_cast<int64_t>(q.page - 1) * q.size;
-  if (out.total == 0 || offset >= out.total) return out;
+  if (out.total == 0 || offset >= out.total) return;
   const int64_t first_rank = std::max<int64_t>(0, offset);
   const int64_t end = q.size < 0 ? out.total : std::min<int64_t>(out.total, first_rank + q.size);
-  if (end <= first_rank) return out;
+  if (end <= first_rank) return;
   // Only the page needs ordering: nth_element puts every row before the
   // page ahead of it, partial_sort orders the page's rows out of the rest.
   auto cmp = [&](uint32_t a, uint32_t b) { return before(q.sort, rows_[a], rows_[b]); };
@@ -128,7 +166,30 @@ BrowseTable::Match BrowseTable::query(const ProductQuery& q, const std::vector<i
   std::partial_sort(first, hits.begin() + end, hits.end(), cmp);
   out.ids.reserve(static_cast<size_t>(end - first_rank));
   for (auto it = first; it != hits.begin() + end; ++it) out.ids.push_back(rows_[*it].id);
-  return out;
+}
+
+Result<std::shared_ptr<const BrowseOptions>> BrowseTable::options(
+    const std::function<Result<OptionTable>()>& load) const {
+  std::lock_guard<std::mutex> lock(options_mu_);
+  if (options_) return options_;
+  auto table = load();
+  if (!table.ok()) return table.status();
+  auto fresh = std::make_shared<BrowseOptions>();
+  fresh->table = std::move(*table);
+  // Both lists ascend by id: one merge maps every row to its options.
+  fresh->row_option.assign(rows_.size(), -1);
+  std::vector<int64_t> counts(fresh->table.value_count(), 0);
+  size_t k = 0;
+  for (size_t i = 0; i < rows_.size() && k < fresh->table.product_count(); ++i) {
+    while (k < fresh->table.product_count() && fresh->table.product_id_at(k) < rows_[i].id) ++k;
+    if (k < fresh->table.product_count() && fresh->table.product_id_at(k) == rows_[i].id) {
+      fresh->row_option[i] = static_cast<int32_t>(k);
+      fresh->table.count_offered(k, counts);
+    }
+  }
+  fresh->all_facets = fresh->table.facets(counts);
+  options_ = fresh;
+  return options_;
 }
 
 }  // namespace shopbox

@@ -78,6 +78,10 @@ Result<Product> Catalog::product_of_variant(int64_t variant_id) {
 }
 
 Result<ProductPage> Catalog::browse(const ProductQuery& q) {
+  return browse(q, nullptr);
+}
+
+Result<ProductPage> Catalog::browse(const ProductQuery& q, std::vector<OptionFacet>* option_facets) {
   // The category and its descendants, from the cached tree: what
   // list_products selects by path prefix from the categories table.
   std::vector<int64_t> subtree;
@@ -91,7 +95,18 @@ Result<ProductPage> Catalog::browse(const ProductQuery& q) {
   }
   auto table = browse_table();
   if (!table.ok()) return table.status();
-  auto match = (*table)->query(q, subtree);
+  // Option filters and facets need the option table of the same generation
+  // as the browse table; a plain browse never touches it.
+  std::shared_ptr<const BrowseOptions> options;
+  std::vector<int64_t> in_stock;
+  if (option_facets || !q.options.empty()) {
+    auto loaded = (*table)->options([this] { return load_option_table(); });
+    if (!loaded.ok()) return loaded.status();
+    options = *loaded;
+    if (!q.options.empty()) in_stock = options->table.in_stock_matching(q.options, inventory_);
+  }
+  auto match = (*table)->query(q, subtree, options.get(), &in_stock, option_facets != nullptr);
+  if (option_facets) *option_facets = std::move(match.option_facets);
   ProductPage page;
   page.total = match.total;
   if (match.ids.empty()) return page;

@@ -22,21 +22,32 @@ namespace shopbox {
 
 class BrowseTable;
 class Inventory;
+class OptionTable;   // catalog/option_filter.h
+struct OptionFacet;  // catalog/option_filter.h
 
-// One row of a bulk load (demo catalog, import): matched by SKU, so a
-// second load of the same file updates instead of duplicating.
+// One product of a bulk load (demo catalog, import), with its options and
+// variants. Matched to a stored product by its product SKU, else by any of
+// its variants' SKUs, so a second load of the same file updates instead of
+// duplicating; stored variants are matched by SKU (else by their option
+// values) and keep their ids, so their stock, reservations and order lines
+// keep naming them. Variants absent from the item are deleted.
 struct ProductUpsert {
-  Product product;               // sku required; id ignored for existing SKUs
-  std::optional<int64_t> stock;  // total on hand, when given
-  std::string category_path;     // "Home/Kitchen": created as needed; wins over product.category_id
-  bool slug_given = false;       // false: a colliding generated slug gets the SKU appended
+  Product product;  // id kept for a new product when free; variant ids are the shop's (ignored)
+  // Total on hand of a product without options (its only variant); a
+  // product with variants takes Variant::stock_to_set per variant instead.
+  std::optional<int64_t> stock;
+  std::string category_path;  // "Home/Kitchen": created as needed; wins over product.category_id
+  bool slug_given = false;    // false: a colliding generated slug gets the SKU appended
 };
 
 struct UpsertSummary {
-  int64_t created = 0;
+  int64_t created = 0;  // products
   int64_t updated = 0;
   int64_t categories_created = 0;
-  std::vector<int64_t> ids;  // in input order
+  int64_t variants_created = 0;
+  int64_t variants_updated = 0;
+  int64_t variants_deleted = 0;  // stored variants the items no longer list
+  std::vector<int64_t> ids;      // product ids, in input order
 };
 
 struct CatalogChange {
@@ -77,11 +88,16 @@ class Catalog {
   Result<Product> update_product(Product p, const std::string& actor = "admin");
   Status delete_product(int64_t id);
 
-  // Bulk load: validates every item first (the error's details.index names
-  // the failing item), then writes all products and categories in one
-  // SQLite transaction and all stock in one LMDB transaction. Listeners get
-  // one product_upserted per product (and category_changed per new
-  // category) after both commits.
+  // Bulk load: validates every item first (Catalog::validate with limits();
+  // SKUs unique across the batch, product and variant SKUs alike; the
+  // error's details.index names the failing item, details.field the
+  // variant), then writes all products and categories in one SQLite
+  // transaction (409 duplicate_sku when a variant SKU belongs to another
+  // product, 409 variant_reserved when a variant to delete has units
+  // reserved, 409 stock_reserved when a stock would drop below what is
+  // reserved) and all stock in one LMDB transaction. Listeners get one
+  // product_upserted per product (and category_changed per new category)
+  // after both commits.
   Result<UpsertSummary> upsert_products(std::vector<ProductUpsert> items, const std::string& actor);
   Result<int64_t> product_count();
 
@@ -159,6 +175,18 @@ class Catalog {
   const Config& config_;
   std::mutex listeners_mu_;
   std::vector<std::function<void(const CatalogChange&)>> listeners_;
+
+  // ---- Option filters and facets (catalog/option_filter.h) ----
+ public:
+  // browse(), and when `option_facets` is given, the option facets over
+  // every match (an unfiltered browse's are counted once per catalog change).
+  Result<ProductPage> browse(const ProductQuery& query, std::vector<OptionFacet>* option_facets);
+  // The option part of the catalog, following every write as the browse
+  // table does (it is kept with it): search's option filter reads it.
+  Result<std::shared_ptr<const OptionTable>> option_table();
+
+ private:
+  Result<OptionTable> load_option_table();  // from SQLite, one read transaction
 };
 
 }  // namespace shopbox

@@ -30,6 +30,12 @@ std::string describe(const Status& st) {
   return msg;
 }
 
+// The configured limits on options and variants (Catalog::limits(), which
+// parsing without a Catalog cannot call).
+VariantLimits import_limits(const Config& config) {
+  return {static_cast<size_t>(config.max_options_per_product), static_cast<size_t>(config.max_variants_per_product)};
+}
+
 // ---------------------------------------------------------------- JSON
 
 // Byte offsets of the top-level array's elements (strings and nesting
@@ -54,6 +60,18 @@ std::vector<size_t> element_offsets(const std::string& text) {
     return true;
   });
   return out;
+}
+
+// A product's price, or each of its variants' (a new variant would
+// otherwise start at the product's price: none, so 0).
+std::optional<std::string> missing_price(const nlohmann::json& obj) {
+  if (obj.contains("price")) return std::nullopt;
+  auto v = obj.find("variants");
+  if (v == obj.end() || !v->is_array() || v->empty()) return "price is required";
+  for (size_t k = 0; k < v->size(); ++k)
+    if (!(*v)[k].is_object() || !(*v)[k].contains("price"))
+      return "variants[" + std::to_string(k) + "]: price is required";
+  return std::nullopt;
 }
 
 void parse_json_import(const std::string& text, const Config& config, ParsedImport& out) {
@@ -82,6 +100,7 @@ void parse_json_import(const std::string& text, const Config& config, ParsedImpo
     return;
   }
   auto offsets = element_offsets(text);
+  const VariantLimits limits = import_limits(config);
   for (size_t i = 0; i < doc.size() && out.errors.size() < kMaxErrors; ++i) {
     int64_t line = i < offsets.size() ? line_at(text, offsets[i]) : 1;
     nlohmann::json obj = doc[i];
@@ -102,9 +121,12 @@ void parse_json_import(const std::string& text, const Config& config, ParsedImpo
       if (it->is_string()) item.category_path = it->get<std::string>();
       obj.erase("category");
     }
-    obj.erase("product_id");  // ids belong to this shop; SKUs identify products
-    if (!obj.contains("price")) {
-      error("price is required");
+    obj.erase("product_id");  // ids belong to the shop they came from; SKUs identify products
+    if (auto v = obj.find("variants"); v != obj.end() && v->is_array())
+      for (auto& entry : *v)
+        if (entry.is_object()) entry.erase("variant_id");  // matched by SKU (Catalog::upsert_products)
+    if (auto missing = missing_price(obj)) {
+      error(*missing);
       continue;
     }
     if (!obj.contains("name")) {
@@ -118,12 +140,13 @@ void parse_json_import(const std::string& text, const Config& config, ParsedImpo
     }
     item.stock = stock;
     item.slug_given = obj.contains("slug") && obj["slug"].is_string() && !obj["slug"].get<std::string>().empty();
-    if (auto st = Catalog::validate(item.product); !st.ok()) {
+    if (auto st = Catalog::validate(item.product, limits); !st.ok()) {
       error(describe(st));
       continue;
     }
     out.items.push_back(std::move(item));
     out.lines.push_back(line);
+    out.variant_lines.emplace_back();
   }
 }
 
@@ -232,7 +255,6 @@ std::vector<Group> group_by_handle(const std::vector<CsvRecord>& records, const 
 // What the product's Title row says for all of its variants.
 struct ShopifyProduct {
   std::string handle, title, description, vendor, type, category, tags;
-  std::string option_names[3];
   std::vector<ProductImage> images;  // of the whole product, in Image Position order, at most 20
 };
 
@@ -246,11 +268,6 @@ ShopifyProduct read_product(const Group& g, const CsvRecord& main, const Columns
   sp.category = cols.get(main, "Product Category");
   sp.tags = cols.get(main, "Tags");
   if (sp.category.empty()) sp.category = sp.type;
-  for (int k = 0; k < 3; ++k) {
-    std::string col = "Option" + std::to_string(k + 1) + " Name";
-    sp.option_names[k] = cols.get(main, col.c_str());
-    if (sp.option_names[k].empty()) sp.option_names[k] = "Option" + std::to_string(k + 1);
-  }
   return sp;
 }
 
@@ -287,23 +304,22 @@ std::vector<ProductImage> product_images(const Group& g, const Columns& cols, Pa
   return out_images;
 }
 
-// Price, compare-at price, stock and weight of one variant row into `item`;
+// Price, compare-at price, stock and weight of one variant row onto `v`;
 // the error message when one of them does not read.
-std::optional<std::string> read_variant_numbers(const CsvRecord& r, const Columns& cols, ProductUpsert& item) {
-  Product& p = item.product;
+std::optional<std::string> read_variant_numbers(const CsvRecord& r, const Columns& cols, Variant& v) {
   std::string price_text = cols.get(r, "Variant Price");
   if (price_text.empty()) return "Variant Price is required";
   auto price = parse_cents(price_text);
   if (!price || *price < 0) return "Variant Price '" + price_text + "' is not an amount such as 19.99";
-  p.price = *price;
+  v.price = *price;
   std::string compare_text = cols.get(r, "Variant Compare At Price");
   if (!compare_text.empty()) {
     auto compare = parse_cents(compare_text);
     if (!compare || *compare < 0)
       return "Variant Compare At Price '" + compare_text + "' is not an amount such as 24.99";
     if (*compare > *price) {  // on sale: list price is the compare-at price
-      p.price = *compare;
-      p.sale_price = *price;
+      v.price = *compare;
+      v.sale_price = *price;
     }
   }
   std::string qty = cols.get(r, "Variant Inventory Qty");
@@ -312,7 +328,7 @@ std::optional<std::string> read_variant_numbers(const CsvRecord& r, const Column
     std::string digits = negative ? qty.substr(1) : qty;
     if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
       return "Variant Inventory Qty '" + qty + "' is not a whole number";
-    item.stock = negative ? 0 : std::stoll(digits);  // Shopify allows overselling into negatives
+    v.stock_to_set = negative ? 0 : std::stoll(digits);  // Shopify allows overselling into negatives
   }
   std::string grams = cols.get(r, "Variant Grams");
   if (!grams.empty()) {
@@ -320,66 +336,169 @@ std::optional<std::string> read_variant_numbers(const CsvRecord& r, const Column
     double g = std::strtod(grams.c_str(), &end);
     if (grams.find_first_not_of("0123456789.") != std::string::npos || *end != '\0' || !(g >= 0 && g <= 10'000'000))
       return "Variant Grams '" + grams + "' is not a weight in grams";
-    p.weight_grams = static_cast<int64_t>(g + 0.5);
+    v.weight_grams = static_cast<int64_t>(g + 0.5);
   }
   return std::nullopt;
 }
 
-// One variant row as a product of its own (name "<Title> - <options>").
-void read_variant(const CsvRecord& r, const ShopifyProduct& sp, const Columns& cols, const Config& config,
-                  ParsedImport& out) {
-  std::string option_values[3];
+std::string option_column(int k, const char* what) {
+  return "Option" + std::to_string(k + 1) + " " + what;
+}
+
+// A row that describes a variant (the others of a Handle only add images).
+bool is_variant_row(const CsvRecord& r, const Columns& cols) {
+  if (!cols.get(r, "Variant Price").empty() || !cols.get(r, "Variant SKU").empty()) return true;
+  for (int k = 0; k < 3; ++k)
+    if (!cols.get(r, option_column(k, "Value").c_str()).empty()) return true;
+  return false;
+}
+
+// The product's options from the Title row's names and the variant rows'
+// values (in order of first appearance). Shopify writes a product without
+// options as Option1 "Title" = "Default Title".
+std::vector<ProductOption> read_options(const CsvRecord& main, const std::vector<const CsvRecord*>& rows,
+                                        const Columns& cols) {
+  int count = 0;
   for (int k = 0; k < 3; ++k) {
-    std::string col = "Option" + std::to_string(k + 1) + " Value";
-    option_values[k] = cols.get(r, col.c_str());
+    bool used = !cols.get(main, option_column(k, "Name").c_str()).empty();
+    for (const auto* r : rows) used = used || !cols.get(*r, option_column(k, "Value").c_str()).empty();
+    if (used) count = k + 1;
   }
-  std::string sku = cols.get(r, "Variant SKU");
-  // Image-only rows carry nothing else.
-  if (cols.get(r, "Variant Price").empty() && sku.empty() && option_values[0].empty()) return;
+  if (count == 1 && std::all_of(rows.begin(), rows.end(), [&](const CsvRecord* r) {
+        std::string value = cols.get(*r, "Option1 Value");
+        return value.empty() || value == "Default Title";
+      }))
+    count = 0;
+  std::vector<ProductOption> options;
+  for (int k = 0; k < count; ++k) {
+    ProductOption o;
+    o.name = cols.get(main, option_column(k, "Name").c_str());
+    if (o.name.empty()) o.name = "Option" + std::to_string(k + 1);
+    for (const auto* r : rows) {
+      std::string value = cols.get(*r, option_column(k, "Value").c_str());
+      bool seen = std::any_of(o.values.begin(), o.values.end(),
+                              [&](const std::string& v) { return ascii_lower(v) == ascii_lower(value); });
+      if (!value.empty() && !seen) o.values.push_back(value);
+    }
+    options.push_back(std::move(o));
+  }
+  return options;
+}
+
+// One variant row onto `v`; false (with the error in `out`) when it does
+// not read.
+bool read_variant(const CsvRecord& r, const std::vector<ProductOption>& options, const Columns& cols, Variant& v,
+                  ParsedImport& out) {
+  for (size_t k = 0; k < options.size(); ++k) {
+    std::string value = cols.get(r, option_column(static_cast<int>(k), "Value").c_str());
+    if (value.empty()) {
+      out.errors.push_back({r.line, option_column(static_cast<int>(k), "Value") + " is empty (the product has the option '" +
+                                        options[k].name + "')"});
+      return false;
+    }
+    v.option_values.push_back(value);
+  }
+  if (auto error = read_variant_numbers(r, cols, v)) {
+    out.errors.push_back({r.line, *error});
+    return false;
+  }
+  v.sku = cols.get(r, "Variant SKU");
+  v.barcode = cols.get(r, "Variant Barcode");
+  v.image_url = cols.get(r, "Variant Image");
+  return true;
+}
+
+// The shopbox columns (import.h): the product SKU, specifications and
+// featured flag, through the same reader as the API's product JSON.
+Status read_shopbox_columns(const CsvRecord& main, const Columns& cols, const ShopifyProduct& sp, Product& p) {
+  std::string sku = cols.get(main, kShopboxSkuColumn);
+  if (!sku.empty()) p.sku = sku;
+  nlohmann::json fields = nlohmann::json::object();
+  std::string specs = cols.get(main, kShopboxSpecsColumn);
+  if (!specs.empty()) {
+    if (json_nesting_depth(specs) > kMaxJsonDepth) return field_error("specifications", "nested too deep");
+    fields["specifications"] = nlohmann::json::parse(specs, nullptr, false);
+    if (fields["specifications"].is_discarded())
+      return field_error("specifications", std::string(kShopboxSpecsColumn) + " is not a JSON object");
+  } else {
+    nlohmann::json built = nlohmann::json::object();
+    if (!sp.tags.empty()) built["Tags"] = sp.tags;
+    if (!sp.type.empty() && sp.type != sp.category) built["Type"] = sp.type;
+    fields["specifications"] = built;
+  }
+  std::string featured = ascii_lower(cols.get(main, kShopboxFeaturedColumn));
+  if (!featured.empty()) {
+    if (featured != "true" && featured != "false")
+      return field_error("featured", std::string(kShopboxFeaturedColumn) + " must be TRUE or FALSE");
+    fields["featured"] = featured == "true";
+  }
+  return apply_product_json(fields, p, nullptr);
+}
+
+// The line an error of item `i` belongs on: its variant's row when the
+// error names variants[k], else the product's line.
+int64_t error_line(const ParsedImport& parsed, size_t i, const Status& st) {
+  int64_t line = i < parsed.lines.size() ? parsed.lines[i] : 1;
+  const auto& d = st.details();
+  if (!d.is_object() || !d.contains("field") || !d["field"].is_string() || i >= parsed.variant_lines.size())
+    return line;
+  const std::string& field = d["field"].get_ref<const std::string&>();
+  if (field.rfind("variants[", 0) != 0) return line;
+  size_t k = std::strtoul(field.c_str() + 9, nullptr, 10);
+  return k < parsed.variant_lines[i].size() ? parsed.variant_lines[i][k] : line;
+}
+
+// One Handle's rows as one product with its variants.
+void read_group(const Group& g, const CsvRecord& main, const Columns& cols, const Config& config,
+                ParsedImport& out) {
+  ShopifyProduct sp = read_product(g, main, cols);
+  sp.images = product_images(g, cols, out);
+  std::vector<const CsvRecord*> rows;
+  for (const auto* r : g.rows)
+    if (is_variant_row(*r, cols)) rows.push_back(r);
+  if (rows.empty()) rows.push_back(&main);  // reports the missing Variant Price on the Title row
   ProductUpsert item;
   Product& p = item.product;
   p.currency = config.currency;
-  if (auto error = read_variant_numbers(r, cols, item)) {
-    out.errors.push_back({r.line, *error});
-    return;
-  }
-  std::vector<std::string> shown;
-  nlohmann::json specs = nlohmann::json::object();
-  for (int k = 0; k < 3; ++k) {
-    if (option_values[k].empty() || option_values[k] == "Default Title") continue;
-    shown.push_back(option_values[k]);
-    specs[sp.option_names[k]] = option_values[k];
-  }
-  if (!sp.tags.empty()) specs["Tags"] = sp.tags;
-  if (!sp.type.empty() && sp.type != sp.category) specs["Type"] = sp.type;
-  p.specs = specs;
   p.name = sp.title;
-  std::string suffix;
-  for (size_t k = 0; k < shown.size(); ++k) suffix += (k ? " / " : "") + shown[k];
-  if (!suffix.empty()) p.name += " - " + suffix;
   p.description = sp.description;
   p.brand = sp.vendor;
-  p.slug = Catalog::slugify(sp.handle + (suffix.empty() ? "" : "-" + suffix));
-  p.sku = sku.empty() ? p.slug : sku;
+  p.slug = Catalog::slugify(sp.handle);
+  p.images = sp.images;
+  p.options = read_options(main, rows, cols);
   item.category_path = sp.category;
-  std::string variant_image = cols.get(r, "Variant Image");
-  if (!variant_image.empty()) {
-    ProductImage im;
-    im.url = variant_image;
-    im.alt = p.name;
-    im.primary = true;
-    p.images.push_back(im);
+  std::vector<int64_t> lines;
+  for (const auto* r : rows) {
+    Variant v;
+    if (!read_variant(*r, p.options, cols, v, out)) return;
+    p.variants.push_back(std::move(v));
+    lines.push_back(r->line);
   }
-  for (const auto& im : sp.images) {
-    if (p.images.size() >= 20) break;
-    if (im.url != variant_image) p.images.push_back(im);
+  // A product without options is edited through its product fields
+  // (catalog/variants.h check_variants): its only variant's SKU, prices
+  // and weight go there. A product with options is known by its Handle.
+  if (p.options.empty() && p.variants.size() == 1) {
+    const Variant& v = p.variants.front();
+    p.sku = v.sku.empty() ? p.slug : v.sku;
+    p.price = v.price;
+    p.sale_price = v.sale_price;
+    p.weight_grams = v.weight_grams;
+  } else {
+    p.sku = p.slug;
   }
-  if (auto st = Catalog::validate(p); !st.ok()) {
-    out.errors.push_back({r.line, describe(st)});
+  if (auto st = read_shopbox_columns(main, cols, sp, p); !st.ok()) {
+    out.errors.push_back({main.line, describe(st)});
     return;
   }
   out.items.push_back(std::move(item));
-  out.lines.push_back(r.line);
+  out.lines.push_back(main.line);
+  out.variant_lines.push_back(std::move(lines));
+  if (auto st = Catalog::validate(out.items.back().product, import_limits(config)); !st.ok()) {
+    out.errors.push_back({error_line(out, out.items.size() - 1, st), describe(st)});
+    out.items.pop_back();
+    out.lines.pop_back();
+    out.variant_lines.pop_back();
+  }
 }
 
 void parse_shopify_csv(const std::string& text, const Config& config, ParsedImport& out) {
@@ -402,13 +521,29 @@ void parse_shopify_csv(const std::string& text, const Config& config, ParsedImpo
       out.errors.push_back({g.rows.front()->line, "product '" + g.handle + "' has no row with a Title"});
       continue;
     }
-    ShopifyProduct sp = read_product(g, **main, cols);
-    sp.images = product_images(g, cols, out);
-    // Variant rows: every row with variant data (the Title row usually is
-    // the first variant).
-    for (const auto* r : g.rows) read_variant(*r, sp, cols, config, out);
+    read_group(g, **main, cols, config, out);
   }
   if (out.items.empty() && out.errors.empty()) out.errors.push_back({1, "the file has no product rows"});
+}
+
+// Two items with one SKU (a product's or a variant's) would silently
+// overwrite each other: the later one is an error naming the earlier line.
+void check_unique_skus(ParsedImport& out) {
+  std::map<std::string, std::pair<size_t, int64_t>> seen;  // sku -> item, line
+  for (size_t i = 0; i < out.items.size() && out.errors.size() < kMaxErrors; ++i) {
+    const Product& p = out.items[i].product;
+    auto claim = [&](const std::string& sku, int64_t line) {
+      auto [it, fresh] = seen.emplace(sku, std::make_pair(i, line));
+      if (fresh || it->second.first == i) return true;
+      out.errors.push_back({line, "SKU '" + sku + "' already appears on line " + std::to_string(it->second.second)});
+      return false;
+    };
+    if (!claim(p.sku, out.lines[i])) continue;
+    for (size_t k = 0; k < p.variants.size(); ++k) {
+      bool own_line = i < out.variant_lines.size() && k < out.variant_lines[i].size();
+      if (!claim(p.variants[k].sku, own_line ? out.variant_lines[i][k] : out.lines[i])) break;
+    }
+  }
 }
 
 }  // namespace
@@ -496,14 +631,7 @@ ParsedImport parse_import(const std::string& text, ImportFormat format, const Co
     parse_json_import(text, config, out);
   else
     parse_shopify_csv(text, config, out);
-  // Two rows with one SKU would silently overwrite each other.
-  std::map<std::string, int64_t> seen;
-  for (size_t i = 0; i < out.items.size() && out.errors.size() < kMaxErrors; ++i) {
-    auto [it, fresh] = seen.emplace(out.items[i].product.sku, out.lines[i]);
-    if (!fresh)
-      out.errors.push_back({out.lines[i], "SKU '" + out.items[i].product.sku + "' already appears on line " +
-                                              std::to_string(it->second)});
-  }
+  check_unique_skus(out);
   std::stable_sort(out.errors.begin(), out.errors.end(),
                    [](const ImportError& a, const ImportError& b) { return a.line < b.line; });
   if (out.errors.size() > kMaxErrors) out.errors.resize(kMaxErrors);
@@ -519,15 +647,16 @@ ImportReport import_products(Catalog& catalog, const std::string& text, ImportFo
     report.errors = std::move(parsed.errors);
     return report;
   }
-  std::vector<int64_t> lines = parsed.lines;
+  // The items move into the catalog; keep what names their lines.
+  ParsedImport where;
+  where.lines = std::move(parsed.lines);
+  where.variant_lines = std::move(parsed.variant_lines);
   auto summary = catalog.upsert_products(std::move(parsed.items), actor);
   if (!summary.ok()) {
     const auto& d = summary.status().details();
     int64_t line = 1;
-    if (d.is_object() && d.contains("index") && d["index"].is_number_unsigned()) {
-      size_t index = d["index"].get<size_t>();
-      if (index < lines.size()) line = lines[index];
-    }
+    if (d.is_object() && d.contains("index") && d["index"].is_number_unsigned())
+      line = error_line(where, d["index"].get<size_t>(), summary.status());
     report.errors.push_back({line, describe(summary.status())});
     return report;
   }

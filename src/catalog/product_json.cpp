@@ -270,6 +270,10 @@ Status read_variants(const json& body, Product& p) {
 }
 }  // namespace
 
+Status apply_options_json(const json& body, Product& p) {
+  return read_options(body, p);
+}
+
 Status apply_variant_json(const json& body, const Product& p, Variant& v, const std::string& field) {
   if (!body.is_object()) return field_error(field, "a variant is an object");
   if (auto st = only_fields(body, {"variant_id", "sku", "options", "price", "sale_price", "barcode", "weight_grams",

@@ -40,6 +40,9 @@ double rating_average(const Product& p);  // one decimal, 0 when unrated
 // price or stock without `variants` is 400.
 Status apply_product_json(const nlohmann::json& body, Product& p, std::optional<int64_t>* stock);
 Status apply_category_json(const nlohmann::json& body, Category& c);
+// Reads body["options"] onto p.options alone (the admin's "generate
+// variants" sets options before it makes the variants that fit them).
+Status apply_options_json(const nlohmann::json& body, Product& p);
 // Reads one entry of `variants` onto `v` (a stored variant being changed,
 // or a new one): the admin's variant routes use it too.
 Status apply_variant_json(const nlohmann::json& body, const Product& p, Variant& v, const std::string& field);

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <tuple>
 #include <unordered_map>
 
 #include "catalog/catalog.h"
+#include "catalog/option_filter.h"
 #include "inventory/inventory.h"
 
 namespace shopbox {
@@ -34,11 +36,14 @@ std::vector<Category> chain_of(const CategoryMap& cats, std::optional<int64_t> l
   return chain;
 }
 
-// Loads products (no stock yet) for these ids; ids not found are skipped.
+// Loads products with their variants for these ids; ids not found are
+// skipped. A document is in stock when any of its variants is (read from
+// the inventory after the SQLite read, as the stock sweep reads it).
 std::vector<search::IndexDoc> load_docs(Connection& c, const std::vector<int64_t>& ids, const CategoryMap& cats) {
   std::vector<search::IndexDoc> out;
   if (ids.empty()) return out;
   auto products = catalog_store::get_products(c, ids);
+  catalog_store::attach_variants(c, products);
   std::unordered_map<int64_t, std::string> images = catalog_store::primary_image_urls(c, ids);
   out.reserve(products.size());
   for (auto& p : products) {
@@ -46,6 +51,15 @@ std::vector<search::IndexDoc> load_docs(Connection& c, const std::vector<int64_t
     out.push_back(index_doc(p, chain_of(cats, p.category_id), false));
   }
   return out;
+}
+
+bool any_available(const std::vector<StockLevel>& levels) {
+  return std::any_of(levels.begin(), levels.end(), [](const StockLevel& l) { return l.available() > 0; });
+}
+
+// Sets each document's in_stock from the live levels of its variants.
+void add_stock(Inventory& inventory, std::vector<search::IndexDoc>& docs) {
+  for (auto& d : docs) d.in_stock = any_available(inventory.levels(d.variant_ids));
 }
 
 std::string spec_text(const nlohmann::json& v) {
@@ -82,6 +96,14 @@ search::IndexDoc index_doc(const Product& p, const std::vector<Category>& chain,
   d.created_at = p.created_at;
   d.in_stock = in_stock;
   if (!p.images.empty()) d.image = p.images.front().url;
+  d.price_max = p.price_max;
+  for (const auto& v : p.variants) {
+    d.variant_ids.push_back(v.id);
+    if (!v.sku.empty() && v.sku != p.sku) d.variant_skus.push_back(v.sku);
+    if (!v.barcode.empty()) d.barcodes.push_back(v.barcode);
+  }
+  if (d.variant_ids.empty()) d.variant_ids.push_back(p.id);  // a product read without its variants
+  for (auto& o : offered_option_values(p)) d.options.push_back({o.name, o.value, o.position});
   return d;
 }
 
@@ -271,11 +293,9 @@ Status ProductSearch::index_ids(const std::vector<int64_t>& ids) {
     return Status::Ok();
   });
   if (!st.ok()) return st;
+  add_stock(inventory_, docs);
   std::set<int64_t> found;
-  for (auto& d : docs) {
-    d.in_stock = inventory_.level(d.id).available() > 0;
-    found.insert(d.id);
-  }
+  for (auto& d : docs) found.insert(d.id);
   std::vector<int64_t> deletes;
   for (auto id : ids)
     if (!found.count(id)) deletes.push_back(id);
@@ -311,8 +331,8 @@ Status ProductSearch::reconcile() {
       return Status::Ok();
     });
     if (!st.ok()) return st;
+    add_stock(inventory_, docs);
     for (auto& d : docs) {
-      d.in_stock = inventory_.level(d.id).available() > 0;
       auto it = indexed.find(d.id);
       bool same = it != indexed.end() && it->second == d.content_hash();
       if (it != indexed.end()) indexed.erase(it);
@@ -338,10 +358,12 @@ Status ProductSearch::reconcile() {
 void ProductSearch::stock_sweep() {
   std::vector<int64_t> flipped;
   try {
-    std::vector<std::pair<int64_t, bool>> states;
-    index_->for_each_in_stock([&](int64_t id, bool s) { states.emplace_back(id, s); });
-    for (auto& [id, indexed] : states)
-      if (indexed != (inventory_.level(id).available() > 0)) flipped.push_back(id);
+    std::vector<std::tuple<int64_t, bool, std::vector<int64_t>>> states;
+    index_->for_each_in_stock([&](int64_t id, bool s, const std::vector<int64_t>& variants) {
+      states.emplace_back(id, s, variants);
+    });
+    for (auto& [id, indexed, variants] : states)
+      if (indexed != any_available(inventory_.levels(variants))) flipped.push_back(id);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "search: stock sweep failed: %s\n", e.what());
     return;
@@ -352,8 +374,9 @@ void ProductSearch::stock_sweep() {
   ++enqueued_;
 }
 
-bool ProductSearch::live_in_stock(const search::Hit& hit) {
-  bool live = inventory_.level(hit.id).available() > 0;
+ProductStock ProductSearch::live_stock(const search::Hit& hit) {
+  ProductStock stock{inventory_.levels(hit.variant_ids)};
+  bool live = stock.in_stock();
   if (live != hit.in_stock) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!pending_.count(hit.id)) {
@@ -362,7 +385,7 @@ bool ProductSearch::live_in_stock(const search::Hit& hit) {
       cv_.notify_one();
     }
   }
-  return live;
+  return stock;
 }
 
 Result<int64_t> ProductSearch::do_reindex() {
@@ -383,10 +406,8 @@ Result<int64_t> ProductSearch::do_reindex() {
         docs = load_docs(c, ids, cats);
         return Status::Ok();
       });
-      for (auto& d : docs) {
-        d.in_stock = inventory_.level(d.id).available() > 0;
-        add(d);
-      }
+      add_stock(inventory_, docs);
+      for (auto& d : docs) add(d);
     }
   });
   if (!inner.ok()) return inner;
@@ -415,7 +436,15 @@ Result<int64_t> ProductSearch::reindex() {
   return last_reindex_docs_;
 }
 
-Result<search::Results> ProductSearch::search(const search::Query& q) {
+Result<search::Results> ProductSearch::search(search::Query q, const OptionChoices& options) {
+  if (!options.empty()) {
+    // Stock decides this filter, so it is answered outside the index: the
+    // products with an in-stock variant matching every choice, now.
+    auto table = catalog_.option_table();
+    if (!table.ok()) return table.status();
+    q.restrict_ids = true;
+    q.ids = (*table)->in_stock_matching(options, inventory_);
+  }
   return index_->search(q);
 }
 

@@ -13,8 +13,8 @@
 //    that survived in the index is removed.
 //  * flush() waits until everything queued before it is committed: the
 //    admin routes and tests use it for read-your-writes.
-//  * Stock: in_stock is indexed (a boolean term, so the filter is a cheap
-//    posting list). Reservations and sales change stock without catalog
+//  * Stock: in_stock (any variant has a unit) is indexed (a boolean term,
+//    so the filter is a cheap posting list). Reservations and sales change stock without catalog
 //    events, so a sweep re-indexes every product whose in-stock state
 //    flipped (every 30 s), and any search that returns a product whose live
 //    state differs queues it at once. Result lists always show live stock.
@@ -33,6 +33,7 @@
 
 #include "base/status.h"
 #include "catalog/catalog_store.h"
+#include "catalog/option_filter.h"
 #include "search/index.h"
 #include "storage/sqlite.h"
 
@@ -65,12 +66,14 @@ class ProductSearch {
   // Rebuilds the whole index from SQLite aside, then swaps it in.
   Result<int64_t> reindex();
 
-  Result<search::Results> search(const search::Query& q);
+  // `options`: option.<Name>=<value> choices (option_filter.h): only
+  // products with an in-stock variant matching all of them.
+  Result<search::Results> search(search::Query q, const OptionChoices& options = {});
   std::vector<SearchSuggestion> suggest(const std::string& text, size_t limit);
   Result<std::vector<search::Hit>> similar(int64_t product_id, size_t limit);
-  // Live availability (inventory); queues a re-index when it disagrees
-  // with the indexed state.
-  bool live_in_stock(const search::Hit& hit);
+  // Live stock of the hit's variants (inventory); queues a re-index when
+  // its in-stock state disagrees with the indexed one.
+  ProductStock live_stock(const search::Hit& hit);
 
   struct State {
     search::IndexStats index;
@@ -118,7 +121,9 @@ class ProductSearch {
   std::mutex work_mu_;  // one indexing job at a time (writer thread, reindex, offline drain)
 };
 
-// Maps a catalog product (with its category chain) to an index document.
+// Maps a catalog product (with its category chain, options and variants)
+// to an index document: every variant's SKU and barcode, the option
+// values its variants offer.
 search::IndexDoc index_doc(const Product& p, const std::vector<Category>& chain, bool in_stock);
 
 }  // namespace shopbox

@@ -74,7 +74,8 @@ std::string generated_sku(const Product& p, const Variant& v) {
     std::string part;
     for (unsigned char ch : value)
       if (std::isalnum(ch)) part += static_cast<char>(std::toupper(ch));
-    sku += "-" + (part.empty() ? std::to_string(v.position) : part);
+    sku.push_back('-');
+    sku.append(part.empty() ? std::to_string(v.position) : part);
   }
   return sku.size() > 100 ? sku.substr(0, 100) : sku;
 }
@@ -163,7 +164,10 @@ json selected_options_json(const Product& p, const Variant& v) {
 
 std::string variant_title(const Variant& v) {
   std::string out;
-  for (const auto& value : v.option_values) out += (out.empty() ? "" : " / ") + value;
+  for (const auto& value : v.option_values) {
+    if (!out.empty()) out.append(" / ");
+    out.append(value);
+  }
   return out;
 }
 

@@ -1,12 +1,14 @@
 #include "checkout/checkout.h"
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "cart/cart.h"
 #include "catalog/catalog.h"
+#include "catalog/variants.h"
 #include "checkout/checkout_store.h"
 #include "cluster/cluster.h"
 #include "config.h"
@@ -41,6 +43,22 @@ CheckoutResponse error_response(const Status& st) {
   return {http_status(st), error_body(st), false};
 }
 
+// The inventory's out_of_stock names variants; the shopper's answer also
+// names each short line's product.
+Status with_products(const Status& st, const std::vector<OrderItem>& lines) {
+  json details = st.details();
+  if (!details.contains("items") || !details["items"].is_array()) return st;
+  for (auto& item : details["items"]) {
+    std::string variant = item.value("variant_id", "");
+    for (const auto& l : lines)
+      if (std::to_string(l.variant_id) == variant) {
+        item["product_id"] = std::to_string(l.product_id);
+        item["sku"] = l.sku;
+      }
+  }
+  return Status(st.kind(), st.code(), st.message(), details);
+}
+
 // What the Idempotency-Key's request hash covers: the lines, both address
 // snapshots and the payment choice. A card counts by its last four, length
 // and expiry: a raw card number (or a hash of one) is never stored.
@@ -50,7 +68,12 @@ json canonical_request(const CheckoutRequest& req, const json& shipping, const j
     canon["items"] = "cart";
   } else {
     json items = json::array();
-    for (const auto& l : req.items) items.push_back({l.product_id, l.quantity});
+    for (const auto& l : req.items) {
+      json line = {l.product_id, l.quantity};
+      if (l.variant_id) line.push_back(l.variant_id);
+      if (!l.selected_options.empty()) line.push_back(l.selected_options);
+      items.push_back(std::move(line));
+    }
     canon["items"] = items;
   }
   canon["shipping_address"] = shipping;
@@ -194,40 +217,68 @@ Status Checkout::check_velocity(const char* column, const std::string& value, in
 
 Result<std::vector<OrderItem>> Checkout::lines_to_buy(const CheckoutRequest& req, const std::string& cart_owner) {
   std::vector<OrderItem> lines;
-  auto line = [](int64_t product_id, int64_t quantity, std::string name, std::string image, std::string sku,
-                 Cents unit_price) {
-    return OrderItem{0,
-                     product_id,
-                     std::move(name),
-                     std::move(image),
-                     std::move(sku),
-                     quantity,
-                     unit_price,
-                     unit_price * quantity,
-                     0,
-                     0,
-                     0};
-  };
   if (req.items.empty()) {
     auto cart = d_.cart.get(cart_owner);
     if (!cart.ok()) return cart.status();
     for (const auto& l : cart->items) {
-      // A deleted product is not purchasable; one out of stock is kept, and
+      // A deleted variant is not purchasable; one out of stock is kept, and
       // the reservation reports it as 409.
       if (l.unavailable && !l.exists) continue;
-      lines.push_back(line(l.line.product_id, l.line.quantity, l.name, l.image, l.sku, l.unit_price));
+      OrderItem it;
+      it.product_id = l.line.product_id;
+      it.variant_id = l.line.variant_id;
+      it.name = l.name;
+      it.image = l.image;
+      it.sku = l.sku;
+      it.variant_title = l.variant_title;
+      it.selected_options = l.line.selected_options;
+      it.quantity = l.line.quantity;
+      it.unit_price = l.unit_price;
+      it.subtotal = l.unit_price * l.line.quantity;
+      lines.push_back(std::move(it));
     }
     if (lines.empty()) return Status(Kind::unprocessable, "cart_empty", "the cart has nothing to buy");
     return lines;
   }
-  for (const auto& l : req.items) {
-    auto prod = d_.catalog.product(l.product_id);
-    if (!prod.ok())
-      return Status(Kind::invalid, "unknown_product", "product " + std::to_string(l.product_id) + " does not exist",
-                    {{"field", "items"}, {"product_id", std::to_string(l.product_id)}});
-    lines.push_back(line(l.product_id, l.quantity, prod->name, prod->image_url(), prod->sku, prod->final_price()));
+  std::set<int64_t> seen;
+  for (size_t i = 0; i < req.items.size(); ++i) {
+    auto it = explicit_line(req.items[i], "items[" + std::to_string(i) + "]");
+    if (!it.ok()) return it.status();
+    if (!seen.insert(it->variant_id).second)
+      return Status::Invalid("variant " + it->sku + " appears twice", {{"field", "items[" + std::to_string(i) + "]"}});
+    lines.push_back(std::move(*it));
   }
   return lines;
+}
+
+Result<OrderItem> Checkout::explicit_line(const CheckoutLine& l, const std::string& field) {
+  auto prod = l.variant_id > 0 ? d_.catalog.product_of_variant(l.variant_id) : d_.catalog.product(l.product_id);
+  if (!prod.ok()) {
+    std::string what = l.variant_id > 0 ? "variant " + std::to_string(l.variant_id)
+                                        : "product " + std::to_string(l.product_id);
+    return Status(Kind::invalid, "unknown_product", what + " does not exist",
+                  {{"field", field}, {"product_id", std::to_string(l.product_id)}});
+  }
+  if (l.variant_id > 0 && l.product_id > 0 && l.product_id != prod->id)
+    return Status::Invalid("variant_id is not a variant of product_id", {{"field", field}});
+  const Variant* v = l.variant_id > 0 ? prod->variant(l.variant_id) : nullptr;
+  if (!v) {
+    auto chosen = choose_variant(*prod, l.selected_options);
+    if (!chosen.ok()) return chosen.status();
+    v = *chosen;
+  }
+  OrderItem it;
+  it.product_id = prod->id;
+  it.variant_id = v->id;
+  it.name = prod->name;
+  it.image = variant_image(*prod, *v);
+  it.sku = v->sku;
+  it.variant_title = variant_title(*v);
+  it.selected_options = selected_options_json(*prod, *v);
+  it.quantity = l.quantity;
+  it.unit_price = v->final_price();
+  it.subtotal = it.unit_price * l.quantity;
+  return it;
 }
 
 // ---- reserve, and its compensation ----
@@ -254,7 +305,7 @@ Status Checkout::claim_key(Saga& s, AttemptStep step, bool& mine) {
     a.reservation_id = s.reservation_id;  // none yet when the reservation failed ('started')
     a.amount = s.totals.total;
     a.cart_owner = s.cart_owner;
-    for (const auto& l : s.lines) a.product_ids.push_back(l.product_id);
+    for (const auto& l : s.lines) a.variant_ids.push_back(l.variant_id);
     a.created_at = a.updated_at = now;
     checkout_store::insert_attempt(c, a);
     mine = true;
@@ -264,13 +315,14 @@ Status Checkout::claim_key(Saga& s, AttemptStep step, bool& mine) {
 
 std::optional<CheckoutResponse> Checkout::reserve(Saga& s) {
   std::vector<ReservationLine> rlines;
-  for (const auto& l : s.lines) rlines.push_back({l.product_id, l.quantity});
-  auto rsv = d_.inventory.reserve(rlines, s.cart_owner, d_.config.reservation_ttl_seconds);
-  if (rsv.ok()) {
-    s.reservation_id = rsv->id;
+  for (const auto& l : s.lines) rlines.push_back({l.variant_id, l.quantity});
+  auto reserved = d_.inventory.reserve(rlines, s.cart_owner, d_.config.reservation_ttl_seconds);
+  if (reserved.ok()) {
+    s.reservation_id = reserved->id;
     return std::nullopt;
   }
-  if (rsv.status().kind() != Kind::conflict) return error_response(rsv.status());
+  if (reserved.status().kind() != Kind::conflict) return error_response(reserved.status());
+  Result<Reservation> rsv = with_products(reserved.status(), s.lines);
   // Out of stock is a definitive answer: record it under the key (unless a
   // concurrent request owns the key), so a replay answers 409 too.
   bool mine = false;

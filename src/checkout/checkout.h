@@ -56,9 +56,13 @@ class PaymentGateway;
 class PaymentMethods;
 struct Config;
 
+// An explicit line: a variant, or a product with its selected options
+// (resolved like the cart's: catalog/variants.h choose_variant).
 struct CheckoutLine {
   int64_t product_id = 0;
   int64_t quantity = 0;
+  int64_t variant_id = 0;  // wins when set
+  nlohmann::json selected_options = nlohmann::json::object();
 };
 
 // A checkout as the HTTP layer read it from the request (http/checkout_body.h).
@@ -66,7 +70,7 @@ struct CheckoutRequest {
   int64_t user_id = 0;
   std::string idempotency_key;  // 1-255 printable ASCII (valid_idempotency_key)
   std::string client_ip;
-  std::vector<CheckoutLine> items;  // explicit lines, each product once; empty: buy the cart
+  std::vector<CheckoutLine> items;  // explicit lines, each variant once; empty: buy the cart
   AddressChoice shipping;           // required
   AddressChoice billing;            // empty: the shipping address
   PaymentChoice payment;
@@ -133,6 +137,9 @@ class Checkout {
   std::optional<CheckoutResponse> answer_on_record(const CheckoutRequest& req, const std::string& request_hash);
   Status check_velocity(const char* column, const std::string& value, int limit, const char* rule);
   Result<std::vector<OrderItem>> lines_to_buy(const CheckoutRequest& req, const std::string& cart_owner);
+  // One explicit line, resolved to its variant and priced (400 when the
+  // product or variant is unknown or the options choose none).
+  Result<OrderItem> explicit_line(const CheckoutLine& l, const std::string& field);
   std::optional<CheckoutResponse> reserve(Saga& s);
   std::optional<CheckoutResponse> record_attempt(Saga& s);
   std::optional<CheckoutResponse> charge(Saga& s);

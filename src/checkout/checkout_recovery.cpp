@@ -38,23 +38,25 @@ void Checkout::finish_order(const std::string& attempt_id, const std::string& or
     }
   }
   std::vector<int64_t> ids;
-  for (const auto& it : items) ids.push_back(it.product_id);
+  for (const auto& it : items) ids.push_back(it.variant_id);
   if (!cart_owner.empty()) {
     // A read first: most explicit-item orders have nothing in the cart to
     // clear, and a cart write costs an LMDB commit (an fsync).
     bool in_cart = false;
     if (auto cart = d_.cart.get(cart_owner); cart.ok())
       for (const auto& l : cart->items)
-        for (int64_t id : ids) in_cart = in_cart || l.line.product_id == id;
+        for (int64_t id : ids) in_cart = in_cart || l.line.variant_id == id;
     // The order stands without it: the shopper sees the lines and can remove them.
     if (in_cart) log_if_failed(d_.cart.remove_lines(cart_owner, ids), "checkout: clearing purchased cart lines");
   }
   json low = json::array();
   if (error.empty())
     for (const auto& it : items) {
-      auto lvl = d_.inventory.level(it.product_id);
+      auto lvl = d_.inventory.level(it.variant_id);
       if (lvl.available() <= lvl.low_stock_threshold)
         low.push_back({{"product_id", std::to_string(it.product_id)},
+                       {"variant_id", std::to_string(it.variant_id)},
+                       {"sku", it.sku},
                        {"available", lvl.available()},
                        {"threshold", lvl.low_stock_threshold}});
     }
@@ -162,12 +164,12 @@ int Checkout::take_stock_for_restored_orders() {
     bool taken = true;
     std::vector<std::pair<int64_t, int64_t>> done;
     for (const auto& it : items) {
-      if (!d_.inventory.adjust(it.product_id, -it.quantity, "system", "order " + oid + ": stock taken at recovery")
+      if (!d_.inventory.adjust(it.variant_id, -it.quantity, "system", "order " + oid + ": stock taken at recovery")
                .ok()) {
         taken = false;
         break;
       }
-      done.push_back({it.product_id, it.quantity});
+      done.push_back({it.variant_id, it.quantity});
     }
     if (taken) {
       log_if_failed(d_.orders.note_stock_taken(oid), "recovery: noting stock taken for an order");

@@ -25,7 +25,7 @@ CheckoutAttempt read_attempt(Statement& st) {
   a.amount = row.int64();
   a.cart_owner = row.text();
   for (auto& v : stored_json(row.text(), json::array()))
-    if (v.is_number_integer()) a.product_ids.push_back(v.get<int64_t>());
+    if (v.is_number_integer()) a.variant_ids.push_back(v.get<int64_t>());
   a.error = row.text();
   a.created_at = row.int64();
   a.updated_at = row.int64();
@@ -100,7 +100,7 @@ int64_t purge_idempotency(Connection& c, int64_t before) {
 // ---- checkout step log ----
 
 void insert_attempt(Connection& c, const CheckoutAttempt& a) {
-  json ids = a.product_ids;
+  json ids = a.variant_ids;
   c.prepare(
        "INSERT INTO checkout_attempts(attempt_id, user_id, idempotency_key, order_id, step, reservation_id, "
        "charge_id, amount_cents, cart_owner, product_ids, error, created_at, updated_at) VALUES "

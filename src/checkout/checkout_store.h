@@ -45,7 +45,7 @@ struct CheckoutAttempt {
   std::string charge_id;
   Cents amount = 0;
   std::string cart_owner;
-  std::vector<int64_t> product_ids;
+  std::vector<int64_t> variant_ids;  // the cart lines it bought (column product_ids: the ids are one sequence)
   std::string error;
   int64_t created_at = 0, updated_at = 0;
 };

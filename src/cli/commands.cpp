@@ -155,6 +155,7 @@ void add_all_commands(CLI::App& cli) {
   add_user_commands(cli);
   add_demo_commands(cli);
   add_import_commands(cli);
+  add_export_commands(cli);
   add_reindex_commands(cli);
   add_cluster_commands(cli);
 }

@@ -43,6 +43,7 @@ void add_ops_commands(CLI::App& cli);     // backup, restore, check, version, co
 void add_user_commands(CLI::App& cli);    // user create (src/cli/user.cpp)
 void add_demo_commands(CLI::App& cli);    // demo (src/cli/demo.cpp)
 void add_import_commands(CLI::App& cli);  // import (src/cli/import.cpp)
+void add_export_commands(CLI::App& cli);  // export (src/cli/export.cpp)
 // Fills an empty catalog with the demo catalog (init --demo).
 Status load_demo_into(App& app, int64_t products);
 void add_reindex_commands(CLI::App& cli);  // reindex (src/cli/reindex.cpp)

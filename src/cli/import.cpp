@@ -19,8 +19,8 @@ void add_import_commands(CLI::App& cli) {
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = cli.add_subcommand("import",
-                                 "Import products from a JSON array or a Shopify product CSV (all or nothing; upserts "
-                                 "by SKU; errors name the line)");
+                                 "Import products with their variants from a JSON array or a Shopify product CSV (all "
+                                 "or nothing; upserts by product or variant SKU; errors name the line)");
   add_common_flags(*cmd, o->flags, false);
   cmd->add_option("file", o->file, "the file to import (.json or .csv)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--format", o->format, "auto (by extension or content), json or shopify")
@@ -46,15 +46,22 @@ void add_import_commands(CLI::App& cli) {
     if (o->dry_run) {
       auto parsed = parse_import(text, format, (*app)->config);
       if (!parsed.errors.empty()) return print_errors(parsed.errors);
-      std::printf("%s: %zu products, no errors (dry run: nothing written)\n", o->file.c_str(), parsed.items.size());
+      size_t variants = 0;
+      for (const auto& item : parsed.items) variants += item.product.variants.size();
+      std::printf("%s: %zu products with %zu variants, no errors (dry run: nothing written)\n", o->file.c_str(),
+                  parsed.items.size(), variants);
       return;
     }
     auto report = import_products(*(*app)->catalog, text, format, (*app)->config, "import");
     if (!report.ok) return print_errors(report.errors);
-    std::printf("%s: imported %lld products (%lld created, %lld updated), %lld new categories\n", o->file.c_str(),
-                static_cast<long long>(report.items), static_cast<long long>(report.summary.created),
-                static_cast<long long>(report.summary.updated),
-                static_cast<long long>(report.summary.categories_created));
+    const auto& s = report.summary;
+    std::printf(
+        "%s: imported %lld products (%lld created, %lld updated), variants %lld created, %lld updated, %lld "
+        "deleted, %lld new categories\n",
+        o->file.c_str(), static_cast<long long>(report.items), static_cast<long long>(s.created),
+        static_cast<long long>(s.updated), static_cast<long long>(s.variants_created),
+        static_cast<long long>(s.variants_updated), static_cast<long long>(s.variants_deleted),
+        static_cast<long long>(s.categories_created));
   });
 }
 

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "catalog/catalog.h"
+#include "catalog/variants.h"
 #include "cluster/cluster.h"
 #include "flash/flash_store.h"
 #include "inventory/inventory.h"
@@ -156,23 +157,36 @@ Result<FlashSale> FlashSales::create(const FlashSaleInput& in, const std::string
   if (in.sale_price < 0) return bad("sale_price", "sale_price must not be negative");
   if (in.ends_at <= in.starts_at) return bad("ends_at", "ends_at must be after starts_at");
   if (in.ends_at <= now_seconds()) return bad("ends_at", "ends_at must be in the future");
-  auto product = catalog_.product(in.product_id);
+  auto product = in.variant_id > 0 ? catalog_.product_of_variant(in.variant_id) : catalog_.product(in.product_id);
   if (!product.ok()) return product.status();
-  if (in.sale_price > product->price) return bad("sale_price", "sale_price must not exceed the product's list price");
+  if (in.product_id > 0 && in.product_id != product->id)
+    return bad("variant_id", "variant_id is not a variant of product_id");
+  const Variant* variant = in.variant_id > 0 ? product->variant(in.variant_id) : nullptr;
+  if (!variant) {
+    auto only = choose_variant(*product, nlohmann::json::object());
+    if (!only.ok()) return only.status();
+    variant = *only;
+  }
+  if (in.sale_price > variant->price)
+    return bad("sale_price", "sale_price must not exceed the variant's list price");
+  FlashSaleInput sale_in = in;
+  sale_in.product_id = product->id;
+  sale_in.variant_id = variant->id;
 
   FlashSale sale;
   Status st = db_.write([&](Connection& c) {
-    sale.id = flash_store::insert_sale(c, in, product->currency, actor, now_seconds());
+    sale.id = flash_store::insert_sale(c, sale_in, product->currency, actor, now_seconds());
     // Move the units from the product's stock into the sale, all or nothing,
     // before the SQLite row commits (a failure here rolls it back).
     return kv_.write([&](WriteTxn& txn) {
-      auto taken = inventory_.take_in(txn, in.product_id, in.quantity, actor,
+      auto taken = inventory_.take_in(txn, sale_in.variant_id, in.quantity, actor,
                                       "allocated to flash sale " + std::to_string(sale.id));
       if (!taken.ok()) {
         if (taken.status().code() != "out_of_stock") return taken.status();
         return Status::Conflict("out_of_stock", "not enough stock for this flash sale", taken.status().details());
       }
-      json state = {{"p", in.product_id}, {"n", in.quantity}, {"lim", in.per_user_limit},
+      // "p": the variant whose stock the units came from (and go back to).
+      json state = {{"p", sale_in.variant_id}, {"n", in.quantity}, {"lim", in.per_user_limit},
                     {"s", in.starts_at},  {"e", in.ends_at},  {"rem", in.quantity},
                     {"held", 0},          {"sold", 0},        {"ret", 0},
                     {"next", 1},          {"head", 1},        {"fin", false}};
@@ -293,10 +307,10 @@ Status FlashSales::advance(WriteTxn& txn, int64_t sale_id, int64_t now) {
   // 3. After the end, once no token is outstanding, unsold units go back.
   if (now >= i(sale, "e") && i(sale, "held") == 0 && !sale.value("fin", false)) {
     int64_t back = i(sale, "rem");
-    int64_t product = i(sale, "p");
+    int64_t variant = i(sale, "p");
     if (back > 0) {
       auto back_in =
-          inventory_.put_back_in(txn, product, back, "system", "unsold units of flash sale " + std::to_string(sale_id));
+          inventory_.put_back_in(txn, variant, back, "system", "unsold units of flash sale " + std::to_string(sale_id));
       if (!back_in.ok()) return back_in.status();
     }
     sale["ret"] = i(sale, "ret") + back;
@@ -445,8 +459,8 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   o.user_id = user_id;
   o.product_id = def->product_id;
   auto product = catalog_.product(def->product_id);
+  const Variant* variant = product.ok() ? product->variant(def->variant_id) : nullptr;
   o.product_name = product.ok() ? product->name : "";
-  std::string sku = product.ok() ? product->sku : "", image = product.ok() ? product->image_url() : "";
   o.quantity = *quantity;
   o.unit_price = def->sale_price;
   Totals totals = price_order(def->sale_price * o.quantity, 0, config_);
@@ -482,7 +496,20 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   OrderDraft draft;
   draft.order_id = o.order_id;
   draft.user_id = user_id;
-  draft.items = {{0, o.product_id, o.product_name, image, sku, o.quantity, o.unit_price, o.subtotal, 0, 0, 0}};
+  OrderItem line;
+  line.product_id = o.product_id;
+  line.variant_id = def->variant_id;
+  line.name = o.product_name;
+  if (variant) {
+    line.image = variant_image(*product, *variant);
+    line.sku = variant->sku;
+    line.variant_title = variant_title(*variant);
+    line.selected_options = selected_options_json(*product, *variant);
+  }
+  line.quantity = o.quantity;
+  line.unit_price = o.unit_price;
+  line.subtotal = o.subtotal;
+  draft.items = {line};
   draft.totals = totals;
   draft.currency = o.currency;
   draft.shipping_address = draft.billing_address = *address;

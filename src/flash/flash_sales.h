@@ -49,9 +49,11 @@ class PaymentMethods;
 inline const std::vector<std::string> kFlashDbs = {"flash_sales", "flash_queue", "flash_users", "flash_tokens",
                                                    "flash_expiry"};
 
+// A sale sells one variant (its units leave that variant's stock).
 struct FlashSale {
   int64_t id = 0;
   int64_t product_id = 0;
+  int64_t variant_id = 0;
   Cents sale_price = 0;
   std::string currency = "USD";
   int64_t quantity = 0;
@@ -69,6 +71,7 @@ struct FlashSale {
 
 struct FlashSaleInput {
   int64_t product_id = 0;
+  int64_t variant_id = 0;  // 0: the product's only variant (400 variant_required when it has several)
   Cents sale_price = 0;
   int64_t quantity = 0;
   int64_t per_user_limit = 1;

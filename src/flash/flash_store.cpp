@@ -43,23 +43,25 @@ int64_t insert_sale(Connection& c, const FlashSaleInput& in, const std::string& 
                     int64_t now) {
   auto ins = c.prepare(
       "INSERT INTO flash_sales (product_id, sale_price_cents, currency, quantity, per_user_limit, starts_at, "
-      "ends_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "ends_at, created_at, created_by, variant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   ins.bind(1, in.product_id).bind(2, in.sale_price).bind(3, currency).bind(4, in.quantity);
   ins.bind(5, in.per_user_limit).bind(6, in.starts_at).bind(7, in.ends_at).bind(8, now).bind(9, actor);
+  ins.bind(10, in.variant_id);
   ins.exec();
   return c.last_insert_id();
 }
 
 std::optional<FlashSale> get_sale(Connection& c, int64_t sale_id) {
   auto q = c.prepare(
-      "SELECT sale_id, product_id, sale_price_cents, currency, quantity, per_user_limit, starts_at, ends_at, "
-      "created_at FROM flash_sales WHERE sale_id = ?");
+      "SELECT sale_id, product_id, variant_id, sale_price_cents, currency, quantity, per_user_limit, starts_at, "
+      "ends_at, created_at FROM flash_sales WHERE sale_id = ?");
   q.bind(1, sale_id);
   if (!q.step()) return std::nullopt;
   Columns row(q);
   FlashSale f;
   f.id = row.int64();
   f.product_id = row.int64();
+  f.variant_id = row.int64();
   f.sale_price = row.int64();
   f.currency = row.text();
   f.quantity = row.int64();

@@ -49,6 +49,13 @@ CREATE TABLE flash_orders (
 );
 CREATE INDEX idx_flash_orders_sale_user ON flash_orders(sale_id, user_id);
 )sql"},
+      {802, "flash sales sell a variant",
+       R"sql(
+-- Sales made before variants existed sold their product's only variant,
+-- whose id is the product's (catalog migration 103).
+ALTER TABLE flash_sales ADD COLUMN variant_id INTEGER NOT NULL DEFAULT 0;
+UPDATE flash_sales SET variant_id = product_id;
+)sql"},
   };
   return migrations;
 }

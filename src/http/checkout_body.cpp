@@ -1,9 +1,12 @@
 #include "http/checkout_body.h"
 
+#include "catalog/product.h"
+
 #include <set>
 
 #include "base/json_text.h"
 #include "base/request_fields.h"
+#include "catalog/product.h"
 #include "users/addresses.h"
 
 namespace shopbox::http {
@@ -53,22 +56,37 @@ Result<CardInput> parse_card(const json& pm) {
 }
 
 Result<std::vector<CheckoutLine>> parse_items(const json& items, int64_t max_quantity) {
-  if (!items.is_array()) return field_error("items", "items must be an array of {product_id, quantity}");
+  if (!items.is_array()) return field_error("items", "items must be an array of {variant_id or product_id, quantity}");
   if (items.empty()) return field_error("items", "items must not be empty");
   if (items.size() > Checkout::kMaxLines)
     return field_error("items", "at most " + std::to_string(Checkout::kMaxLines) + " lines per order");
   std::vector<CheckoutLine> lines;
-  std::set<int64_t> seen;
   for (size_t i = 0; i < items.size(); ++i) {
     const json& l = items[i];
     std::string path = "items[" + std::to_string(i) + "]";
     if (!l.is_object()) return field_error(path, path + " must be an object");
-    auto pid = get_int(l, "product_id", 1, INT64_MAX / 2, path + ".product_id");
-    if (!pid.ok()) return pid.status();
+    // A line is a variant, or a product with its options (the cart's shape);
+    // checkout resolves it and refuses a variant named twice.
+    CheckoutLine line;
+    if (present(l, "variant_id")) {
+      auto vid = get_int(l, "variant_id", 1, INT64_MAX / 2, path + ".variant_id");
+      if (!vid.ok()) return vid.status();
+      line.variant_id = *vid;
+    }
+    if (present(l, "product_id") || !line.variant_id) {
+      auto pid = get_int(l, "product_id", 1, INT64_MAX / 2, path + ".product_id");
+      if (!pid.ok()) return pid.status();
+      line.product_id = *pid;
+    }
+    if (present(l, "selected_options")) {
+      if (!l["selected_options"].is_object() || l["selected_options"].size() > Product::kMaxOptions)
+        return field_error(path + ".selected_options", "selected_options must be an object of option name: value");
+      line.selected_options = l["selected_options"];
+    }
     auto qty = get_int(l, "quantity", 1, max_quantity, path + ".quantity");
     if (!qty.ok()) return qty.status();
-    if (!seen.insert(*pid).second) return field_error(path, "product " + std::to_string(*pid) + " appears twice");
-    lines.push_back({*pid, *qty});
+    line.quantity = *qty;
+    lines.push_back(std::move(line));
   }
   return lines;
 }

@@ -110,27 +110,36 @@ void register_cart_routes(HttpServer& server, App& app) {
       });
 
   server.add({"POST", "/api/v1/cart/items", Access::anyone, "cart",
-              "Add a product or set its quantity: {product_id, quantity, selected_options?}; 201 with the full cart"},
+              "Add a variant or set its quantity: {variant_id | product_id + selected_options, quantity}; 201 with "
+              "the full cart"},
              [&app](const Req& req, Res& res, const Principal& who) {
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               if (auto st = only_fields(*body, {"product_id", "quantity", "selected_options"}); !st.ok())
+               if (auto st = only_fields(*body, {"product_id", "variant_id", "quantity", "selected_options"}); !st.ok())
                  return send_error(res, st);
-               auto id = json_id(*body, "product_id");
-               if (!id.ok()) return send_error(res, id.status());
+               Cart::ItemChoice choice;
+               for (const char* field : {"product_id", "variant_id"}) {
+                 if (!body->contains(field)) continue;
+                 auto id = json_id(*body, field);
+                 if (!id.ok()) return send_error(res, id.status());
+                 (field[0] == 'p' ? choice.product_id : choice.variant_id) = *id;
+               }
+               if (!choice.product_id && !choice.variant_id)
+                 return send_error(res, field_error("variant_id", "variant_id (or product_id) is required"));
                auto q = opt_int(*body, "quantity", 1, app.config.max_quantity_per_line);
                if (!q.ok()) return send_error(res, q.status());
                auto options = parse_options(*body);
                if (!options.ok()) return send_error(res, options.status());
+               if (options->is_object()) choice.selected_options = *options;
                change_cart(req, res, who, app, 201, [&](const std::string& owner) {
-                 return app.cart->add_item(owner, *id, q->value_or(1), *options);
+                 return app.cart->add_item(owner, choice, q->value_or(1));
                });
              });
 
   server.add(
-      {"PATCH", "/api/v1/cart/items/{product_id}", Access::anyone, "cart", "Change a line's quantity: {quantity}"},
+      {"PATCH", "/api/v1/cart/items/{variant_id}", Access::anyone, "cart", "Change a line's quantity: {quantity}"},
       [&app](const Req& req, Res& res, const Principal& who) {
-        auto id = path_id(req, 1, "product");
+        auto id = path_id(req, 1, "variant");
         if (!id.ok()) return send_error(res, id.status());
         auto body = parse_object(req);
         if (!body.ok()) return send_error(res, body.status());
@@ -142,28 +151,28 @@ void register_cart_routes(HttpServer& server, App& app) {
                     [&](const std::string& owner) { return app.cart->set_quantity(owner, *id, **q); });
       });
 
-  server.add({"DELETE", "/api/v1/cart/items/{product_id}", Access::anyone, "cart",
-              "Remove a product from the cart (or from saved-for-later)"},
+  server.add({"DELETE", "/api/v1/cart/items/{variant_id}", Access::anyone, "cart",
+              "Remove a line (by variant id) from the cart or from saved-for-later"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               auto id = path_id(req, 1, "product");
+               auto id = path_id(req, 1, "variant");
                if (!id.ok()) return send_error(res, id.status());
                change_cart(req, res, who, app, 200,
                            [&](const std::string& owner) { return app.cart->remove_item(owner, *id); });
              });
 
-  server.add({"POST", "/api/v1/cart/items/{product_id}/save-for-later", Access::anyone, "cart",
+  server.add({"POST", "/api/v1/cart/items/{variant_id}/save-for-later", Access::anyone, "cart",
               "Move a line from the cart to saved-for-later (left out of the totals)"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               auto id = path_id(req, 1, "product");
+               auto id = path_id(req, 1, "variant");
                if (!id.ok()) return send_error(res, id.status());
                change_cart(req, res, who, app, 200,
                            [&](const std::string& owner) { return app.cart->save_for_later(owner, *id); });
              });
 
-  server.add({"POST", "/api/v1/cart/items/{product_id}/move-to-cart", Access::anyone, "cart",
+  server.add({"POST", "/api/v1/cart/items/{variant_id}/move-to-cart", Access::anyone, "cart",
               "Move a saved-for-later line back into the cart (checks stock)"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               auto id = path_id(req, 1, "product");
+               auto id = path_id(req, 1, "variant");
                if (!id.ok()) return send_error(res, id.status());
                change_cart(req, res, who, app, 200,
                            [&](const std::string& owner) { return app.cart->move_to_cart(owner, *id); });

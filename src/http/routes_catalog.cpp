@@ -2,7 +2,9 @@
 // create/update/delete.
 #include "app.h"
 #include "catalog/catalog.h"
+#include "catalog/option_filter.h"
 #include "catalog/product_json.h"
+#include "catalog/variants.h"
 #include "http/server.h"
 #include "inventory/inventory.h"
 #include "recommendations/recommendations.h"
@@ -45,6 +47,9 @@ Result<ProductQuery> parse_browse(App& app, const Req& req) {
       q.category_id = found->id;
     }
   }
+  auto options = option_choices(req.params);
+  if (!options.ok()) return options.status();
+  q.options = std::move(*options);
   return q;
 }
 
@@ -92,16 +97,26 @@ void register_storefront_catalog_routes(HttpServer& server, App& app) {
 
   server.add(
       {"GET", "/api/v1/products", Access::anyone, "catalog",
-       "Browse products: category (id or slug, includes subcategories), brand, min_price, max_price, rating, sort, "
-       "page, size"},
+       "Browse products: category (id or slug, includes subcategories), brand, min_price, max_price, rating, "
+       "option.<Name>=<value> (repeatable: an in-stock variant matching all), sort, page, size; facets.options "
+       "over every match (facets=false skips them)"},
       [&app](const Req& req, Res& res, const Principal&) {
         auto q = parse_browse(app, req);
         if (!q.ok()) return send_error(res, q.status());
-        auto page = app.catalog->browse(*q);
+        const auto facets_param = query(req, "facets").value_or("");
+        if (!facets_param.empty() && facets_param != "true" && facets_param != "1" && facets_param != "false" &&
+            facets_param != "0")
+          return send_error(res, field_error("facets", "facets must be true or false"));
+        const bool with_facets = facets_param != "false" && facets_param != "0";
+        std::vector<OptionFacet> option_facets;
+        auto page = app.catalog->browse(*q, with_facets ? &option_facets : nullptr);
         if (!page.ok()) return send_error(res, page.status());
         json products = json::array();
         for (const auto& p : page->products) products.push_back(product_summary_json(p, app.catalog->stock(p)));
-        send_json(res, 200, {{"products", products}, {"page", q->page}, {"size", q->size}, {"total", page->total}});
+        json body = {{"products", products}, {"page", q->page}, {"size", q->size}, {"total", page->total}};
+        if (with_facets) body["facets"] = {{"options", option_facets_json(option_facets)}};
+        if (!q->options.empty()) body["filters_applied"] = {{"options", option_choices_json(q->options)}};
+        send_json(res, 200, body);
       });
 
   server.add({"GET", "/api/v1/categories", Access::anyone, "catalog", "The category tree"},
@@ -222,11 +237,120 @@ void register_catalog_admin_routes(HttpServer& server, App& app) {
              });
 }
 
+// One variant at a time (the product routes take the whole list). Each is
+// a change of the product: read it, change its variants, write it back
+// through Catalog::update_product, which checks the whole set again.
+using VariantEdit = std::function<Status(const json& body, Product& p, int64_t variant_id)>;
+
+void edit_variants(App& app, const Req& req, Res& res, const Principal& who, bool has_variant_id, int ok_status,
+                   const VariantEdit& edit) {
+  auto id = path_id(req, 1, "product");
+  if (!id.ok()) return send_error(res, id.status());
+  int64_t variant_id = 0;
+  if (has_variant_id) {
+    auto vid = path_id(req, 2, "variant");
+    if (!vid.ok()) return send_error(res, vid.status());
+    variant_id = *vid;
+  }
+  json body = json::object();
+  if (!req.body.empty()) {
+    auto parsed = parse_object(req);
+    if (!parsed.ok()) return send_error(res, parsed.status());
+    body = std::move(*parsed);
+  }
+  auto p = app.catalog->product(*id);
+  if (!p.ok()) return send_error(res, p.status());
+  if (has_variant_id && !p->variant(variant_id)) return send_error(res, Status::NotFound("variant not found"));
+  if (auto st = edit(body, *p, variant_id); !st.ok()) return send_error(res, st);
+  auto updated = app.catalog->update_product(*p, who.actor());
+  if (!updated.ok()) return send_error(res, updated.status());
+  send_json(res, ok_status,
+            product_details_json(*updated, app.catalog->stock(*updated),
+                                 app.catalog->category_path(updated->category_id), app.config));
+}
+
+void register_variant_admin_routes(HttpServer& server, App& app) {
+  server.add({"POST", "/api/v1/admin/products/{id}/variants", Access::admin, "admin",
+              "Add a variant {options, sku?, price?, sale_price?, barcode?, weight_grams?, image?, stock?}"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               edit_variants(app, req, res, who, false, 201, [](const json& body, Product& p, int64_t) {
+                 if (body.contains("variant_id")) return field_error("variant_id", "a new variant gets its id");
+                 Variant v;
+                 v.price = p.price;
+                 v.sale_price = p.sale_price;
+                 v.weight_grams = p.weight_grams;
+                 if (auto st = apply_variant_json(body, p, v, "variant"); !st.ok()) return st;
+                 p.variants.push_back(std::move(v));
+                 return Status::Ok();
+               });
+             });
+  server.add({"PATCH", "/api/v1/admin/products/{id}/variants/{variant_id}", Access::admin, "admin",
+              "Change a variant (fields present in the body)"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               edit_variants(app, req, res, who, true, 200, [](const json& body, Product& p, int64_t vid) {
+                 if (body.contains("variant_id")) return field_error("variant_id", "a variant's id does not change");
+                 for (auto& v : p.variants)
+                   if (v.id == vid) {
+                     if (auto st = apply_variant_json(body, p, v, "variant"); !st.ok()) return st;
+                     // A product without options is edited through its
+                     // product fields (check_variants copies them down).
+                     if (p.options.empty()) {
+                       p.sku = v.sku;
+                       p.price = v.price;
+                       p.sale_price = v.sale_price;
+                       p.weight_grams = v.weight_grams;
+                     }
+                   }
+                 return Status::Ok();
+               });
+             });
+  server.add({"DELETE", "/api/v1/admin/products/{id}/variants/{variant_id}", Access::admin, "admin",
+              "Delete a variant (409 variant_reserved while checkouts hold its units; a product keeps one)"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               edit_variants(app, req, res, who, true, 200, [](const json&, Product& p, int64_t vid) {
+                 if (p.variants.size() == 1)
+                   return Status::Conflict("last_variant", "a product has at least one variant: delete the product");
+                 p.variants.erase(std::remove_if(p.variants.begin(), p.variants.end(),
+                                                 [&](const Variant& v) { return v.id == vid; }),
+                                  p.variants.end());
+                 return Status::Ok();
+               });
+             });
+  server.add({"POST", "/api/v1/admin/products/{id}/variants/generate", Access::admin, "admin",
+              "Add every missing combination of the options {options?: [{name, values}]} at the product's lowest "
+              "price, without stock"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               edit_variants(app, req, res, who, false, 200, [](const json& body, Product& p, int64_t) {
+                 if (auto st = only_fields(body, {"options"}); !st.ok()) return st;
+                 if (body.contains("options")) {
+                   // New options: existing variants get the first value of
+                   // an option they lack (a product going from one to two
+                   // options keeps its variants and their stock).
+                   Product with_options = p;
+                   if (auto st = apply_options_json(body, with_options); !st.ok()) return st;
+                   if (with_options.options.empty()) return field_error("options", "give at least one option");
+                   for (auto& v : p.variants) {
+                     std::vector<std::string> values;
+                     for (size_t i = 0; i < with_options.options.size(); ++i)
+                       values.push_back(i < v.option_values.size() ? v.option_values[i]
+                                                                   : with_options.options[i].values.front());
+                     v.option_values = std::move(values);
+                   }
+                   p.options = with_options.options;
+                 }
+                 if (p.options.empty()) return field_error("options", "the product has no options to combine");
+                 add_missing_combinations(p);
+                 return Status::Ok();
+               });
+             });
+}
+
 }  // namespace
 
 void register_catalog_routes(HttpServer& server, App& app) {
   register_storefront_catalog_routes(server, app);
   register_catalog_admin_routes(server, app);
+  register_variant_admin_routes(server, app);
 }
 
 }  // namespace shopbox

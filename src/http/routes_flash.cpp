@@ -7,6 +7,7 @@
 #include "app.h"
 #include "base/clock.h"
 #include "catalog/catalog.h"
+#include "catalog/variants.h"
 #include "flash/flash_sales.h"
 #include "http/checkout_body.h"
 #include "http/server.h"
@@ -27,6 +28,7 @@ std::string sale_state(const FlashSale& s) {
 json sale_json(App& app, const FlashSale& s) {
   json j = {{"flash_sale_id", id_json(s.id)},
             {"product_id", id_json(s.product_id)},
+            {"variant_id", id_json(s.variant_id)},
             {"sale_price", cents_to_json(s.sale_price)},
             {"currency", s.currency},
             {"quantity", s.quantity},
@@ -40,7 +42,11 @@ json sale_json(App& app, const FlashSale& s) {
             {"status", sale_state(s)}};
   if (auto p = app.catalog->product(s.product_id); p.ok()) {
     j["product_name"] = p->name;
-    j["list_price"] = cents_to_json(p->price);
+    if (const Variant* v = p->variant(s.variant_id)) {
+      j["list_price"] = cents_to_json(v->price);
+      j["sku"] = v->sku;
+      j["variant_title"] = variant_title(*v);
+    }
   }
   return j;
 }
@@ -101,13 +107,21 @@ void register_flash_sale_routes(HttpServer& server, App& app) {
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
                if (auto st = only_fields(
-                       *body, {"product_id", "sale_price", "quantity", "starts_at", "ends_at", "per_user_limit"});
+                       *body,
+                       {"product_id", "variant_id", "sale_price", "quantity", "starts_at", "ends_at", "per_user_limit"});
                    !st.ok())
                  return send_error(res, st);
                FlashSaleInput in;
-               auto pid = json_id(*body, "product_id");
-               if (!pid.ok()) return send_error(res, pid.status());
-               in.product_id = *pid;
+               if (body->contains("variant_id")) {
+                 auto vid = json_id(*body, "variant_id");
+                 if (!vid.ok()) return send_error(res, vid.status());
+                 in.variant_id = *vid;
+               }
+               if (body->contains("product_id") || !in.variant_id) {
+                 auto pid = json_id(*body, "product_id");
+                 if (!pid.ok()) return send_error(res, pid.status());
+                 in.product_id = *pid;
+               }
                auto price = opt_money(*body, "sale_price");
                if (!price.ok()) return send_error(res, price.status());
                if (!*price) return send_error(res, field_error("sale_price", "sale_price is required"));

@@ -1,9 +1,12 @@
 // POST /api/v1/admin/import: the `shopbox import` of the admin pages. The
 // body is the file itself (JSON array or Shopify product CSV, up to
 // server.max_body_bytes); all or nothing, errors name the file's lines.
+// GET /api/v1/admin/export/products.csv: the `shopbox export`, the same
+// file (catalog/product_export.h).
 #include "app.h"
 #include "catalog/catalog.h"
 #include "catalog/import.h"
+#include "catalog/product_export.h"
 #include "http/server.h"
 
 namespace shopbox {
@@ -43,11 +46,25 @@ void register_import_routes(HttpServer& server, App& app) {
                           {"created", report.summary.created},
                           {"updated", report.summary.updated},
                           {"categories_created", report.summary.categories_created},
+                          {"variants_created", report.summary.variants_created},
+                          {"variants_updated", report.summary.variants_updated},
+                          {"variants_deleted", report.summary.variants_deleted},
                           {"product_ids", [&] {
                              json ids = json::array();
                              for (auto id : report.summary.ids) ids.push_back(std::to_string(id));
                              return ids;
                            }()}});
+             });
+
+  server.add({"GET", "/api/v1/admin/export/products.csv", Access::admin, "admin",
+              "Export every product with its variants, stock and images as a Shopify product CSV (what "
+              "POST /api/v1/admin/import reads back)"},
+             [&app](const Req&, Res& res, const Principal&) {
+               auto csv = export_products_csv(*app.db, *app.catalog, *app.inventory);
+               if (!csv.ok()) return send_error(res, csv.status());
+               res.status = 200;
+               res.set_header("Content-Disposition", "attachment; filename=\"products.csv\"");
+               res.set_content(std::move(*csv), "text/csv; charset=utf-8");
              });
 }
 

@@ -59,22 +59,31 @@ void send_order_page(App& app, Res& res, OrderFilter f, const Page& page) {
   send_json(res, 200, {{"orders", items}, {"page", page.page}, {"size", page.size}, {"total", total}});
 }
 
-// [{product_id, quantity}] from a body field.
+// [{variant_id | product_id, quantity}] from a body field.
 Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field) {
   std::vector<RefundLine> out;
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return out;
-  if (!it->is_array()) return field_error(field, std::string(field) + " must be an array of {product_id, quantity}");
+  if (!it->is_array()) return field_error(field, std::string(field) + " must be an array of {variant_id or product_id, quantity}");
   if (it->size() > Checkout::kMaxLines)
     return field_error(field, "at most " + std::to_string(Checkout::kMaxLines) + " lines (an order has no more)");
   for (const auto& l : *it) {
     if (!l.is_object()) return field_error(field, "each line must be an object");
-    auto pid = json_id(l, "product_id");
-    if (!pid.ok()) return pid.status();
+    // A line names a variant, or a product the order holds once.
+    int64_t product = 0, variant = 0;
+    if (l.contains("variant_id")) {
+      auto vid = json_id(l, "variant_id");
+      if (!vid.ok()) return vid.status();
+      variant = *vid;
+    } else {
+      auto pid = json_id(l, "product_id");
+      if (!pid.ok()) return pid.status();
+      product = *pid;
+    }
     auto q = opt_int(l, "quantity", 1, 1'000'000);
     if (!q.ok()) return q.status();
     if (!*q) return field_error("quantity", "quantity is required");
-    out.push_back({*pid, **q});
+    out.push_back({product, **q, variant});
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "catalog/catalog.h"
+#include "catalog/option_filter.h"
 #include "catalog/product_json.h"
 #include "catalog/product_search.h"
 #include "http/server.h"
@@ -45,8 +46,9 @@ Result<std::string> query_text(const Req& req, const char* name) {
   return *v;
 }
 
-// Parses the search parameters; `filters` receives filters_applied.
-Result<search::Query> parse_search(App& app, const Req& req, json& filters) {
+// Parses the search parameters; `filters` receives filters_applied and
+// `options` the option.<Name>=<value> choices.
+Result<search::Query> parse_search(App& app, const Req& req, json& filters, OptionChoices& options) {
   search::Query q;
   auto text = query_text(req, "q");
   if (!text.ok()) return text.status();
@@ -87,42 +89,54 @@ Result<search::Query> parse_search(App& app, const Req& req, json& filters) {
                               q.max_price ? cents_to_json(*q.max_price) : json(nullptr)};
   if (q.min_rating) filters["min_rating"] = *q.min_rating;
   if (q.in_stock) filters["in_stock"] = *q.in_stock;
+  auto chosen = option_choices(req.params);
+  if (!chosen.ok()) return chosen.status();
+  options = std::move(*chosen);
+  if (!options.empty()) filters["options"] = option_choices_json(options);
   return q;
 }
 
-double average(int64_t sum, int64_t count) {
-  Product p;
-  p.rating_sum = sum;
-  p.rating_count = count;
-  return rating_average(p);
-}
-
+// A result row: the listing's shape (product_summary_json: price is the
+// lowest variant price, price_max the highest when they differ, in_stock
+// and available live over every variant), from the indexed fields.
 json hit_json(ProductSearch& search, const search::Hit& h, bool with_highlights) {
   Product p;
+  p.id = h.id;
+  p.name = h.name;
+  p.slug = h.slug;
+  p.sku = h.sku;
+  p.brand = h.brand;
+  p.category_id = h.category_id;
   p.price = h.original_price;
   if (h.price < h.original_price) p.sale_price = h.price;
-  json j = {
-      {"product_id", std::to_string(h.id)},
-      {"name", h.name},
-      {"slug", h.slug},
-      {"sku", h.sku},
-      {"brand", h.brand},
-      {"category_id", h.category_id ? json(std::to_string(*h.category_id)) : json(nullptr)},
-      {"price", cents_to_json(h.price)},
-      {"original_price", cents_to_json(h.original_price)},
-      {"discount_percentage", discount_percentage(p)},
-      {"currency", h.currency},
-      {"rating", average(h.rating_sum, h.rating_count)},
-      {"reviews_count", h.rating_count},
-      {"image", h.image.empty() ? json(nullptr) : json(h.image)},
-      {"in_stock", search.live_in_stock(h)},
-  };
+  p.price_max = h.price_max;
+  p.currency = h.currency;
+  p.rating_sum = h.rating_sum;
+  p.rating_count = h.rating_count;
+  p.created_at = h.created_at;
+  if (!h.image.empty()) p.images.push_back({0, h.image, "", 0, true});
+  for (int64_t id : h.variant_ids) {
+    Variant v;  // only counted (variants_count); prices are the product's summary
+    v.id = id;
+    v.product_id = h.id;
+    p.variants.push_back(v);
+  }
+  json j = product_summary_json(p, search.live_stock(h));
   if (with_highlights) {
     j["highlights"] = {{"name", h.name_highlight}};
     j["snippet"] = h.snippet;
     j["score"] = h.score;
   }
   return j;
+}
+
+// The index counts each (name, value) spelling; option_filter.h groups
+// them as browse's are grouped.
+std::vector<OptionFacet> option_facets(const search::Facets& f) {
+  std::vector<OptionValueCount> raw;
+  raw.reserve(f.options.size());
+  for (const auto& [o, n] : f.options) raw.push_back({o.name, o.value, o.position, n});
+  return group_option_facets(raw);
 }
 
 json facets_json(App& app, const search::Facets& f) {
@@ -155,7 +169,8 @@ json facets_json(App& app, const search::Facets& f) {
           {"categories", categories},
           {"price_ranges", prices},
           {"ratings", ratings},
-          {"availability", {{"in_stock", f.in_stock}}}};
+          {"availability", {{"in_stock", f.in_stock}}},
+          {"options", option_facets_json(option_facets(f))}};
 }
 
 }  // namespace
@@ -163,13 +178,15 @@ json facets_json(App& app, const search::Facets& f) {
 void register_search_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/search", Access::anyone, "search",
               "Full-text product search: q, category (id or slug), brand (comma-separated), min_price, max_price, "
-              "rating, in_stock, sort (relevance|price_asc|price_desc|rating|newest|popularity), page, size; "
-              "facets over the filtered set; did_you_mean on a likely typo"},
+              "rating, in_stock, option.<Name>=<value> (repeatable: an in-stock variant matching all), sort "
+              "(relevance|price_asc|price_desc|rating|newest|popularity), page, size; a variant's SKU or barcode "
+              "as q finds its product; facets (with options) over the filtered set; did_you_mean on a likely typo"},
              [&app](const Req& req, Res& res, const Principal&) {
                json filters = json::object();
-               auto q = parse_search(app, req, filters);
+               OptionChoices options;
+               auto q = parse_search(app, req, filters, options);
                if (!q.ok()) return send_error(res, q.status());
-               auto r = app.search->search(*q);
+               auto r = app.search->search(*q, options);
                if (!r.ok()) return send_error(res, r.status());
                json products = json::array();
                for (const auto& h : r->hits) products.push_back(hit_json(*app.search, h, true));

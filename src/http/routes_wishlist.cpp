@@ -68,10 +68,13 @@ void register_wishlist_routes(HttpServer& server, App& app) {
                auto pid = path_id(req, 1, "product");
                if (!pid.ok()) return send_error(res, pid.status());
                int64_t quantity = 1;
+               json options = json::object();
                if (!req.body.empty()) {
                  auto body = parse_object(req);
                  if (!body.ok()) return send_error(res, body.status());
-                 if (auto st = only_fields(*body, {"quantity"}); !st.ok()) return send_error(res, st);
+                 if (auto st = only_fields(*body, {"quantity", "selected_options"}); !st.ok())
+                   return send_error(res, st);
+                 if (auto it = body->find("selected_options"); it != body->end() && it->is_object()) options = *it;
                  auto q = opt_int(*body, "quantity", 1, app.config.max_quantity_per_line);
                  if (!q.ok()) return send_error(res, q.status());
                  quantity = q->value_or(1);
@@ -79,7 +82,12 @@ void register_wishlist_routes(HttpServer& server, App& app) {
                if (!app.wishlist->contains(who.user_id, *pid))
                  return send_error(res, Status::NotFound("product is not on your wishlist"));
                // Cart first: if it refuses (stock, limits), nothing changed.
-               auto cart = app.cart->add_item("u:" + std::to_string(who.user_id), *pid, quantity, json::object());
+               // A product with several variants needs the shopper's choice:
+               // add_item answers 400 variant_required with the options.
+               Cart::ItemChoice choice;
+               choice.product_id = *pid;
+               choice.selected_options = options;
+               auto cart = app.cart->add_item("u:" + std::to_string(who.user_id), choice, quantity);
                if (!cart.ok()) return send_error(res, cart.status());
                if (auto st = app.wishlist->remove(who.user_id, *pid); !st.ok() && st.kind() != Kind::not_found)
                  return send_error(res, st);

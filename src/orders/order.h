@@ -34,12 +34,18 @@ std::optional<OrderStatus> parse_order_status(std::string_view text);
 // No silent JSON number for a status: write status_name() instead.
 void to_json(nlohmann::json& j, OrderStatus status) = delete;
 
+// One line of an order: a snapshot of the variant sold (its product's and
+// its own name, options, SKU, picture and price at the time), so the order
+// reads the same after the catalog changes or the product is deleted.
 struct OrderItem {
   int64_t id = 0;
   int64_t product_id = 0;
+  int64_t variant_id = 0;  // the stock the line took; a product's only variant has the product's id
   std::string name;
   std::string image;
   std::string sku;
+  std::string variant_title;                                        // "Blue / M"; "" for a default variant
+  nlohmann::json selected_options = nlohmann::json::object();  // {"Color": "Blue", "Size": "M"}
   int64_t quantity = 0;
   Cents unit_price = 0;
   Cents subtotal = 0;

@@ -31,7 +31,10 @@ json order_json(const Order& o, const std::vector<PaymentTransaction>& txns) {
   json items = json::array();
   for (const auto& it : o.items) {
     json j = {{"product_id", std::to_string(it.product_id)},
+              {"variant_id", std::to_string(it.variant_id)},
               {"name", it.name},
+              {"variant_title", it.variant_title},
+              {"selected_options", it.selected_options},
               {"sku", it.sku},
               {"quantity", it.quantity},
               {"unit_price", cents_to_json(it.unit_price)},

@@ -161,7 +161,7 @@ void insert_order(Connection& c, const Order& o) {
   for (const auto& it : o.items) {
     c.prepare(
          "INSERT INTO order_items(order_id, product_id, product_name, product_image, sku, quantity, "
-         "unit_price_cents, subtotal_cents) VALUES (?,?,?,?,?,?,?,?)")
+         "unit_price_cents, subtotal_cents, variant_id, variant_title, selected_options) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
         .bind(1, o.id)
         .bind(2, it.product_id)
         .bind(3, it.name)
@@ -170,6 +170,9 @@ void insert_order(Connection& c, const Order& o) {
         .bind(6, it.quantity)
         .bind(7, it.unit_price)
         .bind(8, it.subtotal)
+        .bind(9, it.variant_id > 0 ? it.variant_id : it.product_id)
+        .bind(10, it.variant_title)
+        .bind(11, it.selected_options.is_object() ? it.selected_options.dump() : std::string("{}"))
         .exec();
   }
   c.prepare("INSERT INTO order_events(order_id, from_status, to_status, actor, note, created_at) VALUES (?,?,?,?,?,?)")
@@ -191,13 +194,30 @@ std::optional<Order> get_order(Connection& c, const std::string& order_id) {
   }
   if (!o) return std::nullopt;
   auto it = c.prepare(
-      "SELECT order_item_id, product_id, product_name, product_image, sku, quantity, unit_price_cents, "
-      "subtotal_cents, refunded_quantity, returned_quantity, restocked_quantity FROM order_items WHERE order_id = ? "
-      "ORDER BY order_item_id");
+      "SELECT order_item_id, product_id, variant_id, product_name, product_image, sku, variant_title, "
+      "selected_options, quantity, unit_price_cents, subtotal_cents, refunded_quantity, returned_quantity, "
+      "restocked_quantity FROM order_items WHERE order_id = ? ORDER BY order_item_id");
   it.bind(1, order_id);
-  while (it.step())
-    o->items.push_back({it.int64(0), it.int64(1), it.text(2), it.text(3), it.text(4), it.int64(5), it.int64(6),
-                        it.int64(7), it.int64(8), it.int64(9), it.int64(10)});
+  while (it.step()) {
+    Columns row(it);
+    OrderItem item;
+    item.id = row.int64();
+    item.product_id = row.int64();
+    item.variant_id = row.int64();
+    item.name = row.text();
+    item.image = row.text();
+    item.sku = row.text();
+    item.variant_title = row.text();
+    item.selected_options = stored_json(row.text(), nlohmann::json::object());
+    item.quantity = row.int64();
+    item.unit_price = row.int64();
+    item.subtotal = row.int64();
+    item.refunded_quantity = row.int64();
+    item.returned_quantity = row.int64();
+    item.restocked_quantity = row.int64();
+    row.done();
+    o->items.push_back(std::move(item));
+  }
   return o;
 }
 

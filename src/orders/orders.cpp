@@ -12,6 +12,44 @@
 namespace shopbox {
 using json = nlohmann::json;
 
+namespace {
+
+// The order line a refund or return line names (orders.h RefundLine).
+Result<const OrderItem*> find_line(const Order& o, const RefundLine& l) {
+  const OrderItem* found = nullptr;
+  for (const auto& it : o.items) {
+    if (l.variant_id > 0 ? it.variant_id != l.variant_id : it.product_id != l.product_id) continue;
+    if (found)
+      return Status(Kind::invalid, "variant_required",
+                    "this order holds several variants of product " + std::to_string(l.product_id) +
+                        ": name the line by variant_id",
+                    {{"field", "lines"}, {"product_id", std::to_string(l.product_id)}});
+    found = &it;
+  }
+  if (!found) {
+    std::string what = l.variant_id > 0 ? "variant " + std::to_string(l.variant_id)
+                                        : "product " + std::to_string(l.product_id);
+    return Status::Invalid(what + " is not in this order", {{"field", "lines"}});
+  }
+  return found;
+}
+
+// How refunds and returns store a line: lines stored before variants had
+// no variant_id, and named the product's only variant (same id).
+json stored_line(const OrderItem& it, int64_t quantity) {
+  return {{"product_id", std::to_string(it.product_id)},
+          {"variant_id", std::to_string(it.variant_id)},
+          {"quantity", quantity}};
+}
+int64_t stored_variant(const json& l) {
+  return std::stoll(l.value("variant_id", l["product_id"].get<std::string>()));
+}
+int64_t stored_quantity(const json& l) {
+  return l["quantity"].get<int64_t>();
+}
+
+}  // namespace
+
 bool order_transition_allowed(OrderStatus from, OrderStatus to) {
   using S = OrderStatus;
   switch (from) {
@@ -224,27 +262,25 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
       for (const auto& it : o->items) {
         int64_t q = it.quantity - it.refunded_quantity;
         if (q > 0) {
-          lines.push_back({{"product_id", std::to_string(it.product_id)}, {"quantity", q}});
+          lines.push_back(stored_line(it, q));
           item_changes.push_back({it.id, q});
         }
       }
     } else if (!spec.lines.empty()) {
       Cents lines_sub = 0;
       for (const auto& l : spec.lines) {
-        const OrderItem* item = nullptr;
-        for (const auto& it : o->items)
-          if (it.product_id == l.product_id) item = &it;
-        if (!item)
-          return Status::Invalid("product " + std::to_string(l.product_id) + " is not in this order",
-                                 {{"field", "lines"}});
+        auto found = find_line(*o, l);
+        if (!found.ok()) return found.status();
+        const OrderItem* item = *found;
         if (l.quantity < 1 || l.quantity > item->quantity - item->refunded_quantity)
-          return Status(
-              Kind::unprocessable, "refund_exceeds_quantity",
-              "at most " + std::to_string(item->quantity - item->refunded_quantity) + " of product " +
-                  std::to_string(l.product_id) + " can be refunded",
-              {{"product_id", std::to_string(l.product_id)}, {"refundable", item->quantity - item->refunded_quantity}});
+          return Status(Kind::unprocessable, "refund_exceeds_quantity",
+                        "at most " + std::to_string(item->quantity - item->refunded_quantity) + " of " + item->sku +
+                            " can be refunded",
+                        {{"product_id", std::to_string(item->product_id)},
+                         {"variant_id", std::to_string(item->variant_id)},
+                         {"refundable", item->quantity - item->refunded_quantity}});
         lines_sub += item->unit_price * l.quantity;
-        lines.push_back({{"product_id", std::to_string(l.product_id)}, {"quantity", l.quantity}});
+        lines.push_back(stored_line(*item, l.quantity));
         item_changes.push_back({item->id, l.quantity});
       }
       Cents taxable = o->subtotal - o->discount;
@@ -294,10 +330,10 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
       log_if_failed(db_.write([&](Connection& c) {
         order_store::update_refund(c, r.id, "failed", "");
         for (const auto& l : r.lines) {
-          int64_t pid = std::stoll(l["product_id"].get<std::string>());
+          int64_t variant = stored_variant(l);
           auto o = order_store::get_order(c, r.order_id);
           for (const auto& it : o->items)
-            if (it.product_id == pid) order_store::add_item_counts(c, it.id, -l["quantity"].get<int64_t>(), 0, 0);
+            if (it.variant_id == variant) order_store::add_item_counts(c, it.id, -stored_quantity(l), 0, 0);
         }
         return Status::Ok();
       }),
@@ -381,22 +417,22 @@ void Orders::restock(const RefundRecord& r) {
   }
   if (done) return;
   for (const auto& l : r.lines) {
-    int64_t pid = std::stoll(l["product_id"].get<std::string>());
     // A failed adjust is in the log and the audit trail shows what was
     // returned; the refund is still marked restocked, because repeating the
     // lines that did go back would invent stock.
-    log_if_failed(
-        inventory_.adjust(pid, l["quantity"].get<int64_t>(), r.actor, "restock: refund " + r.id + " of " + r.order_id)
-            .status_or_ok(),
-        "orders: restocking a refunded line (adjust the product's stock by hand)");
+    log_if_failed(inventory_
+                      .adjust(stored_variant(l), stored_quantity(l), r.actor,
+                              "restock: refund " + r.id + " of " + r.order_id)
+                      .status_or_ok(),
+                  "orders: restocking a refunded line (adjust the variant's stock by hand)");
   }
   log_if_failed(db_.write([&](Connection& c) {
     order_store::set_refund_restocked(c, r.id);
     auto o = order_store::get_order(c, r.order_id);
     for (const auto& l : r.lines) {
-      int64_t pid = std::stoll(l["product_id"].get<std::string>());
+      int64_t variant = stored_variant(l);
       for (const auto& it : o->items)
-        if (it.product_id == pid) order_store::add_item_counts(c, it.id, 0, 0, l["quantity"].get<int64_t>());
+        if (it.variant_id == variant) order_store::add_item_counts(c, it.id, 0, 0, stored_quantity(l));
     }
     return Status::Ok();
   }),
@@ -415,20 +451,18 @@ Result<ReturnRecord> Orders::request_return(const std::string& order_id, int64_t
     if (lines.empty()) return Status::Invalid("lines must not be empty", {{"field", "lines"}});
     json jl = json::array();
     for (const auto& l : lines) {
-      const OrderItem* item = nullptr;
-      for (const auto& it : o->items)
-        if (it.product_id == l.product_id) item = &it;
-      if (!item)
-        return Status::Invalid("product " + std::to_string(l.product_id) + " is not in this order",
-                               {{"field", "lines"}});
+      auto found = find_line(*o, l);
+      if (!found.ok()) return found.status();
+      const OrderItem* item = *found;
       int64_t left = item->quantity - item->refunded_quantity - item->returned_quantity;
       if (l.quantity < 1 || l.quantity > left)
-        return Status(
-            Kind::unprocessable, "return_exceeds_quantity",
-            "at most " + std::to_string(left) + " of product " + std::to_string(l.product_id) + " can be returned",
-            {{"product_id", std::to_string(l.product_id)}, {"returnable", left}});
+        return Status(Kind::unprocessable, "return_exceeds_quantity",
+                      "at most " + std::to_string(left) + " of " + item->sku + " can be returned",
+                      {{"product_id", std::to_string(item->product_id)},
+                       {"variant_id", std::to_string(item->variant_id)},
+                       {"returnable", left}});
       order_store::add_item_counts(c, item->id, 0, l.quantity, 0);
-      jl.push_back({{"product_id", std::to_string(l.product_id)}, {"quantity", l.quantity}});
+      jl.push_back(stored_line(*item, l.quantity));
     }
     r.order_id = order_id;
     r.user_id = user_id;
@@ -456,7 +490,7 @@ Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool
   if (ret->status != "requested") return Status::Conflict("return_decided", "return is already " + ret->status);
   std::vector<RefundLine> lines;
   for (const auto& l : ret->lines)
-    lines.push_back({std::stoll(l["product_id"].get<std::string>()), l["quantity"].get<int64_t>()});
+    lines.push_back({std::stoll(l["product_id"].get<std::string>()), stored_quantity(l), stored_variant(l)});
   std::optional<std::string> refund_id;
   if (approve) {
     RefundSpec spec;
@@ -473,7 +507,7 @@ Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool
       auto o = order_store::get_order(c, ret->order_id);
       for (const auto& l : lines)
         for (const auto& it : o->items)
-          if (it.product_id == l.product_id) order_store::add_item_counts(c, it.id, 0, -l.quantity, 0);
+          if (it.variant_id == l.variant_id) order_store::add_item_counts(c, it.id, 0, -l.quantity, 0);
     }
     return Status::Ok();
   });

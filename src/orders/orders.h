@@ -29,9 +29,12 @@ class Inventory;
 class PaymentGateway;
 struct Config;
 
+// A line of a refund or return names an order line: by variant, or by
+// product when the order holds one line of that product.
 struct RefundLine {
   int64_t product_id = 0;
   int64_t quantity = 0;
+  int64_t variant_id = 0;  // 0: by product_id
 };
 
 struct RefundSpec {

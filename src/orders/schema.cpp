@@ -194,6 +194,16 @@ CREATE TABLE checkout_attempts (
 );
 CREATE INDEX idx_checkout_attempts_step ON checkout_attempts(step);
 )sql"},
+      {304, "order lines name their variant",
+       R"sql(
+-- Lines written before variants existed bought their product's only
+-- variant, whose id is the product's (catalog migration 103).
+ALTER TABLE order_items ADD COLUMN variant_id INTEGER NOT NULL DEFAULT 0;
+UPDATE order_items SET variant_id = product_id;
+ALTER TABLE order_items ADD COLUMN variant_title TEXT NOT NULL DEFAULT '';
+ALTER TABLE order_items ADD COLUMN selected_options TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX idx_order_items_variant ON order_items(variant_id);
+)sql"},
   };
   return migrations;
 }

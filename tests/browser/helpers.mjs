@@ -129,3 +129,27 @@ export async function capture(name, pages, fn) {
 export async function settled(page) {
   await page.locator('#main:not([aria-busy])').waitFor({ state: 'attached' });
 }
+
+// Accessibility check with axe-core (WCAG 2 A/AA rules) of the page or of
+// one part of it. Returns the violations as "rule: target" lines; null when
+// axe-core is not installed (npm ci in tests/browser installs it).
+let axeSource;
+export async function axeViolations(page, include) {
+  if (axeSource === undefined) {
+    try {
+      const { createRequire } = await import('node:module');
+      const { readFileSync } = await import('node:fs');
+      axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    } catch (e) {
+      axeSource = null;
+    }
+  }
+  if (!axeSource) return null;
+  // evaluated through the debugger protocol: the page's CSP does not apply
+  if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(axeSource);
+  const result = await page.evaluate(async (sel) => {
+    const r = await window.axe.run(sel ? { include: [sel] } : document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+  }, include || null);
+  return result;
+}

@@ -1,7 +1,8 @@
 // Fuzz target: search syntax against a real Xapian index (search/index.h):
 // the query text shoppers type (words, quotes, operators, prefixes, stray
 // punctuation, any bytes), with filters, sorts, pages, suggestions and
-// spelling correction.
+// spelling correction; variant SKUs and barcodes as the text, option
+// facets, and the id filter option filters use.
 //
 // Input: byte 0 picks sort/flags, byte 1 page, the rest is the query text
 // (the HTTP layer caps q at 200 characters without control characters; the
@@ -44,6 +45,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     d.rating_count = i;
     d.created_at = 1700000000 + i;
     d.in_stock = i % 4 != 0;
+    d.variant_ids = {d.id, 100 + i};
+    d.variant_skus = {"SKU-" + std::to_string(i) + "-XL"};
+    d.barcodes = {"40000" + std::to_string(i)};
+    if (i % 2) d.options = {{"Size", "M", 1}, {"Size", "XL", 3}, {"Color", i % 4 ? "Red" : "red", 0}};
+    if (i == 3) d.price_max = d.price + 500;
     docs.push_back(d);
   }
   if (auto st = the_index->write(docs, {}); !st.ok()) fuzz_fail("index write: " + st.message());
@@ -64,6 +70,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (data[1] & 2) q.min_rating = 3;
   q.page = 1 + (data[1] >> 4);
   q.size = 1 + ((data[1] >> 2) & 3) * 10;
+  // Only some documents (an option filter's answer), including ids no
+  // document can have.
+  if ((data[0] ^ data[1]) & 4) {
+    q.restrict_ids = true;
+    q.ids = {2, 3, 5, 4000000000LL};
+  }
   auto r = the_index->search(q);
   // Text a shopper can type may be refused (400), never fail inside (500).
   if (!r.ok() && r.status().kind() != Kind::invalid)

@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <map>
 #include <random>
 #include <thread>
 
 #include "app.h"
 #include "catalog/catalog.h"
+#include "inventory/inventory.h"
 #include "support/test_shop.h"
 
 using shopbox::Catalog;
@@ -23,6 +25,7 @@ using shopbox::ProductSort;
 using shopbox::ProductUpsert;
 using shopbox::Status;
 using shopbox::testing::TestShop;
+using json = nlohmann::json;
 
 namespace {
 
@@ -395,4 +398,124 @@ TEST_CASE("browses racing writes see every write that returned before them", "[h
   stop = true;
   for (auto& t : readers) t.join();
   CHECK(failures == 0);
+}
+
+// ---- option filters and facets ----
+
+namespace {
+
+// A product in Color (Blue, Green) x Size (S, M) through the admin API,
+// `stock` by "Color/Size" (absent: 0); returns {product id, variant ids by
+// "Color/Size"}.
+std::pair<std::string, std::map<std::string, int64_t>> make_browse_tee(TestShop& shop, const std::string& name,
+                                                                       const std::string& category,
+                                                                       const std::map<std::string, int>& stock) {
+  json variants = json::array();
+  for (const char* color : {"Blue", "Green"})
+    for (const char* size : {"S", "M"}) {
+      std::string key = std::string(color) + "/" + size;
+      variants.push_back({{"options", {{"Color", color}, {"Size", size}}},
+                          {"price", 20},
+                          {"sku", name + "-" + key},
+                          {"stock", stock.count(key) ? stock.at(key) : 0}});
+    }
+  json body = {{"name", name},
+               {"options", {{{"name", "Color"}, {"values", {"Blue", "Green"}}}, {{"name", "Size"}, {"values", {"S", "M"}}}}},
+               {"variants", variants}};
+  if (!category.empty()) body["category_id"] = category;
+  auto r = shop.post("/api/v1/admin/products", body, shop.admin());
+  INFO(r.text);
+  REQUIRE(r.status == 201);
+  std::map<std::string, int64_t> ids;
+  for (auto& v : r.body["variants"])
+    ids[v["options"]["Color"].get<std::string>() + "/" + v["options"]["Size"].get<std::string>()] =
+        std::stoll(v["variant_id"].get<std::string>());
+  return {r.body["product_id"], ids};
+}
+
+std::vector<std::string> browse_result_ids(const json& body) {
+  std::vector<std::string> out;
+  for (auto& p : body["products"]) out.push_back(p["product_id"]);
+  return out;
+}
+
+std::map<std::string, std::map<std::string, int64_t>> browse_option_facets(const json& body) {
+  std::map<std::string, std::map<std::string, int64_t>> out;
+  for (auto& f : body["facets"]["options"])
+    for (auto& v : f["values"]) out[f["name"]][v["value"]] = v["count"];
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("browse option filters keep products with an in-stock variant matching every choice",
+          "[http][browse][variants]") {
+  TestShop shop;
+  auto clothes = shop.create_category("Clothes");
+  auto [tee, variant] = make_browse_tee(shop, "Tee", clothes, {{"Blue/M", 3}, {"Green/M", 1}});
+  auto [polo, polo_variant] = make_browse_tee(shop, "Polo", "", {{"Green/S", 1}});
+  auto plain = shop.create_product({{"name", "Plain"}, {"category_id", clothes}}, 5);
+
+  auto r = shop.get("/api/v1/products?option.Size=M&option.Color=Blue");
+  REQUIRE(r.status == 200);
+  CHECK(browse_result_ids(r.body) == std::vector<std::string>{tee});
+  CHECK(r.body["total"] == 1);
+  CHECK(r.body["filters_applied"]["options"] == json({{"Size", "M"}, {"Color", "Blue"}}));
+  CHECK(browse_result_ids(shop.get("/api/v1/products?option.size=m&option.color=BLUE").body) ==
+        std::vector<std::string>{tee});
+  // Green exists for both; in stock only in M (tee) and S (polo).
+  CHECK(browse_result_ids(shop.get("/api/v1/products?option.Color=Green&sort=name").body) ==
+        std::vector<std::string>{polo, tee});
+  CHECK(browse_result_ids(shop.get("/api/v1/products?option.Color=Green&option.Size=M").body) ==
+        std::vector<std::string>{tee});
+  // With the other filters: the category, and the id of a product without options never.
+  CHECK(browse_result_ids(shop.get("/api/v1/products?option.Color=Green&category=" + clothes).body) ==
+        std::vector<std::string>{tee});
+  CHECK(shop.get("/api/v1/products?option.Color=Green&min_price=21").body["total"] == 0);
+  CHECK(shop.get("/api/v1/products?option.Size=XL").body["total"] == 0);
+  // Sold out: the very next browse drops it (stock is read live).
+  REQUIRE(shop.app().inventory->set_total(variant["Green/M"], 0, "test", "sold").ok());
+  CHECK(shop.get("/api/v1/products?option.Color=Green&option.Size=M").body["total"] == 0);
+  CHECK(browse_result_ids(shop.get("/api/v1/products?option.Color=Green").body) == std::vector<std::string>{polo});
+  // Unfiltered: everything, in stock or not.
+  CHECK(shop.get("/api/v1/products").body["total"] == 3);
+  (void)plain;
+  (void)polo_variant;
+}
+
+TEST_CASE("browse facets count the matching products offering each option value", "[http][browse][variants]") {
+  TestShop shop;
+  auto clothes = shop.create_category("Clothes");
+  make_browse_tee(shop, "Tee", clothes, {{"Blue/M", 3}});
+  make_browse_tee(shop, "Polo", "", {});
+  shop.create_product({{"name", "Plain"}, {"category_id", clothes}}, 5);
+
+  auto all = shop.get("/api/v1/products");
+  REQUIRE(all.status == 200);
+  INFO(all.body["facets"].dump());
+  auto f = browse_option_facets(all.body);
+  CHECK(f["Color"] == std::map<std::string, int64_t>{{"Blue", 2}, {"Green", 2}});
+  CHECK(f["Size"] == std::map<std::string, int64_t>{{"S", 2}, {"M", 2}});
+  CHECK(all.body["facets"]["options"][0]["values"][0]["value"] == "Blue");  // the merchant's order
+  // Over the matches only.
+  auto in_clothes = browse_option_facets(shop.get("/api/v1/products?category=" + clothes).body);
+  CHECK(in_clothes["Color"] == std::map<std::string, int64_t>{{"Blue", 1}, {"Green", 1}});
+  CHECK(browse_option_facets(shop.get("/api/v1/products?option.Size=M").body)["Size"] ==
+        std::map<std::string, int64_t>{{"S", 1}, {"M", 1}});
+  // A write is in the very next browse's facets.
+  make_browse_tee(shop, "Henley", "", {});
+  CHECK(browse_option_facets(shop.get("/api/v1/products").body)["Size"] ==
+        std::map<std::string, int64_t>{{"S", 3}, {"M", 3}});
+  // facets=false leaves them out; anything else but true is a 400.
+  CHECK(!shop.get("/api/v1/products?facets=false").body.contains("facets"));
+  CHECK(shop.get("/api/v1/products?facets=maybe").status == 400);
+}
+
+TEST_CASE("a browse row is in stock when only a later variant has stock", "[http][browse][variants]") {
+  TestShop shop;
+  make_browse_tee(shop, "Tee", "", {{"Green/M", 2}});
+  auto r = shop.get("/api/v1/products");
+  REQUIRE(r.body["products"].size() == 1);
+  CHECK(r.body["products"][0]["in_stock"] == true);
+  CHECK(r.body["products"][0]["available"] == 2);
 }

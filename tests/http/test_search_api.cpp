@@ -425,3 +425,183 @@ TEST_CASE("reindex rebuilds aside and swaps while searches keep answering", "[ht
   CHECK(shop.get("/api/v1/admin/search/reindex").status != 200);
   CHECK(shop.post("/api/v1/admin/search/reindex", json::object()).status == 401);
 }
+
+// ---- options and variants ----
+
+namespace {
+
+// A T-shirt in Color (Blue, Green) x Size (S, M) created through the admin
+// API; `stock` by "Color/Size", absent ones 0. Returns the product id and
+// each variant's id by "Color/Size".
+struct SearchTee {
+  std::string id;
+  std::map<std::string, int64_t> variant;
+};
+
+SearchTee make_search_tee(TestShop& shop, const std::string& name, const std::string& sku,
+                          const std::map<std::string, int>& stock) {
+  json variants = json::array();
+  int n = 0;
+  for (const char* color : {"Blue", "Green"})
+    for (const char* size : {"S", "M"}) {
+      std::string key = std::string(color) + "/" + size;
+      variants.push_back({{"options", {{"Color", color}, {"Size", size}}},
+                          {"price", 20 + 5 * (n % 2)},
+                          {"sku", sku + "-" + color[0] + "-" + size},
+                          {"barcode", "0000" + std::to_string(100 + n) + sku},
+                          {"stock", stock.count(key) ? stock.at(key) : 0}});
+      ++n;
+    }
+  json body = {{"name", name},
+               {"options", {{{"name", "Color"}, {"values", {"Blue", "Green"}}}, {{"name", "Size"}, {"values", {"S", "M"}}}}},
+               {"variants", variants}};
+  auto r = shop.post("/api/v1/admin/products", body, shop.admin());
+  INFO(r.text);
+  REQUIRE(r.status == 201);
+  SearchTee tee;
+  tee.id = r.body["product_id"];
+  for (auto& v : r.body["variants"])
+    tee.variant[v["options"]["Color"].get<std::string>() + "/" + v["options"]["Size"].get<std::string>()] =
+        sid(v["variant_id"]);
+  REQUIRE(tee.variant.size() == 4);
+  return tee;
+}
+
+void set_variant_stock(TestShop& shop, int64_t variant_id, int64_t total) {
+  REQUIRE(shop.app().inventory->set_total(variant_id, total, "test", "test").ok());
+}
+
+// facets.options as {name: {value: count}}.
+std::map<std::string, std::map<std::string, int64_t>> option_facets(const json& body) {
+  std::map<std::string, std::map<std::string, int64_t>> out;
+  for (auto& f : body["facets"]["options"])
+    for (auto& v : f["values"]) out[f["name"]][v["value"]] = v["count"];
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("search option filters keep products with an in-stock variant matching every choice",
+          "[http][search][variants]") {
+  TestShop shop;
+  auto tee = make_search_tee(shop, "Cotton Tee", "TEE", {{"Blue/M", 3}, {"Green/M", 2}});
+  shop.create_product({{"name", "Plain Tee"}}, 5);  // no options: never passes an option filter
+  REQUIRE(shop.app().search->flush());
+
+  auto blue_m = shop.get("/api/v1/search?q=tee&option.Size=M&option.Color=Blue");
+  REQUIRE(blue_m.status == 200);
+  CHECK(result_ids(blue_m.body) == std::vector<std::string>{tee.id});
+  CHECK(blue_m.body["total"] == 1);
+  CHECK(blue_m.body["filters_applied"]["options"] == json({{"Size", "M"}, {"Color", "Blue"}}));
+  // Names and values are case-insensitive; the browse form (no q) too.
+  CHECK(result_ids(shop.get("/api/v1/search?q=tee&option.size=m&option.COLOR=blue").body) ==
+        std::vector<std::string>{tee.id});
+  CHECK(shop.get("/api/v1/search?option.Color=Blue&option.Size=M").body["total"] == 1);
+  // Blue/S exists but is sold out; one variant must match every choice.
+  CHECK(shop.get("/api/v1/search?q=tee&option.Color=Blue&option.Size=S").body["total"] == 0);
+  CHECK(shop.get("/api/v1/search?q=tee&option.Size=XL").body["total"] == 0);
+  CHECK(shop.get("/api/v1/search?q=tee&option.Material=Cotton").body["total"] == 0);
+  // Green/M is in stock until it sells out: the filter reads live stock.
+  CHECK(shop.get("/api/v1/search?q=tee&option.Color=Green&option.Size=M").body["total"] == 1);
+  set_variant_stock(shop, tee.variant["Green/M"], 0);
+  CHECK(shop.get("/api/v1/search?q=tee&option.Color=Green&option.Size=M").body["total"] == 0);
+  CHECK(shop.get("/api/v1/search?q=tee&option.Size=M").body["total"] == 1);  // Blue/M still
+  set_variant_stock(shop, tee.variant["Blue/S"], 1);
+  CHECK(shop.get("/api/v1/search?q=tee&option.Color=Blue&option.Size=S").body["total"] == 1);
+  // Without option filters both tees match.
+  CHECK(shop.get("/api/v1/search?q=tee").body["total"] == 2);
+}
+
+TEST_CASE("search facets count the matching products offering each option value", "[http][search][variants]") {
+  TestShop shop;
+  make_search_tee(shop, "Cotton Tee", "TEE", {{"Blue/M", 3}});
+  // Blue only, in M and L: offers no Green and no S.
+  auto r = shop.post("/api/v1/admin/products",
+                     {{"name", "Linen Tee"},
+                      {"options", {{{"name", "color"}, {"values", {"Blue"}}}, {{"name", "Size"}, {"values", {"M", "L"}}}}},
+                      {"variants",
+                       {{{"options", {{"color", "Blue"}, {"Size", "M"}}}, {"price", 30}, {"sku", "LIN-M"}, {"stock", 0}},
+                        {{"options", {{"color", "Blue"}, {"Size", "L"}}}, {"price", 30}, {"sku", "LIN-L"}, {"stock", 1}}}}},
+                     shop.admin());
+  INFO(r.text);
+  REQUIRE(r.status == 201);
+  shop.create_product({{"name", "Plain Tee"}}, 5);
+  REQUIRE(shop.app().search->flush());
+
+  auto all = shop.get("/api/v1/search?q=tee");
+  REQUIRE(all.status == 200);
+  INFO(all.body["facets"].dump());
+  auto f = option_facets(all.body);
+  // "Color" and "color" are one facet; counts are products, in stock or not.
+  CHECK(f.size() == 2);
+  CHECK(f["Color"] == std::map<std::string, int64_t>{{"Blue", 2}, {"Green", 1}});
+  CHECK(f["Size"] == std::map<std::string, int64_t>{{"S", 1}, {"M", 2}, {"L", 1}});
+  // Values keep the merchant's order: Blue before Green.
+  CHECK(all.body["facets"]["options"][0]["name"] == "Color");
+  CHECK(all.body["facets"]["options"][0]["values"][0]["value"] == "Blue");
+  // Facets cover the filtered matches only: Size=L keeps the linen tee.
+  auto l = shop.get("/api/v1/search?q=tee&option.Size=L");
+  REQUIRE(l.body["total"] == 1);
+  CHECK(option_facets(l.body)["Size"] == std::map<std::string, int64_t>{{"M", 1}, {"L", 1}});
+  CHECK(option_facets(shop.get("/api/v1/search?q=plain").body).empty());
+}
+
+TEST_CASE("a variant's SKU or barcode finds its product", "[http][search][variants]") {
+  TestShop shop;
+  auto tee = make_search_tee(shop, "Cotton Tee", "TEE", {{"Blue/M", 3}});
+  shop.create_product({{"name", "Mug"}, {"description", "Goes with a tee."}});
+  REQUIRE(shop.app().search->flush());
+  for (std::string q : {"TEE-G-M", "tee-g-m", "%20TEE-B-S%20", "0000103TEE", "0000101tee"}) {
+    INFO(q);
+    auto r = shop.get("/api/v1/search?q=" + q);
+    REQUIRE(r.status == 200);
+    REQUIRE(r.body["total"].get<int64_t>() >= 1);
+    CHECK(r.body["products"][0]["product_id"] == tee.id);
+    CHECK(!r.body.contains("did_you_mean"));
+  }
+  CHECK(shop.get("/api/v1/search?q=TEE-X-L").body["total"] == 0);
+}
+
+TEST_CASE("a search hit is in stock when any variant is, priced from its lowest", "[http][search][variants]") {
+  TestShop shop;
+  // Only Green/M, the last variant, has stock.
+  auto tee = make_search_tee(shop, "Cotton Tee", "TEE", {{"Green/M", 2}});
+  REQUIRE(shop.app().search->flush());
+  auto r = shop.get("/api/v1/search?q=tee");
+  REQUIRE(r.body["total"] == 1);
+  auto& hit = r.body["products"][0];
+  CHECK(hit["in_stock"] == true);
+  CHECK(hit["available"] == 2);
+  CHECK(hit["price"] == 20);
+  CHECK(hit["price_max"] == 25);
+  CHECK(hit["variants_count"] == 4);
+  // The indexed state is "any variant" too: the in_stock filter finds it.
+  CHECK(shop.get("/api/v1/search?q=tee&in_stock=true").body["total"] == 1);
+  CHECK(shop.get("/api/v1/search?q=tee").body["facets"]["availability"]["in_stock"] == 1);
+  // Sold out: live at once, and the index follows (the hit queued it).
+  set_variant_stock(shop, tee.variant["Green/M"], 0);
+  CHECK(shop.get("/api/v1/search?q=tee").body["products"][0]["in_stock"] == false);
+  REQUIRE(shop.app().search->flush());
+  CHECK(shop.get("/api/v1/search?q=tee&in_stock=true").body["total"] == 0);
+  CHECK(shop.get("/api/v1/search?q=tee&in_stock=false").body["total"] == 1);
+}
+
+TEST_CASE("bad option filters are a 400 JSON error", "[http][search][variants]") {
+  TestShop shop;
+  shop.create_product({{"name", "Cotton Tee"}});
+  REQUIRE(shop.app().search->flush());
+  std::string eleven;
+  for (int i = 0; i < 11; ++i) eleven += "&option.O" + std::to_string(i) + "=v";
+  for (std::string bad : {std::string("option.=M"), std::string("option.%20=M"), std::string("option.Size="),
+                          "option." + std::string(101, 'n') + "=M", "option.Size=" + std::string(101, 'v'),
+                          std::string("option.Size=%FF"), eleven.substr(1)}) {
+    INFO(bad);
+    for (std::string path : {"/api/v1/search?q=tee&", "/api/v1/products?"}) {
+      auto r = shop.get(path + bad);
+      CHECK(r.status == 400);
+      CHECK(r.body["error"]["code"] == "invalid_request");
+      CHECK(r.body["error"]["details"].contains("field"));
+    }
+  }
+  CHECK(shop.get("/api/v1/search?q=tee&" + eleven.substr(eleven.find('&', 1) + 1)).status == 200);  // ten
+}

@@ -147,8 +147,11 @@ std::string TestShop::create_category(const std::string& name, const std::string
 
 std::string TestShop::create_product(const json& fields, int stock) {
   json body = fields;
-  if (!body.contains("stock")) body["stock"] = stock;
-  if (!body.contains("price")) body["price"] = 10;
+  // A product with variants takes its stock and prices per variant.
+  if (!body.contains("variants")) {
+    if (!body.contains("stock")) body["stock"] = stock;
+    if (!body.contains("price")) body["price"] = 10;
+  }
   auto r = post("/api/v1/admin/products", body, admin());
   INFO(r.text);
   REQUIRE(r.status == 201);

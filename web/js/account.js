@@ -345,6 +345,12 @@ export async function wishlist(main, _m, params, alive) {
         reload();
       } catch (e) {
         setBusy(moveBtn, false);
+        if (e.code === 'variant_required') {
+          // a product with options: the shopper picks them on its page
+          toast(humanError(e));
+          navigate('/p/' + encodeURIComponent(i.product_id));
+          return;
+        }
         mount(msg, notice(humanError(e) + (e.code === 'out_of_stock' ? ' It stays on your wishlist; we will tell you when it is back.' : ''), 'error'));
       }
     } }, i.in_stock ? 'Move to cart' : 'Out of stock');

@@ -5,6 +5,7 @@ import { api, h, mount, money, dateTime, loading, errorBox, notice, humanError, 
 import { navigate, setTitle, loadMe, state, categoriesList } from './session.js';
 import { statusBadge, orderTotal, orderCurrency, orderItems, pricingBlock, shipmentBlock, timeline } from './orders.js';
 import { productImage } from './shop.js';
+import { variantEditor } from './admin-variants.js';
 
 const A = { admin: true };
 const aget = (path) => api('GET', path, undefined, A);
@@ -194,8 +195,9 @@ export async function products(main, _m, params, alive) {
       h('tbody', null, list.map((p) => h('tr', null,
         h('td', null, productImage(p.image, '', 'mini')),
         h('td', null, h('a', { href: '/admin/products/' + p.product_id }, p.name), h('div', { class: 'muted small' }, p.brand || '')),
-        h('td', null, p.sku || ''),
-        h('td', null, money(p.price, p.currency), p.discount_percentage ? h('span', { class: 'off small' }, ` −${p.discount_percentage}%`) : null),
+        h('td', null, p.sku || '', Number(p.variants_count) > 1 ? h('div', { class: 'muted small' }, `${p.variants_count} variants`) : null),
+        h('td', null, money(p.price, p.currency), p.price_max !== null && p.price_max !== undefined && Number(p.price_max) > Number(p.price) ? ' – ' + money(p.price_max, p.currency) : null,
+          p.discount_percentage ? h('span', { class: 'off small' }, ` −${p.discount_percentage}%`) : null),
         h('td', { class: p.available <= 10 ? 'warn' : '' }, String(p.available ?? '')),
         h('td', { class: 'actions' }, h('a', { class: 'btn small', href: '/admin/products/' + p.product_id }, 'Edit'),
           h('button', { type: 'button', class: 'btn small ghost danger', onclick: del(p) }, 'Delete'))))))),
@@ -249,6 +251,13 @@ export async function productEdit(main, [id], _p, alive) {
   showPreview();
   const msg = h('div', { class: 'form-msg', role: 'alert' });
   const btn = h('button', { type: 'submit', class: 'btn primary', id: 'save-product' }, isNew ? 'Create product' : 'Save changes');
+  // With options, price, sale price and stock are per variant (in the editor's table).
+  const perProduct = [field('Price', f.price), field('Sale price', f.sale_price, 'Leave empty for no discount'), isNew ? field('Initial stock', f.stock) : null].filter(Boolean);
+  const perVariantNote = h('p', { class: 'notice', hidden: true, id: 'per-variant-note' }, 'This product has options: set each variant’s price, sale price and stock in the table below.');
+  const variants = variantEditor(p, {
+    priceInput: f.price, skuInput: f.sku, nameInput: f.name,
+    onMode: (on) => { for (const el of perProduct) el.hidden = on; perVariantNote.hidden = !on; f.price.required = !on; },
+  });
   const form = h('form', { class: 'card admin-form', onsubmit: async (e) => {
     e.preventDefault();
     mount(msg);
@@ -270,6 +279,23 @@ export async function productEdit(main, [id], _p, alive) {
       if (k) body.specifications[k] = row.querySelector('.spec-v').value;
     }
     if (isNew) body.stock = parseInt(f.stock.value || '0', 10);
+    try {
+      const v = variants.body();
+      if (v.variants && variants.hasOptions()) {
+        // prices and stock come with each variant
+        delete body.price;
+        delete body.sale_price;
+        delete body.stock;
+      } else if (v.variants) {
+        // options removed: the one variant left takes the product's price
+        Object.assign(v.variants[0], { price: body.price, sale_price: body.sale_price });
+        if (body.sku) v.variants[0].sku = body.sku;
+      }
+      Object.assign(body, v);
+    } catch (err) {
+      mount(msg, notice(err.message, 'error'));
+      return;
+    }
     setBusy(btn, true, 'Saving…');
     try {
       const saved = isNew ? await asend('POST', '/admin/products', body) : await asend('PATCH', '/admin/products/' + id, body);
@@ -285,12 +311,13 @@ export async function productEdit(main, [id], _p, alive) {
   } },
   h('div', { class: 'grid-form' },
     field('Name', f.name), field('Brand', f.brand), field('Category', f.category_id), field('SKU', f.sku),
-    field('Price', f.price), field('Sale price', f.sale_price, 'Leave empty for no discount'),
-    field('Weight (grams)', f.weight_grams), isNew ? field('Initial stock', f.stock) : null),
+    ...perProduct, field('Weight (grams)', f.weight_grams)),
+  perVariantNote,
   field('Description', f.description),
   h('div', { class: 'check' }, f.featured, h('label', { for: (f.featured.id = 'f-featured') }, 'Featured on the home page')),
   h('fieldset', null, h('legend', null, 'Images'), field('Image URLs', f.images), preview),
   h('fieldset', null, h('legend', null, 'Specifications'), specRows, h('button', { type: 'button', class: 'btn small', onclick: () => addSpec() }, '+ Add specification')),
+  variants.el,
   msg, h('div', { class: 'row gap' }, btn, !isNew ? h('a', { class: 'btn ghost', href: '/p/' + id }, 'View in shop') : null,
     !isNew ? h('a', { class: 'btn ghost', href: '/admin/inventory?product=' + id }, 'Stock') : null));
   shell(main, 'products', isNew ? 'New product' : 'Edit product', h('nav', { class: 'crumbs' }, h('a', { href: '/admin/products' }, 'Products'), ' › ', isNew ? 'New' : p.name), form);
@@ -370,14 +397,27 @@ export async function inventory(main, _m, params, alive) {
             h('td', null, h('a', { class: 'btn small', href: '/admin/inventory' + qs({ product: p.product_id, page: lowOnly ? undefined : page, low: lowOnly ? 1 : undefined }) }, 'Manage'))))))),
         lowOnly ? null : pager(page, 25, total, (n) => navigate('/admin/inventory?page=' + n))),
       panel));
-  if (selected) stockPanel(panel, selected);
+  if (selected) stockPanel(panel, selected, params.get('variant'));
   else mount(panel, h('div', { class: 'card muted' }, 'Choose a product to see its stock, adjust it, and read its audit log.'));
 }
 
-async function stockPanel(panel, id) {
+// Stock is per variant: a product with options picks one of its variants.
+async function stockPanel(panel, productId, variantId) {
   mount(panel, loading());
   try {
-    const [p, level, audit] = await Promise.all([api('GET', '/products/' + id), aget('/admin/inventory/' + id), aget(`/admin/inventory/${id}/audit?size=20`)]);
+    const p = await api('GET', '/products/' + productId);
+    const vs = p.variants || [];
+    const chosen = vs.find((v) => String(v.variant_id) === String(variantId)) || (vs.length > 1 ? vs[0] : null);
+    const id = chosen ? chosen.variant_id : productId;
+    const [level, audit] = await Promise.all([aget('/admin/inventory/' + id), aget(`/admin/inventory/${id}/audit?size=20`)]);
+    const variantSel = vs.length > 1 ? h('div', { class: 'field' }, h('label', { for: 'inv-variant' }, 'Variant'),
+      h('select', { id: 'inv-variant', onchange: (e) => {
+        const u = new URL(location.href);
+        u.searchParams.set('variant', e.target.value);
+        history.replaceState(history.state, '', u.pathname + u.search);
+        stockPanel(panel, productId, e.target.value);
+      } }, vs.map((v) => h('option', { value: v.variant_id, selected: String(v.variant_id) === String(id) },
+        `${v.title || Object.values(v.options || {}).join(' / ')} · ${v.sku || ''} · ${(v.inventory || {}).available ?? ''} available`)))) : null;
     const delta = h('input', { type: 'number', step: 1, id: 'inv-delta', required: true, placeholder: '+10 or -3' });
     const reason = h('input', { id: 'inv-reason', placeholder: 'Restock, damaged, count…' });
     const totalIn = h('input', { type: 'number', min: 0, step: 1, id: 'inv-total', value: level.total });
@@ -387,7 +427,7 @@ async function stockPanel(panel, id) {
       try {
         await fn();
         toast('Stock updated');
-        stockPanel(panel, id);
+        stockPanel(panel, productId, chosen ? chosen.variant_id : null);
       } catch (e) {
         setBusy(btn, false);
         mount(msg, notice(humanError(e), 'error'));
@@ -397,6 +437,7 @@ async function stockPanel(panel, id) {
     const setBtn = h('button', { type: 'submit', class: 'btn' }, 'Set total');
     mount(panel, h('section', { class: 'card' },
       h('h2', null, p.name),
+      variantSel,
       h('div', { class: 'stats small-stats' }, statCard('On hand', String(level.total)), statCard('Reserved', String(level.reserved)), statCard('Available', String(level.available)), statCard('Alert at', String(level.low_stock_threshold))),
       msg,
       h('form', { class: 'row gap wrap-row', onsubmit: (e) => { e.preventDefault(); run(adjBtn, () => asend('PATCH', '/admin/inventory/' + id, { delta: parseInt(delta.value, 10), reason: reason.value.trim() || undefined })); } },

@@ -1,10 +1,22 @@
 // Cart and checkout.
-import { api, h, mount, money, loading, errorBox, notice, humanError, toast, setBusy, field, uuid, pick, ApiError } from './lib.js';
+import { api, h, mount, money, loading, errorBox, notice, humanError, toast, setBusy, field, uuid, pick, ApiError, optionsText, variantHref } from './lib.js';
 import { navigate, setTitle, setCartCount, loadMe, state } from './session.js';
 import { productImage } from './shop.js';
 
 function lineName(l) {
   return l.name || (l.product && l.product.name) || 'Product ' + l.product_id;
+}
+// The line's chosen options ("Color: Blue · Size: M"), nothing for a simple product.
+export function lineOptions(l, tag = 'p') {
+  const text = optionsText(l);
+  return text ? h(tag, { class: 'line-options' }, text) : null;
+}
+function lineHref(l) {
+  return variantHref(l.product_id, l.variant_id, l.selected_options);
+}
+// Cart line routes take the line's variant id (a one-variant product's id is its variant's).
+function lineKey(l) {
+  return String(l.variant_id ?? l.product_id);
 }
 function lineImage(l) {
   return l.image || (l.product && l.product.image) || null;
@@ -58,33 +70,35 @@ function renderCart(main, data) {
       mount(msg, notice(humanError(e), 'error'));
     }
   };
-  const pid = (l) => encodeURIComponent(l.product_id);
+  const pid = (l) => encodeURIComponent(lineKey(l));
   const line = (l) => {
-    const qty = h('input', { type: 'number', min: 1, max: 999, value: l.quantity, inputmode: 'numeric', id: 'qty-' + l.product_id, class: 'qty-input' });
+    const qty = h('input', { type: 'number', min: 1, max: 999, value: l.quantity, inputmode: 'numeric', id: 'qty-' + lineKey(l), class: 'qty-input' });
     qty.addEventListener('change', () => {
       const n = parseInt(qty.value, 10);
       if (!(n >= 1)) { qty.value = l.quantity; return; }
       act(qty, () => api('PATCH', `/cart/items/${pid(l)}`, { quantity: n }));
     });
     const unavailable = lineUnavailable(l);
-    return h('li', { class: 'cart-line' + (unavailable ? ' unavailable' : ''), dataset: { productId: l.product_id } },
-      h('a', { href: '/p/' + l.product_id, class: 'line-img', tabindex: '-1', 'aria-hidden': 'true' }, productImage(lineImage(l), '')),
+    return h('li', { class: 'cart-line' + (unavailable ? ' unavailable' : ''), dataset: { productId: l.product_id, variantId: lineKey(l) } },
+      h('a', { href: lineHref(l), class: 'line-img', tabindex: '-1', 'aria-hidden': 'true' }, productImage(lineImage(l), '')),
       h('div', { class: 'line-info' },
-        h('a', { href: '/p/' + l.product_id, class: 'line-name' }, lineName(l)),
+        h('a', { href: lineHref(l), class: 'line-name' }, lineName(l)),
+        lineOptions(l),
         unavailable ? h('p', { class: 'stock out' }, 'Currently unavailable — remove it or save it for later') :
           (l.insufficient_stock || (typeof l.available === 'number' && l.available < l.quantity) ? h('p', { class: 'stock low' }, `Only ${l.available} available — lower the quantity`) : h('p', { class: 'stock in' }, 'In stock')),
         h('div', { class: 'line-actions' },
-          h('label', { for: 'qty-' + l.product_id }, 'Qty'), qty,
+          h('label', { for: 'qty-' + lineKey(l) }, 'Qty'), qty,
           h('button', { type: 'button', class: 'linkish', onclick: (e) => act(e.currentTarget, () => api('POST', `/cart/items/${pid(l)}/save-for-later`)) }, 'Save for later'),
           h('button', { type: 'button', class: 'linkish danger', onclick: (e) => act(e.currentTarget, () => api('DELETE', `/cart/items/${pid(l)}`)) }, 'Remove'))),
       h('div', { class: 'line-price' },
         h('strong', null, money(l.subtotal ?? l.line_total ?? l.unit_price * l.quantity, currency)),
         l.quantity > 1 ? h('small', { class: 'muted' }, `${money(l.unit_price, currency)} each`) : null));
   };
-  const savedLine = (l) => h('li', { class: 'cart-line saved', dataset: { productId: l.product_id } },
-    h('a', { href: '/p/' + l.product_id, class: 'line-img', tabindex: '-1', 'aria-hidden': 'true' }, productImage(lineImage(l), '')),
+  const savedLine = (l) => h('li', { class: 'cart-line saved', dataset: { productId: l.product_id, variantId: lineKey(l) } },
+    h('a', { href: lineHref(l), class: 'line-img', tabindex: '-1', 'aria-hidden': 'true' }, productImage(lineImage(l), '')),
     h('div', { class: 'line-info' },
-      h('a', { href: '/p/' + l.product_id, class: 'line-name' }, lineName(l)),
+      h('a', { href: lineHref(l), class: 'line-name' }, lineName(l)),
+      lineOptions(l),
       h('div', { class: 'line-actions' },
         h('button', { type: 'button', class: 'btn small', onclick: (e) => act(e.currentTarget, () => api('POST', `/cart/items/${pid(l)}/move-to-cart`)) }, 'Move to cart'),
         h('button', { type: 'button', class: 'linkish danger', onclick: (e) => act(e.currentTarget, () => api('DELETE', `/cart/items/${pid(l)}`)) }, 'Remove'))),
@@ -204,7 +218,7 @@ export async function checkout(main, _m, _params, alive) {
   // Review
   const review = h('section', { class: 'card step' }, h('h2', null, h('span', { class: 'step-no' }, '3'), ' Review items'),
     h('ul', { class: 'plain review-lines' }, items.map((l) => h('li', null,
-      productImage(lineImage(l), ''), h('span', { class: 'rl-name' }, lineName(l)), h('span', { class: 'muted' }, ` × ${l.quantity}`),
+      productImage(lineImage(l), ''), h('span', { class: 'rl-name' }, lineName(l), lineOptions(l, 'small')), h('span', { class: 'muted' }, ` × ${l.quantity}`),
       h('strong', null, money(l.subtotal ?? l.unit_price * l.quantity, currency))))));
 
   const msg = h('div', { class: 'form-msg', id: 'checkout-msg', role: 'alert', 'aria-live': 'assertive' });

@@ -113,6 +113,11 @@ export function humanError(err) {
     if (/insufficient/.test(reason) || /insufficient/.test(err.message)) return 'Payment declined: the card has insufficient funds. Try another card.';
     return 'Payment declined: your card was declined. Try another card. ' + (err.message && !/declin/i.test(err.message) ? '(' + err.message + ')' : '');
   }
+  if (code === 'variant_required') {
+    const names = (Array.isArray(d.options) ? d.options : []).map((o) => (typeof o === 'string' ? o : o && o.name)).filter(Boolean);
+    return names.length ? `Choose ${names.join(' and ')} first.` : 'Choose the options first.';
+  }
+  if (code === 'unknown_variant') return 'That combination is not available. Choose another one.';
   if (code === 'invalid_card') return 'That card number is not valid. Check the number, expiry and CVC.';
   if (err.status === 401) return 'Your session has expired or you are not signed in. Please sign in again.';
   if (err.status === 403) return 'You do not have permission to do that.';
@@ -249,4 +254,25 @@ export function pager(page, size, total, go) {
     h('button', { class: 'btn ghost', type: 'button', disabled: page <= 1, onclick: () => go(page - 1) }, '‹ Previous'),
     h('span', null, `Page ${page} of ${pages}`),
     h('button', { class: 'btn ghost', type: 'button', disabled: page >= pages, onclick: () => go(page + 1) }, 'Next ›'));
+}
+
+// ---- variants ----
+
+// "Color: Blue · Size: M" for a line's chosen options ({} for a simple
+// product gives ''), or its variant title when it has no options object.
+export function optionsText(line) {
+  const opts = line && line.selected_options;
+  if (opts && typeof opts === 'object' && !Array.isArray(opts)) {
+    const parts = Object.entries(opts).filter(([, v]) => v !== '' && v !== null && v !== undefined).map(([k, v]) => `${k}: ${v}`);
+    if (parts.length) return parts.join(' · ');
+  }
+  if (typeof opts === 'string' && opts) return opts;
+  const t = line && line.variant_title;
+  return t && t !== 'Default' && t !== 'Default Title' ? t : '';
+}
+
+// Where a line's product page is, with its variant chosen.
+export function variantHref(productId, variantId, options) {
+  const has = options && typeof options === 'object' && Object.keys(options).length > 0;
+  return '/p/' + encodeURIComponent(productId) + (has && variantId ? '?variant=' + encodeURIComponent(variantId) : '');
 }

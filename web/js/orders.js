@@ -1,6 +1,6 @@
 // How an order looks wherever it is shown (the shopper's order pages and
 // the admin's): status badge, totals, lines, shipments and the progress line.
-import { h, money, dateTime, pick } from './lib.js';
+import { h, money, dateTime, pick, optionsText, variantHref } from './lib.js';
 import { productImage } from './shop.js';
 
 const STATUS_LABEL = {
@@ -52,7 +52,9 @@ export function orderItems(o) {
   const cur = orderCurrency(o);
   return h('ul', { class: 'plain review-lines' }, (o.items || []).map((i) => h('li', null,
     productImage(i.image, ''),
-    h('a', { href: '/p/' + i.product_id, class: 'rl-name' }, i.name || 'Product ' + i.product_id),
+    h('span', { class: 'rl-name' }, h('a', { href: variantHref(i.product_id, i.variant_id, i.selected_options) }, i.name || 'Product ' + i.product_id),
+      optionsText(i) ? h('small', { class: 'line-options' }, optionsText(i)) : null,
+      i.sku && optionsText(i) ? h('small', { class: 'line-sku muted' }, 'SKU ' + i.sku) : null),
     h('span', { class: 'muted' }, ` × ${i.quantity}`),
     h('strong', null, money(i.subtotal ?? i.line_total ?? i.unit_price * i.quantity, cur)))));
 }

@@ -2,6 +2,7 @@
 import { api, h, mount, money, stars, loading, errorBox, notice, humanError, qs, pick, pager, toast, setBusy, field, countdown } from './lib.js';
 import { navigate, setTitle, state, categoriesList, setCartCount, loadMe } from './session.js';
 import { reviewsSection } from './reviews.js';
+import { variantModel, optionPicker } from './variants.js';
 
 // ---- product cards ----
 
@@ -10,9 +11,12 @@ export function productImage(src, alt, cls = 'thumb') {
   return h('img', { class: cls, src, alt: alt || '', loading: 'lazy', decoding: 'async', width: 400, height: 400 });
 }
 
-export function priceBlock(price, original, currency, discountPct) {
+// priceMax: a product whose variants cost different amounts shows "from $X".
+export function priceBlock(price, original, currency, discountPct, priceMax) {
   const onSale = original !== undefined && original !== null && Number(original) > Number(price);
+  const ranged = priceMax !== undefined && priceMax !== null && Number(priceMax) > Number(price);
   return h('div', { class: 'price' },
+    ranged ? h('span', { class: 'from' }, 'from') : null,
     h('span', { class: 'now' + (onSale ? ' sale' : '') }, money(price, currency)),
     onSale ? h('s', { class: 'was', 'aria-label': 'was ' + money(original, currency) }, money(original, currency)) : null,
     onSale && discountPct ? h('span', { class: 'off' }, `−${discountPct}%`) : null);
@@ -38,7 +42,7 @@ export function productCard(p) {
         p.brand ? h('div', { class: 'brand' }, p.brand) : null,
         h('h3', { class: 'name' }, p.name),
         count ? stars(rating, count) : h('span', { class: 'stars-none' }, 'No reviews yet'),
-        priceBlock(price, original, currency, p.discount_percentage),
+        priceBlock(price, original, currency, p.discount_percentage, p.price_max),
         stockLabel(p.in_stock !== false, p.available))));
 }
 
@@ -255,32 +259,56 @@ export async function search(main, _m, params, alive) {
 
 // ---- product page ----
 
+// The product's images; show(url, alt) puts a variant's picture in front
+// (show(null) goes back to the product's first image).
 function gallery(p) {
   const imgs = (p.image_details && p.image_details.length ? p.image_details.map((i) => ({ url: i.url, alt: i.alt })) : (p.images || []).map((u) => ({ url: u })));
-  if (!imgs.length) return h('div', { class: 'gallery' }, productImage(null, p.name, 'main-img'));
-  const main = h('img', { class: 'main-img', src: imgs[0].url, alt: imgs[0].alt || p.name, width: 600, height: 600 });
+  const el = h('div', { class: 'gallery' });
+  let main = null;
+  const placeholder = productImage(null, p.name, 'main-img');
+  const mark = (url) => el.querySelectorAll('.thumb-btn').forEach((b) => b.classList.toggle('current', b.dataset.url === url));
+  const setMain = (url, alt) => {
+    if (!url) {
+      if (main) main.replaceWith(placeholder);
+      main = null;
+      return;
+    }
+    if (!main) {
+      main = h('img', { class: 'main-img', width: 600, height: 600 });
+      if (placeholder.parentNode) placeholder.replaceWith(main);
+    }
+    if (main.getAttribute('src') !== url) main.src = url;
+    main.alt = alt || p.name;
+    mark(url);
+  };
   const thumbs = imgs.length > 1 ? h('div', { class: 'thumbs', role: 'list' }, imgs.map((im, i) => h('button', {
     type: 'button', class: 'thumb-btn' + (i === 0 ? ' current' : ''), 'aria-label': `Show image ${i + 1} of ${imgs.length}`, role: 'listitem',
-    onclick: (e) => {
-      main.src = im.url;
-      main.alt = im.alt || p.name;
-      e.currentTarget.parentNode.querySelectorAll('.thumb-btn').forEach((b) => b.classList.remove('current'));
-      e.currentTarget.classList.add('current');
-    },
+    dataset: { url: im.url }, onclick: () => setMain(im.url, im.alt),
   }, h('img', { src: im.url, alt: '', loading: 'lazy', width: 72, height: 72 })))) : null;
-  return h('div', { class: 'gallery' }, main, thumbs);
+  el.appendChild(placeholder);
+  if (imgs.length) setMain(imgs[0].url, imgs[0].alt);
+  if (thumbs) el.appendChild(thumbs);
+  el.show = (url, alt) => (url ? setMain(url, alt) : imgs.length ? setMain(imgs[0].url, imgs[0].alt) : setMain(null));
+  return el;
 }
 
-export async function addToCart(productId, quantity, btn) {
+// Adds `quantity` of a variant ({variant_id}, or {product_id} for a server
+// without variants) on top of what the cart already holds of it.
+export async function addToCart(target, quantity, btn) {
+  const t = typeof target === 'object' && target ? target : { product_id: target };
+  const vid = t.variant_id !== undefined && t.variant_id !== null ? String(t.variant_id) : null;
   setBusy(btn, true, 'Adding…');
   try {
     let existing = 0;
     try {
       const cart = await api('GET', '/cart');
-      const line = (cart.items || []).find((i) => String(i.product_id) === String(productId));
+      const line = (cart.items || []).find((i) => (vid && i.variant_id !== undefined && i.variant_id !== null
+        ? String(i.variant_id) === vid : String(i.product_id) === String(t.product_id)));
       if (line) existing = line.quantity;
     } catch (e) { /* empty cart */ }
-    const cart = await api('POST', '/cart/items', { product_id: String(productId), quantity: existing + quantity });
+    const body = vid ? { variant_id: vid } : { product_id: String(t.product_id) };
+    body.quantity = existing + quantity;
+    const cart = await api('POST', '/cart/items', body);
     setCartCount(cart);
     toast('Added to your cart');
     return cart;
@@ -382,48 +410,114 @@ async function wishlistControl(p) {
   return slot;
 }
 
-export async function product(main, [id], _params, alive) {
+// The big price on the product page for a price object {amount,
+// final_price, currency, discount}.
+function bigPrice(price, currency) {
+  const disc = price.discount;
+  return [
+    h('span', { class: 'now' + (disc ? ' sale' : '') }, money(price.final_price ?? price.amount, currency)),
+    disc ? h('s', { class: 'was' }, money(price.amount, currency)) : null,
+    disc ? h('span', { class: 'off' }, `Save ${money(disc.amount_off, currency)} (${disc.percentage}%)`) : null];
+}
+
+export async function product(main, [id], params, alive) {
   const p = await api('GET', '/products/' + id);
   if (!alive()) return;
   setTitle(p.name);
-  const price = p.price || {};
-  const inv = p.inventory || {};
-  const currency = price.currency || 'USD';
-  const disc = price.discount;
-  const qty = h('input', { type: 'number', id: 'qty', min: 1, max: Math.max(1, inv.available || 1), value: 1, inputmode: 'numeric' });
+  const currency = (p.price && p.price.currency) || 'USD';
+  const model = variantModel(p);
+  const hasOptions = model.options.length > 0;
+  let sel = model.initial(params && params.get('variant'));
+
+  const priceEl = h('div', { class: 'price big', id: 'product-price' });
+  const stockEl = h('p', { class: 'stock-line', id: 'product-stock' });
+  const skuEl = h('span', { id: 'product-sku' });
+  const announce = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite', id: 'variant-status' });
+  const qty = h('input', { type: 'number', id: 'qty', min: 1, max: 1, value: 1, inputmode: 'numeric' });
   const msg = h('div', { class: 'form-msg', role: 'status', 'aria-live': 'polite' });
-  const addBtn = h('button', { type: 'submit', class: 'btn primary big', id: 'add-to-cart', disabled: !inv.in_stock }, inv.in_stock ? 'Add to cart' : 'Out of stock');
+  const addBtn = h('button', { type: 'submit', class: 'btn primary big', id: 'add-to-cart' }, 'Add to cart');
+  const gal = gallery(p);
+  let current = null; // the chosen variant (null: none chosen, or no such combination)
+
+  const render = (userChoice) => {
+    current = hasOptions ? model.find(sel) : (model.variants[0] || null);
+    if (picker) picker.update(sel);
+    // price, stock, SKU and picture follow the variant
+    const price = (current && current.price) || p.price || {};
+    const ranged = !current && p.price_max !== null && p.price_max !== undefined && Number(p.price_max) > Number(price.final_price ?? price.amount);
+    mount(priceEl, ranged ? h('span', { class: 'from' }, 'from') : null, bigPrice(price, currency));
+    const inv = hasOptions ? (current && current.inventory) || {} : p.inventory || (current && current.inventory) || {};
+    const complete = !hasOptions || sel.every((x) => x !== null && x !== undefined);
+    let stock;
+    let buyable = false;
+    let label = 'Add to cart';
+    if (hasOptions && !complete) {
+      stock = h('span', { class: 'stock muted' }, 'Choose ' + model.options.filter((o, i) => sel[i] === null || sel[i] === undefined).map((o) => o.name).join(' and '));
+      label = 'Choose options';
+    } else if (hasOptions && !current) {
+      stock = h('span', { class: 'stock out' }, 'This combination is not available');
+      label = 'Unavailable';
+    } else if (!inv.in_stock) {
+      stock = h('span', { class: 'stock out' }, hasOptions ? 'Sold out' : 'Out of stock');
+      label = hasOptions ? 'Sold out' : 'Out of stock';
+    } else {
+      buyable = true;
+      const low = hasOptions ? Number(inv.available) <= 5 : inv.low_stock;
+      stock = low ? h('span', { class: 'stock low' }, `Only ${inv.available} left in stock — order soon`) : h('span', { class: 'stock in' }, 'In stock');
+    }
+    mount(stockEl, stock);
+    addBtn.disabled = !buyable;
+    addBtn.textContent = label;
+    delete addBtn.dataset.label;
+    qty.max = String(Math.max(1, Number(inv.available) || 1));
+    skuEl.textContent = (current && current.sku) || p.sku || '';
+    if (hasOptions) gal.show(current && current.image, current ? `${p.name}, ${current.title || sel.join(' / ')}` : p.name);
+    if (userChoice) {
+      // the URL remembers the choice (reload and shared links keep it)
+      const u = new URL(location.href);
+      if (current) u.searchParams.set('variant', current.variant_id);
+      else u.searchParams.delete('variant');
+      history.replaceState(history.state, '', u.pathname + u.search + u.hash);
+      announce.textContent = current
+        ? `${current.title || sel.join(' / ')}: ${money(price.final_price ?? price.amount, currency)}, ${stockEl.textContent}`
+        : stockEl.textContent;
+    }
+  };
+  const picker = hasOptions ? optionPicker(model, (i, value) => { sel = model.choose(sel, i, value); render(true); }) : null;
+
   const form = h('form', { class: 'buy', novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
+    if (hasOptions && !current) { mount(msg, notice(addBtn.textContent === 'Unavailable' ? 'That combination is not available. Choose another one.' : 'Choose the options first.', 'error')); return; }
     const n = parseInt(qty.value, 10);
     if (!(n >= 1)) { mount(msg, notice('Enter a quantity of at least 1.', 'error')); return; }
     try {
-      await addToCart(p.product_id, n, addBtn);
-      mount(msg, notice('Added to your cart. ', 'ok'), h('a', { href: '/cart' }, 'View cart ›'));
+      await addToCart(current && current.variant_id !== undefined ? { variant_id: current.variant_id, product_id: p.product_id } : { product_id: p.product_id }, n, addBtn);
+      const what = hasOptions && current ? `${current.title || sel.join(' / ')} added to your cart. ` : 'Added to your cart. ';
+      mount(msg, notice(what, 'ok'), h('a', { href: '/cart' }, 'View cart ›'));
     } catch (err) {
       mount(msg, notice(humanError(err), 'error'));
+    } finally {
+      render(false); // setBusy put back the label it saw; the variant decides it
     }
   } },
   h('div', { class: 'qty' }, h('label', { for: 'qty' }, 'Quantity'), qty), addBtn);
   const ratingLink = h('a', { href: '#reviews', class: 'rating-link', id: 'rating-link' }, stars(p.rating && p.rating.average, (p.rating && p.rating.count) || 0));
   const specs = p.specifications && typeof p.specifications === 'object' ? Object.entries(p.specifications) : [];
   const catParts = (p.category || '').split(' > ').filter(Boolean);
+  render(false);
   mount(main,
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '/' }, 'Home'),
       catParts.map((c, i) => [' › ', i === catParts.length - 1 && p.category_id ? h('a', { href: '/c/' + p.category_id }, c) : h('span', null, c)])),
     h('div', { class: 'product-page' },
-      gallery(p),
+      gal,
       h('div', { class: 'product-info' },
         p.brand ? h('div', { class: 'brand' }, p.brand) : null,
         h('h1', { class: 'product-name' }, p.name),
         ratingLink,
-        h('div', { class: 'price big' },
-          h('span', { class: 'now' + (disc ? ' sale' : '') }, money(price.final_price ?? price.amount, currency)),
-          disc ? h('s', { class: 'was' }, money(price.amount, currency)) : null,
-          disc ? h('span', { class: 'off' }, `Save ${money(disc.amount_off, currency)} (${disc.percentage}%)`) : null),
-        h('p', { class: 'stock-line' }, inv.in_stock
-          ? (inv.low_stock ? h('span', { class: 'stock low' }, `Only ${inv.available} left in stock — order soon`) : h('span', { class: 'stock in' }, 'In stock'))
-          : h('span', { class: 'stock out' }, 'Out of stock')),
+        priceEl,
+        picker ? picker.el : null,
+        stockEl,
+        announce,
         p.shipping ? h('p', { class: 'ship-line muted' },
           p.shipping.free_shipping ? 'Free shipping. ' : `Free shipping over ${money(p.shipping.free_shipping_threshold, currency)}. `,
           p.shipping.estimated_delivery ? `Delivery in ${p.shipping.estimated_delivery}.` : '') : null,
@@ -433,7 +527,7 @@ export async function product(main, [id], _params, alive) {
         p.description ? h('div', { class: 'description' }, h('h2', null, 'About this item'), p.description.split(/\n+/).map((para) => h('p', null, para))) : null,
         specs.length ? h('div', { class: 'specs' }, h('h2', null, 'Specifications'),
           h('table', null, h('tbody', null, specs.map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, String(v))))))) : null,
-        h('p', { class: 'muted small' }, 'SKU ', p.sku || ''))),
+        h('p', { class: 'muted small' }, 'SKU ', skuEl))),
     h('div', { id: 'also-slot' }),
     h('div', { id: 'reviews-slot' }),
     h('div', { id: 'similar-slot' }));

@@ -1,5 +1,6 @@
 #include "catalog/demo_catalog.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <map>
@@ -382,14 +383,70 @@ std::vector<ProductUpsert> demo_items(const DemoOptions& options) {
   return items;
 }
 
+std::vector<ProductUpsert> demo_variant_items(const std::vector<ProductUpsert>& items, uint64_t seed) {
+  std::vector<ProductUpsert> out;
+  Rng rng(seed ^ 0x5eedf00dULL);  // its own stream: the simple catalog stays as it was
+  static const std::vector<const char*> apparel = {"XS", "S", "M", "L", "XL"};
+  static const std::vector<const char*> shoes = {"7", "8", "9", "10", "11", "12"};
+  static const std::vector<const char*> colors = {"Black", "Navy", "Olive", "Grey", "Burgundy", "White", "Sky Blue"};
+  for (const auto& base : items) {
+    const std::string& path = base.category_path;
+    // Clothing and shoes, and the outdoor gear that comes in sizes.
+    static const std::vector<const char*> sized_gear = {"/Bikes", "/Helmets", "/Yoga Mats", "/Sleeping Bags",
+                                                        "/Backpacks"};
+    bool clothing = path.rfind("Clothing/", 0) == 0;
+    bool gear = path.rfind("Sports & Outdoors/", 0) == 0 &&
+                std::any_of(sized_gear.begin(), sized_gear.end(),
+                            [&](const char* leaf) { return path.find(leaf) != std::string::npos; });
+    if (!clothing && !gear) continue;
+    ProductUpsert item = base;
+    Product& p = item.product;
+    const auto& sizes = path.find("/Shoes/") != std::string::npos ? shoes : apparel;
+    // 2-3 colours x 3-4 consecutive sizes: 6 to 12 variants.
+    size_t ncolors = static_cast<size_t>(rng.range(2, 3)), nsizes = static_cast<size_t>(rng.range(3, 4));
+    size_t first_color = static_cast<size_t>(rng.range(0, static_cast<int64_t>(colors.size() - ncolors)));
+    size_t first_size = static_cast<size_t>(rng.range(0, static_cast<int64_t>(sizes.size() - nsizes)));
+    ProductOption color{"Color", {}}, size{"Size", {}};
+    for (size_t c = 0; c < ncolors; ++c) color.values.push_back(colors[first_color + c]);
+    for (size_t z = 0; z < nsizes; ++z) size.values.push_back(sizes[first_size + z]);
+    p.options = {color, size};
+    p.variants.clear();
+    for (size_t c = 0; c < ncolors; ++c)
+      for (size_t z = 0; z < nsizes; ++z) {
+        Variant v;
+        // The first keeps the simple product's SKU, so the upsert matches it
+        // and it keeps the product's id and stock record.
+        v.sku = c == 0 && z == 0 ? p.sku : p.sku + "-" + std::to_string(c + 1) + std::to_string(z + 1);
+        v.option_values = {color.values[c], size.values[z]};
+        v.price = p.price + (z + 1 == nsizes && rng.chance(40) ? 200 : 0);  // the largest size may cost more
+        v.sale_price = p.sale_price;
+        if (v.sale_price && *v.sale_price > v.price) v.sale_price = v.price;
+        v.weight_grams = p.weight_grams;
+        // Stock: about one variant in six sold out, the rest 1-40.
+        v.stock_to_set = rng.chance(17) ? 0 : rng.range(1, 40);
+        p.variants.push_back(std::move(v));
+      }
+    item.stock.reset();
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 Result<DemoResult> load_demo_catalog(Catalog& catalog, const DemoOptions& options) {
   DemoResult out;
   // An unreadable count must not pass for an empty shop (and duplicate it).
   auto before = catalog.product_count();
   if (!before.ok()) return before.status();
   if (*before == 0 && options.products > 0) {
-    auto summary = catalog.upsert_products(demo_items(options), "demo");
+    // Two loads: every product as a simple one first (ids 1..N, so image
+    // URLs and benchmarks can name them), then clothing and outdoor gear
+    // again with colours and sizes; their extra variants take the ids
+    // after N.
+    auto items = demo_items(options);
+    auto summary = catalog.upsert_products(items, "demo");
     if (!summary.ok()) return summary.status();
+    auto with_variants = catalog.upsert_products(demo_variant_items(items, options.seed), "demo");
+    if (!with_variants.ok()) return with_variants.status();
     out.generated = true;
   }
   auto after = catalog.product_count();

@@ -21,6 +21,11 @@ struct DemoOptions {
 // paths are "Root/Sub/Leaf"; products carry ids 1..N so image URLs
 // (/images/products/{id}/{n}.svg) are known before insertion.
 std::vector<ProductUpsert> demo_items(const DemoOptions& options);
+// The same clothing and sized outdoor gear again with options (Color x
+// Size, 6-12 variants, about one in six sold out): a second load over
+// demo_items() that keeps their ids (the first variant keeps the product's
+// SKU). About a fifth of the catalog (19 %).
+std::vector<ProductUpsert> demo_variant_items(const std::vector<ProductUpsert>& items, uint64_t seed);
 
 struct DemoResult {
   bool generated = false;  // false: the catalog already had products

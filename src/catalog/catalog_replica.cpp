@@ -11,6 +11,18 @@ json product_snapshot(const Product& p) {
   json images = json::array();
   for (const auto& im : p.images)
     images.push_back({{"url", im.url}, {"alt", im.alt}, {"position", im.position}, {"primary", im.primary}});
+  json options = json::array();
+  for (const auto& o : p.options) options.push_back({{"name", o.name}, {"values", o.values}});
+  json variants = json::array();
+  for (const auto& v : p.variants)
+    variants.push_back({{"id", v.id},
+                        {"sku", v.sku},
+                        {"option_values", v.option_values},
+                        {"price_cents", v.price},
+                        {"sale_price_cents", v.sale_price ? json(*v.sale_price) : json(nullptr)},
+                        {"barcode", v.barcode},
+                        {"weight_grams", v.weight_grams ? json(*v.weight_grams) : json(nullptr)},
+                        {"image_url", v.image_url}});
   return {{"id", p.id},
           {"sku", p.sku},
           {"name", p.name},
@@ -26,7 +38,10 @@ json product_snapshot(const Product& p) {
           {"featured", p.featured},
           {"created_at", p.created_at},
           {"updated_at", p.updated_at},
-          {"images", images}};
+          {"images", images},
+          {"price_max_cents", p.price_max ? json(*p.price_max) : json(nullptr)},
+          {"options", options},
+          {"variants", variants}};
 }
 
 json category_snapshot(const Category& c) {
@@ -70,6 +85,33 @@ Product product_from_snapshot(const json& j) {
     i.position = im.at("position").get<int>();
     i.primary = im.at("primary").get<bool>();
     p.images.push_back(i);
+  }
+  p.price_max = opt<int64_t>(j, "price_max_cents");
+  if (auto it = j.find("options"); it != j.end())
+    for (const auto& o : *it) p.options.push_back({o.at("name").get<std::string>(), o.at("values").get<std::vector<std::string>>()});
+  if (auto it = j.find("variants"); it != j.end()) {
+    for (const auto& jv : *it) {
+      Variant v;
+      v.id = jv.at("id").get<int64_t>();
+      v.sku = jv.at("sku").get<std::string>();
+      v.option_values = jv.at("option_values").get<std::vector<std::string>>();
+      v.price = jv.at("price_cents").get<int64_t>();
+      v.sale_price = opt<int64_t>(jv, "sale_price_cents");
+      v.barcode = jv.at("barcode").get<std::string>();
+      v.weight_grams = opt<int64_t>(jv, "weight_grams");
+      v.image_url = jv.at("image_url").get<std::string>();
+      p.variants.push_back(std::move(v));
+    }
+  } else {
+    // A feed entry written before variants existed: the product's only
+    // variant, with the product's id (catalog migration 103).
+    Variant v;
+    v.id = p.id;
+    v.sku = p.sku;
+    v.price = p.price;
+    v.sale_price = p.sale_price;
+    v.weight_grams = p.weight_grams;
+    p.variants.push_back(std::move(v));
   }
   return p;
 }

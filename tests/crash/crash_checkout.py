@@ -70,6 +70,14 @@ for i in range(PRODUCTS):
                           {"name": f"Crash product {i}", "price": 5 + i * 7.25, "stock": INITIAL}, A)
     assert st == 201, text
     products.append(json.loads(text)["product_id"])
+# A product with two variants: its sizes are bought like separate products
+# (each line names a variant), and each must sell out exactly on its own.
+st, text, _ = request("POST", "/api/v1/admin/products",
+                      {"name": "Crash tee", "options": [{"name": "Size", "values": ["S", "M"]}],
+                       "variants": [{"options": {"Size": "S"}, "price": 12, "stock": INITIAL},
+                                    {"options": {"Size": "M"}, "price": 13, "stock": INITIAL}]}, A)
+assert st == 201, text
+products += [v["variant_id"] for v in json.loads(text)["variants"]]  # stock ids: variants (a simple product's is its id)
 tokens = []
 for i in range(USERS):
     st, text, _ = request("POST", "/api/v1/auth/register",
@@ -77,7 +85,7 @@ for i in range(USERS):
                            "first_name": "Crash", "last_name": str(i)})
     assert st == 201, text
     tokens.append(json.loads(text)["token"])
-log(f"data dir {data}, {PRODUCTS} products x {INITIAL}, {USERS} users")
+log(f"data dir {data}, {PRODUCTS} products and 2 variants of one more x {INITIAL}, {USERS} users")
 
 CARDS = ["4242424242424242"] * 6 + ["5555555555554444", "4000000000000002", "4000000000009995"]
 answered = {}   # (user index, key) -> (body, status, response text)
@@ -92,7 +100,7 @@ def client(n):
         u = rnd.randrange(USERS)
         key = f"crash-{n}-{rnd.getrandbits(48):x}"
         lines = rnd.sample(products, rnd.randint(1, 3))
-        body = {"items": [{"product_id": p, "quantity": rnd.randint(1, 3)} for p in lines],
+        body = {"items": [{"variant_id": p, "quantity": rnd.randint(1, 3)} for p in lines],
                 "shipping_address": {"name": "C", "street": "1 Main", "city": "X", "zip": "1", "country": "US"},
                 "payment_method": {"type": "card", "card_number": rnd.choice(CARDS), "exp_month": 12,
                                    "exp_year": 2099, "cvc": "123"}}
@@ -116,8 +124,8 @@ def client(n):
 
 def sold_per_product():
     c = db()
-    rows = dict(c.execute("SELECT product_id, sum(quantity) FROM order_items i JOIN orders o ON o.order_id = i.order_id "
-                          "WHERE o.status <> 'cancelled' GROUP BY product_id").fetchall())
+    rows = dict(c.execute("SELECT variant_id, sum(quantity) FROM order_items i JOIN orders o ON o.order_id = i.order_id "
+                          "WHERE o.status <> 'cancelled' GROUP BY variant_id").fetchall())
     c.close()
     return rows
 

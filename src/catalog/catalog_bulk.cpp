@@ -76,7 +76,6 @@ Result<int64_t> ensure_category_path(Connection& c, const std::vector<std::strin
   return *parent;
 }
 
-
 std::string variant_field(const Product& p, size_t k) {
   return p.options.empty() ? std::string("sku") : "variants[" + std::to_string(k) + "]";
 }
@@ -276,11 +275,11 @@ Result<UpsertSummary> Catalog::upsert_products(std::vector<ProductUpsert> items,
       if (!*m) continue;
       auto [it, fresh] = matched.emplace(**m, i);
       if (!fresh)
-        return at_index(Status::Invalid("items " + std::to_string(it->second) + " and " + std::to_string(i) +
-                                            " are the same stored product (their SKUs name product " +
-                                            std::to_string(**m) + ")",
-                                        {{"field", "sku"}, {"other_index", it->second}}),
-                        i);
+        return at_index(
+            Status::Invalid("items " + std::to_string(it->second) + " and " + std::to_string(i) +
+                                " are the same stored product (their SKUs name product " + std::to_string(**m) + ")",
+                            {{"field", "sku"}, {"other_index", it->second}}),
+            i);
     }
     std::map<std::string, int64_t> memo;
     summary = UpsertSummary{};  // a retried write starts over

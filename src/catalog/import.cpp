@@ -392,8 +392,8 @@ bool read_variant(const CsvRecord& r, const std::vector<ProductOption>& options,
   for (size_t k = 0; k < options.size(); ++k) {
     std::string value = cols.get(r, option_column(static_cast<int>(k), "Value").c_str());
     if (value.empty()) {
-      out.errors.push_back({r.line, option_column(static_cast<int>(k), "Value") + " is empty (the product has the option '" +
-                                        options[k].name + "')"});
+      out.errors.push_back({r.line, option_column(static_cast<int>(k), "Value") +
+                                        " is empty (the product has the option '" + options[k].name + "')"});
       return false;
     }
     v.option_values.push_back(value);
@@ -449,8 +449,7 @@ int64_t error_line(const ParsedImport& parsed, size_t i, const Status& st) {
 }
 
 // One Handle's rows as one product with its variants.
-void read_group(const Group& g, const CsvRecord& main, const Columns& cols, const Config& config,
-                ParsedImport& out) {
+void read_group(const Group& g, const CsvRecord& main, const Columns& cols, const Config& config, ParsedImport& out) {
   ShopifyProduct sp = read_product(g, main, cols);
   sp.images = product_images(g, cols, out);
   std::vector<const CsvRecord*> rows;

@@ -16,17 +16,41 @@ constexpr size_t kBatch = 200;  // products per read snapshot
 // Shopify's own template's columns that shopbox has data for, in its order,
 // then the shopbox metafield columns (import.h).
 const std::vector<std::string>& columns() {
-  static const std::vector<std::string> cols = {
-      "Handle",        "Title",          "Body (HTML)",          "Vendor",
-      "Product Category", "Type",        "Tags",                 "Published",
-      "Option1 Name",  "Option1 Value",  "Option2 Name",         "Option2 Value",
-      "Option3 Name",  "Option3 Value",  "Variant SKU",          "Variant Grams",
-      "Variant Inventory Tracker",       "Variant Inventory Qty", "Variant Inventory Policy",
-      "Variant Fulfillment Service",     "Variant Price",        "Variant Compare At Price",
-      "Variant Requires Shipping",       "Variant Taxable",      "Variant Barcode",
-      "Image Src",     "Image Position", "Image Alt Text",       "Gift Card",
-      "Variant Image", "Variant Weight Unit", "Status",          kShopboxSkuColumn,
-      kShopboxSpecsColumn, kShopboxFeaturedColumn};
+  static const std::vector<std::string> cols = {"Handle",
+                                                "Title",
+                                                "Body (HTML)",
+                                                "Vendor",
+                                                "Product Category",
+                                                "Type",
+                                                "Tags",
+                                                "Published",
+                                                "Option1 Name",
+                                                "Option1 Value",
+                                                "Option2 Name",
+                                                "Option2 Value",
+                                                "Option3 Name",
+                                                "Option3 Value",
+                                                "Variant SKU",
+                                                "Variant Grams",
+                                                "Variant Inventory Tracker",
+                                                "Variant Inventory Qty",
+                                                "Variant Inventory Policy",
+                                                "Variant Fulfillment Service",
+                                                "Variant Price",
+                                                "Variant Compare At Price",
+                                                "Variant Requires Shipping",
+                                                "Variant Taxable",
+                                                "Variant Barcode",
+                                                "Image Src",
+                                                "Image Position",
+                                                "Image Alt Text",
+                                                "Gift Card",
+                                                "Variant Image",
+                                                "Variant Weight Unit",
+                                                "Status",
+                                                kShopboxSkuColumn,
+                                                kShopboxSpecsColumn,
+                                                kShopboxFeaturedColumn};
   return cols;
 }
 
@@ -59,12 +83,23 @@ std::string body_html(const std::string& text) {
   };
   for (char ch : text) {
     switch (ch) {
-      case '\n': flush(); break;
-      case '&': para += "&amp;"; break;
-      case '<': para += "&lt;"; break;
-      case '>': para += "&gt;"; break;
-      case '"': para += "&quot;"; break;
-      default: para += ch;
+      case '\n':
+        flush();
+        break;
+      case '&':
+        para += "&amp;";
+        break;
+      case '<':
+        para += "&lt;";
+        break;
+      case '>':
+        para += "&gt;";
+        break;
+      case '"':
+        para += "&quot;";
+        break;
+      default:
+        para += ch;
     }
   }
   flush();
@@ -94,7 +129,8 @@ std::string product_rows(const Product& p, const std::vector<StockLevel>& stock,
       r.set("Published", "TRUE");
       r.set("Gift Card", "FALSE");
       r.set("Status", "active");
-      for (size_t k = 0; k < p.options.size(); ++k) r.set("Option" + std::to_string(k + 1) + " Name", p.options[k].name);
+      for (size_t k = 0; k < p.options.size(); ++k)
+        r.set("Option" + std::to_string(k + 1) + " Name", p.options[k].name);
       if (p.options.empty()) r.set("Option1 Name", "Title");
       r.set(kShopboxSkuColumn, p.sku);
       r.set(kShopboxSpecsColumn, p.specs.is_object() && !p.specs.empty() ? p.specs.dump() : "");
@@ -149,8 +185,8 @@ const std::vector<std::string>& product_export_columns() {
 
 std::string csv_field(std::string_view value) {
   bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos ||
-               (!value.empty() && (value.front() == ' ' || value.back() == ' ' || value.front() == '\t' ||
-                                   value.back() == '\t'));
+               (!value.empty() &&
+                (value.front() == ' ' || value.back() == ' ' || value.front() == '\t' || value.back() == '\t'));
   if (!quote) return std::string(value);
   std::string out = "\"";
   for (char ch : value) {

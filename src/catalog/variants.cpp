@@ -148,6 +148,9 @@ Result<const Variant*> choose_variant(const Product& p, const json& selected) {
                            {{"field", "selected_options"}, {"options", options}});
   }
   for (const auto& v : p.variants) {
+    // A product being edited may hold variants made before its options
+    // (a simple product gaining sizes): they match no choice.
+    if (v.option_values.size() != chosen.size()) continue;
     bool match = true;
     for (size_t i = 0; i < chosen.size() && match; ++i) match = fold(v.option_values[i]) == chosen[i];
     if (match) return &v;

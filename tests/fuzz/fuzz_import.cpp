@@ -4,7 +4,8 @@
 // Input: byte 0 picks the format (even: CSV, odd: JSON), the rest is the file.
 // Findings: crashes, sanitizer reports, exceptions, and broken promises:
 // errors name a physical line inside the file, at most 100 errors, every
-// item has its line, parse_csv's records start on increasing lines.
+// item has its line (and, from a CSV, every variant its own), parse_csv's
+// records start on increasing lines.
 #include <string>
 
 #include "catalog/import.h"
@@ -34,6 +35,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (parsed.errors.empty() && parsed.lines.size() != parsed.items.size()) fuzz_fail("items without lines");
   for (auto l : parsed.lines)
     if (l < 1 || l > lines) fuzz_fail("item on line " + std::to_string(l) + " of " + std::to_string(lines));
+  if (parsed.errors.empty()) {
+    if (parsed.variant_lines.size() != parsed.items.size()) fuzz_fail("items without variant lines");
+    for (size_t i = 0; i < parsed.items.size(); ++i) {
+      const auto& vl = parsed.variant_lines[i];
+      if (format == ImportFormat::shopify_csv && vl.size() != parsed.items[i].product.variants.size())
+        fuzz_fail("a CSV variant without its line");
+      for (auto l : vl)
+        if (l < 1 || l > lines) fuzz_fail("variant on line " + std::to_string(l) + " of " + std::to_string(lines));
+    }
+  }
 
   auto csv = parse_csv(text);
   if (csv.ok()) {

@@ -271,10 +271,11 @@ TEST_CASE("re-importing changes variants by SKU: stock, prices, removed and adde
 
 TEST_CASE("bad variant rows name their line; SKUs are unique across the file and the shop", "[import]") {
   TestShop shop;
-  const std::string header = "Handle,Title,Option1 Name,Option1 Value,Option2 Name,Option2 Value,Variant SKU,Variant Price,"
-                             "Variant Inventory Qty\n";
+  const std::string header =
+      "Handle,Title,Option1 Name,Option1 Value,Option2 Name,Option2 Value,Variant SKU,Variant Price,"
+      "Variant Inventory Qty\n";
   // Line 4 repeats line 2's combination; line 6 lacks its Size.
-  std::string text = header +                       // 1
+  std::string text = header +                                // 1
                      "tee,Tee,Color,Red,Size,S,T-RS,10,1\n"  // 2
                      "tee,,,Red,,M,T-RM,10,1\n"              // 3
                      "tee,,,red,,s,T-RS2,10,1\n"             // 4
@@ -300,8 +301,8 @@ TEST_CASE("bad variant rows name their line; SKUs are unique across the file and
   REQUIRE(run(shop, header + "tee,Tee,Color,Red,Size,S,T-RS,10,1\ntee,,,Blue,,S,T-BS,10,1\n", ImportFormat::shopify_csv)
               .ok);
   REQUIRE(run(shop, header + "cap,Cap,Color,Red,Size,M,C-RM,5,1\n", ImportFormat::shopify_csv).ok);
-  auto clash = run(shop, header + "cap,Cap,Color,Red,Size,M,C-RM,5,1\ncap,,,Blue,,S,T-BS,5,1\n",
-                   ImportFormat::shopify_csv);
+  auto clash =
+      run(shop, header + "cap,Cap,Color,Red,Size,M,C-RM,5,1\ncap,,,Blue,,S,T-BS,5,1\n", ImportFormat::shopify_csv);
   REQUIRE_FALSE(clash.ok);
   CHECK(clash.errors[0].line == 3);
   CHECK(clash.errors[0].message.find("T-BS") != std::string::npos);

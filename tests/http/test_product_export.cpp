@@ -187,7 +187,8 @@ TEST_CASE("the export is Shopify's layout: a row per variant, product fields fir
   CHECK(tee[0][col("Title")] == "Classic Tee, \"heavy\" cotton");
   CHECK(tee[0][col("Option1 Name")] == "Color");
   CHECK(tee[0][col("Option2 Name")] == "Size");
-  CHECK(tee[0][col("Body (HTML)")] == "<p>Soft &lt;b&gt;cotton&lt;/b&gt; &amp; a relaxed fit.</p><p>Machine washable.</p>");
+  CHECK(tee[0][col("Body (HTML)")] ==
+        "<p>Soft &lt;b&gt;cotton&lt;/b&gt; &amp; a relaxed fit.</p><p>Machine washable.</p>");
   CHECK(tee[1][col("Title")].empty());
   CHECK(tee[1][col("Option1 Name")].empty());
   CHECK(tee[1][col("Option1 Value")] == "Blue");

@@ -298,6 +298,33 @@ TEST_CASE("bad option and variant input is a clear 400 and changes nothing", "[h
   CHECK(shop.get("/api/v1/products").body["total"] == 1);
 }
 
+TEST_CASE("a simple product gains options and variants in one edit, keeping its id and stock",
+          "[http][variants][admin]") {
+  // Found by the browser test of the variant editor: this edit crashed the
+  // server (a variant without option values was matched against a choice).
+  TestShop shop;
+  auto id = shop.create_product({{"name", "Probe Sock"}, {"price", 12}}, 7);
+  auto r = shop.patch("/api/v1/admin/products/" + id,
+                      {{"options", {{{"name", "Size"}, {"values", {"36", "37"}}}}},
+                       {"variants",
+                        {{{"variant_id", id}, {"options", {{"Size", "36"}}}, {"price", "14.5"}},
+                         {{"sku", "PS-37"}, {"options", {{"Size", "37"}}}, {"price", "14.5"}}}}},
+                      shop.admin());
+  INFO(r.text);
+  REQUIRE(r.status == 200);
+  REQUIRE(r.body["variants"].size() == 2);
+  CHECK(r.body["variants"][0]["variant_id"] == id);
+  CHECK(r.body["variants"][0]["inventory"]["available"] == 7);
+  CHECK(r.body["variants"][1]["sku"] == "PS-37");
+  // Without variant_id the entries are matched by SKU or options, or are new.
+  auto again = shop.patch("/api/v1/admin/products/" + id,
+                          {{"variants", {{{"options", {{"Size", "36"}}}}, {{"options", {{"Size", "37"}}}}}}},
+                          shop.admin());
+  INFO(again.text);
+  REQUIRE(again.status == 200);
+  CHECK(again.body["variants"][0]["variant_id"] == id);
+}
+
 TEST_CASE("the admin adds, changes, deletes and generates variants", "[http][variants][admin]") {
   TestShop shop;
   auto admin = shop.admin();

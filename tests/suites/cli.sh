@@ -117,7 +117,7 @@ ok "line-numbered errors; template imports 3 products with 16 variants; re-impor
 
 echo "-- demo --products 100000 starts; a second run does not duplicate"
 start=$(date +%s)
-start_server demo 240 "$bin" demo --products 100000 --data-dir "$work/demo" --listen 127.0.0.1 --port 0
+start_server demo 600 "$bin" demo --products 100000 --data-dir "$work/demo" --listen 127.0.0.1 --port 0
 grep -q '^export SHOPBOX_ADMIN_TOKEN=' "$work/demo.out" || fail "demo printed no admin token"
 demo_tok="$(sed -n 's/^export SHOPBOX_ADMIN_TOKEN=//p' "$work/demo.out")"
 curl -fsS "$base/api/v1/products/100000" | grep -q '"product_id":"100000"' || fail "product 100000 missing"

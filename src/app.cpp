@@ -103,8 +103,8 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
                              *app->addresses, *app->payment_methods, app->config});
   app->webhooks = std::make_unique<WebhookDispatcher>(*app->db, *app->http, app->config);
   app->reviews = std::make_unique<Reviews>(*app->db, *app->catalog);
-  app->wishlist = std::make_unique<Wishlist>(*app->db, *app->catalog, *app->inventory, app->config);
-  app->recommendations = std::make_unique<Recommendations>(*app->db, *app->catalog, *app->inventory);
+  app->wishlist = std::make_unique<Wishlist>(*app->db, *app->catalog, app->config);
+  app->recommendations = std::make_unique<Recommendations>(*app->db, *app->catalog);
   app->flash_sales = std::make_unique<FlashSales>(
       FlashSales::Dependencies{*app->db, *app->kv, *app->catalog, *app->inventory, *app->payments, *app->addresses,
                                *app->payment_methods, app->config});

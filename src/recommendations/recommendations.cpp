@@ -32,8 +32,8 @@ bool count_order(Connection& c, const std::string& order_id, std::vector<int64_t
 
 }  // namespace
 
-Recommendations::Recommendations(Sqlite& db, Catalog& catalog, Inventory& inventory)
-    : db_(db), catalog_(catalog), inventory_(inventory) {}
+Recommendations::Recommendations(Sqlite& db, Catalog& catalog)
+    : db_(db), catalog_(catalog) {}
 
 Recommendations::~Recommendations() {
   stop();

@@ -36,7 +36,6 @@ namespace shopbox {
 const std::vector<Migration>& recommendation_migrations();
 
 class Catalog;
-class Inventory;
 
 struct RecommendedProduct {
   Product product;
@@ -45,7 +44,8 @@ struct RecommendedProduct {
 
 class Recommendations {
  public:
-  Recommendations(Sqlite& db, Catalog& catalog, Inventory& inventory);
+  // Stock is read through Catalog::stock (any variant in stock).
+  Recommendations(Sqlite& db, Catalog& catalog);
   ~Recommendations();
 
   // Counts the pairs of an order's distinct products (once per order id).
@@ -75,7 +75,6 @@ class Recommendations {
 
   Sqlite& db_;
   Catalog& catalog_;
-  Inventory& inventory_;
 
   std::mutex views_mu_;
   std::vector<std::pair<int64_t, int64_t>> views_;  // (user, product), oldest first

@@ -10,8 +10,8 @@
 
 namespace shopbox {
 
-Wishlist::Wishlist(Sqlite& db, Catalog& catalog, Inventory& inventory, const Config& config)
-    : db_(db), catalog_(catalog), inventory_(inventory), config_(config) {
+Wishlist::Wishlist(Sqlite& db, Catalog& catalog, const Config& config)
+    : db_(db), catalog_(catalog), config_(config) {
   catalog_.on_change([this](const CatalogChange& ch) {
     if (ch.what == CatalogChange::What::product_upserted) check_product(ch.id);
   });

@@ -35,7 +35,6 @@ namespace shopbox {
 const std::vector<Migration>& wishlist_migrations();
 
 class Catalog;
-class Inventory;
 
 struct WishlistItem {
   Product product;
@@ -55,7 +54,8 @@ struct Notification {
 
 class Wishlist {
  public:
-  Wishlist(Sqlite& db, Catalog& catalog, Inventory& inventory, const Config& config);
+  // Stock is read through Catalog::stock (any variant in stock).
+  Wishlist(Sqlite& db, Catalog& catalog, const Config& config);
   ~Wishlist();
 
   // Newest first.
@@ -82,7 +82,6 @@ class Wishlist {
  private:
   Sqlite& db_;
   Catalog& catalog_;
-  Inventory& inventory_;
   const Config& config_;
   std::thread thread_;
   std::mutex mu_;

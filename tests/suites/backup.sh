@@ -170,8 +170,8 @@ set +e
 rc=$?
 set -e
 [[ $rc == 1 ]] || { cat "$WORK/check-bad.out"; fail "check exit code $rc on a violation"; }
-grep -q "VIOLATION stock: product 3: reserved 9 exceeds total 3" "$WORK/check-bad.out" || { cat "$WORK/check-bad.out"; fail "report"; }
-ok "check exits 1 and names product 3 after an injected reserved > total"
+grep -q "VIOLATION stock: variant 3: reserved 9 exceeds total 3" "$WORK/check-bad.out" || { cat "$WORK/check-bad.out"; fail "report"; }
+ok "check exits 1 and names variant 3 (product 3's only variant) after an injected reserved > total"
 
 "$BIN" version | grep -q "^shopbox [0-9]" || fail "version"
 ok "shopbox version"

@@ -11,7 +11,7 @@
 namespace shopbox {
 namespace {
 
-constexpr size_t kBatch = 200;  // products per read snapshot
+constexpr size_t kExportBatch = 200;  // products per read snapshot
 
 // Shopify's own template's columns that shopbox has data for, in its order,
 // then the shopbox metafield columns (import.h).
@@ -55,7 +55,7 @@ const std::vector<std::string>& columns() {
 }
 
 // A row under construction: cells by column name.
-class Row {
+class CsvRow {
  public:
   void set(const std::string& column, std::string value) { cells_[column] = std::move(value); }
   std::string csv() const {
@@ -116,7 +116,7 @@ std::string product_rows(const Product& p, const std::vector<StockLevel>& stock,
   std::string out;
   const size_t rows = std::max(p.variants.size(), p.images.size());
   for (size_t i = 0; i < rows; ++i) {
-    Row r;
+    CsvRow r;
     r.set("Handle", p.slug);
     if (i == 0) {
       r.set("Title", p.name);
@@ -205,10 +205,10 @@ Status export_products_csv(Sqlite& db, Catalog& catalog, Inventory& inventory,
   });
   if (!st.ok()) return st;
   if (auto w = out(header_row()); !w.ok()) return w;
-  for (size_t from = 0; from < ids.size(); from += kBatch) {
+  for (size_t from = 0; from < ids.size(); from += kExportBatch) {
     std::vector<Product> batch;
     st = db.read([&](Connection& c) {
-      for (size_t i = from; i < std::min(ids.size(), from + kBatch); ++i)
+      for (size_t i = from; i < std::min(ids.size(), from + kExportBatch); ++i)
         if (auto p = catalog_store::get_product(c, ids[i])) batch.push_back(std::move(*p));
       return Status::Ok();
     });

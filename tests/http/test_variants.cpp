@@ -17,7 +17,7 @@ using json = nlohmann::json;
 
 namespace {
 
-Headers with_key(Headers h, const std::string& key) {
+Headers with_idempotency_key(Headers h, const std::string& key) {
   h.emplace("Idempotency-Key", key);
   return h;
 }
@@ -162,7 +162,7 @@ TEST_CASE("buying one variant takes only that variant's stock; the order line ke
   REQUIRE(shop.post("/api/v1/cart/items", {{"variant_id", blue_m["variant_id"]}, {"quantity", 2}}, alice.auth).status ==
           201);
   auto order = shop.post("/api/v1/orders", {{"shipping_address", address()}, {"payment_method", card()}},
-                         with_key(alice.auth, "tee-1"));
+                         with_idempotency_key(alice.auth, "tee-1"));
   INFO(order.text);
   REQUIRE(order.status == 201);
   auto item = order.body["items"][0];

@@ -7,23 +7,11 @@
 #include "base/utf8.h"
 #include "catalog/catalog.h"
 #include "catalog/browse_table.h"
+#include "catalog/variants.h"
 #include "inventory/inventory.h"
 #include "storage/rows.h"
 
 namespace shopbox {
-
-// Named, not anonymous: the unity build puts several catalog files in one
-// unit, and variants.cpp has its own `fold`.
-namespace option_filter_detail {
-
-// How variants.h compares option names and values.
-std::string fold_option_text(std::string_view s) {
-  return ascii_lower(trim(s));
-}
-
-}  // namespace option_filter_detail
-
-using option_filter_detail::fold_option_text;
 
 Result<OptionChoices> option_choices(const std::multimap<std::string, std::string>& params) {
   static const std::string kPrefix = "option.";

@@ -327,7 +327,7 @@ Status apply_variant_json(const json& body, const Product& p, Variant& v, const 
     } else if (it->is_object()) {
       for (auto o = it->begin(); o != it->end(); ++o) {
         size_t i = 0;
-        while (i < p.options.size() && ascii_lower(p.options[i].name) != ascii_lower(trim(o.key()))) ++i;
+        while (i < p.options.size() && fold_option_text(p.options[i].name) != fold_option_text(o.key())) ++i;
         if (i == p.options.size()) return field_error(field, "this product has no option '" + o.key() + "'");
         if (!o.value().is_string()) return field_error(field, "option values must be text");
         values[i] = o.value().get<std::string>();

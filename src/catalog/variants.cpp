@@ -13,10 +13,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string fold(std::string_view s) {
-  return ascii_lower(trim(s));
-}
-
 Status check_options(Product& p, const VariantLimits& limits) {
   if (p.options.size() > limits.max_options)
     return field_error("options", "at most " + std::to_string(limits.max_options) + " options per product");
@@ -27,7 +23,7 @@ Status check_options(Product& p, const VariantLimits& limits) {
     o.name = trim(o.name);
     if (o.name.empty() || o.name.size() > 100 || !valid_utf8(o.name))
       return field_error(field, "an option needs a name (max 100 characters)");
-    if (!names.insert(fold(o.name)).second) return field_error(field, "option '" + o.name + "' appears twice");
+    if (!names.insert(fold_option_text(o.name)).second) return field_error(field, "option '" + o.name + "' appears twice");
     if (o.values.empty()) return field_error(field, "option '" + o.name + "' needs at least one value");
     if (o.values.size() > Product::kMaxOptionValues)
       return field_error(field, "at most " + std::to_string(Product::kMaxOptionValues) + " values per option");
@@ -36,7 +32,7 @@ Status check_options(Product& p, const VariantLimits& limits) {
       v = trim(v);
       if (v.empty() || v.size() > 100 || !valid_utf8(v))
         return field_error(field, "option values must be non-empty text (max 100 characters)");
-      if (!values.insert(fold(v)).second)
+      if (!values.insert(fold_option_text(v)).second)
         return field_error(field, "option '" + o.name + "' has the value '" + v + "' twice");
     }
   }
@@ -49,8 +45,8 @@ Status check_one_variant(const Product& p, Variant& v, const std::string& field)
   for (size_t i = 0; i < p.options.size(); ++i) {
     // Stored as the option spells the value, whatever case the input used.
     const auto& values = p.options[i].values;
-    auto want = fold(v.option_values[i]);
-    auto it = std::find_if(values.begin(), values.end(), [&](const std::string& x) { return fold(x) == want; });
+    auto want = fold_option_text(v.option_values[i]);
+    auto it = std::find_if(values.begin(), values.end(), [&](const std::string& x) { return fold_option_text(x) == want; });
     if (it == values.end())
       return field_error(field, "'" + v.option_values[i] + "' is not a value of option '" + p.options[i].name + "'");
     v.option_values[i] = *it;
@@ -82,6 +78,10 @@ std::string generated_sku(const Product& p, const Variant& v) {
 
 }  // namespace
 
+std::string fold_option_text(std::string_view s) {
+  return ascii_lower(trim(s));
+}
+
 Status check_variants(Product& p, const VariantLimits& limits) {
   if (auto st = check_options(p, limits); !st.ok()) return st;
   if (p.variants.empty()) {
@@ -110,7 +110,7 @@ Status check_variants(Product& p, const VariantLimits& limits) {
     if (auto st = check_one_variant(p, v, field); !st.ok()) return st;
     if (v.sku.empty()) v.sku = generated_sku(p, v);
     std::vector<std::string> key;
-    for (const auto& value : v.option_values) key.push_back(fold(value));
+    for (const auto& value : v.option_values) key.push_back(fold_option_text(value));
     if (!combinations.insert(key).second)
       return field_error(field, "two variants have the options " + variant_title(v));
     if (!skus.insert(v.sku).second) return field_error(field, "two variants have the SKU '" + v.sku + "'");
@@ -130,14 +130,14 @@ Result<const Variant*> choose_variant(const Product& p, const json& selected) {
     for (auto it = selected.begin(); it != selected.end(); ++it) {
       if (!it.value().is_string())
         return Status::Invalid("each selected option must be a string value", {{"field", "selected_options"}});
-      auto name = fold(it.key());
+      auto name = fold_option_text(it.key());
       size_t i = 0;
-      while (i < p.options.size() && fold(p.options[i].name) != name) ++i;
+      while (i < p.options.size() && fold_option_text(p.options[i].name) != name) ++i;
       if (i == p.options.size())
         return Status(Kind::invalid, "unknown_variant", "this product has no option '" + it.key() + "'",
                                {{"field", "selected_options"}});
       if (chosen[i].empty()) ++named;
-      chosen[i] = fold(it.value().get_ref<const std::string&>());
+      chosen[i] = fold_option_text(it.value().get_ref<const std::string&>());
     }
   }
   if (named < p.options.size()) {
@@ -152,7 +152,7 @@ Result<const Variant*> choose_variant(const Product& p, const json& selected) {
     // (a simple product gaining sizes): they match no choice.
     if (v.option_values.size() != chosen.size()) continue;
     bool match = true;
-    for (size_t i = 0; i < chosen.size() && match; ++i) match = fold(v.option_values[i]) == chosen[i];
+    for (size_t i = 0; i < chosen.size() && match; ++i) match = fold_option_text(v.option_values[i]) == chosen[i];
     if (match) return &v;
   }
   return Status(Kind::invalid, "unknown_variant", "this product has no variant with these options",
@@ -185,7 +185,7 @@ void add_missing_combinations(Product& p) {
   std::set<std::vector<std::string>> have;
   for (const auto& v : p.variants) {
     std::vector<std::string> key;
-    for (const auto& value : v.option_values) key.push_back(fold(value));
+    for (const auto& value : v.option_values) key.push_back(fold_option_text(value));
     have.insert(key);
   }
   // Odometer over the option values: the last option turns fastest, as a
@@ -196,7 +196,7 @@ void add_missing_combinations(Product& p) {
     std::vector<std::string> key;
     for (size_t i = 0; i < at.size(); ++i) {
       v.option_values.push_back(p.options[i].values[at[i]]);
-      key.push_back(fold(v.option_values.back()));
+      key.push_back(fold_option_text(v.option_values.back()));
     }
     if (!have.count(key)) {
       v.price = p.price;

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 #include "catalog/product.h"
@@ -30,6 +31,10 @@ struct VariantLimits {
 // filled from the product SKU and the option values ("TEE-BLUE-M"). Then
 // the product's summary fields are refreshed (Product::summarise_variants).
 [[nodiscard]] Status check_variants(Product& p, const VariantLimits& limits);
+
+// How option names and values compare everywhere (checks, choices, search
+// and browse filters): trimmed, ASCII case folded ("Size " == "size").
+std::string fold_option_text(std::string_view s);
 
 // The variant a shopper chose by option values ({"size": "m"}: names and
 // values case-insensitive). An empty choice picks a product's only variant.

@@ -355,8 +355,11 @@ Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* 
   if (body.contains("variants")) return read_variants(body, p);
   // Without a variant list, the variants must still fit the options.
   if (p.options.empty()) {
-    if (p.variants.size() > 1) p.variants.resize(1);  // options removed: the first variant stays
-    if (!p.variants.empty()) p.variants.front().option_values.clear();
+    // Options removed by this body: the first variant stays. A body that
+    // does not touch options changes no variant (check_variants refuses a
+    // product without options that has several).
+    if (body.contains("options") && p.variants.size() > 1) p.variants.resize(1);
+    if (body.contains("options") && !p.variants.empty()) p.variants.front().option_values.clear();
     return Status::Ok();
   }
   for (const char* field : {"price", "sale_price", "weight_grams", "stock"})

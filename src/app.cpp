@@ -21,6 +21,7 @@
 #include "orders/orders.h"
 #include "payments/circuit_breaker.h"
 #include "payments/test_gateway.h"
+#include "pricing/pricing_service.h"
 #include "recommendations/recommendations.h"
 #include "reviews/reviews.h"
 #include "schema.h"
@@ -96,18 +97,25 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->rate_limiter = std::move(limiter.value());
   app->addresses = std::make_unique<Addresses>(*app->db);
   app->payment_methods = std::make_unique<PaymentMethods>(*app->db, *app->payments);
-  app->cart = std::make_unique<Cart>(*app->kv, *app->catalog, *app->inventory, app->config);
+  app->pricing = std::make_unique<Pricing>(*app->db, app->config);
+  // First-order discounts ask the orders whether the customer bought before.
+  App* self = app.get();
+  auto has_ordered = [self](int64_t user_id) {
+    auto placed = self->orders->count_placed_since("user_id", std::to_string(user_id), 0);
+    return placed.ok() && *placed > 0;
+  };
+  app->cart = std::make_unique<Cart>(*app->kv, *app->catalog, *app->inventory, *app->pricing, has_ordered, app->config);
   app->orders = std::make_unique<Orders>(*app->db, *app->inventory, *app->payments, app->config);
   app->checkout = std::make_unique<Checkout>(
       Checkout::Dependencies{*app->db, *app->inventory, *app->catalog, *app->cart, *app->payments, *app->orders,
-                             *app->addresses, *app->payment_methods, app->config});
+                             *app->addresses, *app->payment_methods, *app->pricing, app->config});
   app->webhooks = std::make_unique<WebhookDispatcher>(*app->db, *app->http, app->config);
   app->reviews = std::make_unique<Reviews>(*app->db, *app->catalog);
   app->wishlist = std::make_unique<Wishlist>(*app->db, *app->catalog, app->config);
   app->recommendations = std::make_unique<Recommendations>(*app->db, *app->catalog);
   app->flash_sales = std::make_unique<FlashSales>(
       FlashSales::Dependencies{*app->db, *app->kv, *app->catalog, *app->inventory, *app->payments, *app->addresses,
-                               *app->payment_methods, app->config});
+                               *app->payment_methods, *app->pricing, app->config});
   auto cluster = Cluster::open(*app->db, *app->catalog, app->metrics, *app->http, app->config);
   if (!cluster.ok()) return cluster.status();
   app->cluster = std::move(cluster.value());

@@ -41,6 +41,12 @@ struct Config {
   std::string shop_name = "shopbox";
   std::string currency = "USD";
   std::string warehouse_location = "US-EAST-1";
+  // Where the shop is: a cart without an address is priced (shipping and
+  // tax estimated) for this destination.
+  std::string shop_country = "US";
+  std::string shop_state;
+  // The pricing of a shop with no shipping zone (pricing.h default_zone);
+  // once the merchant defines zones, their methods and rates apply instead.
   int64_t tax_rate_bp = 900;             // 9.00 % in basis points
   Cents free_shipping_threshold = 5000;  // free when (subtotal - discount) > this
   Cents flat_shipping = 599;

@@ -8,6 +8,7 @@
 #include "catalog/catalog.h"
 #include "catalog/variants.h"
 #include "inventory/inventory.h"
+#include "pricing/pricing_service.h"
 
 namespace shopbox {
 namespace {
@@ -64,7 +65,20 @@ Status Cart::check_quantity(int64_t quantity) const {
   return Status::Ok();
 }
 
-CartView Cart::render(const CartRecord& rec) {
+Destination destination_of(const CartShipping& sh) {
+  return {sh.country, sh.state, sh.zip};
+}
+
+Customer Cart::customer_of(const std::string& owner) {
+  Customer who;
+  if (owner.rfind("u:", 0) == 0) {
+    who.user_id = std::strtoll(owner.c_str() + 2, nullptr, 10);
+    if (who.user_id > 0 && has_ordered_) who.has_ordered = has_ordered_(who.user_id);
+  }
+  return who;
+}
+
+Result<CartView> Cart::render(const CartRecord& rec) {
   CartView v;
   v.exists = true;
   v.cart_id = rec.cart_id;
@@ -94,6 +108,7 @@ CartView Cart::render(const CartRecord& rec) {
       p.unit_price = variant->final_price();
       p.original_price = variant->price;
       p.weight_grams = variant->weight_grams.value_or(0);
+      p.categories = catalog_.category_ancestry(prod->category_id);
     } else {
       p.unit_price = p.original_price = l.price_at_add;
     }
@@ -102,17 +117,25 @@ CartView Cart::render(const CartRecord& rec) {
     p.insufficient_stock = !p.unavailable && p.available < l.quantity;
     return p;
   };
-  Cents subtotal = 0;
+  PricingRequest req;
   for (const auto& l : rec.items) {
     v.items.push_back(price(l));
     const auto& p = v.items.back();
     if (p.unavailable) continue;
     v.items_count += l.quantity;
-    subtotal += p.subtotal;
     v.savings += std::max<Cents>(0, p.original_price - p.unit_price) * l.quantity;
+    req.lines.push_back({p.line.product_id, p.line.variant_id, p.categories, l.quantity, p.unit_price, p.weight_grams});
   }
   for (const auto& l : rec.saved) v.saved.push_back(price(l));
-  v.totals = price_order(subtotal, 0, config_);
+  v.discount_codes = rec.discount_codes;
+  v.shipping = rec.shipping;
+  req.destination = destination_of(rec.shipping);
+  req.shipping_method = rec.shipping.method;
+  req.customer = customer_of(rec.owner);
+  req.now = now_seconds();
+  auto quote = pricing_.quote(std::move(req), rec.discount_codes);
+  if (!quote.ok()) return quote.status();
+  v.quote = std::move(*quote);
   return v;
 }
 
@@ -123,10 +146,11 @@ Result<CartView> Cart::get(const std::string& owner) {
     rec = cart_store::get(txn, kv_, owner);
   }
   if (!rec || rec->expires_at <= now_seconds()) {
-    CartView empty;
+    CartRecord empty;
     empty.owner = owner;
-    empty.totals = price_order(0, 0, config_);
-    return empty;
+    auto view = render(empty);
+    if (view.ok()) view->exists = false;
+    return view;
   }
   return render(*rec);
 }
@@ -151,8 +175,8 @@ Result<CartView> Cart::change(const std::string& owner, const std::function<Stat
 Result<CartView> Cart::add_item(const std::string& owner, const ItemChoice& choice, int64_t quantity) {
   if (auto s = check_quantity(quantity); !s.ok()) return s;
   // The variant: named, or chosen by options on the product.
-  Result<Product> product = choice.variant_id > 0 ? catalog_.product_of_variant(choice.variant_id)
-                                                  : catalog_.product(choice.product_id);
+  Result<Product> product =
+      choice.variant_id > 0 ? catalog_.product_of_variant(choice.variant_id) : catalog_.product(choice.product_id);
   if (!product.ok()) return product.status();
   if (choice.variant_id > 0 && choice.product_id > 0 && choice.product_id != product->id)
     return Status::Invalid("variant_id is not a variant of product_id", {{"field", "variant_id"}});
@@ -250,6 +274,78 @@ Result<CartView> Cart::move_to_cart(const std::string& owner, int64_t variant_id
   });
 }
 
+Result<CartView> Cart::apply_code(const std::string& owner, const std::string& text) {
+  auto discount = pricing_.find_code(text);
+  if (!discount.ok()) return discount.status();
+  const std::string code = *discount->code;
+  // Priced with the code first (nothing written): only a code that applies
+  // to this cart is kept.
+  std::optional<CartRecord> rec;
+  {
+    ReadTxn txn(kv_);
+    rec = cart_store::get(txn, kv_, owner);
+  }
+  CartRecord trial = rec && rec->expires_at > now_seconds() ? *rec : fresh_cart(owner, now_seconds());
+  if (std::find(trial.discount_codes.begin(), trial.discount_codes.end(), code) == trial.discount_codes.end())
+    trial.discount_codes.push_back(code);
+  auto priced = render(trial);
+  if (!priced.ok()) return priced.status();
+  for (const auto& r : priced->quote.rejected)
+    if (r.code == code) {
+      json details = r.details;
+      details["code"] = code;
+      details["reason"] = r.reason;
+      return Status::Conflict("discount_not_applicable", "the code " + code + " does not apply: " + r.reason, details);
+    }
+  return change(owner, [&](WriteTxn&, CartRecord& stored) {
+    if (std::find(stored.discount_codes.begin(), stored.discount_codes.end(), code) == stored.discount_codes.end()) {
+      if (stored.discount_codes.size() >= kMaxCodes)
+        return Status(Kind::unprocessable, "too_many_codes",
+                      "a cart holds at most " + std::to_string(kMaxCodes) + " discount codes");
+      stored.discount_codes.push_back(code);
+    }
+    return Status::Ok();
+  });
+}
+
+Result<CartView> Cart::remove_code(const std::string& owner, const std::string& text) {
+  auto code = normalize_code(text);
+  if (!code) return Status::NotFound("that code is not applied to the cart");
+  return change(owner, [&](WriteTxn&, CartRecord& rec) {
+    auto it = std::find(rec.discount_codes.begin(), rec.discount_codes.end(), *code);
+    if (it == rec.discount_codes.end())
+      return Status(Kind::not_found, "discount_not_applied", "the code " + *code + " is not applied to the cart");
+    rec.discount_codes.erase(it);
+    return Status::Ok();
+  });
+}
+
+Result<CartView> Cart::preview(const std::string& owner, const CartShipping& shipping) {
+  std::optional<CartRecord> rec;
+  {
+    ReadTxn txn(kv_);
+    rec = cart_store::get(txn, kv_, owner);
+  }
+  CartRecord trial = rec && rec->expires_at > now_seconds() ? *rec : fresh_cart(owner, now_seconds());
+  trial.shipping = shipping;
+  return render(trial);
+}
+
+Result<CartView> Cart::set_shipping(const std::string& owner, const CartShipping& shipping) {
+  if (!shipping.method.empty()) {
+    auto priced = preview(owner, shipping);
+    if (!priced.ok()) return priced.status();
+    if (priced->quote.shipping_problem == "shipping_method_unavailable")
+      return Status(Kind::invalid, "shipping_method_unavailable",
+                    "the shipping method " + shipping.method + " does not serve this address for this cart",
+                    {{"field", "shipping_method"}});
+  }
+  return change(owner, [&](WriteTxn&, CartRecord& rec) {
+    rec.shipping = shipping;
+    return Status::Ok();
+  });
+}
+
 Status Cart::remove_lines(const std::string& owner, const std::vector<int64_t>& variant_ids) {
   return kv_.write([&](WriteTxn& txn) {
     auto stored = cart_store::get(txn, kv_, owner);
@@ -258,6 +354,7 @@ Status Cart::remove_lines(const std::string& owner, const std::vector<int64_t>& 
     for (int64_t id : variant_ids)
       if (auto it = find_line(rec.items, id); it != rec.items.end()) rec.items.erase(it);
     if (rec.items.size() == stored->items.size()) return Status::Ok();
+    if (rec.items.empty()) rec.discount_codes.clear();  // used by the order that emptied it
     rec.updated_at = now_seconds();
     cart_store::put(txn, kv_, rec, &*stored);
     return Status::Ok();
@@ -289,6 +386,11 @@ Status Cart::merge(const std::string& from_owner, const std::string& to_owner) {
         continue;
       if (to.saved.size() < kMaxLines) to.saved.push_back(l);
     }
+    // The guest's codes and destination come along (the account's own win).
+    for (const auto& code : from->discount_codes)
+      if (std::find(to.discount_codes.begin(), to.discount_codes.end(), code) == to.discount_codes.end())
+        to.discount_codes.push_back(code);
+    if (to.shipping.country.empty()) to.shipping = from->shipping;
     to.updated_at = now;
     to.expires_at = now + config_.cart_ttl_seconds;
     cart_store::remove(txn, kv_, *from);
@@ -351,19 +453,46 @@ json cart_json(const CartView& v, const Config& config) {
   json items = json::array(), saved = json::array();
   for (const auto& p : v.items) items.push_back(line_json(p));
   for (const auto& p : v.saved) saved.push_back(line_json(p));
+  const Quote& q = v.quote;
+  json rejected = json::array();
+  for (const auto& r : q.rejected) rejected.push_back({{"code", r.code}, {"reason", r.reason}, {"details", r.details}});
   return {{"cart_id", v.exists ? json(v.cart_id) : json(nullptr)},
           {"items", items},
           {"saved_for_later", saved},
           {"summary",
            {{"items_count", v.items_count},
-            {"subtotal", cents_to_json(v.totals.subtotal)},
-            {"discount", cents_to_json(v.totals.discount)},
+            {"subtotal", cents_to_json(q.subtotal)},
+            {"discount", cents_to_json(q.discount)},
+            {"discounts", discounts_json(q.discounts)},
             {"savings", cents_to_json(v.savings)},
-            {"tax", cents_to_json(v.totals.tax)},
-            {"shipping", cents_to_json(v.totals.shipping)},
-            {"total", cents_to_json(v.totals.total)},
-            {"currency", config.currency}}},
+            {"tax", cents_to_json(q.tax)},
+            {"taxes", taxes_json(q.taxes)},
+            {"tax_included", cents_to_json(q.tax_included)},
+            {"shipping", cents_to_json(q.shipping)},
+            {"total", cents_to_json(q.total)},
+            {"currency", config.currency},
+            {"free_shipping_remaining",
+             q.free_shipping_remaining ? cents_to_json(*q.free_shipping_remaining) : json(nullptr)}}},
+          {"discount_codes", v.discount_codes},
+          {"rejected_codes", rejected},
+          {"shipping", shipping_json(q, v.shipping.address_id)},
           {"expires_at", v.exists ? json(iso8601(v.expires_at)) : json(nullptr)}};
+}
+
+json shipping_json(const Quote& q, int64_t address_id) {
+  int64_t now = now_seconds();
+  json options = json::array();
+  for (const auto& o : q.shipping_options) options.push_back(shipping_option_json(o, now));
+  json destination = {{"country", q.destination.country},
+                      {"state", q.destination.state},
+                      {"zip", q.destination.zip},
+                      {"estimated", q.destination_estimated}};
+  if (address_id > 0) destination["address_id"] = std::to_string(address_id);
+  return {{"destination", destination},
+          {"zone", q.zone_name.empty() ? json(nullptr) : json(q.zone_name)},
+          {"method", q.shipping_method ? shipping_option_json(*q.shipping_method, now) : json(nullptr)},
+          {"options", options},
+          {"problem", q.shipping_problem}};
 }
 
 }  // namespace shopbox

@@ -21,10 +21,17 @@
 //  * Every change renews expires_at to now + Config::cart_ttl_seconds; reads
 //    do not (they never write). An expired cart reads as empty and is
 //    deleted by sweep_expired().
+//  * The summary is priced by the pricing module (pricing/pricing.h) for the
+//    cart's shipping destination (PUT /cart/shipping; none: the shop's own
+//    country) with the codes the shopper applied: checkout charges exactly
+//    that total for the same cart, address, method and codes. A code that
+//    stops applying (it expired, the minimum is no longer met) stays in the
+//    cart and is listed in rejected_codes with the reason.
 //  * Any error changes nothing (every change is one LMDB write transaction).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -34,24 +41,27 @@
 #include "cart/cart_store.h"
 #include "config.h"
 #include "pricing/pricing.h"
+#include "pricing/rules.h"
 #include "storage/lmdb.h"
 
 namespace shopbox {
 
 class Catalog;
 class Inventory;
+class Pricing;
 
 struct PricedLine {
   CartLine line;
   bool exists = false;  // the variant is still in the catalog
   std::string name;
-  std::string sku;            // the variant's
-  std::string variant_title;  // "Blue / M"; "" for a default variant
-  int64_t weight_grams = 0;   // the variant's, 0 when unknown
-  std::string image;         // empty when the product has none
-  Cents unit_price = 0;      // current final price
-  Cents original_price = 0;  // current list price
-  Cents subtotal = 0;        // unit_price * quantity
+  std::string sku;                  // the variant's
+  std::string variant_title;        // "Blue / M"; "" for a default variant
+  int64_t weight_grams = 0;         // the variant's, 0 when unknown
+  std::vector<int64_t> categories;  // its product's category and ancestors (pricing)
+  std::string image;                // empty when the product has none
+  Cents unit_price = 0;             // current final price
+  Cents original_price = 0;         // current list price
+  Cents subtotal = 0;               // unit_price * quantity
   int64_t available = 0;
   bool unavailable = false;  // deleted or available == 0: not in the totals
   bool insufficient_stock = false;
@@ -67,16 +77,28 @@ struct CartView {
   std::vector<PricedLine> items;
   std::vector<PricedLine> saved;
   int64_t items_count = 0;  // sum of quantities of purchasable lines
-  Totals totals;
+  std::vector<std::string> discount_codes;
+  CartShipping shipping;
+  Quote quote;        // the purchasable lines priced (pricing.h); totals and shipping
   Cents savings = 0;  // (original - unit) * quantity over purchasable lines
 };
 
 class Cart {
  public:
   static constexpr size_t kMaxLines = 100;  // per list (items, saved for later)
+  static constexpr size_t kMaxCodes = 5;    // discount codes in one cart
 
-  Cart(Lmdb& kv, Catalog& catalog, Inventory& inventory, const Config& config)
-      : kv_(kv), catalog_(catalog), inventory_(inventory), config_(config) {}
+  // Whether a customer has ordered before (first-order discounts); the
+  // composition root answers it from the orders.
+  using HasOrdered = std::function<bool(int64_t user_id)>;
+
+  Cart(Lmdb& kv, Catalog& catalog, Inventory& inventory, Pricing& pricing, HasOrdered has_ordered, const Config& config)
+      : kv_(kv),
+        catalog_(catalog),
+        inventory_(inventory),
+        pricing_(pricing),
+        has_ordered_(std::move(has_ordered)),
+        config_(config) {}
 
   // What a shopper adds: a variant, or a product and its options (the
   // seed's shape); catalog/variants.h choose_variant() says which errors
@@ -96,7 +118,25 @@ class Cart {
   // Back from saved-for-later; checks stock like add_item.
   Result<CartView> move_to_cart(const std::string& owner, int64_t variant_id);
 
-  // Checkout: drops the purchased lines (absent ones are ignored).
+  // Discount codes: apply_code checks the code against this cart first (400
+  // malformed, 404 discount_not_found, 409 discount_not_applicable with
+  // details.reason) and stores nothing unless it applies; applying one
+  // already in the cart changes nothing. remove_code: 404 when not applied.
+  Result<CartView> apply_code(const std::string& owner, const std::string& code);
+  Result<CartView> remove_code(const std::string& owner, const std::string& code);
+  // Where the cart goes and by which method (the summary is priced for it).
+  // A destination no zone serves is kept and the cart says so
+  // (quote.shipping_problem); a method the destination does not offer is
+  // 400 shipping_method_unavailable and changes nothing.
+  Result<CartView> set_shipping(const std::string& owner, const CartShipping& shipping);
+  // The cart priced for another destination, nothing stored
+  // (GET /cart/shipping-options).
+  Result<CartView> preview(const std::string& owner, const CartShipping& shipping);
+  // The customer the cart's owner is, for pricing ("u:<id>": a user).
+  Customer customer_of(const std::string& owner);
+
+  // Checkout: drops the purchased lines (absent ones are ignored); a cart
+  // left empty forgets its discount codes.
   Status remove_lines(const std::string& owner, const std::vector<int64_t>& variant_ids);
   // Login: moves from_owner's lines into to_owner's cart and deletes
   // from_owner's cart. A product in both carts gets the sum of the quantities
@@ -110,14 +150,19 @@ class Cart {
 
  private:
   Result<CartView> change(const std::string& owner, const std::function<Status(WriteTxn&, CartRecord&)>& fn);
-  CartView render(const CartRecord& record);
+  Result<CartView> render(const CartRecord& record);
   Status check_quantity(int64_t quantity) const;
 
   Lmdb& kv_;
   Catalog& catalog_;
   Inventory& inventory_;
+  Pricing& pricing_;
+  HasOrdered has_ordered_;
   const Config& config_;
 };
+
+// A destination as pricing reads it.
+Destination destination_of(const CartShipping& shipping);
 
 // True for a well-formed guest cart token (32 lower-case hex characters).
 bool valid_cart_token(const std::string& token);
@@ -125,5 +170,7 @@ std::string new_cart_token();
 
 // The API shape of a cart (GET /api/v1/cart and every cart change).
 nlohmann::json cart_json(const CartView& cart, const Config& config);
+// The cart's "shipping": {destination, zone, method, options, problem}.
+nlohmann::json shipping_json(const Quote& quote, int64_t address_id);
 
 }  // namespace shopbox

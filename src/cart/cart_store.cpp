@@ -5,8 +5,8 @@ namespace {
 using json = nlohmann::json;
 
 json line_json(const CartLine& l) {
-  return {{"id", l.cart_item_id}, {"p", l.product_id},    {"v", l.variant_id}, {"q", l.quantity}, {"o", l.selected_options},
-          {"n", l.name},          {"pr", l.price_at_add}, {"at", l.added_at}};
+  return {{"id", l.cart_item_id},    {"p", l.product_id}, {"v", l.variant_id},    {"q", l.quantity},
+          {"o", l.selected_options}, {"n", l.name},       {"pr", l.price_at_add}, {"at", l.added_at}};
 }
 
 std::optional<CartLine> parse_line(const json& j) {
@@ -47,6 +47,16 @@ std::optional<CartRecord> get(const Txn& txn, Lmdb& env, const std::string& owne
     for (const auto& lj : *it)
       if (auto l = parse_line(lj)) list.push_back(std::move(*l));
   }
+  if (auto codes = j.find("codes"); codes != j.end() && codes->is_array())
+    for (const auto& code : *codes)
+      if (code.is_string()) c.discount_codes.push_back(code.get<std::string>());
+  if (auto sh = j.find("ship"); sh != j.end() && sh->is_object()) {
+    c.shipping.country = sh->value("country", "");
+    c.shipping.state = sh->value("state", "");
+    c.shipping.zip = sh->value("zip", "");
+    c.shipping.address_id = sh->value("address_id", int64_t{0});
+    c.shipping.method = sh->value("method", "");
+  }
   return c;
 }
 
@@ -60,6 +70,14 @@ void put(WriteTxn& txn, Lmdb& env, const CartRecord& c, const CartRecord* previo
             {"expires_at", c.expires_at},
             {"items", items},
             {"saved", saved}};
+  if (!c.discount_codes.empty()) j["codes"] = c.discount_codes;
+  const CartShipping& sh = c.shipping;
+  if (!sh.country.empty() || !sh.method.empty())
+    j["ship"] = {{"country", sh.country},
+                 {"state", sh.state},
+                 {"zip", sh.zip},
+                 {"address_id", sh.address_id},
+                 {"method", sh.method}};
   if (previous) txn.del(env.db("cart_expiry"), expiry_key(*previous));
   txn.put(env.db("cart_expiry"), expiry_key(c), "");
   txn.put(env.db("carts"), c.owner, j.dump());

@@ -32,6 +32,15 @@ struct CartLine {
   int64_t added_at = 0;
 };
 
+// Where the shopper said the cart goes, and how (PUT /cart/shipping): the
+// cart is priced for it. Empty country: not said yet (the shop's own
+// country is used for the estimate).
+struct CartShipping {
+  std::string country, state, zip;
+  int64_t address_id = 0;  // the saved address it came from, 0 for none
+  std::string method;      // a shipping method id, "" for the cheapest
+};
+
 struct CartRecord {
   std::string cart_id;  // "cart_<16 hex>"
   std::string owner;
@@ -39,7 +48,9 @@ struct CartRecord {
   int64_t updated_at = 0;
   int64_t expires_at = 0;
   std::vector<CartLine> items;
-  std::vector<CartLine> saved;  // saved for later
+  std::vector<CartLine> saved;              // saved for later
+  std::vector<std::string> discount_codes;  // normalized, as applied (POST /cart/discounts)
+  CartShipping shipping;
 };
 
 inline const std::vector<std::string> kCartDbs = {"carts", "cart_expiry"};

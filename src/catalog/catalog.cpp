@@ -211,6 +211,19 @@ Result<Category> Catalog::category(int64_t id) {
   return cache->all[it->second];
 }
 
+std::vector<int64_t> Catalog::category_ancestry(std::optional<int64_t> id) {
+  std::vector<int64_t> out;
+  auto cache = category_cache();
+  // A broken parent chain (never made by the shop) stops at the tree's depth.
+  while (id && out.size() <= cache->all.size()) {
+    auto it = cache->by_id.find(*id);
+    if (it == cache->by_id.end()) break;
+    out.push_back(*id);
+    id = cache->all[it->second].parent_id;
+  }
+  return out;
+}
+
 std::string Catalog::category_path(std::optional<int64_t> id) {
   if (!id) return "";
   auto cache = category_cache();
@@ -245,8 +258,9 @@ static Status check_unique(Connection& c, const Product& p) {
   for (size_t i = 0; i < p.variants.size(); ++i) {
     const auto& v = p.variants[i];
     if (auto other = catalog_store::variant_by_sku(c, v.sku); other && other->first != p.id)
-      return Status::Conflict("duplicate_sku", "another product has the SKU '" + v.sku + "'",
-                              {{"field", p.options.empty() ? std::string("sku") : "variants[" + std::to_string(i) + "]"}});
+      return Status::Conflict(
+          "duplicate_sku", "another product has the SKU '" + v.sku + "'",
+          {{"field", p.options.empty() ? std::string("sku") : "variants[" + std::to_string(i) + "]"}});
     if (v.id > 0) {
       auto owner = catalog_store::product_id_of_variant(c, v.id);
       if (owner && *owner != p.id)

@@ -77,6 +77,9 @@ class Catalog {
   std::optional<Category> category_by_slug(const std::string& slug);
   // "Electronics > Audio > Headphones", empty for no category.
   std::string category_path(std::optional<int64_t> category_id);
+  // The category and its ancestors, nearest first (empty for none): what
+  // category discounts and category tax rates match (pricing.h).
+  std::vector<int64_t> category_ancestry(std::optional<int64_t> category_id);
 
   // Validates (options and variants too: catalog/variants.h), fills
   // slug/sku defaults, inserts; sets the stock of each variant that has

@@ -16,7 +16,9 @@
 #include "orders/orders.h"
 #include "orders/paid_order.h"
 #include "payments/gateway.h"
+#include "pricing/catalog_lines.h"
 #include "pricing/pricing.h"
+#include "pricing/pricing_service.h"
 
 namespace shopbox {
 using json = nlohmann::json;
@@ -28,7 +30,7 @@ struct Checkout::Saga {
   std::string cart_owner;    // "u:<id>"
   json shipping, billing;    // the order's address snapshots
   std::vector<OrderItem> lines;
-  Totals totals;
+  Quote quote;
   PreparedPayment payment;
   std::string attempt_id;  // "chk_<hex>": the step log's id and the gateway's idempotency key
   std::string order_id;
@@ -78,6 +80,8 @@ json canonical_request(const CheckoutRequest& req, const json& shipping, const j
   }
   canon["shipping_address"] = shipping;
   canon["billing_address"] = billing;
+  if (!req.shipping_method.empty()) canon["shipping_method"] = req.shipping_method;
+  if (req.discount_codes) canon["discount_codes"] = *req.discount_codes;
   const PaymentChoice& p = req.payment;
   switch (p.source) {
     case PaymentChoice::Source::saved:
@@ -149,13 +153,13 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     return error_response(st);
 
   s.cart_owner = "u:" + std::to_string(req.user_id);
-  auto lines = lines_to_buy(req, s.cart_owner);
-  if (!lines.ok()) return error_response(lines.status());
-  s.lines = std::move(*lines);
-  Cents subtotal = 0;
-  for (const auto& l : s.lines) subtotal += l.subtotal;
-  s.totals = price_order(subtotal, 0, d_.config);
-  if (s.totals.total <= 0)
+  auto basket = lines_to_buy(req, s.cart_owner);
+  if (!basket.ok()) return error_response(basket.status());
+  auto quote = price_basket(req, *basket, s.shipping);
+  if (!quote.ok()) return error_response(quote.status());
+  s.lines = std::move(basket->items);
+  s.quote = std::move(*quote);
+  if (s.quote.total <= 0)
     return error_response(Status(Kind::unprocessable, "nothing_to_charge", "the order total is zero"));
 
   // The payment source (an inline card is tokenized: the number stops here).
@@ -215,8 +219,8 @@ Status Checkout::check_velocity(const char* column, const std::string& value, in
   return Status::Ok();
 }
 
-Result<std::vector<OrderItem>> Checkout::lines_to_buy(const CheckoutRequest& req, const std::string& cart_owner) {
-  std::vector<OrderItem> lines;
+Result<Checkout::Basket> Checkout::lines_to_buy(const CheckoutRequest& req, const std::string& cart_owner) {
+  Basket basket;
   if (req.items.empty()) {
     auto cart = d_.cart.get(cart_owner);
     if (!cart.ok()) return cart.status();
@@ -235,27 +239,31 @@ Result<std::vector<OrderItem>> Checkout::lines_to_buy(const CheckoutRequest& req
       it.quantity = l.line.quantity;
       it.unit_price = l.unit_price;
       it.subtotal = l.unit_price * l.line.quantity;
-      lines.push_back(std::move(it));
+      basket.items.push_back(std::move(it));
+      basket.pricing.push_back(
+          {l.line.product_id, l.line.variant_id, l.categories, l.line.quantity, l.unit_price, l.weight_grams});
     }
-    if (lines.empty()) return Status(Kind::unprocessable, "cart_empty", "the cart has nothing to buy");
-    return lines;
+    if (basket.items.empty()) return Status(Kind::unprocessable, "cart_empty", "the cart has nothing to buy");
+    basket.cart_codes = cart->discount_codes;
+    basket.cart_method = cart->shipping.method;
+    return basket;
   }
   std::set<int64_t> seen;
   for (size_t i = 0; i < req.items.size(); ++i) {
-    auto it = explicit_line(req.items[i], "items[" + std::to_string(i) + "]");
-    if (!it.ok()) return it.status();
-    if (!seen.insert(it->variant_id).second)
-      return Status::Invalid("variant " + it->sku + " appears twice", {{"field", "items[" + std::to_string(i) + "]"}});
-    lines.push_back(std::move(*it));
+    std::string field = "items[" + std::to_string(i) + "]";
+    if (auto st = add_explicit_line(req.items[i], field, basket); !st.ok()) return st;
+    const OrderItem& it = basket.items.back();
+    if (!seen.insert(it.variant_id).second)
+      return Status::Invalid("variant " + it.sku + " appears twice", {{"field", field}});
   }
-  return lines;
+  return basket;
 }
 
-Result<OrderItem> Checkout::explicit_line(const CheckoutLine& l, const std::string& field) {
+Status Checkout::add_explicit_line(const CheckoutLine& l, const std::string& field, Basket& basket) {
   auto prod = l.variant_id > 0 ? d_.catalog.product_of_variant(l.variant_id) : d_.catalog.product(l.product_id);
   if (!prod.ok()) {
-    std::string what = l.variant_id > 0 ? "variant " + std::to_string(l.variant_id)
-                                        : "product " + std::to_string(l.product_id);
+    std::string what =
+        l.variant_id > 0 ? "variant " + std::to_string(l.variant_id) : "product " + std::to_string(l.product_id);
     return Status(Kind::invalid, "unknown_product", what + " does not exist",
                   {{"field", field}, {"product_id", std::to_string(l.product_id)}});
   }
@@ -278,7 +286,47 @@ Result<OrderItem> Checkout::explicit_line(const CheckoutLine& l, const std::stri
   it.quantity = l.quantity;
   it.unit_price = v->final_price();
   it.subtotal = it.unit_price * l.quantity;
-  return it;
+  basket.items.push_back(std::move(it));
+  basket.pricing.push_back(pricing_line(d_.catalog, *prod, *v, l.quantity, v->final_price()));
+  return Status::Ok();
+}
+
+Result<Quote> Checkout::price_basket(const CheckoutRequest& req, const Basket& basket, const json& shipping) {
+  PricingRequest pr;
+  pr.lines = basket.pricing;
+  pr.destination = {shipping.value("country", ""), shipping.value("state", ""), shipping.value("zip", "")};
+  pr.customer = d_.cart.customer_of("u:" + std::to_string(req.user_id));
+  pr.now = now_seconds();
+  // The method asked for; else the one chosen in the cart if it serves
+  // this address; else the cheapest.
+  pr.shipping_method = req.shipping_method.empty() ? basket.cart_method : req.shipping_method;
+  const std::vector<std::string>& codes = req.discount_codes ? *req.discount_codes : basket.cart_codes;
+  auto q = d_.pricing.quote(pr, codes);
+  if (!q.ok()) return q.status();
+  if (q->shipping_problem == "shipping_method_unavailable" && req.shipping_method.empty()) {
+    pr.shipping_method.clear();
+    q = d_.pricing.quote(pr, codes);
+    if (!q.ok()) return q.status();
+  }
+  if (!q->rejected.empty()) {
+    const RejectedCode& r = q->rejected.front();
+    if (r.reason == "not_found")
+      return Status(Kind::not_found, "discount_not_found", "no discount has the code " + r.code,
+                    {{"code", r.code}, {"field", "discount_codes"}});
+    json details = r.details;
+    details["code"] = r.code;
+    details["reason"] = r.reason;
+    return Status::Conflict("discount_not_applicable", "the code " + r.code + " does not apply: " + r.reason, details);
+  }
+  if (q->shipping_problem == "no_shipping_to_address")
+    return Status(
+        Kind::unprocessable, "no_shipping_to_address", "the shop does not ship to this address",
+        {{"field", "shipping_address"}, {"country", pr.destination.country}, {"state", pr.destination.state}});
+  if (q->shipping_problem == "shipping_method_unavailable")
+    return Status(Kind::invalid, "shipping_method_unavailable",
+                  "the shipping method " + req.shipping_method + " does not serve this address for this order",
+                  {{"field", "shipping_method"}});
+  return q;
 }
 
 // ---- reserve, and its compensation ----
@@ -303,11 +351,17 @@ Status Checkout::claim_key(Saga& s, AttemptStep step, bool& mine) {
     a.order_id = s.order_id;
     a.step = step;
     a.reservation_id = s.reservation_id;  // none yet when the reservation failed ('started')
-    a.amount = s.totals.total;
+    a.amount = s.quote.total;
     a.cart_owner = s.cart_owner;
     for (const auto& l : s.lines) a.variant_ids.push_back(l.variant_id);
     a.created_at = a.updated_at = now;
     checkout_store::insert_attempt(c, a);
+    // The discount uses, like the stock, are taken before the charge: a
+    // code with no use left stops the checkout here, and this whole
+    // transaction (key, attempt, holds) rolls back.
+    if (step == AttemptStep::reserved)
+      if (auto held = Pricing::hold_uses(c, s.attempt_id, s.req.user_id, s.quote.discounts, now); !held.ok())
+        return held;
     mine = true;
     return Status::Ok();
   });
@@ -355,6 +409,7 @@ CheckoutResponse Checkout::fail_for_good(Saga& s, const Status& st, AttemptStep 
   log_if_failed(d_.db.write([&](Connection& c) {
     checkout_store::update_attempt(c, s.attempt_id, step, "", "", st.code());
     checkout_store::complete_idempotency(c, s.req.user_id, s.req.idempotency_key, r.status, r.body.dump(), "");
+    Pricing::release_attempt_uses(c, s.attempt_id, now_seconds());
     return Status::Ok();
   }),
                 "checkout: storing a failed attempt's answer");
@@ -376,7 +431,7 @@ Status Checkout::undo_charge(const std::string& attempt_id) {
 
 std::optional<CheckoutResponse> Checkout::charge(Saga& s) {
   // Authorize + capture in one call; the attempt id is the gateway's key.
-  auto charge = d_.payments.authorize(s.attempt_id, s.payment.source, s.totals.total, d_.config.currency, true);
+  auto charge = d_.payments.authorize(s.attempt_id, s.payment.source, s.quote.total, d_.config.currency, true);
   if (charge.ok()) {
     s.charge = std::move(*charge);
     return std::nullopt;
@@ -398,6 +453,7 @@ std::optional<CheckoutResponse> Checkout::charge(Saga& s) {
     checkout_store::update_attempt(c, s.attempt_id, undone.ok() ? AttemptStep::compensated : AttemptStep::charged, "",
                                    "", undone.ok() ? cs.code() : "refund pending: " + cs.code());
     checkout_store::delete_idempotency(c, s.req.user_id, s.req.idempotency_key);
+    Pricing::release_attempt_uses(c, s.attempt_id, now_seconds());
     return Status::Ok();
   }),
                 "checkout: recording a failed charge (the sweeper settles it)");
@@ -416,7 +472,7 @@ std::optional<CheckoutResponse> Checkout::write_order(Saga& s) {
   draft.order_id = s.order_id;
   draft.user_id = s.req.user_id;
   draft.items = s.lines;
-  draft.totals = s.totals;
+  draft.quote = s.quote;
   draft.currency = d_.config.currency;
   draft.shipping_address = s.shipping;
   draft.billing_address = s.billing;
@@ -432,6 +488,7 @@ std::optional<CheckoutResponse> Checkout::write_order(Saga& s) {
     s.response = record_paid_order(c, o, t, "authorized and captured " + s.charge.charge_id);
     checkout_store::update_attempt(c, s.attempt_id, AttemptStep::ordered, "", s.charge.charge_id, "");
     checkout_store::complete_idempotency(c, s.req.user_id, s.req.idempotency_key, 201, s.response.dump(), s.order_id);
+    Pricing::keep_uses(c, s.attempt_id, s.order_id, now);
     return Status::Ok();
   });
   if (st.ok()) return std::nullopt;
@@ -445,6 +502,7 @@ std::optional<CheckoutResponse> Checkout::write_order(Saga& s) {
     checkout_store::update_attempt(c, s.attempt_id, undone.ok() ? AttemptStep::compensated : AttemptStep::charged, "",
                                    s.charge.charge_id, undone.ok() ? st.code() : "refund pending: " + st.code());
     checkout_store::delete_idempotency(c, s.req.user_id, s.req.idempotency_key);
+    Pricing::release_attempt_uses(c, s.attempt_id, now_seconds());
     return Status::Ok();
   }),
                 "checkout: recording a compensated order (the sweeper settles it)");

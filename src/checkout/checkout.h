@@ -10,16 +10,24 @@
 //                   replay its answer (same status and
 //                   body), 422 for another body, wait
 //                   while it is still being processed
+//   (price)         the pricing module's quote for these  -
+//                   lines, address, method and codes
+//                   (409 discount_not_applicable, 422
+//                   no_shipping_to_address, 400
+//                   shipping_method_unavailable)
 //   reserve         every line, one LMDB transaction     give_back_stock
 //                   (409 out_of_stock)                   (release; else its TTL)
-//   record_attempt  idempotency record + attempt row     forget the key
-//                   'reserved', one SQLite transaction
+//   record_attempt  idempotency record + attempt row     forget the key, give
+//                   'reserved' + one held use per         back the uses
+//                   discount (409 when a code's uses      (Pricing::
+//                   ran out), one SQLite transaction      release_attempt_uses)
 //   charge          authorize + capture, the attempt id  undo_charge (void or
 //                   is the gateway's idempotency key     refund under the key)
 //                   (decline: 402)
 //   write_order     order + payment transaction + events  -
 //                   + the completed idempotency answer
-//                   + attempt 'ordered', ONE transaction
+//                   + attempt 'ordered' + the held uses
+//                   kept by the order, ONE transaction
 //   finish_order    consume the reservation, clear the   (idempotent: repeated)
 //                   bought cart lines, attempt 'completed'
 //
@@ -43,6 +51,7 @@
 #include "checkout/checkout_store.h"
 #include "checkout/shopper_input.h"
 #include "orders/order.h"
+#include "pricing/pricing.h"
 #include "storage/sqlite.h"
 
 namespace shopbox {
@@ -54,6 +63,7 @@ class Inventory;
 class Orders;
 class PaymentGateway;
 class PaymentMethods;
+class Pricing;
 struct Config;
 
 // An explicit line: a variant, or a product with its selected options
@@ -74,6 +84,12 @@ struct CheckoutRequest {
   AddressChoice shipping;           // required
   AddressChoice billing;            // empty: the shipping address
   PaymentChoice payment;
+  // A method id from the shipping options for this address; empty: the
+  // cart's chosen method (when it serves this address), else the cheapest.
+  std::string shipping_method;
+  // Codes to apply; nullopt: the cart's codes when buying the cart, none
+  // for explicit items.
+  std::optional<std::vector<std::string>> discount_codes;
 };
 
 // The answer, as given and as stored under the Idempotency-Key.
@@ -97,6 +113,7 @@ class Checkout {
     Orders& orders;  // cancels an order whose reservation lapsed
     Addresses& addresses;
     PaymentMethods& payment_methods;
+    Pricing& pricing;
     const Config& config;
   };
   explicit Checkout(const Dependencies& d) : d_(d) {}
@@ -136,10 +153,21 @@ class Checkout {
   // The steps, in order (see the table above).
   std::optional<CheckoutResponse> answer_on_record(const CheckoutRequest& req, const std::string& request_hash);
   Status check_velocity(const char* column, const std::string& value, int limit, const char* rule);
-  Result<std::vector<OrderItem>> lines_to_buy(const CheckoutRequest& req, const std::string& cart_owner);
-  // One explicit line, resolved to its variant and priced (400 when the
-  // product or variant is unknown or the options choose none).
-  Result<OrderItem> explicit_line(const CheckoutLine& l, const std::string& field);
+  // What is bought: the order lines, the same lines for the pricing
+  // module, and (buying the cart) the cart's codes and shipping choice.
+  struct Basket {
+    std::vector<OrderItem> items;
+    std::vector<PricingLine> pricing;
+    std::vector<std::string> cart_codes;
+    std::string cart_method;
+  };
+  Result<Basket> lines_to_buy(const CheckoutRequest& req, const std::string& cart_owner);
+  // One explicit line, resolved to its variant (400 when the product or
+  // variant is unknown or the options choose none).
+  Status add_explicit_line(const CheckoutLine& l, const std::string& field, Basket& basket);
+  // The quote for the basket, or the checkout's answer when it cannot be
+  // bought as asked.
+  Result<Quote> price_basket(const CheckoutRequest& req, const Basket& basket, const nlohmann::json& shipping);
   std::optional<CheckoutResponse> reserve(Saga& s);
   std::optional<CheckoutResponse> record_attempt(Saga& s);
   std::optional<CheckoutResponse> charge(Saga& s);
@@ -159,6 +187,7 @@ class Checkout {
   // Takes the Idempotency-Key for this attempt (its record 'processing')
   // and writes the attempt's first step log, in one transaction; `mine` is
   // false when another request holds the key.
+  // With step reserved it also holds one use of each discount (Pricing::hold_uses).
   Status claim_key(Saga& s, AttemptStep step, bool& mine);
   // A definitive failure (409 out of stock, 402 declined): stored under the
   // key so a replay answers the same.

@@ -12,6 +12,7 @@
 #include "inventory/inventory.h"
 #include "orders/orders.h"
 #include "payments/gateway.h"
+#include "pricing/pricing_service.h"
 
 namespace shopbox {
 using json = nlohmann::json;
@@ -112,6 +113,7 @@ Checkout::RecoveryReport Checkout::recover_attempts(int64_t updated_before, cons
                     "recovery: releasing a reservation (it expires by itself)");
     Status logged = d_.db.write([&](Connection& c) {
       checkout_store::update_attempt(c, a.id, AttemptStep::compensated, "", "", when);
+      Pricing::release_attempt_uses(c, a.id, now_seconds());  // the discount uses it held
       // The client never got an answer: its retry with the key starts afresh.
       auto rec = checkout_store::get_idempotency(c, a.user_id, a.idempotency_key);
       if (rec && rec->status == "processing" && rec->attempt_id == a.id)

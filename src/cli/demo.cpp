@@ -11,6 +11,8 @@
 #include "catalog/demo_catalog.h"
 #include "cli/commands.h"
 #include "http/auth.h"
+#include "pricing/demo_pricing.h"
+#include "pricing/pricing_service.h"
 #include "users/api_tokens.h"
 
 namespace shopbox::cli {
@@ -27,7 +29,8 @@ static Status fill_demo(App& app, const DemoOptions& options) {
   else
     std::fprintf(stderr, "shopbox demo: catalog already has %lld products; not generating\n",
                  static_cast<long long>(result->products));
-  return Status::Ok();
+  // Shipping zones, tax rates and promotions to try (skipped when the shop has its own).
+  return load_demo_pricing(*app.pricing, *app.catalog);
 }
 
 void add_demo_commands(CLI::App& cli) {

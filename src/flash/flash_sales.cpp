@@ -14,7 +14,9 @@
 #include "orders/order.h"
 #include "orders/paid_order.h"
 #include "payments/gateway.h"
+#include "pricing/catalog_lines.h"
 #include "pricing/pricing.h"
+#include "pricing/pricing_service.h"
 
 namespace shopbox {
 
@@ -147,6 +149,7 @@ FlashSales::FlashSales(const Dependencies& d)
       payments_(d.payments),
       addresses_(d.addresses),
       payment_methods_(d.payment_methods),
+      pricing_(d.pricing),
       config_(d.config) {}
 
 Result<FlashSale> FlashSales::create(const FlashSaleInput& in, const std::string& actor) {
@@ -167,8 +170,7 @@ Result<FlashSale> FlashSales::create(const FlashSaleInput& in, const std::string
     if (!only.ok()) return only.status();
     variant = *only;
   }
-  if (in.sale_price > variant->price)
-    return bad("sale_price", "sale_price must not exceed the variant's list price");
+  if (in.sale_price > variant->price) return bad("sale_price", "sale_price must not exceed the variant's list price");
   FlashSaleInput sale_in = in;
   sale_in.product_id = product->id;
   sale_in.variant_id = variant->id;
@@ -186,10 +188,18 @@ Result<FlashSale> FlashSales::create(const FlashSaleInput& in, const std::string
         return Status::Conflict("out_of_stock", "not enough stock for this flash sale", taken.status().details());
       }
       // "p": the variant whose stock the units came from (and go back to).
-      json state = {{"p", sale_in.variant_id}, {"n", in.quantity}, {"lim", in.per_user_limit},
-                    {"s", in.starts_at},  {"e", in.ends_at},  {"rem", in.quantity},
-                    {"held", 0},          {"sold", 0},        {"ret", 0},
-                    {"next", 1},          {"head", 1},        {"fin", false}};
+      json state = {{"p", sale_in.variant_id},
+                    {"n", in.quantity},
+                    {"lim", in.per_user_limit},
+                    {"s", in.starts_at},
+                    {"e", in.ends_at},
+                    {"rem", in.quantity},
+                    {"held", 0},
+                    {"sold", 0},
+                    {"ret", 0},
+                    {"next", 1},
+                    {"head", 1},
+                    {"fin", false}};
       put_json(txn, kv_.db("flash_sales"), encode_u64_key(static_cast<uint64_t>(sale.id)), state);
       return Status::Ok();
     });
@@ -436,6 +446,45 @@ void FlashSales::unclaim_token(int64_t sale_id, int64_t user_id, const std::stri
                 "flash: giving a permission token back (recovery expires it)");
 }
 
+Result<Quote> FlashSales::price_sale(const FlashSale& sale, int64_t user_id, int64_t quantity, const json& address,
+                                     const std::string& shipping_method) {
+  auto product = catalog_.product(sale.product_id);
+  if (!product.ok()) return product.status();
+  const Variant* variant = product->variant(sale.variant_id);
+  if (!variant) return Status::NotFound("the flash sale's variant no longer exists");
+  PricingRequest req;
+  PricingLine line = pricing_line(catalog_, *product, *variant, quantity, sale.sale_price);
+  line.discountable = false;  // the sale price is the discount
+  req.lines = {line};
+  req.destination = {address.value("country", ""), address.value("state", ""), address.value("zip", "")};
+  req.shipping_method = shipping_method;
+  req.customer.user_id = user_id;
+  req.now = now_seconds();
+  auto q = pricing_.quote(req, {});
+  if (!q.ok()) return q.status();
+  if (q->shipping_problem == "no_shipping_to_address")
+    return Status(Kind::unprocessable, "no_shipping_to_address", "the shop does not ship to this address",
+                  {{"field", "shipping_address"}});
+  if (q->shipping_problem == "shipping_method_unavailable")
+    return Status(Kind::invalid, "shipping_method_unavailable",
+                  "the shipping method " + shipping_method + " does not serve this address",
+                  {{"field", "shipping_method"}});
+  return q;
+}
+
+Result<Quote> FlashSales::quote(int64_t sale_id, int64_t user_id, int64_t quantity, const AddressChoice& shipping,
+                                const std::string& shipping_method) {
+  auto def = definition(sale_id);
+  if (!def.ok()) return def.status();
+  if (quantity < 1 || quantity > def->per_user_limit)
+    return Status::Invalid("quantity must be between 1 and " + std::to_string(def->per_user_limit),
+                           {{"field", "quantity"}});
+  auto address = resolve_address(addresses_, user_id, shipping, "shipping_address_id");
+  if (!address.ok()) return address.status();
+  if (address->is_null()) return field_error("shipping_address", "shipping_address or shipping_address_id is required");
+  return price_sale(*def, user_id, quantity, *address, shipping_method);
+}
+
 Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const FlashCheckoutInput& in) {
   auto def = definition(sale_id);
   if (!def.ok()) return def.status();
@@ -451,8 +500,17 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   if (!payment.ok()) return payment.status();
   if (!payment->is_card()) return field_error("payment_method.type", "flash sales take cards (type card)");
 
+  // The quote needs the token's quantity: priced for the sale's limit
+  // first (a bad address or method never touches the token), then again
+  // for what the token holds.
+  if (auto pre = price_sale(*def, user_id, 1, *address, in.shipping_method); !pre.ok()) return pre.status();
   auto quantity = claim_token(sale_id, user_id, in.token, payment->source.token);
   if (!quantity.ok()) return quantity.status();
+  auto quoted = price_sale(*def, user_id, *quantity, *address, in.shipping_method);
+  if (!quoted.ok()) {
+    unclaim_token(sale_id, user_id, in.token);
+    return quoted.status();
+  }
 
   FlashOrder o;
   o.sale_id = sale_id;
@@ -463,7 +521,7 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   o.product_name = product.ok() ? product->name : "";
   o.quantity = *quantity;
   o.unit_price = def->sale_price;
-  Totals totals = price_order(def->sale_price * o.quantity, 0, config_);
+  const Quote& totals = *quoted;
   o.subtotal = totals.subtotal;
   o.tax = totals.tax;
   o.shipping = totals.shipping;
@@ -510,7 +568,7 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   line.unit_price = o.unit_price;
   line.subtotal = o.subtotal;
   draft.items = {line};
-  draft.totals = totals;
+  draft.quote = totals;
   draft.currency = o.currency;
   draft.shipping_address = draft.billing_address = *address;
   draft.payment_method = payment->summary;

@@ -34,6 +34,7 @@
 #include "base/status.h"
 #include "checkout/shopper_input.h"
 #include "config.h"
+#include "pricing/pricing.h"
 #include "storage/lmdb.h"
 #include "storage/sqlite.h"
 
@@ -44,6 +45,7 @@ class Catalog;
 class Inventory;
 class PaymentGateway;
 class PaymentMethods;
+class Pricing;
 
 // LMDB databases of flash sales (opened by the App).
 inline const std::vector<std::string> kFlashDbs = {"flash_sales", "flash_queue", "flash_users", "flash_tokens",
@@ -92,8 +94,9 @@ struct FlashStatus {
 
 struct FlashCheckoutInput {
   std::string token;
-  AddressChoice shipping;  // required; the same rules as checkout (checkout/shopper_input.h)
-  PaymentChoice payment;   // a card: saved, new or a token (flash sales take no wallets)
+  AddressChoice shipping;       // required; the same rules as checkout (checkout/shopper_input.h)
+  PaymentChoice payment;        // a card: saved, new or a token (flash sales take no wallets)
+  std::string shipping_method;  // empty: the cheapest for the address
 };
 
 struct FlashOrder {
@@ -122,6 +125,7 @@ class FlashSales {
     PaymentGateway& payments;
     Addresses& addresses;
     PaymentMethods& payment_methods;
+    Pricing& pricing;  // shipping and tax on the sale price, the same rules as every checkout
     const Config& config;
   };
   explicit FlashSales(const Dependencies& d);
@@ -133,6 +137,12 @@ class FlashSales {
   Result<FlashStatus> join(int64_t sale_id, int64_t user_id, int64_t quantity);
   Result<FlashStatus> status(int64_t sale_id, int64_t user_id);
   Result<FlashOrder> checkout(int64_t sale_id, int64_t user_id, const FlashCheckoutInput& in);
+  // What checkout would charge for `quantity` units to this address: the
+  // sale price (no discount code or promotion applies to it) plus the
+  // zone's shipping and tax. 422 no_shipping_to_address, 400
+  // shipping_method_unavailable.
+  Result<Quote> quote(int64_t sale_id, int64_t user_id, int64_t quantity, const AddressChoice& shipping,
+                      const std::string& shipping_method);
   Result<FlashOrder> order(const std::string& order_id, int64_t user_id);
 
   // Finishes or undoes checkouts a crash interrupted; runs expiry.
@@ -153,7 +163,11 @@ class FlashSales {
   PaymentGateway& payments_;
   Addresses& addresses_;
   PaymentMethods& payment_methods_;
+  Pricing& pricing_;
   const Config& config_;
+  // The quote for a resolved address (checkout and quote()).
+  Result<Quote> price_sale(const FlashSale& sale, int64_t user_id, int64_t quantity, const nlohmann::json& address,
+                           const std::string& shipping_method);
 };
 
 }  // namespace shopbox

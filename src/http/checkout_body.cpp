@@ -1,7 +1,5 @@
 #include "http/checkout_body.h"
 
-#include "catalog/product.h"
-
 #include <set>
 
 #include "base/json_text.h"
@@ -175,9 +173,9 @@ Result<CheckoutRequest> parse_checkout_request(int64_t user_id, const std::strin
                   parsed.status().details());
   const json& b = *parsed;
   if (!b.is_object()) return Status(Kind::invalid, "invalid_json", "request body must be a JSON object");
-  if (auto st =
-          only_fields(b, {"items", "cart_id", "shipping_address", "shipping_address_id", "billing_address",
-                          "billing_address_id", "payment_method", "payment_method_id", "shipping_method", "notes"});
+  if (auto st = only_fields(
+          b, {"items", "cart_id", "shipping_address", "shipping_address_id", "billing_address", "billing_address_id",
+              "payment_method", "payment_method_id", "shipping_method", "discount_codes", "notes"});
       !st.ok())
     return st;
 
@@ -198,8 +196,20 @@ Result<CheckoutRequest> parse_checkout_request(int64_t user_id, const std::strin
   if (!bill.ok()) return bill.status();
   req.billing = std::move(*bill);
   if (auto sm = b.find("shipping_method"); sm != b.end() && !sm->is_null()) {
-    if (!sm->is_string() || (sm->get<std::string>() != "standard"))
-      return field_error("shipping_method", "shipping_method must be \"standard\"");
+    if (!sm->is_string() || sm->get<std::string>().empty() || sm->get<std::string>().size() > 40)
+      return field_error("shipping_method", "shipping_method is a method id from GET /api/v1/cart/shipping-options");
+    req.shipping_method = sm->get<std::string>();
+  }
+  if (auto dc = b.find("discount_codes"); dc != b.end() && !dc->is_null()) {
+    if (!dc->is_array() || dc->size() > 5)
+      return field_error("discount_codes", "discount_codes is a list of at most 5 codes");
+    std::vector<std::string> codes;
+    for (const auto& code : *dc) {
+      if (!code.is_string() || code.get<std::string>().size() > 200)
+        return field_error("discount_codes", "each discount code is a string");
+      codes.push_back(code.get<std::string>());
+    }
+    req.discount_codes = std::move(codes);
   }
   auto payment = parse_payment_choice(b);
   if (!payment.ok()) return payment.status();

@@ -20,6 +20,7 @@ void register_recommendation_routes(HttpServer&, App&);
 void register_flash_routes(HttpServer&, App&);
 void register_import_routes(HttpServer&, App&);
 void register_cluster_routes(HttpServer&, App&);
+void register_pricing_admin_routes(HttpServer&, App&);
 
 void register_all_routes(HttpServer& server, App& app) {
   register_catalog_routes(server, app);
@@ -37,6 +38,7 @@ void register_all_routes(HttpServer& server, App& app) {
   register_flash_routes(server, app);
   register_import_routes(server, app);
   register_cluster_routes(server, app);
+  register_pricing_admin_routes(server, app);
   register_system_routes(server, app);  // last: its static-file route catches the rest
 }
 

@@ -8,6 +8,8 @@
 #include "app.h"
 #include "cart/cart.h"
 #include "http/server.h"
+#include "pricing/pricing_service.h"
+#include "users/addresses.h"
 
 namespace shopbox {
 using namespace http;
@@ -90,23 +92,128 @@ void change_cart(const Req& req, Res& res, const Principal& who, App& app, int o
   send_cart(req, res, ok_status, *cart, *owner, app, true);
 }
 
+// A destination from {address_id} (a saved address of the signed-in
+// shopper) or {country, state, zip}, in a body or a query string; `method`
+// is the shipping method asked for (may be empty).
+Result<CartShipping> parse_destination(App& app, const Principal& who,
+                                       const std::function<std::optional<std::string>(const char*)>& get) {
+  CartShipping sh;
+  sh.method = get("shipping_method").value_or("");
+  if (sh.method.size() > 40)
+    return field_error("shipping_method", "shipping_method is a method id from the shipping options");
+  if (auto aid = get("address_id")) {
+    auto id = parse_id(*aid);
+    if (!id) return field_error("address_id", "address_id must be an id");
+    if (!who.signed_in()) return Status(Kind::unauthorized, "unauthorized", "sign in to use a saved address");
+    auto a = app.addresses->get(who.user_id, *id);
+    if (!a.ok()) return a.status();
+    sh.country = a->country;
+    sh.state = a->state;
+    sh.zip = a->zip;
+    sh.address_id = *id;
+    return sh;
+  }
+  sh.country = get("country").value_or("");
+  sh.state = get("state").value_or("");
+  sh.zip = get("zip").value_or("");
+  for (auto& ch : sh.country) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  for (auto& ch : sh.state) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  auto alnum = [](const std::string& s, size_t max, bool spaces) {
+    if (s.size() > max) return false;
+    for (unsigned char ch : s)
+      if (!std::isalnum(ch) && !(spaces && (ch == ' ' || ch == '-'))) return false;
+    return true;
+  };
+  if (sh.country.size() != 2 || !std::isalpha(static_cast<unsigned char>(sh.country[0])) ||
+      !std::isalpha(static_cast<unsigned char>(sh.country[1])))
+    return field_error("country", "country is a 2-letter ISO 3166-1 code (US, DE)");
+  if (!alnum(sh.state, 10, false)) return field_error("state", "state is a short region code (WA)");
+  if (!alnum(sh.zip, 20, true)) return field_error("zip", "zip is a postal code of letters, digits, spaces and '-'");
+  return sh;
+}
+
+Result<CartShipping> destination_from_body(App& app, const Principal& who, const json& body) {
+  if (auto st = only_fields(body, {"address_id", "country", "state", "zip", "shipping_method"}); !st.ok()) return st;
+  for (const char* f : {"country", "state", "zip", "shipping_method"})
+    if (body.contains(f) && !body[f].is_string() && !body[f].is_null())
+      return field_error(f, std::string(f) + " must be a string");
+  if (body.contains("address_id") && !body["address_id"].is_string() && !body["address_id"].is_number_integer())
+    return field_error("address_id", "address_id must be an id");
+  return parse_destination(app, who, [&](const char* f) -> std::optional<std::string> {
+    auto it = body.find(f);
+    if (it == body.end() || it->is_null()) return std::nullopt;
+    return it->is_string() ? it->get<std::string>() : std::to_string(it->get<int64_t>());
+  });
+}
+
 }  // namespace
 
 void register_cart_routes(HttpServer& server, App& app) {
+  server.add({"POST", "/api/v1/cart/discounts", Access::anyone, "cart",
+              "Apply a discount code: {code}; 404 discount_not_found, 409 discount_not_applicable (details.reason)"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               if (auto st = only_fields(*body, {"code"}); !st.ok()) return send_error(res, st);
+               auto code = req_string(*body, "code", 200);
+               if (!code.ok()) return send_error(res, code.status());
+               change_cart(req, res, who, app, 200,
+                           [&](const std::string& owner) { return app.cart->apply_code(owner, *code); });
+             });
+
+  server.add(
+      {"DELETE", "/api/v1/cart/discounts/{code}", Access::anyone, "cart", "Remove a discount code from the cart"},
+      [&app](const Req& req, Res& res, const Principal& who) {
+        std::string code = req.matches[1].str();
+        change_cart(req, res, who, app, 200,
+                    [&](const std::string& owner) { return app.cart->remove_code(owner, code); });
+      });
+
+  server.add({"PUT", "/api/v1/cart/shipping", Access::anyone, "cart",
+              "Where the cart goes and how: {address_id | country, state, zip; shipping_method}; the summary is "
+              "priced for it"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               auto sh = destination_from_body(app, who, *body);
+               if (!sh.ok()) return send_error(res, sh.status());
+               change_cart(req, res, who, app, 200,
+                           [&](const std::string& owner) { return app.cart->set_shipping(owner, *sh); });
+             });
+
+  server.add({"GET", "/api/v1/cart/shipping-options", Access::anyone, "cart",
+              "The shipping methods for the cart to ?country=&state=&zip= (or ?address_id=): {shipping_options: "
+              "[{id, name, price, estimated_delivery}]}; 422 no_shipping_to_address"},
+             [&app](const Req& req, Res& res, const Principal& who) {
+               auto owner = resolve_owner(req, who, false);
+               if (!owner.ok()) return send_error(res, owner.status());
+               auto sh = parse_destination(app, who, [&](const char* f) { return query(req, f); });
+               if (!sh.ok()) return send_error(res, sh.status());
+               auto cart = app.cart->preview(owner->key.empty() ? "g:" : owner->key, *sh);
+               if (!cart.ok()) return send_error(res, cart.status());
+               const Quote& q = cart->quote;
+               if (q.shipping_problem == "no_shipping_to_address")
+                 return send_error(res, Status(Kind::unprocessable, "no_shipping_to_address",
+                                               "the shop does not ship to this address",
+                                               {{"country", sh->country}, {"state", sh->state}}));
+               json body = shipping_json(q, sh->address_id);
+               json out = {{"shipping_options", body["options"]},
+                           {"zone", body["zone"]},
+                           {"destination", body["destination"]},
+                           {"selected", body["method"]}};
+               res.set_header("Cache-Control", "no-store");
+               send_json(res, 200, out);
+             });
+
   server.add(
       {"GET", "/api/v1/cart", Access::anyone, "cart", "The caller's cart with current prices, stock and summary"},
       [&app](const Req& req, Res& res, const Principal& who) {
         auto owner = resolve_owner(req, who, false);
         if (!owner.ok()) return send_error(res, owner.status());
-        CartView cart;
-        if (!owner->key.empty()) {
-          auto c = app.cart->get(owner->key);
-          if (!c.ok()) return send_error(res, c.status());
-          cart = std::move(*c);
-        } else {
-          cart.totals = price_order(0, 0, app.config);  // no cart yet: empty
-        }
-        send_cart(req, res, 200, cart, *owner, app, false);
+        // No cart yet (a guest without a token): an empty one, priced all the same.
+        auto cart = app.cart->get(owner->key.empty() ? "g:" : owner->key);
+        if (!cart.ok()) return send_error(res, cart.status());
+        send_cart(req, res, 200, *cart, *owner, app, false);
       });
 
   server.add({"POST", "/api/v1/cart/items", Access::anyone, "cart",
@@ -131,9 +238,8 @@ void register_cart_routes(HttpServer& server, App& app) {
                auto options = parse_options(*body);
                if (!options.ok()) return send_error(res, options.status());
                if (options->is_object()) choice.selected_options = *options;
-               change_cart(req, res, who, app, 201, [&](const std::string& owner) {
-                 return app.cart->add_item(owner, choice, q->value_or(1));
-               });
+               change_cart(req, res, who, app, 201,
+                           [&](const std::string& owner) { return app.cart->add_item(owner, choice, q->value_or(1)); });
              });
 
   server.add(

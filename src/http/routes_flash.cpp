@@ -106,9 +106,8 @@ void register_flash_sale_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto body = parse_object(req);
                if (!body.ok()) return send_error(res, body.status());
-               if (auto st = only_fields(
-                       *body,
-                       {"product_id", "variant_id", "sale_price", "quantity", "starts_at", "ends_at", "per_user_limit"});
+               if (auto st = only_fields(*body, {"product_id", "variant_id", "sale_price", "quantity", "starts_at",
+                                                 "ends_at", "per_user_limit"});
                    !st.ok())
                  return send_error(res, st);
                FlashSaleInput in;
@@ -197,6 +196,43 @@ void register_flash_checkout_routes(HttpServer& server, App& app) {
                send_json(res, 200, status_json(*id, *st));
              });
 
+  server.add(
+      {"POST", "/api/v1/flash-sales/{id}/quote", Access::user, "flash",
+       "What checkout will charge: {quantity, shipping_address | shipping_address_id, shipping_method} -> "
+       "{subtotal, shipping, tax, taxes, total, shipping_options}"},
+      [&app](const Req& req, Res& res, const Principal& who) {
+        auto id = path_id(req, 1, "flash sale");
+        if (!id.ok()) return send_error(res, id.status());
+        auto body = parse_object(req);
+        if (!body.ok()) return send_error(res, body.status());
+        if (auto st = only_fields(*body, {"quantity", "shipping_address", "shipping_address_id", "shipping_method"});
+            !st.ok())
+          return send_error(res, st);
+        auto quantity = opt_int(*body, "quantity", 1, 1000000);
+        if (!quantity.ok()) return send_error(res, quantity.status());
+        auto ship = parse_address_choice(*body, "shipping_address", "shipping_address_id");
+        if (!ship.ok()) return send_error(res, ship.status());
+        auto method = opt_string(*body, "shipping_method", 40);
+        if (!method.ok()) return send_error(res, method.status());
+        auto q = app.flash_sales->quote(*id, who.user_id, quantity->value_or(1), *ship, method->value_or(""));
+        if (!q.ok()) return send_error(res, q.status());
+        json options = json::array();
+        int64_t now = now_seconds();
+        for (const auto& o : q->shipping_options) options.push_back(shipping_option_json(o, now));
+        send_json(
+            res, 200,
+            {{"subtotal", cents_to_json(q->subtotal)},
+             {"discount", cents_to_json(q->discount)},
+             {"shipping", cents_to_json(q->shipping)},
+             {"tax", cents_to_json(q->tax)},
+             {"taxes", taxes_json(q->taxes)},
+             {"tax_included", cents_to_json(q->tax_included)},
+             {"total", cents_to_json(q->total)},
+             {"currency", app.config.currency},
+             {"shipping_options", options},
+             {"shipping_method", q->shipping_method ? shipping_option_json(*q->shipping_method, now) : json(nullptr)}});
+      });
+
   server.add({"POST", "/api/v1/flash-sales/{id}/checkout", Access::user, "flash",
               "Buy at the sale price with your permission token {token, shipping_address | shipping_address_id, "
               "payment_method: {type: card, card_number, exp_month, exp_year, cvc} | payment_method_id}"},
@@ -223,6 +259,9 @@ void register_flash_checkout_routes(HttpServer& server, App& app) {
                if (payment->source == PaymentChoice::Source::wallet)
                  return send_error(res, field_error("payment_method.type", "flash sales take cards (type card)"));
                in.payment = std::move(*payment);
+               auto method = opt_string(*body, "shipping_method", 40);
+               if (!method.ok()) return send_error(res, method.status());
+               in.shipping_method = method->value_or("");
                auto order = app.flash_sales->checkout(*id, who.user_id, in);
                if (!order.ok()) return send_error(res, order.status());
                send_json(res, 201, order_json(*order));

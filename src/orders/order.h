@@ -44,11 +44,16 @@ struct OrderItem {
   std::string name;
   std::string image;
   std::string sku;
-  std::string variant_title;                                        // "Blue / M"; "" for a default variant
+  std::string variant_title;                                   // "Blue / M"; "" for a default variant
   nlohmann::json selected_options = nlohmann::json::object();  // {"Color": "Blue", "Size": "M"}
   int64_t quantity = 0;
   Cents unit_price = 0;
   Cents subtotal = 0;
+  // The line's share of the order's discounts and added tax (pricing.h
+  // LineShare): a refund of the whole line gives back subtotal - discount +
+  // tax. tax is nullopt on lines stored before orders kept their pricing.
+  Cents discount = 0;
+  std::optional<Cents> tax;
   int64_t refunded_quantity = 0;
   int64_t returned_quantity = 0;
   int64_t restocked_quantity = 0;
@@ -59,6 +64,10 @@ struct Order {
   int64_t user_id = 0;
   OrderStatus status = OrderStatus::pending;
   Cents subtotal = 0, discount = 0, tax = 0, shipping = 0, total = 0, refunded = 0;
+  Cents tax_included = 0;  // inside the prices (tax-inclusive zones), not in `tax`
+  // {"discounts": [...], "taxes": [...], "shipping_method": {id, name}|null,
+  // "zone": name}: what order_json shows as "pricing" (pricing.h shapes).
+  nlohmann::json pricing = nlohmann::json::object();
   std::string currency = "USD";
   nlohmann::json shipping_address = nlohmann::json::object();
   nlohmann::json billing_address = nlohmann::json::object();

@@ -6,11 +6,21 @@
 namespace shopbox {
 using json = nlohmann::json;
 
+// The totals, and what made them (Order::pricing): orders placed before
+// orders kept their pricing show empty lists.
 static json pricing_json(const Order& o) {
+  auto kept = [&](const char* key, json fallback) {
+    auto it = o.pricing.find(key);
+    return it != o.pricing.end() ? *it : fallback;
+  };
   return {{"subtotal", cents_to_json(o.subtotal)},
           {"discount", cents_to_json(o.discount)},
+          {"discounts", kept("discounts", json::array())},
           {"tax", cents_to_json(o.tax)},
+          {"taxes", kept("taxes", json::array())},
+          {"tax_included", cents_to_json(o.tax_included)},
           {"shipping", cents_to_json(o.shipping)},
+          {"shipping_method", kept("shipping_method", nullptr)},
           {"total", cents_to_json(o.total)},
           {"refunded", cents_to_json(o.refunded)},
           {"currency", o.currency}};
@@ -39,8 +49,10 @@ json order_json(const Order& o, const std::vector<PaymentTransaction>& txns) {
               {"quantity", it.quantity},
               {"unit_price", cents_to_json(it.unit_price)},
               {"subtotal", cents_to_json(it.subtotal)},
+              {"discount", cents_to_json(it.discount)},
               {"refunded_quantity", it.refunded_quantity},
               {"returned_quantity", it.returned_quantity}};
+    if (it.tax) j["tax"] = cents_to_json(*it.tax);
     if (!it.image.empty()) j["image"] = it.image;
     items.push_back(std::move(j));
   }

@@ -34,7 +34,7 @@ constexpr const char* kOrderSelect =
     "SELECT order_id, user_id, status, subtotal_cents, discount_cents, tax_cents, shipping_cents, total_cents, "
     "refunded_cents, currency, shipping_address, billing_address, payment_method, reservation_id, idempotency_key, "
     "shard, client_ip, card_fingerprint, estimated_delivery, created_at, updated_at, paid_at, shipped_at, "
-    "delivered_at, cancelled_at FROM orders ";
+    "delivered_at, cancelled_at, tax_included_cents, pricing FROM orders ";
 
 Order read_order(Statement& st) {
   Columns row(st);
@@ -66,6 +66,8 @@ Order read_order(Statement& st) {
   o.shipped_at = row.opt_int64();
   o.delivered_at = row.opt_int64();
   o.cancelled_at = row.opt_int64();
+  o.tax_included = row.int64();
+  o.pricing = stored_json(row.text(), json::object());
   row.done();
   return o;
 }
@@ -134,8 +136,8 @@ void insert_order(Connection& c, const Order& o) {
   c.prepare(
        "INSERT INTO orders(order_id, user_id, status, subtotal_cents, discount_cents, tax_cents, shipping_cents, "
        "total_cents, refunded_cents, currency, shipping_address, billing_address, payment_method, reservation_id, "
-       "idempotency_key, shard, client_ip, card_fingerprint, estimated_delivery, created_at, updated_at, paid_at) "
-       "VALUES (?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+       "idempotency_key, shard, client_ip, card_fingerprint, estimated_delivery, created_at, updated_at, paid_at, "
+       "tax_included_cents, pricing) VALUES (?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
       .bind(1, o.id)
       .bind(2, o.user_id)
       .bind(3, status_name(o.status))
@@ -157,11 +159,14 @@ void insert_order(Connection& c, const Order& o) {
       .bind(19, o.created_at)
       .bind(20, o.updated_at)
       .bind(21, o.paid_at)
+      .bind(22, o.tax_included)
+      .bind(23, o.pricing.is_object() ? o.pricing.dump() : std::string("{}"))
       .exec();
   for (const auto& it : o.items) {
     c.prepare(
          "INSERT INTO order_items(order_id, product_id, product_name, product_image, sku, quantity, "
-         "unit_price_cents, subtotal_cents, variant_id, variant_title, selected_options) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+         "unit_price_cents, subtotal_cents, variant_id, variant_title, selected_options, discount_cents, tax_cents) "
+         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
         .bind(1, o.id)
         .bind(2, it.product_id)
         .bind(3, it.name)
@@ -173,6 +178,8 @@ void insert_order(Connection& c, const Order& o) {
         .bind(9, it.variant_id > 0 ? it.variant_id : it.product_id)
         .bind(10, it.variant_title)
         .bind(11, it.selected_options.is_object() ? it.selected_options.dump() : std::string("{}"))
+        .bind(12, it.discount)
+        .bind(13, it.tax)
         .exec();
   }
   c.prepare("INSERT INTO order_events(order_id, from_status, to_status, actor, note, created_at) VALUES (?,?,?,?,?,?)")
@@ -196,7 +203,7 @@ std::optional<Order> get_order(Connection& c, const std::string& order_id) {
   auto it = c.prepare(
       "SELECT order_item_id, product_id, variant_id, product_name, product_image, sku, variant_title, "
       "selected_options, quantity, unit_price_cents, subtotal_cents, refunded_quantity, returned_quantity, "
-      "restocked_quantity FROM order_items WHERE order_id = ? ORDER BY order_item_id");
+      "restocked_quantity, discount_cents, tax_cents FROM order_items WHERE order_id = ? ORDER BY order_item_id");
   it.bind(1, order_id);
   while (it.step()) {
     Columns row(it);
@@ -215,6 +222,8 @@ std::optional<Order> get_order(Connection& c, const std::string& order_id) {
     item.refunded_quantity = row.int64();
     item.returned_quantity = row.int64();
     item.restocked_quantity = row.int64();
+    item.discount = row.int64();
+    item.tax = row.opt_int64();
     row.done();
     o->items.push_back(std::move(item));
   }

@@ -8,6 +8,8 @@
 #include "events/outbox.h"
 #include "inventory/inventory.h"
 #include "payments/gateway.h"
+#include "pricing/pricing.h"
+#include "pricing/pricing_service.h"
 
 namespace shopbox {
 using json = nlohmann::json;
@@ -27,8 +29,8 @@ Result<const OrderItem*> find_line(const Order& o, const RefundLine& l) {
     found = &it;
   }
   if (!found) {
-    std::string what = l.variant_id > 0 ? "variant " + std::to_string(l.variant_id)
-                                        : "product " + std::to_string(l.product_id);
+    std::string what =
+        l.variant_id > 0 ? "variant " + std::to_string(l.variant_id) : "product " + std::to_string(l.product_id);
     return Status::Invalid(what + " is not in this order", {{"field", "lines"}});
   }
   return found;
@@ -46,6 +48,21 @@ int64_t stored_variant(const json& l) {
 }
 int64_t stored_quantity(const json& l) {
   return l["quantity"].get<int64_t>();
+}
+
+// What refunding `quantity` more units of `it` gives back: their share of
+// what the line cost (pricing.h line_refund). A line kept its share of the
+// discounts and tax at checkout; one stored before that shares the order's
+// tax by subtotal (its orders had no discounts).
+Cents line_refund_amount(const Order& o, const OrderItem& it, int64_t quantity) {
+  Cents net = it.subtotal - it.discount;
+  if (it.tax) {
+    net += *it.tax;
+  } else {
+    Cents taxable = o.subtotal - o.discount;
+    net += allocate(o.tax, {it.subtotal, taxable - it.subtotal}).front();
+  }
+  return line_refund(net, it.quantity, it.refunded_quantity, quantity);
 }
 
 }  // namespace
@@ -267,25 +284,33 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
         }
       }
     } else if (!spec.lines.empty()) {
-      Cents lines_sub = 0;
+      Cents lines_amount = 0;
+      std::map<int64_t, int64_t> units;  // order item id -> units refunded by this refund
       for (const auto& l : spec.lines) {
         auto found = find_line(*o, l);
         if (!found.ok()) return found.status();
         const OrderItem* item = *found;
-        if (l.quantity < 1 || l.quantity > item->quantity - item->refunded_quantity)
+        int64_t refundable = item->quantity - item->refunded_quantity - units[item->id];
+        if (l.quantity < 1 || l.quantity > refundable)
           return Status(Kind::unprocessable, "refund_exceeds_quantity",
-                        "at most " + std::to_string(item->quantity - item->refunded_quantity) + " of " + item->sku +
-                            " can be refunded",
+                        "at most " + std::to_string(refundable) + " of " + item->sku + " can be refunded",
                         {{"product_id", std::to_string(item->product_id)},
                          {"variant_id", std::to_string(item->variant_id)},
-                         {"refundable", item->quantity - item->refunded_quantity}});
-        lines_sub += item->unit_price * l.quantity;
+                         {"refundable", refundable}});
+        OrderItem counted = *item;
+        counted.refunded_quantity += units[item->id];
+        lines_amount += line_refund_amount(*o, counted, l.quantity);
+        units[item->id] += l.quantity;
         lines.push_back(stored_line(*item, l.quantity));
         item_changes.push_back({item->id, l.quantity});
       }
-      Cents taxable = o->subtotal - o->discount;
-      Cents tax_share = taxable > 0 ? (lines_sub * o->tax * 2 + taxable) / (2 * taxable) : 0;  // half-up
-      amount = std::min(lines_sub + tax_share, remaining);
+      // The refund that leaves no unit unrefunded gives back all that is
+      // left (shipping and its tax too): refunding every line refunds
+      // exactly what was captured.
+      bool last = true;
+      for (const auto& it : o->items)
+        if (it.refunded_quantity + units[it.id] < it.quantity) last = false;
+      amount = last ? remaining : std::min(lines_amount, remaining);
     } else if (spec.amount) {
       amount = *spec.amount;
     } else {
@@ -363,6 +388,10 @@ Status Orders::complete_refund(const RefundRecord& r) {
                                             : OrderStatus::partially_refunded;
     if (to != o->status || to == OrderStatus::partially_refunded)
       order_store::set_status(c, o->id, o->status, to, r.actor, r.reason.empty() ? "refund " + r.id : r.reason);
+    // A cancelled or wholly refunded order gives its discount uses back; a
+    // partial refund keeps them (pricing_service.h).
+    if (to == OrderStatus::cancelled || to == OrderStatus::refunded)
+      Pricing::release_order_uses(c, o->id, now_seconds());
     if (r.amount > 0) {
       int64_t now = now_seconds();
       std::string charge_txn, method;
@@ -420,11 +449,11 @@ void Orders::restock(const RefundRecord& r) {
     // A failed adjust is in the log and the audit trail shows what was
     // returned; the refund is still marked restocked, because repeating the
     // lines that did go back would invent stock.
-    log_if_failed(inventory_
-                      .adjust(stored_variant(l), stored_quantity(l), r.actor,
-                              "restock: refund " + r.id + " of " + r.order_id)
-                      .status_or_ok(),
-                  "orders: restocking a refunded line (adjust the variant's stock by hand)");
+    log_if_failed(
+        inventory_
+            .adjust(stored_variant(l), stored_quantity(l), r.actor, "restock: refund " + r.id + " of " + r.order_id)
+            .status_or_ok(),
+        "orders: restocking a refunded line (adjust the variant's stock by hand)");
   }
   log_if_failed(db_.write([&](Connection& c) {
     order_store::set_refund_restocked(c, r.id);

@@ -7,21 +7,24 @@
 
 namespace shopbox {
 
-int64_t estimated_delivery(int64_t now, int delivery_days) {
-  constexpr int64_t kDay = 86400;
-  return (now / kDay + delivery_days) * kDay + kDay - 1;
-}
-
 Order paid_order(const OrderDraft& d, const Config& config, int64_t now) {
   Order o;
   o.id = d.order_id;
   o.user_id = d.user_id;
   o.status = OrderStatus::paid;
-  o.subtotal = d.totals.subtotal;
-  o.discount = d.totals.discount;
-  o.tax = d.totals.tax;
-  o.shipping = d.totals.shipping;
-  o.total = d.totals.total;
+  const Quote& q = d.quote;
+  o.subtotal = q.subtotal;
+  o.discount = q.discount;
+  o.tax = q.tax;
+  o.shipping = q.shipping;
+  o.total = q.total;
+  o.tax_included = q.tax_included;
+  o.pricing = {{"discounts", discounts_json(q.discounts)},
+               {"taxes", taxes_json(q.taxes)},
+               {"shipping_method",
+                q.shipping_method ? nlohmann::json{{"id", q.shipping_method->id}, {"name", q.shipping_method->name}}
+                                  : nlohmann::json(nullptr)},
+               {"zone", q.zone_name}};
   o.currency = d.currency;
   o.shipping_address = d.shipping_address;
   o.billing_address = d.billing_address;
@@ -31,10 +34,14 @@ Order paid_order(const OrderDraft& d, const Config& config, int64_t now) {
   o.shard = config.shard_id;
   o.client_ip = d.client_ip;
   o.card_fingerprint = d.card_fingerprint;
-  o.estimated_delivery = estimated_delivery(now, config.delivery_days);
+  o.estimated_delivery = delivery_day_end(now, q.shipping_method ? q.shipping_method->max_days : config.delivery_days);
   o.created_at = o.updated_at = now;
   o.paid_at = now;
   o.items = d.items;
+  for (size_t i = 0; i < o.items.size() && i < q.lines.size(); ++i) {
+    o.items[i].discount = q.lines[i].discount;
+    o.items[i].tax = q.lines[i].tax;
+  }
   return o;
 }
 

@@ -2,8 +2,8 @@
 // charge into an order, in one place, so both orders look the same to
 // order history, shipping, refunds, returns and the events.
 //
-// paid_order() assembles the record (status paid, paid now, the delivery
-// estimate by the shop's one rule); record_paid_order() writes it with its
+// paid_order() assembles the record (status paid, paid now, the totals,
+// each line's share and the delivery estimate from the quote); record_paid_order() writes it with its
 // captured-charge transaction and the order.created and order.paid events
 // inside the caller's SQLite transaction (the caller adds its own step log
 // to the same transaction, so the order and the log commit together).
@@ -26,7 +26,7 @@ struct OrderDraft {
   std::string order_id;  // new_order_id(shard)
   int64_t user_id = 0;
   std::vector<OrderItem> items;  // product, name, image, sku, quantity, unit price, line subtotal
-  Totals totals;                 // from price_order
+  Quote quote;                   // pricing.h price() of exactly these items (one LineShare per item)
   std::string currency;
   nlohmann::json shipping_address, billing_address;
   nlohmann::json payment_method;  // PreparedPayment::summary
@@ -36,9 +36,6 @@ struct OrderDraft {
   std::string idempotency_key;  // unique per order
   std::string client_ip, card_fingerprint;
 };
-
-// The end of the shop's delivery day `delivery_days` after `now` (UTC).
-int64_t estimated_delivery(int64_t now, int delivery_days);
 
 Order paid_order(const OrderDraft& draft, const Config& config, int64_t now);
 

@@ -204,6 +204,19 @@ ALTER TABLE order_items ADD COLUMN variant_title TEXT NOT NULL DEFAULT '';
 ALTER TABLE order_items ADD COLUMN selected_options TEXT NOT NULL DEFAULT '{}';
 CREATE INDEX idx_order_items_variant ON order_items(variant_id);
 )sql"},
+      {305, "orders keep their pricing",
+       R"sql(
+-- What the pricing module computed (pricing/pricing.h), kept with the order
+-- so a refund gives back exactly what a line cost: each line's share of the
+-- order's discounts and of the added tax. tax_cents is NULL on lines written
+-- before this migration (refunds then share the order's tax by subtotal, as
+-- they did). The order keeps its discounts, tax lines, shipping method and
+-- the tax included in tax-inclusive (VAT) prices.
+ALTER TABLE order_items ADD COLUMN discount_cents INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE order_items ADD COLUMN tax_cents INTEGER;
+ALTER TABLE orders ADD COLUMN tax_included_cents INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN pricing TEXT NOT NULL DEFAULT '{}';
+)sql"},
   };
   return migrations;
 }

@@ -13,6 +13,7 @@
 #include "inventory/inventory.h"
 #include "orders/orders.h"
 #include "payments/test_gateway.h"
+#include "pricing/pricing_service.h"
 #include "schema.h"
 #include "support/test_shop.h"
 #include "users/addresses.h"
@@ -68,6 +69,7 @@ struct Workflow {
   std::unique_ptr<Lmdb> kv;
   std::unique_ptr<Inventory> inventory;
   std::unique_ptr<Catalog> catalog;
+  std::unique_ptr<Pricing> pricing;
   std::unique_ptr<Cart> cart;
   std::unique_ptr<TestGateway> test_gateway;
   std::unique_ptr<FaultyGateway> gateway;
@@ -84,14 +86,15 @@ struct Workflow {
     kv = std::move(Lmdb::open(dir.path() + "/kv", 64 << 20, dbs).value());
     inventory = std::make_unique<Inventory>(*kv, config);
     catalog = std::make_unique<Catalog>(*db, *inventory, config);
-    cart = std::make_unique<Cart>(*kv, *catalog, *inventory, config);
+    pricing = std::make_unique<Pricing>(*db, config);
+    cart = std::make_unique<Cart>(*kv, *catalog, *inventory, *pricing, nullptr, config);
     test_gateway = std::make_unique<TestGateway>(*db, 0, 3000);
     gateway = std::make_unique<FaultyGateway>(*test_gateway);
     orders = std::make_unique<Orders>(*db, *inventory, *gateway, config);
     addresses = std::make_unique<Addresses>(*db);
     methods = std::make_unique<PaymentMethods>(*db, *gateway);
-    checkout = std::make_unique<Checkout>(
-        Checkout::Dependencies{*db, *inventory, *catalog, *cart, *gateway, *orders, *addresses, *methods, config});
+    checkout = std::make_unique<Checkout>(Checkout::Dependencies{*db, *inventory, *catalog, *cart, *gateway, *orders,
+                                                                 *addresses, *methods, *pricing, config});
     Product p;
     p.name = "Enamel Teapot";
     p.sku = "teapot-1";

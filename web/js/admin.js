@@ -30,6 +30,9 @@ export function shell(main, current, title, ...content) {
       link('/admin/inventory', 'Inventory', 'inventory'), link('/admin/orders', 'Orders', 'orders'),
       link('/admin/reviews', 'Reviews', 'reviews'),
       link('/admin/flash-sales', 'Flash sales', 'flash'),
+      link('/admin/discounts', 'Discounts', 'discounts'),
+      link('/admin/shipping', 'Shipping', 'shipping'),
+      link('/admin/tax', 'Tax', 'tax'),
       adminToken.get() ? h('button', { type: 'button', class: 'linkish', onclick: () => { adminToken.set(''); navigate('/admin'); } }, 'Forget admin token') : null),
     h('div', { class: 'admin-main' }, h('h1', null, title), ...content)));
 }

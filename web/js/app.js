@@ -6,12 +6,14 @@ import { api, h, mount, loading, errorBox } from './lib.js';
 import { navigate, setRenderer, loadMe, refreshCartCount, loadCategoryNav } from './session.js';
 import * as shop from './shop.js';
 import * as cartPages from './cart.js';
+import * as checkoutPages from './checkout.js';
 import * as account from './account.js';
 import * as flash from './flash.js';
 
 // Admin pages load on first use: a shopper's browser never fetches them.
 const adminPage = (name) => async (...args) => (await import('./admin.js'))[name](...args);
 const adminFlashPage = (name) => async (...args) => (await import('./admin-flash.js'))[name](...args);
+const adminPricingPage = (name) => async (...args) => (await import('./admin-pricing.js'))[name](...args);
 
 const routes = [
   [/^\/$/, shop.home],
@@ -19,7 +21,7 @@ const routes = [
   [/^\/search$/, shop.search],
   [/^\/p\/(\d+)$/, shop.product],
   [/^\/cart$/, cartPages.cart],
-  [/^\/checkout$/, cartPages.checkout],
+  [/^\/checkout$/, checkoutPages.checkout],
   [/^\/orders$/, account.orders],
   [/^\/orders\/([^/]+)$/, account.orderDetail],
   [/^\/login$/, account.login],
@@ -36,6 +38,11 @@ const routes = [
   [/^\/admin\/orders\/([^/]+)$/, adminPage('orderDetail')],
   [/^\/admin\/flash-sales$/, adminFlashPage('adminSales')],
   [/^\/admin\/reviews$/, adminPage('reviews')],
+  [/^\/admin\/discounts$/, adminPricingPage('discounts')],
+  [/^\/admin\/discounts\/(new|\d+)$/, adminPricingPage('discountEdit')],
+  [/^\/admin\/shipping$/, adminPricingPage('zones')],
+  [/^\/admin\/shipping\/(new|\d+)$/, adminPricingPage('zoneEdit')],
+  [/^\/admin\/tax$/, adminPricingPage('tax')],
 ];
 
 let renderSeq = 0;

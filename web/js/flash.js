@@ -4,6 +4,7 @@
 import { api, h, mount, money, notice, humanError, toast, setBusy, field, dateTime, countdown, stars } from './lib.js';
 import { setTitle, loadMe, navigate } from './session.js';
 import { productImage, tickCountdowns } from './shop.js';
+import { summaryRows, shippingChoices, shippingProblem } from './pricing.js';
 
 const POLL_MS = 1500;
 
@@ -171,17 +172,13 @@ function joinMore(ctx, st) {
 function confirmation(o) {
   const cur = o.currency || 'USD';
   const item = (o.items || [])[0] || {};
-  const sum = o.summary || {};
-  const row = (l, v, cls) => h('div', { class: 'sum-row ' + (cls || '') }, h('dt', null, l), h('dd', null, v));
+  const sum = o.pricing || o.summary || {};
+  const m = sum.shipping_method || o.shipping_method;
   return h('div', { id: 'flash-confirmation' },
     h('div', { class: 'confirm-banner' }, h('span', { class: 'check-mark', 'aria-hidden': 'true' }, '✓'),
       h('div', null, h('h2', null, 'You got it!'), h('p', null, 'Order ', h('strong', { class: 'order-id' }, o.order_id)))),
     h('p', null, `${item.product_name || 'Item'} × ${item.quantity} at `, h('strong', { class: 'flash-unit' }, money(item.unit_price, cur)), ' each'),
-    h('dl', { class: 'summary-list' },
-      row('Subtotal', money(sum.subtotal, cur)),
-      row('Shipping', Number(sum.shipping) === 0 ? 'Free' : money(sum.shipping, cur)),
-      row('Tax', money(sum.tax, cur)),
-      row('Total', money(sum.total, cur), 'total')),
+    h('div', { class: 'summary-list' }, summaryRows(sum, cur, { shippingName: m && typeof m === 'object' ? m.name : '' })),
     o.payment && o.payment.last4 ? h('p', { class: 'muted small' }, `Paid with ${brandName(o.payment.brand)} ending ${o.payment.last4}`) : null,
     h('p', null, h('a', { class: 'btn small', href: '/orders/' + encodeURIComponent(o.order_id) }, 'View order and tracking')));
 }
@@ -241,10 +238,98 @@ function checkoutForm(ctx, st) {
     };
     const newCard = h('div', { class: 'grid-form cardform', hidden: pay.value !== 'new' }, field('Card number', card.number), field('Expiry (MM/YY)', card.exp), field('CVC', card.cvc));
     const msg = h('div', { class: 'form-msg', role: 'alert', id: 'flash-msg' });
-    const total = unit * Number(st.quantity || 1);
-    const btn = h('button', { type: 'submit', class: 'btn primary big block', id: 'flash-buy' }, `Buy now for ${money(total, cur)}`);
+    const saleTotal = unit * Number(st.quantity || 1);
+    const btn = h('button', { type: 'submit', class: 'btn primary big block', id: 'flash-buy' }, 'Buy now');
+    const quoteBox = h('div', { class: 'flash-quote', id: 'flash-quote', 'aria-live': 'polite' });
+    const shipBox = h('div', { class: 'flash-ship', id: 'flash-ship' });
+    const note = h('p', { class: 'muted small', id: 'flash-note' });
     let inFlight = false;
     const touched = () => { ctx.checkingOut = true; };
+
+    // The exact total (tax, shipping) for the address, from POST .../quote,
+    // before the shopper pays; `quoteApi` false on a server without it.
+    let quote = null;
+    let quoteKey = null;
+    let quoteApi = true;
+    let quoteSeq = 0;
+    let quoteTimer = null;
+    let quoting = null;
+    let chosenMethod = '';
+    const addressPart = () => {
+      if (addr.value !== 'new') return { shipping_address_id: addr.value };
+      for (const el of Object.values(af)) if (el.required && !el.value.trim()) return null;
+      const a = {};
+      for (const [k, el] of Object.entries(af)) if (el.value.trim()) a[k] = el.value.trim();
+      return { shipping_address: a };
+    };
+    const keyOf = (part) => (part ? JSON.stringify(part) : '');
+    const showButton = () => {
+      if (inFlight) return;
+      if (!quoteApi) {
+        btn.textContent = `Buy now for ${money(saleTotal, cur)}`;
+        note.textContent = 'Tax and shipping are added as usual; your card is charged when you buy.';
+      } else if (quote && quoteKey === keyOf(addressPart())) {
+        btn.textContent = `Buy now for ${money(quote.total, quote.currency || cur)}`;
+        note.textContent = 'This total includes tax and shipping; your card is charged when you buy.';
+      } else {
+        btn.textContent = 'Buy now';
+        note.textContent = 'Enter your address to see the total with tax and shipping before you pay.';
+      }
+      delete btn.dataset.label;
+    };
+    const renderQuote = (err) => {
+      if (err) { mount(shipBox); return mount(quoteBox, notice(err, 'error')); }
+      if (!quote) { mount(shipBox); return mount(quoteBox); }
+      const qc = quote.currency || cur;
+      const options = Array.isArray(quote.shipping_options) ? quote.shipping_options : [];
+      const m = quote.shipping_method;
+      const mid = m ? String(typeof m === 'object' ? m.id : m) : '';
+      const mname = m && typeof m === 'object' ? m.name : (options.find((o) => String(o.id) === mid) || {}).name;
+      mount(shipBox, options.length > 1 ? h('fieldset', { class: 'step' }, h('legend', null, 'Shipping method'),
+        shippingChoices(options, mid, qc, (id) => { chosenMethod = String(id); touched(); getQuote(); }, 'fl-ship')) : null);
+      mount(quoteBox, h('div', { class: 'summary-list', id: 'flash-quote-summary' }, summaryRows(quote, qc, { shippingName: mname })));
+    };
+    const getQuote = async () => {
+      clearTimeout(quoteTimer);
+      if (!quoteApi) return;
+      const part = addressPart();
+      const seq = ++quoteSeq;
+      if (!part) { quote = null; quoteKey = null; renderQuote(); showButton(); return; }
+      const req = { quantity: Number(st.quantity || 1), ...part };
+      if (chosenMethod) req.shipping_method = chosenMethod;
+      const run = (async () => {
+        try {
+          const q = await api('POST', `/flash-sales/${ctx.id}/quote`, req);
+          if (seq !== quoteSeq || !wrap.isConnected) return;
+          quote = q;
+          quoteKey = keyOf(part);
+          renderQuote();
+        } catch (err) {
+          if (seq !== quoteSeq || !wrap.isConnected) return;
+          quote = null;
+          quoteKey = null;
+          if ((err.status === 404 || err.status === 405) && !/address|shipping|sale|token/.test(err.code || '')) {
+            quoteApi = false;
+            renderQuote();
+          } else if (err.code === 'shipping_method_unavailable' && chosenMethod) {
+            chosenMethod = '';
+            quoting = null;
+            return getQuote();
+          } else {
+            renderQuote(shippingProblem(err.code) && /shipping/.test(err.code || '') ? shippingProblem(err.code) : humanError(err));
+          }
+        }
+        showButton();
+      })();
+      quoting = run;
+      await run;
+      if (quoting === run) quoting = null;
+    };
+    const scheduleQuote = (ms) => { clearTimeout(quoteTimer); quoteTimer = setTimeout(getQuote, ms); };
+    for (const el of Object.values(af)) {
+      el.addEventListener('change', () => scheduleQuote(0));
+      el.addEventListener('input', () => scheduleQuote(700));
+    }
     const form = h('form', { novalidate: true, oninput: touched, onsubmit: async (e) => {
       e.preventDefault();
       if (inFlight) return;
@@ -269,6 +354,22 @@ function checkoutForm(ctx, st) {
       } else {
         req.payment_method_id = pay.value;
       }
+      // the shopper sees the exact total before paying: price the address
+      // first when it changed since the last quote
+      if (quoteApi) {
+        clearTimeout(quoteTimer);
+        if (quoting) await quoting;
+        if (quoteApi && quoteKey !== keyOf(addressPart())) {
+          await getQuote();
+          if (quoteApi) {
+            if (quote) mount(msg, notice(`Your total is ${money(quote.total, quote.currency || cur)} with tax and shipping. Press “Buy now” again to pay it.`, 'info'));
+            return;
+          }
+        }
+        if (quoteApi && !quote) return;
+        const m = quote && quote.shipping_method;
+        if (m) req.shipping_method = String(typeof m === 'object' ? m.id : m);
+      }
       inFlight = true;
       ctx.checkingOut = true;
       setBusy(btn, true, 'Paying…');
@@ -282,6 +383,13 @@ function checkoutForm(ctx, st) {
       } catch (err) {
         inFlight = false;
         setBusy(btn, false);
+        showButton();
+        if (err.code === 'shipping_method_unavailable' || err.code === 'no_shipping_to_address') {
+          mount(msg, notice(shippingProblem(err.code), 'error'));
+          chosenMethod = '';
+          getQuote();
+          return;
+        }
         if (err.code === 'token_expired' || err.code === 'sold_out') {
           ctx.checkingOut = false;
           toast(humanError(err), 'error');
@@ -292,16 +400,18 @@ function checkoutForm(ctx, st) {
       }
     } },
     h('fieldset', { class: 'step' }, h('legend', null, 'Ship to'),
-      addresses.map((a) => radio('addr', String(a.address_id), addressLine(a), addr.value === String(a.address_id), (v) => { addr.value = v; newAddr.hidden = true; })),
-      addresses.length ? radio('addr', 'new', 'Use a new address', false, (v) => { addr.value = v; newAddr.hidden = false; }) : null,
+      addresses.map((a) => radio('addr', String(a.address_id), addressLine(a), addr.value === String(a.address_id), (v) => { addr.value = v; newAddr.hidden = true; chosenMethod = ''; getQuote(); })),
+      addresses.length ? radio('addr', 'new', 'Use a new address', false, (v) => { addr.value = v; newAddr.hidden = false; chosenMethod = ''; getQuote(); }) : null,
       newAddr),
+    shipBox,
     h('fieldset', { class: 'step' }, h('legend', null, 'Pay with'),
       methods.map((m) => radio('pay', String(m.payment_method_id), `${m.brand || 'Card'} ending ${m.last_four || m.last4} (exp ${m.exp_month}/${m.exp_year})`, pay.value === String(m.payment_method_id), (v) => { pay.value = v; newCard.hidden = true; })),
       methods.length ? radio('pay', 'new', 'Use a new card', false, (v) => { pay.value = v; newCard.hidden = false; }) : null,
       newCard),
-    msg, btn,
-    h('p', { class: 'muted small' }, 'Tax and shipping are added as usual; your card is charged when you buy.'));
+    quoteBox, msg, btn, note);
     mount(body, form);
+    showButton();
+    getQuote();
   });
   return wrap;
 }

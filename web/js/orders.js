@@ -2,6 +2,7 @@
 // the admin's): status badge, totals, lines, shipments and the progress line.
 import { h, money, dateTime, pick, optionsText, variantHref } from './lib.js';
 import { productImage } from './shop.js';
+import { summaryRows } from './pricing.js';
 
 const STATUS_LABEL = {
   pending: 'Pending', processing: 'Processing', paid: 'Paid', shipped: 'Shipped', delivered: 'Delivered',
@@ -59,15 +60,14 @@ export function orderItems(o) {
     h('strong', null, money(i.subtotal ?? i.line_total ?? i.unit_price * i.quantity, cur)))));
 }
 
+// The order's totals: each discount by name, shipping with its method, tax
+// lines by name (or "incl. VAT"), the total and what was refunded.
 export function pricingBlock(o) {
   const p = o.pricing || o.totals || o.summary || o;
   const cur = orderCurrency(o);
-  const row = (l, v, cls) => (v === undefined || v === null ? null : h('div', { class: 'sum-row ' + (cls || '') }, h('dt', null, l), h('dd', null, v)));
-  return h('dl', null,
-    row('Subtotal', money(p.subtotal, cur)),
-    Number(p.discount) ? row('Discount', '−' + money(p.discount, cur)) : null,
-    row('Shipping', Number(p.shipping) === 0 ? 'Free' : money(p.shipping, cur)),
-    row('Tax', money(p.tax, cur)),
-    row('Total', money(p.total, cur), 'total'),
-    Number(p.refunded || o.refunded_amount) ? row('Refunded', '−' + money(p.refunded || o.refunded_amount, cur)) : null);
+  const method = p.shipping_method || o.shipping_method;
+  return h('div', { class: 'pricing-block', id: 'order-pricing' }, summaryRows(p, cur, {
+    shippingName: method && typeof method === 'object' ? method.name : '',
+    refunded: p.refunded || o.refunded_amount,
+  }));
 }

@@ -277,7 +277,8 @@ test('flash sale: admin creates it, the queue updates by polling, a token buys a
   await page.setViewportSize(PHONE);
   await shot(page, 'flash-checkout-phone');
   await page.setViewportSize(DESKTOP);
-  await page.getByRole('button', { name: 'Buy now for $149.00' }).click();
+  // The button shows the exact charge: the sale price plus the default zone's 9 % tax (free shipping over $50).
+  await page.getByRole('button', { name: 'Buy now for $162.41' }).click();
   await page.locator('#flash-confirmation').waitFor();
   assert.match(await page.locator('#flash-confirmation .flash-unit').textContent(), /\$149\.00/);
   // 149.00 + 9 % tax 13.41, free shipping = 162.41

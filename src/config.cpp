@@ -57,7 +57,8 @@ const std::vector<Setting>& settings() {
        "free shipping above this while no shipping zone is defined"},
       {"shop", "flat_shipping_cents", &Config::flat_shipping,
        "shipping below the threshold while no shipping zone is defined"},
-      {"shop", "estimated_delivery", &Config::estimated_delivery, "text shown on product pages"},
+      {"shop", "estimated_delivery", &Config::estimated_delivery,
+       "unused: product pages show the delivery days of the cheapest shipping method (kept so old files load)"},
       {"shop", "delivery_days", &Config::delivery_days, "days added for an order's estimated delivery"},
       {"shop", "low_stock_threshold", &Config::low_stock_threshold, "default low-stock alert level"},
       {"catalog", "max_options_per_product", &Config::max_options_per_product,
@@ -263,6 +264,43 @@ Result<Config> load_config(const std::string& path) {
   return cfg;
 }
 
+// Shipping zones, tax rates and discounts live in the shop's database (the
+// admin edits them); the config only prices a shop that has none. The
+// commented file shows what to create, with rates that are examples only.
+static const char* kPricingExamples = R"(
+# ---- Shipping zones, tax rates and discounts ----
+# These are not set here: create them in the admin (/admin/shipping,
+# /admin/tax, /admin/discounts) or with the API (docs/pricing.md). Until a
+# zone exists, every address is served by one zone built from [shop] above
+# (tax_rate_bp, flat_shipping_cents, free_shipping_threshold_cents).
+# Tax rates are the merchant's responsibility: the examples below are
+# illustrations, not tax advice. POST /api/v1/admin/shipping-zones with:
+#
+#   US states with a sales tax (the state's rate; books at a reduced rate):
+#   {"name": "Washington", "regions": [{"country": "US", "state": "WA"}],
+#    "tax_rates": [{"name": "WA sales tax", "rate_bp": 650}], "tax_shipping": true,
+#    "methods": [{"id": "wa-standard", "name": "Standard", "type": "free_over",
+#                 "price": 5.99, "free_over": 50, "min_days": 3, "max_days": 5}]}
+#
+#   US states without sales tax:
+#   {"name": "No sales tax", "regions": [{"country": "US", "state": "OR"},
+#    {"country": "US", "state": "MT"}, {"country": "US", "state": "NH"},
+#    {"country": "US", "state": "DE"}], "tax_rates": [],
+#    "methods": [{"id": "notax-ground", "name": "Ground", "type": "weight",
+#                 "tiers": [{"up_to_grams": 1000, "price": 4.99},
+#                           {"up_to_grams": 5000, "price": 8.99}],
+#                 "min_days": 4, "max_days": 7}]}
+#
+#   An EU zone whose prices include VAT:
+#   {"name": "European Union", "regions": [{"country": "DE"}, {"country": "FR"}],
+#    "prices_include_tax": true, "tax_shipping": true,
+#    "tax_rates": [{"name": "VAT", "rate_bp": 2000}],
+#    "methods": [{"id": "eu-standard", "name": "Standard", "type": "flat",
+#                 "price": 14.99, "min_days": 5, "max_days": 10}]}
+#
+#   Everywhere else: {"name": "Rest of the world", "regions": [{"country": "*"}], ...}
+)";
+
 std::string default_config_toml() {
   Config defaults;
   std::ostringstream out;
@@ -286,6 +324,7 @@ std::string default_config_toml() {
         s.field);
     out << "\n";
   }
+  out << kPricingExamples;
   return out.str();
 }
 

@@ -90,7 +90,6 @@ json product_details_json(const Product& p, const ProductStock& stock, const std
                           const Config& config) {
   json image_details = json::array();
   for (const auto& im : p.images) image_details.push_back({{"url", im.url}, {"alt", im.alt}, {"primary", im.primary}});
-  bool free_shipping = p.final_price() > config.free_shipping_threshold;
   int64_t available = stock.available();
   return {
       {"product_id", std::to_string(p.id)},
@@ -114,11 +113,9 @@ json product_details_json(const Product& p, const ProductStock& stock, const std
       {"specifications", p.specs},
       {"weight_grams", p.weight_grams ? json(*p.weight_grams) : json(nullptr)},
       {"rating", {{"average", rating_average(p)}, {"count", p.rating_count}}},
-      {"shipping",
-       {{"estimated_delivery", config.estimated_delivery},
-        {"free_shipping", free_shipping},
-        {"free_shipping_threshold", cents_to_json(config.free_shipping_threshold)},
-        {"flat_rate", cents_to_json(config.flat_shipping)}}},
+      // Shipping is priced by the pricing module (pricing.h
+      // product_shipping_json); GET /products/{id} fills it in.
+      {"shipping", nullptr},
       {"options", options_json(p)},
       {"variants", variants_json(p, stock)},
       {"featured", p.featured},
@@ -288,8 +285,8 @@ Status apply_variant_json(const json& body, const Product& p, Variant& v, const 
     if (it->is_object()) {
       std::optional<Cents> list, final_price;
       if (auto st = read_money(it->value("amount", json()), field + ".price", list, false); !st.ok()) return st;
-      if (auto st = read_money(it->value("final_price", json(cents_to_json(*list))), field + ".price", final_price,
-                               false);
+      if (auto st =
+              read_money(it->value("final_price", json(cents_to_json(*list))), field + ".price", final_price, false);
           !st.ok())
         return st;
       v.price = *list;
@@ -333,7 +330,8 @@ Status apply_variant_json(const json& body, const Product& p, Variant& v, const 
         values[i] = o.value().get<std::string>();
       }
       for (size_t i = 0; i < values.size(); ++i)
-        if (values[i].empty()) return field_error(field, "the variant has no value for option '" + p.options[i].name + "'");
+        if (values[i].empty())
+          return field_error(field, "the variant has no value for option '" + p.options[i].name + "'");
     } else {
       return field_error(field, "a variant's options are {\"Name\": value}");
     }

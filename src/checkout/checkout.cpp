@@ -155,9 +155,16 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   s.cart_owner = "u:" + std::to_string(req.user_id);
   auto basket = lines_to_buy(req, s.cart_owner);
   if (!basket.ok()) return error_response(basket.status());
-  auto quote = price_basket(req, *basket, s.shipping);
-  if (!quote.ok()) return error_response(quote.status());
   s.lines = std::move(basket->items);
+  auto quote = price_basket(req, *basket, s.shipping);
+  s.attempt_id = "chk_" + random_hex(12);
+  s.order_id = new_order_id(d_.config.shard_id);
+  if (!quote.ok()) {
+    // A code that does not apply (used up, expired) is a definitive
+    // answer for this request, like out of stock: stored under the key.
+    if (quote.status().kind() == Kind::conflict) return refuse_for_good(s, quote.status());
+    return error_response(quote.status());
+  }
   s.quote = std::move(*quote);
   if (s.quote.total <= 0)
     return error_response(Status(Kind::unprocessable, "nothing_to_charge", "the order total is zero"));
@@ -172,8 +179,6 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
         !st.ok())
       return error_response(st);
 
-  s.attempt_id = "chk_" + random_hex(12);
-  s.order_id = new_order_id(d_.config.shard_id);
   if (auto failed = reserve(s)) return *failed;
   if (auto failed = record_attempt(s)) return *failed;
   if (auto failed = charge(s)) return *failed;
@@ -376,17 +381,18 @@ std::optional<CheckoutResponse> Checkout::reserve(Saga& s) {
     return std::nullopt;
   }
   if (reserved.status().kind() != Kind::conflict) return error_response(reserved.status());
-  Result<Reservation> rsv = with_products(reserved.status(), s.lines);
-  // Out of stock is a definitive answer: record it under the key (unless a
-  // concurrent request owns the key), so a replay answers 409 too.
+  return refuse_for_good(s, with_products(reserved.status(), s.lines));
+}
+
+CheckoutResponse Checkout::refuse_for_good(Saga& s, const Status& st) {
   bool mine = false;
   Status recorded = claim_key(s, AttemptStep::started, mine);
-  if (!recorded.ok()) return error_response(rsv.status());  // answered, not stored: a retry asks again
+  if (!recorded.ok()) return error_response(st);  // answered, not stored: a retry asks again
   if (!mine) {
-    if (auto answer = answer_on_record(s.req, s.request_hash)) return answer;
-    return error_response(rsv.status());
+    if (auto answer = answer_on_record(s.req, s.request_hash)) return *answer;
+    return error_response(st);
   }
-  return fail_for_good(s, rsv.status(), AttemptStep::failed);
+  return fail_for_good(s, st, AttemptStep::failed);
 }
 
 // ---- record_attempt: the durable step log; the key is ours ----
@@ -396,6 +402,7 @@ std::optional<CheckoutResponse> Checkout::record_attempt(Saga& s) {
   Status st = claim_key(s, AttemptStep::reserved, mine);
   if (st.ok() && mine) return std::nullopt;
   give_back_stock(s.reservation_id, "checkout not started");
+  if (st.kind() == Kind::conflict) return refuse_for_good(s, st);  // a code's last use went meanwhile
   if (!st.ok()) return error_response(st);
   // Another request under the same key got there first.
   if (auto answer = answer_on_record(s.req, s.request_hash)) return answer;

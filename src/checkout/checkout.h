@@ -192,6 +192,10 @@ class Checkout {
   // A definitive failure (409 out of stock, 402 declined): stored under the
   // key so a replay answers the same.
   CheckoutResponse fail_for_good(Saga& s, const Status& st, AttemptStep step);
+  // A definitive refusal before anything is held (out of stock, a code that
+  // does not apply): claims the key and stores the answer, or answers what
+  // the request that owns the key answered.
+  CheckoutResponse refuse_for_good(Saga& s, const Status& st);
 
   // Finishes or compensates the unfinished attempts last updated before
   // `updated_before` (seconds); `when` names the occasion in their log

@@ -1,12 +1,15 @@
 // Catalog routes: product details, browse, categories, and their admin
 // create/update/delete.
 #include "app.h"
+#include "base/clock.h"
 #include "catalog/catalog.h"
 #include "catalog/option_filter.h"
 #include "catalog/product_json.h"
 #include "catalog/variants.h"
 #include "http/server.h"
 #include "inventory/inventory.h"
+#include "pricing/catalog_lines.h"
+#include "pricing/pricing_service.h"
 #include "recommendations/recommendations.h"
 
 namespace shopbox {
@@ -80,6 +83,21 @@ json category_tree(const std::vector<Category>& all) {
 
 namespace {
 
+// The product page's shipping line, priced by the pricing module like a
+// cart holding one unit of the product's cheapest variant.
+json product_shipping(App& app, const Product& p) {
+  const Variant* cheapest = nullptr;
+  for (const auto& v : p.variants)
+    if (!cheapest || v.final_price() < cheapest->final_price()) cheapest = &v;
+  if (!cheapest) return nullptr;
+  PricingRequest req;
+  req.lines = {pricing_line(*app.catalog, p, *cheapest, 1, cheapest->final_price())};
+  req.now = now_seconds();
+  auto q = app.pricing->quote(std::move(req), {});
+  if (!q.ok()) return nullptr;
+  return product_shipping_json(*q);
+}
+
 // What shoppers read: products and categories.
 void register_storefront_catalog_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/products/{id}", Access::anyone, "catalog",
@@ -90,34 +108,34 @@ void register_storefront_catalog_routes(HttpServer& server, App& app) {
                auto p = app.catalog->product(*id);
                if (!p.ok()) return send_error(res, p.status());
                if (who.signed_in()) app.recommendations->record_view(who.user_id, p->id);  // "recently viewed"
-               send_json(res, 200,
-                         product_details_json(*p, app.catalog->stock(*p),
-                                              app.catalog->category_path(p->category_id), app.config));
+               json body = product_details_json(*p, app.catalog->stock(*p), app.catalog->category_path(p->category_id),
+                                                app.config);
+               body["shipping"] = product_shipping(app, *p);
+               send_json(res, 200, body);
              });
 
-  server.add(
-      {"GET", "/api/v1/products", Access::anyone, "catalog",
-       "Browse products: category (id or slug, includes subcategories), brand, min_price, max_price, rating, "
-       "option.<Name>=<value> (repeatable: an in-stock variant matching all), sort, page, size; facets.options "
-       "over every match (facets=false skips them)"},
-      [&app](const Req& req, Res& res, const Principal&) {
-        auto q = parse_browse(app, req);
-        if (!q.ok()) return send_error(res, q.status());
-        const auto facets_param = query(req, "facets").value_or("");
-        if (!facets_param.empty() && facets_param != "true" && facets_param != "1" && facets_param != "false" &&
-            facets_param != "0")
-          return send_error(res, field_error("facets", "facets must be true or false"));
-        const bool with_facets = facets_param != "false" && facets_param != "0";
-        std::vector<OptionFacet> option_facets;
-        auto page = app.catalog->browse(*q, with_facets ? &option_facets : nullptr);
-        if (!page.ok()) return send_error(res, page.status());
-        json products = json::array();
-        for (const auto& p : page->products) products.push_back(product_summary_json(p, app.catalog->stock(p)));
-        json body = {{"products", products}, {"page", q->page}, {"size", q->size}, {"total", page->total}};
-        if (with_facets) body["facets"] = {{"options", option_facets_json(option_facets)}};
-        if (!q->options.empty()) body["filters_applied"] = {{"options", option_choices_json(q->options)}};
-        send_json(res, 200, body);
-      });
+  server.add({"GET", "/api/v1/products", Access::anyone, "catalog",
+              "Browse products: category (id or slug, includes subcategories), brand, min_price, max_price, rating, "
+              "option.<Name>=<value> (repeatable: an in-stock variant matching all), sort, page, size; facets.options "
+              "over every match (facets=false skips them)"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto q = parse_browse(app, req);
+               if (!q.ok()) return send_error(res, q.status());
+               const auto facets_param = query(req, "facets").value_or("");
+               if (!facets_param.empty() && facets_param != "true" && facets_param != "1" && facets_param != "false" &&
+                   facets_param != "0")
+                 return send_error(res, field_error("facets", "facets must be true or false"));
+               const bool with_facets = facets_param != "false" && facets_param != "0";
+               std::vector<OptionFacet> option_facets;
+               auto page = app.catalog->browse(*q, with_facets ? &option_facets : nullptr);
+               if (!page.ok()) return send_error(res, page.status());
+               json products = json::array();
+               for (const auto& p : page->products) products.push_back(product_summary_json(p, app.catalog->stock(p)));
+               json body = {{"products", products}, {"page", q->page}, {"size", q->size}, {"total", page->total}};
+               if (with_facets) body["facets"] = {{"options", option_facets_json(option_facets)}};
+               if (!q->options.empty()) body["filters_applied"] = {{"options", option_choices_json(q->options)}};
+               send_json(res, 200, body);
+             });
 
   server.add({"GET", "/api/v1/categories", Access::anyone, "catalog", "The category tree"},
              [&app](const Req&, Res& res, const Principal&) {

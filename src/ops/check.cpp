@@ -7,6 +7,7 @@
 #include "flash/flash_sales.h"
 #include "inventory/inventory.h"
 #include "orders/orders.h"
+#include "pricing/pricing_service.h"
 #include "reviews/reviews.h"
 
 namespace shopbox::ops {
@@ -38,6 +39,7 @@ CheckReport run_checks(App& app) {
   app.orders->check_invariants(report.problems);
   app.reviews->check_invariants(report.problems);
   app.flash_sales->check_invariants(report.problems);
+  app.pricing->check_invariants(report.problems);  // discount uses within their limits
   return report;
 }
 

@@ -519,4 +519,28 @@ json shipping_option_json(const ShippingOption& o, int64_t now) {
           {"delivery_days", {{"min", o.min_days}, {"max", o.max_days}}}};
 }
 
+json product_shipping_json(const Quote& q) {
+  json out = {{"estimated_delivery", nullptr},
+              {"free_shipping", false},
+              {"free_shipping_threshold", nullptr},
+              {"flat_rate", nullptr},
+              {"method", nullptr},
+              {"destination", {{"country", q.destination.country}, {"state", q.destination.state}}}};
+  if (!q.shipping_method) return out;  // the shop does not ship to its own country
+  const ShippingOption& m = *q.shipping_method;
+  out["method"] = m.name;
+  out["estimated_delivery"] = m.min_days == m.max_days
+                                  ? std::to_string(m.max_days) + " business days"
+                                  : std::to_string(m.min_days) + "-" + std::to_string(m.max_days) + " business days";
+  Cents charged = q.shipping - q.shipping_discount;
+  out["free_shipping"] = charged == 0;
+  out["flat_rate"] = cents_to_json(q.shipping);
+  // Free once the merchandise is over the threshold (strictly): the
+  // threshold is what this unit costs plus what it lacks, less a cent.
+  if (q.free_shipping_remaining)
+    out["free_shipping_threshold"] =
+        cents_to_json(q.subtotal - (q.discount - q.shipping_discount) + *q.free_shipping_remaining - 1);
+  return out;
+}
+
 }  // namespace shopbox

@@ -217,5 +217,9 @@ int64_t delivery_day_end(int64_t now, int days);
 nlohmann::json discounts_json(const std::vector<AppliedDiscount>& discounts);
 nlohmann::json taxes_json(const std::vector<TaxLine>& taxes);
 nlohmann::json shipping_option_json(const ShippingOption& o, int64_t now);
+// A product page's "shipping" ({estimated_delivery, free_shipping,
+// free_shipping_threshold, flat_rate, method, destination}) from the quote of
+// one unit to the shop's own destination: what the cart would charge for it.
+nlohmann::json product_shipping_json(const Quote& one_unit);
 
 }  // namespace shopbox

@@ -9,6 +9,9 @@ after every restart checks:
     captured gateway charge without an order unless refunded, no
     idempotency key left 'processing', no checkout step left unfinished;
   * stock: for every product, total == initial - units sold (orders);
+  * discount uses: a code with CODE_LIMIT uses is never used more often, no
+    use is left held by a checkout that is not in flight, and every kept
+    use belongs to an order that was priced with the code;
   * every idempotency key that got an answer replays the same status and
     body (Idempotent-Replayed: true).
 At the end (after the reservation TTL) no reservation is active: reserved == 0.
@@ -35,6 +38,7 @@ USERS = 12
 PRODUCTS = 6
 INITIAL = 3000
 TTL = 4  # reservation TTL (s) so orphaned reservations expire within the test
+CODE_LIMIT = 250  # uses of the CRASH code: runs out in the second or third round
 
 shop = Shop(BIN, "shopbox-crash-", latency_ms=3, ttl=TTL)
 data, env = shop.data, shop.env
@@ -78,6 +82,10 @@ st, text, _ = request("POST", "/api/v1/admin/products",
                                     {"options": {"Size": "M"}, "price": 13, "stock": INITIAL}]}, A)
 assert st == 201, text
 products += [v["variant_id"] for v in json.loads(text)["variants"]]  # stock ids: variants (a simple product's is its id)
+st, text, _ = request("POST", "/api/v1/admin/discounts",
+                      {"code": "CRASH", "name": "Crash 10 %", "type": "percentage", "percent_bp": 1000,
+                       "usage_limit": CODE_LIMIT}, A)
+assert st == 201, text
 tokens = []
 for i in range(USERS):
     st, text, _ = request("POST", "/api/v1/auth/register",
@@ -106,6 +114,8 @@ def client(n):
                                    "exp_year": 2099, "cvc": "123"}}
         if rnd.random() < 0.15:
             body["payment_method"] = {"type": "wallet", "wallet": "test_wallet"}
+        if rnd.random() < 0.3:
+            body["discount_codes"] = ["CRASH"]
         try:
             st, text, _ = request("POST", "/api/v1/orders", body,
                                   {"Authorization": "Bearer " + tokens[u], "Idempotency-Key": key}, timeout=10)
@@ -155,6 +165,17 @@ def verify(round_no, final=False):
     n = q("SELECT count(*) FROM checkout_attempts WHERE step IN ('started','reserved','charged','ordered')")
     if n:
         fail(f"round {round_no}: {n} checkout attempts left unfinished")
+    kept = q("SELECT count(*) FROM discount_redemptions WHERE state = 'kept'")
+    held = q("SELECT count(*) FROM discount_redemptions WHERE state = 'held'")
+    with_code = q("SELECT count(*) FROM orders WHERE pricing LIKE '%\"code\":\"CRASH\"%'")
+    orphans = q("SELECT count(*) FROM discount_redemptions r WHERE r.state = 'kept' AND NOT EXISTS "
+                "(SELECT 1 FROM orders o WHERE o.order_id = r.order_id)")
+    if kept > CODE_LIMIT:
+        fail(f"round {round_no}: the CRASH code was used {kept} times, its limit is {CODE_LIMIT}")
+    if held:
+        fail(f"round {round_no}: {held} discount uses left held after recovery")
+    if kept != with_code or orphans:
+        fail(f"round {round_no}: {kept} kept uses, {with_code} orders priced with the code, {orphans} without an order")
     orders = q("SELECT count(*) FROM orders")
     compensated = q("SELECT count(*) FROM checkout_attempts WHERE step = 'compensated'")
     c.close()
@@ -189,7 +210,7 @@ def verify(round_no, final=False):
                 answered[(u, key)] = (body, st, text)
         elif st != 503:
             fail(f"round {round_no}: retry of unanswered key {key} gave {st}: {text[:160]}")
-    log(f"round {round_no}: ok={not failures} orders={orders} compensated={compensated} "
+    log(f"round {round_no}: ok={not failures} orders={orders} code_uses={kept}/{CODE_LIMIT} compensated={compensated} "
         f"answered_keys={len(answered)} retried_unanswered={len(pending)}")
 
 

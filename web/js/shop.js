@@ -519,7 +519,9 @@ export async function product(main, [id], params, alive) {
         stockEl,
         announce,
         p.shipping ? h('p', { class: 'ship-line muted' },
-          p.shipping.free_shipping ? 'Free shipping. ' : `Free shipping over ${money(p.shipping.free_shipping_threshold, currency)}. `,
+          p.shipping.free_shipping ? 'Free shipping. '
+            : p.shipping.free_shipping_threshold != null ? `Free shipping over ${money(p.shipping.free_shipping_threshold, currency)}. `
+            : p.shipping.flat_rate != null ? `Shipping ${money(p.shipping.flat_rate, currency)}. ` : '',
           p.shipping.estimated_delivery ? `Delivery in ${p.shipping.estimated_delivery}.` : '') : null,
         form, msg,
         h('div', { id: 'wish-slot' }),

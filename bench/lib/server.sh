@@ -21,7 +21,7 @@
 #     (one line, space-separated) after setting each one's stock total to
 #     1e9 so a run never sells out. Needs SHOPBOX_ADMIN_TOKEN.
 #
-#   bench_checkout_lua LUA USERS PRODUCTS KEY_PREFIX
+#   bench_checkout_lua LUA USERS PRODUCTS KEY_PREFIX [EXTRA]
 #     Writes the wrk script LUA for checkout: every request POSTs
 #     /api/v1/orders for one unit of a product from the file PRODUCTS (an
 #     id a line), with a shipping address and a test card that is always
@@ -30,7 +30,8 @@
 #     HAProxy router routes by). Each request has its own Idempotency-Key,
 #     KEY_PREFIX first, so each answer is a new order. When wrk finishes the
 #     script prints "RESULT rps p50 p95 p99 ok bad" (latencies in ms, ok =
-#     answers below 400 without a socket error) on stderr.
+#     answers below 400 without a socket error) on stderr. EXTRA is more
+#     JSON members for the body, e.g. '"discount_codes":["BENCH"],'.
 BENCH_REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 bench_own_server() {
@@ -97,7 +98,7 @@ bench_stock_products() {
 }
 
 bench_checkout_lua() {
-  local lua="$1" users="$2" products="$3" key_prefix="$4"
+  local lua="$1" users="$2" products="$3" key_prefix="$4" extra="${5:-}"
   cat >"$lua" <<LUA
 local users, products = {}, {}
 for l in io.lines("$users") do
@@ -113,7 +114,7 @@ function request()
   n = n + 1
   local u = users[((tid * 131 + n) % #users) + 1]
   local p = products[(n % #products) + 1]
-  local body = '{"items":[{"product_id":"' .. p .. '","quantity":1}],' ..
+  local body = '{"items":[{"product_id":"' .. p .. '","quantity":1}],$extra' ..
     '"shipping_address":{"name":"Bench","street":"1 Main St","city":"Seattle","zip":"98101","country":"US"},' ..
     '"payment_method":{"type":"card","card_number":"4242424242424242","exp_month":12,"exp_year":2099,"cvc":"123"}}'
   local headers = {

@@ -90,6 +90,27 @@ route("admin-import-csv", ADMIN, "POST", "/api/v1/admin/import",
       "tee,Tee,<p>Soft</p>,Acme,TEE-S,10.00,12.00,5,Size,S\ntee,,,,TEE-M,10.00,,3,,M\n",
       ["Content-Type: text/csv"])
 route("admin-webhooks", ADMIN, "GET", "/api/v1/admin/webhooks/events?type=order.created&page=1")
+route("cart-discount", USER, "POST", "/api/v1/cart/discounts", {"code": "FUZZ10"})
+route("cart-discount-delete", USER, "DELETE", "/api/v1/cart/discounts/FUZZ10")
+route("cart-shipping", USER, "PUT", "/api/v1/cart/shipping", {"country": "US", "state": "WA", "zip": "98101", "shipping_method": "standard"})
+route("cart-shipping-options", ANON, "GET", "/api/v1/cart/shipping-options?country=US&state=WA&zip=98101")
+route("order-codes", USER, "POST", "/api/v1/orders",
+      {"shipping_address": addr, "payment_method": card, "shipping_method": "standard", "discount_codes": ["FUZZ10", "X"]},
+      ["Idempotency-Key: fuzz-key-4"])
+route("flash-quote", USER, "POST", "/api/v1/flash-sales/1/quote", {"quantity": 1, "shipping_address": addr, "shipping_method": "standard"})
+route("admin-discount", ADMIN, "POST", "/api/v1/admin/discounts",
+      {"code": "FUZZ10", "name": "Fuzz", "type": "buy_x_get_y", "percent_bp": 10000, "buy_quantity": 2, "get_quantity": 1,
+       "scope": "categories", "scope_ids": ["1"], "min_subtotal": 5, "min_quantity": 1, "starts_at": "2026-01-01T00:00:00Z",
+       "ends_at": "2030-01-01T00:00:00Z", "first_order_only": False, "customer_ids": ["1"], "usage_limit": 3,
+       "per_customer_limit": 1, "combinable": False, "active": True})
+route("admin-discount-patch", ADMIN, "PATCH", "/api/v1/admin/discounts/1", {"type": "fixed_amount", "amount": 2.5, "code": None})
+route("admin-zone", ADMIN, "POST", "/api/v1/admin/shipping-zones",
+      {"name": "Fuzz", "regions": [{"country": "US", "state": "WA", "zip_prefix": "981"}, {"country": "*"}],
+       "methods": [{"id": "fz", "name": "W", "type": "weight", "tiers": [{"up_to_grams": 100, "price": 1}], "min_days": 1, "max_days": 2},
+                   {"name": "Free", "type": "free_over", "price": 5, "free_over": 50}],
+       "tax_rates": [{"name": "T", "rate_bp": 650}, {"name": "Books", "rate_bp": 0, "category_id": "1"}],
+       "tax_shipping": True, "prices_include_tax": True})
+route("admin-zone-patch", ADMIN, "PATCH", "/api/v1/admin/shipping-zones/1", {"regions": [{"country": "DE"}]})
 route("csrf", COOKIE, "POST", "/api/v1/cart/items", {"product_id": "1", "quantity": 1}, ["Origin: https://evil.example"])
 route("forwarded", ANON, "GET", "/healthz", headers=["X-Forwarded-For: 203.0.113.7, 10.0.0.1", "X-Forwarded-Proto: https"])
 route("image", ANON, "GET", "/images/products/1/main.svg")

@@ -8,8 +8,8 @@ namespace shopbox {
 
 namespace {
 
-ShippingMethod method(std::string id, std::string name, ShippingMethodType type, Cents price, int min_days,
-                      int max_days) {
+ShippingMethod demo_method(std::string id, std::string name, ShippingMethodType type, Cents price, int min_days,
+                           int max_days) {
   ShippingMethod m;
   m.id = std::move(id);
   m.name = std::move(name);
@@ -20,8 +20,8 @@ ShippingMethod method(std::string id, std::string name, ShippingMethodType type,
   return m;
 }
 
-ShippingZone zone(std::string name, std::vector<ShippingRegion> regions, std::vector<TaxRate> rates,
-                  std::vector<ShippingMethod> methods) {
+ShippingZone demo_zone(std::string name, std::vector<ShippingRegion> regions, std::vector<TaxRate> rates,
+                       std::vector<ShippingMethod> methods) {
   ShippingZone z;
   z.name = std::move(name);
   z.regions = std::move(regions);
@@ -32,39 +32,41 @@ ShippingZone zone(std::string name, std::vector<ShippingRegion> regions, std::ve
 
 // The US zones' methods (ids are unique across zones, so each zone has its own).
 std::vector<ShippingMethod> us_methods(const std::string& prefix) {
-  ShippingMethod standard = method(prefix + "-standard", "Standard", ShippingMethodType::free_over, 599, 3, 5);
+  ShippingMethod standard = demo_method(prefix + "-standard", "Standard", ShippingMethodType::free_over, 599, 3, 5);
   standard.free_over = 5000;
-  ShippingMethod ground = method(prefix + "-ground", "Ground (by weight)", ShippingMethodType::weight, 0, 4, 7);
+  ShippingMethod ground = demo_method(prefix + "-ground", "Ground (by weight)", ShippingMethodType::weight, 0, 4, 7);
   ground.tiers = {{1000, 499}, {5000, 899}, {20000, 1899}};
-  return {standard, ground, method(prefix + "-express", "Express", ShippingMethodType::flat, 1499, 1, 2)};
+  return {standard, ground, demo_method(prefix + "-express", "Express", ShippingMethodType::flat, 1499, 1, 2)};
 }
 
 std::vector<ShippingZone> demo_zones(std::optional<int64_t> books) {
   std::vector<ShippingZone> zones;
   // Most of the US: a sales tax, books at a reduced rate, pickup at the shop.
-  ShippingZone us = zone("United States", {{"US", "", ""}}, {{"Sales tax", 600, std::nullopt}}, us_methods("us"));
+  ShippingZone us = demo_zone("United States", {{"US", "", ""}}, {{"Sales tax", 600, std::nullopt}}, us_methods("us"));
   if (books) us.tax_rates.push_back({"Sales tax (books)", 300, books});
-  us.methods.push_back(method("us-pickup", "Pick up at the shop", ShippingMethodType::pickup, 0, 0, 1));
+  us.methods.push_back(demo_method("us-pickup", "Pick up at the shop", ShippingMethodType::pickup, 0, 0, 1));
   zones.push_back(us);
-  zones.push_back(zone("US states without sales tax",
-                       {{"US", "OR", ""}, {"US", "MT", ""}, {"US", "NH", ""}, {"US", "DE", ""}, {"US", "AK", ""}}, {},
-                       us_methods("us-notax")));
-  ShippingZone wa = zone("Washington", {{"US", "WA", ""}}, {{"WA sales tax", 650, std::nullopt}}, us_methods("wa"));
+  zones.push_back(demo_zone("US states without sales tax",
+                            {{"US", "OR", ""}, {"US", "MT", ""}, {"US", "NH", ""}, {"US", "DE", ""}, {"US", "AK", ""}},
+                            {}, us_methods("us-notax")));
+  ShippingZone wa =
+      demo_zone("Washington", {{"US", "WA", ""}}, {{"WA sales tax", 650, std::nullopt}}, us_methods("wa"));
   wa.tax_shipping = true;  // WA taxes delivery charges
   zones.push_back(wa);
-  zones.push_back(zone("California", {{"US", "CA", ""}}, {{"CA sales tax", 725, std::nullopt}}, us_methods("ca")));
+  zones.push_back(demo_zone("California", {{"US", "CA", ""}}, {{"CA sales tax", 725, std::nullopt}}, us_methods("ca")));
   // The EU: prices include VAT (one example rate; real VAT differs per country).
   std::vector<ShippingRegion> eu;
   for (const char* c : {"AT", "BE", "DE", "DK", "ES", "FI", "FR", "IE", "IT", "NL", "PL", "PT", "SE"})
     eu.push_back({c, "", ""});
-  ShippingZone europe = zone("European Union", eu, {{"VAT", 2000, std::nullopt}},
-                             {method("eu-standard", "International standard", ShippingMethodType::flat, 1499, 5, 10)});
+  ShippingZone europe =
+      demo_zone("European Union", eu, {{"VAT", 2000, std::nullopt}},
+                {demo_method("eu-standard", "International standard", ShippingMethodType::flat, 1499, 5, 10)});
   if (books) europe.tax_rates.push_back({"VAT (books)", 700, books});
   europe.prices_include_tax = true;
   europe.tax_shipping = true;
   zones.push_back(europe);
-  zones.push_back(zone("Rest of the world", {{"*", "", ""}}, {},
-                       {method("intl-standard", "International", ShippingMethodType::flat, 2499, 7, 14)}));
+  zones.push_back(demo_zone("Rest of the world", {{"*", "", ""}}, {},
+                            {demo_method("intl-standard", "International", ShippingMethodType::flat, 2499, 7, 14)}));
   return zones;
 }
 
@@ -117,7 +119,7 @@ std::vector<Discount> demo_discounts(std::optional<int64_t> clothing, std::optio
   return out;
 }
 
-std::optional<int64_t> category_id(Catalog& catalog, const std::string& slug) {
+std::optional<int64_t> demo_category_id(Catalog& catalog, const std::string& slug) {
   auto c = catalog.category_by_slug(slug);
   return c ? std::optional<int64_t>(c->id) : std::nullopt;
 }
@@ -130,9 +132,9 @@ Status load_demo_pricing(Pricing& pricing, Catalog& catalog) {
   auto discounts = pricing.list_discounts();
   if (!discounts.ok()) return discounts.status();
   if (!zones->empty() || !discounts->empty()) return Status::Ok();
-  for (const auto& z : demo_zones(category_id(catalog, "books")))
+  for (const auto& z : demo_zones(demo_category_id(catalog, "books")))
     if (auto made = pricing.create_zone(z); !made.ok()) return made.status();
-  for (const auto& d : demo_discounts(category_id(catalog, "clothing"), category_id(catalog, "toys-games")))
+  for (const auto& d : demo_discounts(demo_category_id(catalog, "clothing"), demo_category_id(catalog, "toys-games")))
     if (auto made = pricing.create_discount(d); !made.ok()) return made.status();
   return Status::Ok();
 }

@@ -19,7 +19,7 @@ Cents half_up_div(__int128 num, __int128 den) {
   return static_cast<Cents>((num * 2 + den) / (den * 2));
 }
 
-std::string upper(std::string s) {
+std::string region_upper(std::string s) {
   for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   return s;
 }
@@ -36,10 +36,10 @@ std::string zip_key(const std::string& zip) {
 // longer prefix always wins, then one with a state.
 int region_score(const ShippingRegion& r, const Destination& d) {
   if (r.country == "*") return 0;
-  if (d.country.empty() || upper(r.country) != upper(d.country)) return -1;
+  if (d.country.empty() || region_upper(r.country) != region_upper(d.country)) return -1;
   int score = 1;
   if (!r.state.empty()) {
-    if (upper(r.state) != upper(d.state)) return -1;
+    if (region_upper(r.state) != region_upper(d.state)) return -1;
     score += 10;
   }
   if (!r.zip_prefix.empty()) {
@@ -50,7 +50,7 @@ int region_score(const ShippingRegion& r, const Destination& d) {
   return score;
 }
 
-bool contains(const std::vector<int64_t>& ids, int64_t id) {
+bool has_id(const std::vector<int64_t>& ids, int64_t id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
@@ -60,12 +60,12 @@ bool line_is_eligible(const Discount& d, const PricingLine& l) {
     case DiscountScope::order:
       return true;
     case DiscountScope::products:
-      return contains(d.scope_ids, l.product_id);
+      return has_id(d.scope_ids, l.product_id);
     case DiscountScope::variants:
-      return contains(d.scope_ids, l.variant_id);
+      return has_id(d.scope_ids, l.variant_id);
     case DiscountScope::categories:
       for (int64_t c : l.categories)
-        if (contains(d.scope_ids, c)) return true;
+        if (has_id(d.scope_ids, c)) return true;
       return false;
   }
   return false;
@@ -89,14 +89,14 @@ int type_rank(DiscountType t) {
 }
 
 // One discount considered for this cart.
-struct Candidate {
+struct DiscountCandidate {
   const Discount* discount = nullptr;
   DiscountUsage usage;
   std::optional<std::string> code;  // as given (codes) or nullopt (automatic)
 };
 
 // Why `d` does not apply to this request ("" when it does).
-std::string why_not(const Candidate& cand, const PricingRequest& req, Cents subtotal, json& details) {
+std::string why_not(const DiscountCandidate& cand, const PricingRequest& req, Cents subtotal, json& details) {
   const Discount& d = *cand.discount;
   const Customer& who = req.customer;
   if (!d.active) return "inactive";
@@ -110,7 +110,7 @@ std::string why_not(const Candidate& cand, const PricingRequest& req, Cents subt
   }
   bool needs_customer = !d.customer_ids.empty() || d.first_order_only || d.per_customer_limit;
   if (needs_customer && who.user_id <= 0) return "sign_in_required";
-  if (!d.customer_ids.empty() && !contains(d.customer_ids, who.user_id)) return "customer_not_eligible";
+  if (!d.customer_ids.empty() && !has_id(d.customer_ids, who.user_id)) return "customer_not_eligible";
   if (d.first_order_only && who.has_ordered) return "first_order_only";
   if (d.usage_limit && cand.usage.total >= *d.usage_limit) return "limit_reached";
   if (d.per_customer_limit && cand.usage.by_customer >= *d.per_customer_limit) return "customer_limit_reached";
@@ -134,7 +134,7 @@ std::string why_not(const Candidate& cand, const PricingRequest& req, Cents subt
 }
 
 // The state of one pricing pass over a set of discounts.
-struct Pass {
+struct PricingPass {
   std::vector<Cents> left;  // what each line still costs after the discounts so far
   std::vector<AppliedDiscount> applied;
   Cents merchandise_discount = 0;
@@ -185,7 +185,7 @@ std::vector<Cents> discount_weights(const Discount& d, const PricingRequest& req
   return weights;
 }
 
-void apply_merchandise_discount(const Candidate& cand, const PricingRequest& req, Pass& pass) {
+void apply_merchandise_discount(const DiscountCandidate& cand, const PricingRequest& req, PricingPass& pass) {
   const Discount& d = *cand.discount;
   std::vector<Cents> weights = discount_weights(d, req, pass.left);
   Cents base = std::accumulate(weights.begin(), weights.end(), Cents{0});
@@ -201,7 +201,7 @@ void apply_merchandise_discount(const Candidate& cand, const PricingRequest& req
 }
 
 // The zone's methods priced for this cart; the chosen one; the problem.
-void price_shipping(const ShippingZone* zone, const PricingRequest& req, Cents subtotal, Pass& pass) {
+void price_shipping(const ShippingZone* zone, const PricingRequest& req, Cents subtotal, PricingPass& pass) {
   if (!zone) {
     pass.shipping_problem = "no_shipping_to_address";
     return;
@@ -247,14 +247,14 @@ void price_shipping(const ShippingZone* zone, const PricingRequest& req, Cents s
 }
 
 // Runs the discounts in `set` (sorted in application order) and prices shipping.
-Pass run_pass(const std::vector<const Candidate*>& set, const PricingRequest& req, const ShippingZone* zone,
-              Cents subtotal) {
-  Pass pass;
+PricingPass run_pass(const std::vector<const DiscountCandidate*>& set, const PricingRequest& req,
+                     const ShippingZone* zone, Cents subtotal) {
+  PricingPass pass;
   for (const auto& l : req.lines) pass.left.push_back(l.unit_price * l.quantity);
-  for (const Candidate* c : set)
+  for (const DiscountCandidate* c : set)
     if (c->discount->type != DiscountType::free_shipping) apply_merchandise_discount(*c, req, pass);
   price_shipping(zone, req, subtotal, pass);
-  for (const Candidate* c : set)
+  for (const DiscountCandidate* c : set)
     if (c->discount->type == DiscountType::free_shipping) {
       Cents amount = pass.shipping - pass.shipping_discount;
       pass.shipping_discount += amount;
@@ -265,10 +265,11 @@ Pass run_pass(const std::vector<const Candidate*>& set, const PricingRequest& re
 
 // The discount sets worth comparing (pricing.h): every combinable one
 // together, and each non-combinable one alone.
-std::vector<std::vector<const Candidate*>> discount_sets(const std::vector<const Candidate*>& applicable) {
-  std::vector<std::vector<const Candidate*>> sets(1);
+std::vector<std::vector<const DiscountCandidate*>> discount_sets(
+    const std::vector<const DiscountCandidate*>& applicable) {
+  std::vector<std::vector<const DiscountCandidate*>> sets(1);
   bool any_exclusive = false;
-  for (const Candidate* c : applicable) {
+  for (const DiscountCandidate* c : applicable) {
     if (c->discount->combinable)
       sets[0].push_back(c);
     else {
@@ -282,7 +283,7 @@ std::vector<std::vector<const Candidate*>> discount_sets(const std::vector<const
 }
 
 // The added and included taxes, and each line's share of the added ones.
-void price_tax(const ShippingZone* zone, const PricingRequest& req, const Pass& pass, Quote& q) {
+void price_tax(const ShippingZone* zone, const PricingRequest& req, const PricingPass& pass, Quote& q) {
   if (!zone) return;
   // One entry per tax rate: its base and what each line (index
   // lines.size() = shipping) put into it.
@@ -396,7 +397,7 @@ Quote price(const PricingRules& rules, const PricingRequest& req_in, const Confi
   for (const auto& l : req.lines) q.subtotal += l.unit_price * l.quantity;
 
   // The candidates: automatic promotions and the codes given (each once).
-  std::vector<Candidate> candidates;
+  std::vector<DiscountCandidate> candidates;
   for (const auto& p : rules.automatic) candidates.push_back({&p.discount, p.usage, std::nullopt});
   std::vector<std::string> seen;
   for (const auto& c : req.codes) {
@@ -408,7 +409,7 @@ Quote price(const PricingRules& rules, const PricingRequest& req_in, const Confi
     }
     candidates.push_back({&*c.discount, c.usage, c.code});
   }
-  std::vector<const Candidate*> applicable;
+  std::vector<const DiscountCandidate*> applicable;
   for (const auto& c : candidates) {
     json details = json::object();
     std::string reason = why_not(c, req, q.subtotal, details);
@@ -417,27 +418,29 @@ Quote price(const PricingRules& rules, const PricingRequest& req_in, const Confi
     else if (c.code)
       q.rejected.push_back({*c.code, reason, details});
   }
-  std::stable_sort(applicable.begin(), applicable.end(), [](const Candidate* a, const Candidate* b) {
+  std::stable_sort(applicable.begin(), applicable.end(), [](const DiscountCandidate* a, const DiscountCandidate* b) {
     int ra = type_rank(a->discount->type), rb = type_rank(b->discount->type);
     return ra != rb ? ra < rb : a->discount->id < b->discount->id;
   });
 
   // Each set priced; the shopper pays the least (ties: the earlier set).
-  std::optional<Pass> best;
-  std::vector<const Candidate*> best_set;
+  std::optional<PricingPass> best;
+  std::vector<const DiscountCandidate*> best_set;
   for (const auto& set : discount_sets(applicable)) {
-    Pass pass = run_pass(set, req, zone, q.subtotal);
-    auto pays = [&](const Pass& p) { return q.subtotal - p.merchandise_discount + p.shipping - p.shipping_discount; };
+    PricingPass pass = run_pass(set, req, zone, q.subtotal);
+    auto pays = [&](const PricingPass& p) {
+      return q.subtotal - p.merchandise_discount + p.shipping - p.shipping_discount;
+    };
     if (!best || pays(pass) < pays(*best)) {
       best = std::move(pass);
       best_set = set;
     }
   }
-  for (const Candidate* c : applicable)
+  for (const DiscountCandidate* c : applicable)
     if (c->code && std::find(best_set.begin(), best_set.end(), c) == best_set.end())
       q.rejected.push_back({*c->code, "not_combinable", json::object()});
 
-  const Pass& pass = *best;
+  const PricingPass& pass = *best;
   q.discounts = pass.applied;
   q.shipping_discount = pass.shipping_discount;
   q.discount = pass.merchandise_discount + pass.shipping_discount;

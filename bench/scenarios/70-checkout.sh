@@ -2,8 +2,9 @@
 # Durable checkout: POST /api/v1/orders at concurrency 32 (orders/s, p50/p95/p99),
 # then again with one automatic promotion and a discount code with a use
 # limit on every order (the pricing module's quote plus the code's held and
-# kept use in the checkout's transactions): the ratio of the two rows is
-# what promotions cost.
+# kept use in the checkout's transactions), then plain again (the database
+# has grown meanwhile): the promotion row against the mean of the plain ones
+# is what promotions cost.
 #
 # Runs its own `shopbox serve` on a fresh data directory (SQLite
 # synchronous=FULL, LMDB synced commits: every order survives power loss),
@@ -62,3 +63,8 @@ admin_post() {
 admin_post '{"name":"Bench promotion","type":"percentage","percent_bp":500}'
 admin_post '{"code":"BENCH1","name":"$1 off","type":"fixed_amount","amount":1,"usage_limit":100000000}'
 run_checkout checkout-promo bench-promo- '"discount_codes":["BENCH1"],' ", 1 promotion + 1 code"
+# The same plain checkout again, on the database the runs above grew: the
+# promotion's cost is its row against the mean of the two plain ones.
+curl -sf -X PATCH "$url/api/v1/admin/discounts/1" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+  -d '{"active":false}' >/dev/null
+run_checkout checkout-again bench-again- "" ", no promotion, after the promotion run"

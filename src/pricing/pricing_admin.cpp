@@ -263,7 +263,10 @@ Status Pricing::hold_uses(Connection& c, const std::string& attempt_id, int64_t 
     }
     // Read and written in the caller's write transaction: SQLite runs one
     // writer at a time, so no other checkout counts between the two.
-    const DiscountUsage u = pricing_store::usage(c, d->id, user_id);
+    // (A customer's own uses are counted only when a per-customer limit asks.)
+    const DiscountUsage u = d->usage_limit || d->per_customer_limit
+                                ? pricing_store::usage(c, d->id, d->per_customer_limit ? user_id : 0)
+                                : DiscountUsage{};
     if (d->usage_limit && u.total >= *d->usage_limit)
       return admin_limit_reached(*d, "limit_reached", "the discount " + d->name + " has been used up");
     if (d->per_customer_limit && user_id > 0 && u.by_customer >= *d->per_customer_limit)

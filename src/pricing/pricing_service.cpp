@@ -37,15 +37,18 @@ Result<Quote> Pricing::quote(PricingRequest req, const std::vector<std::string>&
   req.codes.clear();
   bool need_db = !normalized.empty();
   for (const auto& d : rc.automatic) need_db = need_db || has_limits(d);
+  // A customer's own uses are counted only for a per-customer limit.
+  auto customer_for = [&](const Discount& d) { return d.per_customer_limit ? req.customer.user_id : 0; };
   Status st = Status::Ok();
   if (need_db) {
     st = db_.read([&](Connection& c) {
       for (const auto& d : rc.automatic)
         rules.automatic.push_back(
-            {d, has_limits(d) ? pricing_store::usage(c, d.id, req.customer.user_id) : DiscountUsage{}});
+            {d, has_limits(d) ? pricing_store::usage(c, d.id, customer_for(d)) : DiscountUsage{}});
       for (const auto& code : normalized) {
         CodeLookup lookup{code, pricing_store::discount_by_code(c, code), {}};
-        if (lookup.discount) lookup.usage = pricing_store::usage(c, lookup.discount->id, req.customer.user_id);
+        if (lookup.discount)
+          lookup.usage = pricing_store::usage(c, lookup.discount->id, customer_for(*lookup.discount));
         req.codes.push_back(std::move(lookup));
       }
       return Status::Ok();

@@ -78,6 +78,30 @@ CREATE TABLE shipping_zones (
   updated_at INTEGER NOT NULL
 );
 )sql"},
+      {902, "discount use counters",
+       R"sql(
+-- A discount's held and kept uses, counted as they change: the limit is
+-- checked inside the checkout's write transaction, and counting the
+-- redemption rows there grew with every order (a code with 100,000 uses
+-- read 100,000 index entries per checkout, with the writer waiting).
+-- The triggers keep the counters in step with every insert and state
+-- change of discount_redemptions, so no code path can forget them.
+ALTER TABLE discounts ADD COLUMN uses_held INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE discounts ADD COLUMN uses_kept INTEGER NOT NULL DEFAULT 0;
+UPDATE discounts SET
+  uses_held = (SELECT count(*) FROM discount_redemptions r WHERE r.discount_id = discounts.discount_id AND r.state = 'held'),
+  uses_kept = (SELECT count(*) FROM discount_redemptions r WHERE r.discount_id = discounts.discount_id AND r.state = 'kept');
+CREATE TRIGGER discount_redemption_inserted AFTER INSERT ON discount_redemptions BEGIN
+  UPDATE discounts SET uses_held = uses_held + (NEW.state = 'held'), uses_kept = uses_kept + (NEW.state = 'kept')
+   WHERE discount_id = NEW.discount_id;
+END;
+CREATE TRIGGER discount_redemption_changed AFTER UPDATE OF state ON discount_redemptions
+  WHEN OLD.state <> NEW.state BEGIN
+  UPDATE discounts SET uses_held = uses_held - (OLD.state = 'held') + (NEW.state = 'held'),
+                       uses_kept = uses_kept - (OLD.state = 'kept') + (NEW.state = 'kept')
+   WHERE discount_id = NEW.discount_id;
+END;
+)sql"},
   };
   return migrations;
 }

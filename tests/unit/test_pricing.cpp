@@ -3,9 +3,8 @@
 // Defaults from Config: 9 % tax on (subtotal - discounts), half-up; $5.99
 // shipping unless (subtotal - discounts) > $50.00 strictly; an empty cart
 // costs nothing. The random-cart properties are in test_pricing_properties.cpp.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "config.h"
 #include "pricing/pricing.h"
@@ -85,7 +84,9 @@ PricingRequest cart(std::vector<PricingLine> lines, std::vector<CodeLookup> code
   return r;
 }
 
-Quote quote(const PricingRequest& r, const PricingRules& rules = {}) { return price(rules, r, Config{}); }
+Quote quote(const PricingRequest& r, const PricingRules& rules = {}) {
+  return price(rules, r, Config{});
+}
 
 // One line of `amount` with an optional fixed discount code: the old
 // price_order(subtotal, discount) through price() with no zones.
@@ -146,8 +147,8 @@ ShippingMethod by_weight(std::string id, std::vector<WeightTier> tiers) {
   return m;
 }
 
-ShippingZone zone(int64_t id, std::string name, std::vector<ShippingRegion> regions, std::vector<ShippingMethod> methods,
-                  std::vector<TaxRate> rates = {}) {
+ShippingZone zone(int64_t id, std::string name, std::vector<ShippingRegion> regions,
+                  std::vector<ShippingMethod> methods, std::vector<TaxRate> rates = {}) {
   ShippingZone z;
   z.id = id;
   z.name = std::move(name);
@@ -638,15 +639,12 @@ TEST_CASE("the most specific region wins: zip prefix > state > country > *", "[u
   CHECK(est.zone_name == "US");
 }
 
-// BUG (pricing.cpp region_score): rules.h orders regions "zip prefix,
-// longest first, then state, then country, then *", but region_score gives
-// a state +10 on top of a zip prefix's 100 + length, so a region with a state
-// and a 2-character prefix (1 + 10 + 102 = 113) beats one with a 3-character
-// prefix and no state (1 + 103 = 104). Input: zones {"US","","981"} (id 4,
-// "Seattle") and {"US","WA","98"} (id 6, "West"), destination US/WA/98101.
-// Expected: Seattle (the longer prefix). Got: West. This case fails until
-// that is fixed.
-TEST_CASE("BUG: a longer zip prefix beats a state with a shorter prefix", "[unit][pricing][bug]") {
+// Regression: region_score once gave a zip prefix 100 + its length and a
+// state +10, so a region with a state and a 2-character prefix (113) beat
+// one with a 3-character prefix and no state (104), though rules.h says the
+// longest zip prefix wins first, then the state. Zones {"US","","981"}
+// (Seattle) and {"US","WA","98"} (West), destination US/WA/98101: Seattle.
+TEST_CASE("a longer zip prefix beats a state with a shorter prefix", "[unit][pricing]") {
   PricingRules rules = shop_zones();
   rules.zones.push_back(zone(6, "West", {{"US", "WA", "98"}}, {flat("west", 899)}));
   const ShippingZone* z = zone_for(rules.zones, {"US", "WA", "98101"});
@@ -781,8 +779,8 @@ TEST_CASE("two general rates, a category rate for books, tax on shipping", "[uni
   //             0.75, shipping 0.19
   //   Books:    0 % of 15.00 = 0
   // Tax 2.56; total 35.00 + 4.99 + 2.56 = 42.55.
-  auto q = quote(to(cart({line(1, 2000, 1, {kMugs}), line(2, 1500, 1, {kNovels, kBooks})}), "US", "WA", "99201"),
-                 rules);
+  auto q =
+      quote(to(cart({line(1, 2000, 1, {kMugs}), line(2, 1500, 1, {kNovels, kBooks})}), "US", "WA", "99201"), rules);
   CHECK(q.zone_name == "Washington");
   CHECK(q.shipping == 499);
   REQUIRE(tax_line(q, "WA state"));
@@ -814,8 +812,8 @@ TEST_CASE("the nearest category with its own rate decides", "[unit][pricing]") {
   PricingRules rules;
   rules.zones.push_back(zone(1, "Here", {{"*", "", ""}}, {pickup("counter")},
                              {{"General", 1000, std::nullopt}, {"Books", 200, kBooks}, {"Novels", 500, kNovels}}));
-  auto q = quote(cart({line(1, 2000, 1, {kNovels, kBooks}), line(2, 1000, 1, {kBooks}), line(3, 1000, 1, {kMugs})}),
-                 rules);
+  auto q =
+      quote(cart({line(1, 2000, 1, {kNovels, kBooks}), line(2, 1000, 1, {kBooks}), line(3, 1000, 1, {kMugs})}), rules);
   REQUIRE(tax_line(q, "Novels"));
   CHECK(tax_line(q, "Novels")->amount == 100);
   REQUIRE(tax_line(q, "Books"));
@@ -898,7 +896,8 @@ TEST_CASE("line_refund gives back exactly the line's net over all units", "[unit
 }
 
 TEST_CASE("the API shapes of discounts, taxes and shipping options", "[unit][pricing]") {
-  std::vector<AppliedDiscount> ds = {{1, std::string("SPRING15"), "Spring", 982, false}, {2, std::nullopt, "Auto", 5, false}};
+  std::vector<AppliedDiscount> ds = {{1, std::string("SPRING15"), "Spring", 982, false},
+                                     {2, std::nullopt, "Auto", 5, false}};
   auto dj = discounts_json(ds);
   REQUIRE(dj.size() == 2);
   CHECK(dj[0]["code"] == "SPRING15");

@@ -117,7 +117,10 @@ std::string why_not(const DiscountCandidate& cand, const PricingRequest& req, Ce
   int64_t units = 0;
   for (const auto& l : req.lines)
     if (line_is_eligible(d, l)) units += l.quantity;
-  if (units == 0 && d.type != DiscountType::free_shipping) return "no_eligible_items";
+  // Free shipping for the whole order needs no particular line; scoped to
+  // categories, products or variants it needs one of them in the cart.
+  bool needs_lines = d.type != DiscountType::free_shipping || d.scope != DiscountScope::order;
+  if (units == 0 && needs_lines) return "no_eligible_items";
   if (subtotal < d.min_subtotal) {
     details["minimum"] = cents_to_json(d.min_subtotal);
     details["subtotal"] = cents_to_json(subtotal);

@@ -784,8 +784,9 @@ std::set<std::string> model_reasons(const Discount& d, const DiscountUsage& u, c
   int64_t units = 0;
   for (const auto& l : r.lines)
     if (model_eligible(d, l)) units += l.quantity;
-  // (free_shipping has no items of its own: the engine does not ask for eligible ones)
-  if (units == 0 && d.type != DiscountType::free_shipping) out.insert("no_eligible_items");
+  // (free shipping for the whole order needs no particular line; scoped, it needs one)
+  if (units == 0 && (d.type != DiscountType::free_shipping || d.scope != DiscountScope::order))
+    out.insert("no_eligible_items");
   if (subtotal < d.min_subtotal) out.insert("minimum_not_met");
   if (units < d.min_quantity) out.insert("minimum_quantity_not_met");
   if (d.type == DiscountType::buy_x_get_y && units > 0 && units < d.buy_quantity + d.get_quantity)

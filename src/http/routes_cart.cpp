@@ -146,9 +146,8 @@ Result<CartShipping> destination_from_body(App& app, const Principal& who, const
   });
 }
 
-}  // namespace
-
-void register_cart_routes(HttpServer& server, App& app) {
+// Discount codes and where the cart goes (pricing/pricing.h prices both).
+void register_cart_pricing_routes(HttpServer& server, App& app) {
   server.add({"POST", "/api/v1/cart/discounts", Access::anyone, "cart",
               "Apply a discount code: {code}; 404 discount_not_found, 409 discount_not_applicable (details.reason)"},
              [&app](const Req& req, Res& res, const Principal& who) {
@@ -204,7 +203,12 @@ void register_cart_routes(HttpServer& server, App& app) {
                res.set_header("Cache-Control", "no-store");
                send_json(res, 200, out);
              });
+}
 
+}  // namespace
+
+void register_cart_routes(HttpServer& server, App& app) {
+  register_cart_pricing_routes(server, app);
   server.add(
       {"GET", "/api/v1/cart", Access::anyone, "cart", "The caller's cart with current prices, stock and summary"},
       [&app](const Req& req, Res& res, const Principal& who) {

@@ -255,24 +255,23 @@ Status Pricing::hold_uses(Connection& c, const std::string& attempt_id, int64_t 
     // A retried step of the same attempt holds nothing twice.
     auto state = pricing_store::redemption_state(c, applied.discount_id, attempt_id);
     if (state == "held" || state == "kept") continue;
-    auto d = pricing_store::discount(c, applied.discount_id);
+    auto d = pricing_store::limits(c, applied.discount_id);
     if (!d) {
       Discount gone;
       gone.code = applied.code;
       return admin_limit_reached(gone, "not_found", "the discount " + applied.name + " no longer exists");
     }
+    Discount named;
+    named.code = d->code;
     // Read and written in the caller's write transaction: SQLite runs one
     // writer at a time, so no other checkout counts between the two.
-    // (A customer's own uses are counted only when a per-customer limit asks.)
-    const DiscountUsage u = d->usage_limit || d->per_customer_limit
-                                ? pricing_store::usage(c, d->id, d->per_customer_limit ? user_id : 0)
-                                : DiscountUsage{};
-    if (d->usage_limit && u.total >= *d->usage_limit)
-      return admin_limit_reached(*d, "limit_reached", "the discount " + d->name + " has been used up");
-    if (d->per_customer_limit && user_id > 0 && u.by_customer >= *d->per_customer_limit)
-      return admin_limit_reached(*d, "customer_limit_reached",
+    if (d->usage_limit && d->held + d->kept >= *d->usage_limit)
+      return admin_limit_reached(named, "limit_reached", "the discount " + d->name + " has been used up");
+    if (d->per_customer_limit && user_id > 0 &&
+        pricing_store::usage(c, applied.discount_id, user_id).by_customer >= *d->per_customer_limit)
+      return admin_limit_reached(named, "customer_limit_reached",
                                  "you have used the discount " + d->name + " as often as it allows");
-    pricing_store::hold_redemption(c, d->id, attempt_id, user_id, applied.amount, now);
+    pricing_store::hold_redemption(c, applied.discount_id, attempt_id, user_id, applied.amount, now);
   }
   return Status::Ok();
 }

@@ -236,6 +236,23 @@ bool delete_discount(Connection& c, int64_t discount_id) {
 
 // ---- redemptions ----
 
+std::optional<DiscountLimits> limits(Connection& c, int64_t discount_id) {
+  auto st = c.prepare(
+      "SELECT code, name, usage_limit, per_customer_limit, uses_held, uses_kept FROM discounts WHERE discount_id = ?");
+  st.bind(1, discount_id);
+  if (!st.step()) return std::nullopt;
+  Columns row(st);
+  DiscountLimits l;
+  l.code = row.opt_text();
+  l.name = row.text();
+  l.usage_limit = row.opt_int64();
+  l.per_customer_limit = row.opt_int64();
+  l.held = row.int64();
+  l.kept = row.int64();
+  row.done();
+  return l;
+}
+
 DiscountUsage usage(Connection& c, int64_t discount_id, int64_t user_id) {
   DiscountUsage u;
   // The totals are counters the triggers of migration 902 keep; a
@@ -269,7 +286,7 @@ void hold_redemption(Connection& c, int64_t discount_id, const std::string& atte
   auto st = c.prepare(
       "INSERT INTO discount_redemptions (discount_id, attempt_id, order_id, user_id, amount_cents, state, "
       "created_at, updated_at) VALUES (?1, ?2, NULL, ?3, ?4, 'held', ?5, ?5) "
-      "ON CONFLICT (discount_id, attempt_id) DO UPDATE SET state = 'held', order_id = NULL, "
+      "ON CONFLICT (attempt_id, discount_id) DO UPDATE SET state = 'held', order_id = NULL, "
       "user_id = excluded.user_id, amount_cents = excluded.amount_cents, updated_at = excluded.updated_at");
   st.bind(1, discount_id).bind(2, attempt_id).bind(3, user_id).bind(4, amount).bind(5, now);
   st.exec();

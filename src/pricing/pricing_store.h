@@ -22,6 +22,15 @@ namespace pricing_store {
 
 // ---- discounts ----
 std::optional<Discount> discount(Connection& c, int64_t discount_id);
+// What checkout reads to hold a use, in one lookup: the limits and the
+// counters (held and kept, migration 902) of a discount.
+struct DiscountLimits {
+  std::optional<std::string> code;
+  std::string name;
+  std::optional<int64_t> usage_limit, per_customer_limit;
+  int64_t held = 0, kept = 0;
+};
+std::optional<DiscountLimits> limits(Connection& c, int64_t discount_id);
 std::optional<Discount> discount_by_code(Connection& c, const std::string& normalized_code);
 // Newest first; automatic_only: the ones without a code (active or not).
 std::vector<Discount> list_discounts(Connection& c, bool automatic_only);

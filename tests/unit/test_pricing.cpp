@@ -919,3 +919,23 @@ TEST_CASE("the API shapes of discounts, taxes and shipping options", "[unit][pri
   CHECK(oj["delivery_days"]["max"] == 3);
   CHECK(oj["estimated_delivery"] == "2023-11-17T23:59:59Z");
 }
+
+TEST_CASE("a product page's shipping line is what a cart of one unit would pay", "[pricing]") {
+  // The default zone: $5.99, free when the merchandise is over $50.00,
+  // delivered in 2-3 days (Config delivery_days = 3).
+  auto cheap = product_shipping_json(quote(cart({line(1, 3000)})));
+  CHECK(cheap["free_shipping"] == false);
+  CHECK(cheap["flat_rate"] == cents_to_json(599));
+  CHECK(cheap["free_shipping_threshold"] == cents_to_json(5000));  // over $50.00: $50.01 ships free
+  CHECK(cheap["estimated_delivery"] == "2-3 business days");
+  CHECK(cheap["method"] == "Standard shipping");
+  auto dear = product_shipping_json(quote(cart({line(1, 6000)})));
+  CHECK(dear["free_shipping"] == true);
+  CHECK(dear["free_shipping_threshold"].is_null());  // free already
+  // A shop that does not ship to its own country says nothing about shipping.
+  PricingRules abroad;
+  abroad.zones.push_back(zone(1, "EU", {{"DE", "", ""}}, {flat("eu", 990)}));
+  auto none = product_shipping_json(quote(cart({line(1, 3000)}), abroad));
+  CHECK(none["method"].is_null());
+  CHECK(none["free_shipping"] == false);
+}

@@ -3,7 +3,7 @@
 // the summary is the exact total with its tax lines), payment, the items,
 // and "Place order" showing that total. The order is sent with the chosen
 // shipping_method and the discount codes that apply.
-import { api, h, mount, money, notice, humanError, setBusy, field, uuid, ApiError } from './lib.js';
+import { api, h, mount, money, notice, humanError, setBusy, field, uuid, ApiError, addressForm } from './lib.js';
 import { navigate, setTitle, setCartCount, loadMe } from './session.js';
 import { productImage } from './shop.js';
 import { summaryBox, lineName, lineOptions, lineImage, cartCurrencyOf } from './cart.js';
@@ -73,18 +73,9 @@ export async function checkout(main, _m, _params, alive) {
   // ---- 1. address ----
   const defaultAddr = addresses.find((a) => a.is_default_shipping || a.is_default || a.default_shipping) || addresses[0];
   const addrChoice = { value: defaultAddr ? String(defaultAddr.address_id) : 'new' };
-  const inp = (name, attrs = {}) => h('input', { name, required: true, ...attrs });
-  const addrFields = {
-    name: inp('name', { autocomplete: 'name', value: [me.first_name, me.last_name].filter(Boolean).join(' ') }),
-    street: inp('street', { autocomplete: 'address-line1' }),
-    city: inp('city', { autocomplete: 'address-level2' }),
-    state: inp('state', { autocomplete: 'address-level1', required: false }),
-    zip: inp('zip', { autocomplete: 'postal-code' }),
-    country: inp('country', { autocomplete: 'country', value: 'US', maxlength: 2 }),
-  };
-  const newAddr = h('div', { class: 'grid-form', hidden: addrChoice.value !== 'new' },
-    field('Full name', addrFields.name), field('Street address', addrFields.street), field('City', addrFields.city),
-    field('State / region', addrFields.state), field('ZIP / postal code', addrFields.zip), field('Country (2 letters)', addrFields.country));
+  const addrForm = addressForm(me, addrChoice.value !== 'new');
+  const addrFields = addrForm.fields;
+  const newAddr = addrForm.el;
   const radio = (group, value, label, checked, onpick) => {
     const id = `${group}-${value}`;
     return h('div', { class: 'choice' }, h('input', { type: 'radio', name: group, id, value, checked, onchange: () => onpick(value) }), h('label', { for: id }, label));
@@ -249,9 +240,7 @@ export async function checkout(main, _m, _params, alive) {
   const buildBody = () => {
     const body = {};
     if (addrChoice.value === 'new') {
-      const a = {};
-      for (const [k, el] of Object.entries(addrFields)) if (el.value.trim()) a[k] = el.value.trim();
-      body.shipping_address = a;
+      body.shipping_address = addrForm.value();
     } else {
       body.shipping_address_id = addrChoice.value;
     }

@@ -1,7 +1,7 @@
 // Flash sales: the sale page (price, units left, countdown), the virtual
 // queue (join, position updated by polling), the token holder's checkout at
 // the sale price. The admin page that creates sales is admin-flash.js.
-import { api, h, mount, money, notice, humanError, toast, setBusy, field, dateTime, countdown, stars } from './lib.js';
+import { api, h, mount, money, notice, humanError, toast, setBusy, field, dateTime, countdown, stars, addressForm } from './lib.js';
 import { setTitle, loadMe, navigate } from './session.js';
 import { productImage, tickCountdowns } from './shop.js';
 import { summaryRows, shippingChoices, shippingProblem } from './pricing.js';
@@ -218,18 +218,9 @@ function checkoutForm(ctx, st) {
       return h('div', { class: 'choice' }, h('input', { type: 'radio', name: 'fl-' + group, id, value, checked, onchange: () => onpick(value) }), h('label', { for: id }, label));
     };
     const addr = { value: addresses.length ? String((addresses.find((a) => a.is_default) || addresses[0]).address_id) : 'new' };
-    const inp = (name, attrs = {}) => h('input', { name, required: true, ...attrs });
-    const af = {
-      name: inp('name', { autocomplete: 'name', value: [me.first_name, me.last_name].filter(Boolean).join(' ') }),
-      street: inp('street', { autocomplete: 'address-line1' }),
-      city: inp('city', { autocomplete: 'address-level2' }),
-      state: inp('state', { autocomplete: 'address-level1', required: false }),
-      zip: inp('zip', { autocomplete: 'postal-code' }),
-      country: inp('country', { autocomplete: 'country', value: 'US', maxlength: 2 }),
-    };
-    const newAddr = h('div', { class: 'grid-form', hidden: addr.value !== 'new' },
-      field('Full name', af.name), field('Street address', af.street), field('City', af.city),
-      field('State / region', af.state), field('ZIP / postal code', af.zip), field('Country (2 letters)', af.country));
+    const addrForm = addressForm(me, addr.value !== 'new');
+    const af = addrForm.fields;
+    const newAddr = addrForm.el;
     const pay = { value: methods.length ? String(methods[0].payment_method_id) : 'new' };
     const card = {
       number: h('input', { name: 'cardnumber', autocomplete: 'cc-number', inputmode: 'numeric', placeholder: '4242 4242 4242 4242', maxlength: 23 }),
@@ -257,10 +248,8 @@ function checkoutForm(ctx, st) {
     let chosenMethod = '';
     const addressPart = () => {
       if (addr.value !== 'new') return { shipping_address_id: addr.value };
-      for (const el of Object.values(af)) if (el.required && !el.value.trim()) return null;
-      const a = {};
-      for (const [k, el] of Object.entries(af)) if (el.value.trim()) a[k] = el.value.trim();
-      return { shipping_address: a };
+      if (addrForm.missing()) return null;
+      return { shipping_address: addrForm.value() };
     };
     const keyOf = (part) => (part ? JSON.stringify(part) : '');
     const showButton = () => {
@@ -336,10 +325,9 @@ function checkoutForm(ctx, st) {
       mount(msg);
       const req = { token: st.token };
       if (addr.value === 'new') {
-        for (const el of Object.values(af)) if (el.required && !el.value.trim()) { el.focus(); mount(msg, notice('Please fill in the shipping address.', 'error')); return; }
-        const a = {};
-        for (const [k, el] of Object.entries(af)) if (el.value.trim()) a[k] = el.value.trim();
-        req.shipping_address = a;
+        const empty = addrForm.missing();
+        if (empty) { empty.focus(); mount(msg, notice('Please fill in the shipping address.', 'error')); return; }
+        req.shipping_address = addrForm.value();
       } else {
         req.shipping_address_id = addr.value;
       }

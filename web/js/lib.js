@@ -225,6 +225,31 @@ export function field(label, input, hint) {
   return h('div', { class: 'field' }, h('label', { for: id }, label), input, hint ? h('small', { class: 'hint' }, hint) : null);
 }
 
+// The shipping-address form both checkouts show (new address): its inputs
+// (`fields`, by API name), the element, the filled-in address (`value()`),
+// and the first required input left empty (`missing()`).
+export function addressForm(me, hidden) {
+  const inp = (name, attrs = {}) => h('input', { name, required: true, ...attrs });
+  const fields = {
+    name: inp('name', { autocomplete: 'name', value: [me.first_name, me.last_name].filter(Boolean).join(' ') }),
+    street: inp('street', { autocomplete: 'address-line1' }),
+    city: inp('city', { autocomplete: 'address-level2' }),
+    state: inp('state', { autocomplete: 'address-level1', required: false }),
+    zip: inp('zip', { autocomplete: 'postal-code' }),
+    country: inp('country', { autocomplete: 'country', value: 'US', maxlength: 2 }),
+  };
+  const el = h('div', { class: 'grid-form', hidden },
+    field('Full name', fields.name), field('Street address', fields.street), field('City', fields.city),
+    field('State / region', fields.state), field('ZIP / postal code', fields.zip), field('Country (2 letters)', fields.country));
+  const value = () => {
+    const a = {};
+    for (const [k, input] of Object.entries(fields)) if (input.value.trim()) a[k] = input.value.trim();
+    return a;
+  };
+  const missing = () => Object.values(fields).find((input) => input.required && !input.value.trim()) || null;
+  return { fields, el, value, missing };
+}
+
 export function setBusy(btn, busy, text) {
   if (!btn) return;
   if (busy) {

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/text.h"
 #include "config_file.h"
 
 namespace shopbox {
@@ -131,8 +132,7 @@ const std::vector<Setting>& settings() {
 
 std::string env_name(const Setting& s) {
   std::string n = std::string("SHOPBOX_") + s.section + "_" + s.key;
-  for (auto& ch : n) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return n;
+  return ascii_upper(n);
 }
 
 Status assign_text(Config& cfg, const Setting& s, const std::string& text, const std::string& origin) {

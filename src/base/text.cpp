@@ -18,6 +18,12 @@ std::string ascii_lower(std::string_view s) {
   return out;
 }
 
+std::string ascii_upper(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return out;
+}
+
 std::vector<std::string> split_list(std::string_view list) {
   std::vector<std::string> items;
   size_t start = 0;

@@ -19,5 +19,8 @@ std::vector<std::string> split_list(std::string_view list);
 // `s` with A-Z turned into a-z, nothing else touched: emails, header
 // values and media types compare this way.
 std::string ascii_lower(std::string_view s);
+// `s` with a-z turned into A-Z, nothing else touched: country and region
+// codes, environment variable names.
+std::string ascii_upper(std::string_view s);
 
 }  // namespace shopbox

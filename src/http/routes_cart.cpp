@@ -6,6 +6,7 @@
 // the token in the X-Cart-Token header and a cart_token field; changes also
 // (re)set the cookie (HttpOnly, SameSite=Lax, Max-Age = the cart TTL).
 #include "app.h"
+#include "base/text.h"
 #include "cart/cart.h"
 #include "http/server.h"
 #include "pricing/pricing_service.h"
@@ -116,8 +117,8 @@ Result<CartShipping> parse_destination(App& app, const Principal& who,
   sh.country = get("country").value_or("");
   sh.state = get("state").value_or("");
   sh.zip = get("zip").value_or("");
-  for (auto& ch : sh.country) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  for (auto& ch : sh.state) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  sh.country = ascii_upper(sh.country);
+  sh.state = ascii_upper(sh.state);
   auto alnum = [](const std::string& s, size_t max, bool spaces) {
     if (s.size() > max) return false;
     for (unsigned char ch : s)

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "base/clock.h"
+#include "base/text.h"
 #include "config.h"
 
 namespace shopbox {
@@ -17,11 +18,6 @@ namespace {
 Cents half_up_div(__int128 num, __int128 den) {
   if (num <= 0 || den <= 0) return 0;
   return static_cast<Cents>((num * 2 + den) / (den * 2));
-}
-
-std::string region_upper(std::string s) {
-  for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return s;
 }
 
 std::string zip_key(const std::string& zip) {
@@ -36,10 +32,10 @@ std::string zip_key(const std::string& zip) {
 // longer prefix always wins, then one with a state.
 int region_score(const ShippingRegion& r, const Destination& d) {
   if (r.country == "*") return 0;
-  if (d.country.empty() || region_upper(r.country) != region_upper(d.country)) return -1;
+  if (d.country.empty() || ascii_upper(r.country) != ascii_upper(d.country)) return -1;
   int score = 1;
   if (!r.state.empty()) {
-    if (region_upper(r.state) != region_upper(d.state)) return -1;
+    if (ascii_upper(r.state) != ascii_upper(d.state)) return -1;
     score += 10;
   }
   if (!r.zip_prefix.empty()) {

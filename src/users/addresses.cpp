@@ -29,7 +29,7 @@ Status validate(Address& a) {
   if (a.country.size() != 2 || !std::isalpha(static_cast<unsigned char>(a.country[0])) ||
       !std::isalpha(static_cast<unsigned char>(a.country[1])))
     return field_error("country", "country must be a 2-letter ISO code such as US");
-  for (auto& ch : a.country) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  a.country = ascii_upper(a.country);
   if (a.phone) {
     if (a.phone->size() > 20) return field_error("phone", "phone is too long (max 20)");
     for (char ch : *a.phone)

@@ -291,12 +291,7 @@ Result<CartView> Cart::apply_code(const std::string& owner, const std::string& t
   auto priced = render(trial);
   if (!priced.ok()) return priced.status();
   for (const auto& r : priced->quote.rejected)
-    if (r.code == code) {
-      json details = r.details;
-      details["code"] = code;
-      details["reason"] = r.reason;
-      return Status::Conflict("discount_not_applicable", "the code " + code + " does not apply: " + r.reason, details);
-    }
+    if (r.code == code) return code_refusal(r);
   return change(owner, [&](WriteTxn&, CartRecord& stored) {
     if (std::find(stored.discount_codes.begin(), stored.discount_codes.end(), code) == stored.discount_codes.end()) {
       if (stored.discount_codes.size() >= kMaxCodes)
@@ -335,10 +330,10 @@ Result<CartView> Cart::set_shipping(const std::string& owner, const CartShipping
   if (!shipping.method.empty()) {
     auto priced = preview(owner, shipping);
     if (!priced.ok()) return priced.status();
+    // A destination the shop does not serve is kept (the cart says so); a
+    // method it does not offer there is refused.
     if (priced->quote.shipping_problem == "shipping_method_unavailable")
-      return Status(Kind::invalid, "shipping_method_unavailable",
-                    "the shipping method " + shipping.method + " does not serve this address for this cart",
-                    {{"field", "shipping_method"}});
+      return shipping_refusal(priced->quote, shipping.method);
   }
   return change(owner, [&](WriteTxn&, CartRecord& rec) {
     rec.shipping = shipping;

@@ -299,7 +299,7 @@ Status Checkout::add_explicit_line(const CheckoutLine& l, const std::string& fie
 Result<Quote> Checkout::price_basket(const CheckoutRequest& req, const Basket& basket, const json& shipping) {
   PricingRequest pr;
   pr.lines = basket.pricing;
-  pr.destination = {shipping.value("country", ""), shipping.value("state", ""), shipping.value("zip", "")};
+  pr.destination = destination_of(shipping);
   pr.customer = d_.cart.customer_of("u:" + std::to_string(req.user_id));
   pr.now = now_seconds();
   // The method asked for; else the one chosen in the cart if it serves
@@ -313,24 +313,8 @@ Result<Quote> Checkout::price_basket(const CheckoutRequest& req, const Basket& b
     q = d_.pricing.quote(pr, codes);
     if (!q.ok()) return q.status();
   }
-  if (!q->rejected.empty()) {
-    const RejectedCode& r = q->rejected.front();
-    if (r.reason == "not_found")
-      return Status(Kind::not_found, "discount_not_found", "no discount has the code " + r.code,
-                    {{"code", r.code}, {"field", "discount_codes"}});
-    json details = r.details;
-    details["code"] = r.code;
-    details["reason"] = r.reason;
-    return Status::Conflict("discount_not_applicable", "the code " + r.code + " does not apply: " + r.reason, details);
-  }
-  if (q->shipping_problem == "no_shipping_to_address")
-    return Status(
-        Kind::unprocessable, "no_shipping_to_address", "the shop does not ship to this address",
-        {{"field", "shipping_address"}, {"country", pr.destination.country}, {"state", pr.destination.state}});
-  if (q->shipping_problem == "shipping_method_unavailable")
-    return Status(Kind::invalid, "shipping_method_unavailable",
-                  "the shipping method " + req.shipping_method + " does not serve this address for this order",
-                  {{"field", "shipping_method"}});
+  if (!q->rejected.empty()) return code_refusal(q->rejected.front());
+  if (auto refused = shipping_refusal(*q, req.shipping_method); !refused.ok()) return refused;
   return q;
 }
 

@@ -456,19 +456,13 @@ Result<Quote> FlashSales::price_sale(const FlashSale& sale, int64_t user_id, int
   PricingLine line = pricing_line(catalog_, *product, *variant, quantity, sale.sale_price);
   line.discountable = false;  // the sale price is the discount
   req.lines = {line};
-  req.destination = {address.value("country", ""), address.value("state", ""), address.value("zip", "")};
+  req.destination = destination_of(address);
   req.shipping_method = shipping_method;
   req.customer.user_id = user_id;
   req.now = now_seconds();
   auto q = pricing_.quote(req, {});
   if (!q.ok()) return q.status();
-  if (q->shipping_problem == "no_shipping_to_address")
-    return Status(Kind::unprocessable, "no_shipping_to_address", "the shop does not ship to this address",
-                  {{"field", "shipping_address"}});
-  if (q->shipping_problem == "shipping_method_unavailable")
-    return Status(Kind::invalid, "shipping_method_unavailable",
-                  "the shipping method " + shipping_method + " does not serve this address",
-                  {{"field", "shipping_method"}});
+  if (auto refused = shipping_refusal(*q, shipping_method); !refused.ok()) return refused;
   return q;
 }
 

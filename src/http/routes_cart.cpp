@@ -192,10 +192,7 @@ void register_cart_pricing_routes(HttpServer& server, App& app) {
                auto cart = app.cart->preview(owner->key.empty() ? "g:" : owner->key, *sh);
                if (!cart.ok()) return send_error(res, cart.status());
                const Quote& q = cart->quote;
-               if (q.shipping_problem == "no_shipping_to_address")
-                 return send_error(res, Status(Kind::unprocessable, "no_shipping_to_address",
-                                               "the shop does not ship to this address",
-                                               {{"country", sh->country}, {"state", sh->state}}));
+               if (q.shipping_problem == "no_shipping_to_address") return send_error(res, shipping_refusal(q, ""));
                json body = shipping_json(q, sh->address_id);
                json out = {{"shipping_options", body["options"]},
                            {"zone", body["zone"]},

@@ -462,6 +462,35 @@ Quote price(const PricingRules& rules, const PricingRequest& req_in, const Confi
   return q;
 }
 
+Status code_refusal(const RejectedCode& r) {
+  if (r.reason == "not_found")
+    return Status(Kind::not_found, "discount_not_found", "no discount has the code " + r.code,
+                  {{"code", r.code}, {"field", "discount_codes"}});
+  json details = r.details;
+  details["code"] = r.code;
+  details["reason"] = r.reason;
+  return Status::Conflict("discount_not_applicable", "the code " + r.code + " does not apply: " + r.reason, details);
+}
+
+Status shipping_refusal(const Quote& q, const std::string& asked_method) {
+  if (q.shipping_problem == "no_shipping_to_address")
+    return Status(Kind::unprocessable, "no_shipping_to_address", "the shop does not ship to this address",
+                  {{"field", "shipping_address"}, {"country", q.destination.country}, {"state", q.destination.state}});
+  if (q.shipping_problem == "shipping_method_unavailable")
+    return Status(Kind::invalid, "shipping_method_unavailable",
+                  "the shipping method " + asked_method + " is not offered for this address and order",
+                  {{"field", "shipping_method"}});
+  return Status::Ok();
+}
+
+Destination destination_of(const json& address) {
+  auto text = [&](const char* key) {
+    auto it = address.find(key);
+    return it != address.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  return {text("country"), text("state"), text("zip")};
+}
+
 std::vector<Cents> allocate(Cents amount, const std::vector<Cents>& weights) {
   std::vector<Cents> shares(weights.size(), 0);
   __int128 total = 0;

@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "base/money.h"
+#include "base/status.h"
 #include "pricing/rules.h"
 
 namespace shopbox {
@@ -191,6 +192,20 @@ struct Quote {
 // is an error (checkout: 409 discount_not_applicable, 422
 // no_shipping_to_address, 400 shipping_method_unavailable).
 Quote price(const PricingRules& rules, const PricingRequest& request, const Config& config);
+
+// What stops a quote from being bought as asked, as the API answers it (Ok
+// when nothing does): a code given that does not apply is 404
+// discount_not_found or 409 discount_not_applicable (details.code,
+// details.reason and the reason's own details); no zone or method for the
+// destination is 422 no_shipping_to_address; a method asked for that the
+// destination does not offer is 400 shipping_method_unavailable. Cart,
+// checkout and flash checkout answer with these, so the same refusal reads
+// the same everywhere.
+Status code_refusal(const RejectedCode& rejected);
+Status shipping_refusal(const Quote& quote, const std::string& asked_method);
+
+// The destination of an address snapshot ({country, state, zip, ...}).
+Destination destination_of(const nlohmann::json& address);
 
 // The zone serving a destination (most specific region wins), or nullptr.
 const ShippingZone* zone_for(const std::vector<ShippingZone>& zones, const Destination& d);

@@ -97,14 +97,14 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->rate_limiter = std::move(limiter.value());
   app->addresses = std::make_unique<Addresses>(*app->db);
   app->payment_methods = std::make_unique<PaymentMethods>(*app->db, *app->payments);
-  app->pricing = std::make_unique<Pricing>(*app->db, app->config);
   // First-order discounts ask the orders whether the customer bought before.
   App* self = app.get();
   auto has_ordered = [self](int64_t user_id) {
     auto placed = self->orders->count_placed_since("user_id", std::to_string(user_id), 0);
     return placed.ok() && *placed > 0;
   };
-  app->cart = std::make_unique<Cart>(*app->kv, *app->catalog, *app->inventory, *app->pricing, has_ordered, app->config);
+  app->pricing = std::make_unique<Pricing>(*app->db, app->config, has_ordered);
+  app->cart = std::make_unique<Cart>(*app->kv, *app->catalog, *app->inventory, *app->pricing, app->config);
   app->orders = std::make_unique<Orders>(*app->db, *app->inventory, *app->payments, app->config);
   app->checkout = std::make_unique<Checkout>(
       Checkout::Dependencies{*app->db, *app->inventory, *app->catalog, *app->cart, *app->payments, *app->orders,

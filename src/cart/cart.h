@@ -88,17 +88,8 @@ class Cart {
   static constexpr size_t kMaxLines = 100;  // per list (items, saved for later)
   static constexpr size_t kMaxCodes = 5;    // discount codes in one cart
 
-  // Whether a customer has ordered before (first-order discounts); the
-  // composition root answers it from the orders.
-  using HasOrdered = std::function<bool(int64_t user_id)>;
-
-  Cart(Lmdb& kv, Catalog& catalog, Inventory& inventory, Pricing& pricing, HasOrdered has_ordered, const Config& config)
-      : kv_(kv),
-        catalog_(catalog),
-        inventory_(inventory),
-        pricing_(pricing),
-        has_ordered_(std::move(has_ordered)),
-        config_(config) {}
+  Cart(Lmdb& kv, Catalog& catalog, Inventory& inventory, Pricing& pricing, const Config& config)
+      : kv_(kv), catalog_(catalog), inventory_(inventory), pricing_(pricing), config_(config) {}
 
   // What a shopper adds: a variant, or a product and its options (the
   // seed's shape); catalog/variants.h choose_variant() says which errors
@@ -132,7 +123,8 @@ class Cart {
   // The cart priced for another destination, nothing stored
   // (GET /cart/shipping-options).
   Result<CartView> preview(const std::string& owner, const CartShipping& shipping);
-  // The customer the cart's owner is, for pricing ("u:<id>": a user).
+  // The customer the cart's owner is, for pricing ("u:<id>": a user;
+  // Pricing::quote finds out whether they ordered before, when it matters).
   Customer customer_of(const std::string& owner);
 
   // Checkout: drops the purchased lines (absent ones are ignored); a cart
@@ -157,7 +149,6 @@ class Cart {
   Catalog& catalog_;
   Inventory& inventory_;
   Pricing& pricing_;
-  HasOrdered has_ordered_;
   const Config& config_;
 };
 

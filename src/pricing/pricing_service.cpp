@@ -57,6 +57,11 @@ Result<Quote> Pricing::quote(PricingRequest req, const std::vector<std::string>&
     for (const auto& d : rc.automatic) rules.automatic.push_back({d, {}});
   }
   if (!st.ok()) return st;
+  bool first_order_rule = false;
+  for (const auto& p : rules.automatic) first_order_rule = first_order_rule || p.discount.first_order_only;
+  for (const auto& c : req.codes) first_order_rule = first_order_rule || (c.discount && c.discount->first_order_only);
+  if (first_order_rule && req.customer.user_id > 0 && has_ordered_)
+    req.customer.has_ordered = has_ordered_(req.customer.user_id);
   return price(rules, req, config_);
 }
 

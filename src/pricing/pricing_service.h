@@ -19,6 +19,7 @@
 // Thread rule: every method may be called from any thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -37,10 +38,17 @@ struct Config;
 
 class Pricing {
  public:
-  Pricing(Sqlite& db, const Config& config) : db_(db), config_(config) {}
+  // Whether a customer has ordered before (first-order discounts); the
+  // composition root answers it from the orders. Asked only while a
+  // first-order discount is in play, so a cart view costs no order query.
+  using HasOrdered = std::function<bool(int64_t user_id)>;
+
+  Pricing(Sqlite& db, const Config& config, HasOrdered has_ordered = {})
+      : db_(db), config_(config), has_ordered_(std::move(has_ordered)) {}
 
   // Prices `req` with the current rules; looks up `codes` (as the shopper
-  // typed them) and their usage for req.customer.
+  // typed them) and their usage for req.customer, and whether the customer
+  // has ordered before when a first-order discount asks.
   [[nodiscard]] Result<Quote> quote(PricingRequest req, const std::vector<std::string>& codes);
 
   // One code, for POST /cart/discounts: 400 when malformed, 404
@@ -90,6 +98,7 @@ class Pricing {
 
   Sqlite& db_;
   const Config& config_;
+  HasOrdered has_ordered_;
   std::mutex mu_;
   std::shared_ptr<const Cache> cache_;
 };

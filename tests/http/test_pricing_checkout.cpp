@@ -353,3 +353,31 @@ TEST_CASE("refunding every line, one at a time, refunds exactly what was capture
   CHECK(o["status"] == "refunded");
   CHECK(o["pricing"]["refunded"] == o["pricing"]["total"]);
 }
+
+TEST_CASE("a first-order code: the first order gets it, the next cart is told why not", "[http][pricing]") {
+  TestShop shop;
+  add_code(shop, {{"code", "WELCOME"},
+                  {"name", "Welcome"},
+                  {"type", "percentage"},
+                  {"percent_bp", 1000},
+                  {"first_order_only", true}});
+  std::string mug = shop.create_product({{"name", "Mug"}, {"price", 30}}, 20);
+  auto fay = shop.register_user("fay@example.com");
+  REQUIRE(shop.post("/api/v1/cart/items", {{"product_id", mug}, {"quantity", 1}}, fay.auth).status == 201);
+  REQUIRE(shop.post("/api/v1/cart/discounts", {{"code", "WELCOME"}}, fay.auth).status == 200);
+  auto first = shop.post("/api/v1/orders", {{"shipping_address", address()}, {"payment_method", card()}},
+                         pricing_key(fay.auth, "welcome-1"));
+  INFO(first.text);
+  REQUIRE(first.status == 201);
+  CHECK(money(first.body["pricing"]["discount"]) == "3");
+
+  REQUIRE(shop.post("/api/v1/cart/items", {{"product_id", mug}, {"quantity", 1}}, fay.auth).status == 201);
+  auto again = shop.post("/api/v1/cart/discounts", {{"code", "WELCOME"}}, fay.auth);
+  CHECK(again.status == 409);
+  CHECK(again.body["error"]["details"]["reason"] == "first_order_only");
+  auto order = shop.post("/api/v1/orders",
+                         {{"shipping_address", address()}, {"payment_method", card()}, {"discount_codes", {"WELCOME"}}},
+                         pricing_key(fay.auth, "welcome-2"));
+  CHECK(order.status == 409);
+  CHECK(order.body["error"]["details"]["reason"] == "first_order_only");
+}

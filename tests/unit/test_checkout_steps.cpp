@@ -87,7 +87,7 @@ struct Workflow {
     inventory = std::make_unique<Inventory>(*kv, config);
     catalog = std::make_unique<Catalog>(*db, *inventory, config);
     pricing = std::make_unique<Pricing>(*db, config);
-    cart = std::make_unique<Cart>(*kv, *catalog, *inventory, *pricing, nullptr, config);
+    cart = std::make_unique<Cart>(*kv, *catalog, *inventory, *pricing, config);
     test_gateway = std::make_unique<TestGateway>(*db, 0, 3000);
     gateway = std::make_unique<FaultyGateway>(*test_gateway);
     orders = std::make_unique<Orders>(*db, *inventory, *gateway, config);

@@ -277,12 +277,7 @@ Result<CartView> Cart::apply_code(const std::string& owner, const std::string& t
   const std::string code = *discount->code;
   // Priced with the code first (nothing written): only a code that applies
   // to this cart is kept.
-  std::optional<CartRecord> rec;
-  {
-    ReadTxn txn(kv_);
-    rec = cart_store::get(txn, kv_, owner);
-  }
-  CartRecord trial = rec && rec->expires_at > now_seconds() ? *rec : fresh_cart(owner, now_seconds());
+  CartRecord trial = current(owner);
   if (std::find(trial.discount_codes.begin(), trial.discount_codes.end(), code) == trial.discount_codes.end())
     trial.discount_codes.push_back(code);
   auto priced = render(trial);
@@ -312,13 +307,18 @@ Result<CartView> Cart::remove_code(const std::string& owner, const std::string& 
   });
 }
 
-Result<CartView> Cart::preview(const std::string& owner, const CartShipping& shipping) {
+CartRecord Cart::current(const std::string& owner) {
   std::optional<CartRecord> rec;
   {
     ReadTxn txn(kv_);
     rec = cart_store::get(txn, kv_, owner);
   }
-  CartRecord trial = rec && rec->expires_at > now_seconds() ? *rec : fresh_cart(owner, now_seconds());
+  int64_t now = now_seconds();
+  return rec && rec->expires_at > now ? *rec : fresh_cart(owner, now);
+}
+
+Result<CartView> Cart::preview(const std::string& owner, const CartShipping& shipping) {
+  CartRecord trial = current(owner);
   trial.shipping = shipping;
   return render(trial);
 }

@@ -143,6 +143,9 @@ class Cart {
  private:
   Result<CartView> change(const std::string& owner, const std::function<Status(WriteTxn&, CartRecord&)>& fn);
   Result<CartView> render(const CartRecord& record);
+  // The stored cart, or a new empty one when there is none or it expired
+  // (what a change would start from; nothing is written).
+  CartRecord current(const std::string& owner);
   Status check_quantity(int64_t quantity) const;
 
   Lmdb& kv_;

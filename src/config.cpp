@@ -96,7 +96,24 @@ const std::vector<Setting>& settings() {
        "login attempts per email from all addresses together"},
       {"rate_limit", "login_per_ip", &Config::rate_limit_login_per_ip, "login attempts per client IP"},
       {"rate_limit", "max_buckets", &Config::rate_limit_max_buckets, "most client buckets kept in memory"},
-      {"payments", "gateway", &Config::payment_gateway, "payment gateway (test)"},
+      {"shop", "public_url", &Config::public_url, "the shop's public address, for links in emails (no trailing /)"},
+      {"payments", "gateway", &Config::payment_gateway, "payment gateway: test or stripe"},
+      {"payments", "stripe_secret_key", &Config::stripe_secret_key, "Stripe secret key (sk_...)"},
+      {"payments", "stripe_publishable_key", &Config::stripe_publishable_key,
+       "Stripe publishable key (pk_...), given to Stripe.js in the storefront"},
+      {"payments", "stripe_webhook_secret", &Config::stripe_webhook_secret,
+       "Stripe webhook signing secret (whsec_...)"},
+      {"payments", "stripe_api_base", &Config::stripe_api_base, "Stripe API base URL (tests: the local fake)"},
+      {"payments", "stripe_js_url", &Config::stripe_js_url, "where the storefront loads Stripe.js from"},
+      {"email", "smtp_url", &Config::smtp_url, "SMTP server: smtp://host:587 or smtps://host:465; empty: no mail"},
+      {"email", "smtp_username", &Config::smtp_username, "SMTP user (empty: no AUTH)"},
+      {"email", "smtp_password", &Config::smtp_password, "SMTP password"},
+      {"email", "from", &Config::email_from, "From address of the shop's email"},
+      {"email", "reply_to", &Config::email_reply_to, "Reply-To address (empty: none)"},
+      {"email", "max_attempts", &Config::email_max_attempts, "send tries before an email is dead-lettered"},
+      {"email", "backoff_ms", &Config::email_backoff_ms, "first retry delay in ms; doubles each try"},
+      {"email", "abandoned_cart_delay_minutes", &Config::abandoned_cart_delay_minutes,
+       "remind opted-in shoppers of a cart untouched this long (0: off)"},
       {"payments", "gateway_timeout_ms", &Config::gateway_timeout_ms, "gateway call timeout"},
       {"payments", "test_latency_ms", &Config::gateway_test_latency_ms,
        "test gateway: simulated latency per call (>= timeout: times out)"},
@@ -112,6 +129,10 @@ const std::vector<Setting>& settings() {
        "fraud velocity: orders per card per hour (0 = off)"},
       {"checkout", "idempotency_retention_hours", &Config::idempotency_retention_hours,
        "Idempotency-Key records are kept at least this long"},
+      {"checkout", "guest_checkout", &Config::guest_checkout, "1: guests check out with an email; 0: sign-in required"},
+      {"checkout", "max_orders_per_email_hour", &Config::max_orders_per_email_hour,
+       "fraud velocity: orders per guest email per hour (0 = off)"},
+      {"checkout", "first_order_number", &Config::first_order_number, "the first readable order number"},
       {"webhooks", "urls", &Config::webhook_urls, "comma-separated URLs that receive outbox events"},
       {"webhooks", "secret", &Config::webhook_secret, "HMAC-SHA256 key of the X-Shopbox-Signature header"},
       {"webhooks", "max_attempts", &Config::webhook_max_attempts, "delivery tries before giving up (>= 5)"},
@@ -182,6 +203,15 @@ Status validate(const Config& c) {
         "X-Shopbox-Signature with it");
   if (!c.metrics_token.empty() && c.metrics_token.size() < 16)
     return Status::Invalid("server.metrics_token must be at least 16 characters");
+  if (c.payment_gateway != "test" && c.payment_gateway != "stripe")
+    return Status::Invalid("payments.gateway must be test or stripe");
+  if (c.payment_gateway == "stripe" &&
+      (c.stripe_secret_key.empty() || c.stripe_publishable_key.empty() || c.stripe_webhook_secret.empty()))
+    return Status::Invalid(
+        "payments.gateway = stripe needs stripe_secret_key, stripe_publishable_key and stripe_webhook_secret");
+  if (c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0)
+    return Status::Invalid("shop.public_url must start with http:// or https://");
+  if (c.email_max_attempts < 1) return Status::Invalid("email.max_attempts must be >= 1");
   if (c.webhook_max_attempts < 5) return Status::Invalid("webhooks.max_attempts must be >= 5");
   if (c.idempotency_retention_hours < 24) return Status::Invalid("checkout.idempotency_retention_hours must be >= 24");
   if (c.shard_id.empty() || c.shard_id.size() > 32 ||

@@ -39,6 +39,9 @@ struct Config {
 
   // [shop]
   std::string shop_name = "shopbox";
+  // The shop's address as shoppers reach it (links in emails, canonical
+  // URLs); no trailing slash.
+  std::string public_url = "http://localhost:8080";
   std::string currency = "USD";
   std::string warehouse_location = "US-EAST-1";
   // Where the shop is: a cart without an address is priced (shipping and
@@ -100,12 +103,38 @@ struct Config {
   int gateway_test_latency_ms = 0;    // test gateway: simulated latency per call
   int breaker_failure_threshold = 5;  // consecutive gateway failures that open the breaker
   int breaker_cooldown_ms = 10000;    // how long it stays open before a probe
+  // gateway = "stripe" (payments/stripe_gateway.h, docs/payments.md):
+  std::string stripe_secret_key;       // sk_test_... / sk_live_... (or a restricted rk_ key)
+  std::string stripe_publishable_key;  // pk_...: given to the storefront for Stripe.js
+  std::string stripe_webhook_secret;   // whsec_...: checks the Stripe-Signature of webhooks
+  std::string stripe_api_base = "https://api.stripe.com";  // tests point it at the local fake
+  std::string stripe_js_url = "https://js.stripe.com/v3/";  // the storefront loads Stripe.js from here
+
+  // [email] transactional email over SMTP (src/email/, docs/email.md).
+  // Empty smtp_url: no email is sent (events still queue, so mail goes out
+  // once it is configured).
+  std::string smtp_url;  // smtp://host:25, smtp://host:587 (STARTTLS), smtps://host:465
+  std::string smtp_username;
+  std::string smtp_password;
+  std::string email_from;      // "Shop <shop@example.com>"; empty: no-reply@<public_url host>
+  std::string email_reply_to;  // empty: no Reply-To
+  int email_max_attempts = 8;  // tries before an email goes to the dead-letter list
+  int email_backoff_ms = 2000; // first retry delay; doubles each try
+  // Abandoned-cart reminders (opt-in per shopper): sent this long after a
+  // signed-in shopper's cart was last touched; 0: never.
+  int abandoned_cart_delay_minutes = 0;
 
   // [checkout] fraud velocity checks (orders in the last hour; 0 = off)
   int max_orders_per_user_hour = 50;
   int max_orders_per_ip_hour = 2000;  // loose: many shoppers share an office/carrier IP
   int max_orders_per_card_hour = 50;
   int idempotency_retention_hours = 24;  // Idempotency-Key records kept at least this long
+  // Guest checkout (an email and an address, no account); 0: shoppers must sign in.
+  int guest_checkout = 1;
+  // The fraud velocity rule for guests: orders per email per hour (0 = off).
+  int max_orders_per_email_hour = 20;
+  // Readable order numbers start here (the first order is #1001).
+  int64_t first_order_number = 1001;
 
   // [webhooks]
   std::string webhook_urls;       // comma-separated URLs receiving outbox events

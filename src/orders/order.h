@@ -27,7 +27,10 @@ inline bool is_flash_order_reservation(std::string_view reservation_id) {
 // cancelled; refunds move paid, shipped, delivered and partially_refunded
 // orders to partially_refunded or refunded (the table is
 // order_transition_allowed, orders.cpp).
-enum class OrderStatus { pending, paid, shipped, delivered, partially_refunded, refunded, cancelled };
+// pending_payment: placed, the shopper still has to complete the payment
+// (3-D Secure); its stock stays reserved until the reservation TTL, then
+// the order is cancelled (payment_expired) or paid when the gateway says so.
+enum class OrderStatus { pending, paid, shipped, delivered, partially_refunded, refunded, cancelled, pending_payment };
 // The stored and API text of a status ("paid"), and back (nullopt: not one).
 const char* status_name(OrderStatus status);
 std::optional<OrderStatus> parse_order_status(std::string_view text);
@@ -61,7 +64,13 @@ struct OrderItem {
 
 struct Order {
   std::string id;
-  int64_t user_id = 0;
+  // The short number people read and say ("1001"; shown "#1001", or
+  // "#S1-1001" in a cluster: display_order_number), sequential per shard.
+  int64_t order_number = 0;
+  int64_t user_id = 0;  // 0: a guest's order (email says whose)
+  // Where the order's email goes: the guest's, or the account's at checkout.
+  std::string email;
+  std::string customer_name;  // the shipping address's name at checkout
   OrderStatus status = OrderStatus::pending;
   Cents subtotal = 0, discount = 0, tax = 0, shipping = 0, total = 0, refunded = 0;
   Cents tax_included = 0;  // inside the prices (tax-inclusive zones), not in `tax`

@@ -607,13 +607,16 @@ const char* status_name(OrderStatus status) {
       return "refunded";
     case OrderStatus::cancelled:
       return "cancelled";
+    case OrderStatus::pending_payment:
+      return "pending_payment";
   }
   return "pending";
 }
 
 std::optional<OrderStatus> parse_order_status(std::string_view text) {
   for (auto s : {OrderStatus::pending, OrderStatus::paid, OrderStatus::shipped, OrderStatus::delivered,
-                 OrderStatus::partially_refunded, OrderStatus::refunded, OrderStatus::cancelled})
+                 OrderStatus::partially_refunded, OrderStatus::refunded, OrderStatus::cancelled,
+                 OrderStatus::pending_payment})
     if (text == status_name(s)) return s;
   return std::nullopt;
 }

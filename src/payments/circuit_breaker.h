@@ -50,6 +50,7 @@ class BreakerGateway : public PaymentGateway {
   CircuitBreaker& breaker() { return breaker_; }
 
   std::string name() const override { return inner_->name(); }
+  bool takes_card_numbers() const override { return inner_->takes_card_numbers(); }
   Result<CardToken> tokenize(const CardInput& card, const std::string& owner) override {
     return inner_->tokenize(card, owner);
   }

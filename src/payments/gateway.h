@@ -18,6 +18,18 @@
 //  * Declines are Kind::payment_failed (402) with code card_declined or
 //    insufficient_funds; gateway errors and timeouts are Kind::unavailable
 //    (503, retryable) with code gateway_error / gateway_timeout.
+//  * The shopper may have to act before a charge completes (3-D Secure):
+//    authorize() then succeeds with status "requires_action" and a
+//    client_secret the storefront hands to the gateway's own script. The
+//    charge completes later, at the gateway; charge(id) reads where it
+//    stands (captured / authorized once the shopper passed, failed when
+//    not). Checkout keeps such an order `pending_payment` until then.
+//  * A gateway whose cards are collected by its own script in the browser
+//    (Stripe Elements) never sees a card number: takes_card_numbers() is
+//    false, tokenize() refuses (400 card_numbers_not_accepted), and the
+//    storefront sends the gateway's payment-method id ("pm_...") as a token.
+//    Such tokens are not bound to a shop user: token_info() answers owner
+//    kAnyOwner.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +58,10 @@ struct CardToken {
   std::string owner;  // who it was made for, "user:<id>"; "" for tokens made before owners existed
 };
 
+// The owner of a token the gateway does not bind to a shop user (a Stripe
+// payment method made by Stripe.js in the shopper's browser).
+inline constexpr const char* kAnyOwner = "*";
+
 // The owner string of a signed-in user's tokens.
 inline std::string card_owner(int64_t user_id) {
   return "user:" + std::to_string(user_id);
@@ -65,7 +81,10 @@ struct GatewayCharge {
   Cents captured = 0;
   Cents refunded = 0;
   std::string currency;
-  std::string status;        // authorized, captured, partially_refunded, refunded, voided, failed
+  // authorized, captured, partially_refunded, refunded, voided, failed,
+  // requires_action (the shopper must complete 3-D Secure; see above)
+  std::string status;
+  std::string client_secret;  // requires_action: what the gateway's browser script needs; never logged
   std::string failure_code;  // card_declined, insufficient_funds (status failed)
   std::string method_type;   // card | wallet
   std::string brand;
@@ -85,6 +104,8 @@ class PaymentGateway {
  public:
   virtual ~PaymentGateway() = default;
   virtual std::string name() const = 0;
+  // False for a gateway that collects cards in the browser itself (above).
+  virtual bool takes_card_numbers() const { return true; }
 
   virtual Result<CardToken> tokenize(const CardInput& card, const std::string& owner) = 0;
   // Looks up a token made earlier (brand, last4, expiry, owner); nullopt if unknown.

@@ -71,6 +71,7 @@ bool order_transition_allowed(OrderStatus from, OrderStatus to) {
   using S = OrderStatus;
   switch (from) {
     case S::pending:
+    case S::pending_payment:
       return to == S::paid || to == S::cancelled;
     case S::paid:
       return to == S::shipped || to == S::cancelled || to == S::partially_refunded || to == S::refunded;

@@ -14,12 +14,15 @@
 #include "catalog/product_search.h"
 #include "checkout/checkout.h"
 #include "cluster/cluster.h"
+#include "email/email.h"  // [email]
 #include "events/outbox.h"
 #include "flash/flash_sales.h"
 #include "http/rate_limit.h"
 #include "inventory/inventory.h"
+#include "orders/order_json.h"
 #include "orders/orders.h"
 #include "payments/circuit_breaker.h"
+#include "payments/stripe_gateway.h"
 #include "payments/test_gateway.h"
 #include "pricing/pricing_service.h"
 #include "recommendations/recommendations.h"
@@ -80,16 +83,23 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->kv = std::move(kv.value());
 
   app->http = make_http_client();
+  // A cluster's shards each number their own orders: say which one ("S2-1001").
+  show_shard_in_order_numbers(!app->config.shard_token.empty());
   app->inventory = std::make_unique<Inventory>(*app->kv, app->config);
   app->catalog = std::make_unique<Catalog>(*app->db, *app->inventory, app->config);
   auto search = ProductSearch::open(*app->db, *app->inventory, *app->catalog, config.data_dir);
   if (!search.ok()) return search.status();
   app->search = std::move(search.value());
-  if (app->config.payment_gateway != "test")
-    return Status::Invalid("payments.gateway: unknown gateway '" + app->config.payment_gateway + "' (known: test)");
-  app->payments = std::make_unique<BreakerGateway>(
-      std::make_unique<TestGateway>(*app->db, app->config.gateway_test_latency_ms, app->config.gateway_timeout_ms),
-      app->config.breaker_failure_threshold, app->config.breaker_cooldown_ms);
+  // The configured gateway (config.cpp allows test and stripe), behind the
+  // circuit breaker either way.
+  std::unique_ptr<PaymentGateway> gateway;
+  if (app->config.payment_gateway == "stripe")
+    gateway = make_stripe_gateway(*app->db, *app->http, app->config);
+  else
+    gateway =
+        std::make_unique<TestGateway>(*app->db, app->config.gateway_test_latency_ms, app->config.gateway_timeout_ms);
+  app->payments = std::make_unique<BreakerGateway>(std::move(gateway), app->config.breaker_failure_threshold,
+                                                   app->config.breaker_cooldown_ms);
   app->sessions = std::make_unique<Sessions>(*app->db, app->config);
   app->accounts = std::make_unique<Accounts>(*app->db, *app->sessions, app->config);
   auto limiter = http::RateLimiter::create(app->config);
@@ -110,6 +120,9 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
       Checkout::Dependencies{*app->db, *app->inventory, *app->catalog, *app->cart, *app->payments, *app->orders,
                              *app->addresses, *app->payment_methods, *app->pricing, app->config});
   app->webhooks = std::make_unique<WebhookDispatcher>(*app->db, *app->http, app->config);
+  app->mailer = std::make_unique<SmtpMailer>(app->config);  // [email]
+  app->emails = std::make_unique<Emails>(
+      Emails::Dependencies{*app->db, *app->mailer, *app->orders, *app->accounts, *app->cart, app->config});  // [email]
   app->reviews = std::make_unique<Reviews>(*app->db, *app->catalog);
   app->wishlist = std::make_unique<Wishlist>(*app->db, *app->catalog, app->config);
   app->recommendations = std::make_unique<Recommendations>(*app->db, *app->catalog);
@@ -137,6 +150,7 @@ Status App::recover() {
   sweep_once();
   start_sweeper();
   webhooks->start();
+  emails->start();                                            // [email]
   search->start();                                            // writer thread; reconciles the index with SQLite
   wishlist->start_watcher();                                  // restock / price-drop notifications
   recommendations->start();                                   // recently-viewed flushes, order co-occurrence catch-up
@@ -149,6 +163,9 @@ void App::sweep_once() {
   // Stale checkouts first: their compensation releases reservations that
   // the expiry pass would otherwise return without settling the charge.
   if (checkout) checkout->recover_stale(Checkout::kStaleAttemptSeconds);
+  // Payments still waiting for the shopper (3-D Secure) are settled before
+  // their reservations lapse.
+  if (checkout) checkout->settle_stale_payments();
   if (inventory) inventory->sweep_expired();
   if (cart) cart->sweep_expired();
 }
@@ -174,6 +191,7 @@ App::~App() {
   }
   sweeper_cv_.notify_all();
   if (sweeper_.joinable()) sweeper_.join();
+  if (emails) emails->stop();  // [email] before the services it reads go
 }
 
 }  // namespace shopbox

@@ -39,6 +39,8 @@ class Cart;
 class Checkout;
 class Orders;
 class WebhookDispatcher;
+class Mailer;  // [email]
+class Emails;  // [email]
 class ProductSearch;
 class Cluster;
 class HttpClient;
@@ -70,6 +72,11 @@ struct App {
   std::unique_ptr<Recommendations> recommendations;  // src/recommendations/recommendations.h
   std::unique_ptr<FlashSales> flash_sales;           // src/flash/flash_sales.h
   std::unique_ptr<Cluster> cluster;                  // src/cluster/cluster.h: shard identity, catalog replication
+  // [email] SMTP (email/mailer.h) and the outbox-driven email service with
+  // its sending thread (email/email.h; started by recover()). Last, so it
+  // stops first: it reads orders, accounts and carts.
+  std::unique_ptr<Mailer> mailer;
+  std::unique_ptr<Emails> emails;
 
   // Opens (creating if needed) the data directory and wires the services.
   static Result<std::unique_ptr<App>> open(const Config& config);

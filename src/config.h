@@ -104,10 +104,10 @@ struct Config {
   int breaker_failure_threshold = 5;  // consecutive gateway failures that open the breaker
   int breaker_cooldown_ms = 10000;    // how long it stays open before a probe
   // gateway = "stripe" (payments/stripe_gateway.h, docs/payments.md):
-  std::string stripe_secret_key;       // sk_test_... / sk_live_... (or a restricted rk_ key)
-  std::string stripe_publishable_key;  // pk_...: given to the storefront for Stripe.js
-  std::string stripe_webhook_secret;   // whsec_...: checks the Stripe-Signature of webhooks
-  std::string stripe_api_base = "https://api.stripe.com";  // tests point it at the local fake
+  std::string stripe_secret_key;                            // sk_test_... / sk_live_... (or a restricted rk_ key)
+  std::string stripe_publishable_key;                       // pk_...: given to the storefront for Stripe.js
+  std::string stripe_webhook_secret;                        // whsec_...: checks the Stripe-Signature of webhooks
+  std::string stripe_api_base = "https://api.stripe.com";   // tests point it at the local fake
   std::string stripe_js_url = "https://js.stripe.com/v3/";  // the storefront loads Stripe.js from here
 
   // [email] transactional email over SMTP (src/email/, docs/email.md).
@@ -116,10 +116,10 @@ struct Config {
   std::string smtp_url;  // smtp://host:25, smtp://host:587 (STARTTLS), smtps://host:465
   std::string smtp_username;
   std::string smtp_password;
-  std::string email_from;      // "Shop <shop@example.com>"; empty: no-reply@<public_url host>
-  std::string email_reply_to;  // empty: no Reply-To
-  int email_max_attempts = 8;  // tries before an email goes to the dead-letter list
-  int email_backoff_ms = 2000; // first retry delay; doubles each try
+  std::string email_from;       // "Shop <shop@example.com>"; empty: no-reply@<public_url host>
+  std::string email_reply_to;   // empty: no Reply-To
+  int email_max_attempts = 8;   // tries before an email goes to the dead-letter list
+  int email_backoff_ms = 2000;  // first retry delay; doubles each try
   // Abandoned-cart reminders (opt-in per shopper): sent this long after a
   // signed-in shopper's cart was last touched; 0: never.
   int abandoned_cart_delay_minutes = 0;

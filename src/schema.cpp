@@ -4,9 +4,11 @@
 
 #include "catalog/catalog_store.h"
 #include "cluster/cluster_store.h"
+#include "email/email.h"
 #include "events/outbox.h"
 #include "flash/flash_store.h"
 #include "orders/order_store.h"
+#include "payments/stripe_gateway.h"
 #include "payments/test_gateway.h"
 #include "pricing/pricing_store.h"
 #include "recommendations/recommendations.h"
@@ -22,7 +24,7 @@ const std::vector<Migration>& all_migrations() {
     for (const auto* module :
          {&catalog_migrations(), &user_migrations(), &test_gateway_migrations(), &order_migrations(),
           &review_migrations(), &wishlist_migrations(), &recommendation_migrations(), &outbox_migrations(),
-          &cluster_migrations(), &flash_migrations(), &pricing_migrations()})
+          &cluster_migrations(), &flash_migrations(), &pricing_migrations(), &email_migrations(), &stripe_migrations()})
       all.insert(all.end(), module->begin(), module->end());
     std::sort(all.begin(), all.end(), [](const Migration& a, const Migration& b) { return a.version < b.version; });
     return all;

@@ -7,7 +7,7 @@
 //   100s catalog · 200s users/auth · 301, 303 test gateway · 302, 304+
 //   orders/payments/checkout · 401 reviews · 402 wishlist · 403
 //   recommendations · 500s outbox/webhooks · 700s
-//   cluster/replication · 800s flash sales · 900s pricing
+//   cluster/replication · 800s flash sales · 900s pricing · 1001-1099 email
 // Sqlite::open applies, in this order, every one a database lacks.
 #pragma once
 

@@ -417,6 +417,15 @@ size_t Cart::sweep_expired() {
   }
 }
 
+// [email] abandoned-cart reminders.
+std::vector<CartRecord> Cart::idle_user_carts(int64_t idle_before, size_t limit) {
+  ReadTxn txn(kv_);
+  auto carts = cart_store::idle_user_carts(txn, kv_, idle_before, limit);
+  int64_t now = now_seconds();
+  std::erase_if(carts, [&](const CartRecord& c) { return c.expires_at <= now; });
+  return carts;
+}
+
 size_t Cart::count() {
   ReadTxn txn(kv_);
   return cart_store::count(txn, kv_);

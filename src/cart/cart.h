@@ -139,6 +139,9 @@ class Cart {
   // Deletes carts past expires_at; returns how many.
   size_t sweep_expired();
   size_t count();
+  // [email] Signed-in users' carts with lines untouched since `idle_before`
+  // and not expired (read only; abandoned-cart reminders).
+  std::vector<CartRecord> idle_user_carts(int64_t idle_before, size_t limit);
 
  private:
   Result<CartView> change(const std::string& owner, const std::function<Status(WriteTxn&, CartRecord&)>& fn);

@@ -99,6 +99,23 @@ std::vector<std::string> due(const Txn& txn, Lmdb& env, int64_t now, size_t limi
   return owners;
 }
 
+// [email] abandoned-cart scan.
+std::vector<CartRecord> idle_user_carts(const Txn& txn, Lmdb& env, int64_t idle_before, size_t limit) {
+  std::vector<std::string> owners;
+  txn.scan(env.db("carts"), "u:", [&](std::string_view k, std::string_view) {
+    if (k.substr(0, 2) != "u:") return false;
+    owners.emplace_back(k);
+    return true;
+  });
+  std::vector<CartRecord> out;
+  for (const auto& owner : owners) {
+    if (out.size() >= limit) break;
+    auto c = get(txn, env, owner);
+    if (c && !c->items.empty() && c->updated_at <= idle_before) out.push_back(std::move(*c));
+  }
+  return out;
+}
+
 size_t count(const Txn& txn, Lmdb& env) {
   MDB_stat st;
   if (mdb_stat(const_cast<Txn&>(txn).raw(), env.db("carts"), &st) != MDB_SUCCESS) return 0;

@@ -65,6 +65,9 @@ void remove(WriteTxn& txn, Lmdb& env, const CartRecord& c);
 // Owners of carts with expires_at <= now, oldest first, at most `limit`.
 std::vector<std::string> due(const Txn& txn, Lmdb& env, int64_t now, size_t limit);
 size_t count(const Txn& txn, Lmdb& env);
+// [email] Signed-in users' carts with lines, last changed at or before
+// `idle_before`, in owner order, at most `limit` (abandoned-cart reminders).
+std::vector<CartRecord> idle_user_carts(const Txn& txn, Lmdb& env, int64_t idle_before, size_t limit);
 
 }  // namespace cart_store
 }  // namespace shopbox

@@ -27,7 +27,7 @@ struct Checkout::Saga {
   explicit Saga(const CheckoutRequest& r) : req(r) {}
   const CheckoutRequest& req;
   std::string request_hash;  // what the Idempotency-Key's record compares
-  std::string cart_owner;    // "u:<id>"
+  std::string cart_owner;    // "u:<id>" or "g:<guest token>"
   json shipping, billing;    // the order's address snapshots
   std::vector<OrderItem> lines;
   Quote quote;
@@ -110,6 +110,18 @@ json canonical_request(const CheckoutRequest& req, const json& shipping, const j
 
 }  // namespace
 
+std::string CheckoutRequest::cart_owner() const {
+  return guest() ? "g:" + guest_cart : "u:" + std::to_string(user_id);
+}
+
+std::string CheckoutRequest::stored_key() const {
+  return guest() ? "g" + sha256_hex(guest_cart).substr(0, 24) + ":" + idempotency_key : idempotency_key;
+}
+
+std::string CheckoutRequest::card_owner_name() const {
+  return guest() ? "guest:" + sha256_hex(guest_cart).substr(0, 24) : card_owner(user_id);
+}
+
 bool valid_idempotency_key(const std::string& k) {
   if (k.empty() || k.size() > 255) return false;
   for (unsigned char ch : k)
@@ -144,15 +156,20 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   if (auto answer = answer_on_record(req, s.request_hash)) return *answer;
 
   // Fraud velocity (user, IP; the card below) over the last hour.
-  if (auto st = check_velocity("user_id", std::to_string(req.user_id), d_.config.max_orders_per_user_hour,
-                               "orders_per_user_hour");
+  if (req.guest() && (req.guest_cart.empty() || req.email.empty()))
+    return error_response(
+        Status(Kind::unauthorized, "unauthorized", "sign in, or check out as a guest with an email and your cart"));
+  if (auto st = req.guest()
+                    ? check_velocity("email", req.email, d_.config.max_orders_per_email_hour, "orders_per_email_hour")
+                    : check_velocity("user_id", std::to_string(req.user_id), d_.config.max_orders_per_user_hour,
+                                     "orders_per_user_hour");
       !st.ok())
     return error_response(st);
   if (auto st = check_velocity("client_ip", req.client_ip, d_.config.max_orders_per_ip_hour, "orders_per_ip_hour");
       !st.ok())
     return error_response(st);
 
-  s.cart_owner = "u:" + std::to_string(req.user_id);
+  s.cart_owner = req.cart_owner();
   auto basket = lines_to_buy(req, s.cart_owner);
   if (!basket.ok()) return error_response(basket.status());
   s.lines = std::move(basket->items);
@@ -170,7 +187,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
     return error_response(Status(Kind::unprocessable, "nothing_to_charge", "the order total is zero"));
 
   // The payment source (an inline card is tokenized: the number stops here).
-  auto payment = prepare_payment(d_.payment_methods, d_.payments, req.user_id, req.payment);
+  auto payment = prepare_payment(d_.payment_methods, d_.payments, req.user_id, req.card_owner_name(), req.payment);
   if (!payment.ok()) return error_response(payment.status());
   s.payment = std::move(*payment);
   if (s.payment.is_card())
@@ -183,6 +200,7 @@ CheckoutResponse Checkout::run(const CheckoutRequest& req) {
   if (auto failed = record_attempt(s)) return *failed;
   if (auto failed = charge(s)) return *failed;
   if (auto failed = write_order(s)) return *failed;
+  if (s.charge.status == "requires_action") return {202, s.response, false};  // settle_payment finishes it
   finish_order(s.attempt_id, s.order_id, s.reservation_id, s.cart_owner, s.lines);
   return {201, s.response, false};
 }
@@ -192,7 +210,7 @@ std::optional<CheckoutResponse> Checkout::answer_on_record(const CheckoutRequest
   while (true) {
     std::optional<IdempotencyRecord> rec;
     Status read = d_.db.read([&](Connection& c) {
-      rec = checkout_store::get_idempotency(c, req.user_id, req.idempotency_key);
+      rec = checkout_store::get_idempotency(c, req.user_id, req.stored_key());
       return Status::Ok();
     });
     if (!read.ok()) return error_response(read);  // cannot tell: answer the error rather than charge twice
@@ -300,7 +318,7 @@ Result<Quote> Checkout::price_basket(const CheckoutRequest& req, const Basket& b
   PricingRequest pr;
   pr.lines = basket.pricing;
   pr.destination = destination_of(shipping);
-  pr.customer = d_.cart.customer_of("u:" + std::to_string(req.user_id));
+  pr.customer = d_.cart.customer_of(req.cart_owner());
   pr.now = now_seconds();
   // The method asked for; else the one chosen in the cart if it serves
   // this address; else the cheapest.
@@ -329,14 +347,14 @@ void Checkout::give_back_stock(const std::string& reservation_id, const char* wh
 Status Checkout::claim_key(Saga& s, AttemptStep step, bool& mine) {
   mine = false;
   return d_.db.write([&](Connection& c) {
-    if (checkout_store::get_idempotency(c, s.req.user_id, s.req.idempotency_key)) return Status::Ok();
+    if (checkout_store::get_idempotency(c, s.req.user_id, s.req.stored_key())) return Status::Ok();
     int64_t now = now_seconds();
     checkout_store::insert_idempotency(
-        c, {s.req.user_id, s.req.idempotency_key, s.request_hash, "processing", 0, "", s.attempt_id, now});
+        c, {s.req.user_id, s.req.stored_key(), s.request_hash, "processing", 0, "", s.attempt_id, now});
     CheckoutAttempt a;
     a.id = s.attempt_id;
     a.user_id = s.req.user_id;
-    a.idempotency_key = s.req.idempotency_key;
+    a.idempotency_key = s.req.stored_key();
     a.order_id = s.order_id;
     a.step = step;
     a.reservation_id = s.reservation_id;  // none yet when the reservation failed ('started')
@@ -399,7 +417,7 @@ CheckoutResponse Checkout::fail_for_good(Saga& s, const Status& st, AttemptStep 
   CheckoutResponse r = error_response(st);
   log_if_failed(d_.db.write([&](Connection& c) {
     checkout_store::update_attempt(c, s.attempt_id, step, "", "", st.code());
-    checkout_store::complete_idempotency(c, s.req.user_id, s.req.idempotency_key, r.status, r.body.dump(), "");
+    checkout_store::complete_idempotency(c, s.req.user_id, s.req.stored_key(), r.status, r.body.dump(), "");
     Pricing::release_attempt_uses(c, s.attempt_id, now_seconds());
     return Status::Ok();
   }),
@@ -414,7 +432,10 @@ Status Checkout::undo_charge(const std::string& attempt_id) {
   if (!lookup.ok()) return lookup.status();  // cannot tell: "maybe charged"
   const auto& made = *lookup;
   if (!made) return Status::Ok();
-  if (made->status == "authorized") return d_.payments.void_charge(made->charge_id).status_or_ok();
+  // An authorization, or a payment the shopper could still complete
+  // (3-D Secure), is cancelled: no charge may land after its order is gone.
+  if (made->status == "authorized" || made->status == "requires_action")
+    return d_.payments.void_charge(made->charge_id).status_or_ok();
   if (made->captured > made->refunded)
     return d_.payments.refund("rf_" + attempt_id, made->charge_id, made->captured - made->refunded).status_or_ok();
   return Status::Ok();
@@ -443,7 +464,7 @@ std::optional<CheckoutResponse> Checkout::charge(Saga& s) {
   log_if_failed(d_.db.write([&](Connection& c) {
     checkout_store::update_attempt(c, s.attempt_id, undone.ok() ? AttemptStep::compensated : AttemptStep::charged, "",
                                    "", undone.ok() ? cs.code() : "refund pending: " + cs.code());
-    checkout_store::delete_idempotency(c, s.req.user_id, s.req.idempotency_key);
+    checkout_store::delete_idempotency(c, s.req.user_id, s.req.stored_key());
     Pricing::release_attempt_uses(c, s.attempt_id, now_seconds());
     return Status::Ok();
   }),
@@ -462,6 +483,7 @@ std::optional<CheckoutResponse> Checkout::write_order(Saga& s) {
   OrderDraft draft;
   draft.order_id = s.order_id;
   draft.user_id = s.req.user_id;
+  draft.email = s.req.email;
   draft.items = s.lines;
   draft.quote = s.quote;
   draft.currency = d_.config.currency;
@@ -469,16 +491,40 @@ std::optional<CheckoutResponse> Checkout::write_order(Saga& s) {
   draft.billing_address = s.billing;
   draft.payment_method = s.payment.summary;
   draft.reservation_id = s.reservation_id;
-  draft.idempotency_key = std::to_string(s.req.user_id) + ":" + s.req.idempotency_key;
+  draft.idempotency_key = std::to_string(s.req.user_id) + ":" + s.req.stored_key();
   draft.client_ip = s.req.client_ip;
   draft.card_fingerprint = s.payment.card_fingerprint;
   Order o = paid_order(draft, d_.config, now);
   auto t = PaymentTransaction::captured_charge(o, s.payment.source.type, d_.payments.name(), s.charge.charge_id,
                                                s.attempt_id, now);
+  // The shopper still has to complete the payment (3-D Secure): the order
+  // waits, its stock stays reserved, and settle_payment finishes it.
+  const bool waits = s.charge.status == "requires_action";
+  if (waits) {
+    o.status = OrderStatus::pending_payment;
+    o.paid_at.reset();
+    t.status = "requires_action";
+  }
+  // A guest has no account to open the order from: the answer carries the
+  // signed link their confirmation email also holds.
+  std::string guest_url;
+  if (s.req.guest()) {
+    auto url = d_.orders.guest_order_url(o);
+    if (url.ok()) guest_url = *url;
+  }
   Status st = d_.db.write([&](Connection& c) {
-    s.response = record_paid_order(c, o, t, "authorized and captured " + s.charge.charge_id);
-    checkout_store::update_attempt(c, s.attempt_id, AttemptStep::ordered, "", s.charge.charge_id, "");
-    checkout_store::complete_idempotency(c, s.req.user_id, s.req.idempotency_key, 201, s.response.dump(), s.order_id);
+    s.response =
+        record_paid_order(c, o, t, "authorized and captured " + s.charge.charge_id, d_.config.first_order_number);
+    if (!guest_url.empty()) s.response["guest_order_url"] = guest_url;
+    if (waits)
+      s.response["next_action"] = {{"type", "confirm_payment"},
+                                   {"gateway", d_.payments.name()},
+                                   {"client_secret", s.charge.client_secret},
+                                   {"confirm_url", "/api/v1/orders/" + s.order_id + "/confirm-payment"}};
+    checkout_store::update_attempt(c, s.attempt_id, waits ? AttemptStep::awaiting_payment : AttemptStep::ordered, "",
+                                   s.charge.charge_id, "");
+    checkout_store::complete_idempotency(c, s.req.user_id, s.req.stored_key(), waits ? 202 : 201, s.response.dump(),
+                                         s.order_id);
     Pricing::keep_uses(c, s.attempt_id, s.order_id, now);
     return Status::Ok();
   });
@@ -492,7 +538,7 @@ std::optional<CheckoutResponse> Checkout::write_order(Saga& s) {
   log_if_failed(d_.db.write([&](Connection& c) {
     checkout_store::update_attempt(c, s.attempt_id, undone.ok() ? AttemptStep::compensated : AttemptStep::charged, "",
                                    s.charge.charge_id, undone.ok() ? st.code() : "refund pending: " + st.code());
-    checkout_store::delete_idempotency(c, s.req.user_id, s.req.idempotency_key);
+    checkout_store::delete_idempotency(c, s.req.user_id, s.req.stored_key());
     Pricing::release_attempt_uses(c, s.attempt_id, now_seconds());
     return Status::Ok();
   }),

@@ -77,7 +77,14 @@ struct CheckoutLine {
 
 // A checkout as the HTTP layer read it from the request (http/checkout_body.h).
 struct CheckoutRequest {
-  int64_t user_id = 0;
+  int64_t user_id = 0;  // 0: a guest (guest_cart and email set)
+  // A guest's cart token (cart.h valid_cart_token): the guest's cart, and
+  // the scope of their Idempotency-Keys (guests share user_id 0, so a key
+  // alone would let one guest replay another's answer).
+  std::string guest_cart;
+  // Where the order's email goes: the guest's (required for guests), or
+  // the signed-in account's.
+  std::string email;
   std::string idempotency_key;  // 1-255 printable ASCII (valid_idempotency_key)
   std::string client_ip;
   std::vector<CheckoutLine> items;  // explicit lines, each variant once; empty: buy the cart
@@ -90,6 +97,15 @@ struct CheckoutRequest {
   // Codes to apply; nullopt: the cart's codes when buying the cart, none
   // for explicit items.
   std::optional<std::vector<std::string>> discount_codes;
+
+  bool guest() const { return user_id == 0; }
+  // The cart bought: "u:<id>" or "g:<guest token>" (cart.h owners).
+  std::string cart_owner() const;
+  // The Idempotency-Key as stored: a guest's is scoped by a hash of their
+  // cart token.
+  std::string stored_key() const;
+  // Who a card token made at this checkout belongs to (gateway.h owners).
+  std::string card_owner_name() const;
 };
 
 // The answer, as given and as stored under the Idempotency-Key.
@@ -142,6 +158,27 @@ class Checkout {
   // Idempotency-Key to finish before answering 409 (a checkout takes a few
   // gateway timeouts at most).
   static constexpr int kIdempotencyWaitSeconds = 20;
+
+  // ---- payments the shopper completes later (3-D Secure; checkout_payment.cpp) ----
+  // A charge that answered requires_action leaves the order pending_payment
+  // (POST /orders answers 202 with next_action.client_secret for the
+  // gateway's script) and the attempt awaiting_payment, its stock still
+  // reserved. settle_payment asks the gateway where the charge stands and
+  // finishes the order: paid (the reservation consumed, as finish_order),
+  // or failed (cancelled: stock and discount uses given back). `expire`
+  // (the sweeper, near the reservation's TTL) also cancels a payment still
+  // waiting for the shopper. Exactly once: Orders::payment_succeeded /
+  // payment_failed change only a pending order, so the gateway's webhook,
+  // the shopper's confirmation and the sweeper may race. "Cannot tell" (the
+  // gateway did not answer) changes nothing.
+  [[nodiscard]] Result<OrderStatus> settle_payment(const std::string& order_id, bool expire = false);
+  // The sweeper: settles (with expire) the orders pending longer than the
+  // payment window, before their reservations lapse. Returns how many.
+  int settle_stale_payments();
+  // How long a shopper has to complete a payment: the reservation TTL less
+  // a minute (at least half of it), so the order is settled while its
+  // stock is still held.
+  int64_t payment_window_seconds() const;
 
   // Deletes idempotency records older than the retention.
   int64_t purge_idempotency();

@@ -135,6 +135,12 @@ void update_attempt(Connection& c, const std::string& attempt_id, AttemptStep st
       .exec();
 }
 
+std::optional<CheckoutAttempt> get_attempt(Connection& c, const std::string& attempt_id) {
+  auto st = c.prepare(ATTEMPT_COLS "WHERE attempt_id = ?");
+  st.bind(1, attempt_id);
+  return first_row(st, read_attempt);
+}
+
 std::vector<CheckoutAttempt> unfinished_attempts(Connection& c) {
   auto st = c.prepare(ATTEMPT_COLS "WHERE step IN ('started', 'reserved', 'charged', 'ordered') ORDER BY created_at");
   return all_rows(st, read_attempt);
@@ -154,6 +160,8 @@ const char* step_name(AttemptStep step) {
       return "charged";
     case AttemptStep::ordered:
       return "ordered";
+    case AttemptStep::awaiting_payment:
+      return "awaiting_payment";
     case AttemptStep::completed:
       return "completed";
     case AttemptStep::failed:
@@ -165,8 +173,9 @@ const char* step_name(AttemptStep step) {
 }
 
 std::optional<AttemptStep> parse_step(std::string_view text) {
-  for (auto step : {AttemptStep::started, AttemptStep::reserved, AttemptStep::charged, AttemptStep::ordered,
-                    AttemptStep::completed, AttemptStep::failed, AttemptStep::compensated})
+  for (auto step :
+       {AttemptStep::started, AttemptStep::reserved, AttemptStep::charged, AttemptStep::ordered, AttemptStep::completed,
+        AttemptStep::failed, AttemptStep::compensated, AttemptStep::awaiting_payment})
     if (text == step_name(step)) return step;
   return std::nullopt;
 }

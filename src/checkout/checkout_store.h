@@ -30,7 +30,9 @@ struct IdempotencyRecord {
 // The step log of a checkout attempt (the saga's durable record,
 // src/checkout/checkout.h). Open steps (started, reserved, charged,
 // ordered) are what recovery finishes or compensates; the others are final.
-enum class AttemptStep { started, reserved, charged, ordered, completed, failed, compensated };
+// awaiting_payment: the order is written pending_payment (3-D Secure); the
+// attempt is settled by Checkout::settle_payment, not by recovery.
+enum class AttemptStep { started, reserved, charged, ordered, completed, failed, compensated, awaiting_payment };
 // The stored text of a step ("reserved"), and back (nullopt: not a step).
 const char* step_name(AttemptStep step);
 std::optional<AttemptStep> parse_step(std::string_view text);
@@ -65,6 +67,7 @@ int64_t purge_idempotency(Connection& c, int64_t before);
 void insert_attempt(Connection& c, const CheckoutAttempt& a);
 void update_attempt(Connection& c, const std::string& attempt_id, AttemptStep step, const std::string& reservation_id,
                     const std::string& charge_id, const std::string& error);
+std::optional<CheckoutAttempt> get_attempt(Connection& c, const std::string& attempt_id);
 std::vector<CheckoutAttempt> unfinished_attempts(Connection& c);  // started, reserved, charged, ordered
 
 }  // namespace checkout_store

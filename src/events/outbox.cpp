@@ -22,6 +22,29 @@ std::string event_body(int64_t event_id, const std::string& type, const std::str
       {"id", "evt_" + std::to_string(event_id)}, {"type", type}, {"created_at", iso8601(created_at)}, {"data", data}}
       .dump();
 }
+bool is_private(const std::string& type) {
+  return type.rfind("account.", 0) == 0 || type == "order.lookup_code";
+}
+
+std::vector<std::pair<int64_t, std::string>> types_after(Connection& c, int64_t after_id, int64_t limit) {
+  return outbox_store::event_types_after(c, after_id, limit);
+}
+
+std::optional<Event> get(Connection& c, int64_t event_id) {
+  auto row = outbox_store::get_event(c, event_id);
+  if (!row) return std::nullopt;
+  return Event{row->id, row->type, row->payload, row->created_at};
+}
+
+void scrub(Connection& c, int64_t event_id, const std::vector<std::string>& keys) {
+  auto row = outbox_store::get_event(c, event_id);
+  if (!row) return;
+  json data = json::parse(row->payload, nullptr, false);
+  if (!data.is_object()) return;
+  bool changed = false;
+  for (const auto& k : keys) changed = data.erase(k) > 0 || changed;
+  if (changed) outbox_store::set_payload(c, event_id, data.dump());
+}
 }  // namespace outbox
 
 WebhookDispatcher::WebhookDispatcher(Sqlite& db, HttpClient& http, const Config& config)
@@ -92,7 +115,10 @@ int WebhookDispatcher::run_once() {
     std::vector<int64_t> ids = outbox_store::undispatched_events(c);
     int64_t now = now_millis();
     for (int64_t id : ids) {
-      for (const auto& u : targets) outbox_store::insert_delivery(c, id, u, now, now_seconds());
+      // A private event's secret is for its one recipient, never a merchant's endpoint.
+      bool deliver = !outbox::is_private(outbox_store::event_type(c, id));
+      for (const auto& u : targets)
+        if (deliver) outbox_store::insert_delivery(c, id, u, now, now_seconds());
       outbox_store::mark_dispatched(c, id);
     }
     return Status::Ok();

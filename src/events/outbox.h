@@ -13,13 +13,16 @@
 // A 2xx answer is delivered; anything else is retried with exponential
 // backoff (base * 2^(attempt-1)) until Config::webhook_max_attempts (>= 5),
 // then failed. The delivery log is GET /api/v1/admin/webhooks/deliveries.
+// Private events (outbox::is_private) are never fanned out to webhooks.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -38,6 +41,23 @@ namespace outbox {
 int64_t append(Connection& c, const std::string& type, const nlohmann::json& data);
 // The JSON body posted for an event.
 std::string event_body(int64_t event_id, const std::string& type, const std::string& payload, int64_t created_at);
+
+// ---- for other consumers of the outbox (src/email/) ----
+// Private events carry a secret meant for one person (a sign-in token, a
+// lookup code: "account.*", "order.lookup_code"); they are never posted to
+// merchant webhooks.
+bool is_private(const std::string& type);
+struct Event {
+  int64_t id = 0;
+  std::string type, payload;  // payload: JSON text
+  int64_t created_at = 0;
+};
+// Ids and types of the events after `after_id`, oldest first, at most
+// `limit` (a consumer keeps its own cursor).
+std::vector<std::pair<int64_t, std::string>> types_after(Connection& c, int64_t after_id, int64_t limit);
+std::optional<Event> get(Connection& c, int64_t event_id);
+// Removes `keys` from an event's payload: a secret once it has served.
+void scrub(Connection& c, int64_t event_id, const std::vector<std::string>& keys);
 }  // namespace outbox
 
 class WebhookDispatcher {

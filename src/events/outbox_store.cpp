@@ -31,6 +31,31 @@ int64_t insert_event(Connection& c, const std::string& type, const std::string& 
   return c.last_insert_id();
 }
 
+std::string event_type(Connection& c, int64_t event_id) {
+  auto st = c.prepare("SELECT type FROM outbox_events WHERE event_id = ?");
+  st.bind(1, event_id);
+  return st.step() ? st.text(0) : std::string();
+}
+
+std::optional<EventRow> get_event(Connection& c, int64_t event_id) {
+  auto st = c.prepare("SELECT event_id, type, payload, created_at FROM outbox_events WHERE event_id = ?");
+  st.bind(1, event_id);
+  if (!st.step()) return std::nullopt;
+  return EventRow{st.int64(0), st.text(1), st.text(2), st.int64(3)};
+}
+
+std::vector<std::pair<int64_t, std::string>> event_types_after(Connection& c, int64_t after_id, int64_t limit) {
+  auto st = c.prepare("SELECT event_id, type FROM outbox_events WHERE event_id > ? ORDER BY event_id LIMIT ?");
+  st.bind(1, after_id).bind(2, limit);
+  std::vector<std::pair<int64_t, std::string>> out;
+  while (st.step()) out.emplace_back(st.int64(0), st.text(1));
+  return out;
+}
+
+void set_payload(Connection& c, int64_t event_id, const std::string& payload) {
+  c.prepare("UPDATE outbox_events SET payload = ? WHERE event_id = ?").bind(1, payload).bind(2, event_id).exec();
+}
+
 std::vector<int64_t> undispatched_events(Connection& c) {
   auto st = c.prepare("SELECT event_id FROM outbox_events WHERE dispatched = 0 ORDER BY event_id LIMIT 500");
   std::vector<int64_t> ids;

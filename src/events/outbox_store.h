@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/sqlite.h"
@@ -57,6 +58,12 @@ namespace outbox_store {
 
 // Appends an event (its payload as JSON text); returns its id.
 int64_t insert_event(Connection& c, const std::string& type, const std::string& payload, int64_t now);
+// An event's type ("" when there is none).
+std::string event_type(Connection& c, int64_t event_id);
+std::optional<EventRow> get_event(Connection& c, int64_t event_id);
+// Ids and types of events after `after_id`, oldest first, at most `limit`.
+std::vector<std::pair<int64_t, std::string>> event_types_after(Connection& c, int64_t after_id, int64_t limit);
+void set_payload(Connection& c, int64_t event_id, const std::string& payload);
 // Events not fanned out yet, oldest first, at most 500.
 std::vector<int64_t> undispatched_events(Connection& c);
 // A pending delivery of an event to one URL, first due at `due_at` (millis).

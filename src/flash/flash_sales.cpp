@@ -490,7 +490,7 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   auto address = resolve_address(addresses_, user_id, in.shipping, "shipping_address_id");
   if (!address.ok()) return address.status();
   if (address->is_null()) return field_error("shipping_address", "shipping_address or shipping_address_id is required");
-  auto payment = prepare_payment(payment_methods_, payments_, user_id, in.payment);
+  auto payment = prepare_payment(payment_methods_, payments_, user_id, card_owner(user_id), in.payment);
   if (!payment.ok()) return payment.status();
   if (!payment->is_card()) return field_error("payment_method.type", "flash sales take cards (type card)");
 
@@ -548,6 +548,7 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   OrderDraft draft;
   draft.order_id = o.order_id;
   draft.user_id = user_id;
+  draft.email = in.email;
   OrderItem line;
   line.product_id = o.product_id;
   line.variant_id = def->variant_id;
@@ -572,8 +573,8 @@ Result<FlashOrder> FlashSales::checkout(int64_t sale_id, int64_t user_id, const 
   auto t = PaymentTransaction::captured_charge(order, "card", payments_.name(), o.charge_id,
                                                flash_reservation_id(in.token), o.created_at);
   Status saved = db_.write([&](Connection& c) {
-    record_paid_order(c, order, t,
-                      "flash sale " + std::to_string(sale_id) + ": authorized and captured " + o.charge_id);
+    record_paid_order(c, order, t, "flash sale " + std::to_string(sale_id) + ": authorized and captured " + o.charge_id,
+                      config_.first_order_number);
     flash_store::insert_order(c, o, in.token);
     return Status::Ok();
   });

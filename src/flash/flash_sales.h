@@ -97,6 +97,7 @@ struct FlashCheckoutInput {
   AddressChoice shipping;       // required; the same rules as checkout (checkout/shopper_input.h)
   PaymentChoice payment;        // a card: saved, new or a token (flash sales take no wallets)
   std::string shipping_method;  // empty: the cheapest for the address
+  std::string email;            // the shopper's account email: where the order's email goes
 };
 
 struct FlashOrder {

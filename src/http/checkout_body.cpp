@@ -5,6 +5,7 @@
 #include "base/json_text.h"
 #include "base/request_fields.h"
 #include "catalog/product.h"
+#include "users/accounts.h"
 #include "users/addresses.h"
 
 namespace shopbox::http {
@@ -175,7 +176,7 @@ Result<CheckoutRequest> parse_checkout_request(int64_t user_id, const std::strin
   if (!b.is_object()) return Status(Kind::invalid, "invalid_json", "request body must be a JSON object");
   if (auto st = only_fields(
           b, {"items", "cart_id", "shipping_address", "shipping_address_id", "billing_address", "billing_address_id",
-              "payment_method", "payment_method_id", "shipping_method", "discount_codes", "notes"});
+              "payment_method", "payment_method_id", "shipping_method", "discount_codes", "notes", "email"});
       !st.ok())
     return st;
 
@@ -214,13 +215,32 @@ Result<CheckoutRequest> parse_checkout_request(int64_t user_id, const std::strin
   auto payment = parse_payment_choice(b);
   if (!payment.ok()) return payment.status();
   req.payment = std::move(*payment);
+  // A guest's email (a signed-in shopper's comes from their account).
+  if (auto e = b.find("email"); e != b.end() && !e->is_null() && user_id == 0) {
+    if (!e->is_string()) return field_error("email", "email must be a string");
+    auto email = normalize_email(e->get<std::string>());
+    if (!email.ok()) return email.status();
+    req.email = *email;
+  }
   return req;
 }
 
-CheckoutResponse checkout_answer(Checkout& checkout, int64_t user_id, const std::string& idempotency_key,
-                                 const std::string& client_ip, const std::string& body, int64_t max_quantity) {
-  auto req = parse_checkout_request(user_id, idempotency_key, client_ip, body, max_quantity);
+CheckoutResponse checkout_answer(Checkout& checkout, const CheckoutCaller& caller, const std::string& idempotency_key,
+                                 const std::string& body, int64_t max_quantity) {
+  auto req = parse_checkout_request(caller.user_id, idempotency_key, caller.client_ip, body, max_quantity);
   if (!req.ok()) return {http_status(req.status()), error_body(req.status()), false};
+  if (caller.user_id != 0) {
+    req->email = caller.account_email;
+  } else {
+    req->guest_cart = caller.guest_cart;
+    if (req->email.empty())
+      return {400, error_body(field_error("email", "email is required to check out as a guest")), false};
+    if (req->shipping.saved_id || req->billing.saved_id || req->payment.source == PaymentChoice::Source::saved)
+      return {
+          400,
+          error_body(field_error("shipping_address", "a guest gives addresses and the card inline (nothing saved)")),
+          false};
+  }
   return checkout.place_order(*req);
 }
 

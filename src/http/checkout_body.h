@@ -29,9 +29,18 @@ Result<CheckoutRequest> parse_checkout_request(int64_t user_id, const std::strin
                                                const std::string& client_ip, const std::string& body,
                                                int64_t max_quantity);
 
+// Who is checking out: a signed-in user (their account's email), or a guest
+// (user_id 0) with their cart token; the guest's email is in the body.
+struct CheckoutCaller {
+  int64_t user_id = 0;
+  std::string account_email;
+  std::string guest_cart;
+  std::string client_ip;
+};
+
 // What POST /api/v1/orders answers: a parse failure as the API's error, or
 // the checkout's own answer.
-CheckoutResponse checkout_answer(Checkout& checkout, int64_t user_id, const std::string& idempotency_key,
-                                 const std::string& client_ip, const std::string& body, int64_t max_quantity);
+CheckoutResponse checkout_answer(Checkout& checkout, const CheckoutCaller& caller, const std::string& idempotency_key,
+                                 const std::string& body, int64_t max_quantity);
 
 }  // namespace shopbox::http

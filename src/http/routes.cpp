@@ -11,7 +11,10 @@ void register_ops_routes(HttpServer&, App&);
 void register_user_routes(HttpServer&, App&);
 void register_cart_routes(HttpServer&, App&);
 void register_order_routes(HttpServer&, App&);
+void register_payment_routes(HttpServer&, App&);
+void register_account_email_routes(HttpServer&, App&);
 void register_admin_order_routes(HttpServer&, App&);
+void register_admin_customer_routes(HttpServer&, App&);
 void register_webhook_routes(HttpServer&, App&);
 void register_search_routes(HttpServer&, App&);
 void register_review_routes(HttpServer&, App&);
@@ -21,6 +24,7 @@ void register_flash_routes(HttpServer&, App&);
 void register_import_routes(HttpServer&, App&);
 void register_cluster_routes(HttpServer&, App&);
 void register_pricing_admin_routes(HttpServer&, App&);
+void register_email_routes(HttpServer&, App&);
 
 void register_all_routes(HttpServer& server, App& app) {
   register_catalog_routes(server, app);
@@ -28,8 +32,11 @@ void register_all_routes(HttpServer& server, App& app) {
   register_ops_routes(server, app);
   register_user_routes(server, app);
   register_cart_routes(server, app);
+  register_account_email_routes(server, app);  // before /orders/{id}: /orders/lookup is not an order id
+  register_payment_routes(server, app);
   register_order_routes(server, app);
   register_admin_order_routes(server, app);
+  register_admin_customer_routes(server, app);
   register_webhook_routes(server, app);
   register_search_routes(server, app);
   register_review_routes(server, app);
@@ -39,6 +46,7 @@ void register_all_routes(HttpServer& server, App& app) {
   register_import_routes(server, app);
   register_cluster_routes(server, app);
   register_pricing_admin_routes(server, app);
+  register_email_routes(server, app);
   register_system_routes(server, app);  // last: its static-file route catches the rest
 }
 

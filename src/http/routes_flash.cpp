@@ -11,6 +11,7 @@
 #include "flash/flash_sales.h"
 #include "http/checkout_body.h"
 #include "http/server.h"
+#include "users/accounts.h"
 
 namespace shopbox {
 using namespace http;
@@ -262,6 +263,7 @@ void register_flash_checkout_routes(HttpServer& server, App& app) {
                auto method = opt_string(*body, "shipping_method", 40);
                if (!method.ok()) return send_error(res, method.status());
                in.shipping_method = method->value_or("");
+               if (auto account = app.accounts->get(who.user_id)) in.email = account->email;
                auto order = app.flash_sales->checkout(*id, who.user_id, in);
                if (!order.ok()) return send_error(res, order.status());
                send_json(res, 201, order_json(*order));

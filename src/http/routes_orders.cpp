@@ -3,10 +3,12 @@
 #include "http/routes_orders.h"
 
 #include "app.h"
+#include "cart/cart.h"
 #include "checkout/checkout.h"
 #include "http/checkout_body.h"
 #include "http/server.h"
 #include "orders/orders.h"
+#include "users/accounts.h"
 
 namespace shopbox {
 using namespace http;
@@ -46,6 +48,29 @@ std::optional<std::string> begin_order_route(App& app, const Req& req, Res& res,
   return *id;
 }
 
+// Who is checking out: the signed-in user, or a guest with a cart (guest
+// checkout on, a valid cart token from X-Cart-Token or the cart cookie).
+Result<CheckoutCaller> checkout_caller(App& app, const Req& req, const Principal& who) {
+  CheckoutCaller caller;
+  caller.client_ip = client_ip(app.config, req);
+  if (who.type != Principal::Type::anonymous) {  // an admin API token is no shopper: 403
+    if (auto st = need_session(who); !st.ok()) return st;
+    caller.user_id = who.user_id;
+    if (auto account = app.accounts->get(who.user_id)) caller.account_email = account->email;
+    return caller;
+  }
+  if (!app.config.guest_checkout)
+    return Status(Kind::unauthorized, "unauthorized", "sign in to check out (this shop takes no guest orders)");
+  std::string token =
+      req.has_header("X-Cart-Token") ? req.get_header_value("X-Cart-Token") : cookie(req, "shopbox_cart");
+  if (!valid_cart_token(token))
+    return Status(Kind::unauthorized, "unauthorized",
+                  "sign in, or check out as a guest: name your cart with X-Cart-Token (or the cart cookie) and give "
+                  "an email");
+  caller.guest_cart = token;
+  return caller;
+}
+
 // One page of the orders `f` selects, as GET /orders and GET /admin/orders
 // answer it.
 void send_order_page(App& app, Res& res, OrderFilter f, const Page& page) {
@@ -64,7 +89,8 @@ Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field)
   std::vector<RefundLine> out;
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return out;
-  if (!it->is_array()) return field_error(field, std::string(field) + " must be an array of {variant_id or product_id, quantity}");
+  if (!it->is_array())
+    return field_error(field, std::string(field) + " must be an array of {variant_id or product_id, quantity}");
   if (it->size() > Checkout::kMaxLines)
     return field_error(field, "at most " + std::to_string(Checkout::kMaxLines) + " lines (an order has no more)");
   for (const auto& l : *it) {
@@ -90,12 +116,14 @@ Result<std::vector<RefundLine>> parse_lines(const json& body, const char* field)
 }  // namespace http
 
 void register_order_routes(HttpServer& server, App& app) {
-  server.add({"POST", "/api/v1/orders", Access::user, "checkout",
-              "Place an order (Idempotency-Key header required): cart or items, shipping address, payment method"},
+  server.add({"POST", "/api/v1/orders", Access::anyone, "checkout",
+              "Place an order (Idempotency-Key header required): cart or items, shipping address, payment method; "
+              "a guest adds email and names their cart (X-Cart-Token or the cart cookie)"},
              [&app](const Req& req, Res& res, const Principal& who) {
-               if (auto st = need_session(who); !st.ok()) return send_error(res, st);
-               auto r = checkout_answer(*app.checkout, who.user_id, req.get_header_value("Idempotency-Key"),
-                                        client_ip(app.config, req), req.body, app.config.max_quantity_per_line);
+               auto caller = checkout_caller(app, req, who);
+               if (!caller.ok()) return send_error(res, caller.status());
+               auto r = checkout_answer(*app.checkout, *caller, req.get_header_value("Idempotency-Key"), req.body,
+                                        app.config.max_quantity_per_line);
                if (r.replayed) res.set_header("Idempotent-Replayed", "true");
                if (r.status == 201 && r.body.contains("order_id"))
                  res.set_header("Location", "/api/v1/orders/" + r.body["order_id"].get<std::string>());

@@ -154,6 +154,17 @@ struct ReturnRecord {
   std::optional<int64_t> decided_at;
 };
 
+// What a customer has bought (the admin's customers page): orders that
+// were paid (not cancelled, not awaiting payment), net of refunds.
+struct CustomerTotals {
+  int64_t user_id = 0;  // 0: a guest, known by email
+  std::string email;
+  std::string name;  // a guest's: the name on their latest order
+  int64_t orders = 0;
+  Cents spent = 0;
+  int64_t last_order_at = 0;
+};
+
 struct OrderFilter {
   std::optional<int64_t> user_id;
   std::optional<OrderStatus> status;

@@ -26,8 +26,29 @@ static json pricing_json(const Order& o) {
           {"currency", o.currency}};
 }
 
+namespace {
+// Written once at start-up (App), before any request thread exists.
+bool g_show_shard_in_order_numbers = false;
+}  // namespace
+
+void show_shard_in_order_numbers(bool on) {
+  g_show_shard_in_order_numbers = on;
+}
+
+std::string order_number_text(const Order& o) {
+  if (o.order_number <= 0) return "";
+  std::string n = std::to_string(o.order_number);
+  if (!g_show_shard_in_order_numbers) return n;
+  std::string shard = o.shard;
+  for (char& ch : shard) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return shard + "-" + n;
+}
+
 json order_summary_json(const Order& o) {
   return {{"order_id", o.id},
+          {"order_number", order_number_text(o)},
+          {"email", o.email},
+          {"customer_name", o.customer_name},
           {"status", status_name(o.status)},
           {"created_at", iso8601(o.created_at)},
           {"updated_at", iso8601(o.updated_at)},
@@ -63,7 +84,11 @@ json order_json(const Order& o, const std::vector<PaymentTransaction>& txns) {
                {"currency", t.currency}, {"provider", t.provider}, {"method", o.payment_method}};
   }
   return {{"order_id", o.id},
+          {"order_number", order_number_text(o)},
           {"user_id", std::to_string(o.user_id)},
+          {"guest", o.user_id == 0},
+          {"email", o.email},
+          {"customer_name", o.customer_name},
           {"status", status_name(o.status)},
           {"created_at", iso8601(o.created_at)},
           {"updated_at", iso8601(o.updated_at)},

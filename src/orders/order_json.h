@@ -17,6 +17,12 @@ struct OrderDetails {
   std::vector<nlohmann::json> history;
 };
 
+// The order number as people read it, without the "#": "1001", or in a
+// cluster (show_shard_in_order_numbers(true), set once at start-up)
+// "S1-1001", since each shard numbers its own orders.
+std::string order_number_text(const Order& o);
+void show_shard_in_order_numbers(bool on);
+
 // Summary for lists: id, status, created_at, pricing, items_count.
 nlohmann::json order_summary_json(const Order& o);
 // Full order: items, pricing, payment, addresses, estimated delivery; with

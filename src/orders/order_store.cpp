@@ -34,7 +34,8 @@ constexpr const char* kOrderSelect =
     "SELECT order_id, user_id, status, subtotal_cents, discount_cents, tax_cents, shipping_cents, total_cents, "
     "refunded_cents, currency, shipping_address, billing_address, payment_method, reservation_id, idempotency_key, "
     "shard, client_ip, card_fingerprint, estimated_delivery, created_at, updated_at, paid_at, shipped_at, "
-    "delivered_at, cancelled_at, tax_included_cents, pricing FROM orders ";
+    "delivered_at, cancelled_at, tax_included_cents, pricing, COALESCE(order_number, 0), email, customer_name "
+    "FROM orders ";
 
 Order read_order(Statement& st) {
   Columns row(st);
@@ -68,6 +69,9 @@ Order read_order(Statement& st) {
   o.cancelled_at = row.opt_int64();
   o.tax_included = row.int64();
   o.pricing = stored_json(row.text(), json::object());
+  o.order_number = row.int64();
+  o.email = row.text();
+  o.customer_name = row.text();
   row.done();
   return o;
 }
@@ -137,7 +141,8 @@ void insert_order(Connection& c, const Order& o) {
        "INSERT INTO orders(order_id, user_id, status, subtotal_cents, discount_cents, tax_cents, shipping_cents, "
        "total_cents, refunded_cents, currency, shipping_address, billing_address, payment_method, reservation_id, "
        "idempotency_key, shard, client_ip, card_fingerprint, estimated_delivery, created_at, updated_at, paid_at, "
-       "tax_included_cents, pricing) VALUES (?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+       "tax_included_cents, pricing, order_number, email, customer_name) "
+       "VALUES (?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
       .bind(1, o.id)
       .bind(2, o.user_id)
       .bind(3, status_name(o.status))
@@ -161,6 +166,9 @@ void insert_order(Connection& c, const Order& o) {
       .bind(21, o.paid_at)
       .bind(22, o.tax_included)
       .bind(23, o.pricing.is_object() ? o.pricing.dump() : std::string("{}"))
+      .bind(24, o.order_number)
+      .bind(25, o.email)
+      .bind(26, o.customer_name)
       .exec();
   for (const auto& it : o.items) {
     c.prepare(
@@ -265,6 +273,7 @@ void set_status(Connection& c, const std::string& order_id, OrderStatus from, Or
     sql = "UPDATE orders SET status = ?1, updated_at = ?2, delivered_at = ?2 WHERE order_id = ?3";
   if (to == OrderStatus::cancelled)
     sql = "UPDATE orders SET status = ?1, updated_at = ?2, cancelled_at = ?2 WHERE order_id = ?3";
+  if (to == OrderStatus::paid) sql = "UPDATE orders SET status = ?1, updated_at = ?2, paid_at = ?2 WHERE order_id = ?3";
   c.prepare(sql).bind(1, status_name(to)).bind(2, now).bind(3, order_id).exec();
   c.prepare("INSERT INTO order_events(order_id, from_status, to_status, actor, note, created_at) VALUES (?,?,?,?,?,?)")
       .bind(1, order_id)
@@ -318,6 +327,8 @@ int64_t count_orders_by(Connection& c, const char* column, const std::string& va
     sql = "SELECT count(*) FROM orders WHERE client_ip = ? AND created_at >= ?";
   else if (col == "card_fingerprint")
     sql = "SELECT count(*) FROM orders WHERE card_fingerprint = ? AND created_at >= ?";
+  else if (col == "email")
+    sql = "SELECT count(*) FROM orders WHERE email = ? AND created_at >= ?";
   else
     return 0;
   auto st = c.prepare(sql);
@@ -327,6 +338,151 @@ int64_t count_orders_by(Connection& c, const char* column, const std::string& va
     st.bind(1, value);
   st.bind(2, since);
   return st.step() ? st.int64(0) : 0;
+}
+
+int64_t next_order_number(Connection& c, int64_t first) {
+  auto st = c.prepare("SELECT MAX(order_number) FROM orders");
+  std::optional<int64_t> top;
+  if (st.step()) top = st.opt_int64(0);
+  return top && *top >= first ? *top + 1 : first;
+}
+
+std::optional<Order> find_by_number(Connection& c, int64_t order_number) {
+  auto st = c.prepare((std::string(kOrderSelect) + "WHERE order_number = ?").c_str());
+  st.bind(1, order_number);
+  auto o = first_row(st, read_order);
+  if (o) o = get_order(c, o->id);  // with its lines
+  return o;
+}
+
+std::vector<std::string> claim_guest_orders(Connection& c, const std::string& email, int64_t user_id) {
+  std::vector<std::string> ids;
+  {
+    auto st = c.prepare("SELECT order_id FROM orders WHERE user_id = 0 AND email = ? ORDER BY created_at");
+    st.bind(1, email);
+    while (st.step()) ids.push_back(st.text(0));
+  }
+  c.prepare("UPDATE orders SET user_id = ? WHERE user_id = 0 AND email = ?").bind(1, user_id).bind(2, email).exec();
+  return ids;
+}
+
+namespace {
+constexpr const char* kCountedOrder = "status NOT IN ('cancelled', 'pending_payment', 'pending')";
+}  // namespace
+
+std::vector<CustomerTotals> totals_by_user(Connection& c, const std::vector<int64_t>& user_ids) {
+  std::vector<CustomerTotals> out;
+  const std::string sql = std::string(
+                              "SELECT count(*), COALESCE(SUM(total_cents - refunded_cents), 0), "
+                              "COALESCE(MAX(created_at), 0) FROM orders WHERE user_id = ? AND ") +
+                          kCountedOrder;
+  for (int64_t id : user_ids) {
+    auto st = c.prepare(sql.c_str());
+    st.bind(1, id);
+    if (!st.step() || st.int64(0) == 0) continue;
+    CustomerTotals t;
+    t.user_id = id;
+    t.orders = st.int64(0);
+    t.spent = st.int64(1);
+    t.last_order_at = st.int64(2);
+    out.push_back(t);
+  }
+  return out;
+}
+
+std::vector<CustomerTotals> guest_customers(Connection& c, const std::string& q, int64_t offset, int64_t limit,
+                                            int64_t* total) {
+  std::string where = std::string(" FROM orders WHERE user_id = 0 AND email <> '' AND ") + kCountedOrder +
+                      " AND (?1 = '' OR instr(lower(email), lower(?1)) > 0 OR instr(lower(customer_name), "
+                      "lower(?1)) > 0)";
+  {
+    auto st = c.prepare(("SELECT count(DISTINCT email)" + where).c_str());
+    st.bind(1, q);
+    *total = st.step() ? st.int64(0) : 0;
+  }
+  // SQLite's bare column with MAX(): customer_name comes from the row that
+  // has the latest created_at (the guest's latest order).
+  auto st = c.prepare(("SELECT email, customer_name, MAX(created_at), count(*), SUM(total_cents - refunded_cents)" +
+                       where + " GROUP BY email ORDER BY MAX(created_at) DESC LIMIT ?2 OFFSET ?3")
+                          .c_str());
+  st.bind(1, q).bind(2, limit).bind(3, offset);
+  std::vector<CustomerTotals> out;
+  while (st.step()) {
+    CustomerTotals t;
+    t.email = st.text(0);
+    t.name = st.text(1);
+    t.last_order_at = st.int64(2);
+    t.orders = st.int64(3);
+    t.spent = st.int64(4);
+    out.push_back(t);
+  }
+  return out;
+}
+
+std::vector<std::string> pending_payment_orders(Connection& c, int64_t created_before) {
+  auto st = c.prepare(
+      "SELECT order_id FROM orders WHERE status = 'pending_payment' AND created_at < ? ORDER BY created_at LIMIT 200");
+  st.bind(1, created_before);
+  std::vector<std::string> ids;
+  while (st.step()) ids.push_back(st.text(0));
+  return ids;
+}
+
+std::optional<std::string> order_of_provider_charge(Connection& c, const std::string& provider_id) {
+  auto st = c.prepare(
+      "SELECT order_id FROM payment_transactions WHERE provider_transaction_id = ? AND kind = 'charge' LIMIT 1");
+  st.bind(1, provider_id);
+  if (!st.step()) return std::nullopt;
+  return st.text(0);
+}
+
+bool note_gateway_event(Connection& c, const std::string& event_id, const std::string& type, int64_t now) {
+  c.prepare("INSERT OR IGNORE INTO gateway_events(event_id, type, received_at) VALUES (?,?,?)")
+      .bind(1, event_id)
+      .bind(2, type)
+      .bind(3, now)
+      .exec();
+  return c.changes() > 0;
+}
+
+bool gateway_event_seen(Connection& c, const std::string& event_id) {
+  auto st = c.prepare("SELECT 1 FROM gateway_events WHERE event_id = ?");
+  st.bind(1, event_id);
+  return st.step();
+}
+
+std::string secret(Connection& c, const std::string& name, const std::string& if_new) {
+  c.prepare("INSERT OR IGNORE INTO order_secrets(name, secret) VALUES (?, ?)").bind(1, name).bind(2, if_new).exec();
+  auto st = c.prepare("SELECT secret FROM order_secrets WHERE name = ?");
+  st.bind(1, name);
+  return st.step() ? st.text(0) : std::string();
+}
+
+void insert_lookup_code(Connection& c, const std::string& order_id, const std::string& code_hash, int64_t expires_at,
+                        int64_t now) {
+  c.prepare("INSERT INTO order_lookup_codes(order_id, code_hash, expires_at, created_at) VALUES (?,?,?,?)")
+      .bind(1, order_id)
+      .bind(2, code_hash)
+      .bind(3, expires_at)
+      .bind(4, now)
+      .exec();
+}
+
+bool use_lookup_code(Connection& c, const std::string& order_id, const std::string& code_hash, int64_t now,
+                     int max_failed_tries) {
+  // The order's newest live code: older ones die when a new one is sent.
+  auto st = c.prepare(
+      "SELECT code_id, code_hash FROM order_lookup_codes WHERE order_id = ? AND used_at IS NULL AND expires_at > ? "
+      "AND failed_tries < ? ORDER BY code_id DESC LIMIT 1");
+  st.bind(1, order_id).bind(2, now).bind(3, max_failed_tries);
+  if (!st.step()) return false;
+  int64_t id = st.int64(0);
+  bool match = constant_time_equal(st.text(1), code_hash);
+  if (match)
+    c.prepare("UPDATE order_lookup_codes SET used_at = ? WHERE code_id = ?").bind(1, now).bind(2, id).exec();
+  else
+    c.prepare("UPDATE order_lookup_codes SET failed_tries = failed_tries + 1 WHERE code_id = ?").bind(1, id).exec();
+  return match;
 }
 
 // ---- payment transactions ----
@@ -614,9 +770,9 @@ const char* status_name(OrderStatus status) {
 }
 
 std::optional<OrderStatus> parse_order_status(std::string_view text) {
-  for (auto s : {OrderStatus::pending, OrderStatus::paid, OrderStatus::shipped, OrderStatus::delivered,
-                 OrderStatus::partially_refunded, OrderStatus::refunded, OrderStatus::cancelled,
-                 OrderStatus::pending_payment})
+  for (auto s :
+       {OrderStatus::pending, OrderStatus::paid, OrderStatus::shipped, OrderStatus::delivered,
+        OrderStatus::partially_refunded, OrderStatus::refunded, OrderStatus::cancelled, OrderStatus::pending_payment})
     if (text == status_name(s)) return s;
   return std::nullopt;
 }

@@ -33,7 +33,39 @@ void set_status(Connection& c, const std::string& order_id, OrderStatus from, Or
 void set_refunded(Connection& c, const std::string& order_id, Cents refunded);
 void add_item_counts(Connection& c, int64_t item_id, int64_t refunded, int64_t returned, int64_t restocked);
 std::vector<nlohmann::json> order_events(Connection& c, const std::string& order_id);
-// Orders created since `since` by a user / an IP / a card fingerprint.
+// The number the next order gets: one more than the highest, at least
+// `first` (config checkout.first_order_number). Inside the order's own
+// write transaction, so two orders never share one (the index is unique).
+int64_t next_order_number(Connection& c, int64_t first);
+std::optional<Order> find_by_number(Connection& c, int64_t order_number);  // with items
+// Gives the guest orders placed with `email` to the account `user_id`
+// (its verified email); returns their ids.
+std::vector<std::string> claim_guest_orders(Connection& c, const std::string& email, int64_t user_id);
+// One-time order lookup codes (only their SHA-256 is stored).
+void insert_lookup_code(Connection& c, const std::string& order_id, const std::string& code_hash, int64_t expires_at,
+                        int64_t now);
+// True when `code_hash` is the order's newest live code (it is then used);
+// a wrong code counts a failed try against it.
+bool use_lookup_code(Connection& c, const std::string& order_id, const std::string& code_hash, int64_t now,
+                     int max_failed_tries);
+// Totals of each of these accounts (absent: no paid order).
+std::vector<CustomerTotals> totals_by_user(Connection& c, const std::vector<int64_t>& user_ids);
+// Guests (orders without an account), by email, latest order first; `q`
+// matches email or name.
+std::vector<CustomerTotals> guest_customers(Connection& c, const std::string& q, int64_t offset, int64_t limit,
+                                            int64_t* total);
+// Orders waiting for the shopper to complete a payment, placed before
+// `created_before`, oldest first (at most 200).
+std::vector<std::string> pending_payment_orders(Connection& c, int64_t created_before);
+// The order a gateway charge (a PaymentIntent) paid for.
+std::optional<std::string> order_of_provider_charge(Connection& c, const std::string& provider_id);
+// Gateway webhook events handled (idempotency per event id): note_ returns
+// false when the event was noted before.
+bool note_gateway_event(Connection& c, const std::string& event_id, const std::string& type, int64_t now);
+bool gateway_event_seen(Connection& c, const std::string& event_id);
+// A named secret of the orders module (made once: INSERT OR IGNORE, then read).
+std::string secret(Connection& c, const std::string& name, const std::string& if_new);
+// Orders created since `since` by a user / an IP / a card fingerprint / an email.
 int64_t count_orders_by(Connection& c, const char* column, const std::string& value, int64_t since);
 
 // ---- payment transactions ----

@@ -533,6 +533,12 @@ Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool
   }
   Status decided = db_.write([&](Connection& c) {
     order_store::decide_return(c, return_id, approve ? "approved" : "rejected", refund_id, now_seconds());
+    outbox::append(c, "return.decided",
+                   {{"return_id", std::to_string(return_id)},
+                    {"order_id", ret->order_id},
+                    {"status", approve ? "approved" : "rejected"},
+                    {"reason", ret->reason},
+                    {"lines", ret->lines}});
     if (!approve) {
       auto o = order_store::get_order(c, ret->order_id);
       for (const auto& l : lines)

@@ -2,6 +2,8 @@
 // cancellation, refunds and returns.
 //
 // States: pending -> paid -> shipped -> delivered; paid -> cancelled;
+// pending_payment (the shopper is completing 3-D Secure) -> paid or
+// cancelled;
 // refunds move paid/shipped/delivered/partially_refunded to
 // partially_refunded or refunded. Anything else is 409 invalid_transition.
 //
@@ -13,6 +15,7 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -80,6 +83,55 @@ class Orders {
   //   notes in the order's history that recovery took its stock.
   [[nodiscard]] Status note_stock_taken(const std::string& order_id);
 
+  // ---- payments completed later (3-D Secure; pending_payments.cpp) ----
+  // A pending_payment order whose charge the gateway now says succeeded:
+  // paid, its charge completed, order.created and order.paid appended.
+  // False (and nothing written) when the order is no longer pending_payment:
+  // the webhook, the shopper's confirmation and the sweeper may all try, and
+  // only the first changes anything.
+  [[nodiscard]] Result<bool> payment_succeeded(const std::string& order_id);
+  // Its payment failed or expired: cancelled, the charge failed, the
+  // discount uses given back, order.payment_failed appended. False when no
+  // longer pending. The caller gives the stock back.
+  [[nodiscard]] Result<bool> payment_failed(const std::string& order_id, const std::string& reason);
+  // pending_payment orders placed before `created_before`.
+  [[nodiscard]] Result<std::vector<std::string>> pending_payments(int64_t created_before);
+  // The order a gateway charge id paid for (nullopt: none of ours).
+  [[nodiscard]] Result<std::optional<std::string>> order_of_charge(const std::string& charge_id);
+  // Gateway webhooks: true once an event id was handled (note_gateway_event
+  // is called after handling, so a failure is retried by the gateway).
+  [[nodiscard]] Result<bool> gateway_event_seen(const std::string& event_id);
+  [[nodiscard]] Status note_gateway_event(const std::string& event_id, const std::string& type);
+
+  // The customers page: what each account bought, and the guests.
+  Result<std::vector<CustomerTotals>> totals_by_user(const std::vector<int64_t>& user_ids);
+  Result<std::vector<CustomerTotals>> guest_customers(const std::string& q, int64_t offset, int64_t limit,
+                                                      int64_t* total);
+
+  // ---- guests (guest_orders.cpp) ----
+  // An order placed without an account is found by its number and email
+  // plus a one-time code sent to that email, or by the signed link in its
+  // confirmation email. Every failure is the same 404, so neither route
+  // tells whether an order number or an email exists.
+  //
+  // A signed link that opens the order without an account: public_url +
+  // "/orders/lookup?order=<id>&token=<HMAC of the id and email>".
+  [[nodiscard]] Result<std::string> guest_order_url(const Order& o);
+  // Sends a code (order.lookup_code event, 15 minutes, 5 tries) when the
+  // number and email name an order; Ok either way.
+  [[nodiscard]] Status send_lookup_code(const std::string& order_number, const std::string& email);
+  Result<OrderDetails> lookup_by_code(const std::string& order_number, const std::string& email,
+                                      const std::string& code);
+  Result<OrderDetails> lookup_by_link(const std::string& order_id, const std::string& token);
+  // Gives the guest orders placed with `email` to account `user_id`: call
+  // only once the account has proven it owns that email (verification).
+  [[nodiscard]] Result<std::vector<std::string>> claim_guest_orders(const std::string& email, int64_t user_id);
+  // "1001", "#1001", "S1-1001" or "#s1-1001" -> 1001 (nullopt: not an
+  // order number of this shard).
+  std::optional<int64_t> parse_order_number(const std::string& text) const;
+  static constexpr int64_t kLookupCodeSeconds = 15 * 60;
+  static constexpr int kLookupCodeTries = 5;
+
   // Finishes refunds and restocks a crash interrupted. Returns how many.
   int recover();
   // Appends one line per broken invariant.
@@ -93,10 +145,15 @@ class Orders {
   Result<OrderDetails> transition(const std::string& order_id, const std::vector<OrderStatus>& from, OrderStatus to,
                                   const std::string& actor, const std::string& note,
                                   const std::function<void(Connection&, const Order&)>& extra);
+  // The key that signs guest order links (made once, kept in the database).
+  Result<std::string> link_key();
+
   Sqlite& db_;
   Inventory& inventory_;
   PaymentGateway& payments_;
   const Config& config_;
+  std::mutex link_key_mu_;
+  std::string link_key_;
 };
 
 // True when `from -> to` is a legal order state change.

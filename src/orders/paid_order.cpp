@@ -11,6 +11,9 @@ Order paid_order(const OrderDraft& d, const Config& config, int64_t now) {
   Order o;
   o.id = d.order_id;
   o.user_id = d.user_id;
+  o.email = d.email;
+  if (d.shipping_address.is_object() && d.shipping_address.contains("name") && d.shipping_address["name"].is_string())
+    o.customer_name = d.shipping_address["name"].get<std::string>();
   o.status = OrderStatus::paid;
   const Quote& q = d.quote;
   o.subtotal = q.subtotal;
@@ -45,10 +48,18 @@ Order paid_order(const OrderDraft& d, const Config& config, int64_t now) {
   return o;
 }
 
-nlohmann::json record_paid_order(Connection& c, const Order& o, const PaymentTransaction& t, const std::string& note) {
+nlohmann::json record_paid_order(Connection& c, Order& o, const PaymentTransaction& t, const std::string& note,
+                                 int64_t first_order_number) {
+  o.order_number = order_store::next_order_number(c, first_order_number);
   nlohmann::json response = order_json(o, {t});
   order_store::insert_order(c, o);
   order_store::insert_transaction(c, t, note);
+  if (o.status == OrderStatus::pending_payment) {
+    // Not an order anyone ships or thanks for yet: order.created and
+    // order.paid follow when the payment completes (pending_payments.cpp).
+    outbox::append(c, "order.payment_pending", {{"order_id", o.id}, {"user_id", std::to_string(o.user_id)}});
+    return response;
+  }
   outbox::append(c, "order.created", response);
   outbox::append(
       c, "order.paid",

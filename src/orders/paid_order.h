@@ -23,8 +23,9 @@ namespace shopbox {
 struct Config;
 
 struct OrderDraft {
-  std::string order_id;  // new_order_id(shard)
-  int64_t user_id = 0;
+  std::string order_id;          // new_order_id(shard)
+  int64_t user_id = 0;           // 0: a guest
+  std::string email;             // where the order's email goes (the guest's, or the account's)
   std::vector<OrderItem> items;  // product, name, image, sku, quantity, unit price, line subtotal
   Quote quote;                   // pricing.h price() of exactly these items (one LineShare per item)
   std::string currency;
@@ -39,11 +40,15 @@ struct OrderDraft {
 
 Order paid_order(const OrderDraft& draft, const Config& config, int64_t now);
 
-// Inserts the order and `charge` (PaymentTransaction::captured_charge) and
-// appends order.created and order.paid. Returns the order's JSON, as POST
-// /api/v1/orders answers it. Throws what the store throws (the transaction
-// rolls back).
-nlohmann::json record_paid_order(Connection& c, const Order& order, const PaymentTransaction& charge,
-                                 const std::string& note);
+// Numbers the order (order_store::next_order_number, from
+// `first_order_number`), inserts it and `charge`
+// (PaymentTransaction::captured_charge) and appends order.created and
+// order.paid. Returns the order's JSON, as POST /api/v1/orders answers it.
+// An order still pending_payment (3-D Secure under way) gets
+// order.payment_pending instead; its order.created and order.paid come
+// with the payment (Orders::payment_succeeded).
+// Throws what the store throws (the transaction rolls back).
+nlohmann::json record_paid_order(Connection& c, Order& order, const PaymentTransaction& charge, const std::string& note,
+                                 int64_t first_order_number);
 
 }  // namespace shopbox

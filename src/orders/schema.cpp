@@ -217,6 +217,54 @@ ALTER TABLE order_items ADD COLUMN tax_cents INTEGER;
 ALTER TABLE orders ADD COLUMN tax_included_cents INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN pricing TEXT NOT NULL DEFAULT '{}';
 )sql"},
+      {306, "orders have numbers people read, and guests",
+       R"sql(
+-- order_number: short, sequential per shard (each shard has its own
+-- database), assigned in the order's own transaction as MAX + 1, so the
+-- unique index is both the lookup and the guard. Orders placed before this
+-- migration are numbered in the order they were placed, from 1001.
+ALTER TABLE orders ADD COLUMN order_number INTEGER;
+UPDATE orders SET order_number = numbered.n
+  FROM (SELECT order_id, 1000 + ROW_NUMBER() OVER (ORDER BY created_at, rowid) AS n FROM orders) AS numbered
+ WHERE orders.order_id = numbered.order_id;
+CREATE UNIQUE INDEX idx_orders_number ON orders(order_number);
+-- Where the order's email goes: a guest's (user_id 0), or the account's at
+-- checkout. NOCASE: guests and the account that claims their orders type
+-- their email in any case.
+ALTER TABLE orders ADD COLUMN email TEXT NOT NULL DEFAULT '' COLLATE NOCASE;
+UPDATE orders SET email = COALESCE((SELECT email FROM users WHERE users.user_id = orders.user_id), '');
+ALTER TABLE orders ADD COLUMN customer_name TEXT NOT NULL DEFAULT '';
+UPDATE orders SET customer_name = COALESCE(json_extract(shipping_address, '$.name'), '')
+ WHERE json_valid(shipping_address);
+CREATE INDEX idx_orders_email ON orders(email, created_at);
+
+-- One-time codes that open a guest's order (GET /api/v1/orders/lookup):
+-- only the SHA-256 of the code is kept; a code dies at expires_at, when
+-- used, or after 5 wrong tries.
+CREATE TABLE order_lookup_codes (
+  code_id      INTEGER PRIMARY KEY,
+  order_id     TEXT NOT NULL REFERENCES orders(order_id),
+  code_hash    TEXT NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  failed_tries INTEGER NOT NULL DEFAULT 0,
+  used_at      INTEGER,
+  created_at   INTEGER NOT NULL
+);
+CREATE INDEX idx_order_lookup_codes_order ON order_lookup_codes(order_id, expires_at);
+-- The key that signs guest order links, made with RAND_bytes on first use.
+CREATE TABLE order_secrets (
+  name   TEXT PRIMARY KEY,
+  secret TEXT NOT NULL
+);
+
+-- Webhook events from the payment gateway already handled (Stripe's evt_
+-- ids): a redelivered event is answered without being applied again.
+CREATE TABLE gateway_events (
+  event_id    TEXT PRIMARY KEY,
+  type        TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+);
+)sql"},
   };
   return migrations;
 }

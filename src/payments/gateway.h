@@ -85,8 +85,8 @@ struct GatewayCharge {
   // requires_action (the shopper must complete 3-D Secure; see above)
   std::string status;
   std::string client_secret;  // requires_action: what the gateway's browser script needs; never logged
-  std::string failure_code;  // card_declined, insufficient_funds (status failed)
-  std::string method_type;   // card | wallet
+  std::string failure_code;   // card_declined, insufficient_funds (status failed)
+  std::string method_type;    // card | wallet
   std::string brand;
   std::string last4;
   int64_t created_at = 0;

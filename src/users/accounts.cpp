@@ -110,11 +110,24 @@ Result<SignIn> Accounts::sign_in(const User& user, const std::string& ip, const 
   return out;
 }
 
+Result<std::vector<User>> Accounts::customers(const std::string& q, int64_t offset, int64_t limit, int64_t* total) {
+  std::vector<User> out;
+  Status st = db_.read([&](Connection& c) {
+    out = user_store::list_customers(c, q, offset, limit, total);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
 Result<SignIn> Accounts::register_user(const RegisterInput& in, const std::string& ip, const std::string& user_agent) {
   RegisterInput customer = in;
   customer.role = "customer";
   auto user = create_user(customer);
   if (!user.ok()) return user.status();
+  // The account exists either way; a verification mail that could not be
+  // queued is asked for again from the account page.
+  log_if_failed(send_email_verification(user->id), "accounts: queueing the verification email");
   return sign_in(*user, ip, user_agent);
 }
 

@@ -60,6 +60,27 @@ class Accounts {
   Status change_password(int64_t user_id, int64_t keep_session_id, const std::string& current, const std::string& next);
   Status set_role(int64_t user_id, const std::string& role);
 
+  // Customer accounts for the admin (newest first; `q` matches email or name).
+  Result<std::vector<User>> customers(const std::string& q, int64_t offset, int64_t limit, int64_t* total);
+
+  // ---- by email (account_email.cpp) ----
+  // A password reset: when `email` names an active account, a single-use
+  // token valid kResetSeconds is mailed (account.password_reset, a private
+  // outbox event). Ok whether or not the account exists, so the answer
+  // tells nobody which emails have accounts.
+  [[nodiscard]] Status request_password_reset(const std::string& email);
+  // Sets the password the token was sent for, uses up every reset token of
+  // the account and revokes all its sessions. 400 invalid_token for an
+  // unknown, used or expired token; the password policy as at sign-up.
+  [[nodiscard]] Status reset_password(const std::string& token, const std::string& password);
+  // Mails a verification link to the account's email (account.verify_email).
+  [[nodiscard]] Status send_email_verification(int64_t user_id);
+  // Marks the email the token was sent to verified (400 invalid_token);
+  // returns the account. The caller gives it the guest orders of that email.
+  [[nodiscard]] Result<User> verify_email(const std::string& token);
+  static constexpr int64_t kResetSeconds = 30 * 60;
+  static constexpr int64_t kVerifySeconds = 3 * 24 * 3600;
+
  private:
   // Records the sign-in and opens a session for `user`.
   Result<SignIn> sign_in(const User& user, const std::string& ip, const std::string& user_agent);

@@ -78,6 +78,23 @@ CREATE TABLE payment_methods (
 CREATE INDEX idx_payment_methods_user ON payment_methods(user_id);
 CREATE UNIQUE INDEX idx_payment_methods_default ON payment_methods(user_id) WHERE is_default = 1;
 )sql"},
+      {202, "password reset and email verification tokens",
+       R"sql(
+-- Single-use tokens mailed to an account's email: a password reset (valid
+-- 30 minutes) or an email verification (valid 3 days). Only the SHA-256 of
+-- the 256-bit token is stored. `email` is the address the token was sent
+-- to: verifying proves that address, not whatever the account says later.
+CREATE TABLE account_tokens (
+  token_hash TEXT PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+  purpose    TEXT NOT NULL CHECK (purpose IN ('password_reset', 'verify_email')),
+  email      TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at    INTEGER
+);
+CREATE INDEX idx_account_tokens_user ON account_tokens(user_id, purpose);
+)sql"},
   };
   return migrations;
 }

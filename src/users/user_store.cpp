@@ -329,4 +329,69 @@ std::optional<ApiToken> find_api_token(Connection& c, const std::string& token_h
   return ApiToken{st.int64(0), st.text(1)};
 }
 
+std::vector<User> list_customers(Connection& c, const std::string& q, int64_t offset, int64_t limit, int64_t* total) {
+  // instr() on lower() rather than LIKE: a '%' or '_' the merchant types is
+  // searched for, not a wildcard.
+  const char* where =
+      " FROM users WHERE role = 'customer' AND (?1 = '' OR instr(lower(email), lower(?1)) > 0 OR "
+      "instr(lower(first_name || ' ' || last_name), lower(?1)) > 0)";
+  {
+    auto st = c.prepare((std::string("SELECT count(*)") + where).c_str());
+    st.bind(1, q);
+    *total = st.step() ? st.int64(0) : 0;
+  }
+  auto st = c.prepare(
+      (std::string("SELECT user_id") + where + " ORDER BY created_at DESC, user_id DESC LIMIT ?2 OFFSET ?3").c_str());
+  st.bind(1, q).bind(2, limit).bind(3, offset);
+  std::vector<int64_t> ids;
+  while (st.step()) ids.push_back(st.int64(0));
+  std::vector<User> out;
+  for (int64_t id : ids)
+    if (auto u = get_user(c, id)) out.push_back(std::move(*u));
+  return out;
+}
+
+// ---- single-use account tokens ----
+
+void insert_account_token(Connection& c, const std::string& token_hash, int64_t user_id, const std::string& purpose,
+                          const std::string& email, int64_t now, int64_t expires_at) {
+  c.prepare(
+       "INSERT INTO account_tokens(token_hash, user_id, purpose, email, created_at, expires_at) VALUES (?,?,?,?,?,?)")
+      .bind(1, token_hash)
+      .bind(2, user_id)
+      .bind(3, purpose)
+      .bind(4, email)
+      .bind(5, now)
+      .bind(6, expires_at)
+      .exec();
+}
+
+std::optional<AccountToken> find_account_token(Connection& c, const std::string& token_hash) {
+  auto st = c.prepare("SELECT user_id, purpose, email, expires_at, used_at FROM account_tokens WHERE token_hash = ?");
+  st.bind(1, token_hash);
+  if (!st.step()) return std::nullopt;
+  AccountToken t;
+  t.user_id = st.int64(0);
+  t.purpose = st.text(1);
+  t.email = st.text(2);
+  t.expires_at = st.int64(3);
+  t.used_at = st.opt_int64(4);
+  return t;
+}
+
+void use_account_tokens(Connection& c, int64_t user_id, const std::string& purpose, int64_t at) {
+  c.prepare("UPDATE account_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL")
+      .bind(1, at)
+      .bind(2, user_id)
+      .bind(3, purpose)
+      .exec();
+}
+
+void set_email_verified(Connection& c, int64_t user_id, int64_t at) {
+  c.prepare("UPDATE users SET email_verified = 1, updated_at = ? WHERE user_id = ?")
+      .bind(1, at)
+      .bind(2, user_id)
+      .exec();
+}
+
 }  // namespace shopbox::user_store

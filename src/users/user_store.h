@@ -114,6 +114,25 @@ bool delete_payment_method(Connection& c, int64_t user_id, int64_t payment_metho
 void set_default_payment_method(Connection& c, int64_t user_id, int64_t payment_method_id);
 int64_t count_payment_methods(Connection& c, int64_t user_id);
 
+// Customer accounts, newest first; `q` (when set) matches email or name
+// (case-insensitive substring).
+std::vector<User> list_customers(Connection& c, const std::string& q, int64_t offset, int64_t limit, int64_t* total);
+
+// ---- single-use account tokens (password reset, email verification) ----
+struct AccountToken {
+  int64_t user_id = 0;
+  std::string purpose, email;
+  int64_t expires_at = 0;
+  std::optional<int64_t> used_at;
+};
+void insert_account_token(Connection& c, const std::string& token_hash, int64_t user_id, const std::string& purpose,
+                          const std::string& email, int64_t now, int64_t expires_at);
+std::optional<AccountToken> find_account_token(Connection& c, const std::string& token_hash);
+// Marks every unused token of the user for `purpose` used (the one just
+// used, and older ones still in someone's inbox).
+void use_account_tokens(Connection& c, int64_t user_id, const std::string& purpose, int64_t at);
+void set_email_verified(Connection& c, int64_t user_id, int64_t at);
+
 // ---- API tokens (users/api_tokens.h) ----
 void insert_api_token(Connection& c, const std::string& token_hash, const std::string& role, const std::string& label,
                       int64_t now);

@@ -5,13 +5,13 @@
 
 #include "base/clock.h"
 #include "catalog/catalog.h"
+#include "events/outbox.h"
 #include "inventory/inventory.h"
 #include "wishlist/wishlist_store.h"
 
 namespace shopbox {
 
-Wishlist::Wishlist(Sqlite& db, Catalog& catalog, const Config& config)
-    : db_(db), catalog_(catalog), config_(config) {
+Wishlist::Wishlist(Sqlite& db, Catalog& catalog, const Config& config) : db_(db), catalog_(catalog), config_(config) {
   catalog_.on_change([this](const CatalogChange& ch) {
     if (ch.what == CatalogChange::What::product_upserted) check_product(ch.id);
   });
@@ -96,6 +96,10 @@ int Wishlist::check_product(int64_t product_id) {
     for (const auto& r : rows) {
       auto notify = [&](const char* kind, const nlohmann::json& data) {
         wishlist_store::add_notification(c, r.user_id, kind, product_id, data, now);
+        // The same news by email (src/email/), committed with the notification.
+        nlohmann::json event = data;
+        event["user_id"] = std::to_string(r.user_id);
+        outbox::append(c, kind, event);
         ++written;
       };
       nlohmann::json base = {{"product_id", std::to_string(product_id)}, {"name", p->name}, {"currency", p->currency}};

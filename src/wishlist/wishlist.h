@@ -6,7 +6,9 @@
 // `wishlist.price_drop` (final price below the seen price) or
 // `wishlist.back_in_stock` (available again after being sold out)
 // notification for every user wishing for it, and moves the seen state on,
-// so each event is recorded once.
+// so each event is recorded once. The same transaction appends the
+// notification as an outbox event of the same name (with user_id), which
+// the email module mails.
 //
 // Price changes are seen at once through the catalog's change listener;
 // stock changes (restocks, released reservations) by a watcher thread that

@@ -33,8 +33,11 @@ json order_body(const std::string& pid, int qty, const std::string& number = "42
 }
 CheckoutResponse place(TestShop& shop, int64_t user, const std::string& key, const json& body,
                        const std::string& ip = "10.0.0.1") {
-  return http::checkout_answer(*shop.app().checkout, user, key, ip, body.dump(),
-                               shop.app().config.max_quantity_per_line);
+  http::CheckoutCaller caller;
+  caller.user_id = user;
+  caller.account_email = "user" + std::to_string(user) + "@example.com";
+  caller.client_ip = ip;
+  return http::checkout_answer(*shop.app().checkout, caller, key, body.dump(), shop.app().config.max_quantity_per_line);
 }
 StockLevel stock(TestShop& shop, const std::string& pid) {
   return shop.app().inventory->level(std::stoll(pid));
@@ -126,7 +129,8 @@ TEST_CASE("checkout error paths change nothing", "[checkout]") {
   SECTION("400: key, JSON, card, address, fields") {
     CHECK(place(shop, 1, "", order_body(pid, 1)).status == 400);
     CHECK(place(shop, 1, "", order_body(pid, 1)).body["error"]["code"] == "idempotency_key_required");
-    CHECK(http::checkout_answer(*shop.app().checkout, 1, "k", "", "{not json", 10).status == 400);
+    CHECK(http::checkout_answer(*shop.app().checkout, {1, "u@example.com", "", ""}, "k", "{not json", 10).status ==
+          400);
     auto luhn = place(shop, 1, "k1", order_body(pid, 1, "4242424242424241"));
     CHECK(luhn.status == 400);
     CHECK(luhn.body["error"]["code"] == "invalid_card");

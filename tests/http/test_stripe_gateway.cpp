@@ -20,6 +20,7 @@
 #include "payments/stripe_gateway.h"
 #include "payments/stripe_webhook.h"
 #include "schema.h"
+#include "support/fake_stripe.h"
 #include "support/test_shop.h"
 
 using namespace shopbox;
@@ -28,73 +29,9 @@ namespace stripe_gateway_test {
 
 using json = nlohmann::json;
 
-constexpr const char* kSecret = "sk_test_shopbox_fake_0123456789";
-constexpr const char* kHookSecret = "whsec_shopbox_fake_0123456789";
-
-// The fake as a child process: started on an ephemeral port, SIGTERM at the end.
-class FakeStripe {
- public:
-  FakeStripe() : http_(make_http_client()) {
-    int out[2];
-    REQUIRE(pipe(out) == 0);
-    std::string script = std::string(SHOPBOX_SOURCE_DIR) + "/tests/fakes/fake_stripe.py";
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      dup2(out[1], 1);
-      close(out[0]);
-      close(out[1]);
-      execlp("python3", "python3", script.c_str(), "--port", "0", "--secret", kSecret, "--webhook-secret", kHookSecret,
-             static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    fd_ = out[0];
-    std::string line;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 200) <= 0) continue;
-      char buf[128];
-      ssize_t n = read(fd_, buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<size_t>(n));
-    }
-    INFO("fake_stripe said: " << line);
-    REQUIRE(line.rfind("listening on ", 0) == 0);
-    port_ = std::stoi(line.substr(13));
-  }
-  ~FakeStripe() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    close(fd_);
-  }
-  std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  json call(const std::string& method, const std::string& path, const json& body = json::object()) {
-    OutboundRequest req;
-    req.method = method;
-    req.url = base() + path;
-    req.body = body.dump();
-    auto res = http_->send(req);
-    REQUIRE(res.ok());
-    INFO(res->body);
-    REQUIRE(res->status == 200);
-    return json::parse(res->body);
-  }
-  json state() { return call("GET", "/_fake/state"); }
-  void configure(const json& settings) { call("POST", "/_fake/config", settings); }
-  json complete_3ds(const std::string& pi, const std::string& outcome) {
-    return call("POST", "/_fake/3ds/" + pi + "/complete?outcome=" + outcome);
-  }
-
- private:
-  std::unique_ptr<HttpClient> http_;
-  pid_t pid_ = -1;
-  int fd_ = -1;
-  int port_ = 0;
-};
+using shopbox::testing::FakeStripe;
+using shopbox::testing::kHookSecret;
+using shopbox::testing::kSecret;
 
 // An HttpClient that passes requests on, and can fail the ones whose URL
 // holds `fail_path`: before sending (a crash before the call) or after

@@ -21,13 +21,6 @@ CREATE TABLE stripe_intents (
   capture_method  TEXT NOT NULL,      -- automatic | manual
   created_at      INTEGER NOT NULL
 );
--- Stripe webhook events already handled, by event id (Stripe may send one
--- event more than once): src/payments/stripe_webhook.h.
-CREATE TABLE stripe_events (
-  event_id    TEXT PRIMARY KEY,
-  type        TEXT NOT NULL,
-  received_at INTEGER NOT NULL
-);
 )sql"},
   };
   return migrations;

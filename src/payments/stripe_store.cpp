@@ -33,13 +33,4 @@ std::optional<StripeIntentRow> intent_by_key(Connection& c, const std::string& i
   return r;
 }
 
-bool insert_event(Connection& c, const std::string& event_id, const std::string& type, int64_t now) {
-  c.prepare("INSERT INTO stripe_events (event_id, type, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-      .bind(1, event_id)
-      .bind(2, type)
-      .bind(3, now)
-      .exec();
-  return c.changes() == 1;
-}
-
 }  // namespace shopbox::stripe_store

@@ -29,8 +29,5 @@ namespace stripe_store {
 StripeIntentRow insert_intent(Connection& c, const StripeIntentRow& row);
 std::optional<StripeIntentRow> intent_by_key(Connection& c, const std::string& idempotency_key);
 
-// Records a webhook event; false when it was recorded before.
-bool insert_event(Connection& c, const std::string& event_id, const std::string& type, int64_t now);
-
 }  // namespace stripe_store
 }  // namespace shopbox

@@ -115,8 +115,4 @@ Result<StripeEvent> parse_stripe_event(const std::string& payload) {
   return ev;
 }
 
-bool record_stripe_event(Connection& c, const StripeEvent& ev, int64_t now) {
-  return stripe_store::insert_event(c, ev.id, ev.type, now);
-}
-
 }  // namespace shopbox

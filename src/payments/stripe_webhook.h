@@ -7,12 +7,13 @@
 // when any v1 matches (compared in constant time) and t is within the
 // tolerance of now, so a captured delivery cannot be replayed later.
 //
-// The route (POST /api/v1/payments/stripe/webhook) verifies first, then
-// parses, then handles each event id once (record_stripe_event, in the same
-// transaction as what the event changes).
+// The route (POST /api/v1/payments/stripe/webhook, http/routes_payments.cpp)
+// verifies first, then parses, then settles the order the PaymentIntent
+// paid for (Checkout::settle_payment asks Stripe, so the event only says
+// "look now"), and notes the event id (Orders::note_gateway_event) so a
+// redelivery is answered without being applied again.
 //
-// Thread rule: pure functions (record_stripe_event runs in the caller's
-// transaction), callable from any thread.
+// Thread rule: pure functions, callable from any thread.
 #pragma once
 
 #include <cstdint>
@@ -54,8 +55,7 @@ struct StripeEvent {
 // fields of the wrong type read as empty.
 [[nodiscard]] Result<StripeEvent> parse_stripe_event(const std::string& payload);
 
-// Records that event `ev.id` was handled; false when it was before (skip
-// it). Call inside the db.write transaction that applies the event.
-bool record_stripe_event(Connection& c, const StripeEvent& ev, int64_t now);
+// Which events were handled is kept with the orders they settle
+// (orders.h note_gateway_event), by the webhook route.
 
 }  // namespace shopbox

@@ -149,19 +149,4 @@ TEST_CASE("stripe event: hostile JSON is refused or read as empty", "[stripe][we
   CHECK(no_data->object_id.empty());
 }
 
-TEST_CASE("stripe event: each event id is recorded once", "[stripe][webhooks][unit]") {
-  testing::TempDir dir;
-  auto db = std::move(Sqlite::open(dir.path() + "/shop.db", all_migrations()).value());
-  auto ev = parse_stripe_event(kPayload);
-  REQUIRE(ev.ok());
-  bool first = false, second = true;
-  REQUIRE(db->write([&](Connection& c) {
-              first = record_stripe_event(c, *ev, kNow);
-              second = record_stripe_event(c, *ev, kNow);
-              return Status::Ok();
-            }).ok());
-  CHECK(first);
-  CHECK_FALSE(second);
-}
-
 }  // namespace stripe_webhook_test

@@ -1,6 +1,7 @@
 // Admin webhook routes: the outbox and its delivery log.
 #include "app.h"
 #include "base/clock.h"
+#include "events/outbox.h"
 #include "events/outbox_store.h"
 #include "http/server.h"
 
@@ -56,6 +57,11 @@ void register_webhook_routes(HttpServer& server, App& app) {
         });
         for (const auto& e : rows) {
           json data = json::parse(e.payload, nullptr, false);
+          // A private event's secret (a reset token, a lookup code) is for
+          // the shopper's inbox only, not the admin's screen.
+          if (outbox::is_private(e.type) && data.is_object())
+            for (const char* secret : {"token", "code"})
+              if (data.contains(secret)) data[secret] = "[redacted]";
           items.push_back({{"id", "evt_" + std::to_string(e.id)},
                            {"type", e.type},
                            {"data", data.is_discarded() ? json::object() : data},

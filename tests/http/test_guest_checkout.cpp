@@ -196,6 +196,10 @@ TEST_CASE("password reset: always 202, a single-use token, every session signed 
   json ev = last_event(shop, "account.password_reset");
   CHECK(ev["email"] == "kim@example.com");
   std::string token = ev["token"].get<std::string>();
+  // The admin's event log never shows it.
+  auto listed = shop.get("/api/v1/admin/webhooks/events?type=account.password_reset", shop.admin());
+  REQUIRE(listed.body["events"].size() == 1);
+  CHECK(listed.body["events"][0]["data"]["token"] == "[redacted]");
 
   CHECK(shop.post("/api/v1/auth/password-reset/confirm", {{"token", token}, {"password", "password"}}).status == 400);
   CHECK(shop.post("/api/v1/auth/password-reset/confirm",

@@ -118,8 +118,10 @@ void EmailDispatcher::loop() {
 }
 
 int EmailDispatcher::run_once() {
-  fan_out();
+  // Reminders first: the event they append is fanned out and sent in
+  // this same run, not a quarter second later.
   remind_abandoned_carts();
+  fan_out();
   return send_due();
 }
 

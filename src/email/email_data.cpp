@@ -168,7 +168,7 @@ Order email_sample_order(const Config& config) {
 
 json email_sample_data(const std::string& name, const Config& config) {
   Order o = email_sample_order(config);
-  json d = order_email_data(o, config.public_url + "/account/orders/" + o.id);
+  json d = order_email_data(o, config.public_url + "/orders/" + o.id);
   add_shop_data(d, config);
   std::string expires = iso8601(now_seconds() + 86400);
   if (name == "order_shipped") {
@@ -198,7 +198,7 @@ json email_sample_data(const std::string& name, const Config& config) {
     d["expires"] = iso8601(now_seconds() + 900);
   } else if (name == "back_in_stock" || name == "price_drop") {
     d["product_name"] = o.items[0].name;
-    d["product_url"] = config.public_url + "/products/11";
+    d["product_url"] = config.public_url + "/p/11";
     d["price"] = email_money(8499, o.currency);
     d["old_price"] = email_money(9999, o.currency);
     d["new_price"] = email_money(8499, o.currency);

@@ -25,16 +25,43 @@ Status require_json_body(const Req& req) {
                 {{"content_type", req.get_header_value("Content-Type").substr(0, 100)}});
 }
 
+namespace {
+
+std::string csp_with(const std::string& scripts, const std::string& connect, const std::string& frames) {
+  return "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'" +
+         scripts + "; connect-src 'self'" + connect + "; frame-src 'self'" + frames +
+         "; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+}
+
+// "https://js.stripe.com/v3/" -> "https://js.stripe.com"; "" for no URL.
+std::string url_origin(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  auto path = url.find('/', scheme + 3);
+  return url.substr(0, path);
+}
+
+}  // namespace
+
 void security_headers(Res& res) {
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
   res.set_header("X-Frame-Options", "DENY");
-  if (!res.has_header("Content-Security-Policy"))
-    res.set_header("Content-Security-Policy",
-                   "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
-                   "script-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
-                   "base-uri 'self'; form-action 'self'");
+  if (!res.has_header("Content-Security-Policy")) res.set_header("Content-Security-Policy", csp_with("", "", ""));
   res.set_header("Cross-Origin-Opener-Policy", "same-origin");
+}
+
+std::string storefront_csp(const Config& config) {
+  if (config.payment_gateway != "stripe") return csp_with("", "", "");
+  std::string js = url_origin(config.stripe_js_url);
+  if (js.empty()) return csp_with("", "", "");
+  // Stripe's documented policy for Stripe.js and Elements: scripts and
+  // frames from js.stripe.com, 3-D Secure frames from hooks.stripe.com,
+  // calls to api.stripe.com. A test stand-in serves all three itself.
+  if (js == "https://js.stripe.com")
+    return csp_with(" https://js.stripe.com https://*.js.stripe.com", " https://api.stripe.com",
+                    " https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com");
+  return csp_with(" " + js, " " + js, " " + js);
 }
 
 Result<json> parse_object(const Req& req) {

@@ -40,8 +40,13 @@ Result<json> parse_object(const Req& req);
 // cross-site HTML form can only send form or text/plain bodies, so this
 // also keeps forms from reaching the JSON API (login CSRF).
 Status require_json_body(const Req& req);
-// The security headers of every response, API and storefront alike.
+// The security headers of every response, API and storefront alike. A
+// response that already has a Content-Security-Policy keeps it.
 void security_headers(Res& res);
+// The storefront page's Content-Security-Policy: the API's own policy,
+// plus Stripe.js's origins when the Stripe gateway takes the cards (its
+// card fields are frames served by Stripe, its calls go to Stripe's API).
+std::string storefront_csp(const Config& config);
 
 // Positive integer id from a path capture (req.matches[index]) or a JSON
 // value (a string "123" or a number). 404 for a malformed path id (a path

@@ -54,11 +54,13 @@ void handle_stripe_webhook(App& app, const Req& req, Res& res) {
 
 void register_payment_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/payments/config", Access::anyone, "catalog",
-              "How the storefront takes cards: the gateway, and for Stripe its publishable key and Stripe.js URL"},
+              "How the storefront takes cards: the gateway, for Stripe its publishable key and Stripe.js URL, whether "
+              "guests may check out"},
              [&app](const Req&, Res& res, const Principal&) {
                json body = {{"gateway", app.payments->name()},
                             {"takes_card_numbers", app.payments->takes_card_numbers()},
-                            {"test_cards", app.config.payment_gateway == "test"}};
+                            {"test_cards", app.config.payment_gateway == "test"},
+                            {"guest_checkout", app.config.guest_checkout != 0}};
                if (app.config.payment_gateway == "stripe") {
                  body["publishable_key"] = app.config.stripe_publishable_key;
                  body["js_url"] = app.config.stripe_js_url;

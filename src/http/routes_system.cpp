@@ -127,12 +127,14 @@ void register_system_routes(HttpServer& server, App& app) {
 
   // The storefront: embedded files; unknown non-API paths get index.html so
   // client-side routes (/product/12, /cart) load the app.
-  auto serve_asset = [](const Req& req, Res& res, const Principal&) {
+  auto serve_asset = [&app](const Req& req, Res& res, const Principal&) {
     std::string path = req.path == "/" ? "/index.html" : req.path;
     const WebAsset* asset = find_web_asset(path);
     if (!asset && path.find('.') == std::string::npos) asset = find_web_asset("/index.html");
     if (!asset) return send_error(res, Status::NotFound("no such file"));
-    res.set_header("Cache-Control", path == "/index.html" ? "no-cache" : "public, max-age=300");
+    bool page = asset == find_web_asset("/index.html");
+    res.set_header("Cache-Control", page ? "no-cache" : "public, max-age=300");
+    if (page) res.set_header("Content-Security-Policy", storefront_csp(app.config));
     res.set_content(std::string(asset->data, asset->size), asset->content_type);
   };
   server.add({"GET", "/", Access::anyone, "web", "Storefront"}, serve_asset);

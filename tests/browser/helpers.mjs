@@ -153,3 +153,62 @@ export async function axeViolations(page, include) {
   }, include || null);
   return result;
 }
+
+// ---- the shop's email, as the SMTP server in browser.sh received it ----
+
+export const MAIL_DIR = process.env.SHOPBOX_MAIL_DIR || '';
+
+function decodeQuotedPrintable(text) {
+  const bytes = [];
+  const soft = text.replace(/=\r?\n/g, '');
+  for (let i = 0; i < soft.length; i++) {
+    if (soft[i] === '=' && /^[0-9A-F]{2}$/i.test(soft.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(soft[i], 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+function decodeHeader(v) {
+  return v.replace(/=\?UTF-8\?B\?([^?]*)\?=\s*/gi, (_, b64) => Buffer.from(b64, 'base64').toString('utf8')).trim();
+}
+
+// One .eml file: {to, subject, text, html, headers}.
+export function parseMail(raw) {
+  const [head, ...rest] = raw.split('\r\n\r\n');
+  const headers = {};
+  for (const line of head.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const body = rest.join('\r\n\r\n');
+  const part = (type) => {
+    const m = body.match(new RegExp(`Content-Type: ${type}[^\\r]*\\r\\nContent-Transfer-Encoding: quoted-printable\\r\\n\\r\\n([\\s\\S]*?)\\r\\n--=_shopbox_`));
+    return m ? decodeQuotedPrintable(m[1]) : '';
+  };
+  return { to: headers['x-sink-rcpt'] || '', subject: decodeHeader(headers.subject || ''), text: part('text/plain'), html: part('text/html'), headers };
+}
+
+// Every mail to `address` so far, oldest first.
+export async function mailsTo(address) {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  if (!MAIL_DIR) throw new Error('SHOPBOX_MAIL_DIR is not set (browser.sh runs an SMTP server)');
+  let names = [];
+  try { names = readdirSync(MAIL_DIR).filter((n) => n.endsWith('.eml')).sort(); } catch (e) { /* none yet */ }
+  return names.map((n) => parseMail(readFileSync(path.join(MAIL_DIR, n), 'utf8')))
+    .filter((m) => m.to.toLowerCase().split(',').includes(address.toLowerCase()));
+}
+
+// Waits (up to 15 s) for a mail to `address` whose subject matches.
+export async function waitForMail(address, subject) {
+  for (let i = 0; i < 150; i++) {
+    const found = (await mailsTo(address)).filter((m) => subject.test(m.subject));
+    if (found.length) return found[found.length - 1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const seen = (await mailsTo(address)).map((m) => m.subject).join(' | ') || 'none';
+  throw new Error(`no mail to ${address} with a subject like ${subject} (got: ${seen})`);
+}

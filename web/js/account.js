@@ -48,9 +48,12 @@ export async function login(main, _m, params) {
   mount(main, authForm({
     title: 'Sign in',
     submitLabel: 'Sign in',
-    banner: params.get('expired') ? notice('Your session has expired. Please sign in again.', 'error') : null,
+    banner: params.get('expired') ? notice('Your session has expired. Please sign in again.', 'error')
+      : params.get('reset') ? notice('Your password is changed. Sign in with the new one.', 'ok') : null,
     fields: [field('Email', email), field('Password', password)],
-    footer: h('p', { class: 'muted' }, 'New here? ', h('a', { href: '/register' + qs({ next: params.get('next') }) }, 'Create an account')),
+    footer: [h('p', { class: 'muted' }, h('a', { href: '/forgot-password', id: 'forgot-link' }, 'Forgot your password?')),
+      h('p', { class: 'muted' }, 'New here? ', h('a', { href: '/register' + qs({ next: params.get('next') }) }, 'Create an account')),
+      h('p', { class: 'muted small' }, 'Ordered as a guest? ', h('a', { href: '/orders/lookup' }, 'Find your order'))],
     onSubmit: async () => {
       const res = await api('POST', '/auth/login', { email: email.value.trim(), password: password.value });
       state.me = res.user || res;
@@ -200,9 +203,54 @@ export async function account(main, _m, _p, alive) {
         h('a', { class: 'btn', href: '/wishlist', id: 'wishlist-link' }, 'Your wishlist', wished ? h('span', { class: 'badge' }, String(wished)) : null),
         me.role === 'admin' ? h('a', { class: 'btn', href: '/admin' }, 'Admin') : null,
         h('button', { type: 'button', class: 'btn ghost', id: 'logout', onclick: logout }, 'Sign out'))),
+    me.email_verified === false ? verifyBanner() : null,
     notificationsSection(notes, reload),
+    emailPreferences(),
     h('section', { class: 'section' }, h('h2', null, 'Addresses'), addrList, addresses instanceof Error ? null : h('details', { class: 'add-more' }, h('summary', { class: 'btn small' }, 'Add an address'), addressForm(reload))),
     h('section', { class: 'section' }, h('h2', null, 'Payment methods'), payList, methods instanceof Error ? null : h('details', { class: 'add-more' }, h('summary', { class: 'btn small' }, 'Add a card'), cardForm(reload))));
+}
+
+// An unconfirmed email: the shop can mail it, but guest orders placed with
+// it join the account only once it is confirmed.
+function verifyBanner() {
+  const btn = h('button', { type: 'button', class: 'btn small', id: 'resend-verification', onclick: async () => {
+    setBusy(btn, true, 'Sending…');
+    try {
+      await api('POST', '/me/verify-email', {});
+      mount(box, 'A new confirmation link is on its way. Open it to confirm your email.');
+    } catch (e) {
+      setBusy(btn, false);
+      toast(humanError(e), 'error');
+    }
+  } }, 'Send the link again');
+  const box = h('div', { class: 'notice', role: 'status', id: 'verify-banner' },
+    'Please confirm your email address: open the link we sent you. Orders you placed as a guest with this email then appear here. ', btn);
+  return box;
+}
+
+// Optional emails (today: the abandoned-cart reminder), off until the shopper turns them on.
+function emailPreferences() {
+  const box = h('input', { type: 'checkbox', id: 'cart-reminders', disabled: true });
+  const section = h('section', { class: 'section', id: 'email-preferences' }, h('h2', null, 'Emails'),
+    h('div', { class: 'choice' }, box, h('label', { for: 'cart-reminders' }, 'Remind me by email about items I leave in my cart')));
+  api('GET', '/me/email-preferences').then((p) => {
+    box.checked = !!p.cart_reminders;
+    box.disabled = false;
+  }).catch(() => { section.hidden = true; });
+  box.addEventListener('change', async () => {
+    box.disabled = true;
+    try {
+      const p = await api('PUT', '/me/email-preferences', { cart_reminders: box.checked });
+      box.checked = !!p.cart_reminders;
+      toast(box.checked ? 'Cart reminders are on' : 'Cart reminders are off');
+    } catch (e) {
+      box.checked = !box.checked;
+      toast(humanError(e), 'error');
+    } finally {
+      box.disabled = false;
+    }
+  });
+  return section;
 }
 
 // ---- orders ----
@@ -217,7 +265,7 @@ export async function orders(main, _m, params, alive) {
   const list = data.orders || data.items || [];
   mount(main, h('h1', null, 'Your orders'),
     list.length ? h('ul', { class: 'plain order-list', id: 'order-list' }, list.map((o) => h('li', { class: 'card order-row' },
-      h('div', null, h('a', { href: '/orders/' + encodeURIComponent(o.order_id), class: 'order-id' }, 'Order ', o.order_id),
+      h('div', null, h('a', { href: '/orders/' + encodeURIComponent(o.order_id), class: 'order-id' }, 'Order ', orderNumber(o)),
         h('p', { class: 'muted' }, 'Placed ', dateOnly(o.created_at), ' · ', `${o.items_count ?? (o.items || []).reduce((n, i) => n + i.quantity, 0)} items`)),
       statusBadge(o.status),
       h('strong', null, money(orderTotal(o), orderCurrency(o))),
@@ -227,7 +275,7 @@ export async function orders(main, _m, params, alive) {
 }
 
 export async function orderDetail(main, [id], params, alive) {
-  setTitle('Order ' + id);
+  setTitle('Your order');
   const me = await requireUser(main, 'Your order');
   if (!me || !alive()) return;
   let o;
@@ -239,8 +287,6 @@ export async function orderDetail(main, [id], params, alive) {
   }
   if (!alive()) return;
   o = o.order || o;
-  const addr = o.shipping_address || {};
-  const pay = o.payment || (o.payments || [])[0] || {};
   const cancellable = ['pending', 'paid', 'processing'].includes(o.status);
   const cancelBtn = cancellable ? h('button', { type: 'button', class: 'btn ghost danger', onclick: async () => {
     if (!confirm('Cancel this order? You will get a full refund.')) return;
@@ -254,13 +300,33 @@ export async function orderDetail(main, [id], params, alive) {
       toast(humanError(e), 'error');
     }
   } }, 'Cancel order') : null;
-  mount(main,
-    params.get('placed') ? h('div', { class: 'confirm-banner', role: 'status', id: 'order-confirmation' },
+  mount(main, orderView(o, { placed: !!params.get('placed'), crumbs: h('a', { href: '/orders' }, 'Your orders'), actions: cancelBtn }));
+}
+
+// "#1001" (or "#S1-1001" in a cluster): the number shoppers and the shop
+// use; the long id only when an older order has none.
+export function orderNumber(o) {
+  return o.order_number ? '#' + o.order_number : o.order_id;
+}
+
+// One order as its shopper sees it (signed in, or a guest through the
+// emailed link): the thank-you banner, status and progress, lines,
+// tracking, payment, and the address.
+export function orderView(o, { placed = false, crumbs = null, actions = null } = {}) {
+  setTitle('Order ' + orderNumber(o));
+  const addr = o.shipping_address || {};
+  const pay = o.payment || (o.payments || [])[0] || {};
+  const waiting = o.status === 'pending_payment';
+  return [
+    placed && !waiting ? h('div', { class: 'confirm-banner', role: 'status', id: 'order-confirmation', dataset: { orderId: o.order_id } },
       h('span', { class: 'check-mark', 'aria-hidden': 'true' }, '✓'),
-      h('div', null, h('h1', null, 'Thank you! Your order is placed.'), h('p', null, 'Order number ', h('strong', { class: 'order-id' }, o.order_id),
-        o.estimated_delivery ? ` · estimated delivery ${dateOnly(o.estimated_delivery)}` : ''))) : null,
-    h('nav', { class: 'crumbs' }, h('a', { href: '/orders' }, 'Your orders'), ' › ', h('span', null, o.order_id)),
-    h('div', { class: 'order-head' }, h('h2', null, 'Order ', h('span', { class: 'order-id' }, o.order_id)), statusBadge(o.status), h('span', { class: 'muted' }, 'placed ', dateTime(o.created_at))),
+      h('div', null, h('h1', null, 'Thank you! Your order is placed.'), h('p', null, 'Order number ', h('strong', { class: 'order-id' }, orderNumber(o)),
+        o.estimated_delivery ? ` · estimated delivery ${dateOnly(o.estimated_delivery)}` : '',
+        o.email ? ` · a confirmation is on its way to ${o.email}` : ''))) : null,
+    waiting ? h('div', { class: 'notice', role: 'status', id: 'payment-pending' },
+      'We are waiting for your bank to confirm the payment. Your items are held for you; this page shows the result once the payment is confirmed.') : null,
+    crumbs ? h('nav', { class: 'crumbs' }, crumbs, ' › ', h('span', null, orderNumber(o))) : null,
+    h('div', { class: 'order-head' }, h('h2', null, 'Order ', h('span', { class: 'order-id' }, orderNumber(o))), statusBadge(o.status), h('span', { class: 'muted' }, 'placed ', dateTime(o.created_at))),
     timeline(o),
     h('div', { class: 'order-detail' },
       h('div', null,
@@ -269,8 +335,10 @@ export async function orderDetail(main, [id], params, alive) {
       h('div', null,
         h('section', { class: 'card summary' }, h('h2', null, 'Payment'), pricingBlock(o),
           pay.status ? h('p', { class: 'muted small' }, `Payment ${pay.status}`, (pay.method && pay.method.last4) || pay.last4 ? ` · ${(pay.method && pay.method.brand) || 'card'} ending ${(pay.method && pay.method.last4) || pay.last4}` : '') : null),
-        h('section', { class: 'card' }, h('h2', null, 'Shipping to'), h('p', null, [addr.name, addr.street || addr.line1, addr.city, addr.state, addr.zip || addr.postal_code, addr.country].filter(Boolean).join(', '))),
-        cancelBtn)));
+        h('section', { class: 'card' }, h('h2', null, 'Shipping to'), h('p', null, [addr.name, addr.street || addr.line1, addr.city, addr.state, addr.zip || addr.postal_code, addr.country].filter(Boolean).join(', ')),
+          o.email ? h('p', { class: 'muted small' }, 'Emails about this order go to ', o.email) : null),
+        actions)),
+  ];
 }
 
 // ---- notifications (wishlist price drops and restocks) ----

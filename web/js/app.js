@@ -9,11 +9,13 @@ import * as cartPages from './cart.js';
 import * as checkoutPages from './checkout.js';
 import * as account from './account.js';
 import * as flash from './flash.js';
+import * as inbox from './inbox.js';
 
 // Admin pages load on first use: a shopper's browser never fetches them.
 const adminPage = (name) => async (...args) => (await import('./admin.js'))[name](...args);
 const adminFlashPage = (name) => async (...args) => (await import('./admin-flash.js'))[name](...args);
 const adminPricingPage = (name) => async (...args) => (await import('./admin-pricing.js'))[name](...args);
+const adminCustomersPage = (name) => async (...args) => (await import('./admin-customers.js'))[name](...args);
 
 const routes = [
   [/^\/$/, shop.home],
@@ -23,9 +25,13 @@ const routes = [
   [/^\/cart$/, cartPages.cart],
   [/^\/checkout$/, checkoutPages.checkout],
   [/^\/orders$/, account.orders],
+  [/^\/orders\/lookup$/, inbox.orderLookup],
   [/^\/orders\/([^/]+)$/, account.orderDetail],
   [/^\/login$/, account.login],
   [/^\/register$/, account.register],
+  [/^\/forgot-password$/, inbox.forgotPassword],
+  [/^\/account\/reset-password$/, inbox.resetPassword],
+  [/^\/account\/verify-email$/, inbox.verifyEmail],
   [/^\/account$/, account.account],
   [/^\/wishlist$/, account.wishlist],
   [/^\/flash\/(\d+)$/, flash.sale],
@@ -43,6 +49,8 @@ const routes = [
   [/^\/admin\/shipping$/, adminPricingPage('zones')],
   [/^\/admin\/shipping\/(new|\d+)$/, adminPricingPage('zoneEdit')],
   [/^\/admin\/tax$/, adminPricingPage('tax')],
+  [/^\/admin\/customers$/, adminCustomersPage('customers')],
+  [/^\/admin\/emails$/, adminCustomersPage('emails')],
 ];
 
 let renderSeq = 0;

@@ -1,20 +1,15 @@
-// Checkout: the address first (saved or new), then the shipping methods for
+// Checkout: who is buying (a signed-in shopper, or a guest's email), the
+// address (saved or new), then the shipping methods for
 // it with price and delivery date (each choice is PUT to /cart/shipping, so
 // the summary is the exact total with its tax lines), payment, the items,
 // and "Place order" showing that total. The order is sent with the chosen
 // shipping_method and the discount codes that apply.
-import { api, h, mount, money, notice, humanError, setBusy, field, uuid, ApiError, addressForm } from './lib.js';
+import { api, h, mount, money, notice, humanError, setBusy, field, uuid, ApiError, addressForm, toast } from './lib.js';
 import { navigate, setTitle, setCartCount, loadMe } from './session.js';
 import { productImage } from './shop.js';
 import { summaryBox, lineName, lineOptions, lineImage, cartCurrencyOf } from './cart.js';
 import { discountForm, shippingChoices, shippingProblem, reasonText, discountError } from './pricing.js';
-
-const TEST_CARDS = [
-  ['4242 4242 4242 4242', 'approves'],
-  ['4000 0000 0000 0002', 'declined'],
-  ['4000 0000 0000 9995', 'insufficient funds'],
-  ['4000 0000 0000 0119', 'gateway error'],
-];
+import { loadPaymentsConfig, newCardForm } from './card-payment.js';
 
 const ATTEMPT_KEY = 'shopbox_checkout_attempt';
 // One Idempotency-Key per checkout attempt: the same body reuses the key
@@ -33,6 +28,19 @@ function endAttempt() {
   sessionStorage.removeItem(ATTEMPT_KEY);
 }
 
+// Where the shopper lands after placing the order: their order page, or for
+// a guest the signed link (the same one the confirmation email holds).
+function placedUrl(order, guestUrl) {
+  if (guestUrl) {
+    try {
+      const u = new URL(guestUrl, location.href);
+      u.searchParams.set('placed', '1');
+      return u.pathname + u.search;
+    } catch (e) { /* fall through */ }
+  }
+  return '/orders/' + encodeURIComponent(order.order_id || order.id) + '?placed=1';
+}
+
 export function addressText(a) {
   return [a.name || a.full_name, a.street || a.line1 || a.address_line1, a.line2 || a.address_line2, [a.city, a.state, a.zip || a.postal_code].filter(Boolean).join(' '), a.country].filter(Boolean).join(', ');
 }
@@ -45,14 +53,14 @@ function liveCodes(cart) {
 
 export async function checkout(main, _m, _params, alive) {
   setTitle('Checkout');
-  const me = await loadMe(true);
+  const [me, payConfig] = await Promise.all([loadMe(true), loadPaymentsConfig(api)]);
   let cart = await api('GET', '/cart');
   if (!alive()) return;
   const items = cart.items || [];
   if (!items.length) {
     return mount(main, h('h1', null, 'Checkout'), h('div', { class: 'state empty' }, h('p', { class: 'big' }, 'Your cart is empty.'), h('a', { class: 'btn', href: '/' }, 'Continue shopping')));
   }
-  if (!me) {
+  if (!me && !payConfig.guest_checkout) {
     return mount(main, h('h1', null, 'Checkout'),
       h('div', { class: 'state empty card' },
         h('p', { class: 'big' }, 'Sign in to check out'),
@@ -62,13 +70,22 @@ export async function checkout(main, _m, _params, alive) {
           h('a', { class: 'btn', href: '/register?next=/checkout' }, 'Create an account'))));
   }
   const currency = cartCurrencyOf(cart);
-  const [addresses, methods] = await Promise.all([
+  // A guest has no saved addresses or cards: the forms are empty.
+  const [addresses, methods] = me ? await Promise.all([
     api('GET', '/me/addresses').then((d) => d.addresses || d.items || []).catch(() => []),
     api('GET', '/me/payment-methods').then((d) => d.payment_methods || d.items || []).catch(() => []),
-  ]);
+  ]) : [[], []];
   if (!alive()) return;
   // Does the server price shipping per address (PUT /cart/shipping)?
   let shippingApi = cart.shipping !== undefined;
+
+  // ---- 0. a guest's email (order confirmation, the order's link) ----
+  const guestEmail = me ? null : h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true, id: 'guest-email' });
+  const contactSection = me ? null : h('fieldset', { class: 'card step', id: 'step-contact' }, h('legend', null, ' Contact'),
+    field('Email', guestEmail, 'We send the order confirmation and a link to your order here.'),
+    h('p', { class: 'muted small' }, 'Checking out as a guest. Have an account? ',
+      h('a', { href: '/login?next=/checkout' }, 'Sign in'), '. New here? ', h('a', { href: '/register?next=/checkout' }, 'Create an account'),
+      ' to save your address and see your orders. Your cart is kept either way.'));
 
   // ---- 1. address ----
   const defaultAddr = addresses.find((a) => a.is_default_shipping || a.is_default || a.default_shipping) || addresses[0];
@@ -183,17 +200,10 @@ export async function checkout(main, _m, _params, alive) {
 
   // ---- 3. payment ----
   const payChoice = { value: methods.length ? String(methods[0].payment_method_id || methods[0].id) : 'new' };
-  const card = {
-    number: h('input', { name: 'cardnumber', autocomplete: 'cc-number', inputmode: 'numeric', placeholder: '4242 4242 4242 4242', required: true, maxlength: 23 }),
-    exp: h('input', { name: 'exp', autocomplete: 'cc-exp', placeholder: 'MM/YY', required: true, maxlength: 7 }),
-    cvc: h('input', { name: 'cvc', autocomplete: 'cc-csc', inputmode: 'numeric', placeholder: '123', required: true, maxlength: 4 }),
-  };
-  const newCard = h('div', { hidden: payChoice.value !== 'new' },
-    h('div', { class: 'grid-form cardform' }, field('Card number', card.number), field('Expiry (MM/YY)', card.exp), field('CVC', card.cvc)),
-    h('details', { class: 'test-cards' }, h('summary', null, 'Test cards'),
-      h('ul', { class: 'plain' }, TEST_CARDS.map(([n, what]) => h('li', null,
-        h('button', { type: 'button', class: 'linkish', onclick: () => { card.number.value = n; card.exp.value = '12/' + String((new Date().getFullYear() + 3) % 100); card.cvc.value = '123'; } }, n),
-        ' — ', what)))));
+  const billing = () => ({ name: addrChoice.value === 'new' ? addrFields.name.value.trim() : undefined, email: guestEmail ? guestEmail.value.trim() : me.email });
+  const cardForm = await newCardForm(payConfig, billing);
+  if (!alive()) return;
+  const newCard = h('div', { hidden: payChoice.value !== 'new' }, cardForm.el);
   const payLabel = (m) => `${m.brand || 'Card'} ending ${m.last_four || m.last4} (exp ${m.exp_month}/${m.exp_year})`;
   const paySection = h('fieldset', { class: 'card step' }, h('legend', null, h('span', { class: 'step-no' }, '3'), ' Payment'),
     methods.map((m) => radio('pay', String(m.payment_method_id || m.id), payLabel(m), payChoice.value === String(m.payment_method_id || m.id), (v) => { payChoice.value = v; newCard.hidden = true; })),
@@ -237,23 +247,16 @@ export async function checkout(main, _m, _params, alive) {
     renderSummary();
   }
 
-  const buildBody = () => {
+  const buildBody = async () => {
     const body = {};
+    if (guestEmail) body.email = guestEmail.value.trim();
     if (addrChoice.value === 'new') {
       body.shipping_address = addrForm.value();
     } else {
       body.shipping_address_id = addrChoice.value;
     }
     if (payChoice.value === 'new') {
-      const [mm, yy] = card.exp.value.split('/').map((s) => s.trim());
-      const year = parseInt(yy, 10);
-      body.payment_method = {
-        type: 'card',
-        card_number: card.number.value.replace(/[\s-]/g, ''),
-        exp_month: parseInt(mm, 10),
-        exp_year: year < 100 ? 2000 + year : year,
-        cvc: card.cvc.value.trim(),
-      };
+      body.payment_method = await cardForm.paymentMethod();
     } else {
       body.payment_method_id = payChoice.value;
     }
@@ -275,20 +278,28 @@ export async function checkout(main, _m, _params, alive) {
       renderSummary();
     }
   } },
-  h('div', { class: 'checkout-steps' }, addrSection, shipSection, paySection, review),
+  h('div', { class: 'checkout-steps' }, contactSection, addrSection, shipSection, paySection, review),
   summarySlot);
 
   async function placeOrder() {
     mount(msg);
+    if (guestEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(guestEmail.value.trim())) {
+      guestEmail.focus();
+      mount(msg, notice('Enter your email address: the order confirmation goes there.', 'error'));
+      return;
+    }
     if (addrChoice.value === 'new') {
       for (const el of Object.values(addrFields)) {
         if (el.required && !el.value.trim()) { el.focus(); mount(msg, notice('Please fill in the shipping address.', 'error')); return; }
       }
     }
     if (payChoice.value === 'new') {
-      if (!/^\d{12,19}$/.test(card.number.value.replace(/[\s-]/g, ''))) { card.number.focus(); mount(msg, notice('Enter the card number (12 to 19 digits).', 'error')); return; }
-      if (!/^\s*\d{1,2}\s*\/\s*\d{2,4}\s*$/.test(card.exp.value)) { card.exp.focus(); mount(msg, notice('Enter the expiry as MM/YY.', 'error')); return; }
-      if (!/^\d{3,4}$/.test(card.cvc.value.trim())) { card.cvc.focus(); mount(msg, notice('Enter the 3 or 4 digit CVC.', 'error')); return; }
+      const problem = cardForm.problem();
+      if (problem) {
+        if (problem[0]) problem[0].focus();
+        mount(msg, notice(problem[1], 'error'));
+        return;
+      }
     }
     setBusy(placeBtn, true, 'Placing your order…');
     // The total on the button is what is charged: price the address first
@@ -307,15 +318,22 @@ export async function checkout(main, _m, _params, alive) {
         return;
       }
     }
-    const body = buildBody();
+    let body;
+    try {
+      body = await buildBody();
+    } catch (err) {
+      mount(msg, notice(err.cardError ? err.message : humanError(err), 'error'));
+      return;
+    }
     const bodyText = JSON.stringify(body);
     const key = attemptKey(bodyText);
     try {
       const res = await api('POST', '/orders', body, { headers: { 'Idempotency-Key': key } });
       endAttempt();
-      const order = res.order || res;
       setCartCount({ items: [] });
-      navigate('/orders/' + encodeURIComponent(order.order_id || order.id) + '?placed=1');
+      const order = res.order || res;
+      if (res.next_action) await finishPayment(order, res.next_action);
+      navigate(placedUrl(order, res.guest_order_url));
     } catch (err) {
       const retryable = err instanceof ApiError && (err.status === 0 || err.status >= 500) &&
         !(err.headers && err.headers.get && err.headers.get('Idempotent-Replayed') === 'true');
@@ -338,6 +356,17 @@ export async function checkout(main, _m, _params, alive) {
       }
       msg.scrollIntoView({ block: 'center' });
     }
+  }
+  // 3-D Secure: the order waits (pending_payment, stock held) while the
+  // shopper answers the bank's challenge; then the shop asks the gateway.
+  // Whatever the outcome, the order page shows where the payment stands.
+  async function finishPayment(order, action) {
+    setBusy(placeBtn, true, 'Confirming with your bank…');
+    const done = await cardForm.completeAction(action);
+    try {
+      await api('POST', String(action.confirm_url).replace(/^\/api\/v1/, ''));
+    } catch (e) { /* Stripe's webhook, or the sweeper, settles it */ }
+    if (done.error) toast(done.error, 'error');
   }
   async function refreshCart() {
     try {

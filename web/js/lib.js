@@ -231,7 +231,7 @@ export function field(label, input, hint) {
 export function addressForm(me, hidden) {
   const inp = (name, attrs = {}) => h('input', { name, required: true, ...attrs });
   const fields = {
-    name: inp('name', { autocomplete: 'name', value: [me.first_name, me.last_name].filter(Boolean).join(' ') }),
+    name: inp('name', { autocomplete: 'name', value: [(me || {}).first_name, (me || {}).last_name].filter(Boolean).join(' ') }),
     street: inp('street', { autocomplete: 'address-line1' }),
     city: inp('city', { autocomplete: 'address-level2' }),
     state: inp('state', { autocomplete: 'address-level1', required: false }),

@@ -5,7 +5,7 @@ import { productImage } from './shop.js';
 import { summaryRows } from './pricing.js';
 
 const STATUS_LABEL = {
-  pending: 'Pending', processing: 'Processing', paid: 'Paid', shipped: 'Shipped', delivered: 'Delivered',
+  pending: 'Pending', pending_payment: 'Awaiting payment', processing: 'Processing', paid: 'Paid', shipped: 'Shipped', delivered: 'Delivered',
   cancelled: 'Cancelled', canceled: 'Cancelled', refunded: 'Refunded', partially_refunded: 'Partially refunded',
 };
 export function statusBadge(s) {

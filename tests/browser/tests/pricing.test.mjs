@@ -409,7 +409,7 @@ test('shopper: code on the cart, address and shipping method at checkout, the sa
     assert.match(pText, /Shipping \(Express\) \$19\.99/);
     assert.match(pText, /WA sales tax \(10\.1 %\)/);
     assert.match(pText, new RegExp('Total \\' + totalExpress));
-    const orderId = (await text(page.locator('#order-confirmation .order-id')));
+    const orderId = await page.locator('#order-confirmation').getAttribute('data-order-id');
     const order = await page.evaluate((id) => fetch('/api/v1/orders/' + encodeURIComponent(id)).then((r) => r.json()), orderId);
     const o = order.order || order;
     assert.equal(o.pricing.total, summaryBefore.total, 'the order charged what the cart showed');

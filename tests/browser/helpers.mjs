@@ -25,8 +25,8 @@ export async function launch() {
 
 // A fresh context (own cookies) and page; collects script errors, failed
 // CSP checks and dialogs (an XSS would open alert()).
-export async function newPage(browser, viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, baseURL: BASE, locale: 'en-US', deviceScaleFactor: 1 });
+export async function newPage(browser, viewport = DESKTOP, base = BASE) {
+  const context = await browser.newContext({ viewport, baseURL: base, locale: 'en-US', deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.problems = [];
   page.dialogs = [];

@@ -317,8 +317,12 @@ export function orderView(o, { placed = false, crumbs = null, actions = null } =
   const addr = o.shipping_address || {};
   const pay = o.payment || (o.payments || [])[0] || {};
   const waiting = o.status === 'pending_payment';
+  // placed, but the bank said no (3-D Secure failed): nothing was charged
+  const unpaid = placed && (o.status === 'cancelled' || o.status === 'canceled');
   return [
-    placed && !waiting ? h('div', { class: 'confirm-banner', role: 'status', id: 'order-confirmation', dataset: { orderId: o.order_id } },
+    unpaid ? h('div', { class: 'notice error', role: 'alert', id: 'payment-failed' },
+      'The payment was not completed, so the order is cancelled and nothing was charged. ', h('a', { href: '/' }, 'Continue shopping'), ' and try again with another card.') : null,
+    placed && !waiting && !unpaid ? h('div', { class: 'confirm-banner', role: 'status', id: 'order-confirmation', dataset: { orderId: o.order_id } },
       h('span', { class: 'check-mark', 'aria-hidden': 'true' }, '✓'),
       h('div', null, h('h1', null, 'Thank you! Your order is placed.'), h('p', null, 'Order number ', h('strong', { class: 'order-id' }, orderNumber(o)),
         o.estimated_delivery ? ` · estimated delivery ${dateOnly(o.estimated_delivery)}` : '',

@@ -273,6 +273,8 @@ test('admin variant editor: generate from options, set prices and stock, save, r
     assert.equal(v('XL / Black').price.amount, 48);
     assert.equal(v('XL / Grey').inventory.available, 0);
     assert.equal(v('M / Grey').inventory.available, 7, 'untouched stock stays');
+    // saving re-renders the page: check the editor it shows now
+    await page.locator('#main:not([aria-busy]) #variant-editor').waitFor();
     const a11y = await axeViolations(page, '#variant-editor');
     if (a11y) assert.deepEqual(a11y, [], 'axe-core on the variant editor');
 

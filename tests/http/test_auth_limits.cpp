@@ -25,7 +25,7 @@ TEST_CASE("every response carries the security headers, errors included", "[http
     CHECK(r.header("X-Frame-Options") == "DENY");
     std::string csp = r.header("Content-Security-Policy");
     CHECK(csp.find("default-src 'self'") != std::string::npos);
-    CHECK(csp.find("script-src 'self'") != std::string::npos);  // no inline script
+    CHECK(csp.find("script-src 'self';") != std::string::npos);  // no inline script, no other origin
     CHECK(csp.find("frame-ancestors 'none'") != std::string::npos);
     CHECK(csp.find("object-src 'none'") != std::string::npos);
   }

@@ -63,6 +63,17 @@ TEST_CASE("stripe checkout: pm ids pay at once or decline; no card number anywhe
   CHECK(config.body["gateway"] == "stripe");
   CHECK(config.body["publishable_key"] == "pk_test_shopbox_fake");
   CHECK(config.body["test_cards"] == false);
+  // The storefront page may load Stripe.js and its frames, and talk to
+  // Stripe's API; the API's own responses keep the strict policy.
+  for (const char* page : {"/", "/checkout"}) {
+    std::string csp = shop.get(page).header("Content-Security-Policy");
+    INFO(page << ": " << csp);
+    CHECK(csp.find("script-src 'self' https://js.stripe.com") != std::string::npos);
+    CHECK(csp.find("connect-src 'self' https://api.stripe.com") != std::string::npos);
+    CHECK(csp.find("https://hooks.stripe.com") != std::string::npos);
+    CHECK(csp.find("frame-ancestors 'none'") != std::string::npos);
+  }
+  CHECK(shop.get("/api/v1/products").header("Content-Security-Policy").find("stripe") == std::string::npos);
 
   auto ok = pay(shop, buyer, pid, "pm_card_visa", "s1");
   REQUIRE(ok.status == 201);

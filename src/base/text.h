@@ -23,4 +23,8 @@ std::string ascii_lower(std::string_view s);
 // codes, environment variable names.
 std::string ascii_upper(std::string_view s);
 
+// Text made safe inside HTML or XML (element content and quoted
+// attributes): & < > " ' become entities (&#39; is valid in both).
+std::string markup_escape(std::string_view s);
+
 }  // namespace shopbox

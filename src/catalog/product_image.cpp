@@ -2,33 +2,9 @@
 
 #include <cstdio>
 
-namespace shopbox {
+#include "base/text.h"
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+namespace shopbox {
 
 std::string product_svg(const Product& p, int n) {
   // A stable hue per product, shifted per image so a gallery differs.
@@ -55,7 +31,7 @@ std::string product_svg(const Product& p, int n) {
       "fill=\"#fff\" text-anchor=\"middle\">%s</text>"
       "<text x=\"300\" y=\"520\" font-family=\"sans-serif\" font-size=\"30\" fill=\"rgba(255,255,255,0.9)\" "
       "text-anchor=\"middle\">%s</text></svg>",
-      hue, (hue + 40) % 360, 150 + (n % 3) * 20, xml_escape(initials).c_str(), xml_escape(label).c_str());
+      hue, (hue + 40) % 360, 150 + (n % 3) * 20, markup_escape(initials).c_str(), markup_escape(label).c_str());
   return buf;
 }
 

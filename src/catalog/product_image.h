@@ -8,5 +8,4 @@
 
 namespace shopbox {
 std::string product_svg(const Product& p, int image_number);
-std::string xml_escape(const std::string& text);
 }  // namespace shopbox

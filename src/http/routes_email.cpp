@@ -3,6 +3,7 @@
 // unsubscribe link of cart reminders (src/email/email.h).
 #include "app.h"
 #include "base/clock.h"
+#include "base/text.h"
 #include "email/email.h"
 #include "http/server.h"
 
@@ -28,32 +29,6 @@ json email_row_json(const EmailRow& e) {
           {"sent_at", e.sent_at ? json(iso8601(*e.sent_at)) : json(nullptr)}};
 }
 
-std::string email_page_escape(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(ch);
-    }
-  }
-  return out;
-}
-
 void send_email_page(Res& res, int status, const std::string& shop, const std::string& title,
                      const std::string& body_html) {
   res.status = status;
@@ -61,10 +36,10 @@ void send_email_page(Res& res, int status, const std::string& shop, const std::s
   res.set_content(
       "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
       "content=\"width=device-width\"><title>" +
-          email_page_escape(title) + " · " + email_page_escape(shop) +
+          markup_escape(title) + " · " + markup_escape(shop) +
           "</title></head><body style=\"font-family:Helvetica,Arial,sans-serif;max-width:520px;"
           "margin:48px auto;padding:0 16px;color:#18181b\"><h1 style=\"font-size:22px\">" +
-          email_page_escape(title) + "</h1>" + body_html + "</body></html>",
+          markup_escape(title) + "</h1>" + body_html + "</body></html>",
       "text/html; charset=utf-8");
 }
 
@@ -161,7 +136,7 @@ void register_email_shopper_routes(HttpServer& server, App& app) {
                send_email_page(res, 200, shop, "Stop cart reminders?",
                                "<p>You will no longer get emails about items left in your cart. Order emails keep "
                                "coming.</p><form method=\"post\" action=\"/api/v1/email/unsubscribe?token=" +
-                                   email_page_escape(token) +
+                                   markup_escape(token) +
                                    "\"><button type=\"submit\" style=\"padding:10px 18px\">Unsubscribe</button>"
                                    "</form>");
              });

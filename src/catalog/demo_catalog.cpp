@@ -5,32 +5,12 @@
 #include <cstdio>
 #include <map>
 
+#include "base/seeded_random.h"
+
 namespace shopbox {
 namespace {
 
-// splitmix64: small, fast and identical on every platform, so the same
-// seed gives the same catalog everywhere (std:: distributions do not).
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  int64_t range(int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-  bool chance(int percent) { return range(1, 100) <= percent; }
-  template <typename C>
-  const auto& pick(const C& c) {
-    return c[static_cast<size_t>(next() % c.size())];
-  }
-
- private:
-  uint64_t s_;
-};
+using Rng = SeededRandom;
 
 struct Leaf {
   const char* name;
@@ -359,9 +339,11 @@ std::vector<ProductUpsert> demo_items(const DemoOptions& options) {
       if (rng.chance(85)) specs[spec.key] = rng.pick(spec.values);
     p.specs = specs;
     p.weight_grams = rng.range(50, 15000);
-    // Ratings: a third unrated, the rest averaging 3.0-5.0.
+    // Ratings: a third unrated, the rest averaging 3.0-5.0 from 1 to
+    // kDemoMaxRatings reviews (reviews/demo_reviews.h writes them). The two
+    // draws stay as they were, so everything after them in the stream too.
     if (!rng.chance(30)) {
-      p.rating_count = rng.range(1, 40) * rng.range(1, 25);
+      p.rating_count = 1 + (rng.range(1, 40) * rng.range(1, 25)) % kDemoMaxRatings;
       int64_t avg_tenths = rng.range(30, 50);
       p.rating_sum = (p.rating_count * avg_tenths + 5) / 10;
     }

@@ -12,6 +12,10 @@
 
 namespace shopbox {
 
+// The most ratings a demo product has: one review each, by distinct demo
+// reviewers (shopbox demo creates this many).
+inline constexpr int64_t kDemoMaxRatings = 12;
+
 struct DemoOptions {
   int64_t products = 2000;
   uint64_t seed = 42;

@@ -3,6 +3,7 @@
 // token, prints it, and serves until SIGTERM/SIGINT.
 #include <malloc.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,9 +14,33 @@
 #include "http/auth.h"
 #include "pricing/demo_pricing.h"
 #include "pricing/pricing_service.h"
+#include "reviews/demo_reviews.h"
+#include "users/accounts.h"
 #include "users/api_tokens.h"
 
 namespace shopbox::cli {
+
+// The demo's reviewers: customers whose reviews stand behind the demo
+// catalog's ratings. They have no password: nobody signs in as them.
+static Result<std::vector<int64_t>> demo_reviewers(App& app) {
+  static const std::array<const char*, 12> first = {"Ada", "Ben", "Chloe", "Dev", "Emma", "Farid",
+                                                    "Grace", "Hugo", "Ines", "Jonas", "Keiko", "Liam"};
+  static const std::array<const char*, 12> last = {"Lovelace", "Okafor", "Martin", "Patel", "Schmidt", "Haddad",
+                                                   "Kim", "Moreau", "Silva", "Berg", "Tanaka", "Walsh"};
+  static_assert(first.size() >= kDemoMaxRatings, "one reviewer per rating of the most-rated demo product");
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < first.size(); ++i) {
+    RegisterInput in;
+    in.email = "reviewer" + std::to_string(i + 1) + "@demo.shopbox.example";
+    in.without_password = true;
+    in.first_name = first[i];
+    in.last_name = last[i];
+    auto user = app.accounts->create_user(in);
+    if (!user.ok()) return user.status();
+    ids.push_back(user->id);
+  }
+  return ids;
+}
 
 // Loads the demo catalog into an opened app and reports what it did.
 static Status fill_demo(App& app, const DemoOptions& options) {
@@ -26,6 +51,14 @@ static Status fill_demo(App& app, const DemoOptions& options) {
   if (result->generated)
     std::fprintf(stderr, "shopbox demo: generated %lld products in %lld categories in %.1f s\n",
                  static_cast<long long>(result->products), static_cast<long long>(result->categories), secs);
+  if (result->generated) {
+    auto reviewers = demo_reviewers(app);
+    if (!reviewers.ok()) return reviewers.status();
+    auto reviews = load_demo_reviews(*app.db, *reviewers, options.seed);
+    if (!reviews.ok()) return reviews.status();
+    std::fprintf(stderr, "shopbox demo: wrote the %lld reviews behind the demo ratings\n",
+                 static_cast<long long>(*reviews));
+  }
   else
     std::fprintf(stderr, "shopbox demo: catalog already has %lld products; not generating\n",
                  static_cast<long long>(result->products));

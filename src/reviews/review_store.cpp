@@ -216,4 +216,15 @@ std::vector<std::string> check(Connection& c) {
   return problems;
 }
 
+std::vector<UnbackedRating> unbacked_ratings(Connection& c) {
+  std::vector<UnbackedRating> out;
+  auto st = c.prepare(
+      "SELECT p.product_id, p.rating_sum, p.rating_count FROM products p WHERE p.rating_count > 0 AND NOT EXISTS "
+      "(SELECT 1 FROM reviews r WHERE r.product_id = p.product_id) ORDER BY p.product_id");
+  while (st.step()) out.push_back({st.int64(0), st.int64(1), st.int64(2)});
+  return out;
+}
+
+void clear_unbacked_rating(Connection& c, const UnbackedRating& r) { move_rating(c, r.product_id, -r.sum, -r.count); }
+
 }  // namespace shopbox::review_store

@@ -82,5 +82,16 @@ bool has_purchased(Connection& c, int64_t user_id, int64_t product_id);
 // Products whose rating_sum/rating_count differ from their visible reviews.
 std::vector<std::string> check(Connection& c);
 
+// A product rating with no reviews behind it at all (the demo catalog's).
+struct UnbackedRating {
+  int64_t product_id = 0;
+  int64_t sum = 0;
+  int64_t count = 0;
+};
+std::vector<UnbackedRating> unbacked_ratings(Connection& c);
+// Takes such a rating out of the product (back to 0/0), so that inserting
+// its reviews counts each once.
+void clear_unbacked_rating(Connection& c, const UnbackedRating& r);
+
 }  // namespace review_store
 }  // namespace shopbox

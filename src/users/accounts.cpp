@@ -71,7 +71,8 @@ nlohmann::json user_json(const User& u) {
 Result<User> Accounts::create_user(const RegisterInput& in) {
   auto email = normalize_email(in.email);
   if (!email.ok()) return email.status();
-  if (auto st = passwords::check_policy(in.password, "password", *email); !st.ok()) return st;
+  if (!in.without_password)
+    if (auto st = passwords::check_policy(in.password, "password", *email); !st.ok()) return st;
   if (auto st = check_name(in.first_name, "first_name"); !st.ok()) return st;
   if (auto st = check_name(in.last_name, "last_name"); !st.ok()) return st;
   if (in.phone)
@@ -85,8 +86,9 @@ Result<User> Accounts::create_user(const RegisterInput& in) {
   u.phone = in.phone;
   u.role = in.role;
   u.created_at = u.updated_at = now_seconds();
-  // Hash outside the write lock: it is the slow part.
-  u.password_hash = passwords::hash(in.password, cost_of(config_));
+  // Hash outside the write lock: it is the slow part. "!" is no scrypt
+  // hash, so no password ever verifies against it.
+  u.password_hash = in.without_password ? "!" : passwords::hash(in.password, cost_of(config_));
   Status st = db_.write([&](Connection& c) {
     auto id = user_store::insert_user(c, u);
     if (!id.ok()) return id.status();

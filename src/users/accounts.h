@@ -26,6 +26,9 @@ struct RegisterInput {
   std::string last_name;
   std::optional<std::string> phone;
   std::string role = "customer";
+  // An account without a password: nobody signs in to it until a password
+  // reset sets one (the demo's reviewers). `password` is then ignored.
+  bool without_password = false;
 };
 
 struct ProfileChange {

@@ -143,6 +143,14 @@ loose="$(find "$work/perm" \( -type f -perm /o=rwx,g=w \) -o \( -type d -perm /o
 [[ -n "$(find "$work/perm" -name shop.db -perm 640)" ]] || fail "shop.db is not 0640"
 ok "data dir 0750, no file open to other users ($(find "$work/perm" -type f | wc -l) files)"
 
+echo "-- shopbox check is clean on the data dirs the shop itself makes"
+for dir in "$work/perm" "$work/demo"; do
+  "$bin" check --data-dir "$dir" >"$work/check.out" 2>&1 || { cat "$work/check.out" >&2; fail "check reports problems in $dir"; }
+done
+reviews="$(sqlite3 "$work/perm/shop.db" 'SELECT count(*) FROM reviews' 2>/dev/null || echo skip)"
+[[ "$reviews" == skip || "$reviews" -gt 0 ]] || fail "the demo's ratings have no reviews behind them"
+ok "check clean on init --demo and the 100k demo ($reviews reviews behind the 50-product demo's ratings)"
+
 echo "-- scripts/demo listens on loopback unless LISTEN says otherwise"
 # scripts/demo builds first: in a test run the build is already there.
 demo_port=$((20000 + RANDOM % 20000))

@@ -3,6 +3,10 @@
 
 #include "catalog/demo_catalog.h"
 #include "inventory/inventory.h"
+#include "reviews/demo_reviews.h"
+#include "reviews/reviews.h"
+#include "users/accounts.h"
+#include "support/fixtures.h"
 #include "support/test_shop.h"
 
 using namespace shopbox;
@@ -120,4 +124,44 @@ TEST_CASE("loading the demo catalog fills an empty shop once", "[demo]") {
   auto browse = shop.get("/api/v1/products?category=electronics&size=5");
   REQUIRE(browse.status == 200);
   CHECK(browse.body["total"].get<int>() > 20);
+}
+
+TEST_CASE("every demo rating has its reviews behind it; the reviewers cannot sign in", "[demo]") {
+  TestShop shop;
+  DemoOptions o;
+  o.products = 200;
+  REQUIRE(load_demo_catalog(*shop.app().catalog, o).ok());
+  std::vector<int64_t> reviewers;
+  for (int64_t i = 0; i < kDemoMaxRatings; ++i) {
+    RegisterInput in;
+    in.email = "reviewer" + std::to_string(i) + "@demo.shopbox.example";
+    in.first_name = "Rev";
+    in.without_password = true;
+    auto u = shop.app().accounts->create_user(in);
+    REQUIRE(u.ok());
+    reviewers.push_back(u->id);
+  }
+  auto ratings = [&] {
+    return shopbox::testing::count_rows(shop, "SELECT COALESCE(SUM(rating_count), 0) FROM products") * 1000000 +
+           shopbox::testing::count_rows(shop, "SELECT COALESCE(SUM(rating_sum), 0) FROM products");
+  };
+  int64_t before = ratings();
+  auto written = load_demo_reviews(*shop.app().db, reviewers, o.seed);
+  REQUIRE(written.ok());
+  CHECK(*written == shopbox::testing::count_rows(shop, "SELECT SUM(rating_count) FROM products"));
+  CHECK(*written > 100);
+  CHECK(ratings() == before);  // the same numbers, now each a review
+  std::vector<std::string> problems;
+  shop.app().reviews->check_invariants(problems);
+  CHECK(problems.empty());
+  // A product page reads them: the count and the histogram agree.
+  auto p = shop.get("/api/v1/products/1/reviews");
+  REQUIRE(p.status == 200);
+  auto again = load_demo_reviews(*shop.app().db, reviewers, o.seed);
+  REQUIRE(again.ok());
+  CHECK(*again == 0);
+  // Nobody signs in as a reviewer, whatever the password.
+  for (const char* pw : {"", "!", "anything at all 1"})
+    CHECK(shop.post("/api/v1/auth/login", {{"email", "reviewer0@demo.shopbox.example"}, {"password", pw}}).status !=
+          200);
 }

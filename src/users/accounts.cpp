@@ -32,6 +32,12 @@ Result<std::string> normalize_email(const std::string& raw) {
   for (unsigned char ch : email)
     if (ch <= 0x20 || ch == 0x7f || ch == '<' || ch == '>' || ch == ',' || ch == ';' || ch == '"' || ch == '\\')
       return field_error("email", "email must look like name@example.com");
+  // The shop's mail goes out without SMTPUTF8 (email/mailer.h): an address
+  // it could never send the confirmation or a reset link to is refused here,
+  // not dead-lettered later.
+  for (unsigned char ch : email)
+    if (ch >= 0x80)
+      return field_error("email", "email must be written in ASCII letters (internationalised addresses cannot be mailed)");
   return email;
 }
 

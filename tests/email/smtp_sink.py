@@ -21,6 +21,14 @@ counter = [0]
 
 
 class Sink:
+    # A mailbox that does not exist: recipients named bounce-... get the
+    # permanent 550 a real server gives, so tests can make a dead letter.
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower().startswith("bounce-"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         with lock:
             counter[0] += 1

@@ -173,6 +173,19 @@ TEST_CASE("guest checkout refuses what a guest cannot give", "[guest][http]") {
   }
 }
 
+TEST_CASE("an address the shop could never mail is refused at checkout and sign-up", "[guest][http]") {
+  TestShop shop;
+  std::string pid = shop.create_product({{"name", "Mug"}, {"price", 12.50}}, 10);
+  auto r = guest_checkout(shop, guest_cart(shop, pid), "u1", guest_body("j\xc3\xb6rg@example.com"));
+  CHECK(r.status == 400);
+  CHECK(r.body["error"]["details"]["field"] == "email");
+  CHECK(shopbox::testing::count_rows(shop, "SELECT count(*) FROM orders") == 0);
+  auto reg = shop.post("/api/v1/auth/register", {{"email", "j\xc3\xb6rg@example.com"},
+                                                 {"password", "a long enough password"},
+                                                 {"first_name", "J"}});
+  CHECK(reg.status == 400);
+}
+
 TEST_CASE("the velocity rule counts a guest's orders by email", "[guest][http]") {
   TestShop shop([](Config& c) { c.max_orders_per_email_hour = 2; });
   std::string pid = shop.create_product({{"name", "Mug"}, {"price", 12.50}}, 10);

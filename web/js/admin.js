@@ -28,6 +28,7 @@ export function shell(main, current, title, ...content) {
       h('strong', { class: 'admin-title' }, 'Shop admin'),
       link('/admin', 'Dashboard', 'dash'), link('/admin/products', 'Products', 'products'), link('/admin/categories', 'Categories', 'categories'),
       link('/admin/inventory', 'Inventory', 'inventory'), link('/admin/orders', 'Orders', 'orders'),
+      link('/admin/customers', 'Customers', 'customers'), link('/admin/emails', 'Emails', 'emails'),
       link('/admin/reviews', 'Reviews', 'reviews'),
       link('/admin/flash-sales', 'Flash sales', 'flash'),
       link('/admin/discounts', 'Discounts', 'discounts'),
@@ -460,30 +461,52 @@ async function stockPanel(panel, productId, variantId) {
 
 // ---- orders ----
 
+// "#1001" (or "#S1-1001"): the number the customer has in their emails; the
+// raw id for an order that has none.
+function orderNo(o) {
+  return o.order_number ? '#' + o.order_number : o.order_id;
+}
+// A guest checked out without an account: the detail says `guest: true`,
+// a list summary only has user_id "0".
+function isGuest(o) {
+  return o.guest === undefined ? String(o.user_id) === '0' : o.guest === true;
+}
+const guestBadge = () => h('span', { class: 'tag' }, 'Guest');
+
 function ordersTable(list) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'admin-orders' },
     h('thead', null, h('tr', null, ['Order', 'Placed', 'Customer', 'Status', 'Total'].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', null, list.map((o) => h('tr', null,
-      h('td', null, h('a', { href: '/admin/orders/' + encodeURIComponent(o.order_id) }, o.order_id)),
-      h('td', null, dateTime(o.created_at)),
-      h('td', null, o.customer_email || o.email || (o.user && o.user.email) || o.user_id || ''),
-      h('td', null, statusBadge(o.status)),
-      h('td', null, money(orderTotal(o), orderCurrency(o))))))));
+    h('tbody', null, list.map((o) => {
+      const email = o.email || o.customer_email || '';
+      return h('tr', null,
+        h('td', null, h('a', { href: '/admin/orders/' + encodeURIComponent(o.order_id), class: 'order-no' }, orderNo(o)),
+          o.order_number ? h('div', { class: 'muted small' }, o.order_id) : null),
+        h('td', null, dateTime(o.created_at)),
+        h('td', null, o.customer_name || email, isGuest(o) ? guestBadge() : null,
+          o.customer_name && email ? h('div', { class: 'muted small' }, email) : null),
+        h('td', null, statusBadge(o.status)),
+        h('td', null, money(orderTotal(o), orderCurrency(o))));
+    }))));
 }
 
 export async function orders(main, _m, params, alive) {
   if (!(await gate(main))) return;
   const page = Number(params.get('page') || 1);
   const status = params.get('status') || '';
-  const data = await aget('/admin/orders' + qs({ status, page, size: 25 }));
+  // one customer's orders (the link from /admin/customers)
+  const user = params.get('user') || '';
+  const data = await aget('/admin/orders' + qs({ status, user, page, size: 25 }));
   if (!alive()) return;
   const list = data.orders || data.items || [];
-  const sel = h('select', { id: 'order-status', onchange: (e) => navigate('/admin/orders' + qs({ status: e.target.value })) },
+  const sel = h('select', { id: 'order-status', onchange: (e) => navigate('/admin/orders' + qs({ status: e.target.value, user })) },
     ['', 'pending', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded', 'partially_refunded'].map((s) => h('option', { value: s, selected: s === status }, s ? s.replace('_', ' ') : 'All statuses')));
+  const who = list.find((o) => o.customer_name || o.email);
   shell(main, 'orders', 'Orders',
+    user ? h('p', { class: 'notice', id: 'orders-of-customer' }, 'Orders of ', who ? (who.customer_name || who.email) : 'customer',
+      ` (account #${user}) · `, h('a', { href: '/admin/orders' + qs({ status }) }, 'Show all orders')) : null,
     h('div', { class: 'toolbar' }, h('div', { class: 'row gap' }, h('label', { for: 'order-status' }, 'Status'), sel), h('span', { class: 'muted' }, `${data.total ?? list.length} orders`)),
     list.length ? ordersTable(list) : h('p', { class: 'muted' }, 'No orders match.'),
-    pager(page, 25, data.total || 0, (n) => navigate('/admin/orders' + qs({ status, page: n }))));
+    pager(page, 25, data.total || 0, (n) => navigate('/admin/orders' + qs({ status, user, page: n }))));
 }
 
 export async function orderDetail(main, [id], _p, alive) {
@@ -525,21 +548,21 @@ export async function orderDetail(main, [id], _p, alive) {
   const canShip = ['paid', 'pending', 'processing'].includes(o.status);
   const shipped = o.status === 'shipped';
   const canRefund = !['cancelled', 'refunded', 'pending'].includes(o.status);
-  shell(main, 'orders', 'Order ' + o.order_id,
-    h('nav', { class: 'crumbs' }, h('a', { href: '/admin/orders' }, 'Orders'), ' › ', o.order_id),
+  shell(main, 'orders', 'Order ' + orderNo(o),
+    h('nav', { class: 'crumbs' }, h('a', { href: '/admin/orders' }, 'Orders'), ' › ', orderNo(o), o.order_number ? h('span', { class: 'muted' }, ' · ', o.order_id) : null),
     h('div', { class: 'order-head' }, statusBadge(o.status), h('span', { class: 'muted' }, 'placed ', dateTime(o.created_at)),
-      o.customer_email || o.email ? h('span', null, ' · ', o.customer_email || o.email) : null),
+      o.customer_name || o.email ? h('span', null, ' · ', o.customer_name || o.email) : null, isGuest(o) ? guestBadge() : null),
     timeline(o), msg,
     h('div', { class: 'order-detail' },
       h('div', null, h('section', { class: 'card' }, h('h2', null, 'Items'), orderItems(o)), shipmentBlock(o)),
       h('div', null,
+        customerCard(o),
         h('section', { class: 'card summary' }, h('h2', null, 'Totals'), pricingBlock(o),
           o.payment && o.payment.status ? h('p', { class: 'muted small' }, `Payment ${o.payment.status}`,
             o.payment.method && o.payment.method.last4 ? ` · ${o.payment.method.brand || 'card'} ending ${o.payment.method.last4}` : '',
             o.payment.transaction_id ? ` · ${o.payment.transaction_id}` : '') : null),
         o.shipping_address ? h('section', { class: 'card' }, h('h2', null, 'Ship to'),
-          h('p', null, [o.shipping_address.name, o.shipping_address.street, o.shipping_address.city, o.shipping_address.state, o.shipping_address.zip, o.shipping_address.country].filter(Boolean).join(', ')),
-          o.user_id ? h('p', { class: 'muted small' }, 'Customer #', o.user_id) : null) : null,
+          h('p', null, [o.shipping_address.name, o.shipping_address.street, o.shipping_address.city, o.shipping_address.state, o.shipping_address.zip, o.shipping_address.country].filter(Boolean).join(', '))) : null,
         (o.refunds || []).length ? h('section', { class: 'card' }, h('h2', null, 'Refunds'),
           h('ul', { class: 'plain' }, o.refunds.map((r) => h('li', null, money(r.amount, orderCurrency(o)), ' · ', r.status || '', r.reason ? ` · ${r.reason}` : '', h('small', { class: 'muted' }, ' ', dateTime(r.created_at)))))) : null,
         canShip ? h('form', { class: 'card', id: 'ship-form', onsubmit: (e) => { e.preventDefault(); run(shipBtn, () => asend('POST', `/admin/orders/${oid}/ship`, { carrier: carrier.value.trim(), tracking_number: tracking.value.trim() }), 'Marked as shipped'); } },
@@ -550,6 +573,17 @@ export async function orderDetail(main, [id], _p, alive) {
         canRefund ? h('form', { class: 'card', novalidate: true, onsubmit: (e) => { e.preventDefault(); run(refundBtn, () => asend('POST', `/admin/orders/${oid}/refunds`, { amount: refundAmt.value || remaining }), 'Refund issued'); } },
           h('h2', null, 'Refund'), field('Amount (empty for the full remaining amount)', refundAmt), refundBtn) : null,
         !['cancelled', 'refunded', 'delivered', 'shipped'].includes(o.status) ? cancelBtn : null)));
+}
+
+// Who placed the order: their name and email; a guest has no account, an
+// account links to the customer's other orders.
+function customerCard(o) {
+  const guest = isGuest(o);
+  return h('section', { class: 'card', id: 'order-customer' }, h('h2', null, 'Customer'),
+    h('p', null, h('strong', null, o.customer_name || 'No name given'), guest ? guestBadge() : null),
+    o.email ? h('p', null, h('a', { href: 'mailto:' + o.email }, o.email)) : null,
+    guest ? h('p', { class: 'muted small' }, 'Checked out without an account.')
+      : h('p', { class: 'muted small' }, `Account #${o.user_id} · `, h('a', { href: '/admin/orders' + qs({ user: o.user_id }) }, 'All their orders')));
 }
 
 // ---- reviews: moderation ----

@@ -176,7 +176,7 @@ function confirmation(o) {
   const m = sum.shipping_method || o.shipping_method;
   return h('div', { id: 'flash-confirmation' },
     h('div', { class: 'confirm-banner' }, h('span', { class: 'check-mark', 'aria-hidden': 'true' }, '✓'),
-      h('div', null, h('h2', null, 'You got it!'), h('p', null, 'Order ', h('strong', { class: 'order-id' }, o.order_id)))),
+      h('div', null, h('h2', null, 'You got it!'), h('p', null, 'Order ', h('strong', { class: 'order-id' }, o.order_number ? '#' + o.order_number : o.order_id)))),
     h('p', null, `${item.product_name || 'Item'} × ${item.quantity} at `, h('strong', { class: 'flash-unit' }, money(item.unit_price, cur)), ' each'),
     h('div', { class: 'summary-list' }, summaryRows(sum, cur, { shippingName: m && typeof m === 'object' ? m.name : '' })),
     o.payment && o.payment.last4 ? h('p', { class: 'muted small' }, `Paid with ${brandName(o.payment.brand)} ending ${o.payment.last4}`) : null,

@@ -129,6 +129,16 @@ bool valid_idempotency_key(const std::string& k) {
   return true;
 }
 
+Result<checkout_store::PaymentOutcomes> Checkout::payment_outcomes(int64_t since, int64_t until) {
+  checkout_store::PaymentOutcomes out;
+  Status st = d_.db.read([&](Connection& c) {
+    out = checkout_store::payment_outcomes(c, since, until);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
 CheckoutResponse Checkout::place_order(const CheckoutRequest& req) {
   try {
     return run(req);

@@ -137,6 +137,9 @@ class Checkout {
   // Never throws; every outcome is a status and a JSON body.
   CheckoutResponse place_order(const CheckoutRequest& req);
 
+  // The dashboard: how payments went in [since, until) (checkout_store.h).
+  [[nodiscard]] Result<checkout_store::PaymentOutcomes> payment_outcomes(int64_t since, int64_t until);
+
   struct RecoveryReport {
     int finished = 0;
     int compensated = 0;

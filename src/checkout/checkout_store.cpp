@@ -99,6 +99,27 @@ int64_t purge_idempotency(Connection& c, int64_t before) {
 
 // ---- checkout step log ----
 
+PaymentOutcomes payment_outcomes(Connection& c, int64_t since, int64_t until) {
+  // charge() records a decline as failed/payment_failed, and a gateway
+  // failure as compensated (or charged, refund pending) with the gateway's
+  // code; an attempt that was charged went on to ordered and beyond.
+  auto st = c.prepare(
+      "SELECT "
+      "COALESCE(SUM(step IN ('ordered', 'completed', 'awaiting_payment')), 0), "
+      "COALESCE(SUM(step = 'failed' AND error = 'payment_failed'), 0), "
+      "COALESCE(SUM(step IN ('compensated', 'charged') AND (error IN ('gateway_error', 'gateway_timeout', "
+      "'payment_unavailable') OR error LIKE 'refund pending: gateway_%')), 0) "
+      "FROM checkout_attempts WHERE created_at >= ? AND created_at < ?");
+  st.bind(1, since).bind(2, until);
+  PaymentOutcomes out;
+  if (st.step()) {
+    out.charged = st.int64(0);
+    out.declined = st.int64(1);
+    out.gateway_errors = st.int64(2);
+  }
+  return out;
+}
+
 void insert_attempt(Connection& c, const CheckoutAttempt& a) {
   json ids = a.variant_ids;
   c.prepare(

@@ -64,6 +64,18 @@ void delete_idempotency(Connection& c, int64_t user_id, const std::string& key);
 int64_t purge_idempotency(Connection& c, int64_t before);
 
 // ---- checkout step log ----
+// How the checkouts that reached the gateway in [since, until) ended:
+// charged (an order, paid or waiting for 3-D Secure), declined by the
+// card's bank, or failed at the gateway (error, timeout, breaker open; no
+// charge). The dashboard's success rate is charged / (charged + declined):
+// a gateway outage is the shop's problem, not the shoppers' cards.
+struct PaymentOutcomes {
+  int64_t charged = 0;
+  int64_t declined = 0;
+  int64_t gateway_errors = 0;
+};
+PaymentOutcomes payment_outcomes(Connection& c, int64_t since, int64_t until);
+
 void insert_attempt(Connection& c, const CheckoutAttempt& a);
 void update_attempt(Connection& c, const std::string& attempt_id, AttemptStep step, const std::string& reservation_id,
                     const std::string& charge_id, const std::string& error);

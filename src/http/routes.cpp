@@ -15,6 +15,7 @@ void register_payment_routes(HttpServer&, App&);
 void register_account_email_routes(HttpServer&, App&);
 void register_admin_order_routes(HttpServer&, App&);
 void register_admin_customer_routes(HttpServer&, App&);
+void register_admin_dashboard_routes(HttpServer&, App&);
 void register_webhook_routes(HttpServer&, App&);
 void register_search_routes(HttpServer&, App&);
 void register_review_routes(HttpServer&, App&);
@@ -37,6 +38,7 @@ void register_all_routes(HttpServer& server, App& app) {
   register_order_routes(server, app);
   register_admin_order_routes(server, app);
   register_admin_customer_routes(server, app);
+  register_admin_dashboard_routes(server, app);
   register_webhook_routes(server, app);
   register_search_routes(server, app);
   register_review_routes(server, app);

@@ -126,6 +126,16 @@ Result<OrderDetails> Orders::lookup_by_code(const std::string& order_number, con
   return get(order_id);
 }
 
+Result<SalesTotals> Orders::sales_between(int64_t since, int64_t until) {
+  SalesTotals out;
+  Status st = db_.read([&](Connection& c) {
+    out = order_store::sales_between(c, since, until);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
 Result<std::vector<CustomerTotals>> Orders::totals_by_user(const std::vector<int64_t>& user_ids) {
   std::vector<CustomerTotals> out;
   Status st = db_.read([&](Connection& c) {

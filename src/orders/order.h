@@ -156,6 +156,15 @@ struct ReturnRecord {
 
 // What a customer has bought (the admin's customers page): orders that
 // were paid (not cancelled, not awaiting payment), net of refunds.
+// What the shop sold over a time window (the dashboard): paid orders and
+// their revenue net of refunds; cancelled and unpaid orders do not count.
+struct SalesTotals {
+  int64_t orders = 0;
+  Cents revenue = 0;  // totals less refunds
+  Cents refunded = 0;
+  int64_t awaiting_payment = 0;  // orders still pending_payment (3-D Secure)
+};
+
 struct CustomerTotals {
   int64_t user_id = 0;  // 0: a guest, known by email
   std::string email;

@@ -370,6 +370,24 @@ namespace {
 constexpr const char* kCountedOrder = "status NOT IN ('cancelled', 'pending_payment', 'pending')";
 }  // namespace
 
+SalesTotals sales_between(Connection& c, int64_t since, int64_t until) {
+  SalesTotals t;
+  auto st = c.prepare((std::string("SELECT count(*), COALESCE(SUM(total_cents - refunded_cents), 0), "
+                                   "COALESCE(SUM(refunded_cents), 0) FROM orders WHERE created_at >= ? AND "
+                                   "created_at < ? AND ") +
+                       kCountedOrder)
+                          .c_str());
+  st.bind(1, since).bind(2, until);
+  if (st.step()) {
+    t.orders = st.int64(0);
+    t.revenue = st.int64(1);
+    t.refunded = st.int64(2);
+  }
+  auto waiting = c.prepare("SELECT count(*) FROM orders WHERE status = 'pending_payment'");
+  if (waiting.step()) t.awaiting_payment = waiting.int64(0);
+  return t;
+}
+
 std::vector<CustomerTotals> totals_by_user(Connection& c, const std::vector<int64_t>& user_ids) {
   std::vector<CustomerTotals> out;
   const std::string sql = std::string(

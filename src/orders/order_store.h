@@ -48,6 +48,8 @@ void insert_lookup_code(Connection& c, const std::string& order_id, const std::s
 // a wrong code counts a failed try against it.
 bool use_lookup_code(Connection& c, const std::string& order_id, const std::string& code_hash, int64_t now,
                      int max_failed_tries);
+// What sold in [since, until).
+SalesTotals sales_between(Connection& c, int64_t since, int64_t until);
 // Totals of each of these accounts (absent: no paid order).
 std::vector<CustomerTotals> totals_by_user(Connection& c, const std::vector<int64_t>& user_ids);
 // Guests (orders without an account), by email, latest order first; `q`

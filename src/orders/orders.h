@@ -103,6 +103,9 @@ class Orders {
   [[nodiscard]] Result<bool> gateway_event_seen(const std::string& event_id);
   [[nodiscard]] Status note_gateway_event(const std::string& event_id, const std::string& type);
 
+  // The dashboard: what sold in [since, until).
+  [[nodiscard]] Result<SalesTotals> sales_between(int64_t since, int64_t until);
+
   // The customers page: what each account bought, and the guests.
   Result<std::vector<CustomerTotals>> totals_by_user(const std::vector<int64_t>& user_ids);
   Result<std::vector<CustomerTotals>> guest_customers(const std::string& q, int64_t offset, int64_t limit,

@@ -13,10 +13,10 @@ const asend = (method, path, body) => api(method, path, body, A);
 
 async function isAdmin() {
   try {
-    await aget('/admin/inventory/0');
+    await aget('/admin/me');
     return true;
   } catch (e) {
-    return e.status === 404; // authorised, just no such product
+    return false;
   }
 }
 
@@ -73,92 +73,50 @@ function statCard(label, value, sub, id) {
 
 // ---- dashboard ----
 
-function metricSum(text, re) {
-  let sum = 0;
-  let found = false;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    if (re.test(line)) {
-      const v = parseFloat(line.trim().split(/\s+/).pop());
-      if (!isNaN(v)) { sum += v; found = true; }
-    }
-  }
-  return found ? sum : null;
-}
-
+// Every number comes from the server (GET /admin/dashboard) over the whole
+// shop since the start of the merchant's day; the lists show the latest
+// orders and the first low-stock items.
 export async function dashboard(main) {
   if (!(await gate(main))) return;
   shell(main, 'dash', 'Dashboard', loading());
   const today = new Date();
   today.setHours(0, 0, 0, 0);
-  const [stats, ordersData, metricsText, low] = await Promise.all([
-    aget('/admin/dashboard').catch(() => null),
-    aget('/admin/orders?size=100').catch((e) => e),
-    // /metrics is for loopback, trusted proxies and admins: send the token.
-    fetch('/metrics', { headers: { Authorization: 'Bearer ' + adminToken.get() } }).then((r) => (r.ok ? r.text() : '')).catch(() => ''),
+  const [stats, recentData, low] = await Promise.all([
+    aget('/admin/dashboard' + qs({ since: today.toISOString() })).catch((e) => e),
+    aget('/admin/orders?size=8').catch((e) => e),
     lowStock(),
   ]);
-  let ordersToday = '—';
-  let revenue = '—';
-  let currency = 'USD';
-  let recent = [];
-  if (!(ordersData instanceof Error)) {
-    const list = ordersData.orders || ordersData.items || [];
-    recent = list.slice(0, 8);
-    const todays = list.filter((o) => new Date(o.created_at) >= today);
-    ordersToday = String(todays.length) + (list.length === 100 && todays.length === 100 ? '+' : '');
-    currency = list.length ? orderCurrency(list[0]) : 'USD';
-    revenue = money(todays.filter((o) => !['cancelled', 'refunded'].includes(o.status)).reduce((s, o) => s + Number(orderTotal(o) || 0), 0), currency);
-  }
-  if (stats) {
-    ordersToday = String(stats.orders_today ?? ordersToday);
-    if (stats.revenue_today !== undefined) revenue = money(stats.revenue_today, stats.currency || currency);
-  }
-  let rate = '—';
-  if (stats && stats.payment_success_rate !== undefined) rate = Math.round(stats.payment_success_rate * 1000) / 10 + '%';
-  else if (metricsText) {
-    let ok = metricSum(metricsText, /^shopbox_payments?_[a-z_]*total\{[^}]*(result|status|outcome)="(approved|success|succeeded|captured|ok)"/);
-    let all = metricSum(metricsText, /^shopbox_payments?_[a-z_]*total\{[^}]*(result|status|outcome)="/);
-    if (!all) {
-      // No payment counters: checkouts that reached the gateway, from the request log.
-      const orders = /^shopbox_http_requests_total\{method="POST",route="\/api\/v1\/orders",status="/;
-      ok = metricSum(metricsText, new RegExp(orders.source + '201"'));
-      all = (ok || 0) + (metricSum(metricsText, new RegExp(orders.source + '(402|502|503)"')) || 0);
-    }
-    if (ok !== null && all) rate = Math.round((ok / all) * 1000) / 10 + '%';
-  }
+  if (stats instanceof Error) return shell(main, 'dash', 'Dashboard', errorBox(stats, () => dashboard(main)));
+  const cur = stats.currency || 'USD';
+  const pay = stats.payments || {};
+  const rate = pay.success_rate === null || pay.success_rate === undefined ? '—' : Math.round(pay.success_rate * 1000) / 10 + '%';
+  const gatewayErrors = pay.gateway_errors ? ` · ${pay.gateway_errors} gateway ${pay.gateway_errors === 1 ? 'error' : 'errors'} (not counted)` : '';
+  const paySub = (pay.success_rate === null || pay.success_rate === undefined ? 'no card payments yet today'
+    : `${pay.charged} paid, ${pay.declined} declined`) + gatewayErrors;
+  const recent = recentData instanceof Error ? [] : (recentData.orders || []);
   shell(main, 'dash', 'Dashboard',
     h('div', { class: 'stats' },
-      statCard('Orders today', ordersToday, ordersData instanceof Error ? 'could not load orders' : null, 'stat-orders'),
-      statCard('Revenue today', revenue, null, 'stat-revenue'),
-      statCard('Payment success rate', rate, rate === '—' ? 'no payments yet' : null, 'stat-payments'),
-      statCard('Low-stock products', String(low.length), 'at or below their alert level', 'stat-lowstock')),
+      statCard('Orders today', String(stats.orders), stats.awaiting_payment ? `${stats.awaiting_payment} awaiting payment` : null, 'stat-orders'),
+      statCard('Revenue today', money(stats.revenue, cur), stats.orders ? `average order ${money(stats.average_order_value, cur)}` : null, 'stat-revenue'),
+      statCard('Payment success rate', rate, paySub, 'stat-payments'),
+      statCard('Low-stock products', String(stats.low_stock), 'at or below their alert level', 'stat-lowstock')),
     h('div', { class: 'two-col' },
       h('section', { class: 'card' }, h('h2', null, 'Recent orders'),
-        recent.length ? ordersTable(recent) : h('p', { class: 'muted' }, 'No orders yet.')),
+        recentData instanceof Error ? errorBox(recentData) : recent.length ? ordersTable(recent) : h('p', { class: 'muted' }, 'No orders yet.')),
       h('section', { class: 'card' }, h('h2', null, 'Low stock'),
         low.length ? h('ul', { class: 'plain' }, low.slice(0, 10).map((p) => h('li', null, h('a', { href: '/admin/inventory?product=' + p.product_id }, p.name), ` — ${p.available} left`)))
-          : h('p', { class: 'muted' }, 'Everything is well stocked.'))));
+          : h('p', { class: 'muted' }, 'Everything is well stocked.'),
+        stats.low_stock > 10 ? h('p', null, h('a', { href: '/admin/inventory?low=1' }, `All ${stats.low_stock} low-stock products`)) : null)));
 }
 
+// The first low-stock items (the dashboard's count is the server's total).
 async function lowStock() {
   try {
-    const d = await aget('/admin/inventory?low_stock=true&size=100');
-    const items = d.items || d.products || [];
-    return items.map((i) => ({ product_id: i.product_id, name: i.name || 'Product ' + i.product_id, available: i.available }));
-  } catch (e) { /* fall back to scanning the catalog */ }
-  const out = [];
-  for (let page = 1; page <= 5; page++) {
-    let d;
-    try {
-      d = await api('GET', '/products' + qs({ page, size: 100, sort: 'name' }));
-    } catch (e) {
-      break;
-    }
-    for (const p of d.products || []) if (p.available <= 10) out.push(p);
-    if ((d.products || []).length < 100) break;
+    const d = await aget('/admin/inventory?low_stock=true&size=10');
+    return (d.items || []).map((i) => ({ product_id: i.product_id, name: i.name || 'Product ' + i.product_id, available: i.available }));
+  } catch (e) {
+    return [];
   }
-  return out.sort((a, b) => a.available - b.available);
 }
 
 // ---- products ----

@@ -3,7 +3,7 @@
 // screenshots of each admin page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, shot, ADMIN_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD, findProduct, apiJson, hasRoute, registerUi, newUser, DESKTOP, PHONE } from '../helpers.mjs';
+import { launch, newPage, shot, ADMIN_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD, findProduct, apiJson, admin, hasRoute, registerUi, newUser, DESKTOP, PHONE } from '../helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -30,6 +30,38 @@ test('a wrong token is refused; an admin token opens the dashboard', async () =>
   await page.locator('#stat-lowstock .stat-value').waitFor();
   // seeded: Smartphone Lite 0, Smart Light Bulb 3, Strategy Board Game 4, Gaming Laptop 5, ...
   assert.ok(parseInt(await page.locator('#stat-lowstock .stat-value').textContent(), 10) >= 4);
+  // the numbers are the server's, over the whole shop (not the browser's
+  // count of the latest 100 orders): the low-stock tile is the API's total
+  const low = await apiJson('GET', '/admin/inventory?low_stock=true&size=1', undefined, admin);
+  assert.equal(parseInt(await page.locator('#stat-lowstock .stat-value').textContent(), 10), low.body.total);
+  const since = await page.evaluate(() => { const d = new Date(); d.setHours(0, 0, 0, 0); return d.toISOString(); });
+  const stats = await apiJson('GET', '/admin/dashboard?since=' + encodeURIComponent(since), undefined, admin);
+  assert.equal(stats.status, 200);
+  assert.equal(await page.locator('#stat-orders .stat-value').textContent(), String(stats.body.orders));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the payment success rate counts card declines, not gateway errors', async () => {
+  const product = await findProduct('Studio Monitor Headphones');
+  const buyer = newUser();
+  const reg = await apiJson('POST', '/auth/register', { email: buyer.email, password: buyer.password, first_name: 'Pay', last_name: 'Rate' });
+  const auth = { Authorization: 'Bearer ' + reg.body.token };
+  const order = (cardNumber, key) => apiJson('POST', '/orders', {
+    items: [{ product_id: product.product_id, quantity: 1 }],
+    shipping_address: { name: 'Pay Rate', street: '1 Main St', city: 'Seattle', state: 'WA', zip: '98101', country: 'US' },
+    payment_method: { type: 'card', card_number: cardNumber, exp_month: 12, exp_year: 2030, cvc: '123' },
+  }, { ...auth, 'Idempotency-Key': key + buyer.email });
+  assert.equal((await order('4000000000000119', 'gw')).status >= 500, true);
+  const page = await adminPage();
+  const since = await page.evaluate(() => { const d = new Date(); d.setHours(0, 0, 0, 0); return d.toISOString(); });
+  const stats = (await apiJson('GET', '/admin/dashboard?since=' + encodeURIComponent(since), undefined, admin)).body;
+  assert.ok(stats.payments.gateway_errors >= 1);
+  const tile = page.locator('#stat-payments');
+  assert.match(await tile.textContent(), /gateway errors? \(not counted\)/);
+  const expected = stats.payments.success_rate === null ? '—' : Math.round(stats.payments.success_rate * 1000) / 10 + '%';
+  assert.equal(await tile.locator('.stat-value').textContent(), expected);
+  await shot(page, 'admin-dashboard-desktop');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

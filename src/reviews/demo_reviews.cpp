@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "base/clock.h"
 #include "base/seeded_random.h"
 #include "reviews/review_store.h"
 
@@ -59,12 +60,12 @@ Result<int64_t> load_demo_reviews(Sqlite& db, const std::vector<int64_t>& review
   Status st = db.write([&](Connection& c) -> Status {
     written = 0;
     SeededRandom rng(seed ^ 0x7e71e35ULL);
+    const int64_t now = now_seconds();
     for (const auto& unbacked : review_store::unbacked_ratings(c)) {
       if (unbacked.count > static_cast<int64_t>(reviewers.size()) || unbacked.sum < unbacked.count ||
           unbacked.sum > 5 * unbacked.count)
         return Status::Invalid("product " + std::to_string(unbacked.product_id) +
                                " has a rating no set of demo reviews can give");
-      review_store::clear_unbacked_rating(c, unbacked);
       auto ratings = spread_ratings(rng, unbacked.sum, unbacked.count);
       auto first = static_cast<size_t>(rng.range(0, static_cast<int64_t>(reviewers.size()) - 1));
       for (size_t i = 0; i < ratings.size(); ++i) {
@@ -75,7 +76,9 @@ Result<int64_t> load_demo_reviews(Sqlite& db, const std::vector<int64_t>& review
         const DemoText& t = text_for(rng, r.rating);
         r.title = t.title;
         r.body = t.body;
-        if (Status in = review_store::insert(c, r); !in.ok()) return in;
+        // Spread over the last half year, newest last.
+        r.created_at = now - rng.range(1, 180) * 86400;
+        review_store::insert_counted_review(c, r);
         ++written;
       }
     }

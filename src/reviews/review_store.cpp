@@ -225,6 +225,15 @@ std::vector<UnbackedRating> unbacked_ratings(Connection& c) {
   return out;
 }
 
-void clear_unbacked_rating(Connection& c, const UnbackedRating& r) { move_rating(c, r.product_id, -r.sum, -r.count); }
+void insert_counted_review(Connection& c, Review& r) {
+  r.created_at = r.updated_at = r.created_at ? r.created_at : now_seconds();
+  auto st = c.prepare(
+      "INSERT INTO reviews (product_id, user_id, rating, title, body, verified_purchase, helpful_count, hidden, "
+      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?, ?)");
+  st.bind(1, r.product_id).bind(2, r.user_id).bind(3, static_cast<int64_t>(r.rating)).bind(4, r.title).bind(5, r.body);
+  st.bind(6, r.created_at).bind(7, r.updated_at);
+  st.exec();
+  r.id = c.last_insert_id();
+}
 
 }  // namespace shopbox::review_store

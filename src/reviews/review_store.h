@@ -89,9 +89,11 @@ struct UnbackedRating {
   int64_t count = 0;
 };
 std::vector<UnbackedRating> unbacked_ratings(Connection& c);
-// Takes such a rating out of the product (back to 0/0), so that inserting
-// its reviews counts each once.
-void clear_unbacked_rating(Connection& c, const UnbackedRating& r);
+// Inserts a review that the product's rating already counts (one of the
+// reviews behind an unbacked rating): the product row is left as it is, so
+// the caller writes reviews whose ratings add up to it exactly, by distinct
+// users. check() proves it. A bulk path: one statement per review.
+void insert_counted_review(Connection& c, Review& r);
 
 }  // namespace review_store
 }  // namespace shopbox

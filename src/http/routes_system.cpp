@@ -8,6 +8,7 @@
 #include "catalog/product_image.h"
 #include "cluster/cluster.h"
 #include "http/server.h"
+#include "http/storefront_pages.h"
 #include "web_assets.h"
 
 namespace shopbox {
@@ -125,17 +126,23 @@ void register_system_routes(HttpServer& server, App& app) {
         res.set_content(product_svg(*p, n), "image/svg+xml");
       });
 
-  // The storefront: embedded files; unknown non-API paths get index.html so
-  // client-side routes (/product/12, /cart) load the app.
+  // Crawler files and the rendered product, category and search pages
+  // (http/storefront_pages.h): registered before the static-file route
+  // below, which would otherwise take their paths.
+  storefront::register_storefront_routes(server, app);
+
+  // The storefront: embedded files; any other path without a dot is a
+  // page of the app, rendered by storefront::send_page (the shell with its
+  // head and fallback content; 404 for a path no app route takes).
   auto serve_asset = [&app](const Req& req, Res& res, const Principal&) {
-    std::string path = req.path == "/" ? "/index.html" : req.path;
-    const WebAsset* asset = find_web_asset(path);
-    if (!asset && path.find('.') == std::string::npos) asset = find_web_asset("/index.html");
-    if (!asset) return send_error(res, Status::NotFound("no such file"));
-    bool page = asset == find_web_asset("/index.html");
-    res.set_header("Cache-Control", page ? "no-cache" : "public, max-age=300");
-    if (page) res.set_header("Content-Security-Policy", storefront_csp(app.config));
-    res.set_content(std::string(asset->data, asset->size), asset->content_type);
+    const WebAsset* asset = req.path == "/index.html" ? nullptr : find_web_asset(req.path);
+    if (asset) {
+      res.set_header("Cache-Control", "public, max-age=300");
+      return res.set_content(std::string(asset->data, asset->size), asset->content_type);
+    }
+    if (req.path != "/index.html" && req.path.find('.') != std::string::npos)
+      return send_error(res, Status::NotFound("no such file"));
+    storefront::send_page(app, req, res);
   };
   server.add({"GET", "/", Access::anyone, "web", "Storefront"}, serve_asset);
   server.raw().Get(R"(/(?!api/|images/)[A-Za-z0-9_./-]*)", [&app, serve_asset](const Req& req, Res& res) {

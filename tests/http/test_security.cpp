@@ -375,10 +375,11 @@ TEST_CASE("the most common passwords and the email itself are refused", "[http][
 
 TEST_CASE("deep links and static files get the same security headers as the API", "[http][security][headers]") {
   TestShop shop;
-  for (const char* path : {"/", "/p/1", "/index.html", "/js/app.js", "/api/v1/products"}) {
+  // /p/1 names no product here: a 404 page, with the same headers.
+  for (const char* path : {"/", "/cart", "/p/1", "/index.html", "/js/app.js", "/api/v1/products"}) {
     auto r = shop.get(path);
     INFO(path);
-    REQUIRE(r.status == 200);
+    REQUIRE(r.status == (std::string(path) == "/p/1" ? 404 : 200));
     CHECK_THAT(r.header("Content-Security-Policy"), Catch::Contains("object-src 'none'"));
     CHECK_THAT(r.header("Content-Security-Policy"), Catch::Contains("frame-ancestors 'none'"));
     CHECK(r.header("Cross-Origin-Opener-Policy") == "same-origin");

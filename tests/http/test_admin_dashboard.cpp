@@ -12,7 +12,7 @@ using json = nlohmann::json;
 
 namespace {
 
-int pay(TestShop& shop, const TestShop::Account& who, const std::string& pid, const std::string& card,
+int pay_by_card(TestShop& shop, const TestShop::Account& who, const std::string& pid, const std::string& card,
         const std::string& key) {
   Headers h = who.auth;
   h.emplace("Idempotency-Key", key);
@@ -34,11 +34,11 @@ TEST_CASE("the dashboard counts paid orders, net revenue and card declines apart
   std::string lamp = shop.create_product({{"name", "Lamp"}, {"price", 40.00}}, 50);
   shop.create_product({{"name", "Rare vase"}, {"price", 300.00}}, 2);  // low stock (threshold 10 by default)
 
-  REQUIRE(pay(shop, buyer, lamp, "4242424242424242", "d1") == 201);
-  REQUIRE(pay(shop, buyer, lamp, "4242424242424242", "d2") == 201);
-  CHECK(pay(shop, buyer, lamp, "4000000000000002", "d3") == 402);   // declined
-  CHECK(pay(shop, buyer, lamp, "4000000000009995", "d4") == 402);   // insufficient funds
-  int err = pay(shop, buyer, lamp, "4000000000000119", "d5");       // the gateway fails
+  REQUIRE(pay_by_card(shop, buyer, lamp, "4242424242424242", "d1") == 201);
+  REQUIRE(pay_by_card(shop, buyer, lamp, "4242424242424242", "d2") == 201);
+  CHECK(pay_by_card(shop, buyer, lamp, "4000000000000002", "d3") == 402);   // declined
+  CHECK(pay_by_card(shop, buyer, lamp, "4000000000009995", "d4") == 402);   // insufficient funds
+  int err = pay_by_card(shop, buyer, lamp, "4000000000000119", "d5");       // the gateway fails
   CHECK((err == 502 || err == 503));
 
   auto d = shop.get("/api/v1/admin/dashboard", shop.admin());

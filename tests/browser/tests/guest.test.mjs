@@ -5,7 +5,7 @@
 // and finds the guest order in the account; resets a forgotten password.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, shot, settled, capture, findProduct, newUser, waitForMail, mailsTo, axeViolations, BASE, DESKTOP, PHONE } from '../helpers.mjs';
+import { launch, newPage, shot, settled, capture, findProduct, newUser, registerUi, waitForMail, mailsTo, axeViolations, BASE, DESKTOP, PHONE } from '../helpers.mjs';
 
 let browser;
 const pages = [];
@@ -144,13 +144,7 @@ test('registering with a guest email: the verification mail confirms it and the 
     const user = newUser();
     const number = await guestCheckout(p, user.email);
     await waitForMail(user.email, /confirmed/);
-    await p.goto('/register');
-    await p.getByLabel('First name').fill(user.first);
-    await p.getByLabel('Last name').fill(user.last);
-    await p.getByLabel('Email').fill(user.email);
-    await p.getByLabel('Password').fill(user.password);
-    await p.getByRole('button', { name: 'Create account' }).click();
-    await p.waitForFunction(() => !location.pathname.startsWith('/register'));
+    await registerUi(p, user);
     // not yet confirmed: the guest order is not in the account, the page says why
     await p.goto('/account');
     await p.locator('#verify-banner').waitFor();

@@ -94,7 +94,9 @@ Result<CartView> Cart::render(const CartRecord& rec) {
     p.line = l;
     p.name = l.name;
     p.available = available[l.variant_id];
-    auto prod = catalog_.product(l.product_id);
+    // A product taken off sale (archived, back to draft) prices as gone:
+    // the line stays in the cart, unavailable, and checkout skips it.
+    auto prod = catalog_.product_for_shoppers(l.product_id);
     const Variant* variant = prod.ok() ? prod->variant(l.variant_id) : nullptr;
     if (variant) {
       p.exists = true;
@@ -173,7 +175,8 @@ Result<CartView> Cart::add_item(const std::string& owner, const ItemChoice& choi
   if (auto s = check_quantity(quantity); !s.ok()) return s;
   // The variant: named, or chosen by options on the product.
   Result<Product> product =
-      choice.variant_id > 0 ? catalog_.product_of_variant(choice.variant_id) : catalog_.product(choice.product_id);
+      choice.variant_id > 0 ? catalog_.product_of_variant_for_shoppers(choice.variant_id)
+                            : catalog_.product_for_shoppers(choice.product_id);
   if (!product.ok()) return product.status();
   if (choice.variant_id > 0 && choice.product_id > 0 && choice.product_id != product->id)
     return Status::Invalid("variant_id is not a variant of product_id", {{"field", "variant_id"}});
@@ -257,7 +260,7 @@ Result<CartView> Cart::save_for_later(const std::string& owner, int64_t variant_
 }
 
 Result<CartView> Cart::move_to_cart(const std::string& owner, int64_t variant_id) {
-  if (auto p = catalog_.product_of_variant(variant_id); !p.ok()) return p.status();
+  if (auto p = catalog_.product_of_variant_for_shoppers(variant_id); !p.ok()) return p.status();
   return change(owner, [&](WriteTxn& txn, CartRecord& rec) {
     auto it = find_line(rec.saved, variant_id);
     if (it == rec.saved.end())

@@ -23,24 +23,50 @@ std::string Catalog::slugify(const std::string& text) {
   return out;
 }
 
+// A picture's address the storefront can show: an http(s) URL with a host,
+// or a path on this shop ("/images/..."). Anything else ("not a url",
+// "javascript:...", "//other.host/x") would be a broken or hostile <img>.
+bool is_image_address(std::string_view url) {
+  if (url.empty() || url.size() > 2000) return false;
+  for (unsigned char ch : url)
+    if (ch <= ' ' || ch == 0x7f || ch == '"' || ch == '<' || ch == '>' || ch == '\\') return false;
+  if (url.front() == '/') return url.size() == 1 || url[1] != '/';
+  for (std::string_view scheme : {"https://", "http://"})
+    if (url.substr(0, scheme.size()) == scheme) {
+      std::string_view host = url.substr(scheme.size());
+      return !host.empty() && host.front() != '/' && host.front() != '.' && host.front() != ':';
+    }
+  return false;
+}
+
+// Messages a merchant reads in the admin as they are: field names in words.
 Status Catalog::validate(Product& p, const VariantLimits& limits) {
-  if (p.name.empty()) return field_error("name", "name is required");
-  if (p.name.size() > 500) return field_error("name", "name is too long (max 500)");
-  if (p.description.size() > 20000) return field_error("description", "description is too long (max 20000)");
-  if (p.brand.size() > 200) return field_error("brand", "brand is too long (max 200)");
-  if (p.price < 0 || p.price > kMaxCents) return field_error("price", "price must be between 0 and 1000000000");
+  if (p.name.empty()) return field_error("name", "Give the product a name");
+  if (p.name.size() > 500) return field_error("name", "The name is too long (at most 500 characters)");
+  if (p.description.size() > 20000)
+    return field_error("description", "The description is too long (at most 20,000 characters)");
+  if (p.brand.size() > 200) return field_error("brand", "The brand is too long (at most 200 characters)");
+  if (p.price < 0 || p.price > kMaxCents) return field_error("price", "The price must be between 0 and 1,000,000,000");
   if (p.sale_price && (*p.sale_price < 0 || *p.sale_price > p.price))
-    return field_error("sale_price", "sale_price must be between 0 and price");
-  if (!valid_currency(p.currency)) return field_error("currency", "currency must be a 3-letter ISO code such as USD");
-  if (!p.specs.is_object()) return field_error("specifications", "specifications must be an object");
+    return field_error("sale_price", "The sale price must be between 0 and the price");
+  if (!valid_currency(p.currency))
+    return field_error("currency", "The currency must be a 3-letter ISO code such as USD");
+  if (!p.specs.is_object()) return field_error("specifications", "Specifications must be a list of name: value");
   if (p.slug.empty()) p.slug = slugify(p.name);
   if (p.slug.empty()) p.slug = "product";
-  if (p.slug != slugify(p.slug)) return field_error("slug", "slug may hold only a-z, 0-9 and '-'");
+  if (p.slug != slugify(p.slug))
+    return field_error("slug", "The URL handle may hold only lower-case letters, digits and '-'");
   if (p.sku.empty()) p.sku = p.slug;
-  if (p.sku.size() > 100) return field_error("sku", "sku is too long (max 100)");
-  if (p.images.size() > 20) return field_error("images", "at most 20 images");
+  if (p.sku.size() > 100) return field_error("sku", "The SKU is too long (at most 100 characters)");
+  if (p.images.size() > 20) return field_error("images", "A product has at most 20 pictures");
   for (const auto& im : p.images)
-    if (im.url.empty() || im.url.size() > 2000) return field_error("images", "each image needs a url (max 2000 chars)");
+    if (!is_image_address(im.url))
+      return field_error("images", "A picture's address must be a web address (https://...) or a path on this shop");
+  for (const auto& v : p.variants)
+    if (!v.image_url.empty() && !is_image_address(v.image_url))
+      return field_error("variants", "Variant " + v.sku +
+                                         ": a picture's address must be a web address (https://...) or a path on "
+                                         "this shop");
   return check_variants(p, limits);
 }
 
@@ -64,6 +90,38 @@ ProductStock Catalog::stock(const Product& p) {
   ids.reserve(p.variants.size());
   for (const auto& v : p.variants) ids.push_back(v.id);
   return {inventory_.levels(ids)};
+}
+
+Result<Product> Catalog::product_for_shoppers(int64_t id) {
+  auto p = product(id);
+  if (p.ok() && !p->for_sale()) return Status::NotFound("product not found");
+  return p;
+}
+
+Result<Product> Catalog::product_of_variant_for_shoppers(int64_t variant_id) {
+  auto p = product_of_variant(variant_id);
+  if (p.ok() && !p->for_sale()) return Status::NotFound("variant not found");
+  return p;
+}
+
+Result<ProductPage> Catalog::admin_products(const AdminProductQuery& q) {
+  ProductPage page;
+  Status st = db_.read([&](Connection& c) {
+    page = catalog_store::admin_products(c, q);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return page;
+}
+
+Result<ProductStatusCounts> Catalog::count_by_status() {
+  ProductStatusCounts counts;
+  Status st = db_.read([&](Connection& c) {
+    counts = catalog_store::count_by_status(c);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return counts;
 }
 
 Result<Product> Catalog::product_of_variant(int64_t variant_id) {

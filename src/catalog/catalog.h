@@ -38,6 +38,7 @@ struct ProductUpsert {
   std::optional<int64_t> stock;
   std::string category_path;  // "Home/Kitchen": created as needed; wins over product.category_id
   bool slug_given = false;    // false: a colliding generated slug gets the SKU appended
+  bool status_given = false;  // false: a stored product keeps its status (a new one is active)
 };
 
 struct UpsertSummary {
@@ -56,11 +57,24 @@ struct CatalogChange {
   int64_t id;
 };
 
+// A picture's address the storefront can show: http(s) with a host, or a
+// path on this shop. Checked on every product and variant write.
+bool is_image_address(std::string_view url);
+
 class Catalog {
  public:
   Catalog(Sqlite& db, Inventory& inventory, const Config& config);
 
+  // Any product, whatever its status: the admin's and the order history's read.
   Result<Product> product(int64_t id);
+  // What shoppers may see: a product that is not for sale (a draft, an
+  // archived product) is a 404 as if it did not exist, so nothing about it
+  // leaks. Every shopper-facing read goes through these two.
+  Result<Product> product_for_shoppers(int64_t id);
+  Result<Product> product_of_variant_for_shoppers(int64_t variant_id);
+  // The admin's product list (all statuses) and its per-status counts.
+  Result<ProductPage> admin_products(const AdminProductQuery& query);
+  Result<ProductStatusCounts> count_by_status();
   // The stock of each of the product's variants (from the inventory).
   ProductStock stock(const Product& p);
   // The product a variant belongs to (404 when neither exists).

@@ -221,6 +221,9 @@ Status write_item(Connection& c, Inventory& inventory, ProductUpsert& item, std:
       p.created_at = old->created_at;
       p.rating_sum = old->rating_sum;  // ratings come from reviews, never from a file
       p.rating_count = old->rating_count;
+      // A file without a Status column must not publish the merchant's
+      // drafts or bring back what they archived.
+      if (!item.status_given) p.status = old->status;
       match_variants(*old, p);
       if (auto st = check_reserved(inventory, *old, p, summary.variants_deleted); !st.ok()) return st;
       for (const auto& v : p.variants) ++(v.id > 0 ? summary.variants_updated : summary.variants_created);

@@ -36,6 +36,7 @@ json product_snapshot(const Product& p) {
           {"specs", p.specs},
           {"weight_grams", p.weight_grams ? json(*p.weight_grams) : json(nullptr)},
           {"featured", p.featured},
+          {"status", product_status_name(p.status)},
           {"created_at", p.created_at},
           {"updated_at", p.updated_at},
           {"images", images},
@@ -76,6 +77,8 @@ Product product_from_snapshot(const json& j) {
   p.specs = j.at("specs");
   p.weight_grams = opt<int64_t>(j, "weight_grams");
   p.featured = j.at("featured").get<bool>();
+  // A primary older than statuses sends none: its products are for sale.
+  p.status = parse_product_status(j.value("status", std::string("active"))).value_or(ProductStatus::active);
   p.created_at = j.at("created_at").get<int64_t>();
   p.updated_at = j.at("updated_at").get<int64_t>();
   for (const auto& im : j.at("images")) {

@@ -30,7 +30,7 @@ constexpr const char* kCategoryCols = "category_id, parent_id, name, slug, level
 #define PRODUCT_COLS                                                                            \
   "p.product_id, p.sku, p.name, p.slug, p.description, p.brand, p.category_id, p.price_cents, " \
   "p.sale_price_cents, p.currency, p.specs, p.weight_grams, p.rating_sum, p.rating_count, "     \
-  "p.featured, p.created_at, p.updated_at, p.price_max_cents"
+  "p.featured, p.created_at, p.updated_at, p.price_max_cents, p.status"
 
 Product read_product(Statement& st) {
   Columns row(st);
@@ -54,6 +54,7 @@ Product read_product(Statement& st) {
   p.created_at = row.int64();
   p.updated_at = row.int64();
   p.price_max = row.opt_int64();
+  p.status = parse_product_status(row.text()).value_or(ProductStatus::active);
   row.done();
   return p;
 }
@@ -407,7 +408,11 @@ ProductPage list_products(Connection& c, const ProductQuery& q) {
   if (!q.brands.empty()) brands = nlohmann::json(brand_filter_values(q.brands)).dump();
   if (!q.ids.empty()) ids = nlohmann::json(q.ids).dump();
 
-  std::string where = " FROM products p WHERE 1";
+  // Shoppers see active products only (product.h ProductStatus). The few
+  // others are excluded through idx_products_not_active, so the filter
+  // indexes stay covering (a "p.status = 'active'" term would read rows).
+  std::string where =
+      " FROM products p WHERE p.product_id NOT IN (SELECT product_id FROM products WHERE status <> 'active')";
   if (cat_ids) where += " AND p.category_id IN (SELECT value FROM json_each(?1))";
   if (q.min_price) where += " AND p.final_price_cents >= ?2";
   if (q.max_price) where += " AND p.final_price_cents <= ?3";
@@ -482,6 +487,66 @@ ProductPage list_products(Connection& c, const ProductQuery& q) {
   return page;
 }
 
+std::vector<ProductKey> for_sale_keys(Connection& c, int64_t after, int64_t up_to, int64_t limit) {
+  auto st = c.prepare(
+      "SELECT product_id, updated_at FROM products WHERE product_id > ? AND product_id <= ? AND status = 'active' "
+      "ORDER BY product_id LIMIT ?");
+  st.bind(1, after).bind(2, up_to).bind(3, limit);
+  std::vector<ProductKey> keys;
+  while (st.step()) keys.push_back({st.int64(0), st.int64(1)});
+  return keys;
+}
+
+ProductPage admin_products(Connection& c, const AdminProductQuery& q) {
+  // Fixed fragments only, values bound (as list_products).
+  std::string where = " FROM products p WHERE 1";
+  if (q.status) where += " AND p.status = ?1";
+  if (!q.text.empty())
+    where +=
+        " AND (p.name LIKE ?2 ESCAPE '\\' OR p.brand LIKE ?2 ESCAPE '\\' OR p.sku LIKE ?2 ESCAPE '\\'"
+        " OR p.product_id IN (SELECT product_id FROM variants WHERE sku = ?3))";
+  std::string pattern;
+  for (char ch : q.text) {
+    if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+    pattern += ch;
+  }
+  pattern = "%" + pattern + "%";
+  auto bind_filters = [&](Statement& st) {
+    if (q.status) st.bind(1, product_status_name(*q.status));
+    if (!q.text.empty()) st.bind(2, pattern).bind(3, q.text);
+  };
+  ProductPage page;
+  {
+    auto cnt = c.prepare(("SELECT COUNT(*)" + where).c_str());
+    bind_filters(cnt);
+    cnt.step();
+    page.total = cnt.int64(0);
+  }
+  if (page.total == 0 || static_cast<int64_t>(q.page - 1) * q.size >= page.total) return page;
+  std::vector<int64_t> ids;
+  {
+    auto st = c.prepare(
+        ("SELECT p.product_id" + where + " ORDER BY p.created_at DESC, p.product_id DESC LIMIT ?4 OFFSET ?5").c_str());
+    bind_filters(st);
+    st.bind(4, static_cast<int64_t>(q.size)).bind(5, static_cast<int64_t>(q.page - 1) * q.size);
+    while (st.step()) ids.push_back(st.int64(0));
+  }
+  page.products = page_products(c, ids);
+  return page;
+}
+
+ProductStatusCounts count_by_status(Connection& c) {
+  ProductStatusCounts counts;
+  // Through idx_products_not_active: the active count is the rest.
+  auto st = c.prepare("SELECT status, COUNT(*) FROM products WHERE status <> 'active' GROUP BY status");
+  while (st.step()) {
+    if (st.text(0) == "draft") counts.draft = st.int64(1);
+    if (st.text(0) == "archived") counts.archived = st.int64(1);
+  }
+  counts.active = count_products(c) - counts.draft - counts.archived;
+  return counts;
+}
+
 BrowseRows scan_browse_rows(Connection& c) {
   // Two statements, one snapshot: a read transaction on this reader. Each
   // statement is a cheap scan on its own (the table in rowid order; the
@@ -519,7 +584,7 @@ BrowseRows scan_browse_rows(Connection& c) {
   std::unordered_map<std::string, uint32_t> brand_index;
   auto st = c.prepare(
       "SELECT product_id, category_id, final_price_cents, rating_sum, rating_count, created_at, brand "
-      "FROM products ORDER BY product_id");
+      "FROM products WHERE status = 'active' ORDER BY product_id");
   while (st.step()) {
     BrowseRow r;
     r.id = st.int64(0);
@@ -534,7 +599,9 @@ BrowseRows scan_browse_rows(Connection& c) {
     out.rows.push_back(r);
   }
   // A row's rank for sort=name is its position in list_products' order
-  // for it: the same collation and tie-break, by construction.
+  // for it: the same collation and tie-break, by construction. Products
+  // not for sale are in the name index but not in the rows: their ranks
+  // are skipped, which leaves gaps and keeps the order.
   auto names = c.prepare("SELECT product_id FROM products ORDER BY name COLLATE NOCASE, product_id");
   for (uint32_t rank = 0; names.step(); ++rank) {
     int64_t id = names.int64(0);
@@ -640,8 +707,8 @@ Status insert_product(Connection& c, Product& p) {
   auto st = c.prepare(
       "INSERT INTO products(product_id, sku, name, slug, description, brand, category_id, price_cents,"
       " sale_price_cents, currency, specs, weight_grams, rating_sum, rating_count, featured, created_at, updated_at,"
-      " price_max_cents)"
-      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      " price_max_cents, status)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   // The product takes the next id of the variants' sequence, and its first
   // variant the same id (product.h); a replica keeps the primary's ids.
   if (p.id <= 0) p.id = next_variant_id(c);
@@ -651,7 +718,7 @@ Status insert_product(Connection& c, Product& p) {
   st.bind(7, p.category_id).bind(8, p.price).bind(9, p.sale_price).bind(10, p.currency);
   st.bind(11, p.specs.dump()).bind(12, p.weight_grams).bind(13, p.rating_sum).bind(14, p.rating_count);
   st.bind(15, static_cast<int64_t>(p.featured)).bind(16, p.created_at).bind(17, p.updated_at);
-  st.bind(18, p.price_max);
+  st.bind(18, p.price_max).bind(19, std::string(product_status_name(p.status)));
   st.exec();
   write_images(c, p);
   // New variants with an id (the first, or a replica's) go in as such:
@@ -665,7 +732,7 @@ Status update_product(Connection& c, Product& p) {
   c.prepare(
        "UPDATE products SET sku=?, name=?, slug=?, description=?, brand=?, category_id=?, price_cents=?,"
        " sale_price_cents=?, currency=?, specs=?, weight_grams=?, rating_sum=?, rating_count=?, featured=?,"
-       " updated_at=?, price_max_cents=? WHERE product_id=?")
+       " updated_at=?, price_max_cents=?, status=? WHERE product_id=?")
       .bind(1, p.sku)
       .bind(2, p.name)
       .bind(3, p.slug)
@@ -682,7 +749,8 @@ Status update_product(Connection& c, Product& p) {
       .bind(14, static_cast<int64_t>(p.featured))
       .bind(15, p.updated_at)
       .bind(16, p.price_max)
-      .bind(17, p.id)
+      .bind(17, std::string(product_status_name(p.status)))
+      .bind(18, p.id)
       .exec();
   if (c.changes() == 0) return Status::NotFound("product not found");
   write_images(c, p);

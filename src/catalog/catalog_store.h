@@ -49,7 +49,22 @@ void set_product_times(Connection& c, int64_t id, int64_t created_at, int64_t up
 std::optional<Product> get_product_by_sku(Connection& c, const std::string& sku);
 std::optional<int64_t> product_id_by_sku(Connection& c, const std::string& sku);
 std::optional<int64_t> product_id_by_slug(Connection& c, const std::string& slug);
+// Active products only (what shoppers browse); admin_products lists all.
 ProductPage list_products(Connection& c, const ProductQuery& q);
+// The admin's list, any status (products with their primary image). The
+// text filter is a substring scan: fine for an admin at 100k products
+// (~50 ms), not for a shopper-facing path.
+ProductPage admin_products(Connection& c, const AdminProductQuery& q);
+ProductStatusCounts count_by_status(Connection& c);
+// The ids of products for sale in (after, up_to], ascending, at most
+// `limit`, with their updated_at: the sitemap's and the feed's pages. A
+// keyset read on the primary key, as cheap at id 1,000,000 as at id 1
+// (OFFSET would walk every row before the page).
+struct ProductKey {
+  int64_t id = 0;
+  int64_t updated_at = 0;
+};
+std::vector<ProductKey> for_sale_keys(Connection& c, int64_t after, int64_t up_to, int64_t limit);
 // The brand names a brand filter compares with: brands come from query
 // strings, and bytes that are not UTF-8 become U+FFFD (such a name matches
 // no product, the right answer) instead of failing. list_products and the

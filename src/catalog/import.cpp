@@ -140,6 +140,7 @@ void parse_json_import(const std::string& text, const Config& config, ParsedImpo
     }
     item.stock = stock;
     item.slug_given = obj.contains("slug") && obj["slug"].is_string() && !obj["slug"].get<std::string>().empty();
+    item.status_given = obj.contains("status");
     if (auto st = Catalog::validate(item.product, limits); !st.ok()) {
       error(describe(st));
       continue;
@@ -426,6 +427,11 @@ Status read_shopbox_columns(const CsvRecord& main, const Columns& cols, const Sh
     if (!sp.type.empty() && sp.type != sp.category) built["Type"] = sp.type;
     fields["specifications"] = built;
   }
+  // Shopify's Status column: active, draft or archived.
+  if (std::string status = trim(cols.get(main, "Status")); !status.empty()) {
+    if (!parse_product_status(status)) return field_error("status", "Status must be active, draft or archived");
+    fields["status"] = status;
+  }
   std::string featured = ascii_lower(cols.get(main, kShopboxFeaturedColumn));
   if (!featured.empty()) {
     if (featured != "true" && featured != "false")
@@ -489,6 +495,7 @@ void read_group(const Group& g, const CsvRecord& main, const Columns& cols, cons
     out.errors.push_back({main.line, describe(st)});
     return;
   }
+  item.status_given = !trim(cols.get(main, "Status")).empty();
   out.items.push_back(std::move(item));
   out.lines.push_back(main.line);
   out.variant_lines.push_back(std::move(lines));

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/money.h"
@@ -69,6 +70,18 @@ struct Variant {
   Cents final_price() const { return sale_price.value_or(price); }
 };
 
+// Where a product is in its life. Only an active product is for sale: a
+// draft is being prepared and an archived one is kept for its orders and
+// history; shoppers never see either (not in browse, search, the product
+// page, carts, checkout, wishlists, recommendations, the sitemap or the
+// feed), as if it did not exist. The admin sees all three.
+enum class ProductStatus { draft, active, archived };
+
+// "draft" | "active" | "archived", the API's and the CSV's words.
+const char* product_status_name(ProductStatus s);
+// nullopt for any other word; case-insensitive, as Shopify's CSV writes "Active".
+std::optional<ProductStatus> parse_product_status(std::string_view word);
+
 struct Product {
   static constexpr size_t kMaxOptions = 3;
   static constexpr size_t kMaxOptionValues = 100;
@@ -92,6 +105,7 @@ struct Product {
   int64_t rating_sum = 0;
   int64_t rating_count = 0;
   bool featured = false;
+  ProductStatus status = ProductStatus::active;
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::vector<ProductImage> images;
@@ -99,6 +113,8 @@ struct Product {
   std::vector<Variant> variants;  // in position order; loaded by get_product, page_products
 
   Cents final_price() const { return sale_price.value_or(price); }
+  // The one rule for whether shoppers may see and buy the product.
+  bool for_sale() const { return status == ProductStatus::active; }
   const Variant* variant(int64_t variant_id) const {
     for (const auto& v : variants)
       if (v.id == variant_id) return &v;
@@ -155,6 +171,21 @@ struct ProductQuery {
   ProductSort sort = ProductSort::newest;
   int page = 1;  // 1-based
   int size = 20;
+};
+
+// The admin's product list: every status, newest first.
+struct AdminProductQuery {
+  std::optional<ProductStatus> status;  // nullopt: all
+  std::string text;                     // in the name, brand or SKU (a variant's SKU too); "" : all
+  int page = 1;                         // 1-based
+  int size = 25;
+};
+
+// How many products have each status (the admin's tabs).
+struct ProductStatusCounts {
+  int64_t draft = 0;
+  int64_t active = 0;
+  int64_t archived = 0;
 };
 
 struct ProductPage {

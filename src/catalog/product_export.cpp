@@ -126,9 +126,9 @@ std::string product_rows(const Product& p, const std::vector<StockLevel>& stock,
       // A Type without a category would come back as the category.
       if (!category.empty()) r.set("Type", spec_text(p.specs, "Type"));
       r.set("Tags", spec_text(p.specs, "Tags"));
-      r.set("Published", "TRUE");
+      r.set("Published", p.for_sale() ? "TRUE" : "FALSE");
       r.set("Gift Card", "FALSE");
-      r.set("Status", "active");
+      r.set("Status", product_status_name(p.status));
       for (size_t k = 0; k < p.options.size(); ++k)
         r.set("Option" + std::to_string(k + 1) + " Name", p.options[k].name);
       if (p.options.empty()) r.set("Option1 Name", "Title");

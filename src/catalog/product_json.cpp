@@ -12,6 +12,22 @@
 namespace shopbox {
 using json = nlohmann::json;
 
+const char* product_status_name(ProductStatus s) {
+  switch (s) {
+    case ProductStatus::draft: return "draft";
+    case ProductStatus::active: return "active";
+    case ProductStatus::archived: return "archived";
+  }
+  return "active";
+}
+
+std::optional<ProductStatus> parse_product_status(std::string_view word) {
+  const std::string w = ascii_lower(trim(word));
+  for (auto s : {ProductStatus::draft, ProductStatus::active, ProductStatus::archived})
+    if (w == product_status_name(s)) return s;
+  return std::nullopt;
+}
+
 int discount_percentage(Cents price, Cents sale_price) {
   if (price <= 0 || sale_price >= price) return 0;
   return static_cast<int>(std::llround(100.0 * static_cast<double>(price - sale_price) / static_cast<double>(price)));
@@ -119,6 +135,7 @@ json product_details_json(const Product& p, const ProductStock& stock, const std
       {"options", options_json(p)},
       {"variants", variants_json(p, stock)},
       {"featured", p.featured},
+      {"status", product_status_name(p.status)},
       {"created_at", iso8601(p.created_at)},
       {"updated_at", iso8601(p.updated_at)},
   };
@@ -143,6 +160,7 @@ json product_summary_json(const Product& p, const ProductStock& stock) {
       {"in_stock", stock.in_stock()},
       {"available", stock.available()},
       {"variants_count", p.variants.size()},
+      {"status", product_status_name(p.status)},
       {"created_at", iso8601(p.created_at)},
   };
 }
@@ -345,7 +363,8 @@ Status apply_variant_json(const json& body, const Product& p, Variant& v, const 
 Status apply_product_json(const json& body, Product& p, std::optional<int64_t>* stock) {
   if (auto st = only_fields(
           body, {"sku", "name", "slug", "description", "brand", "category_id", "price", "sale_price", "currency",
-                 "specifications", "weight_grams", "images", "featured", "stock", "product_id", "options", "variants"});
+                 "specifications", "weight_grams", "images", "featured", "stock", "product_id", "options", "variants",
+                 "status"});
       !st.ok())
     return st;
   if (auto st = apply_product_fields(body, p, stock); !st.ok()) return st;
@@ -427,6 +446,11 @@ Status apply_product_fields(const json& body, Product& p, std::optional<int64_t>
   if (auto it = body.find("featured"); it != body.end()) {
     if (!it->is_boolean()) return field_error("featured", "featured must be true or false");
     p.featured = it->get<bool>();
+  }
+  if (auto it = body.find("status"); it != body.end()) {
+    auto status = it->is_string() ? parse_product_status(it->get_ref<const std::string&>()) : std::nullopt;
+    if (!status) return field_error("status", "Status must be draft, active or archived");
+    p.status = *status;
   }
   if (auto it = body.find("images"); it != body.end()) {
     if (!it->is_array()) return field_error("images", "images must be an array of URLs or {url, alt} objects");

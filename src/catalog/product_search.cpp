@@ -47,6 +47,9 @@ std::vector<search::IndexDoc> load_docs(Connection& c, const std::vector<int64_t
   std::unordered_map<int64_t, std::string> images = catalog_store::primary_image_urls(c, ids);
   out.reserve(products.size());
   for (auto& p : products) {
+    // Only products for sale are searchable: leaving the others out makes
+    // index_ids and reconcile delete them from the index.
+    if (!p.for_sale()) continue;
     if (auto it = images.find(p.id); it != images.end()) p.images.push_back({0, it->second, "", 0, true});
     out.push_back(index_doc(p, chain_of(cats, p.category_id), false));
   }

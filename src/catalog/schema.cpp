@@ -125,6 +125,16 @@ INSERT INTO variants(variant_id, product_id, position, sku, price_cents, sale_pr
 -- The highest variant final price, when above the product's (lowest) one.
 ALTER TABLE products ADD COLUMN price_max_cents INTEGER;
 )sql"},
+       {110, "product status: draft, active, archived",
+        R"sql(
+-- Every product stored before statuses existed was on sale: active.
+ALTER TABLE products ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+  CHECK (status IN ('draft', 'active', 'archived'));
+-- Shoppers' queries keep status = 'active'; the few products that are not
+-- (drafts being prepared, archived ones) are found through this small
+-- index, and the admin's per-status counts read it.
+CREATE INDEX idx_products_not_active ON products(status, product_id) WHERE status <> 'active';
+)sql"},
   };
   return migrations;
 }

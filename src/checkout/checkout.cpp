@@ -293,7 +293,8 @@ Result<Checkout::Basket> Checkout::lines_to_buy(const CheckoutRequest& req, cons
 }
 
 Status Checkout::add_explicit_line(const CheckoutLine& l, const std::string& field, Basket& basket) {
-  auto prod = l.variant_id > 0 ? d_.catalog.product_of_variant(l.variant_id) : d_.catalog.product(l.product_id);
+  auto prod = l.variant_id > 0 ? d_.catalog.product_of_variant_for_shoppers(l.variant_id)
+                               : d_.catalog.product_for_shoppers(l.product_id);
   if (!prod.ok()) {
     std::string what =
         l.variant_id > 0 ? "variant " + std::to_string(l.variant_id) : "product " + std::to_string(l.product_id);

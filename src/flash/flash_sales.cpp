@@ -448,7 +448,8 @@ void FlashSales::unclaim_token(int64_t sale_id, int64_t user_id, const std::stri
 
 Result<Quote> FlashSales::price_sale(const FlashSale& sale, int64_t user_id, int64_t quantity, const json& address,
                                      const std::string& shipping_method) {
-  auto product = catalog_.product(sale.product_id);
+  // A sale of a product taken off sale sells nothing.
+  auto product = catalog_.product_for_shoppers(sale.product_id);
   if (!product.ok()) return product.status();
   const Variant* variant = product->variant(sale.variant_id);
   if (!variant) return Status::NotFound("the flash sale's variant no longer exists");

@@ -2,6 +2,7 @@
 // create/update/delete.
 #include "app.h"
 #include "base/clock.h"
+#include "base/text.h"
 #include "catalog/catalog.h"
 #include "catalog/option_filter.h"
 #include "catalog/product_json.h"
@@ -105,7 +106,8 @@ void register_storefront_catalog_routes(HttpServer& server, App& app) {
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = path_id(req, 1, "product");
                if (!id.ok()) return send_error(res, id.status());
-               auto p = app.catalog->product(*id);
+               // The admin previews drafts; shoppers see products for sale only.
+               auto p = who.is_admin() ? app.catalog->product(*id) : app.catalog->product_for_shoppers(*id);
                if (!p.ok()) return send_error(res, p.status());
                if (who.signed_in()) app.recommendations->record_view(who.user_id, p->id);  // "recently viewed"
                json body = product_details_json(*p, app.catalog->stock(*p), app.catalog->category_path(p->category_id),
@@ -168,8 +170,43 @@ void register_storefront_catalog_routes(HttpServer& server, App& app) {
   // ---- admin ----
 }
 
+// The admin's product list: every status, with the count of each (the
+// tabs), newest first; q finds a name, brand or SKU.
+void register_admin_product_list(HttpServer& server, App& app) {
+  server.add({"GET", "/api/v1/admin/products", Access::admin, "admin",
+              "All products, any status: status (draft|active|archived), q (name, brand or SKU), page, size; counts "
+              "per status"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto page = pagination(req, 25, 100);
+               if (!page.ok()) return send_error(res, page.status());
+               AdminProductQuery q;
+               q.page = page->page;
+               q.size = page->size;
+               if (auto s = query(req, "status"); s && !s->empty() && *s != "all") {
+                 q.status = parse_product_status(*s);
+                 if (!q.status) return send_error(res, field_error("status", "Status must be draft, active or archived"));
+               }
+               q.text = trim(query(req, "q").value_or(""));
+               if (q.text.size() > 200) return send_error(res, field_error("q", "The search is too long"));
+               auto list = app.catalog->admin_products(q);
+               if (!list.ok()) return send_error(res, list.status());
+               auto counts = app.catalog->count_by_status();
+               if (!counts.ok()) return send_error(res, counts.status());
+               json products = json::array();
+               for (const auto& p : list->products) products.push_back(product_summary_json(p, app.catalog->stock(p)));
+               send_json(res, 200,
+                         {{"products", products},
+                          {"page", q.page},
+                          {"size", q.size},
+                          {"total", list->total},
+                          {"counts",
+                           {{"draft", counts->draft}, {"active", counts->active}, {"archived", counts->archived}}}});
+             });
+}
+
 // What merchants change: products and categories.
 void register_catalog_admin_routes(HttpServer& server, App& app) {
+  register_admin_product_list(server, app);
   server.add(
       {"POST", "/api/v1/admin/products", Access::admin, "admin", "Create a product (optionally with initial stock)"},
       [&app](const Req& req, Res& res, const Principal& who) {
@@ -180,7 +217,7 @@ void register_catalog_admin_routes(HttpServer& server, App& app) {
         std::optional<int64_t> stock;
         if (auto st = apply_product_json(*body, p, &stock); !st.ok()) return send_error(res, st);
         if (!body->contains("price") && !body->contains("variants"))
-          return send_error(res, field_error("price", "price is required"));
+          return send_error(res, field_error("price", "Give the product a price"));
         p.id = 0;
         auto created = app.catalog->create_product(p, stock, who.actor());
         if (!created.ok()) return send_error(res, created.status());

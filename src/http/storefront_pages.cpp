@@ -405,7 +405,7 @@ std::string product_info_html(const Product& p, const json& details) {
 }
 
 Result<Parts> product_parts(App& app, int64_t id) {
-  auto p = app.catalog->product(id);
+  auto p = app.catalog->product_for_shoppers(id);
   if (!p.ok()) return p.status();
   const Config& config = app.config;
   json details = product_details_json(*p, app.catalog->stock(*p), app.catalog->category_path(p->category_id), config);
@@ -623,25 +623,7 @@ std::string assemble(App& app, const Parts& parts) {
 
 // ---- crawler files ----
 
-struct ProductKey {
-  int64_t id = 0;
-  int64_t updated_at = 0;
-};
-
-// Product ids in (after, up_to], ascending, at most `limit`, with their
-// updated_at: a keyset read on the primary key, as cheap at id 1,000,000
-// as at id 1 (OFFSET would walk every row before the page). The catalog
-// store has no such read; this one statement belongs there
-// (catalog_store) once that file takes it.
-std::vector<ProductKey> product_keys(Connection& c, int64_t after, int64_t up_to, int64_t limit) {
-  auto st = c.prepare(
-      "SELECT product_id, updated_at FROM products WHERE product_id > ? AND product_id <= ? "
-      "ORDER BY product_id LIMIT ?");
-  st.bind(1, after).bind(2, up_to).bind(3, limit);
-  std::vector<ProductKey> keys;
-  while (st.step()) keys.push_back({st.int64(0), st.int64(1)});
-  return keys;
-}
+using catalog_store::ProductKey;
 
 const char* kXmlHead = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 const char* kSitemapNs = "http://www.sitemaps.org/schemas/sitemap/0.9";
@@ -717,7 +699,7 @@ bool write_feed(App& app, FeedCursor& cursor, httplib::DataSink& sink) {
   std::vector<Product> products;
   std::unordered_map<int64_t, std::string> images;
   Status read = app.db->read([&](Connection& c) {
-    keys = product_keys(c, cursor.after, INT64_MAX, kFeedBatch);
+    keys = catalog_store::for_sale_keys(c, cursor.after, INT64_MAX, kFeedBatch);
     std::vector<int64_t> ids;
     for (const auto& k : keys) ids.push_back(k.id);
     products = catalog_store::get_products(c, ids);
@@ -796,7 +778,7 @@ Result<std::string> sitemap_index(App& app, int64_t page_size) {
   Status read = app.db->read([&](Connection& c) {
     // One probe per non-empty page: the first product after the last page.
     for (int64_t after = 0; pages.size() < kMaxSitemaps - 1;) {
-      auto next = product_keys(c, after, INT64_MAX, 1);
+      auto next = catalog_store::for_sale_keys(c, after, INT64_MAX, 1);
       if (next.empty()) break;
       int64_t n = (next.front().id - 1) / page_size + 1;
       pages.push_back(n);
@@ -819,7 +801,7 @@ Result<std::string> product_sitemap(App& app, int64_t n, int64_t page_size) {
   if (n < 1 || n > INT64_MAX / page_size) return Status::NotFound("no such sitemap");
   std::vector<ProductKey> keys;
   Status read = app.db->read([&](Connection& c) {
-    keys = product_keys(c, (n - 1) * page_size, n * page_size, page_size);
+    keys = catalog_store::for_sale_keys(c, (n - 1) * page_size, n * page_size, page_size);
     return Status::Ok();
   });
   if (!read.ok()) return read;

@@ -113,7 +113,7 @@ std::vector<RecommendedProduct> Recommendations::usable(const std::vector<int64_
   for (int64_t id : ids) {
     if (static_cast<int>(out.size()) >= limit) break;
     if (exclude.count(id) || !seen.insert(id).second) continue;
-    auto p = catalog_.product(id);
+    auto p = catalog_.product_for_shoppers(id);
     if (!p.ok()) continue;
     ProductStock stock = catalog_.stock(*p);
     if (!stock.in_stock()) continue;
@@ -123,7 +123,7 @@ std::vector<RecommendedProduct> Recommendations::usable(const std::vector<int64_
 }
 
 Result<std::vector<RecommendedProduct>> Recommendations::also_bought(int64_t product_id, int64_t viewer, int limit) {
-  auto p = catalog_.product(product_id);
+  auto p = catalog_.product_for_shoppers(product_id);
   if (!p.ok()) return p.status();
   std::vector<int64_t> ids;
   Status read3 = db_.read([&](Connection& c) {
@@ -137,7 +137,7 @@ Result<std::vector<RecommendedProduct>> Recommendations::also_bought(int64_t pro
 }
 
 Result<std::vector<RecommendedProduct>> Recommendations::similar(int64_t product_id, int64_t viewer, int limit) {
-  auto p = catalog_.product(product_id);
+  auto p = catalog_.product_for_shoppers(product_id);
   if (!p.ok()) return p.status();
   std::vector<int64_t> ids;
   auto add_from = [&](ProductQuery q) {
@@ -174,7 +174,7 @@ std::vector<RecommendedProduct> Recommendations::recently_viewed(int64_t user_id
   // Recently viewed shows what the user looked at, even if sold out since.
   std::vector<RecommendedProduct> out;
   for (int64_t id : ids) {
-    auto p = catalog_.product(id);
+    auto p = catalog_.product_for_shoppers(id);
     if (!p.ok()) continue;
     ProductStock stock = catalog_.stock(*p);
     out.push_back({std::move(*p), std::move(stock)});

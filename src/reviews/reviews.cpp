@@ -21,7 +21,7 @@ Result<Review> Reviews::create(int64_t product_id, int64_t user_id, const Review
   r.rating = *in.rating;
   r.title = in.title.value_or("");
   r.body = in.body.value_or("");
-  if (auto p = catalog_.product(product_id); !p.ok()) return p.status();  // 404 for an unknown product
+  if (auto p = catalog_.product_for_shoppers(product_id); !p.ok()) return p.status();  // 404: unknown or not for sale
   Status st = db_.write([&](Connection& c) {
     r.verified_purchase = review_store::has_purchased(c, user_id, product_id);
     return review_store::insert(c, r);
@@ -33,7 +33,7 @@ Result<Review> Reviews::create(int64_t product_id, int64_t user_id, const Review
 
 Result<ReviewList> Reviews::list(int64_t product_id, ReviewSort sort, std::optional<int> rating, int page, int size) {
   ReviewList out;
-  if (auto p = catalog_.product(product_id); !p.ok()) return p.status();  // 404 for an unknown product
+  if (auto p = catalog_.product_for_shoppers(product_id); !p.ok()) return p.status();  // 404: unknown or not for sale
   Status st = db_.read([&](Connection& c) {
     ReviewQuery q;
     q.product_id = product_id;

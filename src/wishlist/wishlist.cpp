@@ -31,10 +31,10 @@ Result<std::vector<WishlistItem>> Wishlist::list(int64_t user_id, int page, int 
   });
   if (!st.ok()) return st;
   for (const auto& row : rows) {
-    auto p = catalog_.product(row.product_id);
+    auto p = catalog_.product_for_shoppers(row.product_id);
     if (!p.ok()) {
       if (p.status().kind() != Kind::not_found) return p.status();
-      continue;  // deleted since it was added
+      continue;  // deleted or taken off sale since it was added
     }
     WishlistItem item;
     item.product = std::move(*p);
@@ -47,7 +47,7 @@ Result<std::vector<WishlistItem>> Wishlist::list(int64_t user_id, int page, int 
 }
 
 Result<bool> Wishlist::add(int64_t user_id, int64_t product_id) {
-  auto p = catalog_.product(product_id);
+  auto p = catalog_.product_for_shoppers(product_id);
   if (!p.ok()) return p.status();
   bool in_stock = catalog_.stock(*p).in_stock();
   bool created = false;

@@ -121,20 +121,30 @@ async function lowStock() {
 
 // ---- products ----
 
+// The merchant's words for a product's status (catalog/product.h ProductStatus).
+const STATUS_LABEL = { active: 'Active', draft: 'Draft', archived: 'Archived' };
+
+function statusChip(status) {
+  const st = status || 'active';
+  return h('span', { class: 'status-badge st-product-' + st }, STATUS_LABEL[st] || st);
+}
+
+// Every product whatever its status (GET /admin/products), with a tab per
+// status and its count; the search finds a name, brand or SKU.
 export async function products(main, _m, params, alive) {
   if (!(await gate(main))) return;
   const q = params.get('q') || '';
+  const status = params.get('status') || '';
   const page = Number(params.get('page') || 1);
-  let data;
-  const note = null;
-  if (q) data = await api('GET', '/search' + qs({ q, page, size: 25 }));
-  if (!data) data = await api('GET', '/products' + qs({ page, size: 25, sort: 'newest' }));
+  const data = await aget('/admin/products' + qs({ q, status, page, size: 25 }));
   if (!alive()) return;
-  const list = data.products || data.results || [];
-  const total = data.total ?? data.total_results ?? list.length;
-  const search = h('input', { type: 'search', id: 'admin-product-q', value: q, placeholder: 'Search by name, brand…' });
+  const list = data.products || [];
+  const total = data.total ?? list.length;
+  const counts = data.counts || {};
+  const all = (counts.active || 0) + (counts.draft || 0) + (counts.archived || 0);
+  const search = h('input', { type: 'search', id: 'admin-product-q', value: q, placeholder: 'Search by name, brand or SKU…' });
   const del = (p) => async (e) => {
-    if (!confirm(`Delete “${p.name}”? This cannot be undone.`)) return;
+    if (!confirm(`Delete “${p.name}”? This cannot be undone. To take it off sale but keep it, archive it instead.`)) return;
     setBusy(e.currentTarget, true);
     try {
       await asend('DELETE', '/admin/products/' + p.product_id);
@@ -145,25 +155,32 @@ export async function products(main, _m, params, alive) {
       toast(humanError(err), 'error');
     }
   };
+  const tab = (value, label, n) => h('a', {
+    href: '/admin/products' + qs({ q, status: value }), class: 'tab' + (status === value ? ' current' : ''),
+    'aria-current': status === value ? 'page' : null,
+  }, label, h('span', { class: 'count' }, String(n ?? 0)));
   shell(main, 'products', 'Products',
     h('div', { class: 'toolbar' },
-      h('form', { role: 'search', class: 'row gap', onsubmit: (e) => { e.preventDefault(); navigate('/admin/products' + qs({ q: search.value.trim() })); } },
+      h('form', { role: 'search', class: 'row gap', onsubmit: (e) => { e.preventDefault(); navigate('/admin/products' + qs({ q: search.value.trim(), status })); } },
         h('label', { for: 'admin-product-q', class: 'sr-only' }, 'Search products'), search, h('button', { class: 'btn', type: 'submit' }, 'Search')),
       h('a', { class: 'btn primary', href: '/admin/products/new' }, '+ New product')),
-    note,
-    h('p', { class: 'muted' }, `${total} products`),
-    h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'admin-products' },
-      h('thead', null, h('tr', null, ['', 'Name', 'SKU', 'Price', 'Stock', ''].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', null, list.map((p) => h('tr', null,
+    h('nav', { class: 'status-tabs', 'aria-label': 'Product status' },
+      tab('', 'All', all), tab('active', 'Active', counts.active), tab('draft', 'Drafts', counts.draft), tab('archived', 'Archived', counts.archived)),
+    h('p', { class: 'muted', id: 'admin-products-total' }, `${total} ${total === 1 ? 'product' : 'products'}${q ? ` matching “${q}”` : ''}`),
+    list.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'admin-products' },
+      h('thead', null, h('tr', null, ['', 'Name', 'Status', 'SKU', 'Price', 'Stock', ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, list.map((p) => h('tr', { 'data-status': p.status },
         h('td', null, productImage(p.image, '', 'mini')),
         h('td', null, h('a', { href: '/admin/products/' + p.product_id }, p.name), h('div', { class: 'muted small' }, p.brand || '')),
+        h('td', null, statusChip(p.status)),
         h('td', null, p.sku || '', Number(p.variants_count) > 1 ? h('div', { class: 'muted small' }, `${p.variants_count} variants`) : null),
         h('td', null, money(p.price, p.currency), p.price_max !== null && p.price_max !== undefined && Number(p.price_max) > Number(p.price) ? ' – ' + money(p.price_max, p.currency) : null,
           p.discount_percentage ? h('span', { class: 'off small' }, ` −${p.discount_percentage}%`) : null),
         h('td', { class: p.available <= 10 ? 'warn' : '' }, String(p.available ?? '')),
         h('td', { class: 'actions' }, h('a', { class: 'btn small', href: '/admin/products/' + p.product_id }, 'Edit'),
-          h('button', { type: 'button', class: 'btn small ghost danger', onclick: del(p) }, 'Delete'))))))),
-    pager(page, 25, total, (n) => navigate('/admin/products' + qs({ q, page: n }))));
+          h('button', { type: 'button', class: 'btn small ghost danger', onclick: del(p) }, 'Delete')))))))
+      : h('p', { class: 'empty', id: 'admin-products-empty' }, q ? 'No product matches this search.' : status ? `No ${STATUS_LABEL[status].toLowerCase()} products.` : 'No products yet.'),
+    pager(page, 25, total, (n) => navigate('/admin/products' + qs({ q, status, page: n }))));
 }
 
 function flattenCats(tree, depth = 0, out = []) {
@@ -178,7 +195,8 @@ export async function productEdit(main, [id], _p, alive) {
   if (!(await gate(main))) return;
   const isNew = id === 'new';
   const [p, catsData] = await Promise.all([
-    isNew ? Promise.resolve({ specifications: {}, images: [], price: {} }) : api('GET', '/products/' + id),
+    // A new product starts as a draft: it reaches the shop when the merchant makes it active.
+    isNew ? Promise.resolve({ specifications: {}, images: [], price: {}, status: 'draft' }) : aget('/products/' + id),
     api('GET', '/categories'),
   ]);
   if (!alive()) return;
@@ -194,6 +212,7 @@ export async function productEdit(main, [id], _p, alive) {
     description: h('textarea', { name: 'description', rows: 5 }, p.description || ''),
     weight_grams: h('input', { name: 'weight_grams', type: 'number', min: 0, step: 1, value: p.weight_grams ?? '' }),
     featured: h('input', { name: 'featured', type: 'checkbox', checked: !!p.featured }),
+    status: h('select', { name: 'status' }, Object.entries(STATUS_LABEL).map(([v, label]) => h('option', { value: v, selected: (p.status || 'active') === v }, label))),
     images: h('textarea', { name: 'images', rows: 3, placeholder: 'One image URL per line; the first is the main image' }, (p.images || []).join('\n')),
     stock: isNew ? h('input', { name: 'stock', type: 'number', min: 0, step: 1, value: '0' }) : null,
   };
@@ -231,6 +250,7 @@ export async function productEdit(main, [id], _p, alive) {
       price: f.price.value === '' ? undefined : f.price.value,
       sale_price: f.sale_price.value === '' ? null : f.sale_price.value,
       featured: f.featured.checked,
+      status: f.status.value,
       weight_grams: f.weight_grams.value === '' ? null : parseInt(f.weight_grams.value, 10),
       images: f.images.value.split('\n').map((s) => s.trim()).filter(Boolean),
       specifications: {},
@@ -272,7 +292,8 @@ export async function productEdit(main, [id], _p, alive) {
     }
   } },
   h('div', { class: 'grid-form' },
-    field('Name', f.name), field('Brand', f.brand), field('Category', f.category_id), field('SKU', f.sku),
+    field('Name', f.name), field('Status', f.status, 'Drafts and archived products are hidden from the shop'),
+    field('Brand', f.brand), field('Category', f.category_id), field('SKU', f.sku),
     ...perProduct, field('Weight (grams)', f.weight_grams)),
   perVariantNote,
   field('Description', f.description),
@@ -280,9 +301,9 @@ export async function productEdit(main, [id], _p, alive) {
   h('fieldset', null, h('legend', null, 'Images'), field('Image URLs', f.images), preview),
   h('fieldset', null, h('legend', null, 'Specifications'), specRows, h('button', { type: 'button', class: 'btn small', onclick: () => addSpec() }, '+ Add specification')),
   variants.el,
-  msg, h('div', { class: 'row gap' }, btn, !isNew ? h('a', { class: 'btn ghost', href: '/p/' + id }, 'View in shop') : null,
+  msg, h('div', { class: 'row gap' }, btn, !isNew && p.status === 'active' ? h('a', { class: 'btn ghost', href: '/p/' + id }, 'View in shop') : null,
     !isNew ? h('a', { class: 'btn ghost', href: '/admin/inventory?product=' + id }, 'Stock') : null));
-  shell(main, 'products', isNew ? 'New product' : 'Edit product', h('nav', { class: 'crumbs' }, h('a', { href: '/admin/products' }, 'Products'), ' › ', isNew ? 'New' : p.name), form);
+  shell(main, 'products', isNew ? 'New product' : 'Edit product', h('nav', { class: 'crumbs' }, h('a', { href: '/admin/products' }, 'Products'), ' › ', isNew ? 'New' : p.name, isNew ? null : statusChip(p.status)), form);
 }
 
 // ---- categories ----

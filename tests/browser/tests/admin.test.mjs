@@ -87,7 +87,11 @@ test('admin creates a product with specs and images, edits it, and deletes it', 
   await page.getByRole('button', { name: 'Create product' }).click();
   await page.getByRole('heading', { level: 1, name: 'Edit product' }).waitFor();
   const id = page.url().split('/').pop();
-  const created = await apiJson('GET', '/products/' + id);
+  // a new product starts as a draft: the admin sees it, shoppers do not
+  const created = await apiJson('GET', '/products/' + id, undefined, admin);
+  assert.equal(created.body.status, 'draft');
+  assert.equal((await apiJson('GET', '/products/' + id)).status, 404);
+  assert.equal(await page.locator('.crumbs .status-badge').textContent(), 'Draft');
   assert.equal(created.body.name, 'Trail Running Shoes');
   assert.equal(created.body.price.final_price, 96);
   assert.equal(created.body.inventory.available, 14);
@@ -100,15 +104,41 @@ test('admin creates a product with specs and images, edits it, and deletes it', 
   await page.getByText('Another product has this SKU.').waitFor();
   await page.getByLabel('SKU').fill('trail-shoes-1');
   await page.getByLabel('Price', { exact: true }).fill('130');
+  await page.getByLabel('Status').selectOption('active');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.getByText('Changes saved').waitFor();
   assert.equal((await apiJson('GET', '/products/' + id)).body.price.amount, 130);
+  // the list finds it under Active with its badge
+  await page.goto('/admin/products?status=active&q=Trail');
+  await page.locator('#admin-products tr', { hasText: 'Trail Running Shoes' }).getByText('Active').waitFor();
   // delete from the list
   await page.goto('/admin/products');
   const row = page.locator('#admin-products tr', { hasText: 'Trail Running Shoes' });
   await row.getByRole('button', { name: 'Delete' }).click();
   await page.getByText('Product deleted').waitFor();
   assert.equal((await apiJson('GET', '/products/' + id)).status, 404);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a draft with a broken image address is refused in words; drafts stay out of the shop', async () => {
+  const page = await adminPage();
+  await page.goto('/admin/products/new');
+  await page.getByLabel('Name', { exact: true }).fill('Half-made Lamp');
+  await page.getByLabel('Price', { exact: true }).fill('30');
+  await page.getByLabel('Image URLs').fill('not a url');
+  await page.getByRole('button', { name: 'Create product' }).click();
+  await page.getByText(/picture.s address must be a web address/).waitFor();
+  await page.getByLabel('Image URLs').fill('');
+  await page.getByRole('button', { name: 'Create product' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Edit product' }).waitFor();
+  // not the shop's newest arrival: the home page and browse never list a draft
+  const newest = await apiJson('GET', '/products?sort=newest&size=5');
+  assert.ok(!newest.body.products.some((p) => p.name === 'Half-made Lamp'));
+  await page.goto('/admin/products?status=draft');
+  await page.locator('.status-tabs .tab.current', { hasText: 'Drafts' }).waitFor();
+  await page.locator('#admin-products tr', { hasText: 'Half-made Lamp' }).waitFor();
+  await shot(page, 'admin-products-drafts-desktop');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

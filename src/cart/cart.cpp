@@ -212,6 +212,7 @@ Result<CartView> Cart::add_item(const std::string& owner, const ItemChoice& choi
     it->name = product->name;
     it->price_at_add = variant->final_price();
     it->selected_options = selected_options_json(*product, *variant);
+    cart_store::note_item_added(txn, kv_, rec.cart_id, now_seconds());  // [reports] conversion
     return Status::Ok();
   });
 }
@@ -352,6 +353,7 @@ Status Cart::remove_lines(const std::string& owner, const std::vector<int64_t>& 
     if (rec.items.empty()) rec.discount_codes.clear();  // used by the order that emptied it
     rec.updated_at = now_seconds();
     cart_store::put(txn, kv_, rec, &*stored);
+    cart_store::note_checked_out(txn, kv_, rec.cart_id, rec.updated_at);  // [reports] conversion
     return Status::Ok();
   });
 }
@@ -394,8 +396,19 @@ Status Cart::merge(const std::string& from_owner, const std::string& to_owner) {
   });
 }
 
+cart_store::CartActivity Cart::activity(int64_t since, int64_t until) {
+  ReadTxn txn(kv_);
+  return cart_store::activity(txn, kv_, since, until);
+}
+
 size_t Cart::sweep_expired() {
   size_t removed = 0;
+  // [reports] Cart activity is kept for the reports' longest reach (a year
+  // and its previous period), then dropped a batch per sweep.
+  (void)kv_.write([&](WriteTxn& txn) {
+    cart_store::prune_activity(txn, kv_, now_seconds() - kActivityKeptSeconds, 500);
+    return Status::Ok();
+  });
   for (;;) {
     std::vector<std::string> due;
     {

@@ -138,6 +138,10 @@ class Cart {
   Status merge(const std::string& from_owner, const std::string& to_owner);
   // Deletes carts past expires_at; returns how many.
   size_t sweep_expired();
+  // [reports] Carts with an item added in [since, until), and how many of
+  // them an order took lines from in that time (cart_store.h cart_activity).
+  cart_store::CartActivity activity(int64_t since, int64_t until);
+  static constexpr int64_t kActivityKeptSeconds = 2LL * 366 * 24 * 3600;
   size_t count();
   // [email] Signed-in users' carts with lines untouched since `idle_before`
   // and not expired (read only; abandoned-cart reminders).

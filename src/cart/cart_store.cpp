@@ -1,5 +1,7 @@
 #include "cart/cart_store.h"
 
+#include <set>
+
 namespace shopbox::cart_store {
 namespace {
 using json = nlohmann::json;
@@ -120,6 +122,60 @@ size_t count(const Txn& txn, Lmdb& env) {
   MDB_stat st;
   if (mdb_stat(const_cast<Txn&>(txn).raw(), env.db("carts"), &st) != MDB_SUCCESS) return 0;
   return st.ms_entries;
+}
+
+// [reports] cart_activity: "add/" and "out/" keys, each u64be(at) + cart_id.
+namespace {
+constexpr std::string_view kAddedPrefix = "add/";
+constexpr std::string_view kOrderedPrefix = "out/";
+
+std::string activity_key(std::string_view prefix, int64_t at, const std::string& cart_id) {
+  return std::string(prefix) + encode_u64_key(static_cast<uint64_t>(at < 0 ? 0 : at)) + cart_id;
+}
+
+// The cart ids with a `prefix` entry in [since, until).
+std::set<std::string> carts_noted(const Txn& txn, Lmdb& env, std::string_view prefix, int64_t since, int64_t until) {
+  std::set<std::string> ids;
+  const size_t head = prefix.size() + 8;
+  txn.scan(env.db("cart_activity"), activity_key(prefix, since, ""), [&](std::string_view k, std::string_view) {
+    if (k.size() < head || k.substr(0, prefix.size()) != prefix) return false;
+    if (static_cast<int64_t>(decode_u64_key(k.substr(prefix.size(), 8))) >= until) return false;
+    ids.emplace(k.substr(head));
+    return true;
+  });
+  return ids;
+}
+}  // namespace
+
+void note_item_added(WriteTxn& txn, Lmdb& env, const std::string& cart_id, int64_t at) {
+  txn.put(env.db("cart_activity"), activity_key(kAddedPrefix, at, cart_id), "");
+}
+
+void note_checked_out(WriteTxn& txn, Lmdb& env, const std::string& cart_id, int64_t at) {
+  txn.put(env.db("cart_activity"), activity_key(kOrderedPrefix, at, cart_id), "");
+}
+
+CartActivity activity(const Txn& txn, Lmdb& env, int64_t since, int64_t until) {
+  CartActivity out;
+  auto added = carts_noted(txn, env, kAddedPrefix, since, until);
+  auto ordered = carts_noted(txn, env, kOrderedPrefix, since, until);
+  out.carts_with_items_added = static_cast<int64_t>(added.size());
+  for (const auto& id : added) out.carts_ordered += ordered.count(id) ? 1 : 0;
+  return out;
+}
+
+size_t prune_activity(WriteTxn& txn, Lmdb& env, int64_t before, size_t limit) {
+  std::vector<std::string> old;
+  for (std::string_view prefix : {kAddedPrefix, kOrderedPrefix}) {
+    txn.scan(env.db("cart_activity"), std::string(prefix), [&](std::string_view k, std::string_view) {
+      if (k.size() < prefix.size() + 8 || k.substr(0, prefix.size()) != prefix || old.size() >= limit) return false;
+      if (static_cast<int64_t>(decode_u64_key(k.substr(prefix.size(), 8))) >= before) return false;
+      old.emplace_back(k);
+      return true;
+    });
+  }
+  for (const auto& k : old) txn.del(env.db("cart_activity"), k);
+  return old.size();
 }
 
 }  // namespace shopbox::cart_store

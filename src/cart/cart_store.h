@@ -3,6 +3,11 @@
 // Databases (opened by the App, names in kCartDbs):
 //   carts        owner key ("u:<user_id>" or "g:<guest token>") -> JSON CartRecord
 //   cart_expiry  u64be(expires_at) owner -> "" (one entry per stored cart)
+//   cart_activity  "add/" u64be(at) cart_id -> "" (an item was added) and
+//                "out/" u64be(at) cart_id -> "" (an order took lines from
+//                it): the admin report's cart-to-order conversion. Carts
+//                themselves are deleted when they expire, so counting them
+//                would lose exactly the carts that were abandoned.
 //
 // A cart is rewritten whole on every change (it is small: at most
 // Cart::kMaxLines lines in each list). put() keeps the expiry index in step,
@@ -53,7 +58,7 @@ struct CartRecord {
   CartShipping shipping;
 };
 
-inline const std::vector<std::string> kCartDbs = {"carts", "cart_expiry"};
+inline const std::vector<std::string> kCartDbs = {"carts", "cart_expiry", "cart_activity"};
 
 namespace cart_store {
 
@@ -68,6 +73,17 @@ size_t count(const Txn& txn, Lmdb& env);
 // [email] Signed-in users' carts with lines, last changed at or before
 // `idle_before`, in owner order, at most `limit` (abandoned-cart reminders).
 std::vector<CartRecord> idle_user_carts(const Txn& txn, Lmdb& env, int64_t idle_before, size_t limit);
+
+// [reports] What happened to carts, by time (cart_activity above).
+void note_item_added(WriteTxn& txn, Lmdb& env, const std::string& cart_id, int64_t at);
+void note_checked_out(WriteTxn& txn, Lmdb& env, const std::string& cart_id, int64_t at);
+struct CartActivity {
+  int64_t carts_with_items_added = 0;  // distinct carts with an item added in [since, until)
+  int64_t carts_ordered = 0;           // of those, carts an order took lines from in [since, until)
+};
+CartActivity activity(const Txn& txn, Lmdb& env, int64_t since, int64_t until);
+// Deletes activity noted before `before`, at most `limit` entries; returns how many.
+size_t prune_activity(WriteTxn& txn, Lmdb& env, int64_t before, size_t limit);
 
 }  // namespace cart_store
 }  // namespace shopbox

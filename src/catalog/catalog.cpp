@@ -124,6 +124,16 @@ Result<ProductStatusCounts> Catalog::count_by_status() {
   return counts;
 }
 
+Result<std::vector<int64_t>> Catalog::variant_ids_matching(const std::string& text, int64_t limit) {
+  std::vector<int64_t> ids;
+  Status st = db_.read([&](Connection& c) {
+    ids = catalog_store::variant_ids_matching(c, text, limit);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return ids;
+}
+
 Result<Product> Catalog::product_of_variant(int64_t variant_id) {
   std::optional<int64_t> product_id;
   Status st = db_.read([&](Connection& c) {

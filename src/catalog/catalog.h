@@ -75,6 +75,8 @@ class Catalog {
   // The admin's product list (all statuses) and its per-status counts.
   Result<ProductPage> admin_products(const AdminProductQuery& query);
   Result<ProductStatusCounts> count_by_status();
+  // The admin's inventory search (catalog_store::variant_ids_matching).
+  Result<std::vector<int64_t>> variant_ids_matching(const std::string& text, int64_t limit);
   // The stock of each of the product's variants (from the inventory).
   ProductStock stock(const Product& p);
   // The product a variant belongs to (404 when neither exists).
@@ -94,6 +96,10 @@ class Catalog {
   // The category and its ancestors, nearest first (empty for none): what
   // category discounts and category tax rates match (pricing.h).
   std::vector<int64_t> category_ancestry(std::optional<int64_t> category_id);
+  // [reports] The category of each of these products, in one query (the
+  // reports group sales by category); a product without one, or deleted
+  // since it sold, is absent.
+  Result<std::unordered_map<int64_t, int64_t>> category_ids_of(const std::vector<int64_t>& product_ids);
 
   // Validates (options and variants too: catalog/variants.h), fills
   // slug/sku defaults, inserts; sets the stock of each variant that has

@@ -324,4 +324,21 @@ Result<UpsertSummary> Catalog::upsert_products(std::vector<ProductUpsert> items,
   return summary;
 }
 
+// [reports] One statement for the whole list: the ids travel as one JSON
+// array through json_each, so the query stays prepared whatever the count.
+Result<std::unordered_map<int64_t, int64_t>> Catalog::category_ids_of(const std::vector<int64_t>& product_ids) {
+  std::unordered_map<int64_t, int64_t> out;
+  const std::string ids = nlohmann::json(product_ids).dump();
+  Status st = db_.read([&](Connection& c) {
+    auto q = c.prepare(
+        "SELECT product_id, category_id FROM products WHERE category_id IS NOT NULL AND product_id IN "
+        "(SELECT value FROM json_each(?))");
+    q.bind(1, ids);
+    while (q.step()) out[q.int64(0)] = q.int64(1);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
 }  // namespace shopbox

@@ -497,6 +497,29 @@ std::vector<ProductKey> for_sale_keys(Connection& c, int64_t after, int64_t up_t
   return keys;
 }
 
+// `text` as a LIKE pattern matching it anywhere, its wildcards escaped
+// (the statements say ESCAPE '\\').
+static std::string like_anywhere(const std::string& text) {
+  std::string pattern = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+    pattern += ch;
+  }
+  return pattern + "%";
+}
+
+std::vector<int64_t> variant_ids_matching(Connection& c, const std::string& text, int64_t limit) {
+  auto st = c.prepare(
+      "SELECT v.variant_id FROM variants v JOIN products p ON p.product_id = v.product_id"
+      " WHERE p.name LIKE ?1 ESCAPE '\\' OR p.brand LIKE ?1 ESCAPE '\\' OR p.sku LIKE ?1 ESCAPE '\\'"
+      " OR v.sku LIKE ?1 ESCAPE '\\'"
+      " ORDER BY p.name COLLATE NOCASE, p.product_id, v.position, v.variant_id LIMIT ?2");
+  st.bind(1, like_anywhere(text)).bind(2, limit);
+  std::vector<int64_t> ids;
+  while (st.step()) ids.push_back(st.int64(0));
+  return ids;
+}
+
 ProductPage admin_products(Connection& c, const AdminProductQuery& q) {
   // Fixed fragments only, values bound (as list_products).
   std::string where = " FROM products p WHERE 1";
@@ -505,12 +528,7 @@ ProductPage admin_products(Connection& c, const AdminProductQuery& q) {
     where +=
         " AND (p.name LIKE ?2 ESCAPE '\\' OR p.brand LIKE ?2 ESCAPE '\\' OR p.sku LIKE ?2 ESCAPE '\\'"
         " OR p.product_id IN (SELECT product_id FROM variants WHERE sku = ?3))";
-  std::string pattern;
-  for (char ch : q.text) {
-    if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
-    pattern += ch;
-  }
-  pattern = "%" + pattern + "%";
+  const std::string pattern = like_anywhere(q.text);
   auto bind_filters = [&](Statement& st) {
     if (q.status) st.bind(1, product_status_name(*q.status));
     if (!q.text.empty()) st.bind(2, pattern).bind(3, q.text);

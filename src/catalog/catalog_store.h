@@ -56,6 +56,10 @@ ProductPage list_products(Connection& c, const ProductQuery& q);
 // (~50 ms), not for a shopper-facing path.
 ProductPage admin_products(Connection& c, const AdminProductQuery& q);
 ProductStatusCounts count_by_status(Connection& c);
+// Variants whose product name, brand or SKU, or whose own SKU, holds
+// `text`, by product name then variant position, at most `limit`: the
+// admin's inventory search (a substring scan, as admin_products).
+std::vector<int64_t> variant_ids_matching(Connection& c, const std::string& text, int64_t limit);
 // The ids of products for sale in (after, up_to], ascending, at most
 // `limit`, with their updated_at: the sitemap's and the feed's pages. A
 // keyset read on the primary key, as cheap at id 1,000,000 as at id 1

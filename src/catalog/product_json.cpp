@@ -7,6 +7,7 @@
 #include "base/money.h"
 #include "base/request_fields.h"
 #include "base/text.h"
+#include "catalog/product_image.h"
 #include "catalog/variants.h"
 
 namespace shopbox {
@@ -105,7 +106,16 @@ static json variants_json(const Product& p, const ProductStock& stock) {
 json product_details_json(const Product& p, const ProductStock& stock, const std::string& category_path,
                           const Config& config) {
   json image_details = json::array();
-  for (const auto& im : p.images) image_details.push_back({{"url", im.url}, {"alt", im.alt}, {"primary", im.primary}});
+  for (const auto& im : p.images) {
+    // Uploaded pictures name every width they are stored at, for srcset
+    // (catalog/product_image.h); others (https:// addresses) have none.
+    std::string srcset = image_srcset(im.url);
+    image_details.push_back({{"image_id", product_image_id(im.url)},
+                             {"url", im.url},
+                             {"alt", im.alt},
+                             {"primary", im.primary},
+                             {"srcset", srcset.empty() ? json(nullptr) : json(srcset)}});
+  }
   int64_t available = stock.available();
   return {
       {"product_id", std::to_string(p.id)},
@@ -454,11 +464,21 @@ Status apply_product_fields(const json& body, Product& p, std::optional<int64_t>
   }
   if (auto it = body.find("images"); it != body.end()) {
     if (!it->is_array()) return field_error("images", "images must be an array of URLs or {url, alt} objects");
+    // A bare address of a picture the product has keeps its description
+    // and main-picture mark (a form that lists addresses only, such as the
+    // admin's product editor, must not wipe what the picture manager set).
+    std::vector<ProductImage> before = std::move(p.images);
     p.images.clear();
     for (const auto& im : *it) {
       ProductImage image;
       if (im.is_string()) {
         image.url = im.get<std::string>();
+        for (const auto& old : before)
+          if (old.url == image.url) {
+            image.alt = old.alt;
+            image.primary = old.primary;
+            break;
+          }
       } else if (im.is_object() && im.contains("url") && im["url"].is_string()) {
         image.url = im["url"].get<std::string>();
         if (im.contains("alt") && im["alt"].is_string()) image.alt = im["alt"].get<std::string>();

@@ -125,6 +125,24 @@ INSERT INTO variants(variant_id, product_id, position, sku, price_cents, sale_pr
 -- The highest variant final price, when above the product's (lowest) one.
 ALTER TABLE products ADD COLUMN price_max_cents INTEGER;
 )sql"},
+      {104, "uploaded product images",
+       R"sql(
+-- One row per stored file of an uploaded picture (catalog/product_image.h):
+-- image_key is the SHA-256 of the uploaded bytes, so the same upload is
+-- stored once; file_sha256 is the stored file's own, so `shopbox check`
+-- finds a damaged file. Products point at a file by its address
+-- (/images/<key>-<width>.webp) in product_images.url.
+CREATE TABLE image_files (
+  image_key     TEXT NOT NULL,
+  width         INTEGER NOT NULL CHECK (width > 0),
+  height        INTEGER NOT NULL CHECK (height > 0),
+  bytes         INTEGER NOT NULL,
+  file_sha256   TEXT NOT NULL,
+  source_format TEXT NOT NULL CHECK (source_format IN ('jpeg', 'png', 'webp')),
+  created_at    INTEGER NOT NULL,
+  PRIMARY KEY (image_key, width)
+) WITHOUT ROWID;
+)sql"},
        {110, "product status: draft, active, archived",
         R"sql(
 -- Every product stored before statuses existed was on sale: active.

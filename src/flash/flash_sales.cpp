@@ -208,6 +208,72 @@ Result<FlashSale> FlashSales::create(const FlashSaleInput& in, const std::string
   return get(sale.id);
 }
 
+Result<FlashSale> FlashSales::change(int64_t sale_id, const FlashSaleChange& ch) {
+  auto bad = [](const char* f, const std::string& m) { return Status::Invalid(m, {{"field", f}}); };
+  auto def = definition(sale_id);
+  if (!def.ok()) return def.status();
+  const int64_t now = now_seconds();
+  if (now >= def->ends_at) return Status::Conflict("sale_ended", "This flash sale has ended: it can no longer change");
+  if (now >= def->starts_at && (ch.sale_price || ch.per_user_limit || ch.starts_at))
+    return Status::Conflict("sale_started",
+                            "This flash sale has started: only its end can change (shoppers in line joined for its "
+                            "price and limit)");
+  FlashSale next = *def;
+  if (ch.sale_price) {
+    if (*ch.sale_price < 0) return bad("sale_price", "The sale price must not be negative");
+    auto product = catalog_.product_of_variant(def->variant_id);
+    if (!product.ok()) return product.status();
+    const Variant* variant = product->variant(def->variant_id);
+    if (variant && *ch.sale_price > variant->price)
+      return bad("sale_price", "The sale price must not be above the variant's list price");
+    next.sale_price = *ch.sale_price;
+  }
+  if (ch.per_user_limit) {
+    if (*ch.per_user_limit < 1 || *ch.per_user_limit > def->quantity)
+      return bad("per_user_limit", "The limit per customer must be between 1 and the sale's quantity");
+    next.per_user_limit = *ch.per_user_limit;
+  }
+  if (ch.starts_at) next.starts_at = std::max(*ch.starts_at, now);
+  if (ch.ends_at) next.ends_at = *ch.ends_at;
+  if (next.ends_at <= next.starts_at) return bad("ends_at", "The sale must end after it starts");
+  if (next.ends_at <= now) return bad("ends_at", "The end must be in the future (to stop the sale now, end it)");
+  if (auto st = write_terms(next); !st.ok()) return st;
+  return get(sale_id);
+}
+
+Result<FlashSale> FlashSales::end_now(int64_t sale_id) {
+  auto def = definition(sale_id);
+  if (!def.ok()) return def.status();
+  const int64_t now = now_seconds();
+  if (now >= def->ends_at) return Status::Conflict("sale_ended", "This flash sale has already ended");
+  FlashSale next = *def;
+  next.ends_at = now;
+  // A sale that never started keeps ends_at > starts_at (the table's CHECK)
+  // with a start that has passed and an end that is now: nobody is let in.
+  next.starts_at = std::min(def->starts_at, now - 1);
+  if (auto st = write_terms(next); !st.ok()) return st;
+  return get(sale_id);
+}
+
+// The definition (SQLite) and the live state's copy of the terms (LMDB),
+// in one write as create() makes them, then the sale advances at `now`.
+Status FlashSales::write_terms(const FlashSale& terms) {
+  const int64_t now = now_seconds();
+  return db_.write([&](Connection& c) {
+    flash_store::update_sale_terms(c, terms);
+    return kv_.write([&](WriteTxn& txn) {
+      std::string skey = encode_u64_key(static_cast<uint64_t>(terms.id));
+      auto state = get_json(txn, kv_.db("flash_sales"), skey);
+      if (!state) return Status::NotFound("flash sale not found");
+      (*state)["lim"] = terms.per_user_limit;
+      (*state)["s"] = terms.starts_at;
+      (*state)["e"] = terms.ends_at;
+      put_json(txn, kv_.db("flash_sales"), skey, *state);
+      return advance(txn, terms.id, now);
+    });
+  });
+}
+
 Result<FlashSale> FlashSales::definition(int64_t sale_id) {
   std::optional<FlashSale> s;
   Status st = db_.read([&](Connection& c) {

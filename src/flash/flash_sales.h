@@ -81,6 +81,16 @@ struct FlashSaleInput {
   int64_t ends_at = 0;
 };
 
+// What a merchant changes on a sale (FlashSales::change); unset fields stay.
+// Before the sale starts anything here may change; once it runs only its
+// end: the shoppers in the queue joined for that price and that limit.
+struct FlashSaleChange {
+  std::optional<Cents> sale_price;
+  std::optional<int64_t> per_user_limit;
+  std::optional<int64_t> starts_at;
+  std::optional<int64_t> ends_at;
+};
+
 // A shopper's place in a sale.
 struct FlashStatus {
   std::string state;          // not_joined, queued, granted, purchased, expired, sold_out, ended
@@ -133,6 +143,15 @@ class FlashSales {
 
   Result<FlashSale> create(const FlashSaleInput& in, const std::string& actor);
   Result<FlashSale> get(int64_t sale_id);
+  // 409 sale_ended once it has ended, 409 sale_started for a price, limit
+  // or start change of a running sale. The SQLite definition and the LMDB
+  // state change in one write (as create), and the sale advances at once:
+  // an end moved to now returns the unsold units when no token holds any.
+  Result<FlashSale> change(int64_t sale_id, const FlashSaleChange& change);
+  // Ends the sale now (cancels one that has not started): nobody else is
+  // let in; live tokens may still buy until they expire, then unsold units
+  // go back to the variant's stock. 409 sale_ended when already over.
+  Result<FlashSale> end_now(int64_t sale_id);
   std::vector<FlashSale> list_current();  // not ended, soonest first
 
   Result<FlashStatus> join(int64_t sale_id, int64_t user_id, int64_t quantity);
@@ -156,6 +175,7 @@ class FlashSales {
   void unclaim_token(int64_t sale_id, int64_t user_id, const std::string& token_value);
   Status advance(WriteTxn& txn, int64_t sale_id, int64_t now);
   Result<FlashSale> definition(int64_t sale_id);
+  Status write_terms(const FlashSale& terms);
 
   Sqlite& db_;
   Lmdb& kv_;

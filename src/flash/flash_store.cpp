@@ -51,6 +51,16 @@ int64_t insert_sale(Connection& c, const FlashSaleInput& in, const std::string& 
   return c.last_insert_id();
 }
 
+void update_sale_terms(Connection& c, const FlashSale& s) {
+  c.prepare("UPDATE flash_sales SET sale_price_cents = ?, per_user_limit = ?, starts_at = ?, ends_at = ? WHERE sale_id = ?")
+      .bind(1, s.sale_price)
+      .bind(2, s.per_user_limit)
+      .bind(3, s.starts_at)
+      .bind(4, s.ends_at)
+      .bind(5, s.id)
+      .exec();
+}
+
 std::optional<FlashSale> get_sale(Connection& c, int64_t sale_id) {
   auto q = c.prepare(
       "SELECT sale_id, product_id, variant_id, sale_price_cents, currency, quantity, per_user_limit, starts_at, "

@@ -23,6 +23,8 @@ namespace shopbox::flash_store {
 // Returns the new sale's id.
 int64_t insert_sale(Connection& c, const FlashSaleInput& in, const std::string& currency, const std::string& actor,
                     int64_t now);
+// Writes a sale's price, limit, start and end (FlashSales::change, end_now).
+void update_sale_terms(Connection& c, const FlashSale& s);
 // The definition only (the live counters are zero).
 std::optional<FlashSale> get_sale(Connection& c, int64_t sale_id);
 // Sales not ended at `now`, soonest first, at most `limit`.

@@ -10,6 +10,7 @@
 #include "base/text.h"
 #include "http/api.h"
 #include "http/rate_limit.h"
+#include "http/routes_orders.h"
 #include "http/server.h"
 #include "orders/orders.h"
 #include "users/accounts.h"
@@ -161,6 +162,38 @@ void register_lookup_routes(HttpServer& server, App& app) {
                }
                if (!d.ok()) return send_error(res, d.status());
                send_json(res, 200, order_details_json(*d, false));
+             });
+
+  server.add({"POST", "/api/v1/orders/lookup/returns", Access::anyone, "auth",
+              "A guest requests a return: {order_id, token (the signed link's), lines: [{variant_id, quantity}], "
+              "reason}"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               // Tries count against the same limit as opening the order: a
+               // wrong token is the same 404 either way.
+               if (int64_t wait = app.rate_limiter->take("lookup-open:ip:" + client_ip(app.config, req),
+                                                         app.rate_limiter->login_per_ip()))
+                 return too_many_tries(res, wait);
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               if (auto st = only_fields(*body, {"order_id", "token", "lines", "reason"}); !st.ok())
+                 return send_error(res, st);
+               auto id = required_string(*body, "order_id", 80);
+               if (!id.ok()) return send_error(res, id.status());
+               auto token = required_string(*body, "token", 200);
+               if (!token.ok()) return send_error(res, token.status());
+               auto lines = parse_lines(*body, "lines");
+               if (!lines.ok()) return send_error(res, lines.status());
+               if (lines->empty()) return send_error(res, field_error("lines", "lines is required"));
+               auto reason = opt_string(*body, "reason", 1000);
+               if (!reason.ok()) return send_error(res, reason.status());
+               auto r = app.orders->request_guest_return(*id, *token, *lines, reason->value_or(""));
+               if (!r.ok()) return send_error(res, r.status());
+               send_json(res, 201,
+                         {{"return_id", std::to_string(r->id)},
+                          {"order_id", r->order_id},
+                          {"status", r->status},
+                          {"lines", r->lines},
+                          {"reason", r->reason}});
              });
 }
 

@@ -47,7 +47,7 @@ void send_dashboard(App& app, const Req& req, Res& res) {
   auto payments = app.checkout->payment_outcomes(*since, *until);
   if (!payments.ok()) return send_error(res, payments.status());
   size_t low_total = 0;
-  app.inventory->list(/*low_only=*/true, 0, 1, &low_total);  // only the count is wanted
+  app.inventory->list(StockFilter::low, 0, 1, &low_total);  // only the count is wanted
   send_json(res, 200,
             {{"since", iso8601(*since)},
              {"until", iso8601(*until)},

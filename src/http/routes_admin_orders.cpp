@@ -18,6 +18,9 @@ static json return_json(const ReturnRecord& r) {
           {"lines", r.lines},
           {"reason", r.reason},
           {"refund_id", r.refund_id ? json(*r.refund_id) : json(nullptr)},
+          {"decided_by", r.decided_by},
+          {"decision_reason", r.decision_reason},
+          {"decided_at", r.decided_at ? json(iso8601(*r.decided_at)) : json(nullptr)},
           {"created_at", iso8601(r.created_at)}};
 }
 
@@ -25,7 +28,8 @@ namespace {
 
 // Finding orders.
 void register_order_reading_routes(HttpServer& server, App& app) {
-  server.add({"GET", "/api/v1/admin/orders", Access::admin, "admin", "All orders; filters: status, user, page, size"},
+  server.add({"GET", "/api/v1/admin/orders", Access::admin, "admin",
+              "All orders; filters: status, user, q (order number or part of an email), email, page, size"},
              [&app](const Req& req, Res& res, const Principal&) {
                auto page = pagination(req);
                if (!page.ok()) return send_error(res, page.status());
@@ -38,6 +42,19 @@ void register_order_reading_routes(HttpServer& server, App& app) {
                  auto id = parse_id(*u);
                  if (!id) return send_error(res, field_error("user", "user must be a user id"));
                  f.user_id = *id;
+               }
+               if (auto q = query(req, "q")) {
+                 if (q->size() > 200) return send_error(res, field_error("q", "q must be at most 200 characters"));
+                 // "1001" or "#1001" may be an order number or part of an
+                 // email; anything else can only be part of an email.
+                 f.order_number = app.orders->parse_order_number(*q);
+                 if (q->find_first_not_of("#0123456789") != std::string::npos || !f.order_number)
+                   f.email_contains = *q;
+                 if (q->empty()) f.email_contains.clear();
+               }
+               if (auto e = query(req, "email")) {
+                 if (e->size() > 254) return send_error(res, field_error("email", "email must be at most 254 characters"));
+                 f.email = *e;
                }
                send_order_page(app, res, f, *page);
              });
@@ -169,6 +186,8 @@ void register_return_routes(HttpServer& server, App& app) {
                auto page = pagination(req);
                if (!page.ok()) return send_error(res, page.status());
                auto status = query(req, "status");
+               if (status && *status != "requested" && *status != "approved" && *status != "rejected")
+                 return send_error(res, field_error("status", "status must be requested, approved or rejected"));
                int64_t total = 0;
                std::vector<ReturnRecord> list;
                Status read = app.db->read([&](Connection& c) {
@@ -178,6 +197,27 @@ void register_return_routes(HttpServer& server, App& app) {
                if (!read.ok()) return send_error(res, read);
                json items = json::array();
                for (const auto& r : list) items.push_back(return_json(r));
+               // The queue names each order and line as the merchant knows
+               // them (number, customer, product), not by ids.
+               read = app.db->read([&](Connection& c) {
+                 for (auto& rj : items) {
+                   auto o = order_store::get_order(c, rj["order_id"].get<std::string>());
+                   if (!o) continue;
+                   rj["order_number"] = order_number_text(*o);
+                   rj["customer_name"] = o->customer_name;
+                   rj["email"] = o->email;
+                   rj["currency"] = o->currency;
+                   for (auto& l : rj["lines"])
+                     for (const auto& it : o->items)
+                       if (std::to_string(it.variant_id) == l.value("variant_id", l.value("product_id", ""))) {
+                         l["name"] = it.name;
+                         l["sku"] = it.sku;
+                         l["variant_title"] = it.variant_title;
+                       }
+                 }
+                 return Status::Ok();
+               });
+               if (!read.ok()) return send_error(res, read);
                send_json(res, 200, {{"returns", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
              });
 
@@ -199,11 +239,19 @@ void register_return_routes(HttpServer& server, App& app) {
                send_json(res, 200, return_json(*r));
              });
 
-  server.add({"POST", "/api/v1/admin/returns/{id}/reject", Access::admin, "admin", "Reject a return request"},
+  server.add({"POST", "/api/v1/admin/returns/{id}/reject", Access::admin, "admin",
+              "Reject a return request: {reason} (required; the shopper sees it)"},
              [&app](const Req& req, Res& res, const Principal& who) {
                auto id = path_id(req, 1, "return");
                if (!id.ok()) return send_error(res, id.status());
-               auto r = app.orders->decide_return(*id, false, false, who.actor());
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               auto reason = req_string(*body, "reason", 1000);
+               if (!reason.ok()) return send_error(res, reason.status());
+               std::string why = *reason;
+               while (!why.empty() && std::isspace(static_cast<unsigned char>(why.back()))) why.pop_back();
+               if (why.empty()) return send_error(res, field_error("reason", "reason must not be empty"));
+               auto r = app.orders->decide_return(*id, false, false, who.actor(), why);
                if (!r.ok()) return send_error(res, r.status());
                send_json(res, 200, return_json(*r));
              });

@@ -99,8 +99,53 @@ Result<int64_t> time_field(const json& body, const char* field) {
 
 namespace {
 
+// The merchant changes a sale's terms or ends it early.
+void register_flash_change_routes(HttpServer& server, App& app) {
+  server.add({"PATCH", "/api/v1/admin/flash-sales/{id}", Access::admin, "admin",
+              "Change a flash sale {sale_price?, per_user_limit?, starts_at?, ends_at?}: before it starts any of "
+              "them, once it runs only ends_at (409 sale_started, 409 sale_ended)"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = path_id(req, 1, "flash sale");
+               if (!id.ok()) return send_error(res, id.status());
+               auto body = parse_object(req);
+               if (!body.ok()) return send_error(res, body.status());
+               if (auto st = only_fields(*body, {"sale_price", "per_user_limit", "starts_at", "ends_at"}); !st.ok())
+                 return send_error(res, st);
+               FlashSaleChange ch;
+               auto price = opt_money(*body, "sale_price");
+               if (!price.ok()) return send_error(res, price.status());
+               ch.sale_price = *price;
+               auto limit = opt_int(*body, "per_user_limit", 1, 1000000);
+               if (!limit.ok()) return send_error(res, limit.status());
+               ch.per_user_limit = *limit;
+               for (const char* f : {"starts_at", "ends_at"}) {
+                 if (!body->contains(f)) continue;
+                 auto t = time_field(*body, f);
+                 if (!t.ok()) return send_error(res, t.status());
+                 (std::string(f) == "starts_at" ? ch.starts_at : ch.ends_at) = *t;
+               }
+               if (!ch.sale_price && !ch.per_user_limit && !ch.starts_at && !ch.ends_at)
+                 return send_error(res, Status::Invalid("Nothing to change: give sale_price, per_user_limit, "
+                                                        "starts_at or ends_at"));
+               auto sale = app.flash_sales->change(*id, ch);
+               if (!sale.ok()) return send_error(res, sale.status());
+               send_json(res, 200, sale_json(app, *sale));
+             });
+
+  server.add({"POST", "/api/v1/admin/flash-sales/{id}/end", Access::admin, "admin",
+              "End a flash sale now (cancel one not started): unsold units go back to stock once no token holds any"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = path_id(req, 1, "flash sale");
+               if (!id.ok()) return send_error(res, id.status());
+               auto sale = app.flash_sales->end_now(*id);
+               if (!sale.ok()) return send_error(res, sale.status());
+               send_json(res, 200, sale_json(app, *sale));
+             });
+}
+
 // Creating sales, listing them, the queue.
 void register_flash_sale_routes(HttpServer& server, App& app) {
+  register_flash_change_routes(server, app);
   server.add({"POST", "/api/v1/admin/flash-sales", Access::admin, "admin",
               "Create a flash sale {product_id, sale_price, quantity, starts_at, ends_at, per_user_limit}; the "
               "quantity leaves the product's stock for the sale"},

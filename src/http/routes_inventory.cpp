@@ -2,8 +2,11 @@
 // audit log, reservations (reserve, release, consume: the service calls
 // checkout makes, exposed for operators, tests and benchmarks) and the
 // invariant check.
+#include <set>
+
 #include "app.h"
 #include "base/clock.h"
+#include "base/text.h"
 #include "catalog/catalog.h"
 #include "catalog/variants.h"
 #include "http/server.h"
@@ -21,6 +24,8 @@ json stock_json(int64_t variant_id, const Product* owner, const StockLevel& s, c
           {"product_id", owner ? json(std::to_string(owner->id)) : json(nullptr)},
           {"name", owner ? json(owner->name) : json(nullptr)},
           {"sku", v ? json(v->sku) : json(nullptr)},
+          {"title", v && !owner->options.empty() ? json(variant_title(*v)) : json(nullptr)},
+          {"status", owner ? json(product_status_name(owner->status)) : json(nullptr)},
           {"options", v ? selected_options_json(*owner, *v) : json::object()},
           {"location", config.warehouse_location},
           {"total", s.total},
@@ -70,29 +75,112 @@ Result<std::vector<ReservationLine>> parse_lines(const json& body, const Config&
 
 namespace {
 
+Result<StockFilter> parse_stock_filter(const Req& req) {
+  if (auto v = query(req, "low_stock")) {
+    if (*v != "true" && *v != "false")
+      return field_error("low_stock", "low_stock must be true or false");
+    if (*v == "true") return StockFilter::low;
+  }
+  const std::string f = query(req, "filter").value_or("all");
+  if (f == "all" || f.empty()) return StockFilter::all;
+  if (f == "low") return StockFilter::low;
+  if (f == "sold_out") return StockFilter::sold_out;
+  return field_error("filter", "filter must be all, low or sold_out");
+}
+
+// Most variants an inventory search considers: a search is for finding a
+// few products, and this bounds its cost at any catalog size.
+constexpr int64_t kStockSearchLimit = 5000;
+
+// GET /admin/inventory. Without q, the inventory's own scan in id order;
+// with q, the catalog's matching variants (by product name) and their
+// levels, filtered and paged here.
+void send_stock_list(App& app, const Req& req, Res& res) {
+  auto page = pagination(req);
+  if (!page.ok()) return send_error(res, page.status());
+  auto filter = parse_stock_filter(req);
+  if (!filter.ok()) return send_error(res, filter.status());
+  const std::string text = trim(query(req, "q").value_or(""));
+  if (text.size() > 200) return send_error(res, field_error("q", "The search is too long"));
+  std::vector<StockRow> rows;
+  size_t total = 0;
+  if (text.empty()) {
+    rows = app.inventory->list(*filter, static_cast<size_t>(page->offset()), static_cast<size_t>(page->size), &total);
+  } else {
+    auto ids = app.catalog->variant_ids_matching(text, kStockSearchLimit);
+    if (!ids.ok()) return send_error(res, ids.status());
+    auto levels = app.inventory->levels(*ids);
+    for (size_t i = 0; i < ids->size(); ++i) {
+      if (!stock_matches(levels[i], *filter)) continue;
+      if (total >= static_cast<size_t>(page->offset()) && rows.size() < static_cast<size_t>(page->size))
+        rows.push_back({(*ids)[i], levels[i]});
+      ++total;
+    }
+  }
+  json items = json::array();
+  for (const auto& r : rows) {
+    auto p = app.catalog->product_of_variant(r.variant_id);
+    items.push_back(stock_json(r.variant_id, p.ok() ? &*p : nullptr, r.level, app.config));
+  }
+  send_json(res, 200, {{"items", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
+}
+
+// Most stock counts one bulk edit sets.
+constexpr size_t kMaxBulkStock = 500;
+
+// POST /admin/inventory/bulk: {items: [{variant_id, total}], reason?}. All
+// or nothing, in one LMDB transaction (Inventory::set_totals): a count that
+// fails (unknown variant, below what is reserved) changes no level.
+void set_stock_counts(App& app, const Req& req, Res& res, const Principal& who) {
+  auto body = parse_object(req);
+  if (!body.ok()) return send_error(res, body.status());
+  if (auto st = only_fields(*body, {"items", "reason"}); !st.ok()) return send_error(res, st);
+  auto reason = opt_string(*body, "reason", 200);
+  if (!reason.ok()) return send_error(res, reason.status());
+  auto it = body->find("items");
+  if (it == body->end() || !it->is_array() || it->empty() || it->size() > kMaxBulkStock)
+    return send_error(res, field_error("items", "items must list 1 to 500 {variant_id, total}"));
+  std::vector<std::pair<int64_t, int64_t>> totals;
+  std::set<int64_t> seen;
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& item = (*it)[i];
+    const std::string field = "items[" + std::to_string(i) + "]";
+    if (!item.is_object()) return send_error(res, field_error(field, "each item is {variant_id, total}"));
+    std::optional<int64_t> id;  // "123" as the API writes ids, or 123
+    if (auto v = item.find("variant_id"); v != item.end()) {
+      if (v->is_string()) id = parse_id(v->get<std::string>());
+      if (v->is_number_integer() && v->get<int64_t>() > 0) id = v->get<int64_t>();
+    }
+    if (!id) return send_error(res, field_error(field, "variant_id must be an id"));
+    auto total = opt_int(item, "total", 0, 1'000'000'000);
+    if (!total.ok()) return send_error(res, Status::Invalid(total.status().message(), {{"field", field}}));
+    if (!*total) return send_error(res, field_error(field, "total is required"));
+    if (!seen.insert(*id).second) return send_error(res, field_error(field, "this variant is listed twice"));
+    if (auto p = app.catalog->product_of_variant(*id); !p.ok())
+      return send_error(res, Status(Kind::not_found, "not_found", "variant " + std::to_string(*id) + " not found",
+                                    {{"field", field}, {"variant_id", std::to_string(*id)}}));
+    totals.emplace_back(*id, **total);
+  }
+  if (auto st = app.inventory->set_totals(totals, who.actor(), reason->value_or("stock count")); !st.ok())
+    return send_error(res, st);
+  json items = json::array();
+  for (const auto& [id, _] : totals) {
+    auto p = app.catalog->product_of_variant(id);
+    items.push_back(stock_json(id, p.ok() ? &*p : nullptr, app.inventory->level(id), app.config));
+  }
+  send_json(res, 200, {{"items", items}});
+}
+
 // Stock lists, the invariant check and reservations.
 void register_reservation_routes(HttpServer& server, App& app) {
   server.add({"GET", "/api/v1/admin/inventory", Access::admin, "admin",
-              "Stock levels, paginated; ?low_stock=true lists those at or below their threshold"},
-             [&app](const Req& req, Res& res, const Principal&) {
-               auto page = pagination(req);
-               if (!page.ok()) return send_error(res, page.status());
-               bool low_only = false;
-               if (auto v = query(req, "low_stock")) {
-                 if (*v != "true" && *v != "false")
-                   return send_error(res, field_error("low_stock", "low_stock must be true or false"));
-                 low_only = *v == "true";
-               }
-               size_t total = 0;
-               auto rows = app.inventory->list(low_only, static_cast<size_t>(page->offset()),
-                                               static_cast<size_t>(page->size), &total);
-               json items = json::array();
-               for (const auto& r : rows) {
-                 auto p = app.catalog->product_of_variant(r.variant_id);
-                 items.push_back(stock_json(r.variant_id, p.ok() ? &*p : nullptr, r.level, app.config));
-               }
-               send_json(res, 200, {{"items", items}, {"page", page->page}, {"size", page->size}, {"total", total}});
-             });
+              "Stock levels of variants, paginated: filter=all|low|sold_out (low_stock=true is filter=low), q finds a "
+              "product name, brand or SKU"},
+             [&app](const Req& req, Res& res, const Principal&) { send_stock_list(app, req, res); });
+
+  server.add({"POST", "/api/v1/admin/inventory/bulk", Access::admin, "admin",
+              "Set many stock counts at once, all or nothing: {items: [{variant_id, total}], reason?}"},
+             [&app](const Req& req, Res& res, const Principal& who) { set_stock_counts(app, req, res, who); });
 
   server.add({"GET", "/api/v1/admin/inventory/check", Access::admin, "admin",
               "Checks the stock invariants (0 <= reserved <= total; reserved == active reservations)"},

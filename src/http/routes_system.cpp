@@ -34,6 +34,15 @@ json openapi_document(const HttpServer& server) {
     op["responses"] = responses;
     if (r.method == "POST" || r.method == "PUT" || r.method == "PATCH")
       op["requestBody"] = {{"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+    if (r.body == Body::multipart)  // picture uploads (routes_images.cpp): form parts
+      op["requestBody"] = {
+          {"content",
+           {{"multipart/form-data",
+             {{"schema",
+               {{"type", "object"},
+                {"properties",
+                 {{"file", {{"type", "array"}, {"items", {{"type", "string"}, {"format", "binary"}}}}},
+                  {"alt", {{"type", "string"}}}}}}}}}}}};
     paths[r.path][method] = op;
   }
   return {

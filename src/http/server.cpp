@@ -153,6 +153,11 @@ const char* default_error_code(int status) {
   }
 }
 
+Status payload_too_large(size_t limit) {
+  return Status(Kind::too_large, "payload_too_large",
+                "request body too large (at most " + std::to_string(limit) + " bytes)", {{"max_bytes", limit}});
+}
+
 }  // namespace
 
 HttpServer::HttpServer(App& app) : app_(app) {
@@ -238,6 +243,14 @@ void HttpServer::add(RouteInfo info, Handler handler) {
       Status csrf = http::check_csrf(app->config, req, who, info.group == "auth");
       bool mutating = req.method != "GET" && req.method != "HEAD";
       Status media = mutating && info.body == Body::json ? http::require_json_body(req) : Status::Ok();
+      if (mutating && info.body == Body::multipart && !req.is_multipart_form_data())
+        media = Status(Kind::unsupported, "unsupported_media_type", "send the request body as multipart/form-data",
+                       {{"content_type", req.get_header_value("Content-Type").substr(0, 100)}});
+      // The route's own limit, when smaller than cpp-httplib's (widest_body_).
+      size_t body_limit = info.max_body > 0 ? info.max_body : app->config.max_body_bytes;
+      size_t body_bytes = req.body.size();
+      for (const auto& [name, part] : req.files) body_bytes += part.content.size();
+      if (media.ok() && body_bytes > body_limit) media = payload_too_large(body_limit);
       if (retry_after > 0) {
         res.set_header("Retry-After", std::to_string(retry_after));
         http::send_error(res, Status(Kind::rate_limited, "rate_limited", "too many requests; retry later",
@@ -274,6 +287,10 @@ void HttpServer::add(RouteInfo info, Handler handler) {
     app->metrics.observe_request(req.method, info.path, res.status, secs);
   };
   compiled_.push_back({info.method, std::regex(pattern), wrapped});
+  if (info.max_body > widest_body_ && info.max_body > app_.config.max_body_bytes) {
+    widest_body_ = info.max_body;
+    server_->set_payload_max_length(widest_body_);
+  }
   auto& s = *server_;
   if (info.method == "GET")
     s.Get(pattern, wrapped);

@@ -29,8 +29,10 @@ struct App;
 
 enum class Access { anyone, user, admin };
 // What a route's request body is: JSON (415 unless Content-Type says so,
-// http/api.h require_json_body) or a file taken as it comes (the importer).
-enum class Body { json, file };
+// http/api.h require_json_body), a file taken as it comes (the importer), or
+// multipart/form-data (415 otherwise; cpp-httplib parses the parts into
+// req.files: picture uploads).
+enum class Body { json, file, multipart };
 
 struct RouteInfo {
   std::string method;
@@ -39,6 +41,9 @@ struct RouteInfo {
   std::string group;  // rate-limit group: "auth", "cart", "checkout", "search", "catalog", "admin", "system"
   std::string summary;
   Body body = Body::json;
+  // The largest request body the route takes, in bytes; 0: the server's
+  // server.max_body_bytes. A larger one is 413 payload_too_large.
+  size_t max_body = 0;
 };
 
 using Handler = std::function<void(const http::Req&, http::Res&, const Principal&)>;
@@ -75,6 +80,11 @@ class HttpServer {
     std::function<void(const http::Req&, http::Res&)> handler;
   };
   std::vector<Compiled> compiled_;  // for dispatch()
+  // cpp-httplib has one body limit for all routes: the largest route's
+  // (RouteInfo::max_body) or server.max_body_bytes. A body over it is
+  // refused (413) and skipped unread by cpp-httplib; a body over its own
+  // route's smaller limit is refused by the route wrapper once read.
+  size_t widest_body_ = 0;
   int listen_fd_ = -1;              // the listening socket, captured to widen its backlog
 };
 

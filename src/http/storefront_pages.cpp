@@ -17,6 +17,7 @@
 #include "base/money.h"
 #include "base/text.h"
 #include "catalog/catalog.h"
+#include "catalog/product_image.h"
 #include "catalog/product_json.h"
 #include "catalog/product_search.h"
 #include "catalog/variants.h"
@@ -48,6 +49,18 @@ constexpr int kImageSize = 600;
 
 std::string esc(std::string_view s) {
   return markup_escape(s);
+}
+
+// Uploaded pictures come in several widths (catalog/product_image.h): the
+// browser picks one by the slot's width. `sizes` follows the layout of
+// web/css: cards are a grid of ~4 columns on a laptop, 2 on a phone; the
+// product picture is about half the page.
+constexpr const char* kCardImageSizes = "(max-width: 600px) 50vw, 300px";
+constexpr const char* kMainImageSizes = "(max-width: 800px) 100vw, 600px";
+std::string srcset_attributes(std::string_view url, const char* sizes) {
+  std::string srcset = image_srcset(url);
+  if (srcset.empty()) return "";
+  return " srcset=\"" + markup_escape(srcset) + "\" sizes=\"" + sizes + "\"";
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) {
@@ -276,8 +289,8 @@ std::string card_html(const Card& c) {
   std::string out =
       "<article class=\"card product-card\"><a href=\"/p/" + std::to_string(c.id) + "\" class=\"card-link\">";
   if (!c.image.empty())
-    out += "<img class=\"thumb\" src=\"" + esc(c.image) + "\" alt=\"" + esc(c.name) +
-           "\" loading=\"lazy\" width=\"400\" height=\"400\">";
+    out += "<img class=\"thumb\" src=\"" + esc(c.image) + "\"" + srcset_attributes(c.image, kCardImageSizes) +
+           " alt=\"" + esc(c.name) + "\" loading=\"lazy\" width=\"400\" height=\"400\">";
   out += "<div class=\"card-body\">";
   if (!c.brand.empty()) out += "<div class=\"brand\">" + esc(c.brand) + "</div>";
   out += "<h3 class=\"name\">" + esc(c.name) + "</h3><div class=\"price\">";
@@ -432,7 +445,8 @@ Result<Parts> product_parts(App& app, int64_t id) {
     std::string alt = p->images.empty() ? p->name : p->images.front().alt;
     for (const auto& im : p->images)
       if (im.url == image && !im.alt.empty()) alt = im.alt;
-    main += "<img class=\"main-img\" src=\"" + esc(image) + "\" alt=\"" + esc(alt.empty() ? p->name : alt) +
+    main += "<img class=\"main-img\" src=\"" + esc(image) + "\"" + srcset_attributes(image, kMainImageSizes) +
+            " alt=\"" + esc(alt.empty() ? p->name : alt) +
             "\" width=\"" + std::to_string(kImageSize) + "\" height=\"" + std::to_string(kImageSize) + "\">";
   }
   main += "</div>\n" + product_info_html(*p, details) + "</div>\n";

@@ -149,12 +149,21 @@ std::vector<StockAudit> Inventory::audit(int64_t variant_id, size_t offset, size
   return inventory_store::audit(txn, kv_, variant_id, offset, limit, action, total);
 }
 
-std::vector<StockRow> Inventory::list(bool low_only, size_t offset, size_t limit, size_t* total) {
+bool stock_matches(const StockLevel& level, StockFilter filter) {
+  switch (filter) {
+    case StockFilter::all: return true;
+    case StockFilter::low: return level.available() <= level.low_stock_threshold;
+    case StockFilter::sold_out: return level.available() <= 0;
+  }
+  return true;
+}
+
+std::vector<StockRow> Inventory::list(StockFilter filter, size_t offset, size_t limit, size_t* total) {
   std::vector<StockRow> out;
   size_t matched = 0;
   ReadTxn txn(kv_);
   inventory_store::scan_levels(txn, kv_, 0, [&](int64_t id, const StockLevel& l) {
-    if (low_only && l.available() > l.low_stock_threshold) return true;
+    if (!stock_matches(l, filter)) return true;
     if (matched >= offset && out.size() < limit) out.push_back({id, l});
     ++matched;
     return true;

@@ -34,6 +34,15 @@
 
 namespace shopbox {
 
+// Which stock levels a list shows: every stocked variant, those at or below
+// their low-stock alert level (sold out included), or only the sold out
+// (nothing available).
+enum class StockFilter { all, low, sold_out };
+
+// True when the level passes the filter: the one place the admin's list,
+// its search and the dashboard's low-stock count decide it.
+bool stock_matches(const StockLevel& level, StockFilter filter);
+
 struct StockRow {
   int64_t variant_id = 0;
   StockLevel level;
@@ -79,9 +88,9 @@ class Inventory {
   std::vector<StockAudit> audit(int64_t variant_id, size_t offset, size_t limit, const std::string& action = "",
                                 size_t* total = nullptr);
 
-  // Stocked variants in id order; with low_only, those whose available is
-  // at or below their threshold. `total` receives the number matching.
-  std::vector<StockRow> list(bool low_only, size_t offset, size_t limit, size_t* total);
+  // Stocked variants in id order that pass the filter. `total` receives
+  // the number matching.
+  std::vector<StockRow> list(StockFilter filter, size_t offset, size_t limit, size_t* total);
 
   // Reserves every line or none, in one write transaction. Lines naming the
   // same product are merged. 400 for empty or bad lines; 409 out_of_stock

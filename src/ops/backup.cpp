@@ -161,6 +161,29 @@ Status copy_into(const fs::path& from, const fs::path& to) {
   return Status::Ok();
 }
 
+// Uploaded product pictures (<data>/images/ab/<key>-<width>.webp, catalog/
+// product_image.h): copied after SQLite, so every file the copied rows
+// name is there (a file is written before its row and never changes).
+// Temp files of an upload in progress are left out. Returns the copied
+// files' paths relative to `to_root`.
+Result<std::vector<std::string>> copy_image_files(const fs::path& data_dir, const fs::path& to_root) {
+  std::vector<std::string> copied;
+  std::error_code ec;
+  fs::path images = data_dir / "images";
+  if (!fs::is_directory(images, ec)) return copied;
+  for (auto it = fs::recursive_directory_iterator(images, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec) || it->path().extension() != ".webp") continue;
+    std::string rel = fs::relative(it->path(), data_dir, ec).string();
+    if (ec) return io_error("cannot read " + it->path().string(), ec);
+    if (auto st = copy_into(it->path(), to_root / rel); !st.ok()) return st;
+    copied.push_back(rel);
+  }
+  if (ec) return io_error("cannot list " + images.string(), ec);
+  std::sort(copied.begin(), copied.end());
+  return copied;
+}
+
 }  // namespace
 
 Result<std::string> sha256_file(const std::string& path) {
@@ -215,12 +238,21 @@ Result<json> backup(const std::string& sqlite_path, Lmdb& kv, const std::string&
   // LMDB first, then SQLite (see backup.h on why this order).
   if (auto st = kv.copy_to((tmp / "kv").string()); !st.ok()) return st;
   if (auto st = copy_sqlite(sqlite_path, (tmp / "shop.db").string()); !st.ok()) return st;
+  auto images = copy_image_files(fs::absolute(sqlite_path).parent_path(), tmp);
+  if (!images.ok()) return images.status();
 
   auto schema = schema_version((tmp / "shop.db").string());
   if (!schema.ok()) return schema.status();
 
   json files = json::array();
   for (const char* rel : kRequired) {
+    fs::path p = tmp / rel;
+    auto sum = sha256_file(p.string());
+    if (!sum.ok()) return sum.status();
+    files.push_back({{"path", rel}, {"size", fs::file_size(p, ec)}, {"sha256", *sum}});
+  }
+  // Pictures are listed like the stores, so verify and restore treat them alike.
+  for (const auto& rel : *images) {
     fs::path p = tmp / rel;
     auto sum = sha256_file(p.string());
     if (!sum.ok()) return sum.status();

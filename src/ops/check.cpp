@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "catalog/catalog.h"
+#include "catalog/product_image.h"
 #include "flash/flash_sales.h"
 #include "inventory/inventory.h"
 #include "orders/orders.h"
@@ -27,11 +28,24 @@ void check_sqlite(App& app, std::vector<std::string>& problems, nlohmann::json& 
     problems.push_back("catalog: cannot count products: " + products.status().message());
 }
 
+// Every stored file of an uploaded picture is present with the SHA-256
+// recorded when it was written (catalog/product_image.h).
+void check_uploaded_images(App& app, std::vector<std::string>& problems, nlohmann::json& stats) {
+  auto found = shopbox::check_image_files(*app.db, app.config.data_dir + "/images");
+  if (!found.ok()) {
+    problems.push_back("images: cannot read the image files table: " + found.status().message());
+    return;
+  }
+  for (const auto& p : *found) problems.push_back("images: " + p.file + " is " + p.problem);
+  stats["image_file_problems"] = found->size();
+}
+
 }  // namespace
 
 CheckReport run_checks(App& app) {
   CheckReport report;
   check_sqlite(app, report.problems, report.stats);
+  check_uploaded_images(app, report.problems, report.stats);
   report.stats["stock_records"] = app.inventory->check_stored_levels(report.problems);
   // Services' own invariants (DESIGN.md): add a line per service that has
   // check_invariants(problems).

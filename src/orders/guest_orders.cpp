@@ -88,6 +88,17 @@ Result<OrderDetails> Orders::lookup_by_link(const std::string& order_id, const s
   return get(order_id);
 }
 
+Result<ReturnRecord> Orders::request_guest_return(const std::string& order_id, const std::string& token,
+                                                  const std::vector<RefundLine>& lines, const std::string& reason) {
+  // The same check that opens the order: a wrong token is the same 404.
+  auto d = lookup_by_link(order_id, token);
+  if (!d.ok()) return d.status();
+  // A guest order has no account (user_id 0); once an account claimed it,
+  // its returns are asked for from that account.
+  if (d->order.user_id != 0) return no_such_guest_order();
+  return request_return(order_id, 0, lines, reason);
+}
+
 Status Orders::send_lookup_code(const std::string& order_number, const std::string& email) {
   auto number = parse_order_number(order_number);
   if (!number) return Status::Ok();

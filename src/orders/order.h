@@ -152,6 +152,9 @@ struct ReturnRecord {
   std::optional<std::string> refund_id;
   int64_t created_at = 0;
   std::optional<int64_t> decided_at;
+  // Who decided (the admin's actor) and, for a rejection, why: the shopper
+  // reads it on their order (migration 307).
+  std::string decided_by, decision_reason;
 };
 
 // What a customer has bought (the admin's customers page): orders that
@@ -177,6 +180,11 @@ struct CustomerTotals {
 struct OrderFilter {
   std::optional<int64_t> user_id;
   std::optional<OrderStatus> status;
+  // The admin's search: an order number ("1001", "#1001") or part of an
+  // email (q), or one exact email.
+  std::optional<int64_t> order_number;
+  std::string email_contains;
+  std::string email;
   int64_t offset = 0;
   int64_t limit = 20;
 };

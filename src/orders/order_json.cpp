@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "base/money.h"
+#include "orders/orders.h"
 
 namespace shopbox {
 using json = nlohmann::json;
@@ -121,24 +122,43 @@ json order_details_json(const OrderDetails& d, bool admin) {
   }
   j["shipments"] = ships;
   json refunds = json::array();
-  for (const auto& r : d.refunds)
-    refunds.push_back({{"refund_id", r.id},
-                       {"amount", cents_to_json(r.amount)},
-                       {"status", r.status},
-                       {"lines", r.lines},
-                       {"restock", r.restock},
-                       {"reason", r.reason},
-                       {"created_at", iso8601(r.created_at)}});
+  for (const auto& r : d.refunds) {
+    json rj = {{"refund_id", r.id},
+               {"amount", cents_to_json(r.amount)},
+               {"status", r.status},
+               {"lines", r.lines},
+               {"restock", r.restock},
+               {"reason", r.reason},
+               {"created_at", iso8601(r.created_at)}};
+    if (admin) rj["actor"] = r.actor;
+    refunds.push_back(std::move(rj));
+  }
   j["refunds"] = refunds;
   json rets = json::array();
-  for (const auto& r : d.returns)
-    rets.push_back({{"return_id", std::to_string(r.id)},
-                    {"status", r.status},
-                    {"lines", r.lines},
-                    {"reason", r.reason},
-                    {"refund_id", r.refund_id ? json(*r.refund_id) : json(nullptr)},
-                    {"created_at", iso8601(r.created_at)}});
+  for (const auto& r : d.returns) {
+    json rj = {{"return_id", std::to_string(r.id)},
+               {"status", r.status},
+               {"lines", r.lines},
+               {"reason", r.reason},
+               {"decision_reason", r.decision_reason},
+               {"decided_at", r.decided_at ? json(iso8601(*r.decided_at)) : json(nullptr)},
+               {"refund_id", r.refund_id ? json(*r.refund_id) : json(nullptr)},
+               {"refunded", nullptr},
+               {"created_at", iso8601(r.created_at)}};
+    // What the shopper got back: the approval's refund, once it succeeded.
+    for (const auto& f : d.refunds)
+      if (r.refund_id && f.id == *r.refund_id && f.status == "succeeded") rj["refunded"] = cents_to_json(f.amount);
+    if (admin) rj["decided_by"] = r.decided_by;
+    rets.push_back(std::move(rj));
+  }
   j["returns"] = rets;
+  // What can be done now (orders.h order_action_allowed): pages draw their
+  // buttons from this, so they offer only what the API accepts.
+  json actions = json::array();
+  for (auto a : order_actions(d.order, d.returns)) actions.push_back(action_name(a));
+  j["actions"] = actions;
+  for (size_t i = 0; i < d.order.items.size() && i < j["items"].size(); ++i)
+    j["items"][i]["returnable_quantity"] = returnable_quantity(d.order, d.returns, d.order.items[i]);
   j["history"] = d.history;
   if (admin) {
     json txns = json::array();

@@ -110,11 +110,14 @@ ReturnRecord read_return(Statement& st) {
   r.refund_id = row.opt_text();
   r.created_at = row.int64();
   r.decided_at = row.opt_int64();
+  r.decided_by = row.text();
+  r.decision_reason = row.text();
   row.done();
   return r;
 }
 #define RETURN_COLS \
-  "SELECT return_id, order_id, user_id, lines, reason, status, refund_id, created_at, decided_at FROM returns "
+  "SELECT return_id, order_id, user_id, lines, reason, status, refund_id, created_at, decided_at, decided_by, " \
+  "decision_reason FROM returns "
 
 Shipment read_shipment(Statement& st) {
   Columns row(st);
@@ -239,17 +242,31 @@ std::optional<Order> get_order(Connection& c, const std::string& order_id) {
 }
 
 std::vector<Order> list_orders(Connection& c, const OrderFilter& f, int64_t* total) {
-  // Fixed SQL texts per filter combination (no SQL built from input).
-  const char* where = "";
-  if (f.user_id && f.status)
-    where = "WHERE user_id = ?1 AND status = ?2 ";
-  else if (f.user_id)
-    where = "WHERE user_id = ?1 ";
-  else if (f.status)
-    where = "WHERE status = ?2 ";
+  // The WHERE clause is joined from fixed fragments, one per filter that is
+  // set; every value is a bound parameter (no SQL built from input).
+  std::string where;
+  auto add = [&](const char* cond) { where += where.empty() ? std::string("WHERE ") + cond : std::string(" AND ") + cond; };
+  if (f.user_id) add("user_id = ?1");
+  if (f.status) add("status = ?2");
+  if (f.order_number && !f.email_contains.empty())
+    add("(order_number = ?5 OR email LIKE ?6 ESCAPE '\\')");
+  else if (f.order_number)
+    add("order_number = ?5");
+  else if (!f.email_contains.empty())
+    add("email LIKE ?6 ESCAPE '\\'");
+  if (!f.email.empty()) add("email = ?7");
+  where += " ";
+  std::string like;
+  for (char ch : f.email_contains) {
+    if (ch == '%' || ch == '_' || ch == '\\') like += '\\';
+    like += ch;
+  }
   auto bind = [&](Statement& st) {
     if (f.user_id) st.bind(1, *f.user_id);
     if (f.status) st.bind(2, status_name(*f.status));
+    if (f.order_number) st.bind(5, *f.order_number);
+    if (!f.email_contains.empty()) st.bind(6, "%" + like + "%");
+    if (!f.email.empty()) st.bind(7, f.email);
   };
   {
     auto st = c.prepare((std::string("SELECT count(*) FROM orders ") + where).c_str());
@@ -738,14 +755,30 @@ std::vector<ReturnRecord> list_returns(Connection& c, const std::optional<std::s
   return all_rows(st, read_return);
 }
 
-void decide_return(Connection& c, int64_t return_id, const std::string& status,
-                   const std::optional<std::string>& refund_id, int64_t at) {
-  c.prepare("UPDATE returns SET status = ?, refund_id = ?, decided_at = ? WHERE return_id = ?")
+void reopen_return(Connection& c, int64_t return_id) {
+  c.prepare(
+       "UPDATE returns SET status = 'requested', refund_id = NULL, decided_at = NULL, decided_by = '' "
+       "WHERE return_id = ? AND status = 'approved'")
+      .bind(1, return_id)
+      .exec();
+}
+
+bool decide_return(Connection& c, int64_t return_id, const std::string& status,
+                   const std::optional<std::string>& refund_id, const std::string& actor, const std::string& reason,
+                   int64_t at) {
+  // Only a request still 'requested' is decided: of two admins approving
+  // at once, the second changes nothing (and so refunds nothing).
+  c.prepare(
+       "UPDATE returns SET status = ?, refund_id = ?, decided_at = ?, decided_by = ?, decision_reason = ? "
+       "WHERE return_id = ? AND status = 'requested'")
       .bind(1, status)
       .bind(2, refund_id)
       .bind(3, at)
-      .bind(4, return_id)
+      .bind(4, actor)
+      .bind(5, reason)
+      .bind(6, return_id)
       .exec();
+  return c.changes() > 0;
 }
 
 // ---- recovery ----

@@ -27,7 +27,8 @@ namespace order_store {
 // ---- orders ----
 void insert_order(Connection& c, const Order& o);                                     // with its items
 std::optional<Order> get_order(Connection& c, const std::string& order_id);           // with items
-std::vector<Order> list_orders(Connection& c, const OrderFilter& f, int64_t* total);  // without items
+// Without items; every filter of `f` that is set must match.
+std::vector<Order> list_orders(Connection& c, const OrderFilter& f, int64_t* total);
 void set_status(Connection& c, const std::string& order_id, OrderStatus from, OrderStatus to, const std::string& actor,
                 const std::string& note);
 void set_refunded(Connection& c, const std::string& order_id, Cents refunded);
@@ -99,8 +100,12 @@ std::optional<ReturnRecord> get_return(Connection& c, int64_t return_id);
 std::vector<ReturnRecord> returns_of(Connection& c, const std::string& order_id);
 std::vector<ReturnRecord> list_returns(Connection& c, const std::optional<std::string>& status, int64_t offset,
                                        int64_t limit, int64_t* total);
-void decide_return(Connection& c, int64_t return_id, const std::string& status,
-                   const std::optional<std::string>& refund_id, int64_t at);
+// An approved return whose refund the gateway declined: 'requested' again.
+void reopen_return(Connection& c, int64_t return_id);
+// False (nothing changed) when the return is no longer 'requested'.
+[[nodiscard]] bool decide_return(Connection& c, int64_t return_id, const std::string& status,
+                                 const std::optional<std::string>& refund_id, const std::string& actor,
+                                 const std::string& reason, int64_t at);
 
 // Open orders (not cancelled or refunded, not flash-sale orders) not yet
 // noted 'stock taken at recovery': (order id, reservation id). Checkout's

@@ -1,5 +1,6 @@
 #include "orders/orders.h"
 
+#include <algorithm>
 #include <map>
 
 #include "base/clock.h"
@@ -89,11 +90,80 @@ bool order_transition_allowed(OrderStatus from, OrderStatus to) {
   return false;
 }
 
+const char* action_name(OrderAction a) {
+  switch (a) {
+    case OrderAction::ship:
+      return "ship";
+    case OrderAction::add_tracking_event:
+      return "add_tracking_event";
+    case OrderAction::deliver:
+      return "deliver";
+    case OrderAction::cancel:
+      return "cancel";
+    case OrderAction::refund:
+      return "refund";
+    case OrderAction::request_return:
+      return "request_return";
+  }
+  return "";
+}
+
+int64_t units_in_requested_returns(const std::vector<ReturnRecord>& returns, int64_t variant_id,
+                                   int64_t except_return) {
+  int64_t n = 0;
+  for (const auto& r : returns) {
+    if (r.status != "requested" || r.id == except_return) continue;
+    for (const auto& l : r.lines)
+      if (stored_variant(l) == variant_id) n += stored_quantity(l);
+  }
+  return n;
+}
+
+int64_t returnable_quantity(const Order& o, const std::vector<ReturnRecord>& returns, const OrderItem& it) {
+  if (!o.delivered_at || o.status == OrderStatus::refunded || o.status == OrderStatus::cancelled) return 0;
+  // Approved returns are refunded, so refunded_quantity counts them.
+  return std::max<int64_t>(0, it.quantity - it.refunded_quantity - units_in_requested_returns(returns, it.variant_id));
+}
+
+bool order_action_allowed(const Order& o, const std::vector<ReturnRecord>& returns, OrderAction a) {
+  // A partial refund leaves a shipped order on its way: partially_refunded
+  // is a money state, so where the parcel is comes from shipped_at and
+  // delivered_at, never from the status alone.
+  bool in_transit = o.shipped_at && !o.delivered_at;
+  switch (a) {
+    case OrderAction::ship:
+      return !o.shipped_at && order_transition_allowed(o.status, OrderStatus::shipped);
+    case OrderAction::add_tracking_event:
+      return in_transit && o.status != OrderStatus::refunded && o.status != OrderStatus::cancelled;
+    case OrderAction::deliver:
+      return in_transit && order_transition_allowed(o.status, OrderStatus::delivered);
+    case OrderAction::cancel:
+      return !o.shipped_at && order_transition_allowed(o.status, OrderStatus::cancelled);
+    case OrderAction::refund:
+      return o.total > o.refunded && (order_transition_allowed(o.status, OrderStatus::partially_refunded) ||
+                                      order_transition_allowed(o.status, OrderStatus::refunded));
+    case OrderAction::request_return:
+      for (const auto& it : o.items)
+        if (returnable_quantity(o, returns, it) > 0) return true;
+      return false;
+  }
+  return false;
+}
+
+std::vector<OrderAction> order_actions(const Order& o, const std::vector<ReturnRecord>& returns) {
+  std::vector<OrderAction> out;
+  for (auto a : {OrderAction::ship, OrderAction::add_tracking_event, OrderAction::deliver, OrderAction::cancel,
+                 OrderAction::refund, OrderAction::request_return})
+    if (order_action_allowed(o, returns, a)) out.push_back(a);
+  return out;
+}
+
 namespace {
-Status invalid_transition(const Order& o, OrderStatus to) {
+Status action_refused(const Order& o, OrderAction a) {
   return Status::Conflict("invalid_transition",
-                          "order " + o.id + " is " + status_name(o.status) + " and cannot become " + status_name(to),
-                          {{"status", status_name(o.status)}, {"requested", status_name(to)}});
+                          "order " + o.id + " is " + status_name(o.status) + ": it cannot " + action_name(a) +
+                              " now",
+                          {{"status", status_name(o.status)}, {"requested", action_name(a)}});
 }
 Status order_not_found() {
   return Status::NotFound("order not found");
@@ -170,15 +240,13 @@ Result<std::vector<Order>> Orders::list(const OrderFilter& f, int64_t* total) {
   return out;
 }
 
-Result<OrderDetails> Orders::transition(const std::string& order_id, const std::vector<OrderStatus>& from,
-                                        OrderStatus to, const std::string& actor, const std::string& note,
+Result<OrderDetails> Orders::transition(const std::string& order_id, OrderAction action, OrderStatus to,
+                                        const std::string& actor, const std::string& note,
                                         const std::function<void(Connection&, const Order&)>& extra) {
   Status st = db_.write([&](Connection& c) {
     auto o = order_store::get_order(c, order_id);
     if (!o) return order_not_found();
-    bool ok = false;
-    for (const auto& f : from) ok = ok || f == o->status;
-    if (!ok || !order_transition_allowed(o->status, to)) return invalid_transition(*o, to);
+    if (!order_action_allowed(*o, order_store::returns_of(c, order_id), action)) return action_refused(*o, action);
     order_store::set_status(c, order_id, o->status, to, actor, note);
     if (extra) extra(c, *o);
     return Status::Ok();
@@ -189,7 +257,7 @@ Result<OrderDetails> Orders::transition(const std::string& order_id, const std::
 
 Result<OrderDetails> Orders::ship(const std::string& order_id, const std::string& carrier, const std::string& tracking,
                                   const std::string& actor) {
-  return transition(order_id, {OrderStatus::paid, OrderStatus::partially_refunded}, OrderStatus::shipped, actor,
+  return transition(order_id, OrderAction::ship, OrderStatus::shipped, actor,
                     carrier + " " + tracking, [&](Connection& c, const Order& o) {
                       int64_t now = now_seconds();
                       int64_t sid = order_store::insert_shipment(c, order_id, carrier, tracking, now);
@@ -207,6 +275,8 @@ Result<OrderDetails> Orders::add_tracking_event(const std::string& order_id, con
   Status st = db_.write([&](Connection& c) {
     auto o = order_store::get_order(c, order_id);
     if (!o) return order_not_found();
+    if (!order_action_allowed(*o, {}, OrderAction::add_tracking_event))
+      return action_refused(*o, OrderAction::add_tracking_event);
     auto ships = order_store::shipments(c, order_id);
     if (ships.empty()) return Status::Conflict("not_shipped", "order " + order_id + " has not been shipped");
     order_store::add_tracking_event(c, ships.back().id, e);
@@ -219,15 +289,10 @@ Result<OrderDetails> Orders::add_tracking_event(const std::string& order_id, con
 }
 
 Result<OrderDetails> Orders::deliver(const std::string& order_id, const std::string& actor) {
-  // partially_refunded orders may be delivered only once shipped.
-  {
-    auto d = get(order_id);
-    if (!d.ok()) return d.status();
-    if (d->order.status == OrderStatus::partially_refunded && !d->order.shipped_at)
-      return invalid_transition(d->order, OrderStatus::delivered);
-  }
+  // A shipped order that was partly refunded is still on its way: the rule
+  // (order_action_allowed) looks at shipped_at, not only the status.
   return transition(
-      order_id, {OrderStatus::shipped, OrderStatus::partially_refunded}, OrderStatus::delivered, actor, "",
+      order_id, OrderAction::deliver, OrderStatus::delivered, actor, "",
       [&](Connection& c, const Order& o) {
         int64_t now = now_seconds();
         auto ships = order_store::shipments(c, order_id);
@@ -252,92 +317,134 @@ Result<RefundRecord> Orders::refund(const std::string& order_id, const RefundSpe
   return refund_impl(order_id, spec, actor, false, std::nullopt);
 }
 
+namespace {
+// What a refund gives back and which units it takes off the order.
+struct RefundPlan {
+  Cents amount = 0;
+  json lines = json::array();
+  std::vector<std::pair<int64_t, int64_t>> item_changes;  // order item id, units
+};
+
+// A refund by lines: each line's share of what it cost, never units
+// already refunded or waiting in a return request (except the return
+// `return_id` this refund approves: refunding them twice would pay twice).
+Result<RefundPlan> plan_line_refund(const Order& o, const std::vector<ReturnRecord>& returns,
+                                    const std::vector<RefundLine>& spec_lines, int64_t return_id) {
+  RefundPlan plan;
+  Cents lines_amount = 0;
+  std::map<int64_t, int64_t> units;  // order item id -> units refunded by this refund
+  for (const auto& l : spec_lines) {
+    auto found = find_line(o, l);
+    if (!found.ok()) return found.status();
+    const OrderItem* item = *found;
+    int64_t in_returns = units_in_requested_returns(returns, item->variant_id, return_id);
+    int64_t refundable = item->quantity - item->refunded_quantity - in_returns - units[item->id];
+    if (l.quantity < 1 || l.quantity > refundable) {
+      std::string why = "at most " + std::to_string(std::max<int64_t>(refundable, 0)) + " of " + item->sku +
+                        " can be refunded";
+      if (in_returns > 0)
+        why += " (" + std::to_string(in_returns) + " are in a return request: approve or reject it instead)";
+      return Status(Kind::unprocessable, "refund_exceeds_quantity", why,
+                    {{"product_id", std::to_string(item->product_id)},
+                     {"variant_id", std::to_string(item->variant_id)},
+                     {"refundable", std::max<int64_t>(refundable, 0)},
+                     {"in_return_requests", in_returns}});
+    }
+    OrderItem counted = *item;
+    counted.refunded_quantity += units[item->id];
+    lines_amount += line_refund_amount(o, counted, l.quantity);
+    units[item->id] += l.quantity;
+    plan.lines.push_back(stored_line(*item, l.quantity));
+    plan.item_changes.push_back({item->id, l.quantity});
+  }
+  // The refund that leaves no unit unrefunded gives back all that is left
+  // (shipping and its tax too): refunding every line refunds exactly what
+  // was captured.
+  bool last = true;
+  for (const auto& it : o.items)
+    if (it.refunded_quantity + units[it.id] < it.quantity) last = false;
+  Cents remaining = o.total - o.refunded;
+  plan.amount = last ? remaining : std::min(lines_amount, remaining);
+  return plan;
+}
+
+Result<RefundPlan> plan_refund(const Order& o, const std::vector<ReturnRecord>& returns, const RefundSpec& spec,
+                               bool cancel, int64_t return_id) {
+  Cents remaining = o.total - o.refunded;
+  RefundPlan plan;
+  if (cancel) {
+    plan.amount = remaining;
+    for (const auto& it : o.items) {
+      int64_t q = it.quantity - it.refunded_quantity;
+      if (q > 0) {
+        plan.lines.push_back(stored_line(it, q));
+        plan.item_changes.push_back({it.id, q});
+      }
+    }
+  } else if (!spec.lines.empty()) {
+    auto lines = plan_line_refund(o, returns, spec.lines, return_id);
+    if (!lines.ok()) return lines.status();
+    plan = std::move(*lines);
+  } else if (spec.amount) {
+    plan.amount = *spec.amount;
+  } else {
+    return Status::Invalid("give amount or lines", {{"field", "amount"}});
+  }
+  if (plan.amount <= 0 && !cancel) return Status::Invalid("refund amount must be positive", {{"field", "amount"}});
+  if (plan.amount > remaining)
+    return Status(Kind::unprocessable, "refund_exceeds_captured", "a refund can never exceed what was captured",
+                  {{"captured", cents_to_json(o.total)},
+                   {"refunded", cents_to_json(o.refunded)},
+                   {"refundable", cents_to_json(remaining)}});
+  return plan;
+}
+}  // namespace
+
 Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const RefundSpec& spec, const std::string& actor,
-                                         bool cancel, std::optional<int64_t> user_id) {
+                                         bool cancel, std::optional<int64_t> user_id, int64_t return_id) {
   RefundRecord r;
   std::string charge_id;
   Status st = db_.write([&](Connection& c) {
     auto o = order_store::get_order(c, order_id);
     if (!o || (user_id && o->user_id != *user_id)) return order_not_found();
-    if (cancel) {
-      if (o->shipped_at || !order_transition_allowed(o->status, OrderStatus::cancelled))
-        return invalid_transition(*o, OrderStatus::cancelled);
-    } else if (!order_transition_allowed(o->status, OrderStatus::partially_refunded) &&
-               !order_transition_allowed(o->status, OrderStatus::refunded)) {
-      return invalid_transition(*o, OrderStatus::refunded);
-    }
+    auto returns = order_store::returns_of(c, order_id);
+    OrderAction action = cancel ? OrderAction::cancel : OrderAction::refund;
+    if (!order_action_allowed(*o, returns, action)) return action_refused(*o, action);
     Cents pending = 0;
     for (const auto& pr : order_store::refunds(c, order_id))
       if (pr.status == "pending") pending += pr.amount;
     if (pending > 0)
       return Status::Conflict("refund_pending", "a refund of this order is still pending; retry shortly");
-    Cents remaining = o->total - o->refunded;
-    json lines = json::array();
-    Cents amount = 0;
-    std::vector<std::pair<int64_t, int64_t>> item_changes;  // item id, quantity
-    if (cancel) {
-      amount = remaining;
-      for (const auto& it : o->items) {
-        int64_t q = it.quantity - it.refunded_quantity;
-        if (q > 0) {
-          lines.push_back(stored_line(it, q));
-          item_changes.push_back({it.id, q});
-        }
-      }
-    } else if (!spec.lines.empty()) {
-      Cents lines_amount = 0;
-      std::map<int64_t, int64_t> units;  // order item id -> units refunded by this refund
-      for (const auto& l : spec.lines) {
-        auto found = find_line(*o, l);
-        if (!found.ok()) return found.status();
-        const OrderItem* item = *found;
-        int64_t refundable = item->quantity - item->refunded_quantity - units[item->id];
-        if (l.quantity < 1 || l.quantity > refundable)
-          return Status(Kind::unprocessable, "refund_exceeds_quantity",
-                        "at most " + std::to_string(refundable) + " of " + item->sku + " can be refunded",
-                        {{"product_id", std::to_string(item->product_id)},
-                         {"variant_id", std::to_string(item->variant_id)},
-                         {"refundable", refundable}});
-        OrderItem counted = *item;
-        counted.refunded_quantity += units[item->id];
-        lines_amount += line_refund_amount(*o, counted, l.quantity);
-        units[item->id] += l.quantity;
-        lines.push_back(stored_line(*item, l.quantity));
-        item_changes.push_back({item->id, l.quantity});
-      }
-      // The refund that leaves no unit unrefunded gives back all that is
-      // left (shipping and its tax too): refunding every line refunds
-      // exactly what was captured.
-      bool last = true;
-      for (const auto& it : o->items)
-        if (it.refunded_quantity + units[it.id] < it.quantity) last = false;
-      amount = last ? remaining : std::min(lines_amount, remaining);
-    } else if (spec.amount) {
-      amount = *spec.amount;
-    } else {
-      return Status::Invalid("give amount or lines", {{"field", "amount"}});
-    }
-    if (amount <= 0 && !cancel) return Status::Invalid("refund amount must be positive", {{"field", "amount"}});
-    if (amount > remaining)
-      return Status(Kind::unprocessable, "refund_exceeds_captured", "a refund can never exceed what was captured",
-                    {{"captured", cents_to_json(o->total)},
-                     {"refunded", cents_to_json(o->refunded)},
-                     {"refundable", cents_to_json(remaining)}});
+    auto plan = plan_refund(*o, returns, spec, cancel, return_id);
+    if (!plan.ok()) return plan.status();
     for (const auto& t : order_store::transactions(c, order_id))
       if (t.kind == "charge") charge_id = t.provider_id;
     int64_t now = now_seconds();
     r.id = "rf_" + random_hex(10);
     r.order_id = order_id;
-    r.amount = amount;
-    r.lines = lines;
-    r.restock = spec.restock && !lines.empty();
+    r.amount = plan->amount;
+    r.lines = plan->lines;
+    r.restock = spec.restock && !plan->lines.empty();
     r.reason = spec.reason;
     r.status = "pending";
     r.actor = actor;
     r.created_at = r.updated_at = now;
-    if (amount == 0) {  // nothing left to refund (cancel of a fully refunded order is refused above)
+    if (r.amount == 0) {  // nothing left to refund (cancel of a fully refunded order is refused above)
       r.status = "succeeded";
     }
+    // Approving a return and writing its refund are one transaction: the
+    // second of two approvals finds the return decided and writes nothing.
+    if (return_id != 0) {
+      if (!order_store::decide_return(c, return_id, "approved", r.id, actor, "", now))
+        return Status::Conflict("return_decided", "this return has already been decided");
+      outbox::append(c, "return.decided",
+                     {{"return_id", std::to_string(return_id)},
+                      {"order_id", order_id},
+                      {"status", "approved"},
+                      {"refund_id", r.id},
+                      {"lines", r.lines}});
+    }
+    auto& item_changes = plan->item_changes;
     order_store::insert_refund(c, r);
     for (auto& [item, q] : item_changes) order_store::add_item_counts(c, item, q, 0, 0);
     return Status::Ok();
@@ -355,6 +462,9 @@ Result<RefundRecord> Orders::refund_impl(const std::string& order_id, const Refu
       // 'pending' and recovery retries it at the gateway.
       log_if_failed(db_.write([&](Connection& c) {
         order_store::update_refund(c, r.id, "failed", "");
+        // The gateway refused the money back: the return waits for a new
+        // decision instead of showing "approved" with nothing refunded.
+        if (return_id != 0) order_store::reopen_return(c, return_id);
         for (const auto& l : r.lines) {
           int64_t variant = stored_variant(l);
           auto o = order_store::get_order(c, r.order_id);
@@ -475,16 +585,22 @@ Result<ReturnRecord> Orders::request_return(const std::string& order_id, int64_t
   Status st = db_.write([&](Connection& c) {
     auto o = order_store::get_order(c, order_id);
     if (!o || o->user_id != user_id) return order_not_found();
+    auto returns = order_store::returns_of(c, order_id);
     if (!o->delivered_at || o->status == OrderStatus::refunded || o->status == OrderStatus::cancelled)
       return Status::Conflict("not_delivered", "only delivered orders can be returned",
                               {{"status", status_name(o->status)}});
     if (lines.empty()) return Status::Invalid("lines must not be empty", {{"field", "lines"}});
     json jl = json::array();
+    std::vector<int64_t> seen;  // order item ids
     for (const auto& l : lines) {
       auto found = find_line(*o, l);
       if (!found.ok()) return found.status();
       const OrderItem* item = *found;
-      int64_t left = item->quantity - item->refunded_quantity - item->returned_quantity;
+      if (std::find(seen.begin(), seen.end(), item->id) != seen.end())
+        return Status(Kind::invalid, "duplicate_line", item->sku + " is listed twice: give each line once",
+                      {{"field", "lines"}, {"variant_id", std::to_string(item->variant_id)}});
+      seen.push_back(item->id);
+      int64_t left = returnable_quantity(*o, returns, *item);
       if (l.quantity < 1 || l.quantity > left)
         return Status(Kind::unprocessable, "return_exceeds_quantity",
                       "at most " + std::to_string(left) + " of " + item->sku + " can be returned",
@@ -509,7 +625,7 @@ Result<ReturnRecord> Orders::request_return(const std::string& order_id, int64_t
 }
 
 Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool restock_items,
-                                           const std::string& actor) {
+                                           const std::string& actor, const std::string& reason) {
   std::optional<ReturnRecord> ret;
   Status read = db_.read([&](Connection& c) {
     ret = order_store::get_return(c, return_id);
@@ -518,45 +634,44 @@ Result<ReturnRecord> Orders::decide_return(int64_t return_id, bool approve, bool
   if (!read.ok()) return read;
   if (!ret) return Status::NotFound("return not found");
   if (ret->status != "requested") return Status::Conflict("return_decided", "return is already " + ret->status);
-  std::vector<RefundLine> lines;
-  for (const auto& l : ret->lines)
-    lines.push_back({std::stoll(l["product_id"].get<std::string>()), stored_quantity(l), stored_variant(l)});
-  std::optional<std::string> refund_id;
+  if (!approve && reason.empty())
+    return Status::Invalid("give a reason: the shopper reads why their return was rejected", {{"field", "reason"}});
   if (approve) {
+    std::vector<RefundLine> lines;
+    for (const auto& l : ret->lines)
+      lines.push_back({std::stoll(l["product_id"].get<std::string>()), stored_quantity(l), stored_variant(l)});
     RefundSpec spec;
     spec.lines = lines;
     spec.restock = restock_items;
     spec.reason = "return " + std::to_string(return_id);
-    auto r = refund_impl(ret->order_id, spec, actor, false, std::nullopt);
+    auto r = refund_impl(ret->order_id, spec, actor, false, std::nullopt, return_id);
     if (!r.ok()) return r.status();
-    refund_id = r->id;
-  }
-  Status decided = db_.write([&](Connection& c) {
-    order_store::decide_return(c, return_id, approve ? "approved" : "rejected", refund_id, now_seconds());
-    outbox::append(c, "return.decided",
-                   {{"return_id", std::to_string(return_id)},
-                    {"order_id", ret->order_id},
-                    {"status", approve ? "approved" : "rejected"},
-                    {"reason", ret->reason},
-                    {"lines", ret->lines}});
-    if (!approve) {
+  } else {
+    Status decided = db_.write([&](Connection& c) {
+      if (!order_store::decide_return(c, return_id, "rejected", std::nullopt, actor, reason, now_seconds()))
+        return Status::Conflict("return_decided", "this return has already been decided");
+      // The units are the shopper's again: returnable and refundable.
       auto o = order_store::get_order(c, ret->order_id);
-      for (const auto& l : lines)
+      for (const auto& l : ret->lines)
         for (const auto& it : o->items)
-          if (it.variant_id == l.variant_id) order_store::add_item_counts(c, it.id, 0, -l.quantity, 0);
-    }
-    return Status::Ok();
-  });
-  // An approved return's refund has happened by now; the merchant sees the
-  // error and decides again (the refund is not repeated: its lines are
-  // refunded).
-  if (!decided.ok()) return decided;
+          if (it.variant_id == stored_variant(l)) order_store::add_item_counts(c, it.id, 0, -stored_quantity(l), 0);
+      outbox::append(c, "return.decided",
+                     {{"return_id", std::to_string(return_id)},
+                      {"order_id", ret->order_id},
+                      {"status", "rejected"},
+                      {"reason", reason},
+                      {"lines", ret->lines}});
+      return Status::Ok();
+    });
+    if (!decided.ok()) return decided;
+  }
   if (Status again = db_.read([&](Connection& c) {
         ret = order_store::get_return(c, return_id);
         return Status::Ok();
       });
       !again.ok())
     return again;
+  if (!ret) return Status::NotFound("return not found");
   return *ret;
 }
 

@@ -47,6 +47,8 @@ struct RefundSpec {
   std::string reason;
 };
 
+enum class OrderAction;
+
 class Orders {
  public:
   Orders(Sqlite& db, Inventory& inventory, PaymentGateway& payments, const Config& config)
@@ -67,9 +69,19 @@ class Orders {
                                           const std::string& actor);
   Result<OrderDetails> deliver(const std::string& order_id, const std::string& actor);
 
+  // A shopper's (user_id; 0 with a guest's signed link) return of delivered
+  // lines: each at most its returnable_quantity, each line once.
   Result<ReturnRecord> request_return(const std::string& order_id, int64_t user_id,
                                       const std::vector<RefundLine>& lines, const std::string& reason);
-  Result<ReturnRecord> decide_return(int64_t return_id, bool approve, bool restock, const std::string& actor);
+  // Approving refunds exactly the returned lines; the approval and that
+  // refund are written in one transaction, so a return is refunded once
+  // however many admins approve it. A rejection needs a reason (the
+  // shopper reads it).
+  Result<ReturnRecord> decide_return(int64_t return_id, bool approve, bool restock, const std::string& actor,
+                                     const std::string& reason = "");
+  // A guest's return, authorised by the order's signed link token.
+  Result<ReturnRecord> request_guest_return(const std::string& order_id, const std::string& token,
+                                            const std::vector<RefundLine>& lines, const std::string& reason);
 
   // For checkout (the saga and its recovery):
   //   orders placed since `since` by one buyer: `by` is "user_id",
@@ -141,11 +153,12 @@ class Orders {
   void check_invariants(std::vector<std::string>& problems);
 
  private:
+  // return_id: the return this refund approves (0: none).
   Result<RefundRecord> refund_impl(const std::string& order_id, const RefundSpec& spec, const std::string& actor,
-                                   bool cancel, std::optional<int64_t> user_id);
+                                   bool cancel, std::optional<int64_t> user_id, int64_t return_id = 0);
   Status complete_refund(const RefundRecord& r);
   void restock(const RefundRecord& r);
-  Result<OrderDetails> transition(const std::string& order_id, const std::vector<OrderStatus>& from, OrderStatus to,
+  Result<OrderDetails> transition(const std::string& order_id, OrderAction action, OrderStatus to,
                                   const std::string& actor, const std::string& note,
                                   const std::function<void(Connection&, const Order&)>& extra);
   // The key that signs guest order links (made once, kept in the database).
@@ -161,5 +174,22 @@ class Orders {
 
 // True when `from -> to` is a legal order state change.
 bool order_transition_allowed(OrderStatus from, OrderStatus to);
+
+// What can be done to an order now. The one rule both the operations (which
+// refuse the others with 409 invalid_transition) and the order JSON's
+// "actions" (which the pages draw their buttons from) use.
+enum class OrderAction { ship, add_tracking_event, deliver, cancel, refund, request_return };
+const char* action_name(OrderAction a);
+// `returns`: the order's return requests (units in a requested return can
+// be neither returned again nor refunded by line).
+bool order_action_allowed(const Order& o, const std::vector<ReturnRecord>& returns, OrderAction a);
+std::vector<OrderAction> order_actions(const Order& o, const std::vector<ReturnRecord>& returns);
+// Units of the line's variant in requested (undecided) returns, except
+// return `except_return`.
+int64_t units_in_requested_returns(const std::vector<ReturnRecord>& returns, int64_t variant_id,
+                                   int64_t except_return = 0);
+// Units the shopper may still return: delivered, not refunded, not in a
+// requested return; 0 before delivery.
+int64_t returnable_quantity(const Order& o, const std::vector<ReturnRecord>& returns, const OrderItem& it);
 
 }  // namespace shopbox

@@ -265,6 +265,18 @@ CREATE TABLE gateway_events (
   received_at INTEGER NOT NULL
 );
 )sql"},
+      {307, "return decisions say who decided and why",
+       R"sql(
+-- A rejected return tells the shopper why; the merchant sees who decided.
+ALTER TABLE returns ADD COLUMN decided_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE returns ADD COLUMN decision_reason TEXT NOT NULL DEFAULT '';
+)sql"},
+      {310, "orders are found by when they were placed",
+       R"sql(
+-- The admin reports (orders/order_reports.h) read every order placed in a
+-- date range, whatever its status; idx_orders_status leads with status.
+CREATE INDEX idx_orders_created ON orders(created_at);
+)sql"},
   };
   return migrations;
 }

@@ -212,3 +212,42 @@ export async function waitForMail(address, subject) {
   const seen = (await mailsTo(address)).map((m) => m.subject).join(' | ') || 'none';
   throw new Error(`no mail to ${address} with a subject like ${subject} (got: ${seen})`);
 }
+
+// ---- shared by the order and returns tests ----
+
+export const TEST_CARD = { type: 'card', card_number: '4242424242424242', exp_month: 12, exp_year: 2099, cvc: '123' };
+export const testAddress = (name) => ({ name, street: '9 Pine St', city: 'Seattle', state: 'WA', zip: '98101', country: 'US' });
+
+// Opens /admin in a new page signed in with the suite's admin token.
+export async function adminSignIn(browser, viewport = DESKTOP) {
+  const page = await newPage(browser, viewport);
+  await page.goto('/admin');
+  await page.getByLabel('Admin API token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Use token' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  return page;
+}
+
+// Registers a shopper over the API and places an order of `items`
+// ([{name, quantity}] by seeded product name). Returns {user, auth, order}.
+export async function shopperOrder(items) {
+  const user = newUser();
+  const reg = await apiJson('POST', '/auth/register', { email: user.email, password: user.password, first_name: user.first, last_name: user.last });
+  if (reg.status !== 200 && reg.status !== 201) throw new Error('register: ' + JSON.stringify(reg.body));
+  const auth = { Authorization: 'Bearer ' + reg.body.token };
+  const lines = [];
+  for (const it of items) lines.push({ product_id: (await findProduct(it.name)).product_id, quantity: it.quantity });
+  const order = await apiJson('POST', '/orders', { items: lines, shipping_address: testAddress(`${user.first} ${user.last}`), payment_method: TEST_CARD },
+    { ...auth, 'Idempotency-Key': 'order-' + Date.now().toString(36) + Math.random().toString(36).slice(2) });
+  if (order.status !== 201) throw new Error('order: ' + JSON.stringify(order.body));
+  return { user, auth, order: order.body };
+}
+
+// Signs a shopper in through the sign-in page.
+export async function signInUi(page, user) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForFunction(() => !location.pathname.startsWith('/login'));
+}

@@ -408,3 +408,57 @@ TEST_CASE("a flash order that cannot be stored, with a refund that fails too, is
   auto sale_now = shop.get(base);
   CHECK(sale_now.body["remaining"] == 2);  // the unit went back to the sale
 }
+
+TEST_CASE("a merchant changes a sale before it starts; once it runs only its end", "[http][flash][flash-admin]") {
+  TestShop shop;
+  auto p = shop.create_product({{"name", "Drone"}, {"price", 300}}, 40);
+  auto later = create_sale(shop, p, 10, 2, 3600, 7200, 150);
+  auto r = shop.patch("/api/v1/admin/flash-sales/" + later,
+                      {{"sale_price", 120}, {"per_user_limit", 3}, {"ends_at", at(9000)}}, shop.admin());
+  INFO(r.text);
+  REQUIRE(r.status == 200);
+  CHECK(r.body["sale_price"] == 120);
+  CHECK(r.body["per_user_limit"] == 3);
+  // Refused, and nothing changes.
+  CHECK(shop.patch("/api/v1/admin/flash-sales/" + later, {{"sale_price", 301}}, shop.admin()).status == 400);
+  CHECK(shop.patch("/api/v1/admin/flash-sales/" + later, {{"per_user_limit", 11}}, shop.admin()).status == 400);
+  CHECK(shop.patch("/api/v1/admin/flash-sales/" + later, {{"ends_at", at(60)}}, shop.admin()).status == 400);
+  CHECK(shop.patch("/api/v1/admin/flash-sales/" + later, json::object(), shop.admin()).status == 400);
+  CHECK(shop.patch("/api/v1/admin/flash-sales/" + later, {{"quantity", 5}}, shop.admin()).status == 400);
+  CHECK(shop.patch("/api/v1/admin/flash-sales/" + later, {{"sale_price", 1}}).status == 401);
+  CHECK(shop.patch("/api/v1/admin/flash-sales/999999", {{"sale_price", 1}}, shop.admin()).status == 404);
+  CHECK(shop.get("/api/v1/flash-sales/" + later).body["sale_price"] == 120);
+
+  auto running = create_sale(shop, p, 5, 1);
+  auto price = shop.patch("/api/v1/admin/flash-sales/" + running, {{"sale_price", 1}}, shop.admin());
+  CHECK(price.status == 409);
+  CHECK(price.body["error"]["code"] == "sale_started");
+  auto longer = shop.patch("/api/v1/admin/flash-sales/" + running, {{"ends_at", at(5000)}}, shop.admin());
+  REQUIRE(longer.status == 200);
+  CHECK(longer.body["ends_at"] == at(5000));
+}
+
+TEST_CASE("ending a sale early gives its unsold units back to stock at once", "[http][flash][flash-admin]") {
+  TestShop shop;
+  auto p = shop.create_product({{"name", "Camera"}, {"price", 500}}, 30);
+  auto sale = create_sale(shop, p, 12, 2);
+  REQUIRE(stock_total(shop, p) == 18);
+  auto ended = shop.post("/api/v1/admin/flash-sales/" + sale + "/end", json::object(), shop.admin());
+  INFO(ended.text);
+  REQUIRE(ended.status == 200);
+  CHECK(ended.body["status"] == "ended");
+  CHECK(stock_total(shop, p) == 30);
+  CHECK(shop.post("/api/v1/admin/flash-sales/" + sale + "/end", json::object(), shop.admin()).status == 409);
+  CHECK(shop.patch("/api/v1/admin/flash-sales/" + sale, {{"ends_at", at(600)}}, shop.admin()).status == 409);
+  auto ada = shop.register_user("late@example.com");
+  CHECK(shop.post("/api/v1/flash-sales/" + sale + "/join", json::object(), ada.auth).status >= 400);
+
+  // A sale cancelled before it starts: the same, and it never opens.
+  auto upcoming = create_sale(shop, p, 6, 1, 3600, 7200);
+  REQUIRE(stock_total(shop, p) == 24);
+  REQUIRE(shop.post("/api/v1/admin/flash-sales/" + upcoming + "/end", json::object(), shop.admin()).status == 200);
+  CHECK(stock_total(shop, p) == 30);
+  std::vector<std::string> problems;
+  shop.app().flash_sales->check_invariants(problems);
+  CHECK(problems.empty());
+}

@@ -197,18 +197,23 @@ TEST_CASE("low-stock list pages through stocked products", "[unit][inventory]") 
   Env e;
   for (int i = 1; i <= 30; ++i) REQUIRE(e.inv->set_total(i, i, "t", "count").ok());
   size_t total = 0;
-  auto low = e.inv->list(true, 0, 5, &total);
+  auto low = e.inv->list(shopbox::StockFilter::low, 0, 5, &total);
   CHECK(total == 10);  // 1..10 are at or below the default threshold 10
   REQUIRE(low.size() == 5);
   CHECK(low[0].variant_id == 1);
-  auto page2 = e.inv->list(true, 5, 5, &total);
+  auto page2 = e.inv->list(shopbox::StockFilter::low, 5, 5, &total);
   CHECK(page2.front().variant_id == 6);
-  CHECK(e.inv->list(true, 10, 5, &total).empty());
+  CHECK(e.inv->list(shopbox::StockFilter::low, 10, 5, &total).empty());
   REQUIRE(e.inv->set_threshold(30, 40).ok());
-  e.inv->list(true, 0, 100, &total);
+  e.inv->list(shopbox::StockFilter::low, 0, 100, &total);
   CHECK(total == 11);
-  e.inv->list(false, 0, 100, &total);
+  e.inv->list(shopbox::StockFilter::all, 0, 100, &total);
   CHECK(total == 30);
+  // Sold out: nothing available, whatever the alert level.
+  REQUIRE(e.inv->set_total(31, 0, "t", "count").ok());
+  auto sold_out = e.inv->list(shopbox::StockFilter::sold_out, 0, 100, &total);
+  REQUIRE(total == 1);
+  CHECK(sold_out.front().variant_id == 31);
 }
 
 TEST_CASE("start-up recovery returns stock of reservations that expired while down", "[unit][inventory]") {

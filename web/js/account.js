@@ -1,7 +1,7 @@
 // Sign in, register, account (addresses, payment methods), orders, wishlist.
 import { api, h, mount, money, dateTime, dateOnly, loading, errorBox, notice, humanError, toast, setBusy, field, pick, pager, qs } from './lib.js';
 import { navigate, setTitle, loadMe, state, updateHeader, setCartCount, refreshUnread } from './session.js';
-import { statusBadge, orderTotal, orderCurrency, timeline, shipmentBlock, orderItems, pricingBlock } from './orders.js';
+import { statusBadge, orderTotal, orderCurrency, timeline, shipmentBlock, orderItems, pricingBlock, returnsSection } from './orders.js';
 import { productImage, productGrid } from './shop.js';
 
 export function displayName(u) {
@@ -287,7 +287,8 @@ export async function orderDetail(main, [id], params, alive) {
   }
   if (!alive()) return;
   o = o.order || o;
-  const cancellable = ['pending', 'paid', 'processing'].includes(o.status);
+  // the order's actions: what the API accepts now (orders.h order_action_allowed)
+  const cancellable = (o.actions || []).includes('cancel');
   const cancelBtn = cancellable ? h('button', { type: 'button', class: 'btn ghost danger', onclick: async () => {
     if (!confirm('Cancel this order? You will get a full refund.')) return;
     setBusy(cancelBtn, true);
@@ -300,7 +301,9 @@ export async function orderDetail(main, [id], params, alive) {
       toast(humanError(e), 'error');
     }
   } }, 'Cancel order') : null;
-  mount(main, orderView(o, { placed: !!params.get('placed'), crumbs: h('a', { href: '/orders' }, 'Your orders'), actions: cancelBtn }));
+  const reload = () => orderDetail(main, [id], new URLSearchParams(), alive);
+  const returns = returnsSection(o, (body) => api('POST', `/orders/${encodeURIComponent(o.order_id)}/returns`, body), () => { toast('Return requested'); reload(); });
+  mount(main, orderView(o, { placed: !!params.get('placed'), crumbs: h('a', { href: '/orders' }, 'Your orders'), actions: cancelBtn, returns }));
 }
 
 // "#1001" (or "#S1-1001" in a cluster): the number shoppers and the shop
@@ -312,7 +315,7 @@ export function orderNumber(o) {
 // One order as its shopper sees it (signed in, or a guest through the
 // emailed link): the thank-you banner, status and progress, lines,
 // tracking, payment, and the address.
-export function orderView(o, { placed = false, crumbs = null, actions = null } = {}) {
+export function orderView(o, { placed = false, crumbs = null, actions = null, returns = null } = {}) {
   setTitle('Order ' + orderNumber(o));
   const addr = o.shipping_address || {};
   const pay = o.payment || (o.payments || [])[0] || {};
@@ -335,7 +338,7 @@ export function orderView(o, { placed = false, crumbs = null, actions = null } =
     h('div', { class: 'order-detail' },
       h('div', null,
         h('section', { class: 'card' }, h('h2', null, 'Items'), orderItems(o)),
-        shipmentBlock(o)),
+        shipmentBlock(o), returns),
       h('div', null,
         h('section', { class: 'card summary' }, h('h2', null, 'Payment'), pricingBlock(o),
           pay.status ? h('p', { class: 'muted small' }, `Payment ${pay.status}`, (pay.method && pay.method.last4) || pay.last4 ? ` · ${(pay.method && pay.method.brand) || 'card'} ending ${(pay.method && pay.method.last4) || pay.last4}` : '') : null),

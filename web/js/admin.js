@@ -1,11 +1,13 @@
-// Admin pages: dashboard, products, categories, inventory, orders.
+// Admin pages: dashboard, products, categories, inventory, reviews (orders
+// and returns: admin-orders.js).
 // Access: an admin user's session, or an admin API token kept in
 // sessionStorage (this tab only) and sent as a Bearer token.
-import { api, h, mount, money, dateTime, loading, errorBox, notice, humanError, toast, setBusy, field, qs, pager, adminToken, ApiError } from './lib.js';
+import { api, h, mount, money, dateTime, loading, errorBox, notice, humanError, toast, setBusy, field, qs, pager, adminToken } from './lib.js';
 import { navigate, setTitle, loadMe, state, categoriesList } from './session.js';
-import { statusBadge, orderTotal, orderCurrency, orderItems, pricingBlock, shipmentBlock, timeline } from './orders.js';
 import { productImage } from './shop.js';
 import { variantEditor } from './admin-variants.js';
+import { ordersTable } from './admin-orders.js';
+import { imageManager } from './admin-images.js';
 
 const A = { admin: true };
 const aget = (path) => api('GET', path, undefined, A);
@@ -27,8 +29,9 @@ export function shell(main, current, title, ...content) {
     h('nav', { class: 'admin-nav', 'aria-label': 'Admin' },
       h('strong', { class: 'admin-title' }, 'Shop admin'),
       link('/admin', 'Dashboard', 'dash'), link('/admin/products', 'Products', 'products'), link('/admin/categories', 'Categories', 'categories'),
-      link('/admin/inventory', 'Inventory', 'inventory'), link('/admin/orders', 'Orders', 'orders'),
+      link('/admin/inventory', 'Inventory', 'inventory'), link('/admin/orders', 'Orders', 'orders'), link('/admin/returns', 'Returns', 'returns'),
       link('/admin/customers', 'Customers', 'customers'), link('/admin/emails', 'Emails', 'emails'),
+      link('/admin/reports', 'Reports', 'reports'),
       link('/admin/reviews', 'Reviews', 'reviews'),
       link('/admin/flash-sales', 'Flash sales', 'flash'),
       link('/admin/discounts', 'Discounts', 'discounts'),
@@ -298,7 +301,7 @@ export async function productEdit(main, [id], _p, alive) {
   perVariantNote,
   field('Description', f.description),
   h('div', { class: 'check' }, f.featured, h('label', { for: (f.featured.id = 'f-featured') }, 'Featured on the home page')),
-  h('fieldset', null, h('legend', null, 'Images'), field('Image URLs', f.images), preview),
+  h('fieldset', null, h('legend', null, 'Images'), isNew ? null : imageManager(id, p, f.images), field('Image URLs', f.images), preview),
   h('fieldset', null, h('legend', null, 'Specifications'), specRows, h('button', { type: 'button', class: 'btn small', onclick: () => addSpec() }, '+ Add specification')),
   variants.el,
   msg, h('div', { class: 'row gap' }, btn, !isNew && p.status === 'active' ? h('a', { class: 'btn ghost', href: '/p/' + id }, 'View in shop') : null,
@@ -348,47 +351,89 @@ export async function categories(main, _m, _p, alive) {
 
 // ---- inventory ----
 
+// Stock per variant (GET /admin/inventory): a search, All / Low stock /
+// Sold out, and counts typed in the table saved together in one
+// all-or-nothing bulk write (POST /admin/inventory/bulk).
 export async function inventory(main, _m, params, alive) {
   if (!(await gate(main))) return;
   const page = Number(params.get('page') || 1);
-  const lowOnly = params.get('low') === '1';
+  const filter = params.get('filter') || (params.get('low') === '1' ? 'low' : 'all');
+  const q = params.get('q') || '';
   const selected = params.get('product');
-  let list;
-  let total;
-  if (lowOnly) {
-    list = await lowStock();
-    total = list.length;
-  } else {
-    const d = await api('GET', '/products' + qs({ page, size: 25, sort: 'name' }));
-    list = d.products || [];
-    total = d.total;
-  }
+  const data = await aget('/admin/inventory' + qs({ q, filter: filter === 'all' ? undefined : filter, page, size: 25 }));
   if (!alive()) return;
+  const list = data.items || [];
+  const here = (extra) => '/admin/inventory' + qs({ q, filter: filter === 'all' ? undefined : filter, ...extra });
+  const search = h('input', { type: 'search', id: 'inventory-q', value: q, placeholder: 'Product name, brand or SKU…' });
+  const tab = (value, label) => h('a', { href: '/admin/inventory' + qs({ q, filter: value === 'all' ? undefined : value }),
+    class: 'tab' + (filter === value ? ' current' : ''), 'aria-current': filter === value ? 'page' : null }, label);
+  const changed = new Map();  // variant_id -> new total
+  const saveBtn = h('button', { type: 'button', class: 'btn primary', id: 'save-stock', disabled: true }, 'Save counts');
+  const msg = h('div', { class: 'form-msg', role: 'alert' });
+  const showChanges = () => {
+    saveBtn.disabled = changed.size === 0;
+    saveBtn.textContent = changed.size ? `Save ${changed.size} ${changed.size === 1 ? 'count' : 'counts'}` : 'Save counts';
+  };
+  saveBtn.onclick = async () => {
+    mount(msg);
+    setBusy(saveBtn, true, 'Saving…');
+    try {
+      const items = [...changed].map(([variant_id, total]) => ({ variant_id, total }));
+      await asend('POST', '/admin/inventory/bulk', { items, reason: 'stock count' });
+      toast(`Stock updated for ${items.length} ${items.length === 1 ? 'variant' : 'variants'}`);
+      inventory(main, _m, params, alive);
+    } catch (e) {
+      setBusy(saveBtn, false);
+      const bad = e.details && list.find((it) => it.variant_id === e.details.variant_id);
+      const which = bad ? `${bad.name}${bad.title ? ' – ' + bad.title : ''}: ` : '';
+      const why = e.code === 'stock_reserved' ? `the count is below the ${e.details.reserved} units reserved in carts and checkouts.` : humanError(e);
+      mount(msg, notice(`${which}${why} Nothing was saved.`, 'error'));
+    }
+  };
+  const countInput = (it) => {
+    const input = h('input', { type: 'number', min: 0, step: 1, value: it.total, class: 'inline-input count-input',
+      'aria-label': `On hand: ${it.name}${it.title ? ' – ' + it.title : ''}`, 'data-variant': it.variant_id });
+    input.addEventListener('input', () => {
+      const n = input.value === '' ? NaN : Number(input.value);
+      const row = input.closest('tr');
+      if (Number.isInteger(n) && n >= 0 && n !== it.total) changed.set(it.variant_id, n);
+      else changed.delete(it.variant_id);
+      row.classList.toggle('changed', changed.has(it.variant_id));
+      showChanges();
+    });
+    return input;
+  };
   const panel = h('div', { id: 'inventory-panel' });
   shell(main, 'inventory', 'Inventory',
     h('div', { class: 'toolbar' },
-      h('div', { class: 'row gap' },
-        h('a', { class: 'btn small' + (lowOnly ? ' ghost' : ' current'), href: '/admin/inventory' }, 'All products'),
-        h('a', { class: 'btn small' + (lowOnly ? ' current' : ' ghost'), href: '/admin/inventory?low=1' }, 'Low stock only'))),
-    h('div', { class: 'two-col wide-left' },
+      h('form', { role: 'search', class: 'row gap', onsubmit: (e) => { e.preventDefault(); navigate('/admin/inventory' + qs({ q: search.value.trim(), filter: filter === 'all' ? undefined : filter })); } },
+        h('label', { for: 'inventory-q', class: 'sr-only' }, 'Search stock'), search, h('button', { class: 'btn', type: 'submit' }, 'Search'))),
+    h('nav', { class: 'status-tabs', 'aria-label': 'Stock filter' }, tab('all', 'All'), tab('low', 'Low stock'), tab('sold_out', 'Sold out')),
+    h('div', { class: selected ? 'two-col wide-left' : '' },
       h('div', null,
-        h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'inventory-table' },
-          h('thead', null, h('tr', null, ['Product', 'Available', ''].map((c) => h('th', { scope: 'col' }, c)))),
-          h('tbody', null, list.map((p) => h('tr', { class: String(p.product_id) === selected ? 'selected' : '' },
-            h('td', null, p.name, h('div', { class: 'muted small' }, p.sku || '')),
-            h('td', { class: p.available <= 10 ? 'warn' : '' }, String(p.available)),
-            h('td', null, h('a', { class: 'btn small', href: '/admin/inventory' + qs({ product: p.product_id, page: lowOnly ? undefined : page, low: lowOnly ? 1 : undefined }) }, 'Manage'))))))),
-        lowOnly ? null : pager(page, 25, total, (n) => navigate('/admin/inventory?page=' + n))),
+        h('p', { class: 'muted', id: 'inventory-total' }, `${data.total} ${data.total === 1 ? 'variant' : 'variants'}`),
+        list.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'inventory-table' },
+          h('thead', null, h('tr', null, ['Product', 'On hand', 'Reserved', 'Available', ''].map((c) => h('th', { scope: 'col' }, c)))),
+          h('tbody', null, list.map((it) => h('tr', { class: String(it.product_id) === selected ? 'selected' : '', 'data-variant': it.variant_id },
+            h('td', null, it.name || '(deleted product)', it.title ? h('div', { class: 'small' }, it.title) : null,
+              h('div', { class: 'muted small' }, it.sku || '', it.status && it.status !== 'active' ? ' · ' + it.status : '')),
+            h('td', null, countInput(it)),
+            h('td', null, String(it.reserved)),
+            h('td', { class: it.available <= 0 ? 'warn strong' : it.low_stock ? 'warn' : '' }, it.available <= 0 ? 'Sold out' : String(it.available)),
+            h('td', null, it.product_id ? h('a', { class: 'btn small', href: here({ product: it.product_id, variant: it.variant_id, page }) }, 'Manage') : null))))))
+          : h('p', { class: 'empty', id: 'inventory-empty' }, q ? 'No stock matches this search.' : filter === 'sold_out' ? 'Nothing is sold out.' : filter === 'low' ? 'Nothing is low on stock.' : 'No stock yet.'),
+        list.length ? h('div', { class: 'row gap bulk-bar' }, saveBtn, h('span', { class: 'muted small' }, 'Type the counted units on hand, then save them together.')) : null,
+        msg,
+        pager(page, 25, data.total, (n) => navigate(here({ page: n })))),
       panel));
   if (selected) stockPanel(panel, selected, params.get('variant'));
-  else mount(panel, h('div', { class: 'card muted' }, 'Choose a product to see its stock, adjust it, and read its audit log.'));
 }
 
 // Stock is per variant: a product with options picks one of its variants.
 async function stockPanel(panel, productId, variantId) {
   mount(panel, loading());
   try {
-    const p = await api('GET', '/products/' + productId);
+    const p = await aget('/products/' + productId);
     const vs = p.variants || [];
     const chosen = vs.find((v) => String(v.variant_id) === String(variantId)) || (vs.length > 1 ? vs[0] : null);
     const id = chosen ? chosen.variant_id : productId;
@@ -436,133 +481,6 @@ async function stockPanel(panel, productId, variantId) {
   } catch (e) {
     mount(panel, errorBox(e));
   }
-}
-
-// ---- orders ----
-
-// "#1001" (or "#S1-1001"): the number the customer has in their emails; the
-// raw id for an order that has none.
-function orderNo(o) {
-  return o.order_number ? '#' + o.order_number : o.order_id;
-}
-// A guest checked out without an account: the detail says `guest: true`,
-// a list summary only has user_id "0".
-function isGuest(o) {
-  return o.guest === undefined ? String(o.user_id) === '0' : o.guest === true;
-}
-const guestBadge = () => h('span', { class: 'tag' }, 'Guest');
-
-function ordersTable(list) {
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'admin-orders' },
-    h('thead', null, h('tr', null, ['Order', 'Placed', 'Customer', 'Status', 'Total'].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', null, list.map((o) => {
-      const email = o.email || o.customer_email || '';
-      return h('tr', null,
-        h('td', null, h('a', { href: '/admin/orders/' + encodeURIComponent(o.order_id), class: 'order-no' }, orderNo(o)),
-          o.order_number ? h('div', { class: 'muted small' }, o.order_id) : null),
-        h('td', null, dateTime(o.created_at)),
-        h('td', null, o.customer_name || email, isGuest(o) ? guestBadge() : null,
-          o.customer_name && email ? h('div', { class: 'muted small' }, email) : null),
-        h('td', null, statusBadge(o.status)),
-        h('td', null, money(orderTotal(o), orderCurrency(o))));
-    }))));
-}
-
-export async function orders(main, _m, params, alive) {
-  if (!(await gate(main))) return;
-  const page = Number(params.get('page') || 1);
-  const status = params.get('status') || '';
-  // one customer's orders (the link from /admin/customers)
-  const user = params.get('user') || '';
-  const data = await aget('/admin/orders' + qs({ status, user, page, size: 25 }));
-  if (!alive()) return;
-  const list = data.orders || data.items || [];
-  const sel = h('select', { id: 'order-status', onchange: (e) => navigate('/admin/orders' + qs({ status: e.target.value, user })) },
-    ['', 'pending', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded', 'partially_refunded'].map((s) => h('option', { value: s, selected: s === status }, s ? s.replace('_', ' ') : 'All statuses')));
-  const who = list.find((o) => o.customer_name || o.email);
-  shell(main, 'orders', 'Orders',
-    user ? h('p', { class: 'notice', id: 'orders-of-customer' }, 'Orders of ', who ? (who.customer_name || who.email) : 'customer',
-      ` (account #${user}) · `, h('a', { href: '/admin/orders' + qs({ status }) }, 'Show all orders')) : null,
-    h('div', { class: 'toolbar' }, h('div', { class: 'row gap' }, h('label', { for: 'order-status' }, 'Status'), sel), h('span', { class: 'muted' }, `${data.total ?? list.length} orders`)),
-    list.length ? ordersTable(list) : h('p', { class: 'muted' }, 'No orders match.'),
-    pager(page, 25, data.total || 0, (n) => navigate('/admin/orders' + qs({ status, user, page: n }))));
-}
-
-export async function orderDetail(main, [id], _p, alive) {
-  if (!(await gate(main))) return;
-  let o;
-  try {
-    o = await aget('/admin/orders/' + encodeURIComponent(id));
-  } catch (e) {
-    if (!(e instanceof ApiError && e.status === 404)) throw e;
-    o = await aget('/orders/' + encodeURIComponent(id));
-  }
-  if (!alive()) return;
-  o = o.order || o;
-  const reload = () => orderDetail(main, [id], _p, alive);
-  const msg = h('div', { class: 'form-msg', role: 'alert' });
-  const run = async (btn, fn, done) => {
-    setBusy(btn, true);
-    try {
-      await fn();
-      toast(done);
-      reload();
-    } catch (e) {
-      setBusy(btn, false);
-      mount(msg, notice(humanError(e), 'error'));
-    }
-  };
-  const oid = encodeURIComponent(o.order_id);
-  const carrier = h('input', { id: 'ship-carrier', required: true, value: 'UPS' });
-  const tracking = h('input', { id: 'ship-tracking', required: true, placeholder: '1Z999AA10123456784' });
-  const shipBtn = h('button', { type: 'submit', class: 'btn primary', id: 'mark-shipped' }, 'Mark shipped');
-  const evStatus = h('input', { id: 'ev-status', required: true, placeholder: 'In transit' });
-  const evLoc = h('input', { id: 'ev-location', placeholder: 'Seattle, WA' });
-  const evBtn = h('button', { type: 'submit', class: 'btn' }, 'Add tracking event');
-  const remaining = Math.round((Number(orderTotal(o) || 0) - Number((o.pricing && o.pricing.refunded) || 0)) * 100) / 100;
-  const refundAmt = h('input', { id: 'refund-amount', type: 'number', step: '0.01', min: '0.01', max: remaining, placeholder: remaining.toFixed(2) });
-  const refundBtn = h('button', { type: 'submit', class: 'btn' }, 'Refund');
-  const cancelBtn = h('button', { type: 'button', class: 'btn ghost danger', id: 'admin-cancel' }, 'Cancel order (refund and restock)');
-  cancelBtn.addEventListener('click', () => confirm('Cancel this order, refund the payment and restock the items?') && run(cancelBtn, () => asend('POST', `/admin/orders/${oid}/cancel`, {}), 'Order cancelled'));
-  const canShip = ['paid', 'pending', 'processing'].includes(o.status);
-  const shipped = o.status === 'shipped';
-  const canRefund = !['cancelled', 'refunded', 'pending'].includes(o.status);
-  shell(main, 'orders', 'Order ' + orderNo(o),
-    h('nav', { class: 'crumbs' }, h('a', { href: '/admin/orders' }, 'Orders'), ' › ', orderNo(o), o.order_number ? h('span', { class: 'muted' }, ' · ', o.order_id) : null),
-    h('div', { class: 'order-head' }, statusBadge(o.status), h('span', { class: 'muted' }, 'placed ', dateTime(o.created_at)),
-      o.customer_name || o.email ? h('span', null, ' · ', o.customer_name || o.email) : null, isGuest(o) ? guestBadge() : null),
-    timeline(o), msg,
-    h('div', { class: 'order-detail' },
-      h('div', null, h('section', { class: 'card' }, h('h2', null, 'Items'), orderItems(o)), shipmentBlock(o)),
-      h('div', null,
-        customerCard(o),
-        h('section', { class: 'card summary' }, h('h2', null, 'Totals'), pricingBlock(o),
-          o.payment && o.payment.status ? h('p', { class: 'muted small' }, `Payment ${o.payment.status}`,
-            o.payment.method && o.payment.method.last4 ? ` · ${o.payment.method.brand || 'card'} ending ${o.payment.method.last4}` : '',
-            o.payment.transaction_id ? ` · ${o.payment.transaction_id}` : '') : null),
-        o.shipping_address ? h('section', { class: 'card' }, h('h2', null, 'Ship to'),
-          h('p', null, [o.shipping_address.name, o.shipping_address.street, o.shipping_address.city, o.shipping_address.state, o.shipping_address.zip, o.shipping_address.country].filter(Boolean).join(', '))) : null,
-        (o.refunds || []).length ? h('section', { class: 'card' }, h('h2', null, 'Refunds'),
-          h('ul', { class: 'plain' }, o.refunds.map((r) => h('li', null, money(r.amount, orderCurrency(o)), ' · ', r.status || '', r.reason ? ` · ${r.reason}` : '', h('small', { class: 'muted' }, ' ', dateTime(r.created_at)))))) : null,
-        canShip ? h('form', { class: 'card', id: 'ship-form', onsubmit: (e) => { e.preventDefault(); run(shipBtn, () => asend('POST', `/admin/orders/${oid}/ship`, { carrier: carrier.value.trim(), tracking_number: tracking.value.trim() }), 'Marked as shipped'); } },
-          h('h2', null, 'Ship'), field('Carrier', carrier), field('Tracking number', tracking), shipBtn) : null,
-        shipped ? h('form', { class: 'card', onsubmit: (e) => { e.preventDefault(); run(evBtn, () => asend('POST', `/admin/orders/${oid}/tracking-events`, { status: evStatus.value.trim(), location: evLoc.value.trim() || undefined }), 'Tracking updated'); } },
-          h('h2', null, 'Tracking event'), field('Status', evStatus), field('Location', evLoc), evBtn,
-          h('button', { type: 'button', class: 'btn ghost', onclick: (e) => run(e.currentTarget, () => asend('POST', `/admin/orders/${oid}/deliver`, {}), 'Marked as delivered') }, 'Mark delivered')) : null,
-        canRefund ? h('form', { class: 'card', novalidate: true, onsubmit: (e) => { e.preventDefault(); run(refundBtn, () => asend('POST', `/admin/orders/${oid}/refunds`, { amount: refundAmt.value || remaining }), 'Refund issued'); } },
-          h('h2', null, 'Refund'), field('Amount (empty for the full remaining amount)', refundAmt), refundBtn) : null,
-        !['cancelled', 'refunded', 'delivered', 'shipped'].includes(o.status) ? cancelBtn : null)));
-}
-
-// Who placed the order: their name and email; a guest has no account, an
-// account links to the customer's other orders.
-function customerCard(o) {
-  const guest = isGuest(o);
-  return h('section', { class: 'card', id: 'order-customer' }, h('h2', null, 'Customer'),
-    h('p', null, h('strong', null, o.customer_name || 'No name given'), guest ? guestBadge() : null),
-    o.email ? h('p', null, h('a', { href: 'mailto:' + o.email }, o.email)) : null,
-    guest ? h('p', { class: 'muted small' }, 'Checked out without an account.')
-      : h('p', { class: 'muted small' }, `Account #${o.user_id} · `, h('a', { href: '/admin/orders' + qs({ user: o.user_id }) }, 'All their orders')));
 }
 
 // ---- reviews: moderation ----

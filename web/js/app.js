@@ -16,6 +16,8 @@ const adminPage = (name) => async (...args) => (await import('./admin.js'))[name
 const adminFlashPage = (name) => async (...args) => (await import('./admin-flash.js'))[name](...args);
 const adminPricingPage = (name) => async (...args) => (await import('./admin-pricing.js'))[name](...args);
 const adminCustomersPage = (name) => async (...args) => (await import('./admin-customers.js'))[name](...args);
+const adminOrdersPage = (name) => async (...args) => (await import('./admin-orders.js'))[name](...args);
+const adminReportsPage = (name) => async (...args) => (await import('./admin-reports.js'))[name](...args);
 
 const routes = [
   [/^\/$/, shop.home],
@@ -40,8 +42,9 @@ const routes = [
   [/^\/admin\/products\/(new|\d+)$/, adminPage('productEdit')],
   [/^\/admin\/categories$/, adminPage('categories')],
   [/^\/admin\/inventory$/, adminPage('inventory')],
-  [/^\/admin\/orders$/, adminPage('orders')],
-  [/^\/admin\/orders\/([^/]+)$/, adminPage('orderDetail')],
+  [/^\/admin\/orders$/, adminOrdersPage('orders')],
+  [/^\/admin\/orders\/([^/]+)$/, adminOrdersPage('orderDetail')],
+  [/^\/admin\/returns$/, adminOrdersPage('returnsQueue')],
   [/^\/admin\/flash-sales$/, adminFlashPage('adminSales')],
   [/^\/admin\/reviews$/, adminPage('reviews')],
   [/^\/admin\/discounts$/, adminPricingPage('discounts')],
@@ -51,6 +54,7 @@ const routes = [
   [/^\/admin\/tax$/, adminPricingPage('tax')],
   [/^\/admin\/customers$/, adminCustomersPage('customers')],
   [/^\/admin\/emails$/, adminCustomersPage('emails')],
+  [/^\/admin\/reports$/, adminReportsPage('reports')],
 ];
 
 let renderSeq = 0;

@@ -5,9 +5,10 @@
 //
 // None of these pages says whether an email has an account or an order:
 // the API answers the same for both, and so does the page.
-import { api, h, mount, notice, humanError, setBusy, field, qs } from './lib.js';
+import { api, h, mount, notice, humanError, setBusy, field, qs, toast } from './lib.js';
 import { navigate, setTitle, loadMe, state, updateHeader } from './session.js';
 import { orderView } from './account.js';
+import { returnsSection } from './orders.js';
 
 // A small centred form (the sign-in page's layout).
 function inboxForm(title, intro, fields, submitLabel, onSubmit, footer) {
@@ -110,7 +111,11 @@ export async function orderLookup(main, _m, params, alive) {
     try {
       const res = await api('GET', '/orders/lookup' + qs({ order_id: orderId, token }));
       if (!alive()) return;
-      return mount(main, orderView(res.order || res, { placed: !!params.get('placed') }));
+      const o = res.order || res;
+      // The signed link's token also authorises a return of this order.
+      const returns = returnsSection(o, (body) => api('POST', '/orders/lookup/returns', { order_id: o.order_id, token, ...body }),
+        () => { toast('Return requested'); orderLookup(main, _m, params, alive); });
+      return mount(main, orderView(o, { placed: !!params.get('placed'), returns }));
     } catch (err) {
       if (err.status !== 404) throw err;
       mount(main, notice('This order link does not work any more. Find the order with its number and your email below.', 'error'));

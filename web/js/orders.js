@@ -1,6 +1,6 @@
 // How an order looks wherever it is shown (the shopper's order pages and
 // the admin's): status badge, totals, lines, shipments and the progress line.
-import { h, money, dateTime, pick, optionsText, variantHref } from './lib.js';
+import { h, money, dateTime, pick, optionsText, variantHref, field } from './lib.js';
 import { productImage } from './shop.js';
 import { summaryRows } from './pricing.js';
 
@@ -70,4 +70,59 @@ export function pricingBlock(o) {
     shippingName: method && typeof method === 'object' ? method.name : '',
     refunded: p.refunded || o.refunded_amount,
   }));
+}
+
+// ---- returns (the shopper's side; the shop decides in /admin/returns) ----
+
+const RETURN_REASONS = [['damaged', 'Arrived damaged'], ['wrong_item', 'Wrong item'], ['not_as_described', 'Not as described'], ['changed_mind', 'Changed my mind'], ['other', 'Other']];
+
+function returnLineName(o, l) {
+  const it = (o.items || []).find((i) => String(i.variant_id) === String(l.variant_id));
+  return it ? it.name + (it.variant_title ? ` (${it.variant_title})` : '') : 'Item';
+}
+
+// The order's return requests and their outcome, and (when the order's
+// actions allow it) a form to ask for another. `submit(body)` posts it:
+// the signed-in shopper and a guest with the emailed link post to different
+// routes. `done()` redraws the page.
+export function returnsSection(o, submit, done) {
+  const cur = orderCurrency(o);
+  const rets = o.returns || [];
+  const list = rets.length ? h('ul', { class: 'plain', id: 'order-return-list' }, rets.map((r) => h('li', { class: 'return-status st-' + r.status, dataset: { returnId: r.return_id } },
+    h('strong', null, r.status === 'requested' ? 'Return requested' : r.status === 'approved' ? 'Return approved' : 'Return rejected'),
+    ': ', (r.lines || []).map((l) => `${l.quantity} × ${returnLineName(o, l)}`).join(', '),
+    r.status === 'approved' && r.refunded != null ? h('div', null, 'Refunded ', h('strong', { class: 'return-refunded' }, money(r.refunded, cur))) : null,
+    r.status === 'rejected' && r.decision_reason ? h('div', { class: 'return-rejected-reason' }, 'Why: ', r.decision_reason) : null,
+    h('div', { class: 'muted small' }, 'asked ', dateTime(r.created_at))))) : null;
+  const canReturn = (o.actions || []).includes('request_return');
+  if (!list && !canReturn) return null;
+  let form = null;
+  if (canReturn) {
+    const qtys = (o.items || []).filter((i) => i.returnable_quantity > 0).map((i) => ({
+      item: i,
+      input: h('input', { type: 'number', min: '0', max: String(i.returnable_quantity), value: '0', step: '1', class: 'qty-input return-qty', 'aria-label': `How many ${i.name} to return` }),
+    }));
+    const reason = h('select', { id: 'return-reason' }, RETURN_REASONS.map(([v, label]) => h('option', { value: v }, label)));
+    const details = h('textarea', { id: 'return-details', maxlength: '800', rows: '2', placeholder: 'Anything the shop should know' });
+    const msg = h('div', { class: 'form-msg', role: 'alert' });
+    const btn = h('button', { type: 'submit', class: 'btn', id: 'return-submit' }, 'Request a return');
+    form = h('form', { id: 'return-form', novalidate: true, onsubmit: async (e) => {
+      e.preventDefault();
+      const lines = qtys.filter((q) => Number(q.input.value) > 0).map((q) => ({ variant_id: q.item.variant_id, quantity: Number(q.input.value) }));
+      if (!lines.length) { msg.replaceChildren(h('p', { class: 'notice error' }, 'Choose how many of which items to return.')); return; }
+      const label = RETURN_REASONS.find(([v]) => v === reason.value)[1];
+      btn.disabled = true;
+      try {
+        await submit({ lines, reason: details.value.trim() ? `${label}: ${details.value.trim()}` : label });
+        done();
+      } catch (err) {
+        btn.disabled = false;
+        msg.replaceChildren(h('p', { class: 'notice error' }, err.message || 'The return could not be requested.'));
+      }
+    } },
+    h('h3', null, 'Request a return'),
+    h('ul', { class: 'plain' }, qtys.map(({ item, input }) => h('li', { class: 'row gap' }, h('label', null, input, ' ', item.name, item.variant_title ? ` (${item.variant_title})` : ''), h('small', { class: 'muted' }, `up to ${item.returnable_quantity}`)))),
+    field('Reason', reason), field('Details (optional)', details), msg, btn);
+  }
+  return h('section', { class: 'card', id: 'order-returns' }, h('h2', null, 'Returns'), list, form);
 }

@@ -3,12 +3,13 @@ import { api, h, mount, money, stars, loading, errorBox, notice, humanError, qs,
 import { navigate, setTitle, state, categoriesList, setCartCount, loadMe } from './session.js';
 import { reviewsSection } from './reviews.js';
 import { variantModel, optionPicker } from './variants.js';
+import { applySrcset } from './image-sizes.js';
 
 // ---- product cards ----
 
 export function productImage(src, alt, cls = 'thumb') {
   if (!src) return h('div', { class: cls + ' noimg', role: 'img', 'aria-label': alt || 'No image' }, h('span', { 'aria-hidden': 'true' }, '▣'));
-  return h('img', { class: cls, src, alt: alt || '', loading: 'lazy', decoding: 'async', width: 400, height: 400 });
+  return applySrcset(h('img', { class: cls, src, alt: alt || '', loading: 'lazy', decoding: 'async', width: 400, height: 400 }), src, '(max-width: 600px) 50vw, 300px');
 }
 
 // priceMax: a product whose variants cost different amounts shows "from $X".
@@ -277,14 +278,17 @@ function gallery(p) {
       main = h('img', { class: 'main-img', width: 600, height: 600 });
       if (placeholder.parentNode) placeholder.replaceWith(main);
     }
-    if (main.getAttribute('src') !== url) main.src = url;
+    if (main.getAttribute('src') !== url) {
+      applySrcset(main, url, '(max-width: 800px) 100vw, 600px');
+      main.src = url;
+    }
     main.alt = alt || p.name;
     mark(url);
   };
   const thumbs = imgs.length > 1 ? h('div', { class: 'thumbs', role: 'list' }, imgs.map((im, i) => h('button', {
     type: 'button', class: 'thumb-btn' + (i === 0 ? ' current' : ''), 'aria-label': `Show image ${i + 1} of ${imgs.length}`, role: 'listitem',
     dataset: { url: im.url }, onclick: () => setMain(im.url, im.alt),
-  }, h('img', { src: im.url, alt: '', loading: 'lazy', width: 72, height: 72 })))) : null;
+  }, applySrcset(h('img', { src: im.url, alt: '', loading: 'lazy', width: 72, height: 72 }), im.url, '72px')))) : null;
   el.appendChild(placeholder);
   if (imgs.length) setMain(imgs[0].url, imgs[0].alt);
   if (thumbs) el.appendChild(thumbs);

@@ -153,8 +153,52 @@ test('admin adjusts stock and reads the audit log', async () => {
   await page.getByRole('button', { name: 'Adjust' }).click();
   await page.locator('#audit-log td', { hasText: 'damaged in storage' }).waitFor();
   assert.equal((await apiJson('GET', '/products/' + p.product_id)).body.inventory.available, 75);
-  await page.getByRole('link', { name: 'Low stock only' }).click();
+  await page.getByRole('navigation', { name: 'Stock filter' }).getByRole('link', { name: 'Low stock' }).click();
   await page.locator('#inventory-table td', { hasText: 'Smartphone Lite' }).waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('inventory: search, sold out, and several counts saved together', async () => {
+  const page = await adminPage();
+  await page.goto('/admin/inventory');
+  // sold out: the seed's Smartphone Lite has no stock
+  await page.getByRole('link', { name: 'Sold out' }).click();
+  await page.locator('#inventory-table tr', { hasText: 'Smartphone Lite' }).getByText('Sold out').waitFor();
+  const soldOut = await apiJson('GET', '/admin/inventory?filter=sold_out&size=1', undefined, admin);
+  assert.equal(await page.locator('#inventory-total').textContent(), `${soldOut.body.total} ${soldOut.body.total === 1 ? 'variant' : 'variants'}`);
+  // search by brand, then count both of its products and save them at once
+  await page.getByRole('link', { name: 'All', exact: true }).click();
+  await page.getByLabel('Search stock').fill('KitchenCraft');
+  await page.getByLabel('Search stock').press('Enter');
+  await page.locator('#inventory-table tr', { hasText: 'Cast Iron Skillet' }).waitFor();
+  assert.equal(await page.locator('#inventory-table tbody tr').count(), 2);
+  await page.getByLabel('On hand: Cast Iron Skillet').fill('41');
+  await page.getByLabel('On hand: Stainless Steel Chef Knife').fill('7');
+  await page.getByRole('button', { name: 'Save 2 counts' }).click();
+  await page.getByText('Stock updated for 2 variants').waitFor();
+  const sk = await findProduct('Cast Iron Skillet');
+  const knife = await findProduct('Stainless Steel Chef Knife');
+  assert.equal((await apiJson('GET', '/admin/inventory/' + sk.product_id, undefined, admin)).body.total, 41);
+  assert.equal((await apiJson('GET', '/admin/inventory/' + knife.product_id, undefined, admin)).body.total, 7);
+  // a count below what is reserved saves nothing, and says so
+  const hold = await apiJson('POST', '/admin/inventory/reservations', { lines: [{ product_id: knife.product_id, quantity: 3 }], owner: 'test hold' }, admin);
+  assert.equal(hold.status, 201);
+  await page.getByLabel('On hand: Cast Iron Skillet').fill('50');
+  await page.getByLabel('On hand: Stainless Steel Chef Knife').fill('1');
+  await page.getByRole('button', { name: 'Save 2 counts' }).click();
+  await page.getByText(/nothing was saved/i).waitFor();
+  assert.equal((await apiJson('GET', '/admin/inventory/' + sk.product_id, undefined, admin)).body.total, 41);
+  await apiJson('POST', `/admin/inventory/reservations/${hold.body.reservation_id}/release`, {}, admin);
+  await shot(page, 'admin-inventory-bulk-desktop');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+  const phone = await adminPage(PHONE);
+  await phone.goto('/admin/inventory?filter=low');
+  await phone.locator('#inventory-table').waitFor();
+  assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) <= 1);
+  await shot(phone, 'admin-inventory-phone');
+  await phone.context().close();
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

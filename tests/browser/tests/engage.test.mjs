@@ -221,17 +221,34 @@ test('flash sale: admin creates it, the queue updates by polling, a token buys a
   await adminPage.getByLabel('Admin API token').fill(ADMIN_TOKEN);
   await adminPage.getByRole('button', { name: 'Use token' }).click();
   await adminPage.getByRole('heading', { level: 1, name: 'Flash sales' }).waitFor();
+  // the product is found by name (the form lists no catalog-wide dropdown)
+  await adminPage.getByLabel('Find a product').fill('Action Camera');
+  await adminPage.getByRole('button', { name: 'Find', exact: true }).click();
+  await adminPage.locator('#fs-found').getByText('1 match').waitFor();
   await adminPage.getByLabel('Product', { exact: true }).selectOption(camera.product_id);
-  await adminPage.getByLabel('Sale price').fill('149');
-  await adminPage.getByLabel('Quantity').fill('5');
-  await adminPage.getByLabel('Limit per customer').fill('2');
+  const newSale = adminPage.locator('#flash-form');
+  await newSale.getByLabel('Sale price').fill('149');
+  await newSale.getByLabel('Quantity').fill('5');
+  await newSale.getByLabel('Limit per customer').fill('2');
   await adminPage.getByRole('button', { name: 'Create flash sale' }).click();
   const row = adminPage.locator('#admin-flash tr', { hasText: 'Action Camera 4K' });
   await row.waitFor();
   assert.match(await row.textContent(), /\$149\.00/);
   assert.match(await row.textContent(), /5 \/ 5/);
   await shot(adminPage, 'admin-flash-sales-desktop');
-  const saleHref = await row.getByRole('link', { name: 'Open sale page' }).getAttribute('href');
+  const saleHref = await row.getByRole('link', { name: 'Sale page' }).getAttribute('href');
+  // a running sale: only its end changes; the merchant moves it later
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const editForm = adminPage.locator('.flash-edit-row:not([hidden]) form');
+  assert.equal(await editForm.getByLabel('Sale price').isDisabled(), true);
+  const later = new Date(Date.now() + 2 * 3600 * 1000);
+  const pad = (n) => String(n).padStart(2, '0');
+  await editForm.getByLabel('Ends').fill(`${later.getFullYear()}-${pad(later.getMonth() + 1)}-${pad(later.getDate())}T${pad(later.getHours())}:${pad(later.getMinutes())}`);
+  await editForm.getByRole('button', { name: 'Save sale' }).click();
+  await adminPage.getByText('Flash sale changed').waitFor();
+  const saleId = saleHref.split('/').pop();
+  const moved = await apiJson('GET', '/flash-sales/' + saleId);
+  assert.ok(Math.abs(new Date(moved.body.ends_at).getTime() - later.getTime()) < 61000, moved.body.ends_at);
   await adminPage.context().close();
 
   const page = await newPage(browser);
@@ -296,6 +313,39 @@ test('flash sale: admin creates it, the queue updates by polling, a token buys a
   await page.locator('.order-head').waitFor();
   assert.match(await page.locator('.order-head').textContent(), /Order #\d{4,}/);
   assert.match(await page.locator('.summary').textContent(), /\$162\.41/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('flash sale: the merchant changes a scheduled sale, then cancels it and the units return to stock', async () => {
+  const tent = await findProduct('Two-Person Tent');
+  const stockBefore = (await apiJson('GET', '/admin/inventory/' + tent.product_id, undefined, admin)).body.total;
+  const now = Date.now();
+  const iso = (t) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const sale = await apiJson('POST', '/admin/flash-sales', {
+    product_id: tent.product_id, sale_price: 99, quantity: 4, per_user_limit: 1, starts_at: iso(now + 3600000), ends_at: iso(now + 7200000),
+  }, admin);
+  assert.equal(sale.status, 201, JSON.stringify(sale.body));
+  const page = await newPage(browser);
+  await page.goto('/admin/flash-sales');
+  await page.getByLabel('Admin API token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Use token' }).click();
+  const row = page.locator(`#admin-flash tr[data-sale="${sale.body.flash_sale_id}"]`);
+  await row.waitFor();
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const form = page.locator('.flash-edit-row:not([hidden]) form');
+  await form.getByLabel('Sale price').fill('89');
+  await form.getByLabel('Limit per customer').fill('2');
+  await form.getByRole('button', { name: 'Save sale' }).click();
+  await page.getByText('Flash sale changed').waitFor();
+  const changed = (await apiJson('GET', '/flash-sales/' + sale.body.flash_sale_id)).body;
+  assert.equal(changed.sale_price, 89);
+  assert.equal(changed.per_user_limit, 2);
+  await page.locator(`#admin-flash tr[data-sale="${sale.body.flash_sale_id}"]`).getByRole('button', { name: 'Cancel' }).click();
+  await page.getByText('Flash sale cancelled').waitFor();
+  assert.equal((await apiJson('GET', '/flash-sales/' + sale.body.flash_sale_id)).body.status, 'ended');
+  assert.equal((await apiJson('GET', '/admin/inventory/' + tent.product_id, undefined, admin)).body.total, stockBefore);
+  assert.deepEqual(page.dialogs.length, 1);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

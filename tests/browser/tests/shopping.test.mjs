@@ -213,6 +213,7 @@ test('admin refunds part of an order and cancels another', async (t) => {
   await page.waitForURL(/status=paid/);
   await page.locator(`a[href="/admin/orders/${encodeURIComponent(a.order_id)}"]`).first().click();
   await page.getByLabel(/^Amount/).fill('10.00');
+  await page.getByLabel('Reason', { exact: true }).fill('goodwill');
   await page.getByRole('button', { name: 'Refund', exact: true }).click();
   await page.getByText('Refund issued').waitFor();
   await page.locator('.status-badge', { hasText: 'Partially refunded' }).first().waitFor();

@@ -12,6 +12,7 @@
 #include "http/rate_limit.h"
 #include "http/routes_orders.h"
 #include "http/server.h"
+#include "orders/order_json.h"
 #include "orders/orders.h"
 #include "users/accounts.h"
 
@@ -188,12 +189,7 @@ void register_lookup_routes(HttpServer& server, App& app) {
                if (!reason.ok()) return send_error(res, reason.status());
                auto r = app.orders->request_guest_return(*id, *token, *lines, reason->value_or(""));
                if (!r.ok()) return send_error(res, r.status());
-               send_json(res, 201,
-                         {{"return_id", std::to_string(r->id)},
-                          {"order_id", r->order_id},
-                          {"status", r->status},
-                          {"lines", r->lines},
-                          {"reason", r->reason}});
+               send_json(res, 201, return_request_json(*r));
              });
 }
 

@@ -177,4 +177,12 @@ json order_details_json(const OrderDetails& d, bool admin) {
   return j;
 }
 
+json return_request_json(const ReturnRecord& r) {
+  return {{"return_id", std::to_string(r.id)},
+          {"order_id", r.order_id},
+          {"status", r.status},
+          {"lines", r.lines},
+          {"reason", r.reason}};
+}
+
 }  // namespace shopbox

@@ -29,5 +29,7 @@ nlohmann::json order_summary_json(const Order& o);
 // `details` also shipments (tracking timeline), refunds, returns, history.
 nlohmann::json order_json(const Order& o, const std::vector<PaymentTransaction>& txns);
 nlohmann::json order_details_json(const OrderDetails& d, bool admin);
+// The answer to a shopper's return request (signed in or by the order's link).
+nlohmann::json return_request_json(const ReturnRecord& r);
 
 }  // namespace shopbox

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { launch, newPage, shot, settled, capture, apiJson, admin, ADMIN_TOKEN, DESKTOP, PHONE } from '../helpers.mjs';
+import { launch, newPage, shot, settled, capture, apiJson, admin, adminSignIn, DESKTOP, PHONE } from '../helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = path.join(here, '..', '..', 'data', 'images');
@@ -22,12 +22,8 @@ const pages = [];
 let productId;
 
 async function adminPage(vp = DESKTOP) {
-  const page = await newPage(browser, vp);
+  const page = await adminSignIn(browser, vp);
   pages.push(page);
-  await page.goto('/admin');
-  await page.getByLabel('Admin API token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Use token' }).click();
-  await settled(page);
   return page;
 }
 

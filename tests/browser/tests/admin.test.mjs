@@ -3,20 +3,13 @@
 // screenshots of each admin page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, shot, ADMIN_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD, findProduct, apiJson, admin, hasRoute, registerUi, newUser, DESKTOP, PHONE } from '../helpers.mjs';
+import { launch, newPage, shot, ADMIN_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD, findProduct, apiJson, admin, hasRoute, registerUi, newUser, adminSignIn, DESKTOP, PHONE } from '../helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function adminPage(vp = DESKTOP) {
-  const page = await newPage(browser, vp);
-  await page.goto('/admin');
-  await page.getByLabel('Admin API token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Use token' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-  return page;
-}
+const adminPage = (vp = DESKTOP) => adminSignIn(browser, vp);
 
 test('a wrong token is refused; an admin token opens the dashboard', async () => {
   const page = await newPage(browser);

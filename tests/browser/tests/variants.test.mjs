@@ -233,6 +233,8 @@ test('admin variant editor: generate from options, set prices and stock, save, r
     await page.getByLabel('Sale price of L / Black').fill('35');
     await page.getByLabel('Stock of M / Grey').fill('7');
     await page.getByLabel('Image URL of M / Grey').fill('/favicon.svg');
+    // a new product starts as a draft; this one goes on sale at once
+    await page.getByLabel('Status').selectOption('active');
     await page.getByRole('button', { name: 'Create product' }).click();
     await page.getByRole('heading', { level: 1, name: 'Edit product' }).waitFor();
     const id = page.url().split('/').pop();

@@ -28,6 +28,7 @@
 #include "recommendations/recommendations.h"
 #include "reviews/reviews.h"
 #include "schema.h"
+#include "settings/settings.h"  // [settings]
 #include "users/accounts.h"
 #include "users/addresses.h"
 #include "users/payment_methods.h"
@@ -106,6 +107,7 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   if (!limiter.ok()) return limiter.status();
   app->rate_limiter = std::move(limiter.value());
   app->addresses = std::make_unique<Addresses>(*app->db);
+  app->settings = std::make_unique<Settings>(*app->db, app->config);  // [settings]
   app->payment_methods = std::make_unique<PaymentMethods>(*app->db, *app->payments);
   // First-order discounts ask the orders whether the customer bought before.
   App* self = app.get();
@@ -123,6 +125,11 @@ Result<std::unique_ptr<App>> App::open(const Config& config) {
   app->mailer = std::make_unique<SmtpMailer>(app->config);  // [email]
   app->emails = std::make_unique<Emails>(
       Emails::Dependencies{*app->db, *app->mailer, *app->orders, *app->accounts, *app->cart, app->config});  // [email]
+  // [settings] Emails carry the merchant's name, logo and contact footer.
+  app->emails->set_shop_identity([self] {
+    auto s = self->settings->current();
+    return ShopIdentity{s->name, s->logo_url, s->contact_email, s->postal_address};
+  });
   app->reviews = std::make_unique<Reviews>(*app->db, *app->catalog);
   app->wishlist = std::make_unique<Wishlist>(*app->db, *app->catalog, app->config);
   app->recommendations = std::make_unique<Recommendations>(*app->db, *app->catalog);

@@ -45,6 +45,7 @@ class ProductSearch;
 class Cluster;
 class HttpClient;
 class Pricing;
+class Settings;  // [settings]
 
 struct App {
   Config config;
@@ -61,6 +62,7 @@ struct App {
   std::unique_ptr<http::RateLimiter> rate_limiter;  // src/http/rate_limit.h
   std::unique_ptr<Addresses> addresses;             // src/users/addresses.h
   std::unique_ptr<PaymentMethods> payment_methods;  // src/users/payment_methods.h
+  std::unique_ptr<Settings> settings;  // [settings] src/settings/settings.h: name, logo, policy pages
   std::unique_ptr<Pricing> pricing;                 // src/pricing/pricing_service.h: discounts, shipping, tax
   std::unique_ptr<Cart> cart;
   std::unique_ptr<Orders> orders;

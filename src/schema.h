@@ -8,6 +8,7 @@
 //   orders/payments/checkout · 401 reviews · 402 wishlist · 403
 //   recommendations · 500s outbox/webhooks · 700s
 //   cluster/replication · 800s flash sales · 900s pricing · 1001-1099 email
+//   · 1101-1199 settings · 1201-1299 audit log
 // Sqlite::open applies, in this order, every one a database lacks.
 #pragma once
 

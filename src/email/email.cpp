@@ -24,7 +24,8 @@ std::string event_template(const std::string& type) {
 Emails::Emails(const Dependencies& deps) : db_(deps.db), config_(deps.config), templates_(deps.config.data_dir) {
   dispatcher_ = std::make_unique<EmailDispatcher>(
       EmailDispatcher::Dependencies{deps.db, deps.mailer, templates_, deps.orders, deps.accounts, deps.cart,
-                                    deps.config, [this](int64_t user_id) { return unsubscribe_url(user_id); }});
+                                    deps.config, [this](int64_t user_id) { return unsubscribe_url(user_id); },
+                                    [this] { return shop_identity(); }});
 }
 
 Emails::~Emails() {
@@ -81,7 +82,7 @@ Result<EmailRow> Emails::retry(int64_t email_id) {
 
 Result<RenderedEmail> Emails::preview(const std::string& name) const {
   if (!EmailTemplates::known(name)) return Status::NotFound("no email template named " + name);
-  return templates_.render(name, email_sample_data(name, config_));
+  return templates_.render(name, email_sample_data(name, config_, [this] { return shop_identity(); }));
 }
 
 Result<bool> Emails::cart_reminders(int64_t user_id) {

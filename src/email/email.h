@@ -106,6 +106,14 @@ class Emails {
   // The template rendered with sample data.
   Result<RenderedEmail> preview(const std::string& name) const;
 
+  // Where emails take the shop's name, logo and contact from (the
+  // settings); set once at start-up, before start(). Unset: the config
+  // file's name.
+  void set_shop_identity(ShopIdentitySource source) { shop_identity_ = std::move(source); }
+  ShopIdentity shop_identity() const {
+    return shop_identity_ ? shop_identity_() : ShopIdentity{config_.shop_name, "", "", ""};
+  }
+
   // ---- shoppers ----
   [[nodiscard]] Result<bool> cart_reminders(int64_t user_id);
   [[nodiscard]] Status set_cart_reminders(int64_t user_id, bool on);
@@ -124,6 +132,7 @@ class Emails {
   std::unique_ptr<EmailDispatcher> dispatcher_;
   std::mutex key_mu_;
   std::string key_;  // the unsubscribe HMAC key, read once
+  ShopIdentitySource shop_identity_;
 };
 
 }  // namespace shopbox

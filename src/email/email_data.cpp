@@ -128,9 +128,20 @@ json email_lines(const json& stored, const Order& o) {
   return out;
 }
 
-void add_shop_data(json& data, const Config& config) {
-  data["shop_name"] = config.shop_name;
+void add_shop_data(json& data, const Config& config, const ShopIdentitySource& identity) {
+  ShopIdentity shop = identity ? identity() : ShopIdentity{config.shop_name, "", "", ""};
+  data["shop_name"] = shop.name;
   data["shop_url"] = config.public_url;
+  // Only what is set: an empty value would still open the layout's section.
+  std::string logo = shop.logo_url;
+  if (!logo.empty() && logo.front() == '/') {
+    std::string base = config.public_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    logo = base + logo;  // mail clients need an absolute address
+  }
+  if (!logo.empty()) data["shop_logo_url"] = logo;
+  if (!shop.contact_email.empty()) data["shop_contact_email"] = shop.contact_email;
+  if (!shop.postal_address.empty()) data["shop_postal_address"] = shop.postal_address;
 }
 
 namespace {
@@ -166,10 +177,10 @@ Order email_sample_order(const Config& config) {
 
 }  // namespace
 
-json email_sample_data(const std::string& name, const Config& config) {
+json email_sample_data(const std::string& name, const Config& config, const ShopIdentitySource& identity) {
   Order o = email_sample_order(config);
   json d = order_email_data(o, config.public_url + "/orders/" + o.id);
-  add_shop_data(d, config);
+  add_shop_data(d, config, identity);
   std::string expires = iso8601(now_seconds() + 86400);
   if (name == "order_shipped") {
     d["carrier"] = "UPS";

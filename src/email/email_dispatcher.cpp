@@ -275,7 +275,8 @@ MailMessage EmailDispatcher::message_for(const EmailRow& row, const EmailContent
   std::string host = email_host(cfg.public_url);
   MailMessage m;
   auto from = parse_mail_address(cfg.email_from);
-  m.from = from.ok() ? *from : MailAddress{cfg.shop_name, "no-reply@" + host};
+  m.from = from.ok() ? *from
+                     : MailAddress{deps_.shop_identity ? deps_.shop_identity().name : cfg.shop_name, "no-reply@" + host};
   if (auto reply = parse_mail_address(cfg.email_reply_to); reply.ok()) m.reply_to = reply->address;
   m.to = content.to;
   m.subject = r.subject;
@@ -301,7 +302,7 @@ Result<EmailContent> EmailDispatcher::content_for(const outbox::Event& ev) {
     c = account_content(ev.type, p);
   else
     c = user_content(ev.type, p);
-  if (c.ok()) add_shop_data(c->data, deps_.config);
+  if (c.ok()) add_shop_data(c->data, deps_.config, deps_.shop_identity);
   return c;
 }
 

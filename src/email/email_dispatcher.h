@@ -47,6 +47,7 @@ class EmailDispatcher {
     Cart& cart;
     const Config& config;
     std::function<Result<std::string>(int64_t user_id)> unsubscribe_url;
+    ShopIdentitySource shop_identity;  // the shop's name, logo, contact (templates.h)
   };
   explicit EmailDispatcher(Dependencies deps);
   ~EmailDispatcher();

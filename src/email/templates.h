@@ -16,6 +16,7 @@
 // Thread rule: no state beyond the data dir path; safe from any thread.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -51,9 +52,21 @@ class EmailTemplates {
   std::string dir_;
 };
 
+// How the shop presents itself in emails: the merchant's settings
+// (settings/settings.h), handed in by the composition root so the email
+// module does not reach into another module. An empty source: the config
+// file's shop name, nothing else.
+struct ShopIdentity {
+  std::string name, logo_url, contact_email, postal_address;
+};
+using ShopIdentitySource = std::function<ShopIdentity()>;
+
 // Realistic data for a template's preview (GET .../email-templates/{name}/preview).
-nlohmann::json email_sample_data(const std::string& name, const Config& config);
-// The shop-wide values every email gets: shop_name, shop_url.
-void add_shop_data(nlohmann::json& data, const Config& config);
+nlohmann::json email_sample_data(const std::string& name, const Config& config,
+                                 const ShopIdentitySource& identity = {});
+// The shop-wide values every email gets: shop_name, shop_url, and when the
+// merchant set them shop_logo_url (absolute), shop_contact_email,
+// shop_postal_address (the layout's header and footer).
+void add_shop_data(nlohmann::json& data, const Config& config, const ShopIdentitySource& identity = {});
 
 }  // namespace shopbox

@@ -1,5 +1,6 @@
 #include "http/auth.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "app.h"
@@ -7,6 +8,7 @@
 #include "base/crypto.h"
 #include "base/text.h"
 #include "config.h"
+#include "http/permissions.h"
 #include "users/api_tokens.h"
 #include "users/sessions.h"
 
@@ -22,6 +24,13 @@ std::string Principal::actor() const {
       break;
   }
   return "anonymous";
+}
+
+bool Principal::can(const std::string& permission) const {
+  if (!is_admin()) return false;
+  if (permission == permissions::kOwnerOnly) return is_owner();
+  if (permission == permissions::kAnyStaff) return true;
+  return std::find(permissions.begin(), permissions.end(), permission) != permissions.end();
 }
 
 namespace http {
@@ -142,6 +151,13 @@ Principal authenticate(App& app, const Req& req) {
       who.type = Principal::Type::api_token;
       who.token_id = (*found)->id;
       who.role = (*found)->role;
+      if ((*found)->owner) {
+        who.staff_role = "owner";
+        who.permissions = *permissions::role_permissions("owner");
+      } else {
+        who.staff_role = "api_key";
+        who.permissions = (*found)->scopes;
+      }
     }
     return who;
   }
@@ -151,8 +167,26 @@ Principal authenticate(App& app, const Req& req) {
     who.role = s->role;
     who.session_id = s->id;
     who.via_cookie = via_cookie;
+    if (who.is_admin()) {
+      // An admin account without a staff role predates staff roles (or was
+      // made by `shopbox user --admin`, the operator): it is an owner.
+      who.staff_role = s->admin_role.empty() ? "owner" : s->admin_role;
+      // An unknown stored role grants nothing.
+      who.permissions = permissions::role_permissions(who.staff_role).value_or(std::vector<std::string>{});
+    }
   }
   return who;
+}
+
+Status check_admin_permission(const Principal& who, const std::string& method, const std::string& path) {
+  std::string needed = permissions::required_permission(method, path);
+  if (who.can(needed)) return Status::Ok();
+  std::string action = permissions::action_words(needed);
+  std::string message = who.type == Principal::Type::api_token && who.staff_role == "api_key"
+                            ? "This API key cannot " + action
+                            : "Your role (" + who.staff_role + ") cannot " + action;
+  return Status(Kind::forbidden, "forbidden", message,
+                {{"permission", needed}, {"role", who.staff_role}});
 }
 
 Status check_csrf(const Config& config, const Req& req, const Principal& who, bool signs_in) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "http/api.h"
 
@@ -25,6 +26,13 @@ struct Principal {
   std::string actor() const;
   int64_t token_id = 0;    // for Type::api_token
   int64_t session_id = 0;  // for Type::user: the session in use
+  // For admins (http/permissions.h): "owner", "staff" or "fulfilment" for a
+  // staff account and "owner" for an owner API key; "api_key" for a key
+  // with scopes. `permissions` is what the role or the key's scopes hold.
+  std::string staff_role;
+  std::vector<std::string> permissions;
+  bool is_owner() const { return is_admin() && staff_role == "owner"; }
+  bool can(const std::string& permission) const;
 };
 
 namespace http {
@@ -43,6 +51,11 @@ Status need_session(const Principal& who);
 // as a session token; without one, the shopbox_session cookie is tried.
 // Unknown, expired or revoked credentials give anonymous.
 Principal authenticate(App& app, const Req& req);
+// The staff-permission check of an Access::admin route (method and path
+// template as registered), for a caller already known to be an admin: the
+// route's permission from http/permissions.h (owner-only when the route is
+// not in the table). 403 forbidden naming the role and the action otherwise.
+Status check_admin_permission(const Principal& who, const std::string& method, const std::string& path);
 
 // CSRF defence for state-changing requests (POST/PUT/PATCH/DELETE) that a
 // browser could send cross-site with the shop's cookies attached: unless the

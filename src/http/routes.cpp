@@ -16,6 +16,7 @@ void register_account_email_routes(HttpServer&, App&);
 void register_admin_order_routes(HttpServer&, App&);
 void register_admin_customer_routes(HttpServer&, App&);
 void register_admin_dashboard_routes(HttpServer&, App&);
+void register_admin_staff_routes(HttpServer&, App&);  // [staff]
 void register_admin_report_routes(HttpServer&, App&);
 void register_webhook_routes(HttpServer&, App&);
 void register_search_routes(HttpServer&, App&);
@@ -28,6 +29,7 @@ void register_cluster_routes(HttpServer&, App&);
 void register_pricing_admin_routes(HttpServer&, App&);
 void register_email_routes(HttpServer&, App&);
 void register_image_routes(HttpServer&, App&);
+void register_settings_routes(HttpServer&, App&);  // [settings]
 
 void register_all_routes(HttpServer& server, App& app) {
   register_catalog_routes(server, app);
@@ -41,6 +43,7 @@ void register_all_routes(HttpServer& server, App& app) {
   register_admin_order_routes(server, app);
   register_admin_customer_routes(server, app);
   register_admin_dashboard_routes(server, app);
+  register_admin_staff_routes(server, app);  // [staff]
   register_admin_report_routes(server, app);
   register_webhook_routes(server, app);
   register_search_routes(server, app);
@@ -52,6 +55,7 @@ void register_all_routes(HttpServer& server, App& app) {
   register_cluster_routes(server, app);
   register_pricing_admin_routes(server, app);
   register_email_routes(server, app);
+  register_settings_routes(server, app);  // [settings]
   register_image_routes(server, app);  // before system: /images/{file} is not a static file
   register_system_routes(server, app);  // last: its static-file route catches the rest
 }

@@ -67,10 +67,17 @@ void register_admin_dashboard_routes(HttpServer& server, App& app) {
   // The admin pages ask this first: 200 for an admin credential (a session
   // or an API token), 401/403 otherwise.
   server.add({"GET", "/api/v1/admin/me", Access::admin, "admin",
-              "Who is using the admin: {type: user|api_token, user_id?, token_id?, role, actor}"},
+              "Who is using the admin: {type: user|api_token, user_id?, token_id?, role: admin, staff_role: "
+              "owner|staff|fulfilment|api_key, permissions, owner, actor}"},
              [](const Req&, Res& res, const Principal& who) {
+               // role stays "admin" (clients rely on it); staff_role says which
+               // kind (http/permissions.h), and the admin pages hide what
+               // `permissions` does not allow.
                json body = {{"type", who.type == Principal::Type::user ? "user" : "api_token"},
                             {"role", who.role},
+                            {"staff_role", who.staff_role},
+                            {"permissions", who.permissions},
+                            {"owner", who.is_owner()},
                             {"actor", who.actor()}};
                if (who.type == Principal::Type::user) body["user_id"] = std::to_string(who.user_id);
                if (who.type == Principal::Type::api_token) body["token_id"] = std::to_string(who.token_id);

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "app.h"
+#include "audit/audit.h"
+#include "base/clock.h"
 #include "base/utf8.h"
 #include "http/rate_limit.h"
 
@@ -158,6 +160,32 @@ Status payload_too_large(size_t limit) {
                 "request body too large (at most " + std::to_string(limit) + " bytes)", {{"max_bytes", limit}});
 }
 
+// The audit log (audit/audit.h): every admin write that succeeded, recorded
+// here after its handler so no route can forget to. A failure to record is
+// logged, not turned into an error: the change itself has been made.
+void record_admin_write(App& app, const RouteInfo& info, const http::Req& req, const http::Res& res,
+                        const Principal& who) {
+  int status = res.status <= 0 ? 200 : res.status;
+  if (status >= 400) return;
+  audit::Entry e;
+  e.at = now_seconds();
+  e.actor = who.actor();
+  e.method = req.method;
+  e.route = info.path;
+  e.path = req.path;
+  e.target = req.matches.size() > 1 ? req.matches[1].str() : std::string();
+  e.status = status;
+  if (info.body == Body::json) {
+    e.request = audit::body_for_log(req.body, req.get_header_value("Content-Type"));
+  } else {
+    // An import file or a picture: its size, not its bytes.
+    size_t bytes = req.body.size();
+    for (const auto& [name, part] : req.files) bytes += part.content.size();
+    e.request = {{"bytes", bytes}};
+  }
+  log_if_failed(audit::record(*app.db, e), "audit: recording an admin write");
+}
+
 }  // namespace
 
 HttpServer::HttpServer(App& app) : app_(app) {
@@ -269,6 +297,15 @@ void HttpServer::add(RouteInfo info, Handler handler) {
         http::send_error(res, who.type == Principal::Type::anonymous
                                   ? Status(Kind::unauthorized, "unauthorized", "admin credentials required")
                                   : Status(Kind::forbidden, "forbidden", "admin role required"));
+      } else if (Status denied = info.access == Access::admin
+                                     ? http::check_admin_permission(who, info.method, info.path)
+                                     : Status::Ok();
+                 !denied.ok()) {
+        // The staff role or key scope lacks the route's permission (http/permissions.h).
+        http::send_error(res, denied);
+      } else if (info.access == Access::admin && mutating) {
+        handler(req, res, who);
+        record_admin_write(*app, info, req, res, who);
       } else if (info.access == Access::user && who.type == Principal::Type::anonymous) {
         http::send_error(res, Status(Kind::unauthorized, "unauthorized", "sign in required"));
       } else {

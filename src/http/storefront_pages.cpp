@@ -22,6 +22,7 @@
 #include "catalog/product_search.h"
 #include "catalog/variants.h"
 #include "http/server.h"
+#include "settings/settings.h"
 #include "storage/sqlite.h"
 #include "web_assets.h"
 
@@ -162,6 +163,56 @@ std::string ld_block(const json& data) {
   return "<script type=\"application/ld+json\">" + out + "</script>\n";
 }
 
+// ---- the shop's own settings (settings/settings.h) ----
+
+std::string shop_name_of(App& app) { return app.settings->current()->name; }
+
+// The banner's lines as one sentence run: "Free shipping on orders over
+// $50. Easy returns." (a line ending in its own punctuation keeps it).
+std::string banner_text(const ShopSettings& s) {
+  std::string out;
+  for (const std::string* line : {&s.shipping_line, &s.returns_line}) {
+    if (line->empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += *line;
+    if (std::string_view(".!?").find(line->back()) == std::string_view::npos) out += '.';
+  }
+  return out;
+}
+
+// The header's home link: the logo picture when there is one, the name beside it.
+std::string brand_html(const ShopSettings& s) {
+  std::string mark = s.logo_url.empty()
+                         ? std::string("<span class=\"logo-mark\" aria-hidden=\"true\">▣</span>")
+                         : "<img class=\"logo-img\" src=\"" + esc(s.logo_url) +
+                               "\" alt=\"\" height=\"32\" style=\"height:32px;width:auto;vertical-align:middle\">";
+  return "<a class=\"logo\" href=\"/\" aria-label=\"" + esc(s.name) + " home\">" + mark + " <span class=\"logo-name\">" +
+         esc(s.name) + "</span></a>";
+}
+
+// The footer's shop part: name, the policy pages, how to reach the shop.
+std::string footer_html(const ShopSettings& s) {
+  std::string out = "<span class=\"footer-shop\">© " + esc(s.name) + "</span>";
+  out += "<nav class=\"footer-policies\" aria-label=\"Policies\" style=\"display:flex;gap:1rem;flex-wrap:wrap\">";
+  for (const auto& p : s.policies) out += "<a href=\"/pages/" + esc(p.slug) + "\">" + esc(p.title) + "</a>";
+  out += "</nav>";
+  if (!s.contact_email.empty())
+    out += "<a class=\"footer-contact\" href=\"mailto:" + esc(s.contact_email) + "\">" + esc(s.contact_email) + "</a>";
+  if (!s.postal_address.empty()) {
+    std::string address = esc(s.postal_address);
+    std::erase(address, '\r');
+    for (size_t at = address.find('\n'); at != std::string::npos; at = address.find('\n', at))
+      address.replace(at, 1, ", ");
+    out += "<address class=\"footer-address muted\" style=\"font-style:normal\">" + address + "</address>";
+  }
+  return out;
+}
+
+std::string banner_html(const ShopSettings& s) {
+  std::string text = banner_text(s);
+  return text.empty() ? std::string() : "<span class=\"muted\" id=\"shop-banner\">" + esc(text) + "</span>";
+}
+
 // ---- page parts ----
 
 struct Head {
@@ -186,13 +237,13 @@ std::string meta(const char* attr, const std::string& key, const std::string& va
   return std::string("<meta ") + attr + "=\"" + esc(key) + "\" content=\"" + esc(value) + "\">\n";
 }
 
-std::string head_html(const Config& config, const Head& h) {
+std::string head_html(const std::string& site_name, const Head& h) {
   std::string og_title = h.og_title.empty() ? h.title : h.og_title;
   std::string out = "<title>" + esc(h.title) + "</title>\n";
   out += meta("name", "description", h.description);
   if (!h.robots.empty()) out += meta("name", "robots", h.robots);
   if (!h.canonical.empty()) out += "<link rel=\"canonical\" href=\"" + esc(h.canonical) + "\">\n";
-  out += meta("property", "og:site_name", config.shop_name);
+  out += meta("property", "og:site_name", site_name);
   out += meta("property", "og:type", h.og_type);
   out += meta("property", "og:title", og_title);
   out += meta("property", "og:description", h.description);
@@ -428,7 +479,7 @@ Result<Parts> product_parts(App& app, int64_t id) {
 
   Parts out;
   Head& h = out.head;
-  h.title = p->name + " · " + config.shop_name;
+  h.title = p->name + " · " + shop_name_of(app);
   h.og_title = p->name;
   h.description = summary_text(p->description.empty() ? p->name : p->description);
   h.canonical = url;
@@ -484,9 +535,9 @@ Result<Parts> category_parts(App& app, int64_t id, int page) {
   }
   Parts out;
   Head& h = out.head;
-  h.title = cat->name + (page > 1 ? " (page " + std::to_string(page) + ")" : "") + " · " + config.shop_name;
+  h.title = cat->name + (page > 1 ? " (page " + std::to_string(page) + ")" : "") + " · " + shop_name_of(app);
   h.og_title = cat->name;
-  h.description = summary_text(cat->name + " at " + config.shop_name + ": " + std::to_string(list->total) +
+  h.description = summary_text(cat->name + " at " + shop_name_of(app) + ": " + std::to_string(list->total) +
                                (list->total == 1 ? " product" : " products") +
                                (names.empty() ? "." : ", including " + names + "."));
   h.canonical = url;
@@ -527,19 +578,23 @@ Parts home_parts(App& app) {
   auto roots = root_categories(app);
   std::string names;
   for (size_t i = 0; i < roots.size() && i < 3; ++i) names += (i ? ", " : "") + roots[i].name;
+  auto settings = app.settings->current();
+  const std::string& shop_name = settings->name;
   Parts out;
   Head& h = out.head;
-  h.title = config.shop_name;
-  h.description = config.shop_name + ": shop " + (names.empty() ? "our products" : names + " and more") + ".";
+  h.title = shop_name;
+  h.description = shop_name + ": shop " + (names.empty() ? "our products" : names + " and more") + ".";
   h.canonical = base_url(config) + "/";
   json org = {{"@context", "https://schema.org"},
               {"@type", "Organization"},
-              {"name", config.shop_name},
+              {"name", shop_name},
               {"url", h.canonical},
-              {"logo", base_url(config) + "/favicon.svg"}};
+              {"logo", settings->logo_url.empty() ? base_url(config) + "/favicon.svg"
+                                                  : absolute_url(config, settings->logo_url)}};
+  if (!settings->contact_email.empty()) org["email"] = settings->contact_email;
   json site = {{"@context", "https://schema.org"},
                {"@type", "WebSite"},
-               {"name", config.shop_name},
+               {"name", shop_name},
                {"url", h.canonical},
                {"potentialAction",
                 {{"@type", "SearchAction"},
@@ -547,8 +602,9 @@ Parts home_parts(App& app) {
                  {"query-input", "required name=search_term_string"}}}};
   h.ld = {org, site};
 
-  std::string main = "<section class=\"hero\"><div><h1>" + esc(config.shop_name) +
-                     "</h1><p>Free shipping on orders over $50. Easy returns.</p>"
+  const std::string banner = banner_text(*settings);
+  std::string main = "<section class=\"hero\"><div><h1>" + esc(shop_name) + "</h1>" +
+                     (banner.empty() ? std::string() : "<p>" + esc(banner) + "</p>") +
                      "<a class=\"btn primary\" href=\"/search?q=\">Shop all products</a></div></section>\n";
   if (!roots.empty())
     main += "<section class=\"section\"><div class=\"section-head\"><h2>Shop by category</h2></div>" +
@@ -572,9 +628,9 @@ Parts search_parts(App& app, std::string_view raw_q) {
   std::string q = trim(raw_q.substr(0, keep));
   Parts out;
   Head& h = out.head;
-  h.title = (q.empty() ? std::string("All products") : "Search: " + q) + " · " + config.shop_name;
-  h.description =
-      q.empty() ? "All products at " + config.shop_name : "Products matching “" + q + "” at " + config.shop_name;
+  const std::string shop_name = shop_name_of(app);
+  h.title = (q.empty() ? std::string("All products") : "Search: " + q) + " · " + shop_name;
+  h.description = q.empty() ? "All products at " + shop_name : "Products matching “" + q + "” at " + shop_name;
   h.robots = "noindex, follow";  // result lists are endless and change; the products are indexed on their own pages
   std::string main = "<div class=\"listing-head\"><div><h1>" +
                      esc(q.empty() ? std::string("All products") : "Results for “" + q + "”") + "</h1></div></div>\n" +
@@ -598,11 +654,37 @@ Parts search_parts(App& app, std::string_view raw_q) {
   return out;
 }
 
+// A policy page (returns, shipping, privacy, terms): the merchant's text,
+// escaped, one <p> per paragraph. An unknown slug is the 404 page.
+Result<Parts> policy_parts(App& app, std::string_view slug) {
+  auto settings = app.settings->current();
+  const PolicyPage* page = settings->policy(slug);
+  if (!page) return Status::NotFound("no such page");
+  const Config& config = app.config;
+  Parts out;
+  Head& h = out.head;
+  h.title = page->title + " · " + settings->name;
+  h.description = summary_text(page->body.empty() ? page->title + " at " + settings->name : page->body);
+  h.canonical = base_url(config) + "/pages/" + page->slug;
+  h.ld = {breadcrumb_ld(config, {}, page->title, h.canonical)};
+  std::string main = crumbs_html({}, page->title) + "<article class=\"policy-page\" style=\"max-width:46rem\"><h1>" +
+                     esc(page->title) + "</h1>\n";
+  if (page->body.empty())
+    main += "<p>" + esc(settings->name) + " has not published this page yet.</p>\n";
+  else
+    main += policy_body_html(page->body);
+  if (!settings->contact_email.empty())
+    main += "<p class=\"muted\">Questions? Write to <a href=\"mailto:" + esc(settings->contact_email) + "\">" +
+            esc(settings->contact_email) + "</a>.</p>\n";
+  out.main = main + "</article>\n";
+  return out;
+}
+
 Parts not_found_parts(App& app) {
   Parts out;
   out.status = 404;
-  out.head.title = "Page not found · " + app.config.shop_name;
-  out.head.description = "We could not find that page at " + app.config.shop_name + ".";
+  out.head.title = "Page not found · " + shop_name_of(app);
+  out.head.description = "We could not find that page at " + shop_name_of(app) + ".";
   out.head.robots = "noindex";
   std::string main = "<div class=\"state empty\"><h1>Page not found</h1><p>We could not find that page.</p>\n" +
                      search_form_html("") + "<p><a class=\"btn\" href=\"/\">Go to the home page</a></p></div>\n";
@@ -618,8 +700,8 @@ Parts not_found_parts(App& app) {
 Parts shell_parts(App& app, int status = 200) {
   Parts out;
   out.status = status;
-  out.head.title = app.config.shop_name;
-  out.head.description = app.config.shop_name + ": shop online.";
+  out.head.title = shop_name_of(app);
+  out.head.description = shop_name_of(app) + ": shop online.";
   out.head.robots = "noindex";
   if (status >= 500)
     out.main = "<div class=\"state\"><h1>Something went wrong</h1><p>Please try again in a moment.</p></div>\n";
@@ -629,8 +711,12 @@ Parts shell_parts(App& app, int status = 200) {
 std::string assemble(App& app, const Parts& parts) {
   const WebAsset* shell = find_web_asset("/index.html");
   std::string html = shell ? std::string(shell->data, shell->size) : std::string();
-  fill(html, "page-head", head_html(app.config, parts.head));
+  auto settings = app.settings->current();
+  fill(html, "page-head", head_html(settings->name, parts.head));
   fill(html, "page-nav", nav_html(app));
+  fill(html, "shop-brand", brand_html(*settings));
+  fill(html, "shop-footer", footer_html(*settings));
+  fill(html, "shop-banner", banner_html(*settings));
   if (parts.main) fill(html, "page-main", *parts.main);
   return html;
 }
@@ -705,8 +791,8 @@ bool write_feed(App& app, FeedCursor& cursor, httplib::DataSink& sink) {
     const Config& config = app.config;
     out = std::string(kXmlHead) +
           "<rss version=\"2.0\" xmlns:g=\"http://base.google.com/ns/1.0\">\n<channel>\n<title>" +
-          xml_text(config.shop_name) + "</title>\n<link>" + xml_text(base_url(config) + "/") +
-          "</link>\n<description>" + xml_text("Products of " + config.shop_name) + "</description>\n";
+          xml_text(shop_name_of(app)) + "</title>\n<link>" + xml_text(base_url(config) + "/") +
+          "</link>\n<description>" + xml_text("Products of " + shop_name_of(app)) + "</description>\n";
     return sink.write(out.data(), out.size());
   }
   std::vector<ProductKey> keys;
@@ -768,6 +854,8 @@ Page render_page(App& app, std::string_view raw_path, std::string_view q, std::s
     if (auto id = http::parse_id(std::string_view(path).substr(3))) parts = category_parts(app, *id, page_number);
   } else if (path == "/search") {
     parts = search_parts(app, q);
+  } else if (starts_with(path, "/pages/")) {
+    parts = policy_parts(app, std::string_view(path).substr(7));  // [settings]
   } else if (is_app_route(path)) {
     parts = shell_parts(app);
   }
@@ -831,6 +919,7 @@ Result<std::string> category_sitemap(App& app) {
   const std::string base = base_url(app.config);
   std::string out = std::string(kXmlHead) + "<urlset xmlns=\"" + kSitemapNs + "\">\n" + url_entry(base + "/", 0);
   for (const auto& c : app.catalog->categories()) out += url_entry(base + "/c/" + std::to_string(c.id), 0);
+  for (const auto& slug : kPolicySlugs) out += url_entry(base + "/pages/" + slug, 0);  // [settings]
   return out + "</urlset>\n";
 }
 
@@ -851,6 +940,9 @@ void register_storefront_routes(HttpServer& server, App& app) {
       page);
   server.add({"GET", "/c/{id}", Access::anyone, "catalog", "Storefront category page (server-rendered)"}, page);
   server.add({"GET", "/search", Access::anyone, "search", "Storefront search page (server-rendered)"}, page);
+  server.add({"GET", "/pages/{slug}", Access::anyone, "catalog",
+              "Storefront policy page: returns, shipping, privacy, terms (server-rendered)"},
+             page);  // [settings]
 
   server.add({"GET", "/robots.txt", Access::anyone, "web", "Crawler rules"},
              [&app](const Req&, Res& res, const Principal&) {

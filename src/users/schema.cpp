@@ -95,6 +95,24 @@ CREATE TABLE account_tokens (
 );
 CREATE INDEX idx_account_tokens_user ON account_tokens(user_id, purpose);
 )sql"},
+      {203, "staff roles",
+       R"sql(
+-- What an admin account may do (http/permissions.h): NULL for customers.
+-- users.role stays 'admin' for every staff member, so "is this an admin"
+-- keeps one answer; admin_role says which kind. The admins that exist
+-- today ran the whole shop: they become owners.
+ALTER TABLE users ADD COLUMN admin_role TEXT CHECK (admin_role IN ('owner', 'staff', 'fulfilment'));
+UPDATE users SET admin_role = 'owner' WHERE role = 'admin';
+)sql"},
+      {204, "API key scopes",
+       R"sql(
+-- An API key's permissions: a JSON array of permission names. NULL is an
+-- owner key (every permission): the tokens that exist today and the CLI's
+-- `shopbox token create --admin`. last_used_at is written at most once a
+-- minute per key, so using a key costs no write on every request.
+ALTER TABLE api_tokens ADD COLUMN scopes TEXT;
+ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER;
+)sql"},
   };
   return migrations;
 }

@@ -1,5 +1,7 @@
 #include "users/user_store.h"
 
+#include <nlohmann/json.hpp>
+
 #include "storage/rows.h"
 
 namespace shopbox::user_store {
@@ -147,7 +149,8 @@ void update_password(Connection& c, int64_t user_id, const std::string& password
 }
 
 void update_role(Connection& c, int64_t user_id, const std::string& role) {
-  c.prepare("UPDATE users SET role = ? WHERE user_id = ?").bind(1, role).bind(2, user_id).exec();
+  // A role set this way (the CLI) carries no staff role: an admin made so is an owner.
+  c.prepare("UPDATE users SET role = ?, admin_role = NULL WHERE user_id = ?").bind(1, role).bind(2, user_id).exec();
 }
 
 void touch_login(Connection& c, int64_t user_id, int64_t at) {
@@ -171,11 +174,12 @@ int64_t insert_session(Connection& c, int64_t user_id, const std::string& token_
 
 std::optional<Session> find_live_session(Connection& c, const std::string& token_hash, int64_t now) {
   auto st = c.prepare(
-      "SELECT s.session_id, s.user_id, u.role, s.expires_at FROM sessions s JOIN users u ON u.user_id = s.user_id "
+      "SELECT s.session_id, s.user_id, u.role, s.expires_at, u.admin_role FROM sessions s "
+      "JOIN users u ON u.user_id = s.user_id "
       "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.account_status = 'active'");
   st.bind(1, token_hash).bind(2, now);
   if (!st.step()) return std::nullopt;
-  return Session{st.int64(0), st.int64(1), st.text(2), st.int64(3)};
+  return Session{st.int64(0), st.int64(1), st.text(2), st.int64(3), st.opt_text(4).value_or("")};
 }
 
 void revoke_session(Connection& c, int64_t session_id, int64_t at) {
@@ -312,21 +316,110 @@ int64_t count_payment_methods(Connection& c, int64_t user_id) {
   return st.step() ? st.int64(0) : 0;
 }
 
-void insert_api_token(Connection& c, const std::string& token_hash, const std::string& role, const std::string& label,
-                      int64_t now) {
-  c.prepare("INSERT INTO api_tokens(token_hash, role, label, created_at) VALUES (?,?,?,?)")
+int64_t insert_api_token(Connection& c, const std::string& token_hash, const std::string& role, const std::string& label,
+                         int64_t now, const std::optional<std::string>& scopes_json) {
+  c.prepare("INSERT INTO api_tokens(token_hash, role, label, created_at, scopes) VALUES (?,?,?,?,?)")
       .bind(1, token_hash)
       .bind(2, role)
       .bind(3, label)
       .bind(4, now)
+      .bind(5, scopes_json)
+      .exec();
+  return c.last_insert_id();
+}
+
+namespace {
+#define API_TOKEN_COLS "token_id, role, scopes, label, created_at, last_used_at"
+
+ApiToken read_api_token(Statement& st) {
+  ApiToken t;
+  t.id = st.int64(0);
+  t.role = st.text(1);
+  if (auto scopes = st.opt_text(2)) {
+    t.owner = false;
+    // Written by create_scoped_api_key only; anything unreadable grants nothing.
+    auto parsed = nlohmann::json::parse(*scopes, nullptr, false);
+    if (parsed.is_array())
+      for (const auto& s : parsed)
+        if (s.is_string()) t.scopes.push_back(s.get<std::string>());
+  }
+  t.label = st.text(3);
+  t.created_at = st.int64(4);
+  t.last_used_at = st.opt_int64(5);
+  return t;
+}
+}  // namespace
+
+std::optional<ApiToken> find_api_token(Connection& c, const std::string& token_hash) {
+  auto st = c.prepare("SELECT " API_TOKEN_COLS " FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL");
+  st.bind(1, token_hash);
+  if (!st.step()) return std::nullopt;
+  return read_api_token(st);
+}
+
+std::vector<ApiToken> list_api_tokens(Connection& c) {
+  auto st = c.prepare("SELECT " API_TOKEN_COLS " FROM api_tokens WHERE revoked_at IS NULL ORDER BY token_id DESC");
+  std::vector<ApiToken> out;
+  while (st.step()) out.push_back(read_api_token(st));
+  return out;
+}
+
+std::optional<ApiToken> get_api_token(Connection& c, int64_t token_id) {
+  auto st = c.prepare("SELECT " API_TOKEN_COLS " FROM api_tokens WHERE token_id = ? AND revoked_at IS NULL");
+  st.bind(1, token_id);
+  if (!st.step()) return std::nullopt;
+  return read_api_token(st);
+}
+
+void revoke_api_token(Connection& c, int64_t token_id, int64_t at) {
+  c.prepare("UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL")
+      .bind(1, at)
+      .bind(2, token_id)
       .exec();
 }
 
-std::optional<ApiToken> find_api_token(Connection& c, const std::string& token_hash) {
-  auto st = c.prepare("SELECT token_id, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL");
-  st.bind(1, token_hash);
+void touch_api_token(Connection& c, int64_t token_id, int64_t at) {
+  c.prepare("UPDATE api_tokens SET last_used_at = ? WHERE token_id = ?").bind(1, at).bind(2, token_id).exec();
+}
+
+namespace {
+#define STAFF_COLS "user_id, email, first_name, last_name, COALESCE(admin_role, 'owner'), created_at, last_login"
+
+StaffMember read_staff(Statement& st) {
+  return StaffMember{st.int64(0), st.text(1),  st.text(2), st.text(3),
+                     st.text(4),  st.int64(5), st.opt_int64(6)};
+}
+}  // namespace
+
+// An admin without admin_role (made by the CLI) counts as an owner, as at
+// sign-in (http/auth.cpp).
+std::vector<StaffMember> list_staff(Connection& c) {
+  auto st = c.prepare("SELECT " STAFF_COLS " FROM users WHERE role = 'admin' ORDER BY user_id");
+  std::vector<StaffMember> out;
+  while (st.step()) out.push_back(read_staff(st));
+  return out;
+}
+
+std::optional<StaffMember> get_staff(Connection& c, int64_t user_id) {
+  auto st = c.prepare("SELECT " STAFF_COLS " FROM users WHERE role = 'admin' AND user_id = ?");
+  st.bind(1, user_id);
   if (!st.step()) return std::nullopt;
-  return ApiToken{st.int64(0), st.text(1)};
+  return read_staff(st);
+}
+
+void set_staff_role(Connection& c, int64_t user_id, const std::optional<std::string>& admin_role) {
+  c.prepare("UPDATE users SET role = ?, admin_role = ? WHERE user_id = ?")
+      .bind(1, admin_role ? "admin" : "customer")
+      .bind(2, admin_role)
+      .bind(3, user_id)
+      .exec();
+}
+
+int64_t count_owners(Connection& c) {
+  auto st = c.prepare(
+      "SELECT COUNT(*) FROM users WHERE role = 'admin' AND account_status = 'active' AND "
+      "COALESCE(admin_role, 'owner') = 'owner'");
+  return st.step() ? st.int64(0) : 0;
 }
 
 std::vector<User> list_customers(Connection& c, const std::string& q, int64_t offset, int64_t limit, int64_t* total) {

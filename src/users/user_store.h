@@ -39,6 +39,18 @@ struct Session {
   int64_t user_id = 0;
   std::string role;  // the user's role, joined in
   int64_t expires_at = 0;
+  std::string admin_role;  // the user's staff role, joined in ("" for none)
+};
+
+// A staff member as the admin lists them.
+struct StaffMember {
+  int64_t user_id = 0;
+  std::string email;
+  std::string first_name;
+  std::string last_name;
+  std::string admin_role;  // owner | staff | fulfilment
+  int64_t created_at = 0;
+  std::optional<int64_t> last_login;
 };
 
 struct Address {
@@ -134,9 +146,21 @@ void use_account_tokens(Connection& c, int64_t user_id, const std::string& purpo
 void set_email_verified(Connection& c, int64_t user_id, int64_t at);
 
 // ---- API tokens (users/api_tokens.h) ----
-void insert_api_token(Connection& c, const std::string& token_hash, const std::string& role, const std::string& label,
-                      int64_t now);
+// `scopes_json` nullopt: an owner key (every permission).
+int64_t insert_api_token(Connection& c, const std::string& token_hash, const std::string& role, const std::string& label,
+                         int64_t now, const std::optional<std::string>& scopes_json = std::nullopt);
 std::optional<ApiToken> find_api_token(Connection& c, const std::string& token_hash);  // live (not revoked) only
+std::vector<ApiToken> list_api_tokens(Connection& c);                                 // live ones, newest first
+std::optional<ApiToken> get_api_token(Connection& c, int64_t token_id);               // live only
+void revoke_api_token(Connection& c, int64_t token_id, int64_t at);
+void touch_api_token(Connection& c, int64_t token_id, int64_t at);
+
+// ---- staff (users.admin_role) ----
+std::vector<StaffMember> list_staff(Connection& c);
+std::optional<StaffMember> get_staff(Connection& c, int64_t user_id);
+// Gives the user admin access with `admin_role`, or (nullopt) takes it away.
+void set_staff_role(Connection& c, int64_t user_id, const std::optional<std::string>& admin_role);
+int64_t count_owners(Connection& c);
 
 }  // namespace user_store
 }  // namespace shopbox

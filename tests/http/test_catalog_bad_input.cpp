@@ -12,7 +12,7 @@ namespace {
 struct Snapshot {
   std::string products, categories, stock;
 };
-Snapshot snapshot(TestShop& shop, const std::string& product_id) {
+Snapshot bad_input_snapshot(TestShop& shop, const std::string& product_id) {
   auto strip = [](json j) {
     j.erase("updated_at");
     return j.dump();
@@ -35,7 +35,7 @@ TEST_CASE("every mutating route rejects bad bodies and changes nothing", "[http]
   auto cat = shop.create_category("Kitchen");
   auto id = shop.create_product({{"name", "Kettle"}, {"sku", "KET-1"}, {"price", 30}, {"category_id", cat}}, 5);
   auto admin = shop.admin();
-  auto before = snapshot(shop, id);
+  auto before = bad_input_snapshot(shop, id);
 
   struct Route {
     std::string method, path;
@@ -100,7 +100,7 @@ TEST_CASE("every mutating route rejects bad bodies and changes nothing", "[http]
       CHECK(reply.body["error"]["code"].is_string());
     }
   }
-  auto after = snapshot(shop, id);
+  auto after = bad_input_snapshot(shop, id);
   CHECK(after.products == before.products);
   CHECK(after.categories == before.categories);
   CHECK(after.stock == before.stock);

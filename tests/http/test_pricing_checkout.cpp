@@ -72,7 +72,7 @@ json cart_of(TestShop& shop, const Headers& who) {
   return c.body;
 }
 
-std::string money(const json& v) {
+std::string pricing_money(const json& v) {
   return v.dump();
 }
 
@@ -91,8 +91,8 @@ TEST_CASE("a code, an address and a method: the cart's total is what the order c
   REQUIRE(applied.status == 200);
   CHECK(applied.body["discount_codes"] == json::array({"SAVE10"}));
   auto summary = applied.body["summary"];
-  CHECK(money(summary["subtotal"]) == "60");
-  CHECK(money(summary["discount"]) == "6");
+  CHECK(pricing_money(summary["subtotal"]) == "60");
+  CHECK(pricing_money(summary["discount"]) == "6");
   CHECK(summary["discounts"] == json::array({{{"code", "SAVE10"}, {"name", "10 % off"}, {"amount", 6}}}));
 
   // To Seattle by Express: 54 + 15 shipping, 6.5 % of 69 = 4.485 -> 4.49.
@@ -102,9 +102,9 @@ TEST_CASE("a code, an address and a method: the cart's total is what the order c
   INFO(shipped.text);
   REQUIRE(shipped.status == 200);
   summary = shipped.body["summary"];
-  CHECK(money(summary["shipping"]) == "15");
-  CHECK(money(summary["tax"]) == "4.49");
-  CHECK(money(summary["total"]) == "73.49");
+  CHECK(pricing_money(summary["shipping"]) == "15");
+  CHECK(pricing_money(summary["tax"]) == "4.49");
+  CHECK(pricing_money(summary["total"]) == "73.49");
   CHECK(shipped.body["shipping"]["method"]["id"] == "wa-express");
   CHECK(shipped.body["shipping"]["options"].size() == 2);
 
@@ -115,8 +115,8 @@ TEST_CASE("a code, an address and a method: the cart's total is what the order c
   INFO(order.text);
   REQUIRE(order.status == 201);
   auto pricing = order.body["pricing"];
-  CHECK(money(pricing["total"]) == "73.49");
-  CHECK(money(order.body["payment"]["amount"]) == "73.49");
+  CHECK(pricing_money(pricing["total"]) == "73.49");
+  CHECK(pricing_money(order.body["payment"]["amount"]) == "73.49");
   CHECK(pricing["discounts"] == summary["discounts"]);
   CHECK(pricing["taxes"] ==
         json::array({{{"name", "WA sales tax"}, {"rate_bp", 650}, {"amount", 4.49}, {"included", false}}}));
@@ -194,7 +194,7 @@ TEST_CASE("shipping zones: options per address, no zone is a 422, an unknown met
   REQUIRE(wa.status == 200);
   REQUIRE(wa.body["shipping_options"].size() == 2);
   CHECK(wa.body["shipping_options"][0]["id"] == "wa-standard");
-  CHECK(money(wa.body["shipping_options"][0]["price"]) == "5.99");
+  CHECK(pricing_money(wa.body["shipping_options"][0]["price"]) == "5.99");
   CHECK(wa.body["shipping_options"][0].contains("estimated_delivery"));
   auto tx = shop.get("/api/v1/cart/shipping-options?country=US&state=TX", carol.auth);
   REQUIRE(tx.status == 200);
@@ -235,7 +235,7 @@ TEST_CASE("shipping zones: options per address, no zone is a 422, an unknown met
                     pricing_key(carol.auth, "to-austin"));
   INFO(order.text);
   REQUIRE(order.status == 201);
-  CHECK(money(order.body["pricing"]["total"]) == "47");
+  CHECK(pricing_money(order.body["pricing"]["total"]) == "47");
   CHECK(order.body["pricing"]["taxes"].empty());
 }
 
@@ -369,7 +369,7 @@ TEST_CASE("a first-order code: the first order gets it, the next cart is told wh
                          pricing_key(fay.auth, "welcome-1"));
   INFO(first.text);
   REQUIRE(first.status == 201);
-  CHECK(money(first.body["pricing"]["discount"]) == "3");
+  CHECK(pricing_money(first.body["pricing"]["discount"]) == "3");
 
   REQUIRE(shop.post("/api/v1/cart/items", {{"product_id", mug}, {"quantity", 1}}, fay.auth).status == 201);
   auto again = shop.post("/api/v1/cart/discounts", {{"code", "WELCOME"}}, fay.auth);

@@ -14,7 +14,7 @@ using json = nlohmann::json;
 
 namespace {
 
-ImportReport run(TestShop& shop, const std::string& text, ImportFormat f) {
+ImportReport run_import(TestShop& shop, const std::string& text, ImportFormat f) {
   return import_products(*shop.app().catalog, text, f, shop.app().config, "test");
 }
 
@@ -104,13 +104,13 @@ const char* kCatalog = R"([
 
 TEST_CASE("an export imported into an empty shop gives the same catalog", "[import][export]") {
   TestShop source;
-  auto loaded = run(source, kCatalog, ImportFormat::json);
+  auto loaded = run_import(source, kCatalog, ImportFormat::json);
   INFO((loaded.errors.empty() ? "" : loaded.errors[0].message));
   REQUIRE(loaded.ok);
   std::string csv = export_csv(source);
 
   TestShop target;
-  auto r = run(target, csv, ImportFormat::shopify_csv);
+  auto r = run_import(target, csv, ImportFormat::shopify_csv);
   INFO(csv);
   INFO((r.errors.empty() ? "" : std::to_string(r.errors[0].line) + ": " + r.errors[0].message));
   REQUIRE(r.ok);
@@ -150,7 +150,7 @@ TEST_CASE("an export imported into an empty shop gives the same catalog", "[impo
     return ids;
   };
   ids_before = ids_of(source);
-  auto again = run(source, csv, ImportFormat::shopify_csv);
+  auto again = run_import(source, csv, ImportFormat::shopify_csv);
   REQUIRE(again.ok);
   CHECK(again.summary.created == 0);
   CHECK(again.summary.updated == 4);
@@ -162,7 +162,7 @@ TEST_CASE("an export imported into an empty shop gives the same catalog", "[impo
 TEST_CASE("the export is Shopify's layout: a row per variant, product fields first, extra image rows",
           "[import][export]") {
   TestShop shop;
-  REQUIRE(run(shop, kCatalog, ImportFormat::json).ok);
+  REQUIRE(run_import(shop, kCatalog, ImportFormat::json).ok);
   auto records = parse_csv(export_csv(shop));
   REQUIRE(records.ok());
   const auto& header = (*records)[0].fields;
@@ -217,7 +217,7 @@ TEST_CASE("the export is Shopify's layout: a row per variant, product fields fir
 
 TEST_CASE("GET /api/v1/admin/export/products.csv is the export, for admins", "[http][import][export]") {
   TestShop shop;
-  REQUIRE(run(shop, kCatalog, ImportFormat::json).ok);
+  REQUIRE(run_import(shop, kCatalog, ImportFormat::json).ok);
   CHECK(shop.get("/api/v1/admin/export/products.csv").status == 401);
   auto customer = shop.register_user("shopper@example.com");
   CHECK(shop.get("/api/v1/admin/export/products.csv", customer.auth).status == 403);

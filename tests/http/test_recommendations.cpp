@@ -13,7 +13,7 @@ using json = nlohmann::json;
 
 namespace {
 
-std::vector<std::string> ids_of(const json& list) {
+std::vector<std::string> recommended_ids(const json& list) {
   std::vector<std::string> out;
   for (const auto& p : list) out.push_back(p["product_id"].get<std::string>());
   return out;
@@ -40,11 +40,11 @@ TEST_CASE("also bought ranks co-purchased products and counts each order once", 
 
   auto r = shop.get("/api/v1/products/" + kettle + "/recommendations");
   REQUIRE(r.status == 200);
-  CHECK(ids_of(r.body["also_bought"]) == std::vector<std::string>{mug, tea});  // spoon is sold out
+  CHECK(recommended_ids(r.body["also_bought"]) == std::vector<std::string>{mug, tea});  // spoon is sold out
   auto from_tea = shop.get("/api/v1/products/" + tea + "/recommendations");
-  CHECK(ids_of(from_tea.body["also_bought"]) == std::vector<std::string>{kettle, mug});
+  CHECK(recommended_ids(from_tea.body["also_bought"]) == std::vector<std::string>{kettle, mug});
   // Similar: the same category, never the product itself.
-  CHECK(ids_of(r.body["similar"]) == std::vector<std::string>{mug});
+  CHECK(recommended_ids(r.body["similar"]) == std::vector<std::string>{mug});
   CHECK(shop.get("/api/v1/products/" + kettle + "/recommendations?limit=1").body["also_bought"].size() == 1);
 
   // Restocking the spoon brings it back.
@@ -82,16 +82,16 @@ TEST_CASE("recently viewed and the personal row follow what a signed-in user loo
 
   auto me = shop.get("/api/v1/me/recommendations", ada.auth);
   REQUIRE(me.status == 200);
-  CHECK(ids_of(me.body["recently_viewed"]) == std::vector<std::string>{rake, hose});
+  CHECK(recommended_ids(me.body["recently_viewed"]) == std::vector<std::string>{rake, hose});
   // The personal row starts with the categories the user browses.
-  auto row = ids_of(me.body["recommended"]);
+  auto row = recommended_ids(me.body["recommended"]);
   REQUIRE(row.size() == 4);
   CHECK(row.back() == novel);
   CHECK(std::find(row.begin(), row.end(), spade) != row.end());
 
   // Viewing again moves a product to the front, without duplicates.
   REQUIRE(shop.get("/api/v1/products/" + hose, ada.auth).status == 200);
-  CHECK(ids_of(shop.get("/api/v1/me/recommendations", ada.auth).body["recently_viewed"]) ==
+  CHECK(recommended_ids(shop.get("/api/v1/me/recommendations", ada.auth).body["recently_viewed"]) ==
         std::vector<std::string>{hose, rake});
 
   auto bob = shop.register_user("bob@example.com");

@@ -25,7 +25,7 @@ std::string nested_arrays(size_t depth) {
   return std::string(depth, '[') + std::string(depth, ']');
 }
 
-std::string origin(TestShop& shop) {
+std::string security_origin(TestShop& shop) {
   return "http://127.0.0.1:" + std::to_string(shop.port());
 }
 
@@ -159,7 +159,7 @@ TEST_CASE("a cross-site form cannot sign a browser in: JSON routes need applicat
                       {{"Referer", "https://evil.example/page"}})
             .status == 403);
   // The shop's own page, and API clients that send no browser headers.
-  CHECK(shop.post_raw("/api/v1/auth/login", creds, {{"Origin", origin(shop)}}).status == 200);
+  CHECK(shop.post_raw("/api/v1/auth/login", creds, {{"Origin", security_origin(shop)}}).status == 200);
   CHECK(shop.post_raw("/api/v1/auth/login", creds, {{"Sec-Fetch-Site", "same-origin"}}).status == 200);
   CHECK(shop.post_raw("/api/v1/auth/login", creds).status == 200);
   CHECK(shop.post_raw("/api/v1/auth/login", creds, {}, "application/json; charset=utf-8").status == 200);

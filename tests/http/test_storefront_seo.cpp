@@ -392,7 +392,12 @@ TEST_CASE("the sitemaps list exactly the products, in pages of bounded size, and
     CHECK(shop.get("/sitemaps/products-x.xml").status == 404);
     auto cats = shop.get("/sitemaps/categories.xml");
     REQUIRE(cats.status == 200);
-    CHECK(locs(cats.text) == std::vector<std::string>{"https://shop.example/", "https://shop.example/c/" + cat});
+    // the home page, the categories, then the policy pages (shop settings)
+    CHECK(locs(cats.text) == std::vector<std::string>{"https://shop.example/", "https://shop.example/c/" + cat,
+                                                      "https://shop.example/pages/returns",
+                                                      "https://shop.example/pages/shipping",
+                                                      "https://shop.example/pages/privacy",
+                                                      "https://shop.example/pages/terms"});
   }
 }
 

@@ -13,9 +13,14 @@ const A = { admin: true };
 const aget = (path) => api('GET', path, undefined, A);
 const asend = (method, path, body) => api(method, path, body, A);
 
+// GET /admin/me of the latest gate(): the staff role's permissions, so
+// shell() shows only the links this admin may use (the API refuses the
+// rest anyway).
+let adminMe = null;
+
 async function isAdmin() {
   try {
-    await aget('/admin/me');
+    adminMe = await aget('/admin/me');
     return true;
   } catch (e) {
     return false;
@@ -24,7 +29,12 @@ async function isAdmin() {
 
 export function shell(main, current, title, ...content) {
   setTitle('Admin · ' + title);
-  const link = (href, label, key) => h('a', { href, class: key === current ? 'current' : '', 'aria-current': key === current ? 'page' : null }, label);
+  const NEEDS = { dash: 'reports:read', products: 'catalog:write', categories: 'catalog:write', inventory: 'inventory:read',
+    orders: 'orders:read', returns: 'orders:read', customers: 'customers:read', emails: 'customers:read', reports: 'reports:read',
+    reviews: 'catalog:write', flash: 'pricing:write', discounts: 'pricing:read', shipping: 'pricing:read', tax: 'pricing:read',
+    staff: 'staff:manage', 'api-keys': 'keys:manage', audit: 'audit:read', settings: 'settings:read' };
+  const allowed = (key) => !adminMe || !Array.isArray(adminMe.permissions) || !NEEDS[key] || adminMe.permissions.includes(NEEDS[key]);
+  const link = (href, label, key) => (allowed(key) ? h('a', { href, class: key === current ? 'current' : '', 'aria-current': key === current ? 'page' : null }, label) : null);
   mount(main, h('div', { class: 'admin' },
     h('nav', { class: 'admin-nav', 'aria-label': 'Admin' },
       h('strong', { class: 'admin-title' }, 'Shop admin'),
@@ -37,6 +47,8 @@ export function shell(main, current, title, ...content) {
       link('/admin/discounts', 'Discounts', 'discounts'),
       link('/admin/shipping', 'Shipping', 'shipping'),
       link('/admin/tax', 'Tax', 'tax'),
+      link('/admin/staff', 'Staff', 'staff'), link('/admin/api-keys', 'API keys', 'api-keys'), link('/admin/audit', 'Audit log', 'audit'),
+      link('/admin/settings', 'Settings', 'settings'),
       adminToken.get() ? h('button', { type: 'button', class: 'linkish', onclick: () => { adminToken.set(''); navigate('/admin'); } }, 'Forget admin token') : null),
     h('div', { class: 'admin-main' }, h('h1', null, title), ...content)));
 }

@@ -18,6 +18,9 @@ const adminPricingPage = (name) => async (...args) => (await import('./admin-pri
 const adminCustomersPage = (name) => async (...args) => (await import('./admin-customers.js'))[name](...args);
 const adminOrdersPage = (name) => async (...args) => (await import('./admin-orders.js'))[name](...args);
 const adminReportsPage = (name) => async (...args) => (await import('./admin-reports.js'))[name](...args);
+const adminStaffPage = (name) => async (...args) => (await import('./admin-staff.js'))[name](...args);
+const adminSettingsPage = (name) => async (...args) => (await import('./admin-settings.js'))[name](...args);
+const policyPage = (name) => async (...args) => (await import('./policy.js'))[name](...args);
 
 const routes = [
   [/^\/$/, shop.home],
@@ -55,6 +58,11 @@ const routes = [
   [/^\/admin\/customers$/, adminCustomersPage('customers')],
   [/^\/admin\/emails$/, adminCustomersPage('emails')],
   [/^\/admin\/reports$/, adminReportsPage('reports')],
+  [/^\/admin\/staff$/, adminStaffPage('staff')],
+  [/^\/admin\/api-keys$/, adminStaffPage('apiKeys')],
+  [/^\/admin\/audit$/, adminStaffPage('audit')],
+  [/^\/admin\/settings$/, adminSettingsPage('settings')],
+  [/^\/pages\/([^/]+)$/, policyPage('policy')],
 ];
 
 let renderSeq = 0;

@@ -23,8 +23,14 @@ export function navigate(url, { replace = false } = {}) {
   renderCurrent();
 }
 
+// The shop's name as the server rendered it into the header (the settings).
+export function shopName() {
+  const el = document.querySelector('.site-header .logo-name');
+  return (el && el.textContent.trim()) || 'shopbox';
+}
+
 export function setTitle(t) {
-  document.title = t ? `${t} · shopbox` : 'shopbox';
+  document.title = t ? `${t} · ${shopName()}` : shopName();
 }
 
 export async function loadMe(force = false) {

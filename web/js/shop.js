@@ -75,7 +75,8 @@ export async function home(main, _m, _p, alive) {
     h('section', { class: 'hero' },
       h('div', null,
         h('h1', null, me && me.first_name ? `Welcome back, ${me.first_name}` : 'Everything you need, delivered fast'),
-        h('p', null, 'Free shipping on orders over $50. Easy returns.'),
+        // the settings' banner lines, as the server rendered them into the footer
+        document.getElementById('shop-banner') ? h('p', null, document.getElementById('shop-banner').textContent) : null,
         h('a', { class: 'btn primary', href: '/search?q=' }, 'Shop all products'))),
     mine ? row('Recommended for you', mine.recommended, 'recommended') : null,
     mine ? row('Recently viewed', mine.recently_viewed, 'recently-viewed') : null,

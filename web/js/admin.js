@@ -32,13 +32,13 @@ export function shell(main, current, title, ...content) {
   const NEEDS = { dash: 'reports:read', products: 'catalog:write', categories: 'catalog:write', inventory: 'inventory:read',
     orders: 'orders:read', returns: 'orders:read', customers: 'customers:read', emails: 'customers:read', reports: 'reports:read',
     reviews: 'catalog:write', flash: 'pricing:write', discounts: 'pricing:read', shipping: 'pricing:read', tax: 'pricing:read',
-    staff: 'staff:manage', 'api-keys': 'keys:manage', audit: 'audit:read', settings: 'settings:read' };
+    staff: 'staff:manage', 'api-keys': 'keys:manage', audit: 'audit:read', settings: 'settings:read', import: 'catalog:write' };
   const allowed = (key) => !adminMe || !Array.isArray(adminMe.permissions) || !NEEDS[key] || adminMe.permissions.includes(NEEDS[key]);
   const link = (href, label, key) => (allowed(key) ? h('a', { href, class: key === current ? 'current' : '', 'aria-current': key === current ? 'page' : null }, label) : null);
   mount(main, h('div', { class: 'admin' },
     h('nav', { class: 'admin-nav', 'aria-label': 'Admin' },
       h('strong', { class: 'admin-title' }, 'Shop admin'),
-      link('/admin', 'Dashboard', 'dash'), link('/admin/products', 'Products', 'products'), link('/admin/categories', 'Categories', 'categories'),
+      link('/admin', 'Dashboard', 'dash'), link('/admin/products', 'Products', 'products'), link('/admin/import', 'Import', 'import'), link('/admin/categories', 'Categories', 'categories'),
       link('/admin/inventory', 'Inventory', 'inventory'), link('/admin/orders', 'Orders', 'orders'), link('/admin/returns', 'Returns', 'returns'),
       link('/admin/customers', 'Customers', 'customers'), link('/admin/emails', 'Emails', 'emails'),
       link('/admin/reports', 'Reports', 'reports'),

@@ -16,6 +16,7 @@ const adminPage = (name) => async (...args) => (await import('./admin.js'))[name
 const adminFlashPage = (name) => async (...args) => (await import('./admin-flash.js'))[name](...args);
 const adminPricingPage = (name) => async (...args) => (await import('./admin-pricing.js'))[name](...args);
 const adminCustomersPage = (name) => async (...args) => (await import('./admin-customers.js'))[name](...args);
+const adminImportPage = (name) => async (...args) => (await import('./admin-import.js'))[name](...args);
 const adminOrdersPage = (name) => async (...args) => (await import('./admin-orders.js'))[name](...args);
 const adminReportsPage = (name) => async (...args) => (await import('./admin-reports.js'))[name](...args);
 const adminStaffPage = (name) => async (...args) => (await import('./admin-staff.js'))[name](...args);
@@ -56,6 +57,7 @@ const routes = [
   [/^\/admin\/shipping\/(new|\d+)$/, adminPricingPage('zoneEdit')],
   [/^\/admin\/tax$/, adminPricingPage('tax')],
   [/^\/admin\/customers$/, adminCustomersPage('customers')],
+  [/^\/admin\/import$/, adminImportPage('adminImport')],
   [/^\/admin\/emails$/, adminCustomersPage('emails')],
   [/^\/admin\/reports$/, adminReportsPage('reports')],
   [/^\/admin\/staff$/, adminStaffPage('staff')],

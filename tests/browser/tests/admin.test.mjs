@@ -253,3 +253,28 @@ test('an admin user signs in with email and password; a customer is refused', as
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('admin imports a Shopify CSV: line errors import nothing, a good file imports, the export downloads', async () => {
+  const page = await adminPage();
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Import' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Import and export' }).waitFor();
+  const bad = 'Handle,Title,Variant SKU,Variant Price\nlinen-apron,Linen Apron,APRON-1,not-a-price\n';
+  await page.getByLabel('File').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await page.getByRole('button', { name: 'Import products' }).click();
+  await page.locator('#import-errors li', { hasText: 'Line 2' }).waitFor();
+  assert.equal((await apiJson('GET', '/admin/products?q=APRON-1', undefined, admin)).body.total, 0);
+  const good = 'Handle,Title,Vendor,Variant SKU,Variant Price,Variant Inventory Qty,Status\nlinen-apron,Linen Apron,Flax,APRON-1,24.00,6,draft\n';
+  await page.getByLabel('File').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+  await page.getByRole('button', { name: 'Import products' }).click();
+  await page.locator('#import-summary', { hasText: '1 new' }).waitFor();
+  const found = await apiJson('GET', '/admin/products?q=APRON-1', undefined, admin);
+  assert.equal(found.body.total, 1);
+  assert.equal(found.body.products[0].status, 'draft');
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download products.csv' }).click();
+  const file = await download;
+  assert.equal(file.suggestedFilename(), 'products.csv');
+  await shot(page, 'admin-import-desktop');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

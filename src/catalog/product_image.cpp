@@ -109,6 +109,13 @@ Result<EncodedImage> encode_one_width(std::string_view bytes, int target_width) 
   if (vips_thumbnail_buffer(const_cast<char*>(bytes.data()), bytes.size(), &thumb.image, target_width, "height",
                             VIPS_MAX_COORD, "size", VIPS_SIZE_DOWN, "option_string", "fail=true", nullptr) != 0)
     return invalid_image(take_vips_error());
+  // Decode now: a damaged file fails here (fail=true) instead of inside the
+  // WebP writer, whose error path in libvips 8.14 leaks its output buffer
+  // (found by fuzz_images under LeakSanitizer).
+  VipsImage* decoded = vips_image_copy_memory(thumb.image);
+  if (!decoded) return invalid_image(take_vips_error());
+  g_object_unref(thumb.image);
+  thumb.image = decoded;
   void* out = nullptr;
   size_t out_len = 0;
   if (vips_webpsave_buffer(thumb.image, &out, &out_len, "strip", TRUE, "Q", 82, nullptr) != 0)

@@ -155,6 +155,13 @@ const char* default_error_code(int status) {
   }
 }
 
+// A request's body bytes, a multipart request's files included.
+size_t request_body_bytes(const http::Req& req) {
+  size_t bytes = req.body.size();
+  for (const auto& [name, part] : req.files) bytes += part.content.size();
+  return bytes;
+}
+
 Status payload_too_large(size_t limit) {
   return Status(Kind::too_large, "payload_too_large",
                 "request body too large (at most " + std::to_string(limit) + " bytes)", {{"max_bytes", limit}});
@@ -179,9 +186,7 @@ void record_admin_write(App& app, const RouteInfo& info, const http::Req& req, c
     e.request = audit::body_for_log(req.body, req.get_header_value("Content-Type"));
   } else {
     // An import file or a picture: its size, not its bytes.
-    size_t bytes = req.body.size();
-    for (const auto& [name, part] : req.files) bytes += part.content.size();
-    e.request = {{"bytes", bytes}};
+    e.request = {{"bytes", request_body_bytes(req)}};
   }
   log_if_failed(audit::record(*app.db, e), "audit: recording an admin write");
 }
@@ -276,9 +281,7 @@ void HttpServer::add(RouteInfo info, Handler handler) {
                        {{"content_type", req.get_header_value("Content-Type").substr(0, 100)}});
       // The route's own limit, when smaller than cpp-httplib's (widest_body_).
       size_t body_limit = info.max_body > 0 ? info.max_body : app->config.max_body_bytes;
-      size_t body_bytes = req.body.size();
-      for (const auto& [name, part] : req.files) body_bytes += part.content.size();
-      if (media.ok() && body_bytes > body_limit) media = payload_too_large(body_limit);
+      if (media.ok() && request_body_bytes(req) > body_limit) media = payload_too_large(body_limit);
       if (retry_after > 0) {
         res.set_header("Retry-After", std::to_string(retry_after));
         http::send_error(res, Status(Kind::rate_limited, "rate_limited", "too many requests; retry later",

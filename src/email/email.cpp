@@ -14,7 +14,7 @@ std::string event_template(const std::string& type) {
       {"return.decided", "return_update"},          {"account.verify_email", "verify_email"},
       {"account.password_reset", "password_reset"}, {"order.lookup_code", "order_lookup_code"},
       {"wishlist.back_in_stock", "back_in_stock"},  {"wishlist.price_drop", "price_drop"},
-      {"cart.abandoned", "cart_reminder"},
+      {"cart.abandoned", "cart_reminder"},          {"account.staff_invite", "staff_invite"},
   };
   for (const auto& [event, tpl] : table)
     if (event == type) return tpl;
@@ -22,10 +22,9 @@ std::string event_template(const std::string& type) {
 }
 
 Emails::Emails(const Dependencies& deps) : db_(deps.db), config_(deps.config), templates_(deps.config.data_dir) {
-  dispatcher_ = std::make_unique<EmailDispatcher>(
-      EmailDispatcher::Dependencies{deps.db, deps.mailer, templates_, deps.orders, deps.accounts, deps.cart,
-                                    deps.config, [this](int64_t user_id) { return unsubscribe_url(user_id); },
-                                    [this] { return shop_identity(); }});
+  dispatcher_ = std::make_unique<EmailDispatcher>(EmailDispatcher::Dependencies{
+      deps.db, deps.mailer, templates_, deps.orders, deps.accounts, deps.cart, deps.config,
+      [this](int64_t user_id) { return unsubscribe_url(user_id); }, [this] { return shop_identity(); }});
 }
 
 Emails::~Emails() {

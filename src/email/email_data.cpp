@@ -204,6 +204,13 @@ json email_sample_data(const std::string& name, const Config& config, const Shop
     std::string path = name == "verify_email" ? "/account/verify-email?token=" : "/account/reset-password?token=";
     d["link"] = config.public_url + path + "sample-token-not-valid";
     d["expires"] = expires;
+  } else if (name == "staff_invite") {
+    d["role"] = "fulfilment";
+    d["fulfilment"] = true;
+    d["set_password"] = true;
+    d["link"] = config.public_url + "/account/reset-password?token=sample-token-not-valid";
+    d["admin_link"] = config.public_url + "/admin";
+    d["expires"] = expires;
   } else if (name == "order_lookup_code") {
     d["code"] = "482913";
     d["expires"] = iso8601(now_seconds() + 900);

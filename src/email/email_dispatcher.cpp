@@ -275,8 +275,9 @@ MailMessage EmailDispatcher::message_for(const EmailRow& row, const EmailContent
   std::string host = email_host(cfg.public_url);
   MailMessage m;
   auto from = parse_mail_address(cfg.email_from);
-  m.from = from.ok() ? *from
-                     : MailAddress{deps_.shop_identity ? deps_.shop_identity().name : cfg.shop_name, "no-reply@" + host};
+  m.from = from.ok()
+               ? *from
+               : MailAddress{deps_.shop_identity ? deps_.shop_identity().name : cfg.shop_name, "no-reply@" + host};
   if (auto reply = parse_mail_address(cfg.email_reply_to); reply.ok()) m.reply_to = reply->address;
   m.to = content.to;
   m.subject = r.subject;
@@ -362,7 +363,9 @@ Result<EmailContent> EmailDispatcher::account_content(const std::string& type, c
   c.to = {email_text_field(p, "name"), email_text_field(p, "email")};
   if (c.to.address.empty()) return email_skip("the event names no email address");
   std::string secret = email_text_field(p, type == "order.lookup_code" ? "code" : "token");
-  if (secret.empty()) return email_skip("the secret was already removed");
+  // A staff invitation to an account that has a password carries no secret.
+  bool needs_secret = !(type == "account.staff_invite" && p.value("has_password", false));
+  if (secret.empty() && needs_secret) return email_skip("the secret was already removed");
   c.data = {{"customer_name", c.to.name.empty() ? "there" : c.to.name},
             {"email", c.to.address},
             {"expires", expires > 0 ? email_readable_time(expires) : std::string("it is used")}};
@@ -371,6 +374,16 @@ Result<EmailContent> EmailDispatcher::account_content(const std::string& type, c
     c.data["link"] = base + "/account/verify-email?token=" + email_url_encode(secret);
   } else if (type == "account.password_reset") {
     c.data["link"] = base + "/account/reset-password?token=" + email_url_encode(secret);
+  } else if (type == "account.staff_invite") {
+    std::string role = email_text_field(p, "role");
+    c.data["role"] = role;
+    c.data["owner"] = role == "owner";
+    c.data["staff"] = role == "staff";
+    c.data["fulfilment"] = role == "fulfilment";
+    c.data["set_password"] = !secret.empty();
+    c.data["link"] =
+        secret.empty() ? base + "/admin" : base + "/account/reset-password?token=" + email_url_encode(secret);
+    c.data["admin_link"] = base + "/admin";
   } else {
     c.data["code"] = secret;
     std::string number = email_text_field(p, "order_number");

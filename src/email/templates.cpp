@@ -23,6 +23,7 @@ SHOPBOX_EMAIL_TEMPLATE(return_received)
 SHOPBOX_EMAIL_TEMPLATE(return_update)
 SHOPBOX_EMAIL_TEMPLATE(verify_email)
 SHOPBOX_EMAIL_TEMPLATE(password_reset)
+SHOPBOX_EMAIL_TEMPLATE(staff_invite)
 SHOPBOX_EMAIL_TEMPLATE(order_lookup_code)
 SHOPBOX_EMAIL_TEMPLATE(back_in_stock)
 SHOPBOX_EMAIL_TEMPLATE(price_drop)
@@ -41,12 +42,19 @@ struct BuiltinTemplate {
 
 const std::vector<BuiltinTemplate>& email_builtins() {
   static const std::vector<BuiltinTemplate> all = {
-      {"order_confirmation", kEmailTpl_order_confirmation}, {"order_shipped", kEmailTpl_order_shipped},
-      {"order_delivered", kEmailTpl_order_delivered},       {"order_cancelled", kEmailTpl_order_cancelled},
-      {"refund_issued", kEmailTpl_refund_issued},           {"return_received", kEmailTpl_return_received},
-      {"return_update", kEmailTpl_return_update},           {"verify_email", kEmailTpl_verify_email},
-      {"password_reset", kEmailTpl_password_reset},         {"order_lookup_code", kEmailTpl_order_lookup_code},
-      {"back_in_stock", kEmailTpl_back_in_stock},           {"price_drop", kEmailTpl_price_drop},
+      {"order_confirmation", kEmailTpl_order_confirmation},
+      {"order_shipped", kEmailTpl_order_shipped},
+      {"order_delivered", kEmailTpl_order_delivered},
+      {"order_cancelled", kEmailTpl_order_cancelled},
+      {"refund_issued", kEmailTpl_refund_issued},
+      {"return_received", kEmailTpl_return_received},
+      {"return_update", kEmailTpl_return_update},
+      {"verify_email", kEmailTpl_verify_email},
+      {"password_reset", kEmailTpl_password_reset},
+      {"staff_invite", kEmailTpl_staff_invite},
+      {"order_lookup_code", kEmailTpl_order_lookup_code},
+      {"back_in_stock", kEmailTpl_back_in_stock},
+      {"price_drop", kEmailTpl_price_drop},
       {"cart_reminder", kEmailTpl_cart_reminder},
   };
   return all;

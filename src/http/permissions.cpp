@@ -35,6 +35,8 @@ const std::vector<RouteRule>& route_rules() {
       {"GET", "/api/v1/admin/reports", "reports:read"},
       // catalog
       {"GET", "/api/v1/admin/products", "catalog:read"},
+      {"GET", "/api/v1/admin/products/{id}", "catalog:read"},
+      {"GET", "/api/v1/admin/categories/{id}", "catalog:read"},
       {"GET", "/api/v1/admin/export/products.csv", "catalog:read"},
       {"GET", "/api/v1/admin/exports/products.csv", "catalog:read"},
       {"GET", "/api/v1/admin/reviews", "catalog:read"},
@@ -62,6 +64,7 @@ const std::vector<RouteRule>& route_rules() {
       {"GET", "/api/v1/admin/discounts/{id}", "pricing:read"},
       {"GET", "/api/v1/admin/shipping-zones", "pricing:read"},
       {"GET", "/api/v1/admin/shipping-zones/{id}", "pricing:read"},
+      {"GET", "/api/v1/admin/flash-sales/{id}", "pricing:read"},
       {"POST", "/api/v1/admin/discounts", "pricing:write"},
       {"PATCH", "/api/v1/admin/discounts/{id}", "pricing:write"},
       {"DELETE", "/api/v1/admin/discounts/{id}", "pricing:write"},
@@ -75,6 +78,7 @@ const std::vector<RouteRule>& route_rules() {
       {"GET", "/api/v1/admin/orders", "orders:read"},
       {"GET", "/api/v1/admin/orders/{id}", "orders:read"},
       {"GET", "/api/v1/admin/returns", "orders:read"},
+      {"GET", "/api/v1/admin/returns/{id}", "orders:read"},
       {"GET", "/api/v1/admin/exports/orders.csv", "orders:read"},
       {"POST", "/api/v1/admin/orders/{id}/ship", "orders:write"},
       {"POST", "/api/v1/admin/orders/{id}/tracking-events", "orders:write"},
@@ -105,6 +109,7 @@ const std::vector<RouteRule>& route_rules() {
       {"PUT", "/api/v1/admin/settings", "settings:write"},
       // staff, keys, audit
       {"GET", "/api/v1/admin/staff", "staff:manage"},
+      {"GET", "/api/v1/admin/staff/{id}", "staff:manage"},
       {"POST", "/api/v1/admin/staff", "staff:manage"},
       {"PATCH", "/api/v1/admin/staff/{id}", "staff:manage"},
       {"DELETE", "/api/v1/admin/staff/{id}", "staff:manage"},
@@ -143,12 +148,11 @@ std::optional<std::vector<std::string>> role_permissions(const std::string& role
     return all;
   }
   if (role == "staff")
-    return std::vector<std::string>{"catalog:read",    "catalog:write",  "pricing:read",   "pricing:write",
-                                    "orders:read",     "orders:write",   "refunds:write",  "inventory:read",
+    return std::vector<std::string>{"catalog:read",    "catalog:write",  "pricing:read",  "pricing:write",
+                                    "orders:read",     "orders:write",   "refunds:write", "inventory:read",
                                     "inventory:write", "customers:read", "reports:read"};
   if (role == "fulfilment")
-    return std::vector<std::string>{"catalog:read", "orders:read", "orders:write", "inventory:read",
-                                    "inventory:write"};
+    return std::vector<std::string>{"catalog:read", "orders:read", "orders:write", "inventory:read", "inventory:write"};
   return std::nullopt;
 }
 

@@ -48,12 +48,12 @@ void register_order_reading_routes(HttpServer& server, App& app) {
                  // "1001" or "#1001" may be an order number or part of an
                  // email; anything else can only be part of an email.
                  f.order_number = app.orders->parse_order_number(*q);
-                 if (q->find_first_not_of("#0123456789") != std::string::npos || !f.order_number)
-                   f.email_contains = *q;
+                 if (q->find_first_not_of("#0123456789") != std::string::npos || !f.order_number) f.email_contains = *q;
                  if (q->empty()) f.email_contains.clear();
                }
                if (auto e = query(req, "email")) {
-                 if (e->size() > 254) return send_error(res, field_error("email", "email must be at most 254 characters"));
+                 if (e->size() > 254)
+                   return send_error(res, field_error("email", "email must be at most 254 characters"));
                  f.email = *e;
                }
                send_order_page(app, res, f, *page);
@@ -179,8 +179,43 @@ void register_fulfilment_routes(HttpServer& server, App& app) {
              });
 }
 
+// A return as the queue shows it: the order and each line named as the
+// merchant knows them (number, customer, product), not by ids.
+json queued_return_json(Connection& c, const ReturnRecord& r) {
+  json rj = return_json(r);
+  auto o = order_store::get_order(c, r.order_id);
+  if (!o) return rj;
+  rj["order_number"] = order_number_text(*o);
+  rj["customer_name"] = o->customer_name;
+  rj["email"] = o->email;
+  rj["currency"] = o->currency;
+  for (auto& l : rj["lines"])
+    for (const auto& it : o->items)
+      if (std::to_string(it.variant_id) == l.value("variant_id", l.value("product_id", ""))) {
+        l["name"] = it.name;
+        l["sku"] = it.sku;
+        l["variant_title"] = it.variant_title;
+      }
+  return rj;
+}
+
 // Returns, and the payment gateway's health.
 void register_return_routes(HttpServer& server, App& app) {
+  server.add({"GET", "/api/v1/admin/returns/{id}", Access::admin, "admin", "One return request, as the queue shows it"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = path_id(req, 1, "return");
+               if (!id.ok()) return send_error(res, id.status());
+               json body;
+               Status read = app.db->read([&](Connection& c) {
+                 auto r = order_store::get_return(c, *id);
+                 if (!r) return Status::NotFound("No return request with that id");
+                 body = queued_return_json(c, *r);
+                 return Status::Ok();
+               });
+               if (!read.ok()) return send_error(res, read);
+               send_json(res, 200, body);
+             });
+
   server.add({"GET", "/api/v1/admin/returns", Access::admin, "admin", "Return requests; filter: status"},
              [&app](const Req& req, Res& res, const Principal&) {
                auto page = pagination(req);
@@ -189,32 +224,10 @@ void register_return_routes(HttpServer& server, App& app) {
                if (status && *status != "requested" && *status != "approved" && *status != "rejected")
                  return send_error(res, field_error("status", "status must be requested, approved or rejected"));
                int64_t total = 0;
-               std::vector<ReturnRecord> list;
-               Status read = app.db->read([&](Connection& c) {
-                 list = order_store::list_returns(c, status, page->offset(), page->size, &total);
-                 return Status::Ok();
-               });
-               if (!read.ok()) return send_error(res, read);
                json items = json::array();
-               for (const auto& r : list) items.push_back(return_json(r));
-               // The queue names each order and line as the merchant knows
-               // them (number, customer, product), not by ids.
-               read = app.db->read([&](Connection& c) {
-                 for (auto& rj : items) {
-                   auto o = order_store::get_order(c, rj["order_id"].get<std::string>());
-                   if (!o) continue;
-                   rj["order_number"] = order_number_text(*o);
-                   rj["customer_name"] = o->customer_name;
-                   rj["email"] = o->email;
-                   rj["currency"] = o->currency;
-                   for (auto& l : rj["lines"])
-                     for (const auto& it : o->items)
-                       if (std::to_string(it.variant_id) == l.value("variant_id", l.value("product_id", ""))) {
-                         l["name"] = it.name;
-                         l["sku"] = it.sku;
-                         l["variant_title"] = it.variant_title;
-                       }
-                 }
+               Status read = app.db->read([&](Connection& c) {
+                 for (const auto& r : order_store::list_returns(c, status, page->offset(), page->size, &total))
+                   items.push_back(queued_return_json(c, r));
                  return Status::Ok();
                });
                if (!read.ok()) return send_error(res, read);

@@ -1,9 +1,12 @@
 // Staff accounts, API keys with scopes, and the audit log of admin writes
 // (http/permissions.h says who may use each; staff and keys are the
 // owner's alone):
-//   GET/POST /api/v1/admin/staff, PATCH/DELETE /api/v1/admin/staff/{id}
+//   GET/POST /api/v1/admin/staff, GET/PATCH/DELETE /api/v1/admin/staff/{id}
 //   GET/POST /api/v1/admin/api-keys, DELETE /api/v1/admin/api-keys/{id}
 //   GET /api/v1/admin/audit?actor=&path=&since=&page=&size=
+#include <algorithm>
+#include <map>
+
 #include "app.h"
 #include "audit/audit.h"
 #include "base/clock.h"
@@ -41,10 +44,43 @@ json api_key_json(const ApiToken& t) {
           {"last_used_at", t.last_used_at ? json(iso8601(*t.last_used_at)) : json(nullptr)}};
 }
 
-json audit_entry_json(const audit::Entry& e) {
-  return {{"audit_id", std::to_string(e.id)}, {"at", iso8601(e.at)},       {"actor", e.actor},
-          {"method", e.method},                {"route", e.route},           {"path", e.path},
-          {"target", e.target},                {"status", e.status},         {"request", e.request}};
+json audit_entry_json(const audit::Entry& e, const std::string& actor_name) {
+  json changes = json::array();
+  for (const auto& c : audit::changes(e.before, e.after))
+    changes.push_back({{"field", c.field}, {"before", c.before}, {"after", c.after}});
+  return {{"audit_id", std::to_string(e.id)},
+          {"at", iso8601(e.at)},
+          {"actor", e.actor},
+          {"actor_name", actor_name},
+          {"method", e.method},
+          {"route", e.route},
+          {"path", e.path},
+          {"target", e.target},
+          {"status", e.status},
+          {"request", e.request},
+          {"before", e.before},
+          {"after", e.after},
+          {"changes", changes}};
+}
+
+// "user:12" as the merchant knows them (their email), "token:3" by its
+// label; a revoked key or a removed account keeps its bare id.
+std::string audit_actor_name(App& app, const std::string& actor, const std::vector<ApiToken>& keys) {
+  auto id_after = [&](const char* prefix) -> std::optional<int64_t> {
+    if (actor.rfind(prefix, 0) != 0) return std::nullopt;
+    try {
+      return std::stoll(actor.substr(std::string(prefix).size()));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  };
+  if (auto user = id_after("user:")) {
+    if (auto u = app.accounts->get(*user)) return u->email;
+  } else if (auto key = id_after("token:")) {
+    for (const auto& k : keys)
+      if (k.id == *key) return "API key " + k.label;
+  }
+  return actor;
 }
 
 // {"label": "...", "scopes": ["orders:read", ...]}: every scope must be a
@@ -62,22 +98,24 @@ Result<std::pair<std::string, std::vector<std::string>>> parse_api_key_body(cons
     if (!s.is_string()) return field_error("scopes", "each scope is a permission name, e.g. orders:read");
     std::string scope = s.get<std::string>();
     if (!permissions::is_grantable_scope(scope))
-      return Status::Invalid("unknown scope: " + scope.substr(0, 100), {{"field", "scopes"}, {"scope", scope.substr(0, 100)}});
+      return Status::Invalid("unknown scope: " + scope.substr(0, 100),
+                             {{"field", "scopes"}, {"scope", scope.substr(0, 100)}});
     if (std::find(scopes.begin(), scopes.end(), scope) == scopes.end()) scopes.push_back(scope);
   }
   return std::make_pair(*label, scopes);
 }
 
 void register_staff_routes(HttpServer& server, App& app) {
-  server.add({"GET", "/api/v1/admin/staff", Access::admin, "admin",
-              "Staff accounts (owner only): {staff: [{user_id, email, name, role, permissions, created_at, last_login}]}"},
-             [&app](const Req&, Res& res, const Principal&) {
-               auto list = Staff(*app.db, *app.accounts).list();
-               if (!list.ok()) return send_error(res, list.status());
-               json rows = json::array();
-               for (const auto& m : *list) rows.push_back(staff_member_json(m));
-               send_json(res, 200, {{"staff", rows}});
-             });
+  server.add(
+      {"GET", "/api/v1/admin/staff", Access::admin, "admin",
+       "Staff accounts (owner only): {staff: [{user_id, email, name, role, permissions, created_at, last_login}]}"},
+      [&app](const Req&, Res& res, const Principal&) {
+        auto list = Staff(*app.db, *app.accounts).list();
+        if (!list.ok()) return send_error(res, list.status());
+        json rows = json::array();
+        for (const auto& m : *list) rows.push_back(staff_member_json(m));
+        send_json(res, 200, {{"staff", rows}});
+      });
   server.add({"POST", "/api/v1/admin/staff", Access::admin, "admin",
               "Invite a staff member (owner only): {email, role: owner|staff|fulfilment}; an unknown email gets an "
               "account and a mail to set its password. 409 already_staff"},
@@ -94,6 +132,17 @@ void register_staff_routes(HttpServer& server, App& app) {
                out["account_created"] = invited->created;
                send_json(res, 201, out);
              });
+  server.add(
+      {"GET", "/api/v1/admin/staff/{id}", Access::admin, "admin", "One staff member (owner only); 404 if not staff"},
+      [&app](const Req& req, Res& res, const Principal&) {
+        auto id = path_id(req, 1, "staff member");
+        if (!id.ok()) return send_error(res, id.status());
+        auto list = Staff(*app.db, *app.accounts).list();
+        if (!list.ok()) return send_error(res, list.status());
+        auto it = std::find_if(list->begin(), list->end(), [&](const StaffMember& m) { return m.user_id == *id; });
+        if (it == list->end()) return send_error(res, Status::NotFound("No staff member with that id"));
+        send_json(res, 200, staff_member_json(*it));
+      });
   server.add({"PATCH", "/api/v1/admin/staff/{id}", Access::admin, "admin",
               "Change a staff member's role (owner only): {role}; 409 last_owner for the last owner"},
              [&app](const Req& req, Res& res, const Principal&) {
@@ -178,8 +227,15 @@ void send_audit_page(App& app, const Req& req, Res& res) {
   int64_t total = 0;
   auto rows = audit::list(*app.db, f, &total);
   if (!rows.ok()) return send_error(res, rows.status());
+  auto keys = list_api_tokens(*app.db);
+  if (!keys.ok()) return send_error(res, keys.status());
+  std::map<std::string, std::string> names;  // a page names each actor once
   json entries = json::array();
-  for (const auto& e : *rows) entries.push_back(audit_entry_json(e));
+  for (const auto& e : *rows) {
+    auto [it, fresh] = names.emplace(e.actor, "");
+    if (fresh) it->second = audit_actor_name(app, e.actor, *keys);
+    entries.push_back(audit_entry_json(e, it->second));
+  }
   send_json(res, 200, {{"entries", entries}, {"page", page->page}, {"size", page->size}, {"total", total}});
 }
 

@@ -173,34 +173,56 @@ void register_storefront_catalog_routes(HttpServer& server, App& app) {
 // The admin's product list: every status, with the count of each (the
 // tabs), newest first; q finds a name, brand or SKU.
 void register_admin_product_list(HttpServer& server, App& app) {
-  server.add({"GET", "/api/v1/admin/products", Access::admin, "admin",
-              "All products, any status: status (draft|active|archived), q (name, brand or SKU), page, size; counts "
-              "per status"},
+  server.add(
+      {"GET", "/api/v1/admin/products", Access::admin, "admin",
+       "All products, any status: status (draft|active|archived), q (name, brand or SKU), page, size; counts "
+       "per status"},
+      [&app](const Req& req, Res& res, const Principal&) {
+        auto page = pagination(req, 25, 100);
+        if (!page.ok()) return send_error(res, page.status());
+        AdminProductQuery q;
+        q.page = page->page;
+        q.size = page->size;
+        if (auto s = query(req, "status"); s && !s->empty() && *s != "all") {
+          q.status = parse_product_status(*s);
+          if (!q.status) return send_error(res, field_error("status", "Status must be draft, active or archived"));
+        }
+        q.text = trim(query(req, "q").value_or(""));
+        if (q.text.size() > 200) return send_error(res, field_error("q", "The search is too long"));
+        auto list = app.catalog->admin_products(q);
+        if (!list.ok()) return send_error(res, list.status());
+        auto counts = app.catalog->count_by_status();
+        if (!counts.ok()) return send_error(res, counts.status());
+        json products = json::array();
+        for (const auto& p : list->products) products.push_back(product_summary_json(p, app.catalog->stock(p)));
+        send_json(res, 200,
+                  {{"products", products},
+                   {"page", q.page},
+                   {"size", q.size},
+                   {"total", list->total},
+                   {"counts", {{"draft", counts->draft}, {"active", counts->active}, {"archived", counts->archived}}}});
+      });
+
+  // One product or category as the merchant has it, whatever its status
+  // (also what the audit log keeps as a write's before and after).
+  server.add({"GET", "/api/v1/admin/products/{id}", Access::admin, "admin",
+              "One product, any status: the product details with its variants, images and stock"},
              [&app](const Req& req, Res& res, const Principal&) {
-               auto page = pagination(req, 25, 100);
-               if (!page.ok()) return send_error(res, page.status());
-               AdminProductQuery q;
-               q.page = page->page;
-               q.size = page->size;
-               if (auto s = query(req, "status"); s && !s->empty() && *s != "all") {
-                 q.status = parse_product_status(*s);
-                 if (!q.status) return send_error(res, field_error("status", "Status must be draft, active or archived"));
-               }
-               q.text = trim(query(req, "q").value_or(""));
-               if (q.text.size() > 200) return send_error(res, field_error("q", "The search is too long"));
-               auto list = app.catalog->admin_products(q);
-               if (!list.ok()) return send_error(res, list.status());
-               auto counts = app.catalog->count_by_status();
-               if (!counts.ok()) return send_error(res, counts.status());
-               json products = json::array();
-               for (const auto& p : list->products) products.push_back(product_summary_json(p, app.catalog->stock(p)));
+               auto id = path_id(req, 1, "product");
+               if (!id.ok()) return send_error(res, id.status());
+               auto p = app.catalog->product(*id);
+               if (!p.ok()) return send_error(res, p.status());
                send_json(res, 200,
-                         {{"products", products},
-                          {"page", q.page},
-                          {"size", q.size},
-                          {"total", list->total},
-                          {"counts",
-                           {{"draft", counts->draft}, {"active", counts->active}, {"archived", counts->archived}}}});
+                         product_details_json(*p, app.catalog->stock(*p), app.catalog->category_path(p->category_id),
+                                              app.config));
+             });
+  server.add({"GET", "/api/v1/admin/categories/{id}", Access::admin, "admin", "One category"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = path_id(req, 1, "category");
+               if (!id.ok()) return send_error(res, id.status());
+               auto cat = app.catalog->category(*id);
+               if (!cat.ok()) return send_error(res, cat.status());
+               send_json(res, 200, category_json(*cat));
              });
 }
 

@@ -101,6 +101,14 @@ namespace {
 
 // The merchant changes a sale's terms or ends it early.
 void register_flash_change_routes(HttpServer& server, App& app) {
+  server.add({"GET", "/api/v1/admin/flash-sales/{id}", Access::admin, "admin", "One flash sale, as the list shows it"},
+             [&app](const Req& req, Res& res, const Principal&) {
+               auto id = path_id(req, 1, "flash sale");
+               if (!id.ok()) return send_error(res, id.status());
+               auto sale = app.flash_sales->get(*id);
+               if (!sale.ok()) return send_error(res, sale.status());
+               send_json(res, 200, sale_json(app, *sale));
+             });
   server.add({"PATCH", "/api/v1/admin/flash-sales/{id}", Access::admin, "admin",
               "Change a flash sale {sale_price?, per_user_limit?, starts_at?, ends_at?}: before it starts any of "
               "them, once it runs only ends_at (409 sale_started, 409 sale_ended)"},

@@ -171,9 +171,7 @@ Status payload_too_large(size_t limit) {
 // here after its handler so no route can forget to. A failure to record is
 // logged, not turned into an error: the change itself has been made.
 void record_admin_write(App& app, const RouteInfo& info, const http::Req& req, const http::Res& res,
-                        const Principal& who) {
-  int status = res.status <= 0 ? 200 : res.status;
-  if (status >= 400) return;
+                        const Principal& who, nlohmann::json before, nlohmann::json after) {
   audit::Entry e;
   e.at = now_seconds();
   e.actor = who.actor();
@@ -181,14 +179,21 @@ void record_admin_write(App& app, const RouteInfo& info, const http::Req& req, c
   e.route = info.path;
   e.path = req.path;
   e.target = req.matches.size() > 1 ? req.matches[1].str() : std::string();
-  e.status = status;
+  e.status = res.status <= 0 ? 200 : res.status;
   if (info.body == Body::json) {
     e.request = audit::body_for_log(req.body, req.get_header_value("Content-Type"));
   } else {
     // An import file or a picture: its size, not its bytes.
     e.request = {{"bytes", request_body_bytes(req)}};
   }
+  e.before = std::move(before);
+  e.after = std::move(after);
   log_if_failed(audit::record(*app.db, e), "audit: recording an admin write");
+}
+
+bool json_answer(const http::Res& res) {
+  return (res.status == 200 || res.status == 201) &&
+         res.get_header_value("Content-Type").find("json") != std::string::npos;
 }
 
 }  // namespace
@@ -266,7 +271,9 @@ void HttpServer::add(RouteInfo info, Handler handler) {
   std::string pattern = template_to_regex(info.path);
   routes_.push_back(info);
   App* app = &app_;
-  auto wrapped = [app, info, handler](const http::Req& req, http::Res& res) {
+  const HttpServer* self = this;
+  if (info.method == "GET" && info.access == Access::admin) admin_readers_[info.path] = handler;
+  auto wrapped = [app, self, info, handler](const http::Req& req, http::Res& res) {
     auto start = std::chrono::steady_clock::now();
     Principal::Type who_seen = Principal::Type::anonymous;
     try {
@@ -307,8 +314,7 @@ void HttpServer::add(RouteInfo info, Handler handler) {
         // The staff role or key scope lacks the route's permission (http/permissions.h).
         http::send_error(res, denied);
       } else if (info.access == Access::admin && mutating) {
-        handler(req, res, who);
-        record_admin_write(*app, info, req, res, who);
+        self->run_admin_write(info, handler, req, res, who);
       } else if (info.access == Access::user && who.type == Principal::Type::anonymous) {
         http::send_error(res, Status(Kind::unauthorized, "unauthorized", "sign in required"));
       } else {
@@ -356,6 +362,58 @@ int HttpServer::bind(const std::string& host, int port) {
   // Calling listen() again on a listening socket updates its backlog (Linux).
   if (bound > 0 && listen_fd_ >= 0) ::listen(listen_fd_, SOMAXCONN);
   return bound;
+}
+
+// The write's own template when an admin GET has it (PUT /settings, PATCH
+// /discounts/{id}), else the nearest parent template with an id, so a
+// refund's snapshot is its order and a variant's its product. A POST to a
+// collection creates: the GET of that path is a list, not the new thing.
+HttpServer::SnapshotRead HttpServer::snapshot_read(const RouteInfo& write, const std::string& path) const {
+  std::string route = write.path;
+  std::string at = path;
+  for (bool own = true;; own = false) {
+    auto it = admin_readers_.find(route);
+    bool names_one = route.find('{') != std::string::npos || (own && write.method != "POST");
+    if (it != admin_readers_.end() && names_one) return {&it->second, route, at};
+    size_t cut = route.rfind('/');
+    size_t cut_at = at.rfind('/');
+    if (cut == std::string::npos || cut_at == std::string::npos || route.compare(0, cut, "/api/v1/admin") == 0)
+      return {};
+    route.resize(cut);
+    at.resize(cut_at);
+  }
+}
+
+// Runs the GET handler in-process as the same caller (never a route it may
+// not read); its JSON answer, redacted, or null.
+nlohmann::json HttpServer::read_snapshot(const SnapshotRead& read, const Principal& who) const {
+  if (read.handler == nullptr || !http::check_admin_permission(who, "GET", read.route).ok()) return nullptr;
+  http::Req get;
+  get.method = "GET";
+  get.path = read.path;
+  std::regex pattern(template_to_regex(read.route));
+  if (!std::regex_match(get.path, get.matches, pattern)) return nullptr;
+  http::Res res;
+  try {
+    (*read.handler)(get, res, who);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+  return res.status == 200 ? audit::snapshot_for_log(res.body) : nullptr;
+}
+
+void HttpServer::run_admin_write(const RouteInfo& info, const Handler& handler, const http::Req& req, http::Res& res,
+                                 const Principal& who) const {
+  SnapshotRead read = snapshot_read(info, req.path);
+  nlohmann::json before = read_snapshot(read, who);
+  handler(req, res, who);
+  if (res.status >= 400) return;
+  // With nothing to read the thing through, the write's own answer is the
+  // best "after" there is (a created product, a bulk edit's counts).
+  nlohmann::json after = read.handler       ? read_snapshot(read, who)
+                         : json_answer(res) ? audit::snapshot_for_log(res.body)
+                                            : nlohmann::json();
+  record_admin_write(app_, info, req, res, who, std::move(before), std::move(after));
 }
 
 bool HttpServer::dispatch(http::Req& req, http::Res& res) const {

@@ -16,6 +16,7 @@
 #include <httplib.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <regex>
 #include <string>
@@ -71,9 +72,26 @@ class HttpServer {
   bool dispatch(http::Req& req, http::Res& res) const;
 
  private:
+  // Which admin GET route shows what an admin write changes, for the audit
+  // log's before and after (audit/audit.h), and the path to call it with.
+  struct SnapshotRead {
+    const Handler* handler = nullptr;  // nullptr: nothing to read it through
+    std::string route;
+    std::string path;
+  };
+  SnapshotRead snapshot_read(const RouteInfo& write, const std::string& path) const;
+  nlohmann::json read_snapshot(const SnapshotRead& read, const Principal& who) const;
+  // An admin POST/PUT/PATCH/DELETE: the handler between two snapshots, then
+  // its audit record.
+  void run_admin_write(const RouteInfo& info, const Handler& handler, const http::Req& req, http::Res& res,
+                       const Principal& who) const;
+
   App& app_;
   std::unique_ptr<httplib::Server> server_;
   std::vector<RouteInfo> routes_;
+  // The admin GET routes by template. Filled by add() before serving and
+  // only read afterwards, so request threads share it without a lock.
+  std::map<std::string, Handler> admin_readers_;
   struct Compiled {
     std::string method;
     std::regex pattern;
@@ -85,7 +103,7 @@ class HttpServer {
   // refused (413) and skipped unread by cpp-httplib; a body over its own
   // route's smaller limit is refused by the route wrapper once read.
   size_t widest_body_ = 0;
-  int listen_fd_ = -1;              // the listening socket, captured to widen its backlog
+  int listen_fd_ = -1;  // the listening socket, captured to widen its backlog
 };
 
 // Registers every route of the product (src/http/routes.cpp).

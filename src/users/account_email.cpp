@@ -31,17 +31,20 @@ std::string display_name(const User& u) {
   return name;
 }
 
-// Writes the token row and the event that mails it, in `c`'s transaction.
-void mail_token(Connection& c, const User& u, const char* purpose, const char* event, int64_t valid_seconds) {
+// Writes the token row and the event that mails it, in `c`'s transaction;
+// `extra` adds fields to the event.
+void mail_token(Connection& c, const User& u, const char* purpose, const char* event, int64_t valid_seconds,
+                const nlohmann::json& extra = nlohmann::json::object()) {
   int64_t now = now_seconds();
   std::string token = new_account_token();
   user_store::insert_account_token(c, sha256_hex(token), u.id, purpose, u.email, now, now + valid_seconds);
-  outbox::append(c, event,
-                 {{"user_id", std::to_string(u.id)},
-                  {"email", u.email},
-                  {"name", display_name(u)},
-                  {"token", token},
-                  {"expires_at", now + valid_seconds}});
+  nlohmann::json payload = {{"user_id", std::to_string(u.id)},
+                            {"email", u.email},
+                            {"name", display_name(u)},
+                            {"token", token},
+                            {"expires_at", now + valid_seconds}};
+  payload.update(extra);
+  outbox::append(c, event, payload);
 }
 
 }  // namespace
@@ -82,6 +85,24 @@ Status Accounts::reset_password(const std::string& token, const std::string& pas
     user_store::use_account_tokens(c, u->id, "password_reset", now);
     user_store::revoke_user_sessions(c, u->id, 0, now);
     outbox::append(c, "account.password_changed", {{"user_id", std::to_string(u->id)}, {"email", u->email}});
+    return Status::Ok();
+  });
+}
+
+Status Accounts::send_staff_invitation(int64_t user_id, const std::string& role, bool set_password) {
+  return db_.write([&](Connection& c) {
+    auto u = user_store::get_user(c, user_id);
+    if (!u) return Status::NotFound("user not found");
+    if (set_password) {
+      mail_token(c, *u, "password_reset", "account.staff_invite", kInviteSeconds, {{"role", role}});
+    } else {
+      outbox::append(c, "account.staff_invite",
+                     {{"user_id", std::to_string(u->id)},
+                      {"email", u->email},
+                      {"name", display_name(*u)},
+                      {"role", role},
+                      {"has_password", true}});
+    }
     return Status::Ok();
   });
 }

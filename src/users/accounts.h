@@ -81,8 +81,15 @@ class Accounts {
   // Marks the email the token was sent to verified (400 invalid_token);
   // returns the account. The caller gives it the guest orders of that email.
   [[nodiscard]] Result<User> verify_email(const std::string& token);
+  // Tells a new staff member they may now run the shop as `role`
+  // (account.staff_invite). An account made for the invitation has no
+  // password: its mail carries a single-use password token valid
+  // kInviteSeconds (a reset token, so the reset page sets it); an existing
+  // account's mail just points at the admin.
+  [[nodiscard]] Status send_staff_invitation(int64_t user_id, const std::string& role, bool set_password);
   static constexpr int64_t kResetSeconds = 30 * 60;
   static constexpr int64_t kVerifySeconds = 3 * 24 * 3600;
+  static constexpr int64_t kInviteSeconds = 7 * 24 * 3600;
 
  private:
   // Records the sign-in and opens a session for `user`.

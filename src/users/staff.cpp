@@ -1,6 +1,5 @@
 #include "users/staff.h"
 
-
 namespace shopbox {
 
 namespace {
@@ -58,8 +57,9 @@ Result<StaffInvite> Staff::invite(const std::string& raw_email, const std::strin
     return Status::Ok();
   });
   if (!st.ok()) return st;
-  // The new account has no password: the reset mail is how it sets one.
-  if (out.created) log_if_failed(accounts_.request_password_reset(*email), "staff: mailing the invitation");
+  // The invitation says what the role may do; a new account has no
+  // password yet, and its invitation is how it sets one.
+  log_if_failed(accounts_.send_staff_invitation(user->id, role, out.created), "staff: mailing the invitation");
   return out;
 }
 

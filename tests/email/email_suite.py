@@ -23,6 +23,7 @@ import email.policy
 import json
 import os
 import random
+import re
 import socket
 import sqlite3
 import subprocess
@@ -39,7 +40,8 @@ ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATED = ("order.created", "order.shipped", "order.delivered", "order.cancelled", "refund.created",
              "return.requested", "return.decided", "account.verify_email", "account.password_reset",
-             "order.lookup_code", "wishlist.back_in_stock", "wishlist.price_drop", "cart.abandoned")
+             "order.lookup_code", "wishlist.back_in_stock", "wishlist.price_drop", "cart.abandoned",
+             "account.staff_invite")
 failures = []
 
 
@@ -220,6 +222,22 @@ def content_checks():
     st, body = request("PUT", "/api/v1/me/email-preferences", {"cart_reminders": True}, U)
     if st != 200 or request("GET", "/api/v1/me/email-preferences", None, U)[1] != {"cart_reminders": True}:
         fail("cart reminder preference not kept: %s %s" % (st, body))
+    # A staff invitation reaches the new member, who sets a password from it.
+    st, body = request("POST", "/api/v1/admin/staff", {"email": "packer@example.com", "role": "fulfilment"}, A)
+    assert st == 201, body
+    got = wait_mail(lambda m: "packer@example.com" in m["rcpt"] and "help run" in m["subject"], "staff invitation")
+    if got:
+        m = got[0]
+        link = re.search(r"/account/reset-password\?token=(sbt_[0-9a-f]{64})", m["text"])
+        if "fulfilment" not in m["text"] or not link:
+            fail("the invitation lacks the role or the password link: %r" % m["text"][:300])
+        else:
+            st, body = request("POST", "/api/v1/auth/password-reset/confirm",
+                               {"token": link.group(1), "password": "packing-desk-42"})
+            st2, _ = request("POST", "/api/v1/auth/login", {"email": "packer@example.com", "password": "packing-desk-42"})
+            if st != 200 or st2 != 200:
+                fail("the invitation link did not set a password: %s %s / login %s" % (st, body, st2))
+    log("staff invitation ok")
 
 
 content_checks()

@@ -12,6 +12,7 @@ using namespace shopbox;
 using shopbox::testing::address;
 using shopbox::testing::card;
 using shopbox::testing::Headers;
+using shopbox::testing::last_event;
 using shopbox::testing::Reply;
 using shopbox::testing::TestShop;
 using json = nlohmann::json;
@@ -33,21 +34,6 @@ Reply guest_checkout(TestShop& shop, const std::string& cart, const std::string&
 
 json guest_body(const std::string& email) {
   return {{"email", email}, {"shipping_address", address()}, {"payment_method", card()}};
-}
-
-// The newest private event of `type` (the mail the email module would
-// send), read straight from the outbox: tests have no inbox here.
-json last_event(TestShop& shop, const std::string& type) {
-  json out;
-  Status st = shop.app().db->read([&](Connection& c) {
-    auto q = c.prepare("SELECT payload FROM outbox_events WHERE type = ? ORDER BY event_id DESC LIMIT 1");
-    q.bind(1, type);
-    if (q.step()) out = json::parse(q.text(0));
-    return Status::Ok();
-  });
-  REQUIRE(st.ok());
-  REQUIRE(out.is_object());
-  return out;
 }
 
 }  // namespace
@@ -180,9 +166,9 @@ TEST_CASE("an address the shop could never mail is refused at checkout and sign-
   CHECK(r.status == 400);
   CHECK(r.body["error"]["details"]["field"] == "email");
   CHECK(shopbox::testing::count_rows(shop, "SELECT count(*) FROM orders") == 0);
-  auto reg = shop.post("/api/v1/auth/register", {{"email", "j\xc3\xb6rg@example.com"},
-                                                 {"password", "a long enough password"},
-                                                 {"first_name", "J"}});
+  auto reg =
+      shop.post("/api/v1/auth/register",
+                {{"email", "j\xc3\xb6rg@example.com"}, {"password", "a long enough password"}, {"first_name", "J"}});
   CHECK(reg.status == 400);
 }
 

@@ -5,11 +5,11 @@
 // redacted) and that the permission table covers every admin route and
 // matches docs/admin.md.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "audit/audit.h"
 #include "base/crypto.h"
 #include "http/permissions.h"
 #include "support/fixtures.h"
@@ -21,7 +21,9 @@ using json = nlohmann::json;
 
 namespace staff_roles_test {
 
-Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+Headers bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
 
 // A key made through the owner's API; returns its plain secret.
 std::string make_key(TestShop& shop, const std::vector<std::string>& scopes, const std::string& label = "script") {
@@ -83,8 +85,8 @@ TEST_CASE("a fulfilment key ships and adjusts stock but cannot change products, 
   CHECK(shop.get("/api/v1/products/" + pid).body["price"]["amount"].get<double>() == Approx(40));
 
   CHECK(shop.get("/api/v1/admin/orders/" + oid, picker).status == 200);
-  auto ship = shop.post("/api/v1/admin/orders/" + oid + "/ship", {{"carrier", "UPS"}, {"tracking_number", "1Z9"}},
-                        picker);
+  auto ship =
+      shop.post("/api/v1/admin/orders/" + oid + "/ship", {{"carrier", "UPS"}, {"tracking_number", "1Z9"}}, picker);
   CHECK(ship.status == 200);
   auto stock = shop.patch("/api/v1/admin/inventory/" + pid, {{"delta", 5}, {"reason", "restock"}}, picker);
   CHECK(stock.status == 200);
@@ -154,8 +156,8 @@ TEST_CASE("the last owner cannot be demoted or removed", "[staff][http]") {
 
 TEST_CASE("an API key is shown once, stored hashed, and stops working when revoked", "[staff][http]") {
   TestShop shop;
-  auto made = shop.post("/api/v1/admin/api-keys", {{"label", "packing desk"}, {"scopes", {"orders:read"}}},
-                        shop.admin());
+  auto made =
+      shop.post("/api/v1/admin/api-keys", {{"label", "packing desk"}, {"scopes", {"orders:read"}}}, shop.admin());
   REQUIRE(made.status == 201);
   std::string key = made.body["key"];
   std::string id = made.body["key_id"];
@@ -164,7 +166,8 @@ TEST_CASE("an API key is shown once, stored hashed, and stops working when revok
                                             shopbox::sha256_hex(key) + "' AND scopes = '[\"orders:read\"]'")
                                                .c_str()) == 1);
   CHECK(shopbox::testing::count_rows(
-            shop, ("SELECT COUNT(*) FROM api_tokens WHERE token_hash = '" + key + "' OR label = '" + key + "'").c_str()) ==
+            shop,
+            ("SELECT COUNT(*) FROM api_tokens WHERE token_hash = '" + key + "' OR label = '" + key + "'").c_str()) ==
         0);
   auto list = shop.get("/api/v1/admin/api-keys", shop.admin());
   REQUIRE(list.status == 200);
@@ -186,8 +189,7 @@ TEST_CASE("an API key is shown once, stored hashed, and stops working when revok
   CHECK(bad.status == 400);
   CHECK(bad.body["error"]["details"]["scope"] == "root");
   // A key may never manage keys or staff: it could make itself the owner.
-  CHECK(shop.post("/api/v1/admin/api-keys", {{"label", "x"}, {"scopes", {"keys:manage"}}}, shop.admin()).status ==
-        400);
+  CHECK(shop.post("/api/v1/admin/api-keys", {{"label", "x"}, {"scopes", {"keys:manage"}}}, shop.admin()).status == 400);
   CHECK(shopbox::testing::count_rows(shop, "SELECT COUNT(*) FROM api_tokens WHERE label = 'x'") == 0);
 }
 
@@ -202,8 +204,8 @@ TEST_CASE("successful admin writes are audited with secrets redacted; reads and 
   CHECK(shop.patch("/api/v1/admin/products/" + pid, {{"price", "nope"}}, shop.admin()).status == 400);
   CHECK(shop.patch("/api/v1/admin/products/999999", {{"price", 3}}, shop.admin()).status == 404);
   auto invited =
-      shop.post("/api/v1/admin/staff", {{"email", "new@example.com"}, {"role", "staff"}, {"password", "hunter2-secret"}},
-                shop.admin());
+      shop.post("/api/v1/admin/staff",
+                {{"email", "new@example.com"}, {"role", "staff"}, {"password", "hunter2-secret"}}, shop.admin());
   REQUIRE(invited.status == 201);
   CHECK(shopbox::testing::count_rows(shop, "SELECT COUNT(*) FROM audit_log") == before + 2);
   CHECK(shopbox::testing::count_rows(shop, "SELECT COUNT(*) FROM audit_log WHERE request_json LIKE '%hunter2%'") == 0);
@@ -228,8 +230,7 @@ TEST_CASE("successful admin writes are audited with secrets redacted; reads and 
   CHECK(shop.get("/api/v1/admin/audit", bearer(make_key(shop, {"orders:read"}))).status == 403);
 }
 
-TEST_CASE("every admin route is in the permission table, and the table only names routes that exist",
-          "[staff][http]") {
+TEST_CASE("every admin route is in the permission table, and the table only names routes that exist", "[staff][http]") {
   TestShop shop;
   // A second server over the same shop, never bound: its routes are the
   // ones the shop registers.
@@ -304,4 +305,120 @@ TEST_CASE("docs/admin.md shows the code's permission table", "[staff]") {
   }
   CHECK(doc_routes == code_routes);
   CHECK(doc_roles == code_roles);
+}
+
+TEST_CASE("the audit log keeps what each write changed, before and after, with secrets redacted", "[staff][http]") {
+  TestShop shop;
+  auto entry = [&](const std::string& path) {
+    auto page = shop.get("/api/v1/admin/audit?path=" + path, shop.admin());
+    REQUIRE(page.status == 200);
+    REQUIRE(!page.body["entries"].empty());
+    return page.body["entries"][0];  // newest first
+  };
+  auto change_of = [](const json& e, const std::string& field) {
+    for (const auto& c : e["changes"])
+      if (c["field"] == field) return c;
+    return json();
+  };
+
+  // A create: no before; after is the new product as the write answered it.
+  std::string pid = shop.create_product({{"name", "Vase"}, {"price", 30}}, 5);
+  auto created = entry("/api/v1/admin/products");
+  CHECK(created["before"].is_null());
+  CHECK(created["after"]["name"] == "Vase");
+
+  // An edit: the product as the admin's GET showed it around the write.
+  REQUIRE(shop.patch("/api/v1/admin/products/" + pid, {{"name", "Tall vase"}, {"price", 31}}, shop.admin()).status ==
+          200);
+  auto edited = entry("/api/v1/admin/products/" + pid);
+  CHECK(edited["before"]["name"] == "Vase");
+  CHECK(edited["after"]["name"] == "Tall vase");
+  CHECK(change_of(edited, "name") == json{{"field", "name"}, {"before", "Vase"}, {"after", "Tall vase"}});
+  CHECK(change_of(edited, "price.amount")["after"] == 31);
+  CHECK(change_of(edited, "brand").is_null());  // unchanged fields are not listed
+
+  // A refund is a change of its order.
+  auto buyer = shop.register_user("buyer@example.com");
+  std::string oid = paid_order(shop, buyer, pid, "audit-refund-1");
+  REQUIRE(shop.post("/api/v1/admin/orders/" + oid + "/refunds", {{"amount", 5}, {"reason", "scratched"}}, shop.admin())
+                  .status /
+              100 ==
+          2);
+  auto refunded = entry("/api/v1/admin/orders/" + oid + "/refunds");
+  CHECK(refunded["before"]["order_id"] == oid);
+  CHECK(refunded["after"]["order_id"] == oid);
+  CHECK(refunded["before"] != refunded["after"]);
+  CHECK(!refunded["changes"].empty());
+
+  // A delete: after is null, before is what was deleted.
+  std::string cid = shop.create_category("Empty shelf");
+  REQUIRE(shop.del("/api/v1/admin/categories/" + cid, shop.admin()).status == 204);
+  auto deleted = entry("/api/v1/admin/categories/" + cid);
+  CHECK(deleted["method"] == "DELETE");
+  CHECK(deleted["before"]["name"] == "Empty shelf");
+  CHECK(deleted["after"].is_null());
+
+  // Settings are one thing, read and written at the same path.
+  REQUIRE(shop.put("/api/v1/admin/settings", {{"name", "Pottery Corner"}}, shop.admin()).status == 200);
+  auto saved = entry("/api/v1/admin/settings");
+  CHECK(change_of(saved, "name")["after"] == "Pottery Corner");
+
+  // An API key's secret is in the answer to its creation and never in the log.
+  std::string secret = make_key(shop, {"orders:read"}, "night script");
+  auto made = entry("/api/v1/admin/api-keys");
+  CHECK(made["after"]["key"] == "[redacted]");
+  CHECK(made["after"]["label"] == "night script");
+  CHECK(shopbox::testing::count_rows(
+            shop, ("SELECT COUNT(*) FROM audit_log WHERE after_json LIKE '%" + secret.substr(0, 24) + "%'").c_str()) ==
+        0);
+  // Who is named as the merchant knows them.
+  CHECK(made["actor_name"].get<std::string>().rfind("API key ", 0) == 0);
+}
+
+TEST_CASE("audit changes name each differing leaf by its path", "[staff]") {
+  using shopbox::audit::changes;
+  json before = {{"name", "Mug"}, {"price", 10}, {"tags", {"a", "b"}}, {"ship", {{"city", "Oslo"}}}};
+  json after = {{"name", "Mug"}, {"price", 12}, {"tags", {"a"}}, {"ship", {{"city", "Bergen"}}}, {"new", true}};
+  auto list = changes(before, after);
+  std::vector<std::string> fields;
+  for (const auto& c : list) fields.push_back(c.field);
+  CHECK(fields == std::vector<std::string>{"price", "ship.city", "tags[1]", "new"});
+  CHECK(list[2].before == "b");
+  CHECK(list[2].after.is_null());
+  CHECK(changes(nullptr, after).size() == 1);  // created: one change of the whole
+  CHECK(changes(before, before).empty());
+  CHECK(changes(before, after, 2).size() == 2);  // bounded
+}
+
+TEST_CASE("an invited staff member sets a password from the invitation and signs in with the role", "[staff][http]") {
+  TestShop shop;
+  auto invited = shop.post("/api/v1/admin/staff", {{"email", "Pat@Example.com"}, {"role", "fulfilment"}}, shop.admin());
+  REQUIRE(invited.status == 201);
+  CHECK(invited.body["account_created"] == true);
+  json ev = shopbox::testing::last_event(shop, "account.staff_invite");
+  CHECK(ev["email"] == "Pat@Example.com");  // kept as typed; sign-in ignores case
+  CHECK(ev["role"] == "fulfilment");
+  std::string token = ev["token"].get<std::string>();
+  // Valid for days, not the 30 minutes of a reset someone asked for.
+  CHECK(ev["expires_at"].get<int64_t>() - shopbox::now_seconds() > 6 * 24 * 3600);
+  // No password yet: nothing signs in until the link is used.
+  CHECK(shop.post("/api/v1/auth/login", {{"email", "pat@example.com"}, {"password", ""}}).status / 100 == 4);
+  REQUIRE(
+      shop.post("/api/v1/auth/password-reset/confirm", {{"token", token}, {"password", "packing-desk-42"}}).status ==
+      200);
+  auto login = shop.post("/api/v1/auth/login", {{"email", "pat@example.com"}, {"password", "packing-desk-42"}});
+  REQUIRE(login.status == 200);
+  Headers pat = {{"Authorization", "Bearer " + login.body["token"].get<std::string>()}};
+  auto me = shop.get("/api/v1/admin/me", pat);
+  REQUIRE(me.status == 200);
+  CHECK(me.body["staff_role"] == "fulfilment");
+
+  // An existing customer made staff is told too, with no password link.
+  auto kim = shop.register_user("kim@example.com");
+  REQUIRE(shop.post("/api/v1/admin/staff", {{"email", "kim@example.com"}, {"role", "staff"}}, shop.admin()).status ==
+          201);
+  json known = shopbox::testing::last_event(shop, "account.staff_invite");
+  CHECK(known["email"] == "kim@example.com");
+  CHECK(known["has_password"] == true);
+  CHECK(!known.contains("token"));
 }

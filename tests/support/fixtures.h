@@ -37,4 +37,8 @@ int64_t count_rows(TestShop& shop, const char* sql);
 // database: fault injection with triggers, or state a test sets by hand.
 void exec_sql(TestShop& shop, const std::string& script);
 
+// The payload of the newest outbox event of `type` (a private one holds
+// the mail's token until the email module sends it): tests have no inbox.
+json last_event(TestShop& shop, const std::string& type);
+
 }  // namespace shopbox::testing

@@ -181,4 +181,19 @@ int64_t count_rows(TestShop& shop, const char* sql) {
   return n;
 }
 
+json last_event(TestShop& shop, const std::string& type) {
+  json out;
+  REQUIRE(shop.app()
+              .db
+              ->read([&](Connection& c) {
+                auto q = c.prepare("SELECT payload FROM outbox_events WHERE type = ? ORDER BY event_id DESC LIMIT 1");
+                q.bind(1, type);
+                if (q.step()) out = json::parse(q.text(0));
+                return Status::Ok();
+              })
+              .ok());
+  REQUIRE(out.is_object());
+  return out;
+}
+
 }  // namespace shopbox::testing

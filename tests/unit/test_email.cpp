@@ -449,3 +449,30 @@ TEST_CASE("the admin email log, template list and preview", "[email][unit]") {
   CHECK(shop.get("/api/v1/admin/email-templates/nope/preview", shop.admin()).status == 404);
   CHECK(shop.post("/api/v1/admin/emails/12345/retry", json::object(), shop.admin()).status == 404);
 }
+
+TEST_CASE("a staff invitation says the role and, for a new account, how to set its password", "[email][unit]") {
+  EmailRig rig;
+  rig.append("account.staff_invite", {{"user_id", "7"},
+                                      {"email", "pat@example.com"},
+                                      {"name", "Pat"},
+                                      {"role", "fulfilment"},
+                                      {"token", "tok-invite-456"},
+                                      {"expires_at", now_seconds() + 7 * 24 * 3600}});
+  rig.append("account.staff_invite",
+             {{"user_id", "8"}, {"email", "lee@example.com"}, {"name", ""}, {"role", "owner"}, {"has_password", true}});
+  CHECK(rig.emails->run_once() == 2);
+  REQUIRE(rig.mailer.sent.size() == 2);
+  const MailMessage& fresh =
+      rig.mailer.sent[0].to.address == "pat@example.com" ? rig.mailer.sent[0] : rig.mailer.sent[1];
+  const MailMessage& known = &fresh == &rig.mailer.sent[0] ? rig.mailer.sent[1] : rig.mailer.sent[0];
+  CHECK(fresh.subject == "You can now help run Plum & Co");
+  CHECK(fresh.text.find("as fulfilment: you can see and ship orders") != std::string::npos);
+  CHECK(fresh.text.find("https://shop.example/account/reset-password?token=tok-invite-456") != std::string::npos);
+  CHECK(fresh.html.find("Choose your password") != std::string::npos);
+  CHECK(known.to.address == "lee@example.com");
+  CHECK(known.text.find("as an owner: you can do everything") != std::string::npos);
+  CHECK(known.text.find("https://shop.example/admin") != std::string::npos);
+  CHECK(known.text.find("reset-password") == std::string::npos);
+  // The token is gone from the database once the mail is out.
+  CHECK(count_rows(rig.shop, "SELECT count(*) FROM outbox_events WHERE payload LIKE '%tok-invite-456%'") == 0);
+}

@@ -15,9 +15,8 @@ const asend = (method, path, body) => api(method, path, body, A);
 const ROLES = [['owner', 'Owner — everything'], ['staff', 'Staff — catalog, prices, orders, refunds, stock, customers'],
   ['fulfilment', 'Fulfilment — orders and stock only']];
 
-// A refusal names what the caller's role cannot do: show the API's words.
-const errText = (e) => (e && e.status === 403 && e.message ? e.message : humanError(e));
-const errorPanel = (e, retry) => (e && e.status === 403 ? notice(errText(e), 'error') : errorBox(e, retry));
+// A refusal is not worth retrying: say what the role cannot do (humanError).
+const errorPanel = (e, retry) => (e && e.status === 403 ? notice(humanError(e), 'error') : errorBox(e, retry));
 
 // This page's styles, loaded with it (as admin-images.js does).
 function pageStyles() {
@@ -64,7 +63,7 @@ function inviteForm(reload) {
       toast(m.account_created ? `Invited ${m.email}: they got a mail to set a password` : `${m.email} is now ${m.role}`);
       reload();
     } catch (err) {
-      mount(msg, notice(errText(err), 'error'));
+      mount(msg, notice(humanError(err), 'error'));
     } finally {
       setBusy(btn, false);
     }
@@ -83,7 +82,7 @@ function staffTable(list, reload) {
         await asend('PATCH', '/admin/staff/' + m.user_id, { role: sel.value });
         toast(`${m.email} is now ${sel.value}`);
       } catch (err) {
-        toast(errText(err), 'error');
+        toast(humanError(err), 'error');
         sel.value = m.role;
       }
     });
@@ -94,7 +93,7 @@ function staffTable(list, reload) {
         toast(`${m.email} no longer has admin access`);
         reload();
       } catch (err) {
-        toast(errText(err), 'error');
+        toast(humanError(err), 'error');
       }
     } }, 'Revoke access');
     return h('tr', { 'data-email': m.email },
@@ -144,7 +143,7 @@ function keyForm(scopes, reveal, reload) {
       await reload();
       showKeyOnce(document.getElementById('new-key') || reveal, k);
     } catch (err) {
-      mount(msg, notice(errText(err), 'error'));
+      mount(msg, notice(humanError(err), 'error'));
     } finally {
       setBusy(btn, false);
     }
@@ -181,7 +180,7 @@ function keyTable(keys, reload) {
         toast(`Key “${k.label}” revoked`);
         reload();
       } catch (err) {
-        toast(errText(err), 'error');
+        toast(humanError(err), 'error');
       }
     } }, 'Revoke')));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'key-table' },
@@ -197,11 +196,27 @@ const AUDIT_SIZE = 25;
 
 // A long body (a product with its variants) folds behind its first line,
 // so one entry does not make the table pages tall.
-function requestCell(request) {
-  const text = JSON.stringify(request);
-  if (text.length <= 120) return h('code', { class: 'small' }, text);
-  return h('details', null, h('summary', null, h('code', { class: 'small' }, text.slice(0, 80) + '…')),
-    h('code', { class: 'small' }, JSON.stringify(request, null, 2)));
+// A snapshot or a value in one line: strings as they are, the rest as JSON.
+const shown = (v) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+const clip = (text, n) => (text.length > n ? text.slice(0, n - 1) + '…' : text);
+
+// What the write changed, field by field (the server's `changes`), then the
+// request and both snapshots in full behind a disclosure.
+function changeCell(e) {
+  const changes = e.changes || [];
+  const FIRST = 6;
+  const line = (c) => h('li', null,
+    c.field ? h('code', { class: 'small' }, c.field) : null, c.field ? ': ' : null,
+    h('span', { class: 'was' }, clip(shown(c.before), 60)), ' → ', h('span', { class: 'now' }, clip(shown(c.after), 60)));
+  const summary = !changes.length ? h('span', { class: 'muted' }, 'No field changed')
+    : !changes[0].field ? h('span', null, e.before === null ? 'Created' : 'Deleted')
+      : h('ul', { class: 'changes' }, changes.slice(0, FIRST).map(line),
+        changes.length > FIRST ? h('li', { class: 'muted' }, `and ${changes.length - FIRST} more`) : null);
+  const full = (label, v) => (v === null || v === undefined ? null
+    : h('div', null, h('strong', null, label), h('pre', { class: 'small' }, JSON.stringify(v, null, 2))));
+  return h('div', null, summary,
+    h('details', null, h('summary', null, 'Details'),
+      full('Request', e.request), full('Before', e.before), full('After', e.after)));
 }
 
 export async function audit(main, _m, params, alive) {
@@ -231,14 +246,14 @@ export async function audit(main, _m, params, alive) {
   h('button', { type: 'submit', class: 'btn' }, 'Filter'));
   if (error) return shell(main, 'audit', 'Audit log', filters, errorPanel(error, () => audit(main, _m, params, alive)));
   const entries = data.entries || [];
-  const row = (e) => h('tr', null, h('td', null, dateTime(e.at)), h('td', null, e.actor),
+  const row = (e) => h('tr', null, h('td', null, dateTime(e.at)), h('td', { title: e.actor }, e.actor_name || e.actor),
     h('td', null, h('code', null, e.method + ' ' + e.path)), h('td', null, String(e.status)),
-    h('td', null, requestCell(e.request)));
+    h('td', null, changeCell(e)));
   shell(main, 'audit', 'Audit log', filters,
     h('p', { class: 'muted', id: 'audit-count', role: 'status' }, `${data.total} ${data.total === 1 ? 'change' : 'changes'}`),
     entries.length
       ? h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'audit-table' },
-        h('thead', null, h('tr', null, h('th', null, 'When'), h('th', null, 'Who'), h('th', null, 'Change'), h('th', null, 'Status'), h('th', null, 'Request'))),
+        h('thead', null, h('tr', null, h('th', null, 'When'), h('th', null, 'Who'), h('th', null, 'Change'), h('th', null, 'Status'), h('th', null, 'What changed'))),
         h('tbody', null, entries.map(row))))
       : notice('No admin changes match.'),
     pager(page, data.size || AUDIT_SIZE, data.total || 0, (n) => navigate(url({ page: n }))));

@@ -120,7 +120,12 @@ export function humanError(err) {
   if (code === 'unknown_variant') return 'That combination is not available. Choose another one.';
   if (code === 'invalid_card') return 'That card number is not valid. Check the number, expiry and CVC.';
   if (err.status === 401) return 'Your session has expired or you are not signed in. Please sign in again.';
-  if (err.status === 403) return 'You do not have permission to do that.';
+  // A staff role or key scope refusal says what it may not do ("Your role
+  // (fulfilment) cannot change products"); other refusals stay generic.
+  if (err.status === 403) {
+    return code === 'forbidden' && d.permission && err.message
+      ? err.message.replace(/\.?$/, '.') : 'You do not have permission to do that.';
+  }
   if (err.status === 429) {
     const retry = err.headers && err.headers.get && err.headers.get('Retry-After');
     return 'Too many requests. Please wait ' + (retry ? retry + ' seconds' : 'a moment') + ' and try again.';

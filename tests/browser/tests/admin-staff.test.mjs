@@ -3,10 +3,10 @@
 // working); invites a staff member by email with the fulfilment role; that
 // member's admin hides Products and Discounts and shows the API's words
 // when they open a page their role cannot use; the audit page lists the
-// owner's writes. Screenshots at laptop and phone widths.
+// owner's writes and what each changed. Screenshots at laptop and phone widths.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, shot, settled, capture, apiJson, adminSignIn, newUser, signInUi, PHONE } from '../helpers.mjs';
+import { launch, newPage, shot, settled, capture, apiJson, admin, adminSignIn, newUser, signInUi, PHONE } from '../helpers.mjs';
 
 let browser;
 const pages = [];
@@ -97,6 +97,21 @@ test('the audit page shows the owner\'s writes, filtered by path', () => capture
   await page.waitForFunction(() => location.search.includes('path=%2Fapi%2Fv1%2Fadmin%2Fstaff') || location.search.includes('path=/api/v1/admin/staff'));
   await settled(page);
   assert.doesNotMatch(await page.locator('#audit-table').textContent(), /api-keys/);
+
+  // A product renamed and repriced: the entry says what changed, old and new.
+  const made = await apiJson('POST', '/admin/products', { name: 'Stoneware jug', price: 24, status: 'draft' }, admin);
+  assert.equal(made.status, 201);
+  const pid = made.body.product_id;
+  assert.equal((await apiJson('PATCH', `/admin/products/${pid}`, { name: 'Stoneware pitcher', price: 26 }, admin)).status, 200);
+  await page.goto(`/admin/audit?path=/api/v1/admin/products/${pid}`);
+  const entry = page.locator('#audit-table tbody tr').first();
+  await entry.waitFor();
+  const changed = await entry.locator('ul.changes').textContent();
+  assert.match(changed, /name: Stoneware jug → Stoneware pitcher/);
+  assert.match(changed, /price\.amount: 24 → 26/);
+  assert.match(await entry.textContent(), /API key|@/);  // who, by name
+  await entry.locator('summary', { hasText: 'Details' }).click();
+  await entry.locator('pre').first().waitFor();
   await shot(page, 'admin-audit-desktop');
 
   const phone = await adminSignIn(browser, PHONE);

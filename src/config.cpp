@@ -121,6 +121,10 @@ const std::vector<Setting>& settings() {
       {"email", "backoff_ms", &Config::email_backoff_ms, "first retry delay in ms; doubles each try"},
       {"email", "abandoned_cart_delay_minutes", &Config::abandoned_cart_delay_minutes,
        "remind opted-in shoppers of a cart untouched this long (0: off)"},
+      {"images", "max_upload_mb", &Config::image_max_upload_mb, "largest picture file one upload may be (MB)"},
+      {"images", "max_megapixels", &Config::image_max_megapixels,
+       "largest picture in pixels (width x height, in millions), read from the header before decoding"},
+      {"images", "max_side_px", &Config::image_max_side_px, "longest side of a picture in pixels"},
       {"checkout", "max_orders_per_user_hour", &Config::max_orders_per_user_hour,
        "fraud velocity: orders per user per hour (0 = off)"},
       {"checkout", "max_orders_per_ip_hour", &Config::max_orders_per_ip_hour,
@@ -211,6 +215,13 @@ Status validate(const Config& c) {
         "payments.gateway = stripe needs stripe_secret_key, stripe_publishable_key and stripe_webhook_secret");
   if (c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0)
     return Status::Invalid("shop.public_url must start with http:// or https://");
+  // Upper bounds: a decoded picture is width x height x 4 bytes in memory.
+  if (c.image_max_upload_mb < 1 || c.image_max_upload_mb > 100)
+    return Status::Invalid("images.max_upload_mb must be 1..100");
+  if (c.image_max_megapixels < 1 || c.image_max_megapixels > 250)
+    return Status::Invalid("images.max_megapixels must be 1..250");
+  if (c.image_max_side_px < 320 || c.image_max_side_px > 65'000)
+    return Status::Invalid("images.max_side_px must be 320..65000");
   if (c.email_max_attempts < 1) return Status::Invalid("email.max_attempts must be >= 1");
   if (c.webhook_max_attempts < 5) return Status::Invalid("webhooks.max_attempts must be >= 5");
   if (c.idempotency_retention_hours < 24) return Status::Invalid("checkout.idempotency_retention_hours must be >= 24");

@@ -124,6 +124,13 @@ struct Config {
   // signed-in shopper's cart was last touched; 0: never.
   int abandoned_cart_delay_minutes = 0;
 
+  // [images] uploaded product pictures (src/catalog/product_image.h,
+  // docs/images.md): limits checked from the file's header before any
+  // pixel is decoded.
+  int image_max_upload_mb = 10;    // one file
+  int image_max_megapixels = 40;   // width x height
+  int image_max_side_px = 12'000;  // either side
+
   // [checkout] fraud velocity checks (orders in the last hour; 0 = off)
   int max_orders_per_user_hour = 50;
   int max_orders_per_ip_hour = 2000;  // loose: many shoppers share an office/carrier IP

@@ -260,15 +260,14 @@ Result<ImageHeader> read_image_header(std::string_view bytes, const ImageLimits&
   if (!format)
     return Status(Kind::invalid, "unsupported_image", "Only JPEG, PNG and WebP pictures can be uploaded.",
                   {{"accepted", {"jpeg", "png", "webp"}}});
-  if (auto declared = declared_size(bytes, *format);
-      declared && over_limits(declared->first, declared->second, limits))
+  if (auto declared = declared_size(bytes, *format); declared && over_limits(declared->first, declared->second, limits))
     return too_many_pixels(declared->first, declared->second, limits);
   if (!shopbox_vips_ready()) return Status::Internal("the image library did not start");
   VipsImageRef img;
   // Sequential access reads only the header here; no pixel is decoded
   // before the size is known to be within the limits.
-  img.image = vips_image_new_from_buffer(bytes.data(), bytes.size(), "", "access", VIPS_ACCESS_SEQUENTIAL, "fail",
-                                         TRUE, nullptr);
+  img.image = vips_image_new_from_buffer(bytes.data(), bytes.size(), "", "access", VIPS_ACCESS_SEQUENTIAL, "fail", TRUE,
+                                         nullptr);
   if (!img.image) return invalid_image(take_vips_error());
   ImageHeader h;
   h.format = *format;
@@ -306,7 +305,7 @@ std::string strip_webp_metadata(std::string w) {
   while (at + 8 <= w.size()) {
     std::string fourcc = w.substr(at, 4);
     size_t len = read_le32(w, at + 4);
-    size_t whole = 8 + len + (len & 1);  // chunks are padded to even sizes
+    size_t whole = 8 + len + (len & 1);   // chunks are padded to even sizes
     if (at + whole > w.size()) return w;  // malformed: leave as libvips wrote it
     if (fourcc != "EXIF" && fourcc != "XMP ") {
       if (fourcc == "VP8X") vp8x_at = out.size();
@@ -382,6 +381,17 @@ Result<StoredImage> ImageStore::put(std::string_view bytes) {
   });
   if (!st.ok()) return st;
   if (s.width > 0 && std::filesystem::exists(file_path(s.key, s.width))) {
+    // A re-upload counts as stored now: the unused-picture prune
+    // (ops/image_prune.h) spares pictures uploaded within its grace, and
+    // this one is about to be listed by a product.
+    st = db_.write([&](Connection& c) {
+      c.prepare("UPDATE image_files SET created_at = ? WHERE image_key = ?")
+          .bind(1, now_seconds())
+          .bind(2, s.key)
+          .exec();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
     s.already_stored = true;
     s.url = image_address(s.key, s.width);
     return s;

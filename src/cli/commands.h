@@ -39,7 +39,7 @@ void fail(const Status& st);
 
 void add_serve_commands(CLI::App& cli);   // serve, init
 void add_token_commands(CLI::App& cli);   // token create
-void add_ops_commands(CLI::App& cli);     // backup, restore, check, version, config (cli/ops.cpp)
+void add_ops_commands(CLI::App& cli);     // backup, restore, check, images prune, version, config (cli/ops.cpp)
 void add_user_commands(CLI::App& cli);    // user create (src/cli/user.cpp)
 void add_demo_commands(CLI::App& cli);    // demo (src/cli/demo.cpp)
 void add_import_commands(CLI::App& cli);  // import (src/cli/import.cpp)

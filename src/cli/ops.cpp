@@ -1,4 +1,4 @@
-// Operations commands: backup, restore, check, version, config.
+// Operations commands: backup, restore, check, images prune, version, config.
 #include <lmdb.h>
 #include <openssl/crypto.h>
 #include <sqlite3.h>
@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "ops/backup.h"
 #include "ops/check.h"
+#include "ops/image_prune.h"
 #include "ops/system.h"
 
 namespace shopbox::cli {
@@ -145,6 +146,35 @@ void add_check(CLI::App& cli) {
   });
 }
 
+void add_images(CLI::App& cli) {
+  auto flags = std::make_shared<CommonFlags>();
+  auto hours = std::make_shared<int>(24);
+  auto dry_run = std::make_shared<bool>(false);
+  auto* cmd = cli.add_subcommand("images", "Uploaded product pictures");
+  cmd->require_subcommand(1);
+  auto* prune = cmd->add_subcommand(
+      "prune", "Delete the files of pictures no product, variant, order or setting shows (safe while serving)");
+  add_common_flags(*prune, *flags, false);
+  prune->add_option("--older-than-hours", *hours, "spare pictures stored or uploaded again within this many hours")
+      ->check(CLI::Range(1, 24 * 365));
+  prune->add_flag("--dry-run", *dry_run, "list what would go; change nothing");
+  prune->callback([flags, hours, dry_run] {
+    auto cfg = resolve_config(*flags);
+    if (!cfg.ok()) return fail(cfg.status());
+    if (auto st = enter_data_dir(cfg->data_dir); !st.ok()) return fail(st);
+    auto app = App::open(*cfg);
+    if (!app.ok()) return fail(app.status());
+    std::string dir = cfg->data_dir + "/images";
+    int64_t grace = int64_t{*hours} * 3600;
+    auto unused =
+        *dry_run ? ops::find_unused_images(*(*app)->db, dir, grace) : ops::prune_unused_images(*(*app)->db, dir, grace);
+    if (!unused.ok()) return fail(unused.status());
+    for (const auto& f : unused->files) std::printf("  images/%s\n", f.c_str());
+    std::printf("%s %zu unused picture file(s), %s\n", *dry_run ? "would remove" : "removed", unused->files.size(),
+                human_bytes(static_cast<uint64_t>(unused->bytes)).c_str());
+  });
+}
+
 void add_version(CLI::App& cli) {
   auto* cmd = cli.add_subcommand("version", "Print the version of shopbox and of the libraries it runs on");
   cmd->callback([] {
@@ -211,6 +241,7 @@ void add_ops_commands(CLI::App& cli) {
   add_backup(cli);
   add_restore(cli);
   add_check(cli);
+  add_images(cli);
   add_version(cli);
   add_config(cli);
 }

@@ -96,8 +96,9 @@ Result<UploadParts> upload_parts(const Req& req) {
         return field_error("alt", "The description is too long (at most 500 characters).");
       parts.alt = part.content;
     } else {
-      return field_error(name.substr(0, 50), "Unknown form field; send pictures as \"file\" and a description as "
-                                             "\"alt\".");
+      return field_error(name.substr(0, 50),
+                         "Unknown form field; send pictures as \"file\" and a description as "
+                         "\"alt\".");
     }
   }
   if (parts.files.empty()) return field_error("file", "Choose at least one picture to upload.");
@@ -119,8 +120,8 @@ void upload_images(App& app, ImageStore& store, const Req& req, Res& res, const 
       json details = header.status().details();
       details["file"] = parts->files[i]->filename.substr(0, 200);
       details["index"] = i;
-      return send_error(res, Status(header.status().kind(), header.status().code(),
-                                    header.status().message(), details));
+      return send_error(res,
+                        Status(header.status().kind(), header.status().code(), header.status().message(), details));
     }
   }
   if (!app.catalog->product(*id).ok()) return send_error(res, Status::NotFound("product not found"));
@@ -155,8 +156,8 @@ void upload_images(App& app, ImageStore& store, const Req& req, Res& res, const 
     p->images.push_back(std::move(im));
   }
   if (p->images.size() > kMaxImagesPerProduct)
-    return send_error(res, field_error("file", "A product can have at most " + std::to_string(kMaxImagesPerProduct) +
-                                                   " pictures."));
+    return send_error(
+        res, field_error("file", "A product can have at most " + std::to_string(kMaxImagesPerProduct) + " pictures."));
   save_product_images(app, res, std::move(*p), who, 201, {{"uploaded", uploaded}});
 }
 
@@ -227,17 +228,20 @@ void serve_image_file(ImageStore& store, const Req& req, Res& res) {
 }  // namespace
 
 void register_image_routes(HttpServer& server, App& app) {
-  auto store = std::make_shared<ImageStore>(*app.db, app.config.data_dir + "/images", ImageLimits{});
+  ImageLimits limits;
+  limits.max_bytes = static_cast<size_t>(app.config.image_max_upload_mb) * 1024 * 1024;
+  limits.max_pixels = int64_t{app.config.image_max_megapixels} * 1'000'000;
+  limits.max_side = app.config.image_max_side_px;
+  auto store = std::make_shared<ImageStore>(*app.db, app.config.data_dir + "/images", limits);
   // Two full-size pictures (or more smaller ones) per request: every body
   // up to the widest route limit is read into memory before a route runs.
   size_t upload_limit = 2 * store->limits().max_bytes + (1 << 20);
 
-  server.add({"POST", "/api/v1/admin/products/{id}/images", Access::admin, "admin",
-              "Upload pictures (multipart/form-data: file, one or more; alt): JPEG, PNG or WebP",
-              Body::multipart, upload_limit},
-             [&app, store](const Req& req, Res& res, const Principal& who) {
-               upload_images(app, *store, req, res, who);
-             });
+  server.add(
+      {"POST", "/api/v1/admin/products/{id}/images", Access::admin, "admin",
+       "Upload pictures (multipart/form-data: file, one or more; alt): JPEG, PNG or WebP", Body::multipart,
+       upload_limit},
+      [&app, store](const Req& req, Res& res, const Principal& who) { upload_images(app, *store, req, res, who); });
 
   server.add({"PATCH", "/api/v1/admin/products/{id}/images", Access::admin, "admin",
               "Reorder pictures, set their descriptions and the main one {images: [{image_id, alt}], primary}"},

@@ -7,6 +7,7 @@
 #include "catalog/product_image.h"
 #include "flash/flash_sales.h"
 #include "inventory/inventory.h"
+#include "ops/image_prune.h"
 #include "orders/orders.h"
 #include "pricing/pricing_service.h"
 #include "reviews/reviews.h"
@@ -38,6 +39,9 @@ void check_uploaded_images(App& app, std::vector<std::string>& problems, nlohman
   }
   for (const auto& p : *found) problems.push_back("images: " + p.file + " is " + p.problem);
   stats["image_file_problems"] = found->size();
+  // Not a problem: pictures nothing shows any more (`shopbox images prune`).
+  auto unused = find_unused_images(*app.db, app.config.data_dir + "/images", 0);
+  if (unused.ok()) stats["unused_image_files"] = unused->files.size();
 }
 
 }  // namespace

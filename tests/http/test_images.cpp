@@ -7,8 +7,11 @@
 #include <fstream>
 
 #include "catalog/product_image.h"
+#include "config_file.h"
 #include "ops/backup.h"
 #include "ops/check.h"
+#include "ops/image_prune.h"
+#include "support/fixtures.h"
 #include "support/test_shop.h"
 
 using shopbox::testing::TestShop;
@@ -284,8 +287,8 @@ TEST_CASE("damaged, foreign and bomb files are refused and the shop keeps answer
   TestShop shop;
   std::string id = new_product(shop, "MUG-6");
   std::string jpeg = make_picture(600, 400, "jpeg");
-  auto truncated = upload(shop, id, {{"file", jpeg.substr(0, jpeg.size() / 2), "half.jpg", "image/jpeg"}},
-                          shop.admin());
+  auto truncated =
+      upload(shop, id, {{"file", jpeg.substr(0, jpeg.size() / 2), "half.jpg", "image/jpeg"}}, shop.admin());
   CHECK(truncated.status == 400);
   CHECK(truncated.body["error"]["code"] == "invalid_image");
   CHECK(truncated.body["error"]["details"]["file"] == "half.jpg");
@@ -301,10 +304,10 @@ TEST_CASE("damaged, foreign and bomb files are refused and the shop keeps answer
   CHECK(bomb.body["error"]["code"] == "image_too_many_pixels");
 
   // A good file beside a bad one: nothing of the batch is added.
-  auto mixed = upload(shop, id,
-                      {{"file", make_picture(300, 300, "png"), "ok.png", "image/png"},
-                       {"file", noise, "bad.jpg", "image/jpeg"}},
-                      shop.admin());
+  auto mixed =
+      upload(shop, id,
+             {{"file", make_picture(300, 300, "png"), "ok.png", "image/png"}, {"file", noise, "bad.jpg", "image/jpeg"}},
+             shop.admin());
   CHECK(mixed.status == 400);
   CHECK(mixed.body["error"]["details"]["index"] == 1);
 
@@ -333,6 +336,27 @@ TEST_CASE("uploads over the byte limit are 413, other bodies 415", "[images]") {
   CHECK(shop.get("/healthz").status == 200);
 }
 
+TEST_CASE("the [images] limits come from the config", "[images]") {
+  TestShop shop([](shopbox::Config& c) {
+    c.image_max_upload_mb = 1;
+    c.image_max_side_px = 500;
+    c.image_max_megapixels = 1;
+  });
+  std::string id = new_product(shop, "MUG-8");
+  std::string big = make_picture(64, 64, "jpeg");
+  big.resize(1024 * 1024 + 1, '\0');
+  auto bytes = upload(shop, id, {{"file", big, "big.jpg", "image/jpeg"}}, shop.admin());
+  CHECK(bytes.status == 413);
+  CHECK(bytes.body["error"]["details"]["max_bytes"] == 1024 * 1024);
+  auto wide = upload(shop, id, {{"file", make_picture(600, 100, "png"), "wide.png", "image/png"}}, shop.admin());
+  CHECK(wide.status == 400);
+  CHECK(wide.body["error"]["code"] == "image_too_many_pixels");
+  auto fits = upload(shop, id, {{"file", make_picture(500, 400, "png"), "fits.png", "image/png"}}, shop.admin());
+  CHECK(fits.status == 201);
+  CHECK_FALSE(shopbox::parse_config_toml("[images]\nmax_megapixels = 0\n", "shop.toml").ok());
+  CHECK(shopbox::parse_config_toml("[images]\nmax_upload_mb = 25\n", "shop.toml").ok());
+}
+
 TEST_CASE("only admins upload, edit and remove pictures", "[images]") {
   TestShop shop;
   std::string id = new_product(shop, "MUG-8");
@@ -342,8 +366,9 @@ TEST_CASE("only admins upload, edit and remove pictures", "[images]") {
   auto customer = shop.register_user("pat@example.com");
   auto shopper = upload(shop, id, {{"file", png, "a.png", "image/png"}}, customer.auth);
   CHECK(shopper.status == 403);
-  CHECK(shop.patch("/api/v1/admin/products/" + id + "/images", {{"primary", "0123456789abcdef"}}, customer.auth).status ==
-        403);
+  CHECK(
+      shop.patch("/api/v1/admin/products/" + id + "/images", {{"primary", "0123456789abcdef"}}, customer.auth).status ==
+      403);
   CHECK(shop.del("/api/v1/admin/products/" + id + "/images/0123456789abcdef").status == 401);
   CHECK(!std::filesystem::exists(shop.data_dir() + "/images"));
   CHECK(upload(shop, "999999", {{"file", png, "a.png", "image/png"}}, shop.admin()).status == 404);
@@ -421,8 +446,8 @@ TEST_CASE("pictures are reordered, described, made primary and removed", "[image
 TEST_CASE("the storefront product page shows uploaded pictures with srcset", "[images]") {
   TestShop shop;
   std::string id = new_product(shop, "MUG-10");
-  auto r = upload(shop, id, {{"file", make_picture(1400, 1000, "jpeg"), "a.jpg", "image/jpeg"},
-                             {"alt", "Mug on a rock", "", ""}},
+  auto r = upload(shop, id,
+                  {{"file", make_picture(1400, 1000, "jpeg"), "a.jpg", "image/jpeg"}, {"alt", "Mug on a rock", "", ""}},
                   shop.admin());
   REQUIRE(r.status == 201);
   auto p = shop.get("/api/v1/products/" + id);
@@ -470,4 +495,56 @@ TEST_CASE("backup carries the pictures, restore brings them back, check finds da
   auto address = shopbox::parse_image_address(url);
   std::string file = restored + "/images/" + address->key.substr(0, 2) + "/" + address->key + "-320.webp";
   CHECK(std::filesystem::exists(file));
+}
+
+TEST_CASE("prune removes only pictures nothing shows, after the grace", "[images]") {
+  shopbox::testing::ClockReset reset;
+  TestShop shop;
+  std::string kept_id = new_product(shop, "MUG-21"), dropped_id = new_product(shop, "MUG-22");
+  auto kept = upload(shop, kept_id, {{"file", make_picture(400, 300, "png"), "k.png", "image/png"}}, shop.admin());
+  auto dropped =
+      upload(shop, dropped_id, {{"file", make_picture(500, 300, "jpeg"), "d.jpg", "image/jpeg"}}, shop.admin());
+  auto ordered =
+      upload(shop, dropped_id, {{"file", make_picture(200, 200, "png"), "o.png", "image/png"}}, shop.admin());
+  REQUIRE((kept.status == 201 && dropped.status == 201 && ordered.status == 201));
+  // An order of the product while "o.png" is its main picture: the order
+  // line keeps that picture after the product loses it.
+  std::string o_image = ordered.body["uploaded"][0]["url"], d_image = dropped.body["uploaded"][0]["url"];
+  std::string o_iid = shopbox::product_image_id(o_image);
+  REQUIRE(shop.patch("/api/v1/admin/products/" + dropped_id + "/images", {{"primary", o_iid}}, shop.admin()).status ==
+          200);
+  auto buyer = shop.register_user("prune@example.com");
+  buyer.auth.emplace("Idempotency-Key", "prune-order-1");
+  auto order = shop.post("/api/v1/orders",
+                         {{"items", {{{"product_id", dropped_id}, {"quantity", 1}}}},
+                          {"shipping_address", shopbox::testing::address()},
+                          {"payment_method", shopbox::testing::card()}},
+                         buyer.auth);
+  INFO(order.text);
+  REQUIRE(order.status == 201);
+  for (const auto& url : {o_image, d_image})
+    REQUIRE(shop.del("/api/v1/admin/products/" + dropped_id + "/images/" + shopbox::product_image_id(url), shop.admin())
+                .status == 200);
+  std::string dir = shop.data_dir() + "/images";
+  // Within the grace nothing goes (an upload may be about to be listed).
+  auto early = shopbox::ops::prune_unused_images(*shop.app().db, dir, 3600);
+  REQUIRE(early.ok());
+  CHECK(early->files.empty());
+  shopbox::set_clock_offset(7200);
+  auto unused = shopbox::ops::find_unused_images(*shop.app().db, dir, 3600);
+  REQUIRE(unused.ok());
+  CHECK(unused->files.size() == 2);  // d.jpg's 500 and 320 px: nothing of the kept or the ordered one
+  auto gone = shopbox::ops::prune_unused_images(*shop.app().db, dir, 3600);
+  REQUIRE(gone.ok());
+  CHECK(gone->files == unused->files);
+  CHECK(gone->bytes > 0);
+  CHECK(shop.get(d_image).status == 404);
+  CHECK(shop.get(o_image).status == 200);
+  CHECK(shop.get(kept.body["uploaded"][0]["url"].get<std::string>()).status == 200);
+  CHECK(shopbox::ops::run_checks(shop.app()).ok());
+  // Uploading the same bytes again stores them again.
+  auto again = upload(shop, kept_id, {{"file", make_picture(500, 300, "jpeg"), "d.jpg", "image/jpeg"}}, shop.admin());
+  REQUIRE(again.status == 201);
+  CHECK(again.body["uploaded"][0]["already_stored"] == false);
+  CHECK(shop.get(d_image).status == 200);
 }
